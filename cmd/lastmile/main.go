@@ -1,0 +1,132 @@
+// Command lastmile is the lastmile logistics engine: one binary with
+// subcommands for solving routes, planning delivery, locating facilities,
+// analysing coverage and serving the JSON API.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"sort"
+	"syscall"
+)
+
+// version is set at build time with -ldflags "-X main.version=...".
+var version = "dev"
+
+// command is one subcommand. run receives the arguments after the
+// subcommand's name and writes results to stdout, diagnostics to stderr.
+type command struct {
+	summary string
+	run     func(ctx context.Context, env *Env, args []string) error
+}
+
+// Env is what a subcommand may touch: its streams. Tests swap them.
+type Env struct {
+	Stdin  io.Reader
+	Stdout io.Writer
+	Stderr io.Writer
+}
+
+// commands lists the subcommands; each lives in its own file.
+var commands = map[string]command{
+	"version": {"print the version", runVersion},
+}
+
+// errUsage marks an error in the command line; it exits with status 2.
+var errUsage = errors.New("usage")
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	code := Run(ctx, &Env{Stdin: os.Stdin, Stdout: os.Stdout, Stderr: os.Stderr}, os.Args[1:])
+	stop()
+	os.Exit(code)
+}
+
+// Run runs the command line args and returns the process exit status:
+// 0 on success, 1 on failure, 2 on a usage error.
+func Run(ctx context.Context, env *Env, args []string) int {
+	if len(args) == 0 || args[0] == "help" || args[0] == "-h" || args[0] == "--help" {
+		if len(args) > 1 {
+			if c, ok := commands[args[1]]; ok {
+				_ = c.run(ctx, env, []string{"-h"})
+				return 0
+			}
+		}
+		usage(env.Stderr)
+		if len(args) == 0 {
+			return 2
+		}
+		return 0
+	}
+	c, ok := commands[args[0]]
+	if !ok {
+		fmt.Fprintf(env.Stderr, "lastmile: unknown command %q\n\n", args[0])
+		usage(env.Stderr)
+		return 2
+	}
+	err := c.run(ctx, env, args[1:])
+	switch {
+	case err == nil:
+		return 0
+	case errors.Is(err, flag.ErrHelp):
+		return 0
+	case errors.Is(err, errUsage):
+		fmt.Fprintf(env.Stderr, "lastmile %s: %v\n", args[0], err)
+		return 2
+	default:
+		fmt.Fprintf(env.Stderr, "lastmile %s: %v\n", args[0], err)
+		return 1
+	}
+}
+
+func usage(w io.Writer) {
+	fmt.Fprintln(w, "lastmile: logistics and last-mile coordination engine")
+	fmt.Fprintln(w, "\nUsage: lastmile COMMAND [flags] [args]\n\nCommands:")
+	names := make([]string, 0, len(commands))
+	for n := range commands {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	for _, n := range names {
+		fmt.Fprintf(w, "  %-10s %s\n", n, commands[n].summary)
+	}
+	fmt.Fprintln(w, "\nRun 'lastmile help COMMAND' or 'lastmile COMMAND -h' for a command's flags.")
+}
+
+// newFlagSet returns a flag set that reports errors instead of exiting, with
+// a usage line naming the command. Every subcommand uses it, so all share
+// -h and the same error wording.
+func newFlagSet(env *Env, name, argsUsage, summary string) *flag.FlagSet {
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	fs.SetOutput(env.Stderr)
+	fs.Usage = func() {
+		fmt.Fprintf(env.Stderr, "Usage: lastmile %s [flags] %s\n\n%s\n\nFlags:\n", name, argsUsage, summary)
+		fs.PrintDefaults()
+	}
+	return fs
+}
+
+// parseFlags parses args, wrapping a bad flag as a usage error.
+func parseFlags(fs *flag.FlagSet, args []string) error {
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return err
+		}
+		return fmt.Errorf("%w: %w", errUsage, err)
+	}
+	return nil
+}
+
+func runVersion(ctx context.Context, env *Env, args []string) error {
+	fs := newFlagSet(env, "version", "", "Print the lastmile version.")
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	fmt.Fprintf(env.Stdout, "lastmile %s\n", version)
+	return nil
+}
