@@ -1,0 +1,129 @@
+package depots
+
+import (
+	"errors"
+	"fmt"
+	"math"
+
+	"github.com/lastmile-dev/lastmile/geo/h3cell"
+	"github.com/paulmach/orb"
+)
+
+// Sentinel errors, matched with errors.Is.
+var (
+	ErrInvalid  = errors.New("depots: invalid network")
+	ErrNotFound = errors.New("depots: not found")
+)
+
+// Kind is the role of a facility in the network.
+type Kind string
+
+const (
+	CloudWarehouse     Kind = "cloud_warehouse"     // shared storage that orders are allocated to
+	DistributionCentre Kind = "distribution_centre" // urban cross-dock for joint delivery
+	CountyHub          Kind = "county_hub"          // rural first echelon
+	TownshipStation    Kind = "township_station"    // rural second echelon
+	VillagePoint       Kind = "village_point"       // village service point
+	Locker             Kind = "locker"              // pickup point: parcel locker
+	ExpressStore       Kind = "express_store"       // pickup point: staffed store
+)
+
+// Kinds lists every facility kind, for validation and documentation.
+var Kinds = []Kind{CloudWarehouse, DistributionCentre, CountyHub, TownshipStation, VillagePoint, Locker, ExpressStore}
+
+// IsPickupPoint reports whether customers collect parcels at this kind.
+func (k Kind) IsPickupPoint() bool { return k == Locker || k == ExpressStore }
+
+// Valid reports whether k is a known kind.
+func (k Kind) Valid() bool {
+	for _, v := range Kinds {
+		if v == k {
+			return true
+		}
+	}
+	return false
+}
+
+// ID identifies a facility.
+type ID string
+
+// Shared is the Operator of a facility used by all carriers.
+const Shared = "shared"
+
+// Capacity is what a facility can handle per day. Volumes are parcels (or
+// parcel-equivalents) per day.
+type Capacity struct {
+	PerDay float64
+	// PerCategory caps categories (for example "fresh", "bulky"); a category
+	// that is absent is limited only by PerDay. A facility serves only the
+	// categories listed here when the map is non-empty.
+	PerCategory map[string]float64
+	// ColdChain is the part of PerDay that can be kept cold; zero means the
+	// facility has no cold chain.
+	ColdChain float64
+	// Compartments is the number of locker compartments (lockers only); a
+	// locker's PerDay is compartments × daily turnover.
+	Compartments int
+}
+
+// Hours is a daily opening interval in seconds after midnight. The zero value
+// means open all day.
+type Hours struct {
+	OpenSeconds  int32
+	CloseSeconds int32
+}
+
+// Facility is one node of the logistics network.
+type Facility struct {
+	ID       ID
+	Kind     Kind
+	Name     string
+	Location orb.Point // [lon, lat], WGS-84
+	// Cell is the facility's H3 cell at CellResolution; Network.Validate fills it.
+	Cell     h3cell.Cell
+	Zone     string // zone (district) name, when known
+	Capacity Capacity
+	Hours    Hours
+	// FixedCost is the daily cost of keeping the facility open; HandlingCost
+	// is the cost per parcel handled. Both in currency units.
+	FixedCost    float64
+	HandlingCost float64
+	// Operator is Shared or a carrier's id.
+	Operator string
+	// Parent is the facility this one is supplied from (station → county hub).
+	Parent ID
+}
+
+// CellResolution is the H3 resolution of Facility.Cell (about 170 m edges).
+const CellResolution = 9
+
+// Validate checks one facility, without reference to the rest of the network.
+func (f *Facility) Validate() error {
+	if f.ID == "" {
+		return fmt.Errorf("%w: facility with empty id", ErrInvalid)
+	}
+	if !f.Kind.Valid() {
+		return fmt.Errorf("%w: facility %q: unknown kind %q", ErrInvalid, f.ID, f.Kind)
+	}
+	lon, lat := f.Location[0], f.Location[1]
+	if math.IsNaN(lon) || math.IsNaN(lat) || lon < -180 || lon > 180 || lat < -90 || lat > 90 {
+		return fmt.Errorf("%w: facility %q: location [%v, %v] is not a valid [lon, lat]", ErrInvalid, f.ID, lon, lat)
+	}
+	c := f.Capacity
+	if c.PerDay < 0 || c.ColdChain < 0 || c.Compartments < 0 || math.IsNaN(c.PerDay) || math.IsNaN(c.ColdChain) {
+		return fmt.Errorf("%w: facility %q: negative capacity", ErrInvalid, f.ID)
+	}
+	for cat, v := range c.PerCategory {
+		if v < 0 || math.IsNaN(v) {
+			return fmt.Errorf("%w: facility %q: negative capacity for category %q", ErrInvalid, f.ID, cat)
+		}
+	}
+	if f.FixedCost < 0 || f.HandlingCost < 0 {
+		return fmt.Errorf("%w: facility %q: negative cost", ErrInvalid, f.ID)
+	}
+	h := f.Hours
+	if h.OpenSeconds < 0 || h.CloseSeconds > 24*3600 || (h.CloseSeconds != 0 && h.CloseSeconds <= h.OpenSeconds) {
+		return fmt.Errorf("%w: facility %q: opening hours %d–%d s are inconsistent", ErrInvalid, f.ID, h.OpenSeconds, h.CloseSeconds)
+	}
+	return nil
+}
