@@ -1,0 +1,256 @@
+package store
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/lastmile-dev/lastmile/depots"
+)
+
+// Memory is the embedded, non-persistent store. It is safe for concurrent
+// use; values are copied in and out so callers never share memory with it.
+type Memory struct {
+	mu         sync.RWMutex
+	facilities map[depots.ID]depots.Facility
+	jobs       map[string]Job
+	routes     map[string]CourierRoute
+	events     []StopEvent
+	plans      map[string]Plan
+	seq        int64
+	now        func() time.Time
+}
+
+// NewMemory returns an empty in-memory store.
+func NewMemory() *Memory {
+	return &Memory{
+		facilities: map[depots.ID]depots.Facility{},
+		jobs:       map[string]Job{},
+		routes:     map[string]CourierRoute{},
+		plans:      map[string]Plan{},
+		now:        func() time.Time { return time.Now().UTC().Truncate(time.Microsecond) },
+	}
+}
+
+// Persistent reports false: nothing survives a restart.
+func (m *Memory) Persistent() bool { return false }
+
+// Close does nothing; it makes Memory interchangeable with Postgres.
+func (m *Memory) Close() {}
+
+// CreateFacility adds f, or returns ErrConflict if its id exists.
+func (m *Memory) CreateFacility(ctx context.Context, f *depots.Facility) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if _, ok := m.facilities[f.ID]; ok {
+		return fmt.Errorf("facility %q: %w", f.ID, ErrConflict)
+	}
+	m.facilities[f.ID] = cloneFacility(f)
+	return nil
+}
+
+// PutFacility creates or replaces f.
+func (m *Memory) PutFacility(ctx context.Context, f *depots.Facility) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.facilities[f.ID] = cloneFacility(f)
+	return nil
+}
+
+// Facility returns the facility id, or depots.ErrNotFound.
+func (m *Memory) Facility(ctx context.Context, id depots.ID) (*depots.Facility, error) {
+	m.mu.RLock()
+	defer m.mu.RUnlock()
+	f, ok := m.facilities[id]
+	if !ok {
+		return nil, fmt.Errorf("facility %q: %w", id, depots.ErrNotFound)
+	}
+	c := cloneFacility(&f)
+	return &c, nil
+}
+
+// Facilities returns the facilities matching filter, ordered by id.
+func (m *Memory) Facilities(ctx context.Context, filter FacilityFilter) ([]*depots.Facility, error) {
+	m.mu.RLock()
+	defer m.mu.RUnlock()
+	out := make([]*depots.Facility, 0, len(m.facilities))
+	for _, f := range m.facilities {
+		if filter.match(&f) {
+			c := cloneFacility(&f)
+			out = append(out, &c)
+		}
+	}
+	slices.SortFunc(out, func(a, b *depots.Facility) int { return strings.Compare(string(a.ID), string(b.ID)) })
+	return out, nil
+}
+
+// DeleteFacility removes the facility id, or returns depots.ErrNotFound.
+func (m *Memory) DeleteFacility(ctx context.Context, id depots.ID) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if _, ok := m.facilities[id]; !ok {
+		return fmt.Errorf("facility %q: %w", id, depots.ErrNotFound)
+	}
+	delete(m.facilities, id)
+	return nil
+}
+
+// CreateJob adds j, setting its timestamps, or returns ErrConflict.
+func (m *Memory) CreateJob(ctx context.Context, j *Job) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if _, ok := m.jobs[j.ID]; ok {
+		return fmt.Errorf("job %q: %w", j.ID, ErrConflict)
+	}
+	now := m.now()
+	j.CreatedAt, j.UpdatedAt = now, now
+	m.jobs[j.ID] = cloneJob(j)
+	return nil
+}
+
+// UpdateJob replaces the stored job j.ID (status, progress, result, error),
+// or returns ErrNotFound.
+func (m *Memory) UpdateJob(ctx context.Context, j *Job) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	old, ok := m.jobs[j.ID]
+	if !ok {
+		return fmt.Errorf("job %q: %w", j.ID, ErrNotFound)
+	}
+	j.CreatedAt, j.UpdatedAt = old.CreatedAt, m.now()
+	m.jobs[j.ID] = cloneJob(j)
+	return nil
+}
+
+// Job returns the job id, or ErrNotFound.
+func (m *Memory) Job(ctx context.Context, id string) (*Job, error) {
+	m.mu.RLock()
+	defer m.mu.RUnlock()
+	j, ok := m.jobs[id]
+	if !ok {
+		return nil, fmt.Errorf("job %q: %w", id, ErrNotFound)
+	}
+	c := cloneJob(&j)
+	return &c, nil
+}
+
+// PendingJobs returns the jobs queued or running, oldest first: the work a
+// restarted server must re-queue.
+func (m *Memory) PendingJobs(ctx context.Context) ([]*Job, error) {
+	m.mu.RLock()
+	defer m.mu.RUnlock()
+	var out []*Job
+	for _, j := range m.jobs {
+		if j.Status == JobQueued || j.Status == JobRunning {
+			c := cloneJob(&j)
+			out = append(out, &c)
+		}
+	}
+	slices.SortFunc(out, func(a, b *Job) int {
+		if c := a.CreatedAt.Compare(b.CreatedAt); c != 0 {
+			return c
+		}
+		return strings.Compare(a.ID, b.ID)
+	})
+	return out, nil
+}
+
+// PutRoute stores r as the courier's route. r.Version must be one more than
+// the stored version (1 for a courier without a route), else ErrConflict.
+func (m *Memory) PutRoute(ctx context.Context, r *CourierRoute) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if old := m.routes[r.CourierID]; r.Version != old.Version+1 {
+		return fmt.Errorf("route of courier %q: version %d after %d: %w", r.CourierID, r.Version, old.Version, ErrConflict)
+	}
+	r.UpdatedAt = m.now()
+	c := *r
+	c.Route = slices.Clone(r.Route)
+	m.routes[r.CourierID] = c
+	return nil
+}
+
+// Route returns the courier's current route, or ErrNotFound.
+func (m *Memory) Route(ctx context.Context, courierID string) (*CourierRoute, error) {
+	m.mu.RLock()
+	defer m.mu.RUnlock()
+	r, ok := m.routes[courierID]
+	if !ok {
+		return nil, fmt.Errorf("route of courier %q: %w", courierID, ErrNotFound)
+	}
+	r.Route = slices.Clone(r.Route)
+	return &r, nil
+}
+
+// AddEvent appends e, setting its Seq and CreatedAt.
+func (m *Memory) AddEvent(ctx context.Context, e *StopEvent) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.seq++
+	e.Seq, e.CreatedAt = m.seq, m.now()
+	c := *e
+	c.Payload = slices.Clone(e.Payload)
+	m.events = append(m.events, c)
+	return nil
+}
+
+// Events returns the courier's events in the order they were added.
+func (m *Memory) Events(ctx context.Context, courierID string) ([]*StopEvent, error) {
+	m.mu.RLock()
+	defer m.mu.RUnlock()
+	var out []*StopEvent
+	for _, e := range m.events {
+		if e.CourierID == courierID {
+			c := e
+			c.Payload = slices.Clone(e.Payload)
+			out = append(out, &c)
+		}
+	}
+	return out, nil
+}
+
+// CreatePlan adds p, setting CreatedAt, or returns ErrConflict.
+func (m *Memory) CreatePlan(ctx context.Context, p *Plan) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if _, ok := m.plans[p.ID]; ok {
+		return fmt.Errorf("plan %q: %w", p.ID, ErrConflict)
+	}
+	p.CreatedAt = m.now()
+	c := *p
+	c.Request, c.Result = slices.Clone(p.Request), slices.Clone(p.Result)
+	m.plans[p.ID] = c
+	return nil
+}
+
+// Plan returns the plan id, or ErrNotFound.
+func (m *Memory) Plan(ctx context.Context, id string) (*Plan, error) {
+	m.mu.RLock()
+	defer m.mu.RUnlock()
+	p, ok := m.plans[id]
+	if !ok {
+		return nil, fmt.Errorf("plan %q: %w", id, ErrNotFound)
+	}
+	p.Request, p.Result = slices.Clone(p.Request), slices.Clone(p.Result)
+	return &p, nil
+}
+
+func cloneJob(j *Job) Job {
+	c := *j
+	c.Request, c.Result = slices.Clone(j.Request), slices.Clone(j.Result)
+	return c
+}
+
+func cloneFacility(f *depots.Facility) depots.Facility {
+	c := *f
+	if f.Capacity.PerCategory != nil {
+		c.Capacity.PerCategory = make(map[string]float64, len(f.Capacity.PerCategory))
+		for k, v := range f.Capacity.PerCategory {
+			c.Capacity.PerCategory[k] = v
+		}
+	}
+	return c
+}

@@ -1,0 +1,98 @@
+package store
+
+import (
+	"encoding/json"
+	"errors"
+	"time"
+
+	"github.com/lastmile-dev/lastmile/depots"
+)
+
+// Sentinel errors, matched with errors.Is. Facilities use depots.ErrNotFound.
+var (
+	ErrNotFound = errors.New("store: not found")
+	ErrConflict = errors.New("store: conflict")
+)
+
+// JobStatus is the life-cycle state of an asynchronous job.
+type JobStatus string
+
+const (
+	JobQueued    JobStatus = "queued"
+	JobRunning   JobStatus = "running"
+	JobSucceeded JobStatus = "succeeded"
+	JobFailed    JobStatus = "failed"
+	JobCancelled JobStatus = "cancelled"
+)
+
+// Final reports whether no further change will happen to a job in status s.
+func (s JobStatus) Final() bool {
+	return s == JobSucceeded || s == JobFailed || s == JobCancelled
+}
+
+// JobProgress is the best solution found so far by a running job.
+type JobProgress struct {
+	BestCost       int64   `json:"best_cost"`
+	ElapsedSeconds float64 `json:"elapsed_seconds"`
+	Iteration      int     `json:"iteration"`
+	Routes         int     `json:"routes"`
+	Unassigned     int     `json:"unassigned"`
+}
+
+// Job is one asynchronous solve: its request, state and result.
+type Job struct {
+	ID     string
+	Status JobStatus
+	// Owner is the API key's name (or courier id) that submitted the job;
+	// only it and planners may read the job.
+	Owner    string
+	Request  json.RawMessage
+	Progress JobProgress
+	// Result is set when Status is JobSucceeded (or JobCancelled with a best
+	// solution); Error holds a client-safe message when Status is JobFailed.
+	Result    json.RawMessage
+	Error     string
+	CreatedAt time.Time
+	UpdatedAt time.Time
+}
+
+// CourierRoute is the route currently assigned to a courier. Version starts
+// at 1 and grows by one with each re-plan; PutRoute uses it for optimistic
+// concurrency.
+type CourierRoute struct {
+	CourierID string
+	Version   int64
+	Route     json.RawMessage
+	UpdatedAt time.Time
+}
+
+// StopEvent is something a courier reported: a delivery, a failure, an
+// added order. Seq is assigned by the store, increasing per store.
+type StopEvent struct {
+	Seq       int64
+	CourierID string
+	Kind      string
+	StopID    string
+	Payload   json.RawMessage
+	CreatedAt time.Time
+}
+
+// Plan is the stored result of a planning run (dispatch, allocation,
+// location, coverage).
+type Plan struct {
+	ID        string
+	Kind      string
+	Owner     string
+	Request   json.RawMessage
+	Result    json.RawMessage
+	CreatedAt time.Time
+}
+
+// FacilityFilter selects facilities; zero fields match everything.
+type FacilityFilter struct {
+	Kind depots.Kind
+}
+
+func (f FacilityFilter) match(fc *depots.Facility) bool {
+	return f.Kind == "" || fc.Kind == f.Kind
+}

@@ -1,0 +1,317 @@
+// Package storetest is the suite every store implementation passes, and
+// helpers that give each test its own PostgreSQL schema.
+package storetest
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/url"
+	"os"
+	"testing"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/lastmile-dev/lastmile/depots"
+	"github.com/lastmile-dev/lastmile/store"
+	"github.com/paulmach/orb"
+)
+
+// EnvDSN names the environment variable holding the test database URL.
+const EnvDSN = "LASTMILE_TEST_DATABASE_URL"
+
+// Store is everything the suite exercises.
+type Store interface {
+	CreateFacility(ctx context.Context, f *depots.Facility) error
+	PutFacility(ctx context.Context, f *depots.Facility) error
+	Facility(ctx context.Context, id depots.ID) (*depots.Facility, error)
+	Facilities(ctx context.Context, f store.FacilityFilter) ([]*depots.Facility, error)
+	DeleteFacility(ctx context.Context, id depots.ID) error
+	CreateJob(ctx context.Context, j *store.Job) error
+	UpdateJob(ctx context.Context, j *store.Job) error
+	Job(ctx context.Context, id string) (*store.Job, error)
+	PendingJobs(ctx context.Context) ([]*store.Job, error)
+	PutRoute(ctx context.Context, r *store.CourierRoute) error
+	Route(ctx context.Context, courierID string) (*store.CourierRoute, error)
+	AddEvent(ctx context.Context, e *store.StopEvent) error
+	Events(ctx context.Context, courierID string) ([]*store.StopEvent, error)
+	CreatePlan(ctx context.Context, p *store.Plan) error
+	Plan(ctx context.Context, id string) (*store.Plan, error)
+}
+
+var (
+	_ Store = (*store.Memory)(nil)
+	_ Store = (*store.Postgres)(nil)
+)
+
+// PostgresDSN returns a DSN whose search_path is a fresh schema that is
+// dropped when the test ends, so runs are repeatable and parallel-safe. It
+// skips the test when EnvDSN is unset.
+func PostgresDSN(t testing.TB) string {
+	t.Helper()
+	base := os.Getenv(EnvDSN)
+	if base == "" {
+		t.Skipf("%s not set: skipping PostgreSQL test", EnvDSN)
+	}
+	var b [6]byte
+	_, _ = rand.Read(b[:])
+	schema := "lastmile_test_" + hex.EncodeToString(b[:])
+	ctx := context.Background()
+	conn, err := pgx.Connect(ctx, base)
+	if err != nil {
+		t.Fatalf("connect %s: %v", EnvDSN, err)
+	}
+	defer conn.Close(ctx)
+	if _, err := conn.Exec(ctx, "CREATE SCHEMA "+schema); err != nil {
+		t.Fatalf("create schema: %v", err)
+	}
+	t.Cleanup(func() {
+		c, err := pgx.Connect(context.Background(), base)
+		if err != nil {
+			t.Errorf("drop schema %s: %v", schema, err)
+			return
+		}
+		defer c.Close(context.Background())
+		if _, err := c.Exec(context.Background(), "DROP SCHEMA "+schema+" CASCADE"); err != nil {
+			t.Errorf("drop schema %s: %v", schema, err)
+		}
+	})
+	u, err := url.Parse(base)
+	if err != nil || u.Scheme == "" {
+		return fmt.Sprintf("%s search_path=%s", base, schema)
+	}
+	q := u.Query()
+	q.Set("search_path", schema)
+	u.RawQuery = q.Encode()
+	return u.String()
+}
+
+// Run runs the suite against stores made by open; each subtest gets a new,
+// empty store.
+func Run(t *testing.T, open func(t *testing.T) Store) {
+	tests := []struct {
+		name string
+		fn   func(t *testing.T, s Store)
+	}{
+		{"Facilities", testFacilities},
+		{"Jobs", testJobs},
+		{"Routes", testRoutes},
+		{"Events", testEvents},
+		{"Plans", testPlans},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) { tt.fn(t, open(t)) })
+	}
+}
+
+func facility(id string, kind depots.Kind) *depots.Facility {
+	return &depots.Facility{
+		ID: depots.ID(id), Kind: kind, Name: "Facility " + id,
+		Location: orb.Point{106.5516, 29.5630}, Zone: "Yuzhong",
+		Capacity: depots.Capacity{PerDay: 1200.5, PerCategory: map[string]float64{"fresh": 100}},
+		Hours:    depots.Hours{OpenSeconds: 8 * 3600, CloseSeconds: 20 * 3600},
+		Cell:     0x89283082837ffff, FixedCost: 350, Operator: depots.Shared,
+	}
+}
+
+func testFacilities(t *testing.T, s Store) {
+	ctx := context.Background()
+	a, b := facility("b-locker", depots.Locker), facility("a-dc", depots.DistributionCentre)
+	for _, f := range []*depots.Facility{a, b} {
+		if err := s.CreateFacility(ctx, f); err != nil {
+			t.Fatalf("CreateFacility(%s) = %v", f.ID, err)
+		}
+	}
+	if err := s.CreateFacility(ctx, a); !errors.Is(err, store.ErrConflict) {
+		t.Errorf("CreateFacility(duplicate) = %v, want ErrConflict", err)
+	}
+	got, err := s.Facility(ctx, a.ID)
+	if err != nil {
+		t.Fatalf("Facility(%s) = %v", a.ID, err)
+	}
+	if !equalJSON(t, got, a) {
+		t.Errorf("Facility(%s) = %+v, want %+v", a.ID, got, a)
+	}
+	all, err := s.Facilities(ctx, store.FacilityFilter{})
+	if err != nil || len(all) != 2 || all[0].ID != "a-dc" || all[1].ID != "b-locker" {
+		t.Errorf("Facilities() = %v, %v; want [a-dc b-locker]", ids(all), err)
+	}
+	lockers, err := s.Facilities(ctx, store.FacilityFilter{Kind: depots.Locker})
+	if err != nil || len(lockers) != 1 || lockers[0].ID != a.ID {
+		t.Errorf("Facilities(locker) = %v, %v; want [b-locker]", ids(lockers), err)
+	}
+	a.Name, a.Kind = "renamed", depots.ExpressStore
+	if err := s.PutFacility(ctx, a); err != nil {
+		t.Fatalf("PutFacility = %v", err)
+	}
+	if got, _ := s.Facility(ctx, a.ID); got == nil || got.Name != "renamed" || got.Kind != depots.ExpressStore {
+		t.Errorf("after PutFacility, Facility = %+v, want renamed express_store", got)
+	}
+	if err := s.DeleteFacility(ctx, a.ID); err != nil {
+		t.Fatalf("DeleteFacility = %v", err)
+	}
+	if _, err := s.Facility(ctx, a.ID); !errors.Is(err, depots.ErrNotFound) {
+		t.Errorf("Facility(deleted) = %v, want depots.ErrNotFound", err)
+	}
+	if err := s.DeleteFacility(ctx, a.ID); !errors.Is(err, depots.ErrNotFound) {
+		t.Errorf("DeleteFacility(deleted) = %v, want depots.ErrNotFound", err)
+	}
+}
+
+func testJobs(t *testing.T, s Store) {
+	ctx := context.Background()
+	if _, err := s.Job(ctx, "missing"); !errors.Is(err, store.ErrNotFound) {
+		t.Errorf("Job(missing) = %v, want ErrNotFound", err)
+	}
+	if err := s.UpdateJob(ctx, &store.Job{ID: "missing", Status: store.JobRunning}); !errors.Is(err, store.ErrNotFound) {
+		t.Errorf("UpdateJob(missing) = %v, want ErrNotFound", err)
+	}
+	jobs := []*store.Job{
+		{ID: "j1", Status: store.JobQueued, Owner: "c1", Request: json.RawMessage(`{"jobs": [1, 2]}`)},
+		{ID: "j2", Status: store.JobQueued, Owner: "c2", Request: json.RawMessage(`{}`)},
+		{ID: "j3", Status: store.JobQueued, Owner: "c2", Request: json.RawMessage(`{}`)},
+	}
+	for _, j := range jobs {
+		if err := s.CreateJob(ctx, j); err != nil {
+			t.Fatalf("CreateJob(%s) = %v", j.ID, err)
+		}
+		if j.CreatedAt.IsZero() {
+			t.Errorf("CreateJob(%s) left CreatedAt zero", j.ID)
+		}
+	}
+	if err := s.CreateJob(ctx, &store.Job{ID: "j1", Status: store.JobQueued, Request: json.RawMessage(`{}`)}); !errors.Is(err, store.ErrConflict) {
+		t.Errorf("CreateJob(duplicate) = %v, want ErrConflict", err)
+	}
+	j1 := *jobs[0]
+	j1.Status = store.JobRunning
+	j1.Progress = store.JobProgress{BestCost: 1234, ElapsedSeconds: 0.5, Iteration: 7, Routes: 2, Unassigned: 1}
+	if err := s.UpdateJob(ctx, &j1); err != nil {
+		t.Fatalf("UpdateJob(j1) = %v", err)
+	}
+	j2 := *jobs[1]
+	j2.Status, j2.Result = store.JobSucceeded, json.RawMessage(`{"cost": 5}`)
+	if err := s.UpdateJob(ctx, &j2); err != nil {
+		t.Fatalf("UpdateJob(j2) = %v", err)
+	}
+	got, err := s.Job(ctx, "j1")
+	if err != nil {
+		t.Fatalf("Job(j1) = %v", err)
+	}
+	if got.Status != store.JobRunning || got.Progress != j1.Progress || got.Owner != "c1" || !sameJSON(got.Request, jobs[0].Request) {
+		t.Errorf("Job(j1) = %+v, want running with progress %+v", got, j1.Progress)
+	}
+	if !got.CreatedAt.Equal(jobs[0].CreatedAt) {
+		t.Errorf("Job(j1).CreatedAt = %v, want %v", got.CreatedAt, jobs[0].CreatedAt)
+	}
+	if got, _ := s.Job(ctx, "j2"); got == nil || !sameJSON(got.Result, j2.Result) {
+		t.Errorf("Job(j2).Result = %v, want %s", got, j2.Result)
+	}
+	pending, err := s.PendingJobs(ctx)
+	if err != nil {
+		t.Fatalf("PendingJobs = %v", err)
+	}
+	var pids []string
+	for _, j := range pending {
+		pids = append(pids, j.ID)
+	}
+	if fmt.Sprint(pids) != "[j1 j3]" {
+		t.Errorf("PendingJobs = %v, want [j1 j3]", pids)
+	}
+}
+
+func testRoutes(t *testing.T, s Store) {
+	ctx := context.Background()
+	if _, err := s.Route(ctx, "c1"); !errors.Is(err, store.ErrNotFound) {
+		t.Errorf("Route(none) = %v, want ErrNotFound", err)
+	}
+	if err := s.PutRoute(ctx, &store.CourierRoute{CourierID: "c1", Version: 2, Route: json.RawMessage(`{}`)}); !errors.Is(err, store.ErrConflict) {
+		t.Errorf("PutRoute(version 2 first) = %v, want ErrConflict", err)
+	}
+	r := &store.CourierRoute{CourierID: "c1", Version: 1, Route: json.RawMessage(`{"stops": ["a"]}`)}
+	if err := s.PutRoute(ctx, r); err != nil {
+		t.Fatalf("PutRoute(v1) = %v", err)
+	}
+	if err := s.PutRoute(ctx, &store.CourierRoute{CourierID: "c1", Version: 1, Route: json.RawMessage(`{}`)}); !errors.Is(err, store.ErrConflict) {
+		t.Errorf("PutRoute(v1 again) = %v, want ErrConflict", err)
+	}
+	r2 := &store.CourierRoute{CourierID: "c1", Version: 2, Route: json.RawMessage(`{"stops": ["b"]}`)}
+	if err := s.PutRoute(ctx, r2); err != nil {
+		t.Fatalf("PutRoute(v2) = %v", err)
+	}
+	got, err := s.Route(ctx, "c1")
+	if err != nil || got.Version != 2 || !sameJSON(got.Route, r2.Route) {
+		t.Errorf("Route(c1) = %+v, %v; want version 2 %s", got, err, r2.Route)
+	}
+}
+
+func testEvents(t *testing.T, s Store) {
+	ctx := context.Background()
+	for i, kind := range []string{"delivered", "failed", "order_added"} {
+		e := &store.StopEvent{CourierID: "c1", Kind: kind, StopID: fmt.Sprint("s", i), Payload: json.RawMessage(`{"at": 3600}`)}
+		if err := s.AddEvent(ctx, e); err != nil {
+			t.Fatalf("AddEvent(%s) = %v", kind, err)
+		}
+		if e.Seq == 0 || e.CreatedAt.IsZero() {
+			t.Errorf("AddEvent(%s) left Seq or CreatedAt zero: %+v", kind, e)
+		}
+	}
+	if err := s.AddEvent(ctx, &store.StopEvent{CourierID: "c2", Kind: "delivered", StopID: "x"}); err != nil {
+		t.Fatalf("AddEvent(c2) = %v", err)
+	}
+	got, err := s.Events(ctx, "c1")
+	if err != nil || len(got) != 3 {
+		t.Fatalf("Events(c1) = %d events, %v; want 3", len(got), err)
+	}
+	for i, e := range got {
+		if e.Kind != []string{"delivered", "failed", "order_added"}[i] || (i > 0 && e.Seq <= got[i-1].Seq) {
+			t.Errorf("Events(c1)[%d] = %+v, out of order", i, e)
+		}
+	}
+}
+
+func testPlans(t *testing.T, s Store) {
+	ctx := context.Background()
+	p := &store.Plan{ID: "p1", Kind: "dispatch", Owner: "planner", Request: json.RawMessage(`{"a": 1}`), Result: json.RawMessage(`{"b": 2}`)}
+	if err := s.CreatePlan(ctx, p); err != nil {
+		t.Fatalf("CreatePlan = %v", err)
+	}
+	if err := s.CreatePlan(ctx, p); !errors.Is(err, store.ErrConflict) {
+		t.Errorf("CreatePlan(duplicate) = %v, want ErrConflict", err)
+	}
+	got, err := s.Plan(ctx, "p1")
+	if err != nil || got.Kind != "dispatch" || !sameJSON(got.Result, p.Result) || !sameJSON(got.Request, p.Request) {
+		t.Errorf("Plan(p1) = %+v, %v", got, err)
+	}
+	if _, err := s.Plan(ctx, "p2"); !errors.Is(err, store.ErrNotFound) {
+		t.Errorf("Plan(missing) = %v, want ErrNotFound", err)
+	}
+}
+
+func ids(fs []*depots.Facility) []depots.ID {
+	out := make([]depots.ID, len(fs))
+	for i, f := range fs {
+		out[i] = f.ID
+	}
+	return out
+}
+
+// sameJSON compares two documents by value, since jsonb re-orders keys.
+func sameJSON(a, b json.RawMessage) bool {
+	var x, y any
+	if json.Unmarshal(a, &x) != nil || json.Unmarshal(b, &y) != nil {
+		return false
+	}
+	return fmt.Sprint(x) == fmt.Sprint(y)
+}
+
+func equalJSON(t *testing.T, a, b any) bool {
+	t.Helper()
+	x, err1 := json.Marshal(a)
+	y, err2 := json.Marshal(b)
+	if err1 != nil || err2 != nil {
+		t.Fatalf("marshal: %v %v", err1, err2)
+	}
+	return sameJSON(x, y)
+}
