@@ -1,0 +1,110 @@
+package metrics_test
+
+import (
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/lastmile-dev/lastmile/metrics"
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/testutil"
+)
+
+func TestMiddlewareLabelsByPattern(t *testing.T) {
+	reg := prometheus.NewRegistry()
+	m := metrics.New(reg)
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /v1/jobs/{id}", func(w http.ResponseWriter, r *http.Request) {
+		if r.PathValue("id") == "missing" {
+			http.Error(w, "no", http.StatusNotFound)
+		}
+	})
+	h := m.Middleware(mux)
+	for _, path := range []string{"/v1/jobs/a", "/v1/jobs/b", "/v1/jobs/missing", "/nowhere"} {
+		h.ServeHTTP(httptest.NewRecorder(), httptest.NewRequest("GET", path, nil))
+	}
+	tests := []struct {
+		route, code string
+		want        float64
+	}{
+		{"GET /v1/jobs/{id}", "200", 2},
+		{"GET /v1/jobs/{id}", "404", 1},
+		{"unmatched", "404", 1},
+	}
+	for _, tt := range tests {
+		if got := testutil.ToFloat64(m.HTTPRequests.WithLabelValues(tt.route, "GET", tt.code)); got != tt.want {
+			t.Errorf("requests{route=%q,code=%s} = %v, want %v", tt.route, tt.code, got, tt.want)
+		}
+	}
+	if got := testutil.CollectAndCount(m.HTTPDuration); got != 2 {
+		t.Errorf("duration series = %d, want 2 (one per route)", got)
+	}
+}
+
+func TestSolveAndJobs(t *testing.T) {
+	reg := prometheus.NewRegistry()
+	m := metrics.New(reg)
+	m.ObserveSolve("optimize", 1500*time.Millisecond, 4200, 3)
+	m.JobsQueued.Set(2)
+	m.JobsRunning.Inc()
+	want := `
+# HELP lastmile_solve_objective Objective (cost units) of the last solve, by kind.
+# TYPE lastmile_solve_objective gauge
+lastmile_solve_objective{kind="optimize"} 4200
+# HELP lastmile_jobs_queued Asynchronous jobs waiting for a worker.
+# TYPE lastmile_jobs_queued gauge
+lastmile_jobs_queued 2
+# HELP lastmile_jobs_running Asynchronous jobs being solved.
+# TYPE lastmile_jobs_running gauge
+lastmile_jobs_running 1
+`
+	if err := testutil.GatherAndCompare(reg, strings.NewReader(want), "lastmile_solve_objective", "lastmile_jobs_queued", "lastmile_jobs_running"); err != nil {
+		t.Error(err)
+	}
+	if got := testutil.CollectAndCount(m.SolveDuration); got != 1 {
+		t.Errorf("solve duration series = %d, want 1", got)
+	}
+	problems, err := testutil.GatherAndLint(reg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range problems {
+		if strings.HasPrefix(p.Metric, "lastmile_") {
+			t.Errorf("lint %s: %s", p.Metric, p.Text)
+		}
+	}
+}
+
+func TestCoverageZonesBounded(t *testing.T) {
+	m := metrics.New(prometheus.NewRegistry())
+	for i := range metrics.MaxZones + 10 {
+		m.SetCoverage(fmt.Sprint("zone", i), 0.5)
+	}
+	if got := testutil.CollectAndCount(m.CoverageRatio); got != metrics.MaxZones+1 {
+		t.Errorf("coverage series = %d, want %d (MaxZones + other)", got, metrics.MaxZones+1)
+	}
+}
+
+func TestPoolCollector(t *testing.T) {
+	cfg, err := pgxpool.ParseConfig("postgres://nobody@127.0.0.1:1/none?pool_max_conns=7")
+	if err != nil {
+		t.Fatal(err)
+	}
+	pool, err := pgxpool.NewWithConfig(t.Context(), cfg) // lazy: does not connect
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer pool.Close()
+	c := metrics.NewPoolCollector(pool)
+	if got := testutil.CollectAndCount(c); got != 9 {
+		t.Errorf("pool metrics = %d, want 9", got)
+	}
+	want := "# HELP lastmile_db_pool_max_connections Maximum size of the pool.\n# TYPE lastmile_db_pool_max_connections gauge\nlastmile_db_pool_max_connections 7\n"
+	if err := testutil.CollectAndCompare(c, strings.NewReader(want), "lastmile_db_pool_max_connections"); err != nil {
+		t.Error(err)
+	}
+}
