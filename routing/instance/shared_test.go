@@ -1,0 +1,57 @@
+package instance
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// sharedDir is the benchmark data folder, outside the repository.
+func sharedDir(tb testing.TB) string {
+	tb.Helper()
+	dir := filepath.Join("..", "..", "..", "shared", "benchmarks")
+	if _, err := os.Stat(dir); err != nil {
+		tb.Skipf("benchmark data not found at %s", dir)
+	}
+	return dir
+}
+
+// TestReadShared reads every shared benchmark file of the routing sets.
+func TestReadShared(t *testing.T) {
+	dir := sharedDir(t)
+	sets := []struct {
+		glob string
+		read func(f *os.File) (*Instance, error)
+	}{
+		{"solomon/*.txt", func(f *os.File) (*Instance, error) { return ReadSolomon(f) }},
+		{"solomon/25/*.txt", func(f *os.File) (*Instance, error) { return ReadSolomonConvention(f, ConventionTruncated) }},
+		{"lilim/*.txt", func(f *os.File) (*Instance, error) { return ReadLiLim(f) }},
+		{"cvrp/*/*.vrp", func(f *os.File) (*Instance, error) { return ReadVRPLIB(f) }},
+		{"vrpb/*.vrpb", func(f *os.File) (*Instance, error) { return ReadVRPB(f) }},
+	}
+	for _, s := range sets {
+		files, _ := filepath.Glob(filepath.Join(dir, s.glob))
+		if len(files) == 0 {
+			t.Errorf("no files for %s", s.glob)
+		}
+		for _, path := range files {
+			if strings.Contains(path, "bks") {
+				continue
+			}
+			f, err := os.Open(path)
+			if err != nil {
+				t.Fatal(err)
+			}
+			in, err := s.read(f)
+			f.Close()
+			if err != nil {
+				t.Errorf("%s: %v", path, err)
+				continue
+			}
+			if len(in.Problem.Jobs)+len(in.Problem.Shipments) == 0 {
+				t.Errorf("%s: no tasks", path)
+			}
+		}
+	}
+}
