@@ -1,0 +1,246 @@
+package coverage
+
+import (
+	"context"
+	"errors"
+	"math"
+	"math/rand/v2"
+	"slices"
+	"testing"
+
+	"github.com/paulmach/orb"
+)
+
+// randomInstance scatters n demand points and m pickup points over a box of
+// sizeKm around central Chongqing. Radii vary per point; when capped, half the
+// points get a capacity.
+func randomInstance(seed uint64, n, m int, sizeKm float64, capped bool) ([]Demand, []Point) {
+	r := rand.New(rand.NewPCG(seed, 7))
+	const lon0, lat0 = 106.50, 29.55
+	dLat := sizeKm / 111.2
+	dLon := dLat / math.Cos(lat0*math.Pi/180)
+	pt := func() orb.Point { return orb.Point{lon0 + r.Float64()*dLon, lat0 + r.Float64()*dLat} }
+	demand := make([]Demand, n)
+	for i := range demand {
+		demand[i] = Demand{Location: pt(), Weight: float64(r.IntN(20))}
+	}
+	points := make([]Point, m)
+	for j := range points {
+		points[j] = Point{ID: "p" + itoa(j), Location: pt()}
+		if r.IntN(3) > 0 {
+			points[j].RadiusMeters = 150 + r.Float64()*900
+		}
+		if capped && r.IntN(2) == 0 {
+			points[j].CapacityPerDay = 1 + float64(r.IntN(60))
+		}
+	}
+	return demand, points
+}
+
+func itoa(i int) string {
+	if i == 0 {
+		return "0"
+	}
+	var b []byte
+	for ; i > 0; i /= 10 {
+		b = append([]byte{byte('0' + i%10)}, b...)
+	}
+	return string(b)
+}
+
+// bruteForce computes coverage by checking every (demand, point) pair and
+// assigning nearest-first, with no index.
+func bruteForce(demand []Demand, points []Point, opts Options) (covered, served float64, nearest []int32) {
+	circ := opts.circuity()
+	maxPairs := opts.MaxPairs
+	if maxPairs <= 0 {
+		maxPairs = 32
+	}
+	var pairs []pair
+	nearest = make([]int32, len(demand))
+	for i, d := range demand {
+		nearest[i] = -1
+		s := prepare(d.Location)
+		var hits []hit
+		for j, p := range points {
+			r := p.RadiusMeters
+			if r == 0 {
+				r = opts.RadiusMeters
+			}
+			if h := hav(s, prepare(p.Location)); h <= reachH(r/circ) {
+				hits = append(hits, hit{point: int32(j), h: h})
+			}
+		}
+		if len(hits) == 0 {
+			continue
+		}
+		slices.SortFunc(hits, cmpHit)
+		nearest[i] = hits[0].point
+		covered += d.Weight
+		if d.Weight == 0 {
+			continue
+		}
+		for _, h := range hits[:min(len(hits), maxPairs)] {
+			pairs = append(pairs, pair{key: math.Float64bits(h.h), demand: int32(i), point: h.point})
+		}
+	}
+	slices.SortStableFunc(pairs, func(a, b pair) int {
+		switch {
+		case a.key < b.key:
+			return -1
+		case a.key > b.key:
+			return 1
+		}
+		return 0
+	})
+	left := make([]float64, len(points))
+	for j, p := range points {
+		left[j] = capacity(p)
+	}
+	got := make([]float64, len(demand))
+	for _, pr := range pairs {
+		a := min(demand[pr.demand].Weight-got[pr.demand], left[pr.point])
+		if a > 0 {
+			got[pr.demand] += a
+			left[pr.point] -= a
+		}
+	}
+	for _, g := range got {
+		served += g
+	}
+	return covered, served, nearest
+}
+
+func TestAnalyzeMatchesBruteForce(t *testing.T) {
+	tests := []struct {
+		name     string
+		seed     uint64
+		n, m     int
+		sizeKm   float64
+		capped   bool
+		radius   float64
+		circuity float64
+		maxPairs int
+		res      int
+	}{
+		{"sparse", 1, 400, 20, 6, false, 500, 0, 0, 0},
+		{"dense capped", 2, 800, 120, 4, true, 400, 1.3, 0, 0},
+		{"great-circle", 3, 600, 60, 5, true, 700, 1, 0, 0},
+		{"wide radius", 4, 500, 40, 3, true, 2500, 1.2, 0, 0},
+		{"tiny radius", 5, 500, 80, 2, false, 60, 1.4, 0, 0},
+		{"truncated pairs", 6, 500, 150, 2, true, 1500, 1, 3, 0},
+		{"large area", 7, 1000, 200, 40, true, 900, 0, 0, 0},
+		{"fine resolution", 8, 500, 60, 4, true, 800, 1, 0, 11},
+		{"coarse resolution", 10, 500, 60, 4, true, 800, 1, 0, 6},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			demand, points := randomInstance(tc.seed, tc.n, tc.m, tc.sizeKm, tc.capped)
+			opts := Options{RadiusMeters: tc.radius, Circuity: tc.circuity, MaxPairs: tc.maxPairs, Resolution: tc.res, Workers: 2}
+			rep, err := Analyze(context.Background(), demand, points, opts)
+			if err != nil {
+				t.Fatalf("Analyze: %v", err)
+			}
+			cov, srv, nearest := bruteForce(demand, points, opts)
+			if rep.CoveredDemand != cov {
+				t.Errorf("covered demand = %v, want %v", rep.CoveredDemand, cov)
+			}
+			if rep.CoveredWithCapacity != srv {
+				t.Errorf("covered with capacity = %v, want %v", rep.CoveredWithCapacity, srv)
+			}
+			if !slices.Equal(rep.Nearest, nearest) {
+				t.Errorf("nearest points differ from brute force")
+			}
+			if rep.CoveredDemand == 0 || rep.CoveredDemand == rep.TotalDemand {
+				t.Logf("degenerate instance: covered %v of %v", rep.CoveredDemand, rep.TotalDemand)
+			}
+			sumAssigned, sumCells := 0.0, 0.0
+			for _, p := range rep.Points {
+				sumAssigned += p.AssignedDemand
+			}
+			for _, c := range rep.Cells {
+				sumCells += c.Covered
+			}
+			if math.Abs(sumAssigned-rep.CoveredWithCapacity) > 1e-6 || math.Abs(sumCells-rep.CoveredDemand) > 1e-6 {
+				t.Errorf("assigned %v, cells covered %v; want %v and %v", sumAssigned, sumCells, rep.CoveredWithCapacity, rep.CoveredDemand)
+			}
+		})
+	}
+}
+
+func TestAnalyzeBadInput(t *testing.T) {
+	good := []Demand{{Location: orb.Point{106.5, 29.5}, Weight: 1}}
+	pts := []Point{{ID: "a", Location: orb.Point{106.5, 29.5}}}
+	nan := math.NaN()
+	tests := []struct {
+		name   string
+		demand []Demand
+		points []Point
+		opts   Options
+	}{
+		{"no demand", nil, pts, Options{RadiusMeters: 300}},
+		{"no points", good, nil, Options{RadiusMeters: 300}},
+		{"NaN demand", []Demand{{Location: orb.Point{nan, 29}, Weight: 1}}, pts, Options{RadiusMeters: 300}},
+		{"NaN point", good, []Point{{ID: "x", Location: orb.Point{106, nan}}}, Options{RadiusMeters: 300}},
+		{"latitude out of range", []Demand{{Location: orb.Point{106, 95}, Weight: 1}}, pts, Options{RadiusMeters: 300}},
+		{"negative weight", []Demand{{Location: orb.Point{106, 29}, Weight: -1}}, pts, Options{RadiusMeters: 300}},
+		{"negative radius", good, []Point{{ID: "x", Location: orb.Point{106, 29}, RadiusMeters: -5}}, Options{RadiusMeters: 300}},
+		{"negative default radius", good, pts, Options{RadiusMeters: -300}},
+		{"negative capacity", good, []Point{{ID: "x", Location: orb.Point{106, 29}, CapacityPerDay: -1}}, Options{RadiusMeters: 300}},
+		{"no radius", good, pts, Options{}},
+		{"circuity below 1", good, pts, Options{RadiusMeters: 300, Circuity: 0.5}},
+		{"NaN circuity", good, pts, Options{RadiusMeters: 300, Circuity: nan}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := Analyze(context.Background(), tc.demand, tc.points, tc.opts)
+			if !errors.Is(err, ErrInvalid) {
+				t.Errorf("Analyze(%s) error = %v, want ErrInvalid", tc.name, err)
+			}
+		})
+	}
+}
+
+func TestReachableAllocs(t *testing.T) {
+	demand, points := randomInstance(9, 10, 50, 2, false)
+	reach := make([]float64, len(points))
+	for i := range reach {
+		reach[i] = 800
+	}
+	ix, err := newPointIndex(locations(points), reach, 9)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cand := make([]int32, len(points))
+	for i := range cand {
+		cand[i] = int32(i)
+	}
+	buf := make([]hit, 0, len(points))
+	s := prepare(demand[0].Location)
+	if a := testing.AllocsPerRun(100, func() { buf = ix.reachable(buf[:0], s, cand) }); a != 0 {
+		t.Fatalf("reachable allocs = %v, want 0", a)
+	}
+}
+
+func TestRadixSort(t *testing.T) {
+	r := rand.New(rand.NewPCG(1, 2))
+	a := make([]pair, 10000)
+	for i := range a {
+		a[i] = pair{key: math.Float64bits(r.Float64() * 1e-6), demand: int32(i)}
+	}
+	a[5].key = a[9].key // a tie keeps input order
+	radixSort(a)
+	if !slices.IsSortedFunc(a, func(x, y pair) int { return cmpUint(x.key, y.key) }) {
+		t.Fatal("radixSort result not sorted")
+	}
+}
+
+func cmpUint(a, b uint64) int {
+	switch {
+	case a < b:
+		return -1
+	case a > b:
+		return 1
+	}
+	return 0
+}

@@ -1,0 +1,76 @@
+// Package coverage analyses how well pickup points (parcel lockers, express
+// stores, village service points) cover demand, and chooses new sites.
+//
+// # Coverage analysis
+//
+// Analyze takes demand points (parcels per day or population) and pickup
+// points, each with a service radius in walking metres and an optional
+// capacity. Walking distance is the haversine great-circle distance times a
+// circuity factor (DefaultCircuity, 1.3, for walking; 1 gives pure
+// great-circle).
+//
+// Demand is indexed by H3 cell (Brodsky 2018, https://h3geo.org) at a
+// resolution chosen from the radius; pickup points are bucketed by cell at
+// the same resolution. For every demand cell one H3 disk of k rings gives the
+// candidate points, with k bounded so that no point within reach of any
+// demand point of the cell is missed; each demand point is then checked
+// exactly against the candidates. A demand point is covered when its own
+// distance to a point is within that point's reach; cell aggregates serve
+// maps, hot spots and site candidates and never replace the exact check.
+// Tests compare the result with a brute-force all-pairs computation.
+//
+// Demand is assigned to points within capacity nearest-first: all (demand,
+// point) pairs within reach are taken in increasing distance (a radix sort)
+// and each gets as much as both sides have left, the classic greedy for the
+// transportation problem.
+//
+// # Site selection
+//
+// SelectSites adds new sites from candidates, keeping the existing points:
+//
+//   - MCLP, the maximal covering location problem (Church & ReVelle 1974):
+//     add k sites to maximise covered demand. Greedy (lazy, submodular
+//     gains; Nemhauser, Wolsey & Fisher 1978 give the 1−1/e guarantee),
+//     then Teitz & Bart (1968) style 1-swap interchange. The upper bound is
+//     the Lagrangian relaxation of the coverage constraints solved by
+//     subgradient optimisation (Galvão & ReVelle 1996; Held, Wolfe &
+//     Crowder 1974), which is at least as tight as the LP relaxation's value
+//     at convergence and is always a valid bound.
+//   - LSCP, the location set covering problem (Toregas et al. 1971): the
+//     least-cost (by default, fewest) sites reaching a target share of
+//     demand. Greedy by cost per covered demand (Chvátal 1979), then
+//     redundancy elimination; the lower bound is Beasley's (1987) Lagrangian
+//     relaxation of set covering, extended to partial targets.
+//   - A capacitated MCLP (Current & Storbeck 1988): a site serves at most
+//     its capacity; the greedy counts min(capacity, uncovered demand within
+//     reach) as a site's gain.
+//
+// Site selection never aggregates demand approximately: demand points are
+// merged only when they have exactly the same set of candidates within reach
+// (their coverage signature), which leaves every model unchanged.
+//
+// # Rural audit
+//
+// RuralAudit checks which villages lie within a travel distance of a
+// township station or a village service point (great-circle × a mountain
+// circuity, DefaultRuralCircuity) and solves the least-cost LSCP that brings
+// the share to 100%.
+//
+// # References
+//
+//   - R. Church, C. ReVelle, The maximal covering location problem, Papers
+//     of the Regional Science Association 32 (1974) 101–118.
+//   - C. Toregas, R. Swain, C. ReVelle, L. Bergman, The location of
+//     emergency service facilities, Operations Research 19 (1971) 1363–1373.
+//   - R. D. Galvão, C. ReVelle, A Lagrangean heuristic for the maximal
+//     covering location problem, EJOR 88 (1996) 114–123.
+//   - J. E. Beasley, An algorithm for set covering problem, EJOR 31 (1987)
+//     85–93.
+//   - J. R. Current, J. E. Storbeck, Capacitated covering models,
+//     Environment and Planning B 15 (1988) 153–163.
+//   - M. B. Teitz, P. Bart, Heuristic methods for estimating the generalized
+//     vertex median of a weighted graph, Operations Research 16 (1968)
+//     955–961.
+//   - V. Chvátal, A greedy heuristic for the set-covering problem,
+//     Mathematics of Operations Research 4 (1979) 233–235.
+package coverage
