@@ -122,9 +122,9 @@ func (ix *pointIndex) reachable(dst []hit, s site, cand []int32) []hit {
 
 // demandCells groups demand points by H3 cell.
 type demandCells struct {
-	cells []h3cell.Cell
-	start []int32 // cell c holds order[start[c]:start[c+1]]
-	order []int32 // demand indices grouped by cell, ascending within a cell
+	cells  []h3cell.Cell
+	start  []int32 // cell c holds order[start[c]:start[c+1]]
+	order  []int32 // demand indices grouped by cell, ascending within a cell
 	cellOf []int32 // demand index → cell number
 }
 
