@@ -7,6 +7,7 @@ import (
 
 	"github.com/paulmach/orb"
 
+	"github.com/lastmile-dev/lastmile/geo"
 	"github.com/lastmile-dev/lastmile/routing"
 )
 
@@ -138,6 +139,9 @@ func arc(c Convention, a, b orb.Point) float64 {
 // not fit an int32.
 func euclidMatrices(p *routing.Problem, pts []orb.Point, c Convention, speed float64) error {
 	n := len(pts)
+	if n > geo.MaxUserMatrixSize {
+		return fmt.Errorf("%w: %d locations, at most %d", ErrUnsupported, n, geo.MaxUserMatrixSize)
+	}
 	scale := float64(p.Scale)
 	if scale == 0 {
 		scale = 1

@@ -2,15 +2,16 @@ package instance
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"math"
-	"strings"
 
 	"github.com/paulmach/orb"
 
+	"github.com/lastmile-dev/lastmile/geo"
 	"github.com/lastmile-dev/lastmile/routing"
 )
 
@@ -174,21 +175,19 @@ type ShipmentJSON struct {
 // are integers in micro-yuan.
 const MicroUnits = 1_000_000
 
-// Travel model used when a JSON problem has coordinates but no matrix:
-// great-circle distance times a detour factor, driven at a constant speed.
-// TODO(geo): use the geo package's great-circle MatrixSource once it lands,
-// so that the API, the CLI and this reader share one model.
-const (
-	detourFactor      = 1.3
-	speedMetresPerSec = 30.0 / 3.6 // 30 km/h, urban Chongqing
-	earthRadiusMetres = 6371008.8
-)
-
 // DecodeJSON reads a JSON Problem and converts it to an Instance under
-// ConventionMatrix. Unknown fields are errors, so typos do not pass
-// silently. Errors name the field, e.g. "jobs[3].time_windows[0]: end 100
-// before start 200", or the line and column of a syntax error.
+// ConventionMatrix, building the travel matrix of a problem without one with
+// geo's great-circle model (geo.GreatCircle, suburban defaults). Unknown
+// fields are errors, so typos do not pass silently. Errors name the field,
+// e.g. "jobs[3].time_windows[0]: end 100 before start 200", or the line and
+// column of a syntax error.
 func DecodeJSON(r io.Reader) (*Instance, error) {
+	return DecodeJSONWith(context.Background(), r, geo.GreatCircle{})
+}
+
+// DecodeJSONWith is DecodeJSON with the travel matrix taken from src (for
+// example an OSRM client) when the problem gives coordinates but no matrix.
+func DecodeJSONWith(ctx context.Context, r io.Reader, src geo.MatrixSource) (*Instance, error) {
 	data, err := io.ReadAll(r)
 	if err != nil {
 		return nil, fmt.Errorf("instance: reading JSON: %w", err)
@@ -202,7 +201,7 @@ func DecodeJSON(r io.Reader) (*Instance, error) {
 	if dec.More() {
 		return nil, fmt.Errorf("%w: trailing data after the JSON problem", ErrFormat)
 	}
-	return FromJSON(&doc)
+	return FromJSON(ctx, &doc, src)
 }
 
 // jsonError rewrites a decoding error with a line and column.
@@ -229,28 +228,22 @@ func lineCol(data []byte, off int64) (line, col int) {
 }
 
 // FromJSON converts a decoded Problem into an Instance, validating every
-// field.
-func FromJSON(doc *Problem) (*Instance, error) {
+// field and converting coordinates to WGS-84. When the problem has no
+// matrix, src builds one from the coordinates.
+func FromJSON(ctx context.Context, doc *Problem, src geo.MatrixSource) (*Instance, error) {
 	bad := func(field, format string, args ...any) error {
 		return fmt.Errorf("%w: %s: %s", ErrFormat, field, fmt.Sprintf(format, args...))
 	}
-	var convert func(orb.Point) orb.Point
-	switch strings.ToLower(doc.Datum) {
-	case "", "wgs84":
-	case "gcj02", "bd09":
-		// TODO(geo): wire geo's datum conversion when it lands.
-		return nil, fmt.Errorf("%w: datum %q: conversion not available yet", ErrUnsupported, doc.Datum)
-	default:
-		return nil, bad("datum", "unknown datum %q (want wgs84, gcj02 or bd09)", doc.Datum)
+	datum, err := geo.ParseDatum(doc.Datum)
+	if err != nil {
+		return nil, fmt.Errorf("%w: datum: %w", ErrFormat, err)
 	}
 	point := func(field string, p orb.Point) (orb.Point, error) {
-		if math.IsNaN(p[0]) || math.IsNaN(p[1]) || p[0] < -180 || p[0] > 180 || p[1] < -90 || p[1] > 90 {
-			return p, bad(field, "[%g, %g] is not a [lon, lat] point", p[0], p[1])
+		q, err := geo.ToWGS84(p, datum)
+		if err != nil {
+			return p, fmt.Errorf("%w: %s: %w", ErrFormat, field, err)
 		}
-		if convert != nil {
-			p = convert(p)
-		}
-		return p, nil
+		return q, nil
 	}
 	in := &Instance{Name: doc.Name, Format: FormatJSON, Convention: ConventionMatrix, Depot: -1}
 	p := &routing.Problem{Backhaul: doc.Backhaul, Scale: 1}
@@ -483,8 +476,18 @@ func FromJSON(doc *Problem) (*Instance, error) {
 		if len(coords) == 0 {
 			return nil, bad("locations", "give locations or a matrix")
 		}
+		if src == nil {
+			return nil, fmt.Errorf("%w: locations: no travel matrix source", ErrUnsupported)
+		}
+		m, err := src.Matrix(ctx, coords)
+		if err != nil {
+			return nil, fmt.Errorf("instance: travel matrix: %w", err)
+		}
+		if err := m.Validate(); err != nil || m.N != len(coords) {
+			return nil, fmt.Errorf("instance: travel matrix for %d locations: %w", len(coords), errors.Join(err, geo.ErrMatrix))
+		}
 		in.Coords = coords
-		greatCircleMatrix(p, coords)
+		p.Locations, p.Durations, p.Distances = m.N, m.Seconds, m.Meters
 	}
 	if err := in.Validate(); err != nil {
 		return nil, err
@@ -517,31 +520,4 @@ func userMatrix(p *routing.Problem, m *MatrixJSON, n int) error {
 		return err
 	}
 	return fill("distances", m.Distances, p.Distances)
-}
-
-// greatCircleMatrix fills p's matrices with haversine distance times the
-// detour factor, in metres, and the time to drive it at the model speed.
-func greatCircleMatrix(p *routing.Problem, pts []orb.Point) {
-	n := len(pts)
-	p.Locations = n
-	p.Distances = make([]int32, n*n)
-	p.Durations = make([]int32, n*n)
-	for i := range n {
-		for j := range n {
-			if i == j {
-				continue
-			}
-			d := haversineMetres(pts[i], pts[j]) * detourFactor
-			p.Distances[i*n+j] = int32(math.Round(d))
-			p.Durations[i*n+j] = int32(math.Round(d / speedMetresPerSec))
-		}
-	}
-}
-
-func haversineMetres(a, b orb.Point) float64 {
-	const rad = math.Pi / 180
-	dLat := (b[1] - a[1]) * rad
-	dLon := (b[0] - a[0]) * rad
-	h := math.Sin(dLat/2)*math.Sin(dLat/2) + math.Cos(a[1]*rad)*math.Cos(b[1]*rad)*math.Sin(dLon/2)*math.Sin(dLon/2)
-	return 2 * earthRadiusMetres * math.Asin(math.Sqrt(min(1, h)))
 }
