@@ -1,0 +1,74 @@
+// Package scenario holds lastmile's Chongqing fixture and a seeded,
+// deterministic generator that expands it into realistic test scenarios:
+// an urban delivery day across the nine main-urban districts and a rural
+// week in two counties. Planners, benchmarks and examples build on it.
+//
+// # Fixture
+//
+// Chongqing returns the hand-written fixture: the nine main-urban districts
+// (渝中 Yuzhong, 大渡口 Dadukou, 江北 Jiangbei, 沙坪坝 Shapingba, 九龙坡
+// Jiulongpo, 南岸 Nan'an, 北碚 Beibei, 渝北 Yubei, 巴南 Banan) with centre,
+// area, 2020 population, an e-commerce factor and a few built-up
+// neighbourhood centres each; four logistics parks; five carriers (ZTO,
+// YTO, SF, JD, Yunda) with market, fresh and bulky shares; four vehicle
+// types (e-tricycle, van, light truck, cold-chain van) with capacities in
+// parcels, kg and litres, shift, speed and costs in yuan; and two rural
+// counties, 荣昌 Rongchang (west, hilly farmland: vegetables, pork, goose,
+// grain) and 酉阳 Youyang (Wuling mountains: tea, konjac, fruit, pepper),
+// with eight real townships each. All points are orb.Point [lon, lat] in
+// WGS-84, written by hand at about 0.01°. District.Boundary draws a
+// modest equal-area circle; the real boundaries live in ../shared/geo.
+//
+// # Generator
+//
+// Generate(fixture, Options{Seed: …}) returns a *Scenario with an urban Day
+// and a rural Week (Options.Kind picks one or both). For one fixture,
+// options and seed the result is identical on every run: the generator
+// draws from PCG streams (one per part of the scenario, so changing the
+// parcel count does not move the pickup points) and rounds coordinates to
+// 1e-6° and sizes to 0.01 kg and 0.1 litre.
+//
+// The Day, at the default scale of 5,000 parcels and 4 carriers (the
+// joint-delivery benchmark's), holds:
+//   - Carriers, each with its own depot (a depots.DistributionCentre whose
+//     Operator is the carrier) and fleet: the each-carrier-alone baseline;
+//   - shared distribution centres per district (Operator depots.Shared)
+//     with a shared fleet sized to the pooled parcels: the joint plan;
+//   - Parcels with carrier, district, location, category (general, fresh =
+//     cold chain, bulky), weight in kg, volume in litres, delivery slot and
+//     window (about 60% all day, the rest morning, afternoon or evening)
+//     and service time;
+//   - cloud warehouses with capacity per day, per category and cold chain,
+//     and Demand per district × category, for allocation;
+//   - lockers (compartments × daily turnover) and express stores (daily
+//     capacity, opening hours) around Neighbourhoods, the residential
+//     demand points with population, for coverage. Pickup points and
+//     neighbourhoods follow the real population, not the sampled parcels.
+//
+// The Week holds per county a hub, township stations and synthetic villages
+// with population, weekly visit frequency, parcels per day and farm
+// produce per week (cold chain or ambient), and the hub's fleet.
+//
+// Facilities are depots.Facility values that pass Validate; their H3 Cell
+// is left for the network to fill.
+//
+// # Gazetteer
+//
+// ReadTownships and ReadVillages read the full Chongqing township and
+// village CSV files of ../shared/geo (Vonng/adcode, CC BY 4.0), taking
+// their WGS-84 columns. Nothing from those files is copied into this
+// package.
+//
+// # Example
+//
+//	s, err := scenario.Generate(scenario.Chongqing(), scenario.Options{Seed: 7, Parcels: 2000})
+//	if err != nil {
+//		return err
+//	}
+//	for _, p := range s.Day.Parcels {
+//		_ = p.Location // [lon, lat] WGS-84
+//	}
+//	return scenario.WriteSummary(os.Stdout, s)
+//
+// The command `lastmile scenario` writes a scenario as JSON or a summary.
+package scenario
