@@ -1,0 +1,268 @@
+package routing
+
+// Reload variants of a job insertion (multi-trip vehicles).
+const (
+	reloadNone   int8 = iota
+	reloadBefore      // insert [reload, job]: the job opens a new trip
+	reloadAfter       // insert [job, reload]: the job closes its trip
+)
+
+// insertion is a candidate position for a task in a route.
+type insertion struct {
+	cost   int64 // change of the route's cost
+	v      int32 // vehicle (route)
+	pos    int32 // insert after nodes[pos]
+	pos2   int32 // shipments: the delivery goes after nodes[pos2], pos2 ≥ pos
+	reload int8
+}
+
+const noCost = int64(1) << 62
+
+func (x *insertion) reset() { *x = insertion{cost: noCost, v: -1} }
+
+// insertJob finds the cheapest feasible position of job node x in r that is
+// cheaper than out.cost, skipping each position with probability blink
+// (Christiaens & Vanden Berghe's "blinks"). Every position is checked in O(1)
+// (O(dims) for loads) from r's prefix and suffix summaries; routes that hold
+// a node with several time windows get an exact walk, but only for a
+// position that would become the best.
+func (s *search) insertJob(r *route, x int32, out *insertion, blink float64) {
+	in := s.in
+	vh := &in.veh[r.v]
+	if r.stops+1 > vh.maxStops {
+		return
+	}
+	dims := in.dims
+	xl := in.load[int(x)*dims : int(x)*dims+dims]
+	xt := in.nodeTime[x]
+	xloc := in.loc[x]
+	prof := vh.profile
+	capa := vh.capacity
+	line := vh.backhaul && in.bh[x] == bhLine
+	back := vh.backhaul && in.bh[x] == bhBack
+	exact := r.multiTW > 0 || in.tws[x] != nil
+	multi := r.trips < vh.maxTrips
+	n := len(r.nodes)
+	for k := 0; k < n-1; k++ {
+		if blink > 0 && s.rng.float() < blink {
+			continue
+		}
+		a, b := r.nodes[k], r.nodes[k+1]
+		al, bl := in.loc[a], in.loc[b]
+		if multi && r.open[k] == 0 {
+			s.insertJobReload(r, x, k, out)
+		}
+		if (line && r.fBack[k]) || (back && r.bLine[k+1]) {
+			continue
+		}
+		ok := true
+		for d := 0; d < dims; d++ {
+			if lcat(lcat(r.fL[k*dims+d], xl[d]), r.bL[(k+1)*dims+d]).m > capa[d] {
+				ok = false
+				break
+			}
+		}
+		if !ok {
+			continue
+		}
+		dist := r.dist + in.distance(al, xloc) + in.distance(xloc, bl) - in.distance(al, bl)
+		if dist > vh.maxDist {
+			continue
+		}
+		if vh.perS == 0 && vh.routeCost(r.stops+1, dist, 0)-r.cost >= out.cost {
+			continue
+		}
+		t := cat(cat(r.fT[k], xt, in.travel(prof, al, xloc)), r.bT[k+1], in.travel(prof, xloc, bl))
+		if t.tw > 0 || t.d > vh.maxDur {
+			continue
+		}
+		delta := vh.routeCost(r.stops+1, dist, t.d) - r.cost
+		if delta >= out.cost {
+			continue
+		}
+		if exact && !in.exactTimeOK(r.v, s.splice(r, k, x, -1, -1)) {
+			continue
+		}
+		*out = insertion{cost: delta, v: r.v, pos: int32(k), pos2: int32(k)}
+	}
+}
+
+// insertJobReload tries job x after nodes[k] together with a new reload,
+// before or after it, splitting the trip there.
+func (s *search) insertJobReload(r *route, x int32, k int, out *insertion) {
+	in := s.in
+	vh := &in.veh[r.v]
+	dims := in.dims
+	a, b := r.nodes[k], r.nodes[k+1]
+	al, bl, xloc := in.loc[a], in.loc[b], in.loc[x]
+	prof := vh.profile
+	for variant := reloadBefore; variant <= reloadAfter; variant++ {
+		var first, second int32
+		if variant == reloadBefore {
+			if in.isBoundary(a) || (vh.backhaul && in.bh[x] == bhBack && r.bLine[k+1]) {
+				continue
+			}
+			first, second = vh.reload, x
+		} else {
+			if in.isBoundary(b) || (vh.backhaul && in.bh[x] == bhLine && r.fBack[k]) {
+				continue
+			}
+			first, second = x, vh.reload
+		}
+		ok := true
+		for d := 0; d < dims; d++ {
+			var m int64
+			if variant == reloadBefore {
+				m = lcat(in.load[int(x)*dims+d], r.bL[(k+1)*dims+d]).m
+			} else {
+				m = lcat(r.fL[k*dims+d], in.load[int(x)*dims+d]).m
+			}
+			if m > vh.capacity[d] {
+				ok = false
+				break
+			}
+		}
+		if !ok {
+			continue
+		}
+		fl, sl := in.loc[first], in.loc[second]
+		dist := r.dist + in.distance(al, fl) + in.distance(fl, sl) + in.distance(sl, bl) - in.distance(al, bl)
+		if dist > vh.maxDist {
+			continue
+		}
+		t := cat(r.fT[k], in.nodeTime[first], in.travel(prof, al, fl))
+		t = cat(t, in.nodeTime[second], in.travel(prof, fl, sl))
+		t = cat(t, r.bT[k+1], in.travel(prof, sl, bl))
+		_ = xloc
+		if t.tw > 0 || t.d > vh.maxDur {
+			continue
+		}
+		delta := vh.routeCost(r.stops+1, dist, t.d) - r.cost
+		if delta >= out.cost {
+			continue
+		}
+		if (r.multiTW > 0 || in.tws[x] != nil) && !in.exactTimeOK(r.v, s.splice(r, k, first, second, -1)) {
+			continue
+		}
+		*out = insertion{cost: delta, v: r.v, pos: int32(k), pos2: int32(k), reload: variant}
+	}
+}
+
+// insertShipment finds the cheapest feasible pair of positions for the
+// pickup node p and delivery node q of a shipment in r: the pickup after
+// nodes[a], the delivery after nodes[b], b ≥ a, both in one trip. The
+// segment between them grows one node at a time, so each pair is O(1).
+func (s *search) insertShipment(r *route, p, q int32, out *insertion, blink float64) {
+	in := s.in
+	vh := &in.veh[r.v]
+	if r.stops+2 > vh.maxStops {
+		return
+	}
+	dims := in.dims
+	prof := vh.profile
+	capa := vh.capacity
+	pl, ql := in.loc[p], in.loc[q]
+	pt, qt := in.nodeTime[p], in.nodeTime[q]
+	exact := r.multiTW > 0 || in.tws[p] != nil || in.tws[q] != nil
+	lb := s.lbuf[:dims]
+	n := len(r.nodes)
+outer:
+	for a := 0; a < n-1; a++ {
+		an := r.nodes[a]
+		al := in.loc[an]
+		pre := cat(r.fT[a], pt, in.travel(prof, al, pl))
+		if pre.tw > 0 {
+			continue
+		}
+		for d := 0; d < dims; d++ {
+			lb[d] = lcat(r.fL[a*dims+d], in.load[int(p)*dims+d])
+			if lb[d].m > capa[d] {
+				continue outer
+			}
+		}
+		nextLoc := in.loc[r.nodes[a+1]]
+		pickDist := in.distance(al, pl) - in.distance(al, nextLoc)
+		last := pl
+		for b := a; b < n-1; b++ {
+			if b > a {
+				nd := r.nodes[b]
+				if in.isBoundary(nd) {
+					break
+				}
+				pre = cat(pre, in.nodeTime[nd], in.travel(prof, last, in.loc[nd]))
+				if pre.tw > 0 {
+					break
+				}
+				for d := 0; d < dims; d++ {
+					lb[d] = lcat(lb[d], in.load[int(nd)*dims+d])
+					if lb[d].m > capa[d] {
+						continue outer
+					}
+				}
+				last = in.loc[nd]
+			}
+			if blink > 0 && s.rng.float() < blink {
+				continue
+			}
+			bn := r.nodes[b+1]
+			bl := in.loc[bn]
+			var dd int64
+			if b == a {
+				dd = in.distance(al, pl) + in.distance(pl, ql) + in.distance(ql, bl) - in.distance(al, bl)
+			} else {
+				dd = pickDist + in.distance(pl, nextLoc) +
+					in.distance(last, ql) + in.distance(ql, bl) - in.distance(last, bl)
+			}
+			dist := r.dist + dd
+			if dist > vh.maxDist {
+				continue
+			}
+			ok := true
+			for d := 0; d < dims; d++ {
+				if lcat(lcat(lb[d], in.load[int(q)*dims+d]), r.bL[(b+1)*dims+d]).m > capa[d] {
+					ok = false
+					break
+				}
+			}
+			if !ok {
+				continue
+			}
+			if vh.perS == 0 && vh.routeCost(r.stops+2, dist, 0)-r.cost >= out.cost {
+				continue
+			}
+			t := cat(cat(pre, qt, in.travel(prof, last, ql)), r.bT[b+1], in.travel(prof, ql, bl))
+			if t.tw > 0 || t.d > vh.maxDur {
+				continue
+			}
+			delta := vh.routeCost(r.stops+2, dist, t.d) - r.cost
+			if delta >= out.cost {
+				continue
+			}
+			if exact && !in.exactTimeOK(r.v, s.splice(r, a, p, q, b)) {
+				continue
+			}
+			*out = insertion{cost: delta, v: r.v, pos: int32(a), pos2: int32(b)}
+		}
+	}
+}
+
+// splice writes into the search's scratch buffer the nodes of r with x (and
+// y, when y ≥ 0) inserted after nodes[k]; when k2 ≥ 0, y goes after
+// nodes[k2] instead (k2 ≥ k).
+func (s *search) splice(r *route, k int, x, y int32, k2 int) []int32 {
+	buf := s.seq[:0]
+	for i, nd := range r.nodes {
+		buf = append(buf, nd)
+		if i == k {
+			buf = append(buf, x)
+			if y >= 0 && k2 < 0 {
+				buf = append(buf, y)
+			}
+		}
+		if k2 >= 0 && i == k2 {
+			buf = append(buf, y)
+		}
+	}
+	s.seq = buf
+	return buf
+}

@@ -1,0 +1,3 @@
+package routing
+
+func (s *search) localSearch(sol *solution) {}

@@ -1,0 +1,362 @@
+package routing
+
+import "fmt"
+
+// export turns a search solution into the public Solution with schedules.
+//
+// Schedule: each route leaves its start at the earliest time that achieves
+// its minimal duration (Vidal's E of the whole route, so no waiting that a
+// later departure would avoid), and every stop then starts service as early
+// as it can. Route.Duration is the arrival at the end (or at the last stop of
+// an open route) minus that departure: driving, service and waiting.
+func (in *instance) export(s *solution) *Solution {
+	p := in.p
+	out := &Solution{}
+	for v := range s.routes {
+		r := &s.routes[v]
+		if r.empty() {
+			continue
+		}
+		rt := in.exportRoute(r)
+		out.Routes = append(out.Routes, rt)
+		out.Cost += rt.Cost
+		out.Distance += rt.Distance
+		out.Duration += rt.Duration
+	}
+	for t := 0; t < in.nTasks; t++ {
+		if !s.unassigned[t] {
+			continue
+		}
+		u := Unassigned{Task: t, Reason: in.diagnose(s, t)}
+		if t >= in.nJobs {
+			u.Shipment, u.Task = true, t-in.nJobs
+			out.Cost += p.Shipments[u.Task].Penalty
+		} else {
+			out.Cost += p.Jobs[t].Penalty
+		}
+		out.Unassigned = append(out.Unassigned, u)
+	}
+	return out
+}
+
+func (in *instance) exportRoute(r *route) Route {
+	vh := &in.veh[r.v]
+	prof := vh.profile
+	dims := in.dims
+	last := len(r.nodes) - 1
+	rt := Route{Vehicle: int(r.v), Distance: r.dist}
+	// tripLoad returns the deliveries of the trip that starts after position i.
+	tripLoad := func(i int) []int64 {
+		l := make([]int64, dims)
+		for j := i + 1; j < last && !in.isBoundary(r.nodes[j]); j++ {
+			nd := r.nodes[j]
+			if in.kind[nd] == nkJob {
+				for k := 0; k < dims; k++ {
+					l[k] += in.load[int(nd)*dims+k].d
+				}
+			}
+		}
+		return l
+	}
+	load := tripLoad(0)
+	t := r.fT[last].e
+	var startTime, endTime int64
+	for i, nd := range r.nodes {
+		var arr int64
+		if i == 0 {
+			arr = t
+			startTime = t
+		} else {
+			arr = t + in.travel(prof, in.loc[r.nodes[i-1]], in.loc[nd])
+		}
+		begin := max(arr, in.twE[nd])
+		if ws := in.tws[nd]; ws != nil {
+			for _, w := range ws {
+				if arr <= w.End {
+					begin = max(arr, w.Start)
+					break
+				}
+			}
+		}
+		if i == 0 {
+			begin = arr
+		}
+		t = begin + in.service[nd]
+		stop := RouteStop{Task: -1, Location: int(in.loc[nd]), Arrival: arr, Waiting: begin - arr, Departure: t}
+		switch in.kind[nd] {
+		case nkStart:
+			stop.Kind = KindStart
+		case nkEnd:
+			stop.Kind = KindEnd
+			endTime = arr
+		case nkReload:
+			stop.Kind = KindReload
+			load = tripLoad(i)
+		case nkJob:
+			stop.Kind, stop.Task = KindJob, int(in.task[nd])
+		case nkPickup:
+			stop.Kind, stop.Task = KindPickup, int(in.task[nd])-in.nJobs
+		case nkDelivery:
+			stop.Kind, stop.Task = KindDelivery, int(in.task[nd])-in.nJobs
+		}
+		if k := in.kind[nd]; k == nkJob || k == nkPickup || k == nkDelivery {
+			for d := 0; d < dims; d++ {
+				ls := in.load[int(nd)*dims+d]
+				load[d] += ls.p - ls.d
+			}
+			endTime = t
+		}
+		stop.Load = append([]int64(nil), load...)
+		if (stop.Kind == KindStart && vh.startLoc < 0) || (stop.Kind == KindEnd && vh.endLoc < 0) {
+			continue
+		}
+		rt.Stops = append(rt.Stops, stop)
+	}
+	if vh.endLoc >= 0 {
+		endTime = rt.Stops[len(rt.Stops)-1].Arrival
+	}
+	if vh.startLoc < 0 && len(rt.Stops) > 0 {
+		startTime = rt.Stops[0].Arrival
+	}
+	rt.Duration = endTime - startTime
+	rt.Cost = vh.routeCost(r.stops, rt.Distance, rt.Duration)
+	return rt
+}
+
+// diagnose says why task t is unassigned in s. It checks, in order: skills
+// (no vehicle has them), capacity (the amount exceeds every compatible
+// vehicle), unreachable (no compatible vehicle can drive there and back),
+// then a route serving only this task on each compatible vehicle (time
+// window, max duration, max distance, max stops). A task that fits an empty
+// route but is out is either not worth its penalty (a feasible insertion
+// costs more) or blocked by the binding constraint of its cheapest insertion
+// in the final routes.
+func (in *instance) diagnose(s *solution, t int) Reason {
+	nv := len(in.veh)
+	node := in.taskNode[t]
+	ship := in.kind[node] == nkPickup
+	nodes := []int32{node}
+	if ship {
+		nodes = append(nodes, in.partner[node])
+	}
+	anyCompat, anyCap, anyReach := false, false, false
+	var alone Reason
+	for v := 0; v < nv; v++ {
+		if !in.compat[t*nv+v] {
+			continue
+		}
+		anyCompat = true
+		vh := &in.veh[v]
+		fits := true
+		for d := 0; d < in.dims; d++ {
+			for _, nd := range nodes {
+				if ls := in.load[int(nd)*in.dims+d]; ls.m > vh.capacity[d] {
+					fits = false
+				}
+			}
+		}
+		if !fits {
+			continue
+		}
+		anyCap = true
+		seq := append(append([]int32{vh.start}, nodes...), vh.end)
+		reach := true
+		for i := 1; i < len(seq); i++ {
+			if in.travel(vh.profile, in.loc[seq[i-1]], in.loc[seq[i]]) >= infTime {
+				reach = false
+			}
+		}
+		if !reach {
+			continue
+		}
+		anyReach = true
+		r := route{v: int32(v), nodes: seq}
+		in.rebuild(&r)
+		why := in.violation(&r)
+		if why == "" {
+			alone = ""
+			break
+		}
+		if alone == "" {
+			alone = why
+		}
+	}
+	switch {
+	case !anyCompat:
+		return ReasonSkills
+	case !anyCap:
+		return ReasonCapacity
+	case !anyReach:
+		return ReasonUnreachable
+	case alone != "":
+		return alone
+	}
+	// Feasible alone: is a feasible insertion in the final routes just too
+	// expensive?
+	sr := &search{in: in, rng: newRNG(1), classSeen: make([]int32, in.nClasses),
+		seq: make([]int32, 0, in.nTN+3*nv+8), lbuf: make([]lseg, in.dims)}
+	var ins insertion
+	sr.bestInsertion(s, t, 0, &ins)
+	if ins.v >= 0 {
+		return ReasonPenalty
+	}
+	// The binding constraint of the cheapest (by added distance) attempt.
+	bestD, bestV, bestK := noCost, -1, -1
+	for v := 0; v < nv; v++ {
+		if !in.compat[t*nv+v] {
+			continue
+		}
+		r := &s.routes[v]
+		for k := 0; k < len(r.nodes)-1; k++ {
+			a, b := in.loc[r.nodes[k]], in.loc[r.nodes[k+1]]
+			dd := in.distance(a, in.loc[node]) + in.distance(in.loc[nodes[len(nodes)-1]], b) - in.distance(a, b)
+			if dd < bestD {
+				bestD, bestV, bestK = dd, v, k
+			}
+		}
+	}
+	if bestV < 0 {
+		return ReasonCapacity
+	}
+	r := &s.routes[bestV]
+	seq := append(append(append([]int32{}, r.nodes[:bestK+1]...), nodes...), r.nodes[bestK+1:]...)
+	tmp := route{v: int32(bestV), nodes: seq}
+	in.rebuild(&tmp)
+	if why := in.violation(&tmp); why != "" {
+		return why
+	}
+	return ReasonCapacity
+}
+
+// violation names the first constraint a rebuilt route breaks, or "".
+func (in *instance) violation(r *route) Reason {
+	vh := &in.veh[r.v]
+	last := len(r.nodes) - 1
+	switch {
+	case !in.loadsOK(r) || r.trips > vh.maxTrips:
+		return ReasonCapacity
+	case r.fT[last].tw > 0 || (r.multiTW > 0 && !in.exactTimeOK(r.v, r.nodes)):
+		if r.fT[last].tw >= infTime/2 {
+			return ReasonUnreachable
+		}
+		return ReasonTimeWindow
+	case r.dur > vh.maxDur:
+		return ReasonMaxDuration
+	case r.dist > vh.maxDist:
+		return ReasonMaxDistance
+	case r.stops > vh.maxStops:
+		return ReasonMaxStops
+	}
+	if vh.backhaul {
+		for i, nd := range r.nodes {
+			if in.bh[nd] == bhLine && r.fBack[i] {
+				return ReasonCapacity
+			}
+		}
+	}
+	return ""
+}
+
+// importSolution reads an initial solution. Routes that are infeasible for
+// this problem are dropped whole; their tasks are reinserted by the search.
+func (in *instance) importSolution(init *Solution) (*solution, error) {
+	s := in.newSolution()
+	seen := make([]bool, in.nTN)
+	for ri, rt := range init.Routes {
+		v := rt.Vehicle
+		if v < 0 || v >= len(in.veh) {
+			return nil, invalid("initial route %d: vehicle %d out of range", ri, v)
+		}
+		if !s.routes[v].empty() {
+			return nil, invalid("initial route %d: vehicle %d has two routes", ri, v)
+		}
+		vh := &in.veh[v]
+		nodes := []int32{vh.start}
+		for si, st := range rt.Stops {
+			var nd int32
+			switch st.Kind {
+			case KindStart, KindEnd:
+				continue
+			case KindReload:
+				nodes = append(nodes, vh.reload)
+				continue
+			case KindJob:
+				if st.Task < 0 || st.Task >= in.nJobs {
+					return nil, invalid("initial route %d stop %d: job %d out of range", ri, si, st.Task)
+				}
+				nd = int32(st.Task)
+			case KindPickup, KindDelivery:
+				if st.Task < 0 || st.Task >= in.nShip {
+					return nil, invalid("initial route %d stop %d: shipment %d out of range", ri, si, st.Task)
+				}
+				nd = int32(in.nJobs + st.Task)
+				if st.Kind == KindDelivery {
+					nd += int32(in.nShip)
+				}
+			default:
+				return nil, invalid("initial route %d stop %d: unknown kind %d", ri, si, st.Kind)
+			}
+			if seen[nd] {
+				return nil, invalid("initial route %d stop %d: task visited twice", ri, si)
+			}
+			seen[nd] = true
+			nodes = append(nodes, nd)
+		}
+		nodes = append(nodes, vh.end)
+		r := &s.routes[v]
+		r.nodes = nodes
+		in.rebuild(r)
+		ok := in.feasible(r)
+		for _, nd := range r.nodes {
+			if int(nd) < in.nTN && (!in.compat[int(in.task[nd])*len(in.veh)+v] ||
+				(in.partner[nd] >= 0 && !seen[in.partner[nd]])) {
+				ok = false
+			}
+		}
+		if !ok {
+			r.nodes = append(r.nodes[:0], vh.start, vh.end)
+			in.rebuild(r)
+			continue
+		}
+		for _, nd := range r.nodes {
+			if int(nd) < in.nTN {
+				t := in.task[nd]
+				if s.unassigned[t] {
+					s.unassigned[t] = false
+					s.nUnassigned--
+					s.cost -= in.penalty[t]
+				}
+			}
+		}
+		in.refresh(s, int32(v))
+	}
+	// Recompute the cost from scratch: simpler than tracking the above.
+	s.cost = 0
+	for v := range s.routes {
+		s.cost += s.routes[v].cost
+	}
+	for t, u := range s.unassigned {
+		if u {
+			s.cost += in.penalty[t]
+		}
+	}
+	return s, nil
+}
+
+func (k StopKind) String() string {
+	switch k {
+	case KindStart:
+		return "start"
+	case KindJob:
+		return "job"
+	case KindPickup:
+		return "pickup"
+	case KindDelivery:
+		return "delivery"
+	case KindReload:
+		return "reload"
+	case KindEnd:
+		return "end"
+	}
+	return fmt.Sprintf("StopKind(%d)", uint8(k))
+}

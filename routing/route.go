@@ -1,0 +1,250 @@
+package routing
+
+// route is one vehicle's sequence of nodes with the prefix (forward) and
+// suffix (backward) summaries that make move evaluation O(1). nodes[0] is the
+// vehicle's start node and nodes[len-1] its end node; reload nodes split the
+// sequence into trips. A route with no task node is empty and costs nothing.
+type route struct {
+	v     int32
+	nodes []int32
+	fT    []tseg  // fT[i]: nodes[0..i]
+	bT    []tseg  // bT[i]: nodes[i..end]
+	fL    []lseg  // fL[i*dims+k]: loads from the trip start through i (empty at a trip start)
+	bL    []lseg  // bL[i*dims+k]: loads from i to the trip end (empty at a trip end)
+	fD    []int64 // fD[i]: distance from nodes[0] to nodes[i]
+	fBack []bool  // the trip prefix through i holds a backhaul
+	bLine []bool  // the trip suffix from i holds a linehaul
+	open  []int32 // shipments picked up but not yet delivered after position i
+	fStop []int32 // task nodes at positions ≤ i
+	fRel  []int32 // reload nodes at positions ≤ i
+
+	stops, trips, multiTW int
+	dist, dur, cost       int64
+}
+
+func (r *route) empty() bool { return r.stops == 0 }
+
+// copyFrom makes r an exact copy of s, reusing r's memory.
+func (r *route) copyFrom(s *route) {
+	r.v = s.v
+	r.nodes = append(r.nodes[:0], s.nodes...)
+	r.fT = append(r.fT[:0], s.fT...)
+	r.bT = append(r.bT[:0], s.bT...)
+	r.fL = append(r.fL[:0], s.fL...)
+	r.bL = append(r.bL[:0], s.bL...)
+	r.fD = append(r.fD[:0], s.fD...)
+	r.fBack = append(r.fBack[:0], s.fBack...)
+	r.bLine = append(r.bLine[:0], s.bLine...)
+	r.open = append(r.open[:0], s.open...)
+	r.fStop = append(r.fStop[:0], s.fStop...)
+	r.fRel = append(r.fRel[:0], s.fRel...)
+	r.stops, r.trips, r.multiTW = s.stops, s.trips, s.multiTW
+	r.dist, r.dur, r.cost = s.dist, s.dur, s.cost
+}
+
+func grow[T any](s []T, n int) []T {
+	if cap(s) < n {
+		return make([]T, n, 2*n)
+	}
+	return s[:n]
+}
+
+// isTripEnd reports whether a node closes a trip.
+func (in *instance) isBoundary(node int32) bool {
+	k := in.kind[node]
+	return k == nkStart || k == nkEnd || k == nkReload
+}
+
+// routeCost is the cost of a route with the given totals.
+func (vh *vehicle) routeCost(stops int, dist, dur int64) int64 {
+	if stops == 0 {
+		return 0
+	}
+	return vh.fixed + vh.perM*dist + vh.perS*dur
+}
+
+// rebuild recomputes every summary of r from its nodes, dropping reloads
+// that would leave a trip empty. It is O(len(nodes)·dims).
+func (in *instance) rebuild(r *route) {
+	vh := &in.veh[r.v]
+	// Drop empty trips: a reload right after the start or another reload,
+	// or right before the end.
+	w := 0
+	for i, nd := range r.nodes {
+		if in.kind[nd] == nkReload {
+			prev := r.nodes[w-1]
+			next := r.nodes[i+1]
+			if in.kind[prev] == nkStart || in.kind[prev] == nkReload || in.kind[next] == nkEnd {
+				continue
+			}
+		}
+		r.nodes[w] = nd
+		w++
+	}
+	if w >= 3 && in.kind[r.nodes[w-2]] == nkReload {
+		r.nodes[w-2] = r.nodes[w-1]
+		w--
+	}
+	r.nodes = r.nodes[:w]
+	n, dims := len(r.nodes), in.dims
+	r.fT, r.bT = grow(r.fT, n), grow(r.bT, n)
+	r.fL, r.bL = grow(r.fL, n*dims), grow(r.bL, n*dims)
+	r.fD = grow(r.fD, n)
+	r.fBack, r.bLine = grow(r.fBack, n), grow(r.bLine, n)
+	r.open, r.fStop, r.fRel = grow(r.open, n), grow(r.fStop, n), grow(r.fRel, n)
+
+	prof := vh.profile
+	r.multiTW = 0
+	for i, nd := range r.nodes {
+		if in.tws[nd] != nil {
+			r.multiTW++
+		}
+		if i == 0 {
+			r.fT[0] = in.nodeTime[nd]
+			r.fD[0] = 0
+			r.fBack[0] = false
+			r.open[0] = 0
+			r.fStop[0] = 0
+			r.fRel[0] = 0
+			for k := 0; k < dims; k++ {
+				r.fL[k] = lseg{}
+			}
+			continue
+		}
+		prev := r.nodes[i-1]
+		r.fT[i] = cat(r.fT[i-1], in.nodeTime[nd], in.travel(prof, in.loc[prev], in.loc[nd]))
+		r.fD[i] = r.fD[i-1] + in.distance(in.loc[prev], in.loc[nd])
+		r.fStop[i], r.fRel[i], r.open[i] = r.fStop[i-1], r.fRel[i-1], r.open[i-1]
+		switch in.kind[nd] {
+		case nkReload:
+			r.fRel[i]++
+		case nkJob:
+			r.fStop[i]++
+		case nkPickup:
+			r.fStop[i]++
+			r.open[i]++
+		case nkDelivery:
+			r.fStop[i]++
+			r.open[i]--
+		}
+		if in.isBoundary(nd) {
+			r.fBack[i] = false
+			for k := 0; k < dims; k++ {
+				r.fL[i*dims+k] = lseg{}
+			}
+			continue
+		}
+		r.fBack[i] = r.fBack[i-1] || in.bh[nd] == bhBack
+		for k := 0; k < dims; k++ {
+			r.fL[i*dims+k] = lcat(r.fL[(i-1)*dims+k], in.load[int(nd)*dims+k])
+		}
+	}
+	for i := n - 1; i >= 0; i-- {
+		nd := r.nodes[i]
+		if i == n-1 {
+			r.bT[i] = in.nodeTime[nd]
+			r.bLine[i] = false
+			for k := 0; k < dims; k++ {
+				r.bL[i*dims+k] = lseg{}
+			}
+			continue
+		}
+		next := r.nodes[i+1]
+		r.bT[i] = cat(in.nodeTime[nd], r.bT[i+1], in.travel(prof, in.loc[nd], in.loc[next]))
+		if in.isBoundary(nd) {
+			r.bLine[i] = false
+			for k := 0; k < dims; k++ {
+				r.bL[i*dims+k] = lseg{}
+			}
+			continue
+		}
+		r.bLine[i] = r.bLine[i+1] || in.bh[nd] == bhLine
+		for k := 0; k < dims; k++ {
+			r.bL[i*dims+k] = lcat(in.load[int(nd)*dims+k], r.bL[(i+1)*dims+k])
+		}
+	}
+	r.stops = int(r.fStop[n-1])
+	r.trips = int(r.fRel[n-1]) + 1
+	r.dist = r.fD[n-1]
+	r.dur = r.fT[n-1].d
+	r.cost = vh.routeCost(r.stops, r.dist, r.dur)
+}
+
+// tripLoadOK reports whether every trip of a freshly rebuilt route fits the
+// vehicle: the maximum load of a trip is its fL at its last node.
+func (in *instance) loadsOK(r *route) bool {
+	cp := in.veh[r.v].capacity
+	for i := 1; i < len(r.nodes); i++ {
+		if !in.isBoundary(r.nodes[i]) {
+			continue
+		}
+		for k := 0; k < in.dims; k++ {
+			if r.fL[(i-1)*in.dims+k].m > cp[k] {
+				return false
+			}
+		}
+	}
+	return true
+}
+
+// feasible checks a rebuilt route completely (used by tests and when
+// importing an initial solution).
+func (in *instance) feasible(r *route) bool {
+	vh := &in.veh[r.v]
+	last := len(r.nodes) - 1
+	if r.fT[last].tw > 0 || r.dur > vh.maxDur || r.dist > vh.maxDist ||
+		r.stops > vh.maxStops || r.trips > vh.maxTrips || !in.loadsOK(r) {
+		return false
+	}
+	if r.multiTW > 0 && !in.exactTimeOK(r.v, r.nodes) {
+		return false
+	}
+	// Pickups before deliveries within one trip; backhaul rule.
+	pos := map[int32]int{}
+	for i, nd := range r.nodes {
+		pos[nd] = i
+		if in.kind[nd] == nkDelivery {
+			pi, ok := pos[in.partner[nd]]
+			if !ok || r.fRel[pi] != r.fRel[i] {
+				return false
+			}
+		}
+		if in.bh[nd] == bhLine && vh.backhaul && r.fBack[i] {
+			return false
+		}
+	}
+	return r.open[last] == 0
+}
+
+// exactTimeOK walks a node sequence with every time window of every node
+// (not only their hull), earliest service start first. Only routes that hold
+// a node with several windows need it.
+func (in *instance) exactTimeOK(v int32, seq []int32) bool {
+	prof := in.veh[v].profile
+	t := in.twE[seq[0]]
+	for i, nd := range seq {
+		if i > 0 {
+			t += in.travel(prof, in.loc[seq[i-1]], in.loc[nd])
+		}
+		if ws := in.tws[nd]; ws != nil {
+			ok := false
+			for _, w := range ws {
+				if t <= w.End {
+					t = max(t, w.Start)
+					ok = true
+					break
+				}
+			}
+			if !ok {
+				return false
+			}
+		} else {
+			if t > in.twL[nd] {
+				return false
+			}
+			t = max(t, in.twE[nd])
+		}
+		t += in.service[nd]
+	}
+	return true
+}

@@ -1,0 +1,398 @@
+package routing
+
+import (
+	"context"
+	"math"
+	"time"
+)
+
+// SISR parameters from Christiaens & Vanden Berghe (2020), table 5.
+const (
+	sisrAvgRemoved = 10.0  // c̄: average number of removed customers
+	sisrMaxString  = 10.0  // Lmax: maximum string length
+	sisrSplitRate  = 0.5   // α: probability of the split-string variant
+	sisrSplitDepth = 0.01  // β: how quickly the preserved part stops growing
+	sisrBlink      = 0.01  // γ: probability of skipping an insertion position
+	tempStart      = 0.10  // T0 as a fraction of the mean arc cost
+	tempEnd        = 0.001 // Tf as a fraction of the mean arc cost
+)
+
+// search is one single-threaded run of the metaheuristic.
+type search struct {
+	in    *instance
+	rng   *rng
+	opts  Options
+	start time.Time
+	iter  int
+
+	cur, cand, best *solution
+
+	dirty     []int32 // routes of cand changed in this iteration
+	dirtyMark []bool
+	removed   []int32 // tasks to reinsert
+	keys      []int64
+	classSeen []int32
+	routeSeen []int32
+	stamp     int32
+	seq       []int32 // scratch for exact checks
+	lbuf      []lseg  // scratch loads
+
+	t0, tf float64
+	report func(*search) // called on each new best
+
+	moveEvals int64 // counted by local search, for benchmarks
+}
+
+func newSearch(in *instance, opts Options, seed int64) *search {
+	s := &search{
+		in:        in,
+		rng:       newRNG(seed),
+		opts:      opts,
+		dirtyMark: make([]bool, len(in.veh)),
+		classSeen: make([]int32, in.nClasses),
+		routeSeen: make([]int32, len(in.veh)),
+		seq:       make([]int32, 0, in.nTN+3*len(in.veh)+8),
+		lbuf:      make([]lseg, in.dims),
+		t0:        tempStart * in.meanArc,
+		tf:        tempEnd * in.meanArc,
+	}
+	s.cur = in.newSolution()
+	s.cand = in.newSolution()
+	s.best = in.newSolution()
+	return s
+}
+
+// refresh rebuilds route v of the candidate and remembers it changed.
+func (s *search) refresh(sol *solution, v int32) {
+	s.in.refresh(sol, v)
+	if !s.dirtyMark[v] {
+		s.dirtyMark[v] = true
+		s.dirty = append(s.dirty, v)
+	}
+}
+
+// sync makes dst equal src on the routes changed in this iteration.
+func (s *search) sync(dst, src *solution) {
+	for _, v := range s.dirty {
+		dst.routes[v].copyFrom(&src.routes[v])
+		s.dirtyMark[v] = false
+	}
+	s.dirty = s.dirty[:0]
+	dst.copyIndex(src)
+}
+
+// bestInsertion finds the cheapest feasible insertion of task t over all
+// compatible routes. Among empty routes only one per vehicle class is tried:
+// identical vehicles are interchangeable.
+func (s *search) bestInsertion(sol *solution, t int, blink float64, out *insertion) {
+	in := s.in
+	out.reset()
+	s.stamp++
+	node := in.taskNode[t]
+	nv := len(in.veh)
+	ship := in.kind[node] == nkPickup
+	for v := 0; v < nv; v++ {
+		if !in.compat[t*nv+v] {
+			continue
+		}
+		r := &sol.routes[v]
+		if r.empty() {
+			c := in.veh[v].class
+			if s.classSeen[c] == s.stamp {
+				continue
+			}
+			s.classSeen[c] = s.stamp
+		}
+		if ship {
+			s.insertShipment(r, node, in.partner[node], out, blink)
+		} else {
+			s.insertJob(r, node, out, blink)
+		}
+	}
+}
+
+// recreate inserts the removed tasks one by one at their cheapest position
+// (greedy insertion with blinks), in one of the orders of SISR: random,
+// largest demand first, farthest from the depot first, closest first. Higher
+// priorities always go first.
+func (s *search) recreate(sol *solution, blink float64) {
+	in := s.in
+	rem := s.removed
+	// Shuffle, then sort by the chosen key.
+	for i := len(rem) - 1; i > 0; i-- {
+		j := s.rng.intn(i + 1)
+		rem[i], rem[j] = rem[j], rem[i]
+	}
+	s.keys = s.keys[:0]
+	order := s.rng.intn(11)
+	for _, t := range rem {
+		var key int64
+		node := in.taskNode[t]
+		switch {
+		case order < 4: // random
+		case order < 8: // demand, largest first
+			key = in.size[t]
+		case order < 10: // far first
+			key = in.proximity(in.refLoc, in.loc[node])
+		default: // close first
+			key = -in.proximity(in.refLoc, in.loc[node])
+		}
+		s.keys = append(s.keys, key)
+	}
+	// Insertion sort: the lists are short, and this does not allocate.
+	for i := 1; i < len(rem); i++ {
+		t, k := rem[i], s.keys[i]
+		j := i - 1
+		for ; j >= 0 && s.before(t, k, rem[j], s.keys[j]); j-- {
+			rem[j+1], s.keys[j+1] = rem[j], s.keys[j]
+		}
+		rem[j+1], s.keys[j+1] = t, k
+	}
+	var ins insertion
+	for _, t := range rem {
+		s.bestInsertion(sol, int(t), blink, &ins)
+		if ins.v < 0 {
+			continue
+		}
+		// An optional task stays out when serving it costs more than its
+		// penalty.
+		if ins.cost >= in.penalty[t] {
+			continue
+		}
+		in.apply(sol, int(t), &ins)
+		if !s.dirtyMark[ins.v] {
+			s.dirtyMark[ins.v] = true
+			s.dirty = append(s.dirty, ins.v)
+		}
+	}
+	s.removed = s.removed[:0]
+}
+
+func (s *search) before(t int32, kt int64, u int32, ku int64) bool {
+	pt, pu := s.in.prio[t], s.in.prio[u]
+	if pt != pu {
+		return pt > pu
+	}
+	return kt > ku
+}
+
+// ruin removes strings of consecutive tasks from routes near a random seed
+// task: SISR's adjacent string removal, with the split-string variant that
+// keeps a run of tasks inside the removed string.
+func (s *search) ruin(sol *solution) {
+	in := s.in
+	// Average cardinality of the used routes.
+	used, stops := 0, 0
+	for v := range sol.routes {
+		if !sol.routes[v].empty() {
+			used++
+			stops += sol.routes[v].stops
+		}
+	}
+	if used == 0 {
+		return
+	}
+	lsMax := math.Min(sisrMaxString, float64(stops)/float64(used))
+	ksMax := 4*sisrAvgRemoved/(1+lsMax) - 1
+	ks := int(s.rng.float()*ksMax) + 1
+	// A random assigned task node as the seed.
+	seed := int32(-1)
+	for tries := 0; tries < 64; tries++ {
+		c := int32(s.rng.intn(in.nTN))
+		if sol.routeOf[c] >= 0 {
+			seed = c
+			break
+		}
+	}
+	if seed < 0 {
+		for c := range sol.routeOf {
+			if sol.routeOf[c] >= 0 {
+				seed = int32(c)
+				break
+			}
+		}
+	}
+	s.stamp++
+	done := 0
+	nb := in.neighbors[seed]
+	for i := -1; i < len(nb) && done < ks; i++ {
+		c := seed
+		if i >= 0 {
+			c = nb[i]
+		}
+		v := sol.routeOf[c]
+		if v < 0 || s.routeSeen[v] == s.stamp {
+			continue
+		}
+		s.routeSeen[v] = s.stamp
+		done++
+		r := &sol.routes[v]
+		card := float64(r.stops)
+		l := int(s.rng.float()*math.Min(card, lsMax)) + 1
+		inner := len(r.nodes) - 2
+		pc := int(sol.posOf[c])
+		if s.rng.float() < sisrSplitRate && l < inner {
+			m := 1
+			for l+m < inner && s.rng.float() > sisrSplitDepth {
+				m++
+			}
+			from := s.window(pc, l+m, inner)
+			keep := from + s.rng.intn(l+1)
+			s.removeRange(sol, r, from, from+l+m, keep, keep+m)
+		} else {
+			from := s.window(pc, l, inner)
+			s.removeRange(sol, r, from, from+l, 0, 0)
+		}
+		s.refresh(sol, v)
+	}
+}
+
+// window picks the first position of a random window of length w over the
+// inner positions 1..inner that contains position pc.
+func (s *search) window(pc, w, inner int) int {
+	lo := max(1, pc-w+1)
+	hi := min(pc, inner-w+1)
+	if hi < lo {
+		return lo
+	}
+	return lo + s.rng.intn(hi-lo+1)
+}
+
+// removeRange removes the tasks at positions [from, to) of r except those
+// in [keepFrom, keepTo), queueing them for reinsertion.
+func (s *search) removeRange(sol *solution, r *route, from, to, keepFrom, keepTo int) {
+	in := s.in
+	to = min(to, len(r.nodes)-1)
+	// Collect first: removal shifts positions.
+	first := len(s.removed)
+	for i := from; i < to; i++ {
+		if i >= keepFrom && i < keepTo {
+			continue
+		}
+		nd := r.nodes[i]
+		if int(nd) >= in.nTN {
+			continue
+		}
+		t := in.task[nd]
+		dup := false
+		for _, u := range s.removed[first:] {
+			if u == t {
+				dup = true
+				break
+			}
+		}
+		if !dup {
+			s.removed = append(s.removed, t)
+		}
+	}
+	for _, t := range s.removed[first:] {
+		in.removeTask(sol, int(t))
+	}
+}
+
+// temperature follows the geometric cooling of SISR from t0 to tf over the
+// run, measured in iterations or time, whichever is further along.
+func (s *search) temperature() float64 {
+	frac := -1.0
+	if s.opts.Iterations > 0 {
+		frac = float64(s.iter) / float64(s.opts.Iterations)
+	}
+	if s.opts.TimeLimit > 0 {
+		frac = max(frac, float64(time.Since(s.start))/float64(s.opts.TimeLimit))
+	}
+	if frac < 0 {
+		const period = 200_000
+		frac = float64(s.iter%period) / period
+	}
+	frac = min(frac, 1)
+	return s.t0 * math.Pow(s.tf/s.t0, frac)
+}
+
+// stop reports whether the run must end.
+func (s *search) stop(ctx context.Context) bool {
+	if s.opts.Iterations > 0 && s.iter >= s.opts.Iterations {
+		return true
+	}
+	if s.opts.TimeLimit > 0 && time.Since(s.start) >= s.opts.TimeLimit {
+		return true
+	}
+	if s.iter&15 == 0 {
+		select {
+		case <-ctx.Done():
+			return true
+		default:
+		}
+	}
+	return false
+}
+
+// construct builds the first solution: the initial one when given, then
+// greedy insertion of every task left out.
+func (s *search) construct(initial *solution) {
+	in := s.in
+	if initial != nil {
+		s.cand.copyFrom(initial)
+	}
+	for t := 0; t < in.nTasks; t++ {
+		if s.cand.unassigned[t] {
+			s.removed = append(s.removed, int32(t))
+		}
+	}
+	s.recreate(s.cand, 0)
+	s.localSearch(s.cand)
+	for v := range s.cand.routes {
+		s.dirtyMark[v] = false
+	}
+	s.dirty = s.dirty[:0]
+	s.cur.copyFrom(s.cand)
+	s.best.copyFrom(s.cand)
+}
+
+// run is the ruin-and-recreate loop with simulated-annealing acceptance
+// (Christiaens & Vanden Berghe 2020). New best solutions are polished by
+// local search before they are kept.
+func (s *search) run(ctx context.Context, initial *solution) {
+	s.start = time.Now()
+	s.construct(initial)
+	if s.report != nil {
+		s.report(s)
+	}
+	if s.in.nTasks == 0 {
+		return
+	}
+	for !s.stop(ctx) {
+		s.iter++
+		T := s.temperature()
+		s.ruin(s.cand)
+		for t := 0; t < s.in.nTasks; t++ {
+			if s.cand.unassigned[t] && !s.queued(int32(t)) {
+				s.removed = append(s.removed, int32(t))
+			}
+		}
+		s.recreate(s.cand, sisrBlink)
+		if s.cand.cost < s.best.cost {
+			s.localSearch(s.cand)
+		}
+		threshold := float64(s.cur.cost) - T*math.Log(s.rng.float()+1e-300)
+		if float64(s.cand.cost) < threshold {
+			s.sync(s.cur, s.cand)
+			if s.cur.cost < s.best.cost {
+				s.best.copyFrom(s.cur)
+				if s.report != nil {
+					s.report(s)
+				}
+			}
+		} else {
+			s.sync(s.cand, s.cur)
+		}
+	}
+}
+
+func (s *search) queued(t int32) bool {
+	for _, u := range s.removed {
+		if u == t {
+			return true
+		}
+	}
+	return false
+}
