@@ -35,6 +35,7 @@ type Env struct {
 // commands lists the subcommands; each lives in its own file.
 var commands = map[string]command{
 	"version": {"print the version", runVersion},
+	"solve":   {"solve a routing problem (benchmark file or JSON) and print the solution", runSolve},
 }
 
 // errUsage marks an error in the command line; it exits with status 2.
