@@ -1,0 +1,766 @@
+package coverage
+
+import (
+	"cmp"
+	"context"
+	"fmt"
+	"math"
+	"slices"
+)
+
+// SiteOptions tune SelectSites. The embedded Options give the default
+// radius, circuity, resolution, workers and progress (called with demand
+// cells scanned, then with subgradient iterations done).
+type SiteOptions struct {
+	Options
+	// Add is the number of sites MCLP adds. Exactly one of Add > 0 and
+	// Target > 0 must be set.
+	Add int
+	// Target is the share of total demand (0 < Target ≤ 1) that LSCP must
+	// cover, with the existing points and the new sites together.
+	Target float64
+	// Capacitated limits each site to its CapacityPerDay (Current & Storbeck
+	// 1988); existing points then count only the demand they serve within
+	// capacity.
+	Capacitated bool
+	// Iterations bounds the subgradient iterations of the Lagrangian bound;
+	// 0 means 300.
+	Iterations int
+	// SwapPasses bounds the interchange passes of MCLP; 0 means 50.
+	SwapPasses int
+
+	heuristicOnly bool // tests: skip exact enumeration on small instances
+}
+
+// Plan is the result of SelectSites.
+type Plan struct {
+	// Model is "MCLP", "LSCP", "capacitated MCLP" or "capacitated LSCP".
+	Model string `json:"model"`
+	// Chosen lists the ids of the chosen candidates, in the order picked.
+	Chosen      []string `json:"chosen"`
+	ChosenIndex []int    `json:"-"`
+	TotalDemand float64  `json:"total_demand"`
+	// ExistingCovered is the demand the existing points cover (served
+	// within capacity, for capacitated models) without new sites.
+	ExistingCovered float64 `json:"existing_covered"`
+	// CoveredDemand is the demand covered with the chosen sites added
+	// (served within capacity, for capacitated models).
+	CoveredDemand float64 `json:"covered_demand"`
+	// UpperBound bounds CoveredDemand over every choice of Add sites (MCLP;
+	// a Lagrangian bound) or over every choice at all (LSCP: all demand some
+	// point can reach).
+	UpperBound float64 `json:"upper_bound"`
+	// Cost is the total cost of the chosen sites (their number when no
+	// costs are given); CostLowerBound is a Lagrangian lower bound on the
+	// cost of any plan that reaches the target (LSCP only).
+	Cost           float64 `json:"cost"`
+	CostLowerBound float64 `json:"cost_lower_bound,omitempty"`
+	// GapPercent is how far from optimal the plan can be: for MCLP
+	// 100·(UpperBound − CoveredDemand)/UpperBound, for LSCP
+	// 100·(Cost − CostLowerBound)/Cost.
+	GapPercent float64 `json:"gap_percent"`
+	// Units is the number of demand units (distinct coverage signatures)
+	// the models worked on; Uncoverable is the demand no point reaches.
+	Units       int     `json:"units"`
+	Uncoverable float64 `json:"uncoverable"`
+	// Exact is true when the plan is proven optimal by enumeration (small
+	// instances); the bound then equals the plan's value.
+	Exact bool `json:"exact"`
+}
+
+// SelectSites chooses new sites among candidates, keeping the existing
+// points: MCLP (opts.Add sites maximising covered demand) or LSCP (the least
+// cost, by default the fewest, sites reaching opts.Target), optionally
+// capacitated. See the package documentation for the algorithms and bounds.
+func SelectSites(ctx context.Context, demand []Demand, existing, candidates []Point, opts SiteOptions) (*Plan, error) {
+	if len(demand) == 0 {
+		return nil, fmt.Errorf("%w: no demand points", ErrInvalid)
+	}
+	if len(candidates) == 0 {
+		return nil, fmt.Errorf("%w: no candidate sites", ErrInvalid)
+	}
+	switch {
+	case opts.Add < 0:
+		return nil, errorf("number of sites to add %d < 0", opts.Add)
+	case !(opts.Target >= 0 && opts.Target <= 1):
+		return nil, errorf("target %v outside 0..1", opts.Target)
+	case (opts.Add > 0) == (opts.Target > 0):
+		return nil, errorf("give exactly one of a number of sites to add (MCLP) and a coverage target (LSCP)")
+	}
+	reach, err := validate(&opts.Options, demand, candidates, "candidate")
+	if err != nil {
+		return nil, err
+	}
+	exReach, err := validate(&opts.Options, nil, existing, "existing point")
+	if err != nil {
+		return nil, err
+	}
+	res, err := resolution(&opts.Options, append(slices.Clone(reach), exReach...))
+	if err != nil {
+		return nil, err
+	}
+	opts.Resolution = res
+	residual := make([]float64, len(demand))
+	for i, d := range demand {
+		residual[i] = d.Weight
+	}
+	if len(existing) > 0 {
+		o := opts.Options
+		o.Progress = nil
+		rep, err := Analyze(ctx, demand, existing, o)
+		if err != nil {
+			return nil, fmt.Errorf("existing points: %w", err)
+		}
+		for i := range residual {
+			switch {
+			case opts.Capacitated:
+				residual[i] = max(0, demand[i].Weight-rep.Served[i])
+			case rep.Nearest[i] >= 0:
+				residual[i] = 0
+			}
+		}
+	}
+	in, err := newInstance(ctx, demand, residual, candidates, reach, res, &opts.Options)
+	if err != nil {
+		return nil, err
+	}
+	var p *Plan
+	if opts.Add > 0 {
+		p, err = in.mclp(ctx, opts)
+	} else {
+		p, err = in.lscp(ctx, opts)
+	}
+	if err != nil {
+		return nil, err
+	}
+	for _, j := range p.ChosenIndex {
+		p.Chosen = append(p.Chosen, candidates[j].ID)
+	}
+	return p, nil
+}
+
+func (o *SiteOptions) iterations() int {
+	if o.Iterations <= 0 {
+		return 300
+	}
+	return o.Iterations
+}
+
+func (in *instance) plan(model string) *Plan {
+	return &Plan{Model: model, TotalDemand: in.total, ExistingCovered: in.base,
+		Units: in.units(), Uncoverable: in.uncoverable, Chosen: []string{}}
+}
+
+// coverable is the residual demand some candidate reaches.
+func (in *instance) coverable() float64 {
+	s := 0.0
+	for _, w := range in.weight {
+		s += w
+	}
+	return s
+}
+
+// tolerance for comparing sums of demand.
+func (in *instance) eps() float64 { return 1e-9 * max(1, in.total) }
+
+func (in *instance) mclp(ctx context.Context, opts SiteOptions) (*Plan, error) {
+	k := min(opts.Add, in.candidates())
+	if opts.Capacitated {
+		p := in.plan("capacitated MCLP")
+		chosen, served := in.capacitatedGreedy(k, math.Inf(1))
+		p.ChosenIndex = chosen
+		p.CoveredDemand = in.base + served
+		ub, _, err := in.mclpBound(ctx, k, served, opts)
+		if err != nil {
+			return nil, err
+		}
+		// A site serves at most its capacity and the demand it reaches.
+		caps := make([]float64, in.candidates())
+		for j := range caps {
+			reach := 0.0
+			for _, u := range in.covers(j) {
+				reach += in.weight[u]
+			}
+			caps[j] = min(in.capacity[j], reach)
+		}
+		slices.SortFunc(caps, func(a, b float64) int { return cmp.Compare(b, a) })
+		capSum := 0.0
+		for _, c := range caps[:k] {
+			capSum += c
+		}
+		p.UpperBound = in.base + min(ub, capSum)
+		in.finishMCLP(p)
+		return p, nil
+	}
+	p := in.plan("MCLP")
+	if best, cov, ok := in.exactMCLP(k); ok && !opts.heuristicOnly {
+		p.ChosenIndex, p.CoveredDemand, p.UpperBound, p.Exact = best, in.base+cov, in.base+cov, true
+		in.finishMCLP(p)
+		return p, nil
+	}
+	s := newCoverState(in)
+	order := in.greedy(s, k, math.Inf(1))
+	in.swap(ctx, s, opts.SwapPasses)
+	ub, lag, err := in.mclpBound(ctx, k, s.exactCovered(), opts)
+	if err != nil {
+		return nil, err
+	}
+	if lag != nil { // the Lagrangian heuristic found a better set
+		s = newCoverState(in)
+		for _, j := range lag {
+			s.add(j)
+		}
+		order = lag
+		in.swap(ctx, s, opts.SwapPasses)
+	}
+	// Report in pick order, then any sites swapped in.
+	var chosen []int
+	for _, j := range order {
+		if s.chosen[j] {
+			chosen = append(chosen, j)
+		}
+	}
+	for j, c := range s.chosen {
+		if c && !slices.Contains(chosen, j) {
+			chosen = append(chosen, j)
+		}
+	}
+	p.ChosenIndex = chosen
+	p.CoveredDemand = in.base + s.exactCovered()
+	p.UpperBound = in.base + ub
+	in.finishMCLP(p)
+	return p, nil
+}
+
+func (in *instance) finishMCLP(p *Plan) {
+	if in.integral {
+		p.UpperBound = math.Floor(p.UpperBound + 1e-9)
+	}
+	p.UpperBound = max(p.UpperBound, p.CoveredDemand)
+	for _, j := range p.ChosenIndex {
+		p.Cost += in.cost[j]
+	}
+	if p.UpperBound > 0 {
+		p.GapPercent = 100 * (p.UpperBound - p.CoveredDemand) / p.UpperBound
+	}
+}
+
+// greedy adds sites to s by largest gain per cost, gain capped at need,
+// until k sites are chosen, the need is met or nothing gains. It returns the
+// sites in the order chosen. The gains are submodular, so a stale heap entry
+// is an upper bound and lazy evaluation (Minoux 1978) is exact.
+func (in *instance) greedy(s *coverState, k int, need float64) []int {
+	h := &maxHeap{}
+	for j := range in.candidates() {
+		if !s.chosen[j] {
+			h.push(min(s.gain(j), need)/in.cost[j], j)
+		}
+	}
+	var order []int
+	for len(order) < k && h.len() > 0 && need > in.eps() {
+		key, j := h.pop()
+		fresh := min(s.gain(j), need) / in.cost[j]
+		if fresh < key && h.len() > 0 && fresh < h.top() {
+			h.push(fresh, j)
+			continue
+		}
+		if fresh <= 0 {
+			break
+		}
+		before := s.covered
+		s.add(j)
+		need -= s.covered - before
+		order = append(order, j)
+	}
+	return order
+}
+
+// swap improves s by Teitz–Bart 1-interchange: for each site not chosen,
+// the best chosen site to drop for it, applied when coverage strictly
+// grows; passes repeat until none improves or maxPasses is reached.
+func (in *instance) swap(ctx context.Context, s *coverState, maxPasses int) {
+	if maxPasses <= 0 {
+		maxPasses = 50
+	}
+	n := in.candidates()
+	loss := make([]float64, n)
+	extra := make([]float64, n)
+	stamp := make([]int, n)
+	mark := 0
+	var chosen, touched []int
+	refresh := func() {
+		chosen = chosen[:0]
+		for j, c := range s.chosen {
+			if c {
+				chosen = append(chosen, j)
+				loss[j] = s.loss(j)
+			}
+		}
+	}
+	for range maxPasses {
+		if ctx.Err() != nil {
+			return
+		}
+		refresh()
+		if len(chosen) == 0 {
+			return
+		}
+		improved := false
+		for jn := range n {
+			if s.chosen[jn] {
+				continue
+			}
+			mark++
+			touched = touched[:0]
+			gain := 0.0
+			for _, u := range in.covers(jn) {
+				switch s.count[u] {
+				case 0:
+					gain += in.weight[u]
+				case 1:
+					o := int(s.sum[u])
+					if stamp[o] != mark {
+						stamp[o] = mark
+						extra[o] = 0
+						touched = append(touched, o)
+					}
+					extra[o] += in.weight[u]
+				}
+			}
+			best, drop := math.Inf(-1), -1
+			for _, o := range touched {
+				if d := extra[o] - loss[o]; d > best || d == best && o < drop {
+					best, drop = d, o
+				}
+			}
+			for _, o := range chosen {
+				if stamp[o] != mark {
+					if d := -loss[o]; d > best || d == best && o < drop {
+						best, drop = d, o
+					}
+				}
+			}
+			if gain+best > in.eps() {
+				s.remove(drop)
+				s.add(jn)
+				improved = true
+				refresh()
+			}
+		}
+		if !improved {
+			return
+		}
+	}
+}
+
+// mclpBound returns a Lagrangian upper bound on the residual demand k sites
+// can cover (Galvão & ReVelle 1996): relaxing y_u ≤ Σ_{j covers u} x_j with
+// multipliers λ_u ≥ 0 gives
+//
+//	L(λ) = Σ_u max(0, w_u − λ_u) + (sum of the k largest Σ_{u ∈ S_j} λ_u),
+//
+// minimised by subgradient steps (Held, Wolfe & Crowder 1974) from λ = w.
+// Each iteration's k sites are also a feasible plan; when one covers more
+// than lb, it is returned.
+func (in *instance) mclpBound(ctx context.Context, k int, lb float64, opts SiteOptions) (float64, []int, error) {
+	nu, nc := in.units(), in.candidates()
+	total := in.coverable()
+	if nu == 0 || k == 0 {
+		return 0, nil, nil
+	}
+	if k >= nc {
+		return total, nil, nil
+	}
+	lambda := slices.Clone(in.weight)
+	score := make([]float64, nc)
+	idx := make([]int, nc)
+	cnt := make([]int32, nu)
+	g := make([]float64, nu)
+	best := total
+	var better []int
+	theta, stall := 2.0, 0
+	iters := opts.iterations()
+	for it := range iters {
+		if it%16 == 0 {
+			if err := ctx.Err(); err != nil {
+				return 0, nil, err
+			}
+			if opts.Progress != nil {
+				opts.Progress(it, iters)
+			}
+		}
+		for j := range nc {
+			c := 0.0
+			for _, u := range in.covers(j) {
+				c += lambda[u]
+			}
+			score[j] = c
+			idx[j] = j
+		}
+		slices.SortFunc(idx, func(a, b int) int {
+			if c := cmp.Compare(score[b], score[a]); c != 0 {
+				return c
+			}
+			return a - b
+		})
+		top := idx[:k]
+		L := 0.0
+		for _, j := range top {
+			L += score[j]
+		}
+		clear(cnt)
+		for _, j := range top {
+			for _, u := range in.covers(j) {
+				cnt[u]++
+			}
+		}
+		cov, norm := 0.0, 0.0
+		for u, w := range in.weight {
+			y := 0.0
+			if w > lambda[u] {
+				L += w - lambda[u]
+				y = 1
+			}
+			if cnt[u] > 0 {
+				cov += w
+			}
+			g[u] = float64(cnt[u]) - y
+			norm += g[u] * g[u]
+		}
+		if L < best {
+			best, stall = L, 0
+		} else if stall++; stall >= 20 {
+			theta, stall = theta/2, 0
+		}
+		if cov > lb+in.eps() {
+			lb = cov
+			better = slices.Clone(top)
+		}
+		if norm == 0 || best-lb <= in.eps() || (in.integral && best-lb < 1-1e-9) || theta < 1e-4 {
+			break
+		}
+		t := theta * (L - lb) / norm
+		for u := range lambda {
+			lambda[u] = max(0, lambda[u]-t*g[u])
+		}
+	}
+	return min(best, total), better, nil
+}
+
+func (in *instance) lscp(ctx context.Context, opts SiteOptions) (*Plan, error) {
+	model := "LSCP"
+	if opts.Capacitated {
+		model = "capacitated LSCP"
+	}
+	p := in.plan(model)
+	need := opts.Target*in.total - in.base
+	p.UpperBound = in.base + in.coverable()
+	if need > in.coverable()+in.eps() {
+		return nil, fmt.Errorf("%w: target %.4g%% of demand, but existing points and all candidates together reach only %.4g%% (%.6g of %.6g uncoverable)",
+			ErrInfeasible, 100*opts.Target, 100*p.UpperBound/in.total, in.uncoverable, in.total)
+	}
+	need = min(need, in.coverable())
+	if need <= in.eps() {
+		p.CoveredDemand = in.base
+		return p, nil
+	}
+	var chosen []int
+	var covered float64
+	if opts.Capacitated {
+		chosen, covered = in.capacitatedGreedy(in.candidates(), need)
+		if covered < need-in.eps() {
+			return nil, fmt.Errorf("%w: target %.4g%% of demand cannot be served within the candidates' capacities (at most %.4g%% reached)",
+				ErrInfeasible, 100*opts.Target, 100*(in.base+covered)/in.total)
+		}
+	} else if best, cost, ok := in.exactLSCP(need); ok && !opts.heuristicOnly {
+		s := newCoverState(in)
+		for _, j := range best {
+			s.add(j)
+		}
+		p.ChosenIndex, p.CoveredDemand, p.Cost, p.CostLowerBound, p.Exact = best, in.base+s.exactCovered(), cost, cost, true
+		return p, nil
+	} else {
+		s := newCoverState(in)
+		chosen = in.greedy(s, in.candidates(), need)
+		chosen = in.dropRedundant(s, chosen, need)
+		covered = s.exactCovered()
+	}
+	p.ChosenIndex = chosen
+	p.CoveredDemand = in.base + covered
+	for _, j := range chosen {
+		p.Cost += in.cost[j]
+	}
+	lb, better, err := in.lscpBound(ctx, need, p.Cost, opts)
+	if err != nil {
+		return nil, err
+	}
+	if better != nil && !opts.Capacitated {
+		s := newCoverState(in)
+		for _, j := range better {
+			s.add(j)
+		}
+		p.ChosenIndex, p.CoveredDemand, p.Cost = better, in.base+s.exactCovered(), 0
+		for _, j := range better {
+			p.Cost += in.cost[j]
+		}
+	}
+	p.CostLowerBound = min(lb, p.Cost)
+	if p.Cost > 0 {
+		p.GapPercent = 100 * (p.Cost - p.CostLowerBound) / p.Cost
+	}
+	return p, nil
+}
+
+// dropRedundant removes chosen sites, costliest first, while the rest still
+// meet need (the redundancy elimination of set-covering heuristics).
+func (in *instance) dropRedundant(s *coverState, chosen []int, need float64) []int {
+	order := slices.Clone(chosen)
+	slices.SortStableFunc(order, func(a, b int) int { return cmp.Compare(in.cost[b], in.cost[a]) })
+	for _, j := range order {
+		if s.covered-s.loss(j) >= need-in.eps() {
+			s.remove(j)
+		}
+	}
+	kept := chosen[:0]
+	for _, j := range chosen {
+		if s.chosen[j] {
+			kept = append(kept, j)
+		}
+	}
+	return kept
+}
+
+// lscpBound returns a Lagrangian lower bound on the cost of covering need
+// (Beasley 1987, extended to a partial target): relaxing y_u ≤ Σ_{j covers u}
+// x_j with λ_u ≥ 0 gives
+//
+//	L(λ) = Σ_j min(0, c_j − Σ_{u ∈ S_j} λ_u) + min{Σ_u λ_u y_u : Σ_u w_u y_u ≥ need, 0 ≤ y ≤ 1},
+//
+// the second term a fractional knapsack, maximised by subgradient steps.
+// ub is the cost of a known plan. Every few iterations the sites with
+// negative reduced cost, completed greedily and pruned of redundant sites,
+// give a plan (Beasley's Lagrangian heuristic); when one is cheaper than ub
+// it is returned.
+func (in *instance) lscpBound(ctx context.Context, need, ub float64, opts SiteOptions) (float64, []int, error) {
+	var better []int
+	nu, nc := in.units(), in.candidates()
+	lambda := make([]float64, nu)
+	for u := range lambda {
+		lambda[u] = math.Inf(1)
+		for _, j := range in.coveredBy(u) {
+			lambda[u] = min(lambda[u], in.cost[j]/float64(len(in.covers(int(j)))))
+		}
+	}
+	full := need >= in.coverable()-in.eps()
+	y := make([]float64, nu)
+	g := make([]float64, nu)
+	order := make([]int, nu)
+	integral := true
+	for _, c := range in.cost {
+		integral = integral && c == math.Trunc(c)
+	}
+	best := 0.0
+	theta, stall := 2.0, 0
+	var pick []int
+	iters := opts.iterations()
+	for it := range iters {
+		if it%16 == 0 {
+			if err := ctx.Err(); err != nil {
+				return 0, nil, err
+			}
+			if opts.Progress != nil {
+				opts.Progress(it, iters)
+			}
+		}
+		// y: the cheapest demand (per unit of weight) up to need.
+		if full {
+			for u := range y {
+				y[u] = 1
+			}
+		} else {
+			for u := range order {
+				order[u] = u
+			}
+			slices.SortFunc(order, func(a, b int) int {
+				return cmp.Compare(lambda[a]/in.weight[a], lambda[b]/in.weight[b])
+			})
+			left := need
+			for _, u := range order {
+				y[u] = 0
+				if left > 0 {
+					y[u] = min(1, left/in.weight[u])
+					left -= in.weight[u]
+				}
+			}
+		}
+		L := 0.0
+		for u := range y {
+			L += lambda[u] * y[u]
+			g[u] = y[u]
+		}
+		pick = pick[:0]
+		for j := range nc {
+			r := in.cost[j]
+			for _, u := range in.covers(j) {
+				r -= lambda[u]
+			}
+			if r < 0 {
+				L += r
+				pick = append(pick, j)
+				for _, u := range in.covers(j) {
+					g[u]--
+				}
+			}
+		}
+		if it%5 == 0 && !opts.Capacitated {
+			if set, c := in.completeCover(pick, need); c < ub-1e-9*ub {
+				ub, better = c, set
+			}
+		}
+		if L > best {
+			best, stall = L, 0
+		} else if stall++; stall >= 20 {
+			theta, stall = theta/2, 0
+		}
+		if integral && math.Ceil(best-1e-9) >= ub || ub-best <= 1e-9*ub || theta < 1e-4 {
+			break
+		}
+		norm := 0.0
+		for u := range g {
+			if lambda[u] == 0 && g[u] < 0 {
+				g[u] = 0 // the projection would undo this step
+			}
+			norm += g[u] * g[u]
+		}
+		if norm == 0 {
+			break
+		}
+		t := theta * (ub - L) / norm
+		for u := range lambda {
+			lambda[u] = max(0, lambda[u]+t*g[u])
+		}
+	}
+	if integral {
+		best = math.Ceil(best - 1e-9)
+	}
+	return max(0, best), better, nil
+}
+
+// completeCover extends start greedily until need is covered, drops
+// redundant sites and returns the plan and its cost.
+func (in *instance) completeCover(start []int, need float64) ([]int, float64) {
+	s := newCoverState(in)
+	for _, j := range start {
+		s.add(j)
+	}
+	order := append(slices.Clone(start), in.greedy(s, in.candidates(), need-s.covered)...)
+	order = in.dropRedundant(s, order, need)
+	c := 0.0
+	for _, j := range order {
+		c += in.cost[j]
+	}
+	if s.exactCovered() < need-in.eps() {
+		return nil, math.Inf(1)
+	}
+	return order, c
+}
+
+// capacitatedGreedy picks up to k sites by largest gain per cost, where a
+// site's gain is min(capacity, residual demand it reaches, need left), and
+// assigns each pick's capacity to the demand it reaches, scarcest first (the
+// demand with fewest candidates). It returns the picks and the demand
+// served. Gains only shrink as sites are added, so lazy evaluation is exact.
+func (in *instance) capacitatedGreedy(k int, need float64) ([]int, float64) {
+	left := slices.Clone(in.weight)
+	gain := func(j int) float64 {
+		g := 0.0
+		for _, u := range in.covers(j) {
+			g += left[u]
+		}
+		return min(g, in.capacity[j], need)
+	}
+	h := &maxHeap{}
+	for j := range in.candidates() {
+		h.push(gain(j)/in.cost[j], j)
+	}
+	var chosen []int
+	served := 0.0
+	var us []int32
+	for len(chosen) < k && h.len() > 0 && need > in.eps() {
+		key, j := h.pop()
+		fresh := gain(j) / in.cost[j]
+		if fresh < key && h.len() > 0 && fresh < h.top() {
+			h.push(fresh, j)
+			continue
+		}
+		if fresh <= 0 {
+			break
+		}
+		us = append(us[:0], in.covers(j)...)
+		slices.SortStableFunc(us, func(a, b int32) int {
+			return cmp.Compare(len(in.coveredBy(int(a))), len(in.coveredBy(int(b))))
+		})
+		room := min(in.capacity[j], need)
+		for _, u := range us {
+			a := min(left[u], room)
+			left[u] -= a
+			room -= a
+			served += a
+			need -= a
+		}
+		chosen = append(chosen, j)
+	}
+	return chosen, served
+}
+
+// maxHeap is a binary max-heap of (key, index), ties broken by lower index
+// so that every run picks the same sites.
+type maxHeap struct {
+	key []float64
+	idx []int
+}
+
+func (h *maxHeap) len() int     { return len(h.key) }
+func (h *maxHeap) top() float64 { return h.key[0] }
+func (h *maxHeap) less(a, b int) bool { // a before b
+	return h.key[a] > h.key[b] || h.key[a] == h.key[b] && h.idx[a] < h.idx[b]
+}
+func (h *maxHeap) swapAt(a, b int) {
+	h.key[a], h.key[b] = h.key[b], h.key[a]
+	h.idx[a], h.idx[b] = h.idx[b], h.idx[a]
+}
+
+func (h *maxHeap) push(key float64, j int) {
+	h.key = append(h.key, key)
+	h.idx = append(h.idx, j)
+	for i := len(h.key) - 1; i > 0; {
+		p := (i - 1) / 2
+		if !h.less(i, p) {
+			break
+		}
+		h.swapAt(i, p)
+		i = p
+	}
+}
+
+func (h *maxHeap) pop() (float64, int) {
+	key, j := h.key[0], h.idx[0]
+	n := len(h.key) - 1
+	h.swapAt(0, n)
+	h.key, h.idx = h.key[:n], h.idx[:n]
+	for i := 0; ; {
+		l, r, m := 2*i+1, 2*i+2, i
+		if l < n && h.less(l, m) {
+			m = l
+		}
+		if r < n && h.less(r, m) {
+			m = r
+		}
+		if m == i {
+			break
+		}
+		h.swapAt(i, m)
+		i = m
+	}
+	return key, j
+}
