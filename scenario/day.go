@@ -95,8 +95,8 @@ func generateDay(f *Fixture, o Options) (*Day, error) {
 	}
 	day.Demand = demand(f, day.Parcels)
 
-	fr := newRNG(o.Seed, streamFacilities)
-	day.Facilities = append(day.Facilities, cloudWarehouses(fr, f, day.Demand, o.Parcels)...)
+	day.Facilities = append(day.Facilities, cloudWarehouses(newRNG(o.Seed, streamWarehouses), f, day.Demand, o.Parcels)...)
+	fr := newRNG(o.Seed, streamDepots)
 	centroid := parcelCentroid(day.Parcels, f)
 	for j, c := range profiles {
 		id := depots.ID("depot-" + c.ID)
@@ -113,6 +113,7 @@ func generateDay(f *Fixture, o Options) (*Day, error) {
 		day.Vehicles = append(day.Vehicles, plans[j].vehicles(f, c.ID, id, c.ID)...)
 	}
 	var shared []Vehicle
+	fr = newRNG(o.Seed, streamCentres)
 	for i, d := range f.Districts {
 		k := o.DCsPerDistrict
 		cum := cumulative(centreWeights(d))
@@ -137,7 +138,7 @@ func generateDay(f *Fixture, o Options) (*Day, error) {
 		}
 	}
 	day.Vehicles = append(day.Vehicles, shared...)
-	day.Facilities = append(day.Facilities, pickupPoints(fr, day.Neighbourhoods)...)
+	day.Facilities = append(day.Facilities, pickupPoints(newRNG(o.Seed, streamPickups), day.Neighbourhoods)...)
 	return day, nil
 }
 

@@ -22,7 +22,10 @@ func newRNG(seed uint64, stream uint64) *rng {
 // Streams of newRNG.
 const (
 	streamNeighbourhoods = iota + 1
-	streamFacilities
+	streamWarehouses
+	streamDepots
+	streamCentres
+	streamPickups
 	streamParcels
 	streamCarrierMix
 	streamRural
