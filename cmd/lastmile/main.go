@@ -36,6 +36,7 @@ type Env struct {
 var commands = map[string]command{
 	"version": {"print the version", runVersion},
 	"solve":   {"solve a routing problem (benchmark file or JSON) and print the solution", runSolve},
+	"bench":   {"run a routing benchmark set and report gaps to best-known solutions", runBench},
 }
 
 // errUsage marks an error in the command line; it exits with status 2.

@@ -1,0 +1,139 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"math"
+	"regexp"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"github.com/lastmile-dev/lastmile/routing"
+	"github.com/lastmile-dev/lastmile/routing/benchset"
+)
+
+const benchSummary = `Solve every instance of a published benchmark set, re-check each solution
+with the independent checker, and print per instance the best-known solution
+(BKS), the cost, the gap to the BKS in percent, the routes, the time and
+whether the solution is feasible and complete; then the mean, median and
+maximum gap over the feasible instances.
+
+The data folder is --data, else $LASTMILE_BENCHMARKS, else
+../shared/benchmarks (relative to the working directory).`
+
+func runBench(ctx context.Context, env *Env, args []string) error {
+	fs := newFlagSet(env, "bench", "", benchSummary)
+	set := fs.String("set", "solomon", "benchmark set: "+strings.Join(benchset.Names(), ", "))
+	timeLimit := fs.Duration("time-limit", 10*time.Second, "time limit per instance (default 10s, or none with --iterations)")
+	iterations := fs.Int("iterations", 0, "iteration limit per instance (deterministic with --seed)")
+	seed := fs.Int64("seed", 1, "random seed")
+	threads := fs.Int("threads", 1, "solver threads")
+	filter := fs.String("filter", "", "only instances whose name matches this regular expression")
+	data := fs.String("data", "", "benchmark data folder")
+	asJSON := fs.Bool("json", false, "print results and summary as JSON")
+	quiet := fs.Bool("quiet", false, "no progress line on stderr")
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	if fs.NArg() != 0 {
+		return fmt.Errorf("%w: unexpected arguments %q", errUsage, fs.Args())
+	}
+	s, err := benchset.Lookup(*set)
+	if err != nil {
+		return fmt.Errorf("%w: --set: %w", errUsage, err)
+	}
+	var re *regexp.Regexp
+	if *filter != "" {
+		if re, err = regexp.Compile(*filter); err != nil {
+			return fmt.Errorf("%w: --filter: %w", errUsage, err)
+		}
+	}
+	if *threads < 1 || *iterations < 0 || *timeLimit < 0 {
+		return fmt.Errorf("%w: --threads must be ≥ 1, --iterations and --time-limit ≥ 0", errUsage)
+	}
+	if *iterations > 0 && !flagSet(fs, "time-limit") {
+		*timeLimit = 0
+	}
+	if *iterations == 0 && *timeLimit == 0 {
+		return fmt.Errorf("%w: give --time-limit or --iterations, or the runs never end", errUsage)
+	}
+	dir, err := benchset.Dir(*data)
+	if err != nil {
+		return err
+	}
+	entries, err := s.Entries(dir, re)
+	if err != nil {
+		return err
+	}
+	if len(entries) == 0 {
+		return fmt.Errorf("%w: --filter %q matches no instance of %s", errUsage, *filter, s.Name)
+	}
+
+	prog := newProgress(env.Stderr, "bench "+s.Name, len(entries), *quiet)
+	var results []benchset.Result
+	for i, e := range entries {
+		if err := ctx.Err(); err != nil {
+			break
+		}
+		prog.Set(i, e.Name)
+		opts := routing.Options{Seed: *seed, Iterations: *iterations, TimeLimit: *timeLimit, Threads: *threads}
+		r, err := benchset.Run(ctx, s, e, opts)
+		if err != nil {
+			prog.Done()
+			return err
+		}
+		results = append(results, r)
+		prog.Set(i+1, fmt.Sprintf("%s gap %.2f%%", e.Name, r.Gap))
+	}
+	prog.Done()
+	sum := benchset.Summarize(results)
+	if *asJSON {
+		enc := json.NewEncoder(env.Stdout)
+		enc.SetIndent("", "  ")
+		return enc.Encode(struct {
+			Set       string            `json:"set"`
+			Objective string            `json:"objective"`
+			TimeLimit string            `json:"time_limit"`
+			Iters     int               `json:"iterations"`
+			Seed      int64             `json:"seed"`
+			Results   []benchset.Result `json:"results"`
+			Summary   benchset.Summary  `json:"summary"`
+		}{s.Name, s.Objective, timeLimit.String(), *iterations, *seed, results, sum})
+	}
+	tw := tabwriter.NewWriter(env.Stdout, 0, 0, 2, ' ', tabwriter.AlignRight)
+	fmt.Fprintln(tw, "instance\tBKS\tcost\tgap %\troutes\tBKS routes\ttime\tfeasible\t")
+	for _, r := range results {
+		feasible := "yes"
+		if !r.Feasible {
+			feasible = fmt.Sprintf("NO (%d unassigned, %d violations)", r.Unassigned, len(r.Violations))
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%.2f\t%s\t%d\t%s\t%.1fs\t%s\t\n", r.Instance, num(float64(r.BKS)), r.Cost,
+			num(float64(r.Gap)), r.Routes, count(r.BKSVehicles), float64(r.TimeMS)/1000, feasible)
+	}
+	tw.Flush()
+	fmt.Fprintf(env.Stdout, "\n%s (%s): %d instances, %d feasible; gap %% mean %s, median %s, max %s (%s); %.0fs total\n",
+		s.Name, s.Objective, sum.Instances, sum.Feasible, num(float64(sum.MeanGap)), num(float64(sum.MedianGap)),
+		num(float64(sum.MaxGap)), sum.MaxGapOf, float64(sum.TotalMS)/1000)
+	for _, r := range results {
+		for _, v := range r.Violations {
+			fmt.Fprintf(env.Stdout, "%s: %s\n", r.Instance, v)
+		}
+	}
+	return nil
+}
+
+func num(v float64) string {
+	if math.IsNaN(v) {
+		return "-"
+	}
+	return fmt.Sprintf("%.2f", v)
+}
+
+func count(n int) string {
+	if n == 0 {
+		return "-"
+	}
+	return fmt.Sprint(n)
+}

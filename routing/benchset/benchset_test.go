@@ -1,0 +1,118 @@
+package benchset
+
+import (
+	"context"
+	"errors"
+	"math"
+	"os"
+	"path/filepath"
+	"regexp"
+	"testing"
+
+	"github.com/lastmile-dev/lastmile/routing"
+)
+
+// dataDir is the shared benchmark folder, two levels above the repository
+// root's routing/benchset.
+func dataDir(tb testing.TB) string {
+	tb.Helper()
+	dir := filepath.Join("..", "..", "..", "shared", "benchmarks")
+	if _, err := os.Stat(dir); err != nil {
+		tb.Skipf("benchmark data not found at %s", dir)
+	}
+	return dir
+}
+
+func TestSummarize(t *testing.T) {
+	nan := Float(math.NaN())
+	tests := []struct {
+		name             string
+		in               []Result
+		feasible         int
+		mean, median, mx float64
+	}{
+		{"odd", []Result{{Instance: "a", Gap: 1, Feasible: true}, {Instance: "b", Gap: 3, Feasible: true}, {Instance: "c", Gap: 2, Feasible: true}}, 3, 2, 2, 3},
+		{"even", []Result{{Gap: 1, Feasible: true}, {Gap: 2, Feasible: true}}, 2, 1.5, 1.5, 2},
+		{"infeasible and no BKS skipped", []Result{{Gap: 9, Feasible: false}, {Gap: nan, Feasible: true}, {Gap: 1, Feasible: true}}, 2, 1, 1, 1},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			s := Summarize(tc.in)
+			if s.Feasible != tc.feasible || float64(s.MeanGap) != tc.mean || float64(s.MedianGap) != tc.median || float64(s.MaxGap) != tc.mx {
+				t.Errorf("Summarize() = %+v, want feasible %d, mean %g, median %g, max %g", s, tc.feasible, tc.mean, tc.median, tc.mx)
+			}
+		})
+	}
+	if s := Summarize(nil); !math.IsNaN(float64(s.MeanGap)) {
+		t.Errorf("Summarize(nil).MeanGap = %v, want NaN", s.MeanGap)
+	}
+}
+
+func TestFloatJSON(t *testing.T) {
+	for _, tc := range []struct {
+		in   Float
+		want string
+	}{{1.5, "1.5"}, {Float(math.NaN()), "null"}, {0, "0"}} {
+		b, _ := tc.in.MarshalJSON()
+		if string(b) != tc.want {
+			t.Errorf("Float(%v).MarshalJSON() = %s, want %s", float64(tc.in), b, tc.want)
+		}
+	}
+}
+
+func TestLessNatural(t *testing.T) {
+	if !lessNatural("X-n101-k25", "X-n1001-k43") || lessNatural("A-n80-k10", "A-n9-k2") {
+		t.Error("lessNatural does not order by embedded numbers")
+	}
+}
+
+// TestEntries checks that every set finds its files and a BKS for each.
+func TestEntries(t *testing.T) {
+	dir := dataDir(t)
+	for _, s := range Sets() {
+		es, err := s.Entries(dir, nil)
+		if err != nil {
+			t.Fatalf("%s: %v", s.Name, err)
+		}
+		for _, e := range es {
+			if math.IsNaN(e.BKS) {
+				t.Errorf("%s: %s has no BKS", s.Name, e.Name)
+			}
+			if _, err := Load(s, e); err != nil {
+				t.Errorf("%s: %v", s.Name, err)
+			}
+		}
+	}
+	s, _ := Lookup("x")
+	es, _ := s.Entries(dir, regexp.MustCompile(`^X-n1\d\d-`))
+	if len(es) != 21 {
+		t.Errorf("X n101–n199 = %d instances, want 21", len(es))
+	}
+	if _, err := Lookup("nope"); err == nil {
+		t.Error("Lookup(nope) = nil error")
+	}
+	if _, err := Dir(filepath.Join(dir, "missing")); !errors.Is(err, ErrData) {
+		t.Errorf("Dir(missing) = %v, want ErrData", err)
+	}
+}
+
+// TestRunSmoke solves one small instance for a few iterations and checks
+// that the harness reports a checked, feasible result.
+func TestRunSmoke(t *testing.T) {
+	dir := dataDir(t)
+	s, _ := Lookup("solomon-25")
+	es, err := s.Entries(dir, regexp.MustCompile(`^C101$`))
+	if err != nil || len(es) != 1 {
+		t.Fatalf("Entries = %v, %v", es, err)
+	}
+	r, err := Run(context.Background(), s, es[0], routing.Options{Seed: 1, Iterations: 200})
+	if errors.Is(err, routing.ErrInfeasible) {
+		t.Skip("solver not available yet (placeholder Solve)")
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !r.Feasible || r.Cost < float64(r.BKS)-1e-6 {
+		t.Errorf("Run(C101/25) = %+v, want feasible and cost ≥ BKS %v", r, r.BKS)
+	}
+}
