@@ -1,0 +1,172 @@
+package api
+
+import (
+	"context"
+	"crypto/sha256"
+	"fmt"
+	"net/http"
+	"strings"
+	"sync"
+
+	"golang.org/x/time/rate"
+)
+
+// Role is what an API key may do.
+type Role string
+
+const (
+	// RoleCourier optimises and submits jobs, and reads and reports on its
+	// own route only (when the key names a courier id).
+	RoleCourier Role = "courier"
+	// RolePlanner may also manage facilities, dispatch routes, read any
+	// courier's route and run the planners.
+	RolePlanner Role = "planner"
+	// RoleOperator may do everything, including reading /metrics when it is
+	// restricted.
+	RoleOperator Role = "operator"
+)
+
+func (r Role) rank() int {
+	switch r {
+	case RoleCourier:
+		return 1
+	case RolePlanner:
+		return 2
+	case RoleOperator:
+		return 3
+	}
+	return 0
+}
+
+// Key is one configured API key.
+type Key struct {
+	Role   Role
+	Secret string
+	// CourierID scopes a courier key to one courier's route and events.
+	CourierID string
+}
+
+// Principal is the caller a key identifies.
+type Principal struct {
+	Role      Role
+	CourierID string
+	// Name identifies the key in logs and job ownership without revealing
+	// it: role, courier id, and a short hash of the secret.
+	Name string
+}
+
+// ParseKey parses ROLE:KEY or courier:KEY:COURIER_ID, the form of the
+// --api-key flag.
+func ParseKey(s string) (Key, error) {
+	parts := strings.SplitN(s, ":", 3)
+	if len(parts) < 2 {
+		return Key{}, fmt.Errorf("%w: api key %q: want ROLE:KEY or courier:KEY:COURIER_ID", ErrBadRequest, redact(s))
+	}
+	k := Key{Role: Role(parts[0]), Secret: parts[1]}
+	if k.Role.rank() == 0 {
+		return Key{}, fmt.Errorf("%w: api key: unknown role %q (want courier, planner or operator)", ErrBadRequest, parts[0])
+	}
+	if len(k.Secret) < 8 {
+		return Key{}, fmt.Errorf("%w: api key for role %s: secret shorter than 8 characters", ErrBadRequest, k.Role)
+	}
+	if len(parts) == 3 {
+		if k.Role != RoleCourier {
+			return Key{}, fmt.Errorf("%w: api key for role %s: only courier keys take a courier id", ErrBadRequest, k.Role)
+		}
+		if parts[2] == "" {
+			return Key{}, fmt.Errorf("%w: api key: empty courier id", ErrBadRequest)
+		}
+		k.CourierID = parts[2]
+	}
+	return k, nil
+}
+
+func redact(s string) string {
+	if i := strings.IndexByte(s, ':'); i >= 0 {
+		return s[:i] + ":…"
+	}
+	return "…"
+}
+
+// keyring authenticates bearer keys and rate-limits each one with its own
+// token bucket.
+type keyring struct {
+	byHash map[[32]byte]*Principal
+	mu     sync.Mutex
+	limits map[*Principal]*rate.Limiter
+	rate   rate.Limit
+	burst  int
+}
+
+func newKeyring(keys []Key, r rate.Limit, burst int) (*keyring, error) {
+	kr := &keyring{byHash: map[[32]byte]*Principal{}, limits: map[*Principal]*rate.Limiter{}, rate: r, burst: burst}
+	for _, k := range keys {
+		h := sha256.Sum256([]byte(k.Secret))
+		if _, dup := kr.byHash[h]; dup {
+			return nil, fmt.Errorf("%w: api key for role %s configured twice", ErrBadRequest, k.Role)
+		}
+		name := string(k.Role)
+		if k.CourierID != "" {
+			name += ":" + k.CourierID
+		}
+		name += fmt.Sprintf(":%x", h[:3])
+		kr.byHash[h] = &Principal{Role: k.Role, CourierID: k.CourierID, Name: name}
+	}
+	return kr, nil
+}
+
+// authenticate returns the principal of the request's bearer key. Keys are
+// compared by their SHA-256, so lookup time does not depend on how much of a
+// guessed key is right.
+func (kr *keyring) authenticate(r *http.Request) (*Principal, error) {
+	h := r.Header.Get("Authorization")
+	scheme, secret, ok := strings.Cut(h, " ")
+	if !ok || !strings.EqualFold(scheme, "Bearer") || secret == "" {
+		return nil, errorf(ErrUnauthorized, "send the key as Authorization: Bearer KEY")
+	}
+	p, ok := kr.byHash[sha256.Sum256([]byte(strings.TrimSpace(secret)))]
+	if !ok {
+		return nil, errorf(ErrUnauthorized, "unknown API key")
+	}
+	return p, nil
+}
+
+func (kr *keyring) allow(p *Principal) bool {
+	if kr.rate <= 0 {
+		return true
+	}
+	kr.mu.Lock()
+	l, ok := kr.limits[p]
+	if !ok {
+		l = rate.NewLimiter(kr.rate, kr.burst)
+		kr.limits[p] = l
+	}
+	kr.mu.Unlock()
+	return l.Allow()
+}
+
+type principalKey struct{}
+
+// PrincipalFrom returns the authenticated caller, or nil on public routes.
+func PrincipalFrom(ctx context.Context) *Principal {
+	p, _ := ctx.Value(principalKey{}).(*Principal)
+	return p
+}
+
+// access is a route's requirement.
+type access int
+
+const (
+	public      access = iota // no key needed
+	anyKey                    // any valid key
+	plannerOnly               // planner or operator
+	operatorOnly
+)
+
+// mayActFor reports whether p may read or report for courier id.
+func (p *Principal) mayActFor(courierID string) bool {
+	if p.Role.rank() >= RolePlanner.rank() {
+		return true
+	}
+	return p.CourierID != "" && p.CourierID == courierID
+}

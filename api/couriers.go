@@ -1,0 +1,639 @@
+package api
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"slices"
+	"sync"
+
+	"github.com/lastmile-dev/lastmile/routing"
+	"github.com/lastmile-dev/lastmile/routing/instance"
+	"github.com/lastmile-dev/lastmile/store"
+	"github.com/paulmach/orb"
+)
+
+// Stop statuses of a courier route.
+const (
+	StopPending    = "pending"
+	StopInProgress = "in_progress"
+	StopDelivered  = "delivered"
+	StopFailed     = "failed"
+)
+
+// Stop event types a courier reports.
+const (
+	EventArrived    = "arrived"     // at a stop: it becomes in progress
+	EventDelivered  = "delivered"   // stop completed
+	EventFailed     = "failed"      // stop attempted and failed
+	EventOrderAdded = "order_added" // a new job joins the route
+)
+
+// CourierRoute is the route assigned to a courier, as stored and returned.
+// Locations are inline [lon, lat] points, so the route can be re-planned
+// without the problem it came from.
+type CourierRoute struct {
+	CourierID string               `json:"courier_id"`
+	Version   int64                `json:"version"`
+	PlanID    string               `json:"plan_id,omitempty"`
+	Vehicle   instance.VehicleJSON `json:"vehicle"`
+	// Stops are in visiting order; completed and in-progress stops come
+	// first and never move.
+	Stops []CourierStop `json:"stops"`
+	// Unassigned lists tasks the last (re-)plan could not fit.
+	Unassigned []UnassignedDoc `json:"unassigned"`
+	// Cost, distance and duration are those of the remaining route as last
+	// planned.
+	Cost            float64 `json:"cost"`
+	DistanceMeters  int64   `json:"distance_meters"`
+	DurationSeconds int64   `json:"duration_seconds"`
+}
+
+// CourierStop is one stop of a courier route.
+type CourierStop struct {
+	ID        string    `json:"id"`
+	Type      string    `json:"type"`   // job, pickup or delivery
+	Status    string    `json:"status"` // pending, in_progress, delivered or failed
+	Location  orb.Point `json:"location"`
+	Arrival   int64     `json:"arrival"`
+	Departure int64     `json:"departure"`
+	Load      []int64   `json:"load,omitempty"`
+	// Job is the task of a job stop; Shipment that of a pickup or delivery
+	// stop.
+	Job      *instance.JobJSON      `json:"job,omitempty"`
+	Shipment *instance.ShipmentJSON `json:"shipment,omitempty"`
+}
+
+// StopEventRequest is the body of POST /v1/couriers/{id}/events.
+type StopEventRequest struct {
+	Type   string `json:"type"`
+	StopID string `json:"stop_id,omitempty"`
+	// At is when it happened, in seconds on the route's clock; it becomes
+	// the start of the re-planned shift. Omitted: the stop's planned
+	// departure.
+	At *int64 `json:"at,omitempty"`
+	// Location is the courier's position, when known; otherwise the last
+	// stop's.
+	Location *orb.Point `json:"location,omitempty"`
+	// Job is the new order of an order_added event; its location must be an
+	// inline [lon, lat] point.
+	Job    *instance.JobJSON `json:"job,omitempty"`
+	Reason string            `json:"reason,omitempty"`
+}
+
+// StopEventResponse answers a stop event with the re-planned route.
+type StopEventResponse struct {
+	Seq       int64         `json:"seq"`
+	Replanned bool          `json:"replanned"`
+	Route     *CourierRoute `json:"route"`
+}
+
+func inlineLocation(in *instance.Instance, l *instance.Location, idx int) *instance.Location {
+	if l == nil || idx < 0 {
+		return nil
+	}
+	pt := in.Coords[idx]
+	return &instance.Location{Index: -1, Point: &pt}
+}
+
+// dispatch solves a problem whose vehicle ids are courier ids and makes each
+// route the courier's current route. The result is stored as a plan.
+func (s *Server) dispatch(w http.ResponseWriter, r *http.Request) error {
+	body, err := s.readBody(w, r)
+	if err != nil {
+		return err
+	}
+	req, in, o, err := s.parseSolveRequest(r.Context(), body)
+	if err != nil {
+		return err
+	}
+	if in.Coords == nil {
+		return badParam("locations", "dispatch needs coordinates, so that routes can be re-planned: give locations, not only a matrix")
+	}
+	if n := taskCount(in.Problem); n > s.cfg.MaxSyncTasks {
+		return errorf(ErrTooBig, "%d tasks exceed the limit of %d", n, s.cfg.MaxSyncTasks)
+	}
+	opts := routingOptions(o, s.cfg.DefaultSolveTime, s.cfg.MaxSolveTime)
+	sol, err := s.solve(r.Context(), "dispatch", in.Problem, opts)
+	if err != nil {
+		return err
+	}
+	p := in.Problem
+	planID := newID("plan_")
+	routes := make([]*CourierRoute, len(p.Vehicles))
+	for vi, v := range p.Vehicles {
+		vj := req.Vehicles[vi]
+		vj.Start, vj.End = inlineLocation(in, vj.Start, v.Start), inlineLocation(in, vj.End, v.End)
+		routes[vi] = &CourierRoute{CourierID: v.ID, PlanID: planID, Vehicle: vj, Stops: []CourierStop{}, Unassigned: []UnassignedDoc{}}
+	}
+	for _, rt := range sol.Routes {
+		cr := routes[rt.Vehicle]
+		cr.Cost, cr.DistanceMeters, cr.DurationSeconds = money(rt.Cost), rt.Distance, rt.Duration
+		for _, st := range rt.Stops {
+			cs, ok := courierStop(in, req, st)
+			if ok {
+				cr.Stops = append(cr.Stops, cs)
+			}
+		}
+	}
+	doc := newSolutionDoc(in, sol)
+	for _, cr := range routes { // unassigned tasks are the planner's, listed on every route
+		cr.Unassigned = doc.Unassigned
+	}
+	for _, cr := range routes {
+		if err := s.saveRoute(r.Context(), cr); err != nil {
+			return err
+		}
+	}
+	res, _ := json.Marshal(doc)
+	pl := &store.Plan{ID: planID, Kind: "dispatch", Owner: PrincipalFrom(r.Context()).Name, Request: body, Result: res}
+	if err := s.store.CreatePlan(r.Context(), pl); err != nil {
+		return err
+	}
+	w.Header().Set("Location", "/v1/plans/"+planID)
+	writeJSON(w, http.StatusCreated, map[string]any{"plan_id": planID, "solution": doc})
+	return nil
+}
+
+// courierStop describes a solved stop with its task, inline location.
+func courierStop(in *instance.Instance, req *SolveRequest, st routing.RouteStop) (CourierStop, bool) {
+	cs := CourierStop{Status: StopPending, Location: in.Coords[st.Location], Arrival: st.Arrival, Departure: st.Departure, Load: st.Load}
+	switch st.Kind {
+	case routing.KindJob:
+		j := req.Jobs[st.Task]
+		j.Location = *inlineLocation(in, &j.Location, in.Problem.Jobs[st.Task].Location)
+		cs.ID, cs.Type, cs.Job = j.ID, "job", &j
+	case routing.KindPickup, routing.KindDelivery:
+		sh := req.Shipments[st.Task]
+		ps := in.Problem.Shipments[st.Task]
+		sh.Pickup.Location = *inlineLocation(in, &sh.Pickup.Location, ps.Pickup.Location)
+		sh.Delivery.Location = *inlineLocation(in, &sh.Delivery.Location, ps.Delivery.Location)
+		cs.Shipment = &sh
+		if st.Kind == routing.KindPickup {
+			cs.ID, cs.Type = sh.Pickup.ID, "pickup"
+		} else {
+			cs.ID, cs.Type = sh.Delivery.ID, "delivery"
+		}
+	default:
+		return cs, false
+	}
+	return cs, true
+}
+
+// saveRoute stores cr as the courier's next route version.
+func (s *Server) saveRoute(ctx context.Context, cr *CourierRoute) error {
+	cur, err := s.store.Route(ctx, cr.CourierID)
+	switch {
+	case err == nil:
+		cr.Version = cur.Version + 1
+	case errors.Is(err, store.ErrNotFound):
+		cr.Version = 1
+	default:
+		return err
+	}
+	doc, err := json.Marshal(cr)
+	if err != nil {
+		return fmt.Errorf("api: encode route: %w", err)
+	}
+	return s.store.PutRoute(ctx, &store.CourierRoute{CourierID: cr.CourierID, Version: cr.Version, Route: doc})
+}
+
+func (s *Server) loadRoute(ctx context.Context, courierID string) (*CourierRoute, error) {
+	sr, err := s.store.Route(ctx, courierID)
+	if err != nil {
+		return nil, err
+	}
+	var cr CourierRoute
+	if err := json.Unmarshal(sr.Route, &cr); err != nil {
+		return nil, fmt.Errorf("api: stored route of %q: %w", courierID, err)
+	}
+	cr.Version = sr.Version
+	return &cr, nil
+}
+
+func (s *Server) courierAccess(r *http.Request) (string, error) {
+	id := r.PathValue("id")
+	if !PrincipalFrom(r.Context()).mayActFor(id) {
+		return "", errorf(ErrForbidden, "a courier key sees only its own route and events")
+	}
+	return id, nil
+}
+
+func (s *Server) getCourierRoute(w http.ResponseWriter, r *http.Request) error {
+	id, err := s.courierAccess(r)
+	if err != nil {
+		return err
+	}
+	cr, err := s.loadRoute(r.Context(), id)
+	if err != nil {
+		return err
+	}
+	if wantsGeoJSON(r) {
+		w.Header().Set("Content-Type", "application/geo+json")
+		return json.NewEncoder(w).Encode(cr.GeoJSON())
+	}
+	writeJSON(w, http.StatusOK, cr)
+	return nil
+}
+
+func (s *Server) getStopEvents(w http.ResponseWriter, r *http.Request) error {
+	id, err := s.courierAccess(r)
+	if err != nil {
+		return err
+	}
+	evs, err := s.store.Events(r.Context(), id)
+	if err != nil {
+		return err
+	}
+	out := make([]map[string]any, 0, len(evs))
+	for _, e := range evs {
+		out = append(out, map[string]any{"seq": e.Seq, "type": e.Kind, "stop_id": e.StopID,
+			"event": e.Payload, "created_at": e.CreatedAt})
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"courier_id": id, "events": out})
+	return nil
+}
+
+func (s *Server) courierLock(id string) *sync.Mutex {
+	m, _ := s.courierMu.LoadOrStore(id, new(sync.Mutex))
+	return m.(*sync.Mutex)
+}
+
+// postStopEvent records a stop event and re-plans the remaining stops.
+func (s *Server) postStopEvent(w http.ResponseWriter, r *http.Request) error {
+	id, err := s.courierAccess(r)
+	if err != nil {
+		return err
+	}
+	body, err := s.readBody(w, r)
+	if err != nil {
+		return err
+	}
+	var ev StopEventRequest
+	if err := decodeStrict(body, &ev, true); err != nil {
+		return err
+	}
+	mu := s.courierLock(id)
+	mu.Lock()
+	defer mu.Unlock()
+	cr, err := s.loadRoute(r.Context(), id)
+	if err != nil {
+		return err
+	}
+	if err := applyEvent(cr, &ev); err != nil {
+		return err
+	}
+	replanned := false
+	if ev.Type != EventArrived {
+		if err := s.replan(r.Context(), cr, &ev); err != nil {
+			return err
+		}
+		replanned = true
+	}
+	se := &store.StopEvent{CourierID: id, Kind: ev.Type, StopID: ev.StopID, Payload: body}
+	if ev.Type == EventOrderAdded {
+		se.StopID = ev.Job.ID
+	}
+	if err := s.saveRoute(r.Context(), cr); err != nil {
+		return err
+	}
+	if err := s.store.AddEvent(r.Context(), se); err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, StopEventResponse{Seq: se.Seq, Replanned: replanned, Route: cr})
+	return nil
+}
+
+// applyEvent validates ev against the route and marks the stop.
+func applyEvent(cr *CourierRoute, ev *StopEventRequest) error {
+	if ev.Location != nil {
+		if err := checkPoint("location", *ev.Location); err != nil {
+			return err
+		}
+	}
+	if ev.At != nil && *ev.At < 0 {
+		return badParam("at", "negative time %d", *ev.At)
+	}
+	switch ev.Type {
+	case EventArrived, EventDelivered, EventFailed:
+		if ev.StopID == "" {
+			return badParam("stop_id", "required for a %s event", ev.Type)
+		}
+		if ev.Job != nil {
+			return badParam("job", "only an order_added event carries a job")
+		}
+		i := slices.IndexFunc(cr.Stops, func(st CourierStop) bool { return st.ID == ev.StopID })
+		if i < 0 {
+			return &statusError{err: ErrNotFound, detail: fmt.Sprintf("stop %q is not on courier %s's route", ev.StopID, cr.CourierID),
+				params: []InvalidParam{{Name: "stop_id", Reason: "unknown stop id"}}}
+		}
+		st := &cr.Stops[i]
+		if st.Status == StopDelivered || st.Status == StopFailed {
+			return errorf(ErrConflict, "stop %q is already %s", st.ID, st.Status)
+		}
+		if ev.Type == EventArrived && st.Status == StopInProgress {
+			return errorf(ErrConflict, "stop %q is already in progress", st.ID)
+		}
+		if st.Type == "delivery" && ev.Type != EventFailed {
+			if p := pickupOf(cr, st); p != nil && p.Status != StopDelivered {
+				return errorf(ErrConflict, "stop %q: its pickup %q is not done", st.ID, p.ID)
+			}
+		}
+		// A stop reached out of order moves up to just after the
+		// completed ones: the courier's actual sequence wins.
+		first := slices.IndexFunc(cr.Stops, func(st CourierStop) bool { return st.Status == StopPending })
+		if first >= 0 && i > first && st.Status == StopPending {
+			moved := *st
+			copy(cr.Stops[first+1:i+1], cr.Stops[first:i])
+			cr.Stops[first] = moved
+			i = first
+			st = &cr.Stops[i]
+		}
+		switch ev.Type {
+		case EventArrived:
+			st.Status = StopInProgress
+		case EventDelivered:
+			st.Status = StopDelivered
+		case EventFailed:
+			st.Status = StopFailed
+			if st.Type == "pickup" { // nothing to deliver: the delivery fails too
+				for k := range cr.Stops {
+					if cr.Stops[k].Type == "delivery" && cr.Stops[k].Shipment != nil &&
+						cr.Stops[k].Shipment.Pickup.ID == st.ID && cr.Stops[k].Status == StopPending {
+						cr.Stops[k].Status = StopFailed
+					}
+				}
+			}
+		}
+		if ev.At != nil {
+			st.Departure = max(*ev.At, st.Arrival)
+		}
+	case EventOrderAdded:
+		if ev.Job == nil {
+			return badParam("job", "required for an order_added event")
+		}
+		if ev.Job.ID == "" {
+			return badParam("job.id", "missing id")
+		}
+		if ev.Job.Location.Point == nil {
+			return badParam("job.location", "give the new order's location as [lon, lat]")
+		}
+		if err := checkPoint("job.location", *ev.Job.Location.Point); err != nil {
+			return err
+		}
+		for _, st := range cr.Stops {
+			if st.ID == ev.Job.ID || (st.Shipment != nil && (st.Shipment.Pickup.ID == ev.Job.ID || st.Shipment.Delivery.ID == ev.Job.ID)) {
+				return badParam("job.id", "id %q is already on the route", ev.Job.ID)
+			}
+		}
+	case "":
+		return badParam("type", "missing event type (delivered, failed, arrived or order_added)")
+	default:
+		return badParam("type", "unknown event type %q (want delivered, failed, arrived or order_added)", ev.Type)
+	}
+	return nil
+}
+
+func pickupOf(cr *CourierRoute, st *CourierStop) *CourierStop {
+	if st.Shipment == nil {
+		return nil
+	}
+	for i := range cr.Stops {
+		if cr.Stops[i].Type == "pickup" && cr.Stops[i].ID == st.Shipment.Pickup.ID {
+			return &cr.Stops[i]
+		}
+	}
+	return nil
+}
+
+func checkPoint(name string, p orb.Point) error {
+	if p[0] != p[0] || p[1] != p[1] || p[0] < -180 || p[0] > 180 || p[1] < -90 || p[1] > 90 {
+		return badParam(name, "[%g, %g] is not a [lon, lat] point", p[0], p[1])
+	}
+	return nil
+}
+
+// replan re-solves the pending stops (plus a new order). Completed and
+// in-progress stops are frozen; the vehicle starts at the courier's
+// position at the event time, with its capacity reduced by what it still
+// carries that is not in the new problem. The old order of the pending
+// stops seeds the search (routing.Options.Initial), so that the plan
+// changes as little as the solver's improvement allows.
+func (s *Server) replan(ctx context.Context, cr *CourierRoute, ev *StopEventRequest) error {
+	frozen := 0
+	for frozen < len(cr.Stops) && cr.Stops[frozen].Status != StopPending {
+		frozen++
+	}
+	// Failed deliveries further down are frozen where they are too.
+	var done, pending []CourierStop
+	for i, st := range cr.Stops {
+		if i < frozen || st.Status != StopPending {
+			done = append(done, st)
+		} else {
+			pending = append(pending, st)
+		}
+	}
+	var newJob *instance.JobJSON
+	if ev.Type == EventOrderAdded {
+		newJob = ev.Job
+	}
+	if len(pending) == 0 && newJob == nil {
+		cr.Stops, cr.Cost, cr.DistanceMeters, cr.DurationSeconds = done, 0, 0, 0
+		return nil
+	}
+
+	v := cr.Vehicle
+	start := v.Start
+	var last *CourierStop
+	if len(done) > 0 {
+		last = &done[len(done)-1]
+		pt := last.Location
+		start = &instance.Location{Index: -1, Point: &pt}
+	}
+	if ev.Location != nil {
+		pt := *ev.Location
+		start = &instance.Location{Index: -1, Point: &pt}
+	}
+	v.Start = start
+	var at int64
+	switch {
+	case ev.At != nil:
+		at = *ev.At
+	case last != nil:
+		at = last.Departure
+	}
+	if v.Shift != nil {
+		sh := *v.Shift
+		sh[0] = max(sh[0], at)
+		if sh[1] < sh[0] {
+			return errorf(routing.ErrInfeasible, "the event at %d is after the end of courier %s's shift (%d)", at, cr.CourierID, v.Shift[1])
+		}
+		v.Shift = &sh
+	} else if at > 0 {
+		v.Shift = &[2]int64{at, 1 << 40}
+	}
+	v.Capacity = slices.Clone(v.Capacity)
+	for _, st := range done {
+		var onBoard []int64
+		switch {
+		case st.Type == "job" && st.Status == StopDelivered && st.Job != nil:
+			onBoard = st.Job.Pickup // collected, rides to the end
+		case st.Type == "job" && st.Status == StopFailed && st.Job != nil:
+			onBoard = st.Job.Delivery // not delivered, still on board
+		case st.Type == "delivery" && st.Status == StopFailed && st.Shipment != nil:
+			if p := pickupOf(cr, &st); p != nil && p.Status == StopDelivered {
+				onBoard = st.Shipment.Amount
+			}
+		}
+		for d := range min(len(onBoard), len(v.Capacity)) {
+			v.Capacity[d] = max(0, v.Capacity[d]-onBoard[d])
+		}
+	}
+	if v.MaxStops > 0 {
+		v.MaxStops = max(1, v.MaxStops-len(done))
+	}
+
+	// Build the sub-problem: pending tasks in their old order, so the old
+	// order is the initial solution.
+	doc := instance.Problem{Vehicles: []instance.VehicleJSON{v}}
+	type origin struct {
+		stop     *CourierStop // for jobs (and on-board deliveries)
+		shipment *instance.ShipmentJSON
+	}
+	var jobOrigin []origin
+	var shipOrigin []*instance.ShipmentJSON
+	shipIndex := map[string]int{}
+	type ref struct {
+		kind routing.StopKind
+		task int
+	}
+	var oldOrder []ref
+	for i := range pending {
+		st := &pending[i]
+		switch {
+		case st.Type == "job":
+			doc.Jobs = append(doc.Jobs, *st.Job)
+			jobOrigin = append(jobOrigin, origin{stop: st})
+			oldOrder = append(oldOrder, ref{routing.KindJob, len(doc.Jobs) - 1})
+		case st.Type == "delivery" && (pickupOf(cr, st) == nil || pickupOf(cr, st).Status == StopDelivered):
+			// Picked up already: the amount is on board, so the rest is a
+			// plain delivery job.
+			sh := st.Shipment
+			doc.Jobs = append(doc.Jobs, instance.JobJSON{ID: sh.Delivery.ID, Location: sh.Delivery.Location,
+				Delivery: sh.Amount, Service: sh.Delivery.Service, TimeWindows: sh.Delivery.TimeWindows,
+				Skills: sh.Skills, Priority: sh.Priority, Penalty: sh.Penalty})
+			jobOrigin = append(jobOrigin, origin{stop: st, shipment: sh})
+			oldOrder = append(oldOrder, ref{routing.KindJob, len(doc.Jobs) - 1})
+		case st.Type == "pickup":
+			doc.Shipments = append(doc.Shipments, *st.Shipment)
+			shipOrigin = append(shipOrigin, st.Shipment)
+			shipIndex[st.ID] = len(doc.Shipments) - 1
+			oldOrder = append(oldOrder, ref{routing.KindPickup, len(doc.Shipments) - 1})
+		case st.Type == "delivery":
+			if k, ok := shipIndex[st.Shipment.Pickup.ID]; ok {
+				oldOrder = append(oldOrder, ref{routing.KindDelivery, k})
+			}
+		}
+	}
+	if newJob != nil {
+		doc.Jobs = append(doc.Jobs, *newJob)
+		jobOrigin = append(jobOrigin, origin{})
+	}
+	in, err := instance.FromJSON(ctx, &doc, s.cfg.Matrix)
+	if err != nil {
+		if newJob != nil {
+			return fmt.Errorf("order_added job: %w", err)
+		}
+		return err
+	}
+	p := in.Problem
+	veh := p.Vehicles[0]
+	initial := routing.Route{Vehicle: 0}
+	if veh.Start >= 0 {
+		initial.Stops = append(initial.Stops, routing.RouteStop{Kind: routing.KindStart, Task: -1, Location: veh.Start})
+	}
+	for _, o := range oldOrder {
+		loc := 0
+		switch o.kind {
+		case routing.KindJob:
+			loc = p.Jobs[o.task].Location
+		case routing.KindPickup:
+			loc = p.Shipments[o.task].Pickup.Location
+		case routing.KindDelivery:
+			loc = p.Shipments[o.task].Delivery.Location
+		}
+		initial.Stops = append(initial.Stops, routing.RouteStop{Kind: o.kind, Task: o.task, Location: loc})
+	}
+	if veh.End >= 0 {
+		initial.Stops = append(initial.Stops, routing.RouteStop{Kind: routing.KindEnd, Task: -1, Location: veh.End})
+	}
+	opts := routing.Options{Seed: 1, TimeLimit: s.cfg.ReplanTime, Initial: &routing.Solution{Routes: []routing.Route{initial}}}
+	sol, err := s.solve(ctx, "replan", p, opts)
+	if err != nil {
+		return err
+	}
+
+	stops := done
+	cr.Cost, cr.DistanceMeters, cr.DurationSeconds = 0, 0, 0
+	for _, rt := range sol.Routes {
+		cr.Cost, cr.DistanceMeters, cr.DurationSeconds = money(rt.Cost), rt.Distance, rt.Duration
+		for _, st := range rt.Stops {
+			var cs CourierStop
+			switch st.Kind {
+			case routing.KindJob:
+				o := jobOrigin[st.Task]
+				if o.stop != nil {
+					cs = *o.stop
+				} else {
+					j := *newJob
+					cs = CourierStop{ID: j.ID, Type: "job", Job: &j}
+				}
+			case routing.KindPickup, routing.KindDelivery:
+				sh := shipOrigin[st.Task]
+				cs = CourierStop{ID: sh.Pickup.ID, Type: "pickup", Shipment: sh}
+				if st.Kind == routing.KindDelivery {
+					cs.ID, cs.Type = sh.Delivery.ID, "delivery"
+				}
+			default:
+				continue
+			}
+			cs.Status, cs.Location = StopPending, in.Coords[st.Location]
+			cs.Arrival, cs.Departure, cs.Load = st.Arrival, st.Departure, st.Load
+			stops = append(stops, cs)
+		}
+	}
+	cr.Stops = stops
+	cr.Unassigned = newSolutionDoc(in, sol).Unassigned
+	return nil
+}
+
+// GeoJSON returns the route as a FeatureCollection: the line through its
+// start and stops, and a point per stop with its status.
+func (cr *CourierRoute) GeoJSON() map[string]any {
+	features := []any{}
+	var line [][2]float64
+	if cr.Vehicle.Start != nil && cr.Vehicle.Start.Point != nil {
+		line = append(line, [2]float64{cr.Vehicle.Start.Point[0], cr.Vehicle.Start.Point[1]})
+	}
+	for i, st := range cr.Stops {
+		line = append(line, [2]float64{st.Location[0], st.Location[1]})
+		features = append(features, feature(point(st.Location), map[string]any{
+			"sequence": i, "id": st.ID, "type": st.Type, "status": st.Status, "arrival": st.Arrival}))
+	}
+	if len(line) >= 2 {
+		features = append(features, feature(map[string]any{"type": "LineString", "coordinates": line},
+			map[string]any{"courier_id": cr.CourierID, "version": cr.Version}))
+	}
+	return map[string]any{"type": "FeatureCollection", "features": features}
+}
+
+func (s *Server) getPlan(w http.ResponseWriter, r *http.Request) error {
+	pl, err := s.store.Plan(r.Context(), r.PathValue("id"))
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"id": pl.ID, "kind": pl.Kind, "created_at": pl.CreatedAt, "result": pl.Result})
+	return nil
+}

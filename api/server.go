@@ -1,0 +1,519 @@
+package api
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"mime"
+	"net/http"
+	"runtime/debug"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/lastmile-dev/lastmile/depots"
+	"github.com/lastmile-dev/lastmile/geo"
+	"github.com/lastmile-dev/lastmile/metrics"
+	"github.com/lastmile-dev/lastmile/routing"
+	"github.com/lastmile-dev/lastmile/store"
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+	"golang.org/x/time/rate"
+)
+
+// Solver solves a routing problem; routing.Solve is the real one, tests use
+// fakes.
+type Solver interface {
+	Solve(ctx context.Context, p *routing.Problem, opts routing.Options) (*routing.Solution, error)
+}
+
+// SolverFunc adapts a function, such as routing.Solve, to Solver.
+type SolverFunc func(ctx context.Context, p *routing.Problem, opts routing.Options) (*routing.Solution, error)
+
+// Solve calls f.
+func (f SolverFunc) Solve(ctx context.Context, p *routing.Problem, opts routing.Options) (*routing.Solution, error) {
+	return f(ctx, p, opts)
+}
+
+// FacilityStore is what the facility handlers call.
+type FacilityStore interface {
+	Facility(ctx context.Context, id depots.ID) (*depots.Facility, error)
+	Facilities(ctx context.Context, f store.FacilityFilter) ([]*depots.Facility, error)
+}
+
+// FacilityWriter changes facilities.
+type FacilityWriter interface {
+	CreateFacility(ctx context.Context, f *depots.Facility) error
+	PutFacility(ctx context.Context, f *depots.Facility) error
+	DeleteFacility(ctx context.Context, id depots.ID) error
+}
+
+// JobStore keeps asynchronous jobs.
+type JobStore interface {
+	CreateJob(ctx context.Context, j *store.Job) error
+	UpdateJob(ctx context.Context, j *store.Job) error
+	Job(ctx context.Context, id string) (*store.Job, error)
+}
+
+// PendingJobLister finds the jobs a restarted server must re-queue.
+type PendingJobLister interface {
+	PendingJobs(ctx context.Context) ([]*store.Job, error)
+}
+
+// RouteStore keeps courier routes.
+type RouteStore interface {
+	PutRoute(ctx context.Context, r *store.CourierRoute) error
+	Route(ctx context.Context, courierID string) (*store.CourierRoute, error)
+}
+
+// EventStore keeps courier stop events.
+type EventStore interface {
+	AddEvent(ctx context.Context, e *store.StopEvent) error
+	Events(ctx context.Context, courierID string) ([]*store.StopEvent, error)
+}
+
+// PlanStore keeps planning results.
+type PlanStore interface {
+	CreatePlan(ctx context.Context, p *store.Plan) error
+	Plan(ctx context.Context, id string) (*store.Plan, error)
+}
+
+// Store is every capability the server needs; store.Memory and
+// store.Postgres implement it. Optional: Ping(ctx) error for /readyz and
+// Persistent() bool for the start-up log.
+type Store interface {
+	FacilityStore
+	FacilityWriter
+	JobStore
+	PendingJobLister
+	RouteStore
+	EventStore
+	PlanStore
+}
+
+var (
+	_ Store = (*store.Memory)(nil)
+	_ Store = (*store.Postgres)(nil)
+)
+
+type pinger interface {
+	Ping(ctx context.Context) error
+}
+
+// Config configures a Server. Zero durations and sizes take the defaults
+// documented on each field.
+type Config struct {
+	Store  Store
+	Solver Solver // nil means routing.Solve
+	// Matrix builds travel matrices for problems given as coordinates; nil
+	// means geo.GreatCircle (suburban defaults).
+	Matrix geo.MatrixSource
+	Keys   []Key
+	Logger *slog.Logger // nil discards logs
+	// Registry receives the metrics and is served at /metrics; nil means a
+	// fresh registry.
+	Registry *prometheus.Registry
+	// MetricsPublic serves /metrics without a key; otherwise it needs an
+	// operator key.
+	MetricsPublic bool
+	// MaxBodyBytes limits request bodies; default 8 MiB.
+	MaxBodyBytes int64
+	// DefaultSolveTime is the time limit of a synchronous solve that names
+	// none (default 1 s); MaxSolveTime caps what a request may ask (default
+	// 10 s); MaxJobTime caps asynchronous jobs (default 10 min).
+	DefaultSolveTime time.Duration
+	MaxSolveTime     time.Duration
+	MaxJobTime       time.Duration
+	// MaxSyncTasks is the largest problem (jobs + shipments) the
+	// synchronous endpoints take; default 1000. Larger ones go to /v1/jobs.
+	MaxSyncTasks int
+	// ReplanTime limits each re-plan after a stop event; default 1 s.
+	ReplanTime time.Duration
+	// Workers solve asynchronous jobs (default 2); QueueSize bounds the jobs
+	// waiting for them (default 100).
+	Workers   int
+	QueueSize int
+	// RateLimit is each key's sustained requests per second (default 50;
+	// negative disables), RateBurst its bucket size (default 100).
+	RateLimit float64
+	RateBurst int
+	// ProgressInterval is how often job progress is persisted and streamed;
+	// default 250 ms.
+	ProgressInterval time.Duration
+}
+
+func (c *Config) defaults() {
+	set := func(d *time.Duration, v time.Duration) {
+		if *d <= 0 {
+			*d = v
+		}
+	}
+	set(&c.DefaultSolveTime, time.Second)
+	set(&c.MaxSolveTime, 10*time.Second)
+	set(&c.MaxJobTime, 10*time.Minute)
+	set(&c.ReplanTime, time.Second)
+	set(&c.ProgressInterval, 250*time.Millisecond)
+	if c.MaxBodyBytes <= 0 {
+		c.MaxBodyBytes = 8 << 20
+	}
+	if c.MaxSyncTasks <= 0 {
+		c.MaxSyncTasks = 1000
+	}
+	if c.Workers <= 0 {
+		c.Workers = 2
+	}
+	if c.QueueSize <= 0 {
+		c.QueueSize = 100
+	}
+	if c.RateLimit == 0 {
+		c.RateLimit = 50
+	}
+	if c.RateBurst <= 0 {
+		c.RateBurst = 100
+	}
+	if c.Solver == nil {
+		c.Solver = SolverFunc(routing.Solve)
+	}
+	if c.Matrix == nil {
+		c.Matrix = geo.GreatCircle{}
+	}
+	if c.Logger == nil {
+		c.Logger = slog.New(slog.DiscardHandler)
+	}
+	if c.Registry == nil {
+		c.Registry = prometheus.NewRegistry()
+	}
+}
+
+// Server is the lastmile HTTP API. Create it with New, start its job
+// workers with Start, serve Handler, and stop with Shutdown.
+type Server struct {
+	cfg     Config
+	log     *slog.Logger
+	store   Store
+	solver  Solver
+	keys    *keyring
+	metrics *metrics.Metrics
+	mux     *http.ServeMux
+	handler http.Handler
+	queue   *queue
+	// routes lists every registered pattern, for the OpenAPI test.
+	routes []string
+
+	courierMu sync.Map // courier id → *sync.Mutex, serialising re-plans
+	quit      chan struct{}
+	quitOnce  sync.Once
+}
+
+// New checks cfg and builds the server.
+func New(cfg Config) (*Server, error) {
+	if cfg.Store == nil {
+		return nil, fmt.Errorf("%w: config: no store", ErrBadRequest)
+	}
+	cfg.defaults()
+	kr, err := newKeyring(cfg.Keys, rate.Limit(cfg.RateLimit), cfg.RateBurst)
+	if err != nil {
+		return nil, err
+	}
+	s := &Server{
+		cfg: cfg, log: cfg.Logger, store: cfg.Store, solver: cfg.Solver, keys: kr,
+		metrics: metrics.New(cfg.Registry), mux: http.NewServeMux(), quit: make(chan struct{}),
+	}
+	s.queue = newQueue(s)
+	s.registerRoutes()
+	// metrics wrap the mux directly, so they can read r.Pattern; panics are
+	// recovered inside, so they are counted as 500s.
+	s.handler = s.logRequests(s.metrics.Middleware(s.recoverPanics(s.mux)))
+	return s, nil
+}
+
+// Metrics returns the server's metrics, for a pgxpool collector or tests.
+func (s *Server) Metrics() *metrics.Metrics { return s.metrics }
+
+// Handler returns the root handler.
+func (s *Server) Handler() http.Handler { return s.handler }
+
+// HTTPServer returns an http.Server for addr with the server's timeouts:
+// headers within 10 s, a body within 30 s, a response within the longest
+// synchronous solve plus 30 s, and 2 min idle keep-alive. The progress
+// stream lifts its own write deadline.
+func (s *Server) HTTPServer(addr string) *http.Server {
+	return &http.Server{
+		Addr:              addr,
+		Handler:           s.handler,
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       30 * time.Second,
+		WriteTimeout:      s.cfg.MaxSolveTime + 30*time.Second,
+		IdleTimeout:       2 * time.Minute,
+		MaxHeaderBytes:    64 << 10,
+		ErrorLog:          slog.NewLogLogger(s.log.Handler(), slog.LevelWarn),
+	}
+}
+
+// Start re-queues jobs left queued or running by a previous server (with a
+// persistent store) and starts the job workers.
+func (s *Server) Start(ctx context.Context) error {
+	return s.queue.start(ctx)
+}
+
+// Shutdown stops taking jobs, lets running jobs finish until ctx is done,
+// then cancels them and stores them as queued, so that the next server
+// re-runs them. Progress streams are ended. Call it after (or while)
+// http.Server.Shutdown drains the connections.
+func (s *Server) Shutdown(ctx context.Context) error {
+	s.quitOnce.Do(func() { close(s.quit) })
+	return s.queue.shutdown(ctx)
+}
+
+// route registers pattern with an access rule. Handlers return errors,
+// which are mapped to problems in one place.
+func (s *Server) route(pattern string, acc access, h func(w http.ResponseWriter, r *http.Request) error) {
+	s.routes = append(s.routes, pattern)
+	s.mux.HandleFunc(pattern, func(w http.ResponseWriter, r *http.Request) {
+		if err := s.authorize(w, r, acc); err != nil {
+			s.writeError(w, r, err)
+			return
+		}
+		if err := h(w, r); err != nil {
+			s.writeError(w, r, err)
+		}
+	})
+}
+
+// authorize checks the key and rate limit, and stores the principal in the
+// request's context. It changes *r in place rather than replacing it, so the
+// metrics middleware still sees r.Pattern.
+func (s *Server) authorize(w http.ResponseWriter, r *http.Request, acc access) error {
+	if acc == public {
+		return nil
+	}
+	p, err := s.keys.authenticate(r)
+	if err != nil {
+		w.Header().Set("WWW-Authenticate", `Bearer realm="lastmile"`)
+		return err
+	}
+	if !s.keys.allow(p) {
+		return errorf(ErrRateLimited, "key %s exceeded %.0f requests per second", p.Name, s.cfg.RateLimit)
+	}
+	switch {
+	case acc == plannerOnly && p.Role.rank() < RolePlanner.rank():
+		return errorf(ErrForbidden, "this endpoint needs a planner or operator key")
+	case acc == operatorOnly && p.Role != RoleOperator:
+		return errorf(ErrForbidden, "this endpoint needs an operator key")
+	}
+	*r = *r.WithContext(context.WithValue(r.Context(), principalKey{}, p))
+	return nil
+}
+
+func (s *Server) registerRoutes() {
+	s.route("GET /healthz", public, s.healthz)
+	s.route("GET /readyz", public, s.readyz)
+	s.route("GET /openapi.json", public, s.openAPI)
+	metricsAccess := operatorOnly
+	if s.cfg.MetricsPublic {
+		metricsAccess = public
+	}
+	prom := promhttp.HandlerFor(s.cfg.Registry, promhttp.HandlerOpts{ErrorLog: slog.NewLogLogger(s.log.Handler(), slog.LevelWarn)})
+	s.route("GET /metrics", metricsAccess, func(w http.ResponseWriter, r *http.Request) error {
+		prom.ServeHTTP(w, r)
+		return nil
+	})
+
+	s.route("POST /v1/optimize", anyKey, s.optimize)
+	s.route("POST /v1/jobs", anyKey, s.submitJob)
+	s.route("GET /v1/jobs/{id}", anyKey, s.getJob)
+	s.route("DELETE /v1/jobs/{id}", anyKey, s.cancelJob)
+	s.route("POST /v1/jobs/{id}/cancel", anyKey, s.cancelJob)
+	s.route("GET /v1/jobs/{id}/events", anyKey, s.jobEvents)
+	s.route("POST /v1/vroom", anyKey, s.vroom)
+
+	s.route("GET /v1/couriers/{id}/route", anyKey, s.getCourierRoute)
+	s.route("POST /v1/couriers/{id}/events", anyKey, s.postStopEvent)
+	s.route("GET /v1/couriers/{id}/events", anyKey, s.getStopEvents)
+
+	s.route("POST /v1/dispatch", plannerOnly, s.dispatch)
+	s.route("GET /v1/plans/{id}", plannerOnly, s.getPlan)
+	s.route("GET /v1/facilities", plannerOnly, s.listFacilities)
+	s.route("POST /v1/facilities", plannerOnly, s.createFacility)
+	s.route("GET /v1/facilities/{id}", plannerOnly, s.getFacility)
+	s.route("PUT /v1/facilities/{id}", plannerOnly, s.putFacility)
+	s.route("DELETE /v1/facilities/{id}", plannerOnly, s.deleteFacility)
+
+	// Anything else: a problem+json 404 or 405 instead of the mux's text.
+	s.mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
+		allow := s.allowedMethods(r)
+		if len(allow) > 0 {
+			w.Header().Set("Allow", strings.Join(allow, ", "))
+			writeProblem(w, r, &Problem{Type: ProblemTypeBase + "method-not-allowed", Title: "Method not allowed",
+				Status: http.StatusMethodNotAllowed, Detail: "allowed: " + strings.Join(allow, ", ")})
+			return
+		}
+		s.writeError(w, r, errorf(ErrNotFound, "no endpoint at %s", r.URL.Path))
+	})
+}
+
+// allowedMethods lists the methods registered for r's path.
+func (s *Server) allowedMethods(r *http.Request) []string {
+	var out []string
+	for _, m := range []string{http.MethodGet, http.MethodPost, http.MethodPut, http.MethodDelete} {
+		probe := &http.Request{Method: m, URL: r.URL, Host: r.Host, Header: http.Header{}}
+		if _, pat := s.mux.Handler(probe); pat != "" && pat != "/" {
+			out = append(out, m)
+		}
+	}
+	return out
+}
+
+func (s *Server) healthz(w http.ResponseWriter, r *http.Request) error {
+	writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})
+	return nil
+}
+
+func (s *Server) readyz(w http.ResponseWriter, r *http.Request) error {
+	select {
+	case <-s.quit:
+		return errorf(ErrUnavailable, "shutting down")
+	default:
+	}
+	if p, ok := s.store.(pinger); ok {
+		ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
+		defer cancel()
+		if err := p.Ping(ctx); err != nil {
+			s.log.WarnContext(r.Context(), "readiness: store unreachable", "err", err)
+			return errorf(ErrUnavailable, "database unreachable")
+		}
+	}
+	writeJSON(w, http.StatusOK, map[string]string{"status": "ready"})
+	return nil
+}
+
+// recoverPanics turns a panic into a logged 500 with a plain problem: no
+// panic reaches a client. http.ErrAbortHandler is re-raised, as net/http
+// expects.
+func (s *Server) recoverPanics(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		defer func() {
+			v := recover()
+			if v == nil {
+				return
+			}
+			if v == http.ErrAbortHandler {
+				panic(v)
+			}
+			s.log.ErrorContext(r.Context(), "panic serving request", "method", r.Method, "path", r.URL.Path,
+				"panic", fmt.Sprint(v), "stack", string(debug.Stack()))
+			writeProblem(w, r, problemFor(errors.New("panic")))
+		}()
+		next.ServeHTTP(w, r)
+	})
+}
+
+func (s *Server) logRequests(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		start := time.Now()
+		sw := &codeWriter{ResponseWriter: w, code: http.StatusOK}
+		next.ServeHTTP(sw, r)
+		s.log.InfoContext(r.Context(), "request", "method", r.Method, "path", r.URL.Path, "pattern", r.Pattern,
+			"status", sw.code, "duration", time.Since(start), "remote", r.RemoteAddr)
+	})
+}
+
+type codeWriter struct {
+	http.ResponseWriter
+	code int
+	done bool
+}
+
+func (w *codeWriter) WriteHeader(code int) {
+	if !w.done {
+		w.code, w.done = code, true
+	}
+	w.ResponseWriter.WriteHeader(code)
+}
+
+func (w *codeWriter) Write(b []byte) (int, error) {
+	w.done = true
+	return w.ResponseWriter.Write(b)
+}
+
+func (w *codeWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
+
+func (w *codeWriter) Flush() {
+	if f, ok := w.ResponseWriter.(http.Flusher); ok {
+		w.done = true
+		f.Flush()
+	}
+}
+
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(status)
+	enc := json.NewEncoder(w)
+	_ = enc.Encode(v)
+}
+
+// readBody reads the request body, enforcing the size limit and the media
+// type (application/json or any +json; a missing Content-Type is accepted
+// for curl's sake).
+func (s *Server) readBody(w http.ResponseWriter, r *http.Request) ([]byte, error) {
+	if ct := r.Header.Get("Content-Type"); ct != "" {
+		mt, _, err := mime.ParseMediaType(ct)
+		if err != nil || (mt != "application/json" && !strings.HasSuffix(mt, "+json")) {
+			return nil, errorf(ErrMediaType, "Content-Type %q: send application/json", ct)
+		}
+	}
+	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, s.cfg.MaxBodyBytes))
+	if err != nil {
+		var mbe *http.MaxBytesError
+		if errors.As(err, &mbe) {
+			return nil, &statusError{err: ErrTooLarge, detail: fmt.Sprintf("the body exceeds %d bytes", mbe.Limit),
+				params: []InvalidParam{{Name: "body", Reason: fmt.Sprintf("larger than %d bytes", mbe.Limit)}}}
+		}
+		return nil, errorf(ErrBadRequest, "reading the body: %v", err)
+	}
+	if len(strings.TrimSpace(string(body))) == 0 {
+		return nil, badParam("body", "empty body: send a JSON document")
+	}
+	return body, nil
+}
+
+// decodeStrict decodes one JSON document into v, refusing unknown fields
+// and trailing data, and names the bad field on a type error.
+func decodeStrict(body []byte, v any, strict bool) error {
+	dec := json.NewDecoder(strings.NewReader(string(body)))
+	if strict {
+		dec.DisallowUnknownFields()
+	}
+	if err := dec.Decode(v); err != nil {
+		return jsonProblem(err)
+	}
+	if dec.More() {
+		return badParam("body", "trailing data after the JSON document")
+	}
+	return nil
+}
+
+func jsonProblem(err error) error {
+	var syn *json.SyntaxError
+	var typ *json.UnmarshalTypeError
+	switch {
+	case errors.As(err, &syn):
+		return badParam("body", "malformed JSON at byte %d: %v", syn.Offset, syn)
+	case errors.As(err, &typ):
+		name := typ.Field
+		if name == "" {
+			name = "body"
+		}
+		return badParam(name, "want %s, have %s", typ.Type, typ.Value)
+	case errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, io.EOF):
+		return badParam("body", "truncated JSON document")
+	}
+	msg := err.Error()
+	if f, ok := strings.CutPrefix(msg, "json: unknown field "); ok {
+		return badParam(strings.Trim(f, `"`), "unknown field")
+	}
+	return badParam("body", "%s", strings.TrimPrefix(msg, "json: "))
+}

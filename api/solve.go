@@ -1,0 +1,292 @@
+package api
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"math"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/lastmile-dev/lastmile/routing"
+	"github.com/lastmile-dev/lastmile/routing/instance"
+	"github.com/paulmach/orb"
+)
+
+// SolveRequest is the body of /v1/optimize, /v1/jobs and /v1/dispatch:
+// lastmile's JSON problem document (package routing/instance) with an
+// optional "options" object.
+type SolveRequest struct {
+	instance.Problem
+	Options *SolveOptions `json:"options,omitempty"`
+}
+
+// SolveOptions tune one solve.
+type SolveOptions struct {
+	// TimeLimitMs is the solve time in milliseconds. The server caps it
+	// (Config.MaxSolveTime, or MaxJobTime for jobs) and applies its default
+	// when it is zero.
+	TimeLimitMs int64 `json:"time_limit_ms,omitempty"`
+	// Iterations stops the search after this many iterations; zero means
+	// only the time limit applies.
+	Iterations int `json:"iterations,omitempty"`
+	// Seed makes runs repeatable; zero means 1.
+	Seed int64 `json:"seed,omitempty"`
+}
+
+// decodeSolveRequest decodes and validates a SolveRequest, returning the
+// instance and the options.
+func (s *Server) decodeSolveRequest(ctx context.Context, body []byte) (*instance.Instance, SolveOptions, error) {
+	_, in, opts, err := s.parseSolveRequest(ctx, body)
+	return in, opts, err
+}
+
+// parseSolveRequest is decodeSolveRequest that also returns the document.
+func (s *Server) parseSolveRequest(ctx context.Context, body []byte) (*SolveRequest, *instance.Instance, SolveOptions, error) {
+	var req SolveRequest
+	if err := decodeStrict(body, &req, true); err != nil {
+		return nil, nil, SolveOptions{}, err
+	}
+	var opts SolveOptions
+	if req.Options != nil {
+		opts = *req.Options
+	}
+	if opts.TimeLimitMs < 0 {
+		return nil, nil, opts, badParam("options.time_limit_ms", "negative time limit %d", opts.TimeLimitMs)
+	}
+	if opts.Iterations < 0 {
+		return nil, nil, opts, badParam("options.iterations", "negative iteration limit %d", opts.Iterations)
+	}
+	if opts.Seed < 0 {
+		return nil, nil, opts, badParam("options.seed", "negative seed %d", opts.Seed)
+	}
+	in, err := instance.FromJSON(ctx, &req.Problem, s.cfg.Matrix)
+	if err != nil {
+		return nil, nil, opts, err
+	}
+	return &req, in, opts, nil
+}
+
+// routingOptions applies the server's default and cap to the request's
+// time limit.
+func routingOptions(o SolveOptions, def, limit time.Duration) routing.Options {
+	tl := time.Duration(o.TimeLimitMs) * time.Millisecond
+	if tl == 0 {
+		tl = def
+	}
+	tl = min(tl, limit)
+	seed := o.Seed
+	if seed == 0 {
+		seed = 1
+	}
+	return routing.Options{Seed: seed, Iterations: o.Iterations, TimeLimit: tl}
+}
+
+// solve runs the solver under a deadline a little past the time limit, so
+// that a solver that overruns is cut off, and records metrics.
+func (s *Server) solve(ctx context.Context, kind string, p *routing.Problem, opts routing.Options) (*routing.Solution, error) {
+	if opts.TimeLimit > 0 {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, opts.TimeLimit+opts.TimeLimit/2+time.Second)
+		defer cancel()
+	}
+	start := time.Now()
+	sol, err := s.solver.Solve(ctx, p, opts)
+	if err != nil {
+		if errors.Is(err, context.DeadlineExceeded) && sol == nil {
+			return nil, errorf(ErrUnavailable, "the solver found no solution within the time limit")
+		}
+		if sol == nil {
+			return nil, err
+		}
+	}
+	if sol == nil {
+		return nil, fmt.Errorf("api: solver returned no solution and no error")
+	}
+	s.metrics.ObserveSolve(kind, time.Since(start), sol.Cost, len(sol.Unassigned))
+	return sol, nil
+}
+
+func taskCount(p *routing.Problem) int { return len(p.Jobs) + len(p.Shipments) }
+
+// optimize solves a small problem synchronously.
+func (s *Server) optimize(w http.ResponseWriter, r *http.Request) error {
+	body, err := s.readBody(w, r)
+	if err != nil {
+		return err
+	}
+	in, o, err := s.decodeSolveRequest(r.Context(), body)
+	if err != nil {
+		return err
+	}
+	if n := taskCount(in.Problem); n > s.cfg.MaxSyncTasks {
+		return &statusError{err: ErrTooBig, detail: fmt.Sprintf("%d tasks exceed the synchronous limit of %d: submit it to POST /v1/jobs", n, s.cfg.MaxSyncTasks),
+			params: []InvalidParam{{Name: "jobs", Reason: fmt.Sprintf("%d tasks, at most %d here", n, s.cfg.MaxSyncTasks)}}}
+	}
+	opts := routingOptions(o, s.cfg.DefaultSolveTime, s.cfg.MaxSolveTime)
+	sol, err := s.solve(r.Context(), "optimize", in.Problem, opts)
+	if err != nil {
+		return err
+	}
+	doc := newSolutionDoc(in, sol)
+	doc.TimeLimitMs = opts.TimeLimit.Milliseconds()
+	return writeSolution(w, r, http.StatusOK, doc)
+}
+
+// wantsGeoJSON reports whether the client asked for GeoJSON, by Accept or
+// ?format=geojson.
+func wantsGeoJSON(r *http.Request) bool {
+	return r.URL.Query().Get("format") == "geojson" || strings.Contains(r.Header.Get("Accept"), "application/geo+json")
+}
+
+func writeSolution(w http.ResponseWriter, r *http.Request, status int, doc *SolutionDoc) error {
+	if wantsGeoJSON(r) {
+		w.Header().Set("Content-Type", "application/geo+json")
+		w.WriteHeader(status)
+		return json.NewEncoder(w).Encode(doc.GeoJSON())
+	}
+	writeJSON(w, status, doc)
+	return nil
+}
+
+// SolutionDoc is a solution as the API returns it. Costs are in currency
+// units (yuan), times in seconds on the problem's clock, distances in
+// metres.
+type SolutionDoc struct {
+	Cost            float64         `json:"cost"`
+	DistanceMeters  int64           `json:"distance_meters"`
+	DurationSeconds int64           `json:"duration_seconds"`
+	Routes          []RouteDoc      `json:"routes"`
+	Unassigned      []UnassignedDoc `json:"unassigned"`
+	// TimeLimitMs is the time limit the server applied.
+	TimeLimitMs int64 `json:"time_limit_ms,omitempty"`
+}
+
+// RouteDoc is one vehicle's route.
+type RouteDoc struct {
+	Vehicle         string    `json:"vehicle"`
+	Cost            float64   `json:"cost"`
+	DistanceMeters  int64     `json:"distance_meters"`
+	DurationSeconds int64     `json:"duration_seconds"`
+	Stops           []StopDoc `json:"stops"`
+}
+
+// StopDoc is one stop of a route.
+type StopDoc struct {
+	// Type is start, job, pickup, delivery, reload or end.
+	Type          string     `json:"type"`
+	ID            string     `json:"id,omitempty"`
+	Location      *orb.Point `json:"location,omitempty"`
+	LocationIndex int        `json:"location_index"`
+	Arrival       int64      `json:"arrival"`
+	Waiting       int64      `json:"waiting"`
+	Departure     int64      `json:"departure"`
+	Load          []int64    `json:"load,omitempty"`
+}
+
+// UnassignedDoc is a task no route serves.
+type UnassignedDoc struct {
+	ID       string     `json:"id"`
+	Type     string     `json:"type"` // job or shipment
+	Location *orb.Point `json:"location,omitempty"`
+	Reason   string     `json:"reason,omitempty"`
+}
+
+var kindNames = map[routing.StopKind]string{
+	routing.KindStart: "start", routing.KindJob: "job", routing.KindPickup: "pickup",
+	routing.KindDelivery: "delivery", routing.KindReload: "reload", routing.KindEnd: "end",
+}
+
+func money(v int64) float64 {
+	return math.Round(float64(v)/instance.MicroUnits*1e6) / 1e6
+}
+
+// newSolutionDoc describes sol in the terms of in: ids and coordinates.
+func newSolutionDoc(in *instance.Instance, sol *routing.Solution) *SolutionDoc {
+	p := in.Problem
+	point := func(loc int) *orb.Point {
+		if loc < 0 || loc >= len(in.Coords) {
+			return nil
+		}
+		pt := in.Coords[loc]
+		return &pt
+	}
+	doc := &SolutionDoc{Cost: money(sol.Cost), DistanceMeters: sol.Distance, DurationSeconds: sol.Duration,
+		Routes: []RouteDoc{}, Unassigned: []UnassignedDoc{}}
+	for _, rt := range sol.Routes {
+		rd := RouteDoc{Cost: money(rt.Cost), DistanceMeters: rt.Distance, DurationSeconds: rt.Duration, Stops: []StopDoc{}}
+		if rt.Vehicle >= 0 && rt.Vehicle < len(p.Vehicles) {
+			rd.Vehicle = p.Vehicles[rt.Vehicle].ID
+		}
+		for _, st := range rt.Stops {
+			sd := StopDoc{Type: kindNames[st.Kind], Location: point(st.Location), LocationIndex: st.Location,
+				Arrival: st.Arrival, Waiting: st.Waiting, Departure: st.Departure, Load: st.Load}
+			sd.ID = taskID(p, st.Kind, st.Task)
+			rd.Stops = append(rd.Stops, sd)
+		}
+		doc.Routes = append(doc.Routes, rd)
+	}
+	for _, u := range sol.Unassigned {
+		ud := UnassignedDoc{Type: "job", Reason: string(u.Reason)}
+		switch {
+		case u.Shipment && u.Task >= 0 && u.Task < len(p.Shipments):
+			sh := p.Shipments[u.Task]
+			ud.Type, ud.ID, ud.Location = "shipment", sh.Pickup.ID, point(sh.Pickup.Location)
+		case !u.Shipment && u.Task >= 0 && u.Task < len(p.Jobs):
+			ud.ID, ud.Location = p.Jobs[u.Task].ID, point(p.Jobs[u.Task].Location)
+		}
+		doc.Unassigned = append(doc.Unassigned, ud)
+	}
+	return doc
+}
+
+func taskID(p *routing.Problem, k routing.StopKind, task int) string {
+	switch {
+	case k == routing.KindJob && task >= 0 && task < len(p.Jobs):
+		return p.Jobs[task].ID
+	case k == routing.KindPickup && task >= 0 && task < len(p.Shipments):
+		return p.Shipments[task].Pickup.ID
+	case k == routing.KindDelivery && task >= 0 && task < len(p.Shipments):
+		return p.Shipments[task].Delivery.ID
+	}
+	return ""
+}
+
+// GeoJSON returns the solution as a FeatureCollection: a LineString per
+// route (stops in order) and a Point per stop and per unassigned task. Stops
+// without coordinates (matrix-only problems) are left out of the geometry.
+func (d *SolutionDoc) GeoJSON() map[string]any {
+	features := []any{}
+	for _, rt := range d.Routes {
+		var line [][2]float64
+		for i, st := range rt.Stops {
+			if st.Location == nil {
+				continue
+			}
+			line = append(line, [2]float64{st.Location[0], st.Location[1]})
+			features = append(features, feature(point(*st.Location), map[string]any{
+				"vehicle": rt.Vehicle, "sequence": i, "type": st.Type, "id": st.ID, "arrival": st.Arrival}))
+		}
+		if len(line) >= 2 {
+			features = append(features, feature(map[string]any{"type": "LineString", "coordinates": line}, map[string]any{
+				"vehicle": rt.Vehicle, "cost": rt.Cost, "distance_meters": rt.DistanceMeters, "duration_seconds": rt.DurationSeconds}))
+		}
+	}
+	for _, u := range d.Unassigned {
+		if u.Location != nil {
+			features = append(features, feature(point(*u.Location), map[string]any{"unassigned": true, "id": u.ID, "reason": u.Reason}))
+		}
+	}
+	return map[string]any{"type": "FeatureCollection", "features": features,
+		"properties": map[string]any{"cost": d.Cost, "distance_meters": d.DistanceMeters, "duration_seconds": d.DurationSeconds}}
+}
+
+func point(p orb.Point) map[string]any {
+	return map[string]any{"type": "Point", "coordinates": [2]float64{p[0], p[1]}}
+}
+
+func feature(geom any, props map[string]any) map[string]any {
+	return map[string]any{"type": "Feature", "geometry": geom, "properties": props}
+}

@@ -1,0 +1,608 @@
+package api
+
+import (
+	"encoding/json"
+	"fmt"
+	"math"
+	"net/http"
+	"strconv"
+	"time"
+
+	"github.com/lastmile-dev/lastmile/routing"
+	"github.com/lastmile-dev/lastmile/routing/instance"
+	"github.com/paulmach/orb"
+)
+
+// The VROOM-compatible endpoint, POST /v1/vroom, takes VROOM's input
+// document (docs/API.md of VROOM-Project/vroom) and answers in VROOM's
+// output shape, so an existing VROOM client works by changing its URL.
+//
+// Supported: vehicles (id, profile, start, start_index, end, end_index,
+// capacity, skills, time_window, costs {fixed, per_hour, per_km},
+// max_tasks, max_travel_time, max_distance, speed_factor, description),
+// jobs (id, location, location_index, setup, service, delivery, pickup,
+// skills, priority, time_windows, description), shipments (amount, skills,
+// priority, pickup and delivery steps), matrices {profile: {durations,
+// distances}} and the older top-level "matrix" of durations.
+//
+// Differences, by design:
+//   - breaks are accepted but not scheduled; the answer lists them under
+//     "warnings" (an extension) rather than dropping them silently;
+//   - setup time is added to service time (the solver has one service
+//     duration per stop);
+//   - max_travel_time bounds the whole route duration, service and waiting
+//     included;
+//   - custom cost matrices (matrices.*.costs), vehicle steps and
+//     multiple routing profiles in one request are refused (code 2);
+//   - without matrices, travel comes from the great-circle model
+//     (Config.Matrix), not OSRM;
+//   - each unassigned task carries a "reason" (extension);
+//   - input errors are answered with status 400 and an RFC 9457
+//     problem+json body that also has VROOM's "code" (2) and "error".
+
+type vroomInput struct {
+	Vehicles  []vroomVehicle         `json:"vehicles"`
+	Jobs      []vroomJob             `json:"jobs"`
+	Shipments []vroomShipment        `json:"shipments"`
+	Matrices  map[string]vroomMatrix `json:"matrices"`
+	Matrix    [][]int64              `json:"matrix"`
+}
+
+type vroomMatrix struct {
+	Durations [][]int64 `json:"durations"`
+	Distances [][]int64 `json:"distances"`
+	Costs     [][]int64 `json:"costs"`
+}
+
+type vroomCosts struct {
+	Fixed   *int64 `json:"fixed"`
+	PerHour *int64 `json:"per_hour"`
+	PerKm   *int64 `json:"per_km"`
+}
+
+type vroomVehicle struct {
+	ID            uint64            `json:"id"`
+	Profile       string            `json:"profile"`
+	Start         *orb.Point        `json:"start"`
+	StartIndex    *int              `json:"start_index"`
+	End           *orb.Point        `json:"end"`
+	EndIndex      *int              `json:"end_index"`
+	Capacity      []int64           `json:"capacity"`
+	Skills        []uint64          `json:"skills"`
+	TimeWindow    *[2]int64         `json:"time_window"`
+	Costs         *vroomCosts       `json:"costs"`
+	MaxTasks      *int              `json:"max_tasks"`
+	MaxTravelTime *int64            `json:"max_travel_time"`
+	MaxDistance   *int64            `json:"max_distance"`
+	SpeedFactor   *float64          `json:"speed_factor"`
+	Breaks        []json.RawMessage `json:"breaks"`
+	Steps         []json.RawMessage `json:"steps"`
+	Description   string            `json:"description"`
+}
+
+type vroomJob struct {
+	ID            uint64     `json:"id"`
+	Location      *orb.Point `json:"location"`
+	LocationIndex *int       `json:"location_index"`
+	Setup         int64      `json:"setup"`
+	Service       int64      `json:"service"`
+	Delivery      []int64    `json:"delivery"`
+	Pickup        []int64    `json:"pickup"`
+	Amount        []int64    `json:"amount"` // deprecated alias of delivery
+	Skills        []uint64   `json:"skills"`
+	Priority      int        `json:"priority"`
+	TimeWindows   [][2]int64 `json:"time_windows"`
+	Description   string     `json:"description"`
+}
+
+type vroomShipmentStep struct {
+	ID            uint64     `json:"id"`
+	Location      *orb.Point `json:"location"`
+	LocationIndex *int       `json:"location_index"`
+	Setup         int64      `json:"setup"`
+	Service       int64      `json:"service"`
+	TimeWindows   [][2]int64 `json:"time_windows"`
+	Description   string     `json:"description"`
+}
+
+type vroomShipment struct {
+	Amount   []int64           `json:"amount"`
+	Skills   []uint64          `json:"skills"`
+	Priority int               `json:"priority"`
+	Pickup   vroomShipmentStep `json:"pickup"`
+	Delivery vroomShipmentStep `json:"delivery"`
+}
+
+// VROOM's output.
+type vroomOutput struct {
+	Code       int               `json:"code"`
+	Summary    vroomSummary      `json:"summary"`
+	Unassigned []vroomUnassigned `json:"unassigned"`
+	Routes     []vroomRoute      `json:"routes"`
+	Warnings   []string          `json:"warnings,omitempty"`
+}
+
+type vroomTimes struct {
+	Loading int64 `json:"loading"`
+	Solving int64 `json:"solving"`
+	Routing int64 `json:"routing"`
+}
+
+type vroomSummary struct {
+	Cost           int64      `json:"cost"`
+	Routes         int        `json:"routes"`
+	Unassigned     int        `json:"unassigned"`
+	Delivery       []int64    `json:"delivery"`
+	Pickup         []int64    `json:"pickup"`
+	Setup          int64      `json:"setup"`
+	Service        int64      `json:"service"`
+	Duration       int64      `json:"duration"`
+	WaitingTime    int64      `json:"waiting_time"`
+	Priority       int64      `json:"priority"`
+	Distance       int64      `json:"distance"`
+	Violations     []any      `json:"violations"`
+	ComputingTimes vroomTimes `json:"computing_times"`
+}
+
+type vroomUnassigned struct {
+	ID            uint64     `json:"id"`
+	Type          string     `json:"type"`
+	Location      *orb.Point `json:"location,omitempty"`
+	LocationIndex *int       `json:"location_index,omitempty"`
+	Description   string     `json:"description,omitempty"`
+	Reason        string     `json:"reason,omitempty"`
+}
+
+type vroomRoute struct {
+	Vehicle     uint64      `json:"vehicle"`
+	Cost        int64       `json:"cost"`
+	Delivery    []int64     `json:"delivery"`
+	Pickup      []int64     `json:"pickup"`
+	Setup       int64       `json:"setup"`
+	Service     int64       `json:"service"`
+	Duration    int64       `json:"duration"`
+	WaitingTime int64       `json:"waiting_time"`
+	Priority    int64       `json:"priority"`
+	Distance    int64       `json:"distance"`
+	Description string      `json:"description,omitempty"`
+	Steps       []vroomStep `json:"steps"`
+	Violations  []any       `json:"violations"`
+}
+
+type vroomStep struct {
+	Type          string     `json:"type"`
+	Location      *orb.Point `json:"location,omitempty"`
+	LocationIndex *int       `json:"location_index,omitempty"`
+	ID            *uint64    `json:"id,omitempty"`
+	Job           *uint64    `json:"job,omitempty"` // deprecated alias of id, still read by old clients
+	Description   string     `json:"description,omitempty"`
+	Setup         int64      `json:"setup"`
+	Service       int64      `json:"service"`
+	WaitingTime   int64      `json:"waiting_time"`
+	Load          []int64    `json:"load"`
+	Arrival       int64      `json:"arrival"`
+	Duration      int64      `json:"duration"`
+	Distance      int64      `json:"distance"`
+	Violations    []any      `json:"violations"`
+}
+
+// vroomTask remembers what VROOM called a task, to answer in its terms.
+type vroomTask struct {
+	id          uint64
+	typ         string // job, pickup or delivery
+	location    *orb.Point
+	index       *int
+	setup       int64
+	service     int64
+	priority    int
+	description string
+}
+
+// vroomProblem is the converted request.
+type vroomProblem struct {
+	doc       instance.Problem
+	vehicles  []vroomVehicle
+	jobs      []vroomTask    // by routing job index
+	shipments [][2]vroomTask // by routing shipment index: pickup, delivery
+	indexMode bool
+	warnings  []string
+}
+
+func (s *Server) vroom(w http.ResponseWriter, r *http.Request) error {
+	start := time.Now()
+	fail := func(err error) error {
+		p := problemFor(err)
+		code := 2
+		if p.Status >= 500 {
+			code = 1
+			s.log.ErrorContext(r.Context(), "vroom request failed", "err", err)
+		}
+		p.Code, p.Error = &code, p.Detail
+		if p.Error == "" {
+			p.Error = p.Title
+		}
+		writeProblem(w, r, p)
+		return nil
+	}
+	body, err := s.readBody(w, r)
+	if err != nil {
+		return fail(err)
+	}
+	var vin vroomInput
+	if err := decodeStrict(body, &vin, false); err != nil {
+		return fail(err)
+	}
+	vp, err := convertVROOM(&vin)
+	if err != nil {
+		return fail(err)
+	}
+	in, err := instance.FromJSON(r.Context(), &vp.doc, s.cfg.Matrix)
+	if err != nil {
+		return fail(err)
+	}
+	if n := taskCount(in.Problem); n > s.cfg.MaxSyncTasks {
+		return fail(errorf(ErrTooBig, "%d tasks exceed the limit of %d", n, s.cfg.MaxSyncTasks))
+	}
+	loaded := time.Now()
+	opts := routingOptions(SolveOptions{}, s.cfg.DefaultSolveTime, s.cfg.MaxSolveTime)
+	sol, err := s.solve(r.Context(), "vroom", in.Problem, opts)
+	if err != nil {
+		return fail(err)
+	}
+	out := vp.output(in, sol)
+	out.Summary.ComputingTimes = vroomTimes{Loading: loaded.Sub(start).Milliseconds(), Solving: time.Since(loaded).Milliseconds()}
+	writeJSON(w, http.StatusOK, out)
+	return nil
+}
+
+func skillNames(ids []uint64) []string {
+	if ids == nil {
+		return nil
+	}
+	out := make([]string, len(ids))
+	for i, v := range ids {
+		out[i] = strconv.FormatUint(v, 10)
+	}
+	return out
+}
+
+// convertVROOM maps a VROOM input onto lastmile's problem document, whose
+// decoder (instance.FromJSON) then checks everything else with the same
+// field names (jobs[3].time_windows[0]).
+func convertVROOM(v *vroomInput) (*vroomProblem, error) {
+	vp := &vroomProblem{vehicles: v.Vehicles}
+	if len(v.Vehicles) == 0 {
+		return nil, badParam("vehicles", "at least one vehicle is required")
+	}
+	if len(v.Jobs) == 0 && len(v.Shipments) == 0 {
+		return nil, badParam("jobs", "give at least one job or shipment")
+	}
+	profile := ""
+	for i, veh := range v.Vehicles {
+		p := veh.Profile
+		if p == "" {
+			p = "car"
+		}
+		if i > 0 && p != profile {
+			return nil, badParam(fmt.Sprintf("vehicles[%d].profile", i), "profile %q differs from %q: one profile per request is supported", p, profile)
+		}
+		profile = p
+	}
+	var mat *vroomMatrix
+	switch {
+	case v.Matrices != nil:
+		m, ok := v.Matrices[profile]
+		if !ok {
+			return nil, badParam("matrices", "no matrix for profile %q", profile)
+		}
+		if m.Costs != nil {
+			return nil, badParam("matrices."+profile+".costs", "custom cost matrices are not supported")
+		}
+		if m.Durations == nil {
+			return nil, badParam("matrices."+profile+".durations", "durations are required")
+		}
+		mat = &m
+	case v.Matrix != nil:
+		mat = &vroomMatrix{Durations: v.Matrix}
+	}
+	if mat != nil {
+		vp.indexMode = true
+		vp.doc.Matrix = &instance.MatrixJSON{Durations: mat.Durations, Distances: mat.Distances}
+	}
+	loc := func(field string, pt *orb.Point, idx *int) (instance.Location, error) {
+		if vp.indexMode {
+			if idx == nil {
+				return instance.Location{}, badParam(field+"_index", "required with a custom matrix")
+			}
+			return instance.Location{Index: *idx}, nil
+		}
+		if idx != nil {
+			return instance.Location{}, badParam(field+"_index", "needs a custom matrix (matrices)")
+		}
+		if pt == nil {
+			return instance.Location{}, badParam(field, "missing [lon, lat]")
+		}
+		p := *pt
+		return instance.Location{Index: -1, Point: &p}, nil
+	}
+	dims := 0
+	for _, veh := range v.Vehicles {
+		dims = max(dims, len(veh.Capacity))
+	}
+	amounts := func(a []int64) []int64 {
+		if len(a) == 0 && dims > 0 {
+			return nil
+		}
+		return a
+	}
+	ids := map[uint64]bool{}
+	for i, veh := range v.Vehicles {
+		f := fmt.Sprintf("vehicles[%d]", i)
+		if ids[veh.ID] {
+			return nil, badParam(f+".id", "duplicate vehicle id %d", veh.ID)
+		}
+		ids[veh.ID] = true
+		if len(veh.Steps) > 0 {
+			return nil, badParam(f+".steps", "vehicle steps (plan mode) are not supported")
+		}
+		if len(veh.Breaks) > 0 {
+			vp.warnings = append(vp.warnings, fmt.Sprintf("%s.breaks: %d breaks ignored (breaks are not scheduled)", f, len(veh.Breaks)))
+		}
+		vj := instance.VehicleJSON{ID: strconv.FormatUint(veh.ID, 10), Capacity: veh.Capacity, Skills: skillNames(veh.Skills)}
+		if vj.Capacity == nil && dims > 0 {
+			return nil, badParam(f+".capacity", "missing while other vehicles have %d dimensions", dims)
+		}
+		if veh.Start != nil || veh.StartIndex != nil {
+			l, err := loc(f+".start", veh.Start, veh.StartIndex)
+			if err != nil {
+				return nil, err
+			}
+			vj.Start = &l
+		}
+		if veh.End != nil || veh.EndIndex != nil {
+			l, err := loc(f+".end", veh.End, veh.EndIndex)
+			if err != nil {
+				return nil, err
+			}
+			vj.End = &l
+		}
+		if vj.Start == nil && vj.End == nil {
+			return nil, badParam(f+".start", "a vehicle needs a start or an end")
+		}
+		if tw := veh.TimeWindow; tw != nil {
+			vj.Shift = &[2]int64{tw[0], tw[1]}
+		}
+		c := instance.CostsJSON{PerHour: 3600} // VROOM's default: cost is duration
+		if veh.Costs != nil {
+			for name, p := range map[string]*int64{"fixed": veh.Costs.Fixed, "per_hour": veh.Costs.PerHour, "per_km": veh.Costs.PerKm} {
+				if p != nil && *p < 0 {
+					return nil, badParam(f+".costs."+name, "negative cost %d", *p)
+				}
+			}
+			if veh.Costs.Fixed != nil {
+				c.Fixed = float64(*veh.Costs.Fixed)
+			}
+			if veh.Costs.PerHour != nil {
+				c.PerHour = float64(*veh.Costs.PerHour)
+			}
+			if veh.Costs.PerKm != nil {
+				c.PerKm = float64(*veh.Costs.PerKm)
+			}
+		}
+		vj.Costs = &c
+		if veh.MaxTasks != nil {
+			if *veh.MaxTasks < 0 {
+				return nil, badParam(f+".max_tasks", "negative")
+			}
+			if *veh.MaxTasks == 0 {
+				return nil, badParam(f+".max_tasks", "0 tasks: leave the vehicle out instead")
+			}
+			vj.MaxStops = *veh.MaxTasks
+		}
+		if veh.MaxTravelTime != nil {
+			if *veh.MaxTravelTime <= 0 {
+				return nil, badParam(f+".max_travel_time", "must be positive")
+			}
+			vj.MaxDuration = *veh.MaxTravelTime
+		}
+		if veh.MaxDistance != nil {
+			if *veh.MaxDistance <= 0 {
+				return nil, badParam(f+".max_distance", "must be positive")
+			}
+			vj.MaxDistance = *veh.MaxDistance
+		}
+		if veh.SpeedFactor != nil {
+			if sf := *veh.SpeedFactor; !(sf > 0 && sf <= 5) {
+				return nil, badParam(f+".speed_factor", "must be in (0, 5]")
+			}
+			vj.SpeedFactor = *veh.SpeedFactor
+		}
+		vp.doc.Vehicles = append(vp.doc.Vehicles, vj)
+	}
+	checkTask := func(f string, setup, service int64, priority int) error {
+		if setup < 0 {
+			return badParam(f+".setup", "negative")
+		}
+		if service < 0 {
+			return badParam(f+".service", "negative")
+		}
+		if priority < 0 || priority > 100 {
+			return badParam(f+".priority", "must be in [0, 100]")
+		}
+		return nil
+	}
+	jobIDs := map[uint64]bool{}
+	for i, j := range v.Jobs {
+		f := fmt.Sprintf("jobs[%d]", i)
+		if jobIDs[j.ID] {
+			return nil, badParam(f+".id", "duplicate job id %d", j.ID)
+		}
+		jobIDs[j.ID] = true
+		if err := checkTask(f, j.Setup, j.Service, j.Priority); err != nil {
+			return nil, err
+		}
+		l, err := loc(f+".location", j.Location, j.LocationIndex)
+		if err != nil {
+			return nil, err
+		}
+		delivery := j.Delivery
+		if delivery == nil {
+			delivery = j.Amount
+		}
+		vp.doc.Jobs = append(vp.doc.Jobs, instance.JobJSON{ID: "job-" + strconv.FormatUint(j.ID, 10), Location: l,
+			Delivery: amounts(delivery), Pickup: amounts(j.Pickup), Service: j.Setup + j.Service,
+			TimeWindows: j.TimeWindows, Skills: skillNames(j.Skills), Priority: j.Priority})
+		vp.jobs = append(vp.jobs, vroomTask{id: j.ID, typ: "job", location: j.Location, index: j.LocationIndex,
+			setup: j.Setup, service: j.Service, priority: j.Priority, description: j.Description})
+	}
+	pickIDs, delIDs := map[uint64]bool{}, map[uint64]bool{}
+	for i, sh := range v.Shipments {
+		f := fmt.Sprintf("shipments[%d]", i)
+		if err := checkTask(f, 0, 0, sh.Priority); err != nil {
+			return nil, err
+		}
+		var tasks [2]vroomTask
+		var stops [2]instance.StopJSON
+		for k, st := range []vroomShipmentStep{sh.Pickup, sh.Delivery} {
+			name, seen := "pickup", pickIDs
+			if k == 1 {
+				name, seen = "delivery", delIDs
+			}
+			g := f + "." + name
+			if seen[st.ID] {
+				return nil, badParam(g+".id", "duplicate %s id %d", name, st.ID)
+			}
+			seen[st.ID] = true
+			if err := checkTask(g, st.Setup, st.Service, 0); err != nil {
+				return nil, err
+			}
+			l, err := loc(g+".location", st.Location, st.LocationIndex)
+			if err != nil {
+				return nil, err
+			}
+			stops[k] = instance.StopJSON{ID: name + "-" + strconv.FormatUint(st.ID, 10), Location: l,
+				Service: st.Setup + st.Service, TimeWindows: st.TimeWindows}
+			tasks[k] = vroomTask{id: st.ID, typ: name, location: st.Location, index: st.LocationIndex,
+				setup: st.Setup, service: st.Service, priority: sh.Priority, description: st.Description}
+		}
+		vp.doc.Shipments = append(vp.doc.Shipments, instance.ShipmentJSON{Pickup: stops[0], Delivery: stops[1],
+			Amount: amounts(sh.Amount), Skills: skillNames(sh.Skills), Priority: sh.Priority})
+		vp.shipments = append(vp.shipments, tasks)
+	}
+	return vp, nil
+}
+
+// output builds VROOM's answer. Step durations and distances are
+// cumulative travel along the route, as in VROOM.
+func (vp *vroomProblem) output(in *instance.Instance, sol *routing.Solution) *vroomOutput {
+	p := in.Problem
+	dims := p.Dimensions
+	zero := func() []int64 { return make([]int64, dims) }
+	add := func(dst, a []int64) {
+		for i := range min(len(dst), len(a)) {
+			dst[i] += a[i]
+		}
+	}
+	cost := func(micro int64) int64 { return int64(math.Round(float64(micro) / instance.MicroUnits)) }
+	out := &vroomOutput{Routes: []vroomRoute{}, Unassigned: []vroomUnassigned{}, Warnings: vp.warnings,
+		Summary: vroomSummary{Cost: cost(sol.Cost), Delivery: zero(), Pickup: zero(), Violations: []any{}}}
+	pointAt := func(idx int) (*orb.Point, *int) {
+		if vp.indexMode {
+			i := idx
+			if in.Coords != nil && idx < len(in.Coords) {
+				pt := in.Coords[idx]
+				return &pt, &i
+			}
+			return nil, &i
+		}
+		if idx >= 0 && idx < len(in.Coords) {
+			pt := in.Coords[idx]
+			return &pt, nil
+		}
+		return nil, nil
+	}
+	for _, rt := range sol.Routes {
+		if rt.Vehicle < 0 || rt.Vehicle >= len(vp.vehicles) {
+			continue
+		}
+		veh := vp.vehicles[rt.Vehicle]
+		vr := vroomRoute{Vehicle: veh.ID, Cost: cost(rt.Cost), Delivery: zero(), Pickup: zero(), Description: veh.Description,
+			Steps: []vroomStep{}, Violations: []any{}}
+		var travel, dist int64
+		prev := -1
+		for _, st := range rt.Stops {
+			if prev >= 0 {
+				travel += int64(p.Durations[prev*p.Locations+st.Location])
+				dist += int64(p.Distances[prev*p.Locations+st.Location])
+			}
+			prev = st.Location
+			step := vroomStep{Arrival: st.Arrival, WaitingTime: st.Waiting, Duration: travel, Distance: dist,
+				Load: st.Load, Violations: []any{}}
+			if step.Load == nil {
+				step.Load = zero()
+			}
+			step.Location, step.LocationIndex = pointAt(st.Location)
+			var task *vroomTask
+			switch st.Kind {
+			case routing.KindStart:
+				step.Type = "start"
+			case routing.KindEnd:
+				step.Type = "end"
+			case routing.KindJob:
+				task = &vp.jobs[st.Task]
+				j := p.Jobs[st.Task]
+				add(vr.Delivery, j.Delivery)
+				add(vr.Pickup, j.Pickup)
+			case routing.KindPickup:
+				task = &vp.shipments[st.Task][0]
+				add(vr.Pickup, p.Shipments[st.Task].Amount)
+			case routing.KindDelivery:
+				task = &vp.shipments[st.Task][1]
+				add(vr.Delivery, p.Shipments[st.Task].Amount)
+			default:
+				continue // reloads do not occur in VROOM input
+			}
+			if task != nil {
+				id := task.id
+				step.Type, step.ID, step.Setup, step.Service, step.Description = task.typ, &id, task.setup, task.service, task.description
+				if task.typ == "job" {
+					step.Job = &id
+				}
+				vr.Setup += task.setup
+				vr.Service += task.service
+				if task.typ != "delivery" { // a shipment's priority counts once
+					vr.Priority += int64(task.priority)
+				}
+			}
+			vr.WaitingTime += st.Waiting
+			vr.Steps = append(vr.Steps, step)
+		}
+		vr.Duration, vr.Distance = travel, dist
+		out.Routes = append(out.Routes, vr)
+		s := &out.Summary
+		s.Routes++
+		add(s.Delivery, vr.Delivery)
+		add(s.Pickup, vr.Pickup)
+		s.Setup += vr.Setup
+		s.Service += vr.Service
+		s.Duration += vr.Duration
+		s.WaitingTime += vr.WaitingTime
+		s.Priority += vr.Priority
+		s.Distance += vr.Distance
+	}
+	for _, u := range sol.Unassigned {
+		var tasks []vroomTask
+		switch {
+		case u.Shipment && u.Task >= 0 && u.Task < len(vp.shipments):
+			tasks = vp.shipments[u.Task][:]
+		case !u.Shipment && u.Task >= 0 && u.Task < len(vp.jobs):
+			tasks = []vroomTask{vp.jobs[u.Task]}
+		}
+		for _, t := range tasks {
+			out.Unassigned = append(out.Unassigned, vroomUnassigned{ID: t.id, Type: t.typ, Location: t.location,
+				LocationIndex: t.index, Description: t.description, Reason: string(u.Reason)})
+		}
+	}
+	out.Summary.Unassigned = len(out.Unassigned)
+	return out
+}
