@@ -32,6 +32,7 @@ type Demand struct {
 // a candidate site.
 type Point struct {
 	ID       string
+	Name     string    // optional, for reports
 	Location orb.Point // [lon, lat], WGS-84
 	// RadiusMeters is the service radius in walking metres; 0 means
 	// Options.RadiusMeters.
