@@ -34,9 +34,10 @@ type Env struct {
 
 // commands lists the subcommands; each lives in its own file.
 var commands = map[string]command{
-	"version": {"print the version", runVersion},
-	"solve":   {"solve a routing problem (benchmark file or JSON) and print the solution", runSolve},
-	"bench":   {"run a routing benchmark set and report gaps to best-known solutions", runBench},
+	"version":  {"print the version", runVersion},
+	"scenario": {"generate a seeded Chongqing test scenario (urban day, rural week) as JSON", runScenario},
+	"solve":    {"solve a routing problem (benchmark file or JSON) and print the solution", runSolve},
+	"bench":    {"run a routing benchmark set and report gaps to best-known solutions", runBench},
 }
 
 // errUsage marks an error in the command line; it exits with status 2.
