@@ -67,14 +67,14 @@ type instance struct {
 	// Per node (task nodes then depot nodes).
 	loc      []int32
 	service  []int64
-	twE, twL []int64         // hull of the node's windows
-	tws      [][]TimeWindow  // set only when a node has two or more windows
-	load     []lseg          // node*dims + k
-	kind     []uint8         // nk*
-	bh       []uint8         // bh*
-	task     []int32         // node -> task, -1 for depots
-	partner  []int32         // pickup <-> delivery node, -1 otherwise
-	nodeTime []tseg          // the node alone as a time segment
+	twE, twL []int64        // hull of the node's windows
+	tws      [][]TimeWindow // set only when a node has two or more windows
+	load     []lseg         // node*dims + k
+	kind     []uint8        // nk*
+	bh       []uint8        // bh*
+	task     []int32        // node -> task, -1 for depots
+	partner  []int32        // pickup <-> delivery node, -1 otherwise
+	nodeTime []tseg         // the node alone as a time segment
 
 	// Per task.
 	taskNode []int32 // job node or pickup node

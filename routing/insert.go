@@ -43,8 +43,14 @@ func (s *search) insertJob(r *route, x int32, out *insertion, blink float64) {
 	exact := r.multiTW > 0 || in.tws[x] != nil
 	multi := r.trips < vh.maxTrips
 	n := len(r.nodes)
+	blinkBelow := uint64(blink * (1 << 63) * 2)
+	var x0 lseg
+	var c0 int64
+	if dims == 1 {
+		x0, c0 = xl[0], capa[0]
+	}
 	for k := 0; k < n-1; k++ {
-		if blink > 0 && s.rng.float() < blink {
+		if blinkBelow > 0 && s.rng.next() < blinkBelow {
 			continue
 		}
 		a, b := r.nodes[k], r.nodes[k+1]
@@ -55,15 +61,21 @@ func (s *search) insertJob(r *route, x int32, out *insertion, blink float64) {
 		if (line && r.fBack[k]) || (back && r.bLine[k+1]) {
 			continue
 		}
-		ok := true
-		for d := 0; d < dims; d++ {
-			if lcat(lcat(r.fL[k*dims+d], xl[d]), r.bL[(k+1)*dims+d]).m > capa[d] {
-				ok = false
-				break
+		if dims == 1 {
+			if lcat(lcat(r.fL[k], x0), r.bL[k+1]).m > c0 {
+				continue
 			}
-		}
-		if !ok {
-			continue
+		} else {
+			ok := true
+			for d := 0; d < dims; d++ {
+				if lcat(lcat(r.fL[k*dims+d], xl[d]), r.bL[(k+1)*dims+d]).m > capa[d] {
+					ok = false
+					break
+				}
+			}
+			if !ok {
+				continue
+			}
 		}
 		dist := r.dist + in.distance(al, xloc) + in.distance(xloc, bl) - in.distance(al, bl)
 		if dist > vh.maxDist {

@@ -69,21 +69,9 @@ func (in *instance) rebuild(r *route) {
 	vh := &in.veh[r.v]
 	// Drop empty trips: a reload right after the start or another reload,
 	// or right before the end.
-	w := 0
-	for i, nd := range r.nodes {
-		if in.kind[nd] == nkReload {
-			prev := r.nodes[w-1]
-			next := r.nodes[i+1]
-			if in.kind[prev] == nkStart || in.kind[prev] == nkReload || in.kind[next] == nkEnd {
-				continue
-			}
-		}
-		r.nodes[w] = nd
-		w++
-	}
-	if w >= 3 && in.kind[r.nodes[w-2]] == nkReload {
-		r.nodes[w-2] = r.nodes[w-1]
-		w--
+	w := len(r.nodes)
+	if vh.maxTrips > 1 {
+		w = in.dropEmptyTrips(r.nodes)
 	}
 	r.nodes = r.nodes[:w]
 	n, dims := len(r.nodes), in.dims
@@ -92,7 +80,36 @@ func (in *instance) rebuild(r *route) {
 	r.fD = grow(r.fD, n)
 	r.fBack, r.bLine = grow(r.fBack, n), grow(r.bLine, n)
 	r.open, r.fStop, r.fRel = grow(r.open, n), grow(r.fStop, n), grow(r.fRel, n)
+	in.summarize(r)
+}
 
+// dropEmptyTrips removes reloads that would leave a trip empty: right after
+// the start or another reload, or right before the end. It returns the new
+// length.
+func (in *instance) dropEmptyTrips(nodes []int32) int {
+	w := 0
+	for i, nd := range nodes {
+		if in.kind[nd] == nkReload {
+			prev := nodes[w-1]
+			next := nodes[i+1]
+			if in.kind[prev] == nkStart || in.kind[prev] == nkReload || in.kind[next] == nkEnd {
+				continue
+			}
+		}
+		nodes[w] = nd
+		w++
+	}
+	if w >= 3 && in.kind[nodes[w-2]] == nkReload {
+		nodes[w-2] = nodes[w-1]
+		w--
+	}
+	return w
+}
+
+// summarize fills the prefix and suffix summaries of r.
+func (in *instance) summarize(r *route) {
+	vh := &in.veh[r.v]
+	n, dims := len(r.nodes), in.dims
 	prof := vh.profile
 	r.multiTW = 0
 	for i, nd := range r.nodes {

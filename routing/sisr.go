@@ -36,6 +36,11 @@ type search struct {
 	stamp     int32
 	seq       []int32 // scratch for exact checks
 	lbuf      []lseg  // scratch loads
+	lbuf2     []lseg
+	order     []int32 // local search order
+	bufA      []int32
+	bufB      []int32
+	tmp       route
 
 	t0, tf float64
 	report func(*search) // called on each new best
@@ -53,6 +58,7 @@ func newSearch(in *instance, opts Options, seed int64) *search {
 		routeSeen: make([]int32, len(in.veh)),
 		seq:       make([]int32, 0, in.nTN+3*len(in.veh)+8),
 		lbuf:      make([]lseg, in.dims),
+		lbuf2:     make([]lseg, in.dims),
 		t0:        tempStart * in.meanArc,
 		tf:        tempEnd * in.meanArc,
 	}
@@ -91,8 +97,23 @@ func (s *search) bestInsertion(sol *solution, t int, blink float64, out *inserti
 	node := in.taskNode[t]
 	nv := len(in.veh)
 	ship := in.kind[node] == nkPickup
+	// Routes near the task first: a good early bound prunes the rest.
+	nb := in.neighbors[node]
+	for k := 0; k < len(nb) && k < 8; k++ {
+		v := sol.routeOf[nb[k]]
+		if v < 0 || s.routeSeen[v] == s.stamp || !in.compat[t*nv+int(v)] {
+			continue
+		}
+		s.routeSeen[v] = s.stamp
+		r := &sol.routes[v]
+		if ship {
+			s.insertShipment(r, node, in.partner[node], out, blink)
+		} else {
+			s.insertJob(r, node, out, blink)
+		}
+	}
 	for v := 0; v < nv; v++ {
-		if !in.compat[t*nv+v] {
+		if !in.compat[t*nv+v] || s.routeSeen[v] == s.stamp {
 			continue
 		}
 		r := &sol.routes[v]

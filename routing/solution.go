@@ -4,12 +4,12 @@ package routing
 // (empty when the vehicle is unused), where each task node sits, and which
 // tasks are left out.
 type solution struct {
-	routes     []route
-	routeOf    []int32 // per task node: vehicle, or -1
-	posOf      []int32 // per task node: position in its route
-	unassigned []bool  // per task
+	routes      []route
+	routeOf     []int32 // per task node: vehicle, or -1
+	posOf       []int32 // per task node: position in its route
+	unassigned  []bool  // per task
 	nUnassigned int
-	cost       int64 // route costs plus internal penalties
+	cost        int64 // route costs plus internal penalties
 }
 
 func (in *instance) newSolution() *solution {
