@@ -1,0 +1,286 @@
+package geo
+
+import (
+	"bytes"
+	"encoding/csv"
+	"errors"
+	"io"
+	"math"
+	"os"
+	"slices"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/lastmile-dev/lastmile/geo/h3cell"
+	"github.com/paulmach/orb"
+)
+
+func squareZone(name string, class ZoneClass, x0, y0, size float64) Zone {
+	return Zone{Name: name, Class: class, Polygon: orb.MultiPolygon{{square(x0, y0, size)}}}
+}
+
+func TestZoneIndexLookup(t *testing.T) {
+	center, err := h3cell.FromPoint(orb.Point{106.9, 29.9}, 7)
+	if err != nil {
+		t.Fatal(err)
+	}
+	zones := []Zone{
+		squareZone("west", ClassSuburban, 106.4, 29.5, 0.1),
+		squareZone("east", ClassUrbanCore, 106.5, 29.5, 0.1),
+		squareZone("overlaps east", ClassRuralMountain, 106.55, 29.5, 0.1),
+		{Name: "cells", Class: ClassRuralMountain, Cells: []h3cell.Cell{center}}, // coarser than the index
+	}
+	ix, err := NewZoneIndex(zones, 9)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		p    orb.Point
+		want string
+	}{
+		{orb.Point{106.45, 29.55}, "west"},
+		{orb.Point{106.52, 29.55}, "east"},
+		{orb.Point{106.57, 29.55}, "east"}, // in both: the earlier zone wins
+		{orb.Point{106.62, 29.55}, "overlaps east"},
+		{orb.Point{106.9, 29.9}, "cells"},
+		{orb.Point{107.5, 29.55}, ""},
+		{orb.Point{math.NaN(), 29.55}, ""},
+		{orb.Point{106.45, 95}, ""},
+	} {
+		zi, ok := ix.Lookup(tc.p)
+		got := ""
+		if ok {
+			got = ix.Zone(zi).Name
+		}
+		if got != tc.want {
+			t.Errorf("Lookup(%v) = %q, want %q", tc.p, got, tc.want)
+		}
+	}
+	if got := ix.Class(orb.Point{106.45, 29.55}); got != ClassSuburban {
+		t.Errorf("Class(west) = %q, want suburban", got)
+	}
+	if got := ix.Class(orb.Point{0, 0}); got != "" {
+		t.Errorf("Class(outside) = %q, want \"\"", got)
+	}
+	// Boundary cells are decided by their centre.
+	for c, zi := range ix.cells {
+		p, _ := c.Point()
+		if got, _ := ix.ZoneOfCell(c); got != int(zi) {
+			t.Fatalf("ZoneOfCell(%v) = %d, want %d", c, got, zi)
+		}
+		if zones[zi].Polygon != nil && !ringContains(zones[zi].Polygon[0][0], p) {
+			t.Fatalf("cell %v of zone %q has its centre %v outside the zone", c, zones[zi].Name, p)
+		}
+	}
+}
+
+// ringContains is a plain ray-casting test, for checking.
+func ringContains(r orb.Ring, p orb.Point) bool {
+	in := false
+	for i, j := 0, len(r)-1; i < len(r); j, i = i, i+1 {
+		if (r[i][1] > p[1]) != (r[j][1] > p[1]) &&
+			p[0] < (r[j][0]-r[i][0])*(p[1]-r[i][1])/(r[j][1]-r[i][1])+r[i][0] {
+			in = !in
+		}
+	}
+	return in
+}
+
+func TestNewZoneIndexErrors(t *testing.T) {
+	bowTie := orb.Ring{{106, 29}, {106.1, 29.1}, {106.1, 29}, {106, 29.1}, {106, 29}}
+	for _, tc := range []struct {
+		name string
+		zone Zone
+		res  int
+	}{
+		{"empty polygon", Zone{Name: "z"}, 8},
+		{"empty ring list", Zone{Name: "z", Polygon: orb.MultiPolygon{{}}}, 8},
+		{"self-intersecting", Zone{Name: "z", Polygon: orb.MultiPolygon{{bowTie}}}, 8},
+		{"unclosed", Zone{Name: "z", Polygon: orb.MultiPolygon{{square(106, 29, 0.1)[:4]}}}, 8},
+		{"NaN vertex", Zone{Name: "z", Polygon: orb.MultiPolygon{{{{106, 29}, {math.NaN(), 29}, {106.1, 29.1}, {106, 29}}}}}, 8},
+		{"no name", Zone{Polygon: orb.MultiPolygon{{square(106, 29, 0.1)}}}, 8},
+		{"bad class", Zone{Name: "z", Class: "downtown", Polygon: orb.MultiPolygon{{square(106, 29, 0.1)}}}, 8},
+		{"invalid cell", Zone{Name: "z", Cells: []h3cell.Cell{12345}}, 8},
+		{"bad resolution", squareZone("z", "", 106, 29, 0.1), 16},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := NewZoneIndex([]Zone{tc.zone}, tc.res)
+			if !errors.Is(err, ErrZone) {
+				t.Fatalf("NewZoneIndex(%s) error = %v, want ErrZone", tc.name, err)
+			}
+			t.Log(err)
+		})
+	}
+}
+
+func TestZonesGeoJSONRoundTrip(t *testing.T) {
+	c, _ := h3cell.FromPoint(orb.Point{106.55, 29.56}, 8)
+	cells, _ := c.Disk(2)
+	fine, _ := h3cell.FromPoint(orb.Point{107.0, 29.0}, 10)
+	zones := []Zone{
+		{Name: "渝中", Class: ClassUrbanCore, Polygon: orb.MultiPolygon{{square(106.5, 29.5, 0.1),
+			{{106.52, 29.52}, {106.52, 29.53}, {106.53, 29.53}, {106.53, 29.52}, {106.52, 29.52}}}},
+			Properties: map[string]any{"adcode": "500103", "depots": 3.0}},
+		{Name: "hex zone", Class: ClassSuburban, Cells: append(cells, fine)},
+		{Name: "unclassified", Polygon: orb.MultiPolygon{{square(107.1, 29.1, 0.05)}, {square(107.3, 29.1, 0.05)}}},
+	}
+	var buf bytes.Buffer
+	if err := WriteZonesGeoJSON(&buf, zones); err != nil {
+		t.Fatal(err)
+	}
+	got, err := ReadZonesGeoJSON(&buf, WGS84)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got) != len(zones) {
+		t.Fatalf("read %d zones, want %d", len(got), len(zones))
+	}
+	for i := range zones {
+		w, g := zones[i], got[i]
+		if g.Name != w.Name || g.Class != w.Class {
+			t.Errorf("zone %d = %q %q, want %q %q", i, g.Name, g.Class, w.Name, w.Class)
+		}
+		if !orb.Equal(g.Polygon, w.Polygon) && (len(g.Polygon) > 0 || len(w.Polygon) > 0) {
+			t.Errorf("zone %q polygon = %v, want %v", w.Name, g.Polygon, w.Polygon)
+		}
+		wc := slices.Clone(w.Cells)
+		slices.Sort(wc)
+		if !slices.Equal(g.Cells, wc) {
+			t.Errorf("zone %q cells = %v, want %v", w.Name, g.Cells, wc)
+		}
+		if len(w.Properties) != len(g.Properties) {
+			t.Errorf("zone %q properties = %v, want %v", w.Name, g.Properties, w.Properties)
+		}
+		for k, v := range w.Properties {
+			if g.Properties[k] != v {
+				t.Errorf("zone %q property %s = %v, want %v", w.Name, k, g.Properties[k], v)
+			}
+		}
+	}
+}
+
+func TestReadZonesGeoJSONErrors(t *testing.T) {
+	for _, tc := range []struct{ name, json string }{
+		{"not json", `{"type":`},
+		{"no name", `{"type":"FeatureCollection","features":[{"type":"Feature","properties":{},"geometry":{"type":"Polygon","coordinates":[[[0,0],[1,0],[1,1],[0,0]]]}}]}`},
+		{"point geometry", `{"type":"FeatureCollection","features":[{"type":"Feature","properties":{"name":"a"},"geometry":{"type":"Point","coordinates":[0,0]}}]}`},
+		{"null geometry", `{"type":"FeatureCollection","features":[{"type":"Feature","properties":{"name":"a"},"geometry":null}]}`},
+		{"empty polygon", `{"type":"FeatureCollection","features":[{"type":"Feature","properties":{"name":"a"},"geometry":{"type":"Polygon","coordinates":[]}}]}`},
+		{"self-intersecting", `{"type":"FeatureCollection","features":[{"type":"Feature","properties":{"name":"a"},"geometry":{"type":"Polygon","coordinates":[[[0,0],[1,1],[1,0],[0,1],[0,0]]]}}]}`},
+		{"latitude out of range", `{"type":"FeatureCollection","features":[{"type":"Feature","properties":{"name":"a"},"geometry":{"type":"Polygon","coordinates":[[[0,0],[1,100],[1,0],[0,0]]]}}]}`},
+		{"bad class", `{"type":"FeatureCollection","features":[{"type":"Feature","properties":{"name":"a","class":"x"},"geometry":{"type":"Polygon","coordinates":[[[0,0],[1,0],[1,1],[0,0]]]}}]}`},
+		{"bad cell", `{"type":"FeatureCollection","features":[{"type":"Feature","properties":{"name":"a","h3_cells":["zz"]},"geometry":null}]}`},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := ReadZonesGeoJSON(strings.NewReader(tc.json), WGS84)
+			if !errors.Is(err, ErrZone) {
+				t.Fatalf("ReadZonesGeoJSON error = %v, want ErrZone", err)
+			}
+			t.Log(err)
+		})
+	}
+	if _, err := ReadZonesGeoJSON(strings.NewReader(`{}`), "nad27"); !errors.Is(err, ErrDatum) {
+		t.Errorf("unknown datum error = %v, want ErrDatum", err)
+	}
+}
+
+// The Chongqing district boundaries read, convert from GCJ-02, validate and
+// index; 95% or more of the townships fall in their own county (the rest
+// are within a cell edge of a border or in the two counties without a
+// boundary).
+func TestChongqingDistricts(t *testing.T) {
+	if testing.Short() {
+		t.Skip("reads 2.5 MB and indexes ~16,000 cells")
+	}
+	f, err := os.Open(sharedPath(t, "geo", "chongqing_districts_gcj02.geojson"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	zones, err := ReadZonesGeoJSON(f, GCJ02)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(zones) != 36 {
+		t.Errorf("read %d districts, want 36", len(zones))
+	}
+	byCode := map[string]int{}
+	for i := range zones {
+		z := &zones[i]
+		code, _ := z.Properties["adcode"].(string)
+		byCode[code] = i
+		if urban, _ := z.Properties["main_urban_9"].(bool); urban {
+			z.Class = ClassUrbanCore
+		} else {
+			z.Class = ClassRuralMountain
+		}
+	}
+	if len(byCode) != 36 {
+		t.Errorf("%d distinct adcodes, want 36", len(byCode))
+	}
+	ix, err := NewZoneIndex(zones, 7)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tf, err := os.Open(sharedPath(t, "geo", "chongqing_townships.csv"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tf.Close()
+	r := csv.NewReader(tf)
+	head, _ := r.Read()
+	col := map[string]int{}
+	for i, h := range head {
+		col[h] = i
+	}
+	var total, own int
+	for {
+		rec, err := r.Read()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		lon, err1 := strconv.ParseFloat(rec[col["lon_wgs84"]], 64)
+		lat, err2 := strconv.ParseFloat(rec[col["lat_wgs84"]], 64)
+		if err1 != nil || err2 != nil {
+			continue
+		}
+		total++
+		if zi, ok := ix.Lookup(orb.Point{lon, lat}); ok && zi == byCode[rec[col["county_adcode"]]] {
+			own++
+		}
+	}
+	if share := float64(own) / float64(total); share < 0.95 {
+		t.Errorf("%d of %d townships in their own county (%.1f%%), want >= 95%%", own, total, 100*share)
+	}
+	t.Logf("res 7: %d cells; %d of %d townships in their own county", ix.CellCount(), own, total)
+}
+
+func FuzzReadZonesGeoJSON(f *testing.F) {
+	f.Add([]byte(`{"type":"FeatureCollection","features":[{"type":"Feature","properties":{"name":"a","class":"suburban"},"geometry":{"type":"Polygon","coordinates":[[[106,29],[106.1,29],[106.1,29.1],[106,29]]]}}]}`))
+	f.Add([]byte(`{"type":"FeatureCollection","features":[{"type":"Feature","properties":{"name":"h","h3_cells":["8840e3c58bfffff"]},"geometry":null}]}`))
+	f.Add([]byte(`{"type":"FeatureCollection","features":[{"type":"Feature","properties":{"name":"m"},"geometry":{"type":"MultiPolygon","coordinates":[[[[0,0],[1,1],[1,0],[0,1],[0,0]]]]}}]}`))
+	f.Add([]byte(`{"type":"FeatureCollection","features":[null]}`))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		zones, err := ReadZonesGeoJSON(bytes.NewReader(data), GCJ02)
+		if err != nil {
+			return
+		}
+		for i := range zones {
+			if err := zones[i].Validate(); err != nil {
+				t.Fatalf("ReadZonesGeoJSON returned invalid zone %d: %v", i, err)
+			}
+		}
+		var buf bytes.Buffer
+		if err := WriteZonesGeoJSON(&buf, zones); err != nil {
+			t.Fatalf("WriteZonesGeoJSON of read zones: %v", err)
+		}
+		again, err := ReadZonesGeoJSON(&buf, WGS84)
+		if err != nil || len(again) != len(zones) {
+			t.Fatalf("re-read %d zones, err %v; want %d", len(again), err, len(zones))
+		}
+	})
+}
