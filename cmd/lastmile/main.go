@@ -34,6 +34,7 @@ type Env struct {
 
 // commands lists the subcommands; each lives in its own file.
 var commands = map[string]command{
+	"locate":   {"choose facilities to open (OR-Library CFLP, p-median, capacitated p-median)", runLocate},
 	"version":  {"print the version", runVersion},
 	"scenario": {"generate a seeded Chongqing test scenario (urban day, rural week) as JSON", runScenario},
 	"solve":    {"solve a routing problem (benchmark file or JSON) and print the solution", runSolve},

@@ -1,0 +1,141 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"os"
+	"time"
+
+	"github.com/lastmile-dev/lastmile/depots/location"
+)
+
+const locateSummary = `Choose which facilities to open and print one JSON solution on stdout.
+
+FILE is an OR-Library instance ("-" reads stdin):
+  orlib-cap   capacitated warehouse location (cap41..cap134, capa/b/c);
+              demand may be split unless --single-source
+  orlib-pmed  uncapacitated p-median on a graph (pmed1..pmed40)
+  orlib-cpmp  capacitated p-median (pmedcap1 set), single source
+
+The JSON has "cost" in the file's convention, "open" (the file's 1-based
+facility numbers), "flows" [{customer, facility, amount}] for CFLP,
+"assignment" (each customer's median, in file order) for p-median, and
+"lower_bound" and "optimal" from the solver's bound.`
+
+// locateFlow is one shipment in the JSON output, 1-based.
+type locateFlow struct {
+	Customer int   `json:"customer"`
+	Facility int   `json:"facility"`
+	Amount   int64 `json:"amount"`
+}
+
+// locateOutput is the JSON written by locate.
+type locateOutput struct {
+	Format     string       `json:"format"`
+	Cost       float64      `json:"cost"`
+	Open       []int        `json:"open"`
+	Flows      []locateFlow `json:"flows,omitempty"`
+	Assignment []int        `json:"assignment,omitempty"`
+	LowerBound float64      `json:"lower_bound"`
+	Optimal    bool         `json:"optimal"`
+	Seconds    float64      `json:"seconds"`
+}
+
+func runLocate(ctx context.Context, env *Env, args []string) error {
+	fs := newFlagSet(env, "locate", "FILE", locateSummary)
+	format := fs.String("format", "", "input format: orlib-cap, orlib-pmed or orlib-cpmp (required)")
+	capacity := fs.Int64("capacity", 0, "capacity substituted for the word \"capacity\" (capa, capb, capc)")
+	timeLimit := fs.Duration("time-limit", 10*time.Second, "stop after this long (0: no limit)")
+	iterations := fs.Int("iterations", 0, "solver budget: VNS iterations or branch-and-bound nodes (0: default)")
+	seed := fs.Uint64("seed", 1, "random seed")
+	single := fs.Bool("single-source", false, "orlib-cap: serve each customer from one facility")
+	quiet := fs.Bool("quiet", false, "no progress line on stderr")
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	if fs.NArg() != 1 {
+		return fmt.Errorf("%w: want one FILE, have %d arguments", errUsage, fs.NArg())
+	}
+	if *timeLimit < 0 || *iterations < 0 || *capacity < 0 {
+		return fmt.Errorf("%w: --time-limit, --iterations and --capacity must be ≥ 0", errUsage)
+	}
+	switch *format {
+	case "orlib-cap", "orlib-pmed", "orlib-cpmp":
+	case "":
+		return fmt.Errorf("%w: --format is required", errUsage)
+	default:
+		return fmt.Errorf("%w: unknown --format %q", errUsage, *format)
+	}
+	in := env.Stdin
+	if name := fs.Arg(0); name != "-" {
+		f, err := os.Open(name)
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		in = f
+	}
+	prog := newProgress(env.Stderr, "locate "+fs.Arg(0), 0, *quiet)
+	opts := location.Options{TimeLimit: *timeLimit, Seed: *seed, Iterations: *iterations,
+		Progress: func(p location.Progress) {
+			prog.Set(p.Iteration, fmt.Sprintf("best %.3f, bound %.3f", p.Best, p.LowerBound))
+		}}
+	start := time.Now()
+	out := locateOutput{Format: *format}
+	switch *format {
+	case "orlib-cap":
+		p, err := location.ReadCFLP(in, *capacity)
+		if err != nil {
+			return err
+		}
+		solve := location.SolveCFLP
+		if *single {
+			solve = location.SolveSSCFLP
+		}
+		sol, err := solve(ctx, p, opts)
+		if err != nil {
+			return err
+		}
+		out.Cost, out.LowerBound, out.Optimal = sol.Cost, sol.LowerBound, sol.Optimal
+		out.Open = oneBased(sol.Open)
+		for _, f := range sol.Flows {
+			out.Flows = append(out.Flows, locateFlow{Customer: f.Customer + 1, Facility: f.Facility + 1, Amount: f.Amount})
+		}
+	case "orlib-pmed":
+		p, err := location.ReadPMedian(in)
+		if err != nil {
+			return err
+		}
+		sol, err := location.SolvePMedian(ctx, p, opts)
+		if err != nil {
+			return err
+		}
+		out.Cost, out.LowerBound, out.Optimal = float64(sol.Cost), sol.LowerBound, sol.Optimal
+		out.Open, out.Assignment = oneBased(sol.Open), oneBased(sol.Assign)
+	case "orlib-cpmp":
+		p, err := location.ReadCPMP(in)
+		if err != nil {
+			return err
+		}
+		sol, err := location.SolveCPMP(ctx, &p.CPMP, opts)
+		if err != nil {
+			return err
+		}
+		out.Cost, out.LowerBound, out.Optimal = float64(sol.Cost), sol.LowerBound, sol.Optimal
+		out.Open, out.Assignment = oneBased(sol.Open), oneBased(sol.Assign)
+	}
+	prog.Done()
+	out.Seconds = time.Since(start).Seconds()
+	enc := json.NewEncoder(env.Stdout)
+	enc.SetIndent("", "  ")
+	return enc.Encode(out)
+}
+
+func oneBased(xs []int) []int {
+	out := make([]int, len(xs))
+	for k, x := range xs {
+		out[k] = x + 1
+	}
+	return out
+}
