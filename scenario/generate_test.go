@@ -437,3 +437,61 @@ func BenchmarkGenerate(b *testing.B) {
 		})
 	}
 }
+
+// FuzzGenerateOptions checks that any options give either ErrInvalid or a
+// scenario whose facilities all validate, and never a panic.
+func FuzzGenerateOptions(f *testing.F) {
+	f.Add(uint64(1), 100, 4, 1, 3, 8, "all")
+	f.Add(uint64(2), 0, 0, 0, 0, 0, "")
+	f.Add(uint64(3), 1, 5, 3, 1, 1, "urban")
+	f.Add(uint64(4), -1, 9, -1, 9, 2, "rural")
+	fx := Chongqing()
+	f.Fuzz(func(t *testing.T, seed uint64, parcels, carriers, dcs, minV, maxV int, kind string) {
+		if parcels > 2000 || dcs > 5 || maxV > 20 {
+			t.Skip("too large for a fuzz iteration")
+		}
+		o := Options{Seed: seed, Parcels: parcels, Carriers: carriers, DCsPerDistrict: dcs, MinVillages: minV, MaxVillages: maxV, Kind: Kind(kind)}
+		s, err := Generate(fx, o)
+		if err != nil {
+			if !errors.Is(err, ErrInvalid) {
+				t.Fatalf("Generate(%+v) error %v does not wrap ErrInvalid", o, err)
+			}
+			return
+		}
+		var fs []depots.Facility
+		if s.Day != nil {
+			fs = append(fs, s.Day.Facilities...)
+			for _, p := range s.Day.Parcels {
+				if !inBound(p.Location) {
+					t.Fatalf("parcel %s at %v outside the box", p.ID, p.Location)
+				}
+			}
+		}
+		if s.Week != nil {
+			for i := range s.Week.Counties {
+				fs = append(fs, s.Week.Counties[i].Facilities()...)
+			}
+		}
+		for i := range fs {
+			if err := fs[i].Validate(); err != nil || !inBound(fs[i].Location) {
+				t.Fatalf("Generate(%+v): facility %s: %v at %v", o, fs[i].ID, err, fs[i].Location)
+			}
+		}
+	})
+}
+
+// TestRNGNoAllocs guards the per-parcel draws: they must not allocate.
+func TestRNGNoAllocs(t *testing.T) {
+	r := newRNG(1, 1)
+	cum := cumulative([]float64{1, 2, 3})
+	p := orb.Point{106.5, 29.5}
+	allocs := testing.AllocsPerRun(1000, func() {
+		_ = r.pick(cum)
+		_ = r.lognormal(1, 0.5)
+		_ = r.scatter(p, 250)
+		_ = r.between(45, 120)
+	})
+	if allocs != 0 {
+		t.Fatalf("rng draws allocate %v times per run, want 0", allocs)
+	}
+}

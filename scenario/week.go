@@ -16,6 +16,9 @@ const (
 	mountainVillageMedian = 700
 	dailyVisitPopulation  = 1500 // from this size a village is visited daily
 	tripleVisitPopulation = 800  // from this size, three times a week
+	// kgPerParcelEquivalent converts produce to the parcel-equivalents
+	// of depots.Capacity.
+	kgPerParcelEquivalent = 10
 )
 
 func generateWeek(f *Fixture, o Options) (*Week, error) {
@@ -28,16 +31,17 @@ func generateWeek(f *Fixture, o Options) (*Week, error) {
 		if c.Mountain {
 			median, maxKm = mountainVillageMedian, 9.0
 		}
-		var countyParcels, coldKgPerDay float64
+		var countyParcels, produceKgPerDay, coldKgPerDay float64
 		for _, t := range c.Townships {
 			stID := depots.ID(fmt.Sprintf("st-%s-%s", c.ID, t.ID))
-			var stationParcels, stationColdKg float64
+			var stationParcels, stationKg, stationColdKg float64
 			for k := range r.between(o.MinVillages, o.MaxVillages) {
 				v := newVillage(r, c, t, k, median, maxKm)
 				v.Station = stID
 				v.Point.Parent = stID
 				stationParcels += v.ParcelsPerDay
 				for _, p := range v.Produce {
+					stationKg += p.KgPerWeek
 					if p.ColdChain {
 						stationColdKg += p.KgPerWeek
 					}
@@ -52,18 +56,22 @@ func generateWeek(f *Fixture, o Options) (*Week, error) {
 				FixedCost: 150, HandlingCost: 0.5,
 			}
 			if stationColdKg > 0 && r.float() < 0.5 { // some stations keep produce cold
-				st.Capacity.ColdChain = min(st.Capacity.PerDay, math.Ceil(stationColdKg/7/10)+5)
+				st.Capacity.ColdChain = min(st.Capacity.PerDay, math.Ceil(stationColdKg/7/kgPerParcelEquivalent)+5)
 			}
 			rc.Stations = append(rc.Stations, st)
 			countyParcels += stationParcels
+			produceKgPerDay += stationKg / 7
 			coldKgPerDay += stationColdKg / 7
 		}
+		// The hub handles the parcels going out and the produce coming in,
+		// counting 10 kg of produce as one parcel-equivalent.
+		perDay := math.Ceil((countyParcels+produceKgPerDay/kgPerParcelEquivalent)*1.5) + 100
 		rc.Hub = depots.Facility{
 			ID: hubID, Kind: depots.CountyHub, Name: c.Name + " county hub", Location: c.Seat,
 			Zone: c.ID, Operator: depots.Shared,
 			Capacity: depots.Capacity{
-				PerDay:    math.Ceil(countyParcels*1.5) + 100,
-				ColdChain: math.Ceil(coldKgPerDay/10*1.5) + 20, // 10 kg of produce ≈ one parcel-equivalent
+				PerDay:    perDay,
+				ColdChain: min(perDay, math.Ceil(coldKgPerDay/kgPerParcelEquivalent*1.5)+20),
 			},
 			Hours:     hours(hhmm(6, 0), hhmm(22, 0)),
 			FixedCost: 2000, HandlingCost: 0.4,
