@@ -33,7 +33,7 @@ EOF
 	// One route 3 → 2 → 4: arcs 1, 4, 5 and 10 after rounding.
 	rep, _ := check.Check(in, []check.Route{{Vehicle: 0, Stops: []string{"3", "2", "4"}}}, nil)
 	fmt.Println(rep.Cost, rep.Feasible, rep.Violations)
-	// Node 2 twice and 4 never: two violations.
+	// Node 2 twice and 4 never: too heavy, a duplicate and a missing job.
 	rep, _ = check.Check(in, []check.Route{{Vehicle: 0, Stops: []string{"3", "2", "2"}}}, nil)
 	fmt.Println(rep.Feasible, len(rep.Violations))
 	for _, v := range rep.Violations {
@@ -41,7 +41,8 @@ EOF
 	}
 	// Output:
 	// 20 true []
-	// false 2
+	// false 3
+	// route 0 (vehicle 1): load 13 leaving the depot exceeds capacity 10 in dimension 0
 	// task 2 served twice: on route 0 (vehicle 1) stop 1 and route 0 (vehicle 1) stop 2
 	// job 4 is neither served nor listed unassigned
 }
