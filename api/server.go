@@ -132,6 +132,9 @@ type Config struct {
 	MaxSyncTasks int
 	// ReplanTime limits each re-plan after a stop event; default 1 s.
 	ReplanTime time.Duration
+	// MaxIterations, when positive, caps the iterations of every solve:
+	// tests use it to make runs deterministic and fast.
+	MaxIterations int
 	// Workers solve asynchronous jobs (default 2); QueueSize bounds the jobs
 	// waiting for them (default 100).
 	Workers   int

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"math"
 	"net/http"
+	"runtime/debug"
 	"strings"
 	"time"
 
@@ -92,8 +93,11 @@ func (s *Server) solve(ctx context.Context, kind string, p *routing.Problem, opt
 		ctx, cancel = context.WithTimeout(ctx, opts.TimeLimit+opts.TimeLimit/2+time.Second)
 		defer cancel()
 	}
+	if m := s.cfg.MaxIterations; m > 0 && (opts.Iterations == 0 || opts.Iterations > m) {
+		opts.Iterations = m
+	}
 	start := time.Now()
-	sol, err := s.solver.Solve(ctx, p, opts)
+	sol, err := s.safeSolve(ctx, p, opts)
 	if err != nil {
 		if errors.Is(err, context.DeadlineExceeded) && sol == nil {
 			return nil, errorf(ErrUnavailable, "the solver found no solution within the time limit")
@@ -107,6 +111,21 @@ func (s *Server) solve(ctx context.Context, kind string, p *routing.Problem, opt
 	}
 	s.metrics.ObserveSolve(kind, time.Since(start), sol.Cost, len(sol.Unassigned))
 	return sol, nil
+}
+
+// errSolverPanic reports a solver panic; the stack goes to the log only.
+var errSolverPanic = errors.New("api: solver panicked")
+
+// safeSolve calls the solver, turning a panic into an error so that a
+// solver bug fails one request or job, never the process.
+func (s *Server) safeSolve(ctx context.Context, p *routing.Problem, opts routing.Options) (sol *routing.Solution, err error) {
+	defer func() {
+		if v := recover(); v != nil {
+			s.log.ErrorContext(ctx, "solver panic", "panic", fmt.Sprint(v), "stack", string(debug.Stack()))
+			sol, err = nil, fmt.Errorf("%w: %v", errSolverPanic, v)
+		}
+	}()
+	return s.solver.Solve(ctx, p, opts)
 }
 
 func taskCount(p *routing.Problem) int { return len(p.Jobs) + len(p.Shipments) }
