@@ -128,6 +128,9 @@ func num(v float64) string {
 	if math.IsNaN(v) {
 		return "-"
 	}
+	if math.Abs(v) < 0.005 {
+		v = 0 // no "-0.00" for a cost a hair under a BKS rounded to 2 decimals
+	}
 	return fmt.Sprintf("%.2f", v)
 }
 
