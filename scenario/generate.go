@@ -201,8 +201,17 @@ func round6(p orb.Point) orb.Point {
 	return orb.Point{math.Round(p[0]*1e6) / 1e6, math.Round(p[1]*1e6) / 1e6}
 }
 
-// roundTo rounds x to a multiple of step.
-func roundTo(x, step float64) float64 { return math.Round(x/step) * step }
+// roundTo rounds x to a multiple of step. A step below 1 must be a power of
+// ten's reciprocal (0.1, 0.01); dividing by the integer 1/step keeps
+// results such as 2.8 exact-looking, where multiplying by 0.1 gives
+// 2.8000000000000003.
+func roundTo(x, step float64) float64 {
+	if step < 1 {
+		inv := math.Round(1 / step)
+		return math.Round(x*inv) / inv
+	}
+	return math.Round(x/step) * step
+}
 
 // clamp limits x to [lo, hi].
 func clamp(x, lo, hi float64) float64 { return math.Max(lo, math.Min(hi, x)) }

@@ -157,6 +157,14 @@ func TestGenerateDay(t *testing.T) {
 				kinds[depots.Locker] == 0 || kinds[depots.ExpressStore] == 0 {
 				t.Errorf("facilities by kind = %v", kinds)
 			}
+			for k, n := range kinds {
+				if got := len(d.ByKind(k)); got != n {
+					t.Errorf("ByKind(%s) = %d facilities, want %d", k, got, n)
+				}
+			}
+			if x := d.Facility(d.Facilities[0].ID); x != &d.Facilities[0] || d.Facility("nowhere") != nil {
+				t.Error("Day.Facility does not find facilities by id")
+			}
 			carriers := map[string]bool{}
 			shareSum := 0.0
 			for _, c := range d.Carriers {

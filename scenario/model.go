@@ -53,6 +53,27 @@ type Day struct {
 	Demand []Demand `json:"demand"`
 }
 
+// Facility returns the day's facility with the given ID, or nil.
+func (d *Day) Facility(id depots.ID) *depots.Facility {
+	for i := range d.Facilities {
+		if d.Facilities[i].ID == id {
+			return &d.Facilities[i]
+		}
+	}
+	return nil
+}
+
+// ByKind returns pointers to the day's facilities of kind k, in order.
+func (d *Day) ByKind(k depots.Kind) []*depots.Facility {
+	var out []*depots.Facility
+	for i := range d.Facilities {
+		if d.Facilities[i].Kind == k {
+			out = append(out, &d.Facilities[i])
+		}
+	}
+	return out
+}
+
 // Carrier is an express carrier in play on the day.
 type Carrier struct {
 	ID    string    `json:"id"`
