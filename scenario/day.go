@@ -27,7 +27,7 @@ var categoryMix = map[Category]struct {
 
 var slotOrder = [4]Slot{AllDay, Morning, Afternoon, Evening}
 
-func generateDay(f *Fixture, o Options) (*Day, error) {
+func generateDay(f *Fixture, o Options) *Day {
 	day := &Day{Districts: append([]District(nil), f.Districts...)}
 	day.Neighbourhoods = neighbourhoods(f, o)
 
@@ -139,7 +139,7 @@ func generateDay(f *Fixture, o Options) (*Day, error) {
 	}
 	day.Vehicles = append(day.Vehicles, shared...)
 	day.Facilities = append(day.Facilities, pickupPoints(newRNG(o.Seed, streamPickups), day.Neighbourhoods)...)
-	return day, nil
+	return day
 }
 
 // centreWeights returns the weights of a district's centres.

@@ -129,16 +129,10 @@ func Generate(f *Fixture, opts Options) (*Scenario, error) {
 	}
 	s := &Scenario{Fixture: f.Name, Seed: o.Seed, VehicleTypes: append([]VehicleType(nil), f.VehicleTypes...)}
 	if o.Kind != KindRural {
-		s.Day, err = generateDay(f, o)
-		if err != nil {
-			return nil, err
-		}
+		s.Day = generateDay(f, o)
 	}
 	if o.Kind != KindUrban {
-		s.Week, err = generateWeek(f, o)
-		if err != nil {
-			return nil, err
-		}
+		s.Week = generateWeek(f, o)
 	}
 	return s, nil
 }

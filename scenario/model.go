@@ -138,9 +138,12 @@ type TimeWindow struct {
 
 // Parcel is one parcel to deliver to a door on the day.
 type Parcel struct {
-	ID        string    `json:"id"`
-	Carrier   string    `json:"carrier"`  // Carrier.ID
-	District  string    `json:"district"` // District.ID
+	ID      string `json:"id"`
+	Carrier string `json:"carrier"` // Carrier.ID
+	// District is the District.ID the parcel was drawn for. Its Location
+	// lies in that district's real boundary for about 88% of parcels and
+	// in the main urban area for over 99% (TestParcelsInsideMainUrban).
+	District  string    `json:"district"`
 	Location  orb.Point `json:"location"` // [lon, lat] WGS-84, rounded to 1e-6°
 	Category  Category  `json:"category"`
 	ColdChain bool      `json:"cold_chain"` // true exactly for Fresh

@@ -21,7 +21,7 @@ const (
 	kgPerParcelEquivalent = 10
 )
 
-func generateWeek(f *Fixture, o Options) (*Week, error) {
+func generateWeek(f *Fixture, o Options) *Week {
 	r := newRNG(o.Seed, streamRural)
 	w := &Week{}
 	for _, c := range f.Counties {
@@ -92,7 +92,7 @@ func generateWeek(f *Fixture, o Options) (*Week, error) {
 		}
 		w.Counties = append(w.Counties, rc)
 	}
-	return w, nil
+	return w
 }
 
 // newVillage draws the k'th village of township t.
