@@ -39,6 +39,8 @@ var commands = map[string]command{
 	"scenario": {"generate a seeded Chongqing test scenario (urban day, rural week) as JSON", runScenario},
 	"solve":    {"solve a routing problem (benchmark file or JSON) and print the solution", runSolve},
 	"bench":    {"run a routing benchmark set and report gaps to best-known solutions", runBench},
+	"cover":    {"analyse pickup-point coverage of demand, or audit rural villages (--rural)", runCover},
+	"site":     {"choose new pickup-point sites: MCLP (--add K), LSCP (--target SHARE), capacitated", runSite},
 }
 
 // errUsage marks an error in the command line; it exits with status 2.
