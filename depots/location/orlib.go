@@ -144,7 +144,7 @@ func ReadPMedian(r io.Reader) (*PMedian, error) {
 	if err != nil {
 		return nil, err
 	}
-	if n <= 0 || n > 1<<13 || m < 0 || m > 1<<22 {
+	if n <= 0 || n > 1<<12 || m < 0 || m > 1<<22 {
 		return nil, fmt.Errorf("%w: %d vertices, %d edges out of range", ErrFormat, n, m)
 	}
 	if p <= 0 || p > n {
