@@ -139,30 +139,50 @@ func readVRPBString(s string) (*Instance, error)    { return ReadVRPB(strings.Ne
 func readLiLimString(s string) (*Instance, error)   { return ReadLiLim(strings.NewReader(s)) }
 func decodeJSONString(s string) (*Instance, error)  { return DecodeJSON(strings.NewReader(s)) }
 
-// FuzzReaders feeds each reader arbitrary text: none may panic, and every
-// accepted instance must validate and have a fleet.
-func FuzzReaders(f *testing.F) {
-	for _, s := range []string{solomonSmall, vrplibSmall, vrpbSmall, lilimSmall, jsonSmall} {
+// fuzzReader feeds read arbitrary text: it may not panic, and every
+// instance it accepts must validate and have a fleet.
+func fuzzReader(f *testing.F, read func(string) (*Instance, error), seeds ...string) {
+	for _, s := range seeds {
 		f.Add(s)
 	}
-	f.Add("NAME : x\nDIMENSION : 1\nCAPACITY : 1\nNODE_COORD_SECTION\n1 0 0\nDEMAND_SECTION\n1 0\nEOF\n")
-	f.Add(`{"matrix": {"durations": [[0]]}, "vehicles": [{"id": "v"}], "jobs": [{"id": "j", "location": 0}]}`)
-	readers := []func(string) (*Instance, error){readSolomonString, readVRPLIBString, readVRPBString, readLiLimString, decodeJSONString}
 	f.Fuzz(func(t *testing.T, s string) {
 		if len(s) > 1<<14 {
 			return
 		}
-		for i, read := range readers {
-			in, err := read(s)
-			if err != nil {
-				continue
+		in, err := read(s)
+		if err != nil {
+			if in != nil {
+				t.Fatalf("reader returned an instance with error %v", err)
 			}
-			if err := in.Validate(); err != nil {
-				t.Fatalf("reader %d accepted an instance that does not validate: %v", i, err)
-			}
-			if len(in.Problem.Vehicles) == 0 {
-				t.Fatalf("reader %d accepted an instance without vehicles", i)
-			}
+			return
+		}
+		if err := in.Validate(); err != nil {
+			t.Fatalf("reader accepted an instance that does not validate: %v", err)
+		}
+		if len(in.Problem.Vehicles) == 0 {
+			t.Fatal("reader accepted an instance without vehicles")
 		}
 	})
+}
+
+func FuzzReadSolomon(f *testing.F) {
+	fuzzReader(f, readSolomonString, solomonSmall, strings.ReplaceAll(solomonSmall, "\n", "\r\n"), "X\nVEHICLE\nNUMBER\n1 1\nCUSTOMER\nCUST\n0 0 0 0 0 1 0\n")
+}
+
+func FuzzReadVRPLIB(f *testing.F) {
+	fuzzReader(f, readVRPLIBString, vrplibSmall, "NAME : x\nDIMENSION : 1\nCAPACITY : 1\nNODE_COORD_SECTION\n1 0 0\nDEMAND_SECTION\n1 0\nEOF\n")
+}
+
+func FuzzReadVRPB(f *testing.F) {
+	fuzzReader(f, readVRPBString, vrpbSmall)
+}
+
+func FuzzReadLiLim(f *testing.F) {
+	fuzzReader(f, readLiLimString, lilimSmall, "1 1 0\n0 0 0 0 0 9 0 0 0\n")
+}
+
+func FuzzDecodeJSON(f *testing.F) {
+	fuzzReader(f, decodeJSONString, jsonSmall,
+		`{"matrix": {"durations": [[0]]}, "vehicles": [{"id": "v"}], "jobs": [{"id": "j", "location": 0}]}`,
+		`{"locations": [[106.5, 29.5]], "datum": "bd09", "vehicles": [{"id": "v", "start": [106.4, 29.4], "max_trips": 2}]}`)
 }
