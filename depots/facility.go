@@ -53,45 +53,46 @@ const Shared = "shared"
 // Capacity is what a facility can handle per day. Volumes are parcels (or
 // parcel-equivalents) per day.
 type Capacity struct {
-	PerDay float64
+	PerDay float64 `json:"per_day"`
 	// PerCategory caps categories (for example "fresh", "bulky"); a category
 	// that is absent is limited only by PerDay. A facility serves only the
 	// categories listed here when the map is non-empty.
-	PerCategory map[string]float64
+	PerCategory map[string]float64 `json:"per_category,omitempty"`
 	// ColdChain is the part of PerDay that can be kept cold; zero means the
 	// facility has no cold chain.
-	ColdChain float64
+	ColdChain float64 `json:"cold_chain,omitempty"`
 	// Compartments is the number of locker compartments (lockers only); a
 	// locker's PerDay is compartments × daily turnover.
-	Compartments int
+	Compartments int `json:"compartments,omitempty"`
 }
 
 // Hours is a daily opening interval in seconds after midnight. The zero value
 // means open all day.
 type Hours struct {
-	OpenSeconds  int32
-	CloseSeconds int32
+	OpenSeconds  int32 `json:"open_seconds"`
+	CloseSeconds int32 `json:"close_seconds"`
 }
 
 // Facility is one node of the logistics network.
 type Facility struct {
-	ID       ID
-	Kind     Kind
-	Name     string
-	Location orb.Point // [lon, lat], WGS-84
-	// Cell is the facility's H3 cell at CellResolution; Network.Validate fills it.
-	Cell     h3cell.Cell
-	Zone     string // zone (district) name, when known
-	Capacity Capacity
-	Hours    Hours
+	ID       ID        `json:"id"`
+	Kind     Kind      `json:"kind"`
+	Name     string    `json:"name,omitempty"`
+	Location orb.Point `json:"location"` // [lon, lat], WGS-84
+	// Cell is the facility's H3 cell at CellResolution. Network.Validate
+	// derives it from Location, so JSON leaves it out.
+	Cell     h3cell.Cell `json:"-"`
+	Zone     string      `json:"zone,omitempty"` // zone (district) name, when known
+	Capacity Capacity    `json:"capacity"`
+	Hours    Hours       `json:"hours"`
 	// FixedCost is the daily cost of keeping the facility open; HandlingCost
 	// is the cost per parcel handled. Both in currency units.
-	FixedCost    float64
-	HandlingCost float64
+	FixedCost    float64 `json:"fixed_cost,omitempty"`
+	HandlingCost float64 `json:"handling_cost,omitempty"`
 	// Operator is Shared or a carrier's id.
-	Operator string
+	Operator string `json:"operator,omitempty"`
 	// Parent is the facility this one is supplied from (station → county hub).
-	Parent ID
+	Parent ID `json:"parent,omitempty"`
 }
 
 // CellResolution is the H3 resolution of Facility.Cell (about 170 m edges).
@@ -110,16 +111,19 @@ func (f *Facility) Validate() error {
 		return fmt.Errorf("%w: facility %q: location [%v, %v] is not a valid [lon, lat]", ErrInvalid, f.ID, lon, lat)
 	}
 	c := f.Capacity
-	if c.PerDay < 0 || c.ColdChain < 0 || c.Compartments < 0 || math.IsNaN(c.PerDay) || math.IsNaN(c.ColdChain) {
-		return fmt.Errorf("%w: facility %q: negative capacity", ErrInvalid, f.ID)
+	if badAmount(c.PerDay) || badAmount(c.ColdChain) || c.Compartments < 0 {
+		return fmt.Errorf("%w: facility %q: negative or non-finite capacity", ErrInvalid, f.ID)
+	}
+	if c.ColdChain > c.PerDay {
+		return fmt.Errorf("%w: facility %q: cold-chain capacity %v exceeds daily capacity %v", ErrInvalid, f.ID, c.ColdChain, c.PerDay)
 	}
 	for cat, v := range c.PerCategory {
-		if v < 0 || math.IsNaN(v) {
-			return fmt.Errorf("%w: facility %q: negative capacity for category %q", ErrInvalid, f.ID, cat)
+		if badAmount(v) {
+			return fmt.Errorf("%w: facility %q: negative or non-finite capacity for category %q", ErrInvalid, f.ID, cat)
 		}
 	}
-	if f.FixedCost < 0 || f.HandlingCost < 0 {
-		return fmt.Errorf("%w: facility %q: negative cost", ErrInvalid, f.ID)
+	if badAmount(f.FixedCost) || badAmount(f.HandlingCost) {
+		return fmt.Errorf("%w: facility %q: negative or non-finite cost", ErrInvalid, f.ID)
 	}
 	h := f.Hours
 	if h.OpenSeconds < 0 || h.CloseSeconds > 24*3600 || (h.CloseSeconds != 0 && h.CloseSeconds <= h.OpenSeconds) {
@@ -127,3 +131,6 @@ func (f *Facility) Validate() error {
 	}
 	return nil
 }
+
+// badAmount reports whether a capacity or cost is negative, NaN or infinite.
+func badAmount(x float64) bool { return x < 0 || math.IsNaN(x) || math.IsInf(x, 0) }
