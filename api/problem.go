@@ -134,7 +134,7 @@ func problemFor(err error) *Problem {
 
 // fieldPath matches the JSON paths that package instance and depots put at
 // the front of their messages, e.g. "jobs[3].time_windows[0]".
-var fieldPath = regexp.MustCompile(`^[a-z_]+(\[\d+\])?(\.[a-z_]+(\[\d+\])?)*$`)
+var fieldPath = regexp.MustCompile(`^[a-z_]+(\[\d+\])*(\.[a-z_]+(\[\d+\])*)*$`)
 
 // paramsFromMessage extracts the field from a "prefix: field: reason"
 // message, so that decoder errors fill invalid_params.

@@ -506,7 +506,9 @@ func jsonProblem(err error) error {
 	case errors.As(err, &syn):
 		return badParam("body", "malformed JSON at byte %d: %v", syn.Offset, syn)
 	case errors.As(err, &typ):
-		name := typ.Field
+		// Fields promoted from the embedded instance.Problem carry its
+		// type name; the client knows only the JSON path.
+		name := strings.TrimPrefix(typ.Field, "Problem.")
 		if name == "" {
 			name = "body"
 		}

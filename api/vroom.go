@@ -36,6 +36,9 @@ import (
 //     multiple routing profiles in one request are refused (code 2);
 //   - without matrices, travel comes from the great-circle model
 //     (Config.Matrix), not OSRM;
+//   - costs are reported as VROOM computes them (fixed + per_hour × travel
+//     time + per_km × distance); the solver's objective also charges
+//     per_hour for service and waiting time, which VROOM does not;
 //   - each unassigned task carries a "reason" (extension);
 //   - input errors are answered with status 400 and an RFC 9457
 //     problem+json body that also has VROOM's "code" (2) and "error".
@@ -503,9 +506,8 @@ func (vp *vroomProblem) output(in *instance.Instance, sol *routing.Solution) *vr
 			dst[i] += a[i]
 		}
 	}
-	cost := func(micro int64) int64 { return int64(math.Round(float64(micro) / instance.MicroUnits)) }
 	out := &vroomOutput{Routes: []vroomRoute{}, Unassigned: []vroomUnassigned{}, Warnings: vp.warnings,
-		Summary: vroomSummary{Cost: cost(sol.Cost), Delivery: zero(), Pickup: zero(), Violations: []any{}}}
+		Summary: vroomSummary{Delivery: zero(), Pickup: zero(), Violations: []any{}}}
 	pointAt := func(idx int) (*orb.Point, *int) {
 		if vp.indexMode {
 			i := idx
@@ -526,7 +528,7 @@ func (vp *vroomProblem) output(in *instance.Instance, sol *routing.Solution) *vr
 			continue
 		}
 		veh := vp.vehicles[rt.Vehicle]
-		vr := vroomRoute{Vehicle: veh.ID, Cost: cost(rt.Cost), Delivery: zero(), Pickup: zero(), Description: veh.Description,
+		vr := vroomRoute{Vehicle: veh.ID, Delivery: zero(), Pickup: zero(), Description: veh.Description,
 			Steps: []vroomStep{}, Violations: []any{}}
 		var travel, dist int64
 		prev := -1
@@ -578,6 +580,8 @@ func (vp *vroomProblem) output(in *instance.Instance, sol *routing.Solution) *vr
 			vr.Steps = append(vr.Steps, step)
 		}
 		vr.Duration, vr.Distance = travel, dist
+		vr.Cost = vroomCost(veh.Costs, travel, dist)
+		out.Summary.Cost += vr.Cost
 		out.Routes = append(out.Routes, vr)
 		s := &out.Summary
 		s.Routes++
@@ -605,4 +609,22 @@ func (vp *vroomProblem) output(in *instance.Instance, sol *routing.Solution) *vr
 	}
 	out.Summary.Unassigned = len(out.Unassigned)
 	return out
+}
+
+// vroomCost is a route's cost the way VROOM reports it: the fixed cost,
+// per_hour for travel time and per_km for distance (defaults 0, 3600, 0).
+func vroomCost(c *vroomCosts, travelSeconds, meters int64) int64 {
+	fixed, perHour, perKm := int64(0), int64(3600), int64(0)
+	if c != nil {
+		if c.Fixed != nil {
+			fixed = *c.Fixed
+		}
+		if c.PerHour != nil {
+			perHour = *c.PerHour
+		}
+		if c.PerKm != nil {
+			perKm = *c.PerKm
+		}
+	}
+	return fixed + int64(math.Round(float64(perHour)*float64(travelSeconds)/3600+float64(perKm)*float64(meters)/1000))
 }

@@ -1,0 +1,177 @@
+package api_test
+
+import (
+	"encoding/json"
+	"net/http"
+	"strings"
+	"testing"
+
+	"github.com/lastmile-dev/lastmile/api"
+)
+
+// problemWith returns smallProblem(3) as JSON after edit changes it.
+func problemWith(edit func(p map[string]any)) string {
+	var p map[string]any
+	b, _ := json.Marshal(smallProblem(3))
+	_ = json.Unmarshal(b, &p)
+	edit(p)
+	out, _ := json.Marshal(p)
+	return string(out)
+}
+
+func job0(p map[string]any) map[string]any { return p["jobs"].([]any)[0].(map[string]any) }
+func veh0(p map[string]any) map[string]any { return p["vehicles"].([]any)[0].(map[string]any) }
+
+// TestBadInput sends malformed and invalid requests through the real
+// handler: each must get a 4xx application/problem+json, never a 5xx, and a
+// 400 must name the bad field in invalid_params.
+func TestBadInput(t *testing.T) {
+	ts := startServer(t, api.Config{MaxBodyBytes: 64 << 10, MaxSyncTasks: 50})
+	if r := ts.do("POST", "/v1/dispatch", plannerKey, smallProblem(6)); r.Status != http.StatusCreated {
+		t.Fatalf("dispatch = %d %s", r.Status, r.Body)
+	}
+	fac := `{"id":"dc-1","kind":"distribution_centre","location":[106.55,29.56],"capacity":{"per_day":1000},"hours":{"open_seconds":0,"close_seconds":0}}`
+	if r := ts.do("POST", "/v1/facilities", plannerKey, fac); r.Status != http.StatusCreated {
+		t.Fatalf("create facility = %d %s", r.Status, r.Body)
+	}
+	bigJobs := make([]map[string]any, 60)
+	for i := range bigJobs {
+		bigJobs[i] = map[string]any{"id": "b" + itoa(i), "location": []float64{106.5, 29.5}}
+	}
+	tooMany := problemWith(func(p map[string]any) { p["jobs"] = bigJobs })
+	huge := `{"vehicles":[],"jobs":[` + strings.Repeat(`{"id":"x","location":[106.5,29.5]},`, 3000) + `{}]}`
+
+	const opt, fcs = "/v1/optimize", "/v1/facilities"
+	tests := []struct {
+		name, method, path, key string
+		body                    string
+		ctype                   string // default application/json
+		want                    int
+		param                   string // expected invalid_params name prefix, if any
+	}{
+		{"empty body", "POST", opt, courierKey, "", "", 400, "body"},
+		{"blank body", "POST", opt, courierKey, "  \n ", "", 400, "body"},
+		{"not json", "POST", opt, courierKey, "hello", "", 400, "body"},
+		{"truncated json", "POST", opt, courierKey, `{"vehicles": [`, "", 400, "body"},
+		{"json array", "POST", opt, courierKey, `[]`, "", 400, "body"},
+		{"NaN coordinate", "POST", opt, courierKey, strings.Replace(problemWith(func(p map[string]any) {}), "106.5,", "NaN,", 1), "", 400, "body"},
+		{"longitude out of range", "POST", opt, courierKey, problemWith(func(p map[string]any) { job0(p)["location"] = []float64{200, 29.5} }), "", 400, "jobs[0].location"},
+		{"latitude out of range", "POST", opt, courierKey, problemWith(func(p map[string]any) { veh0(p)["start"] = []float64{106.5, -91} }), "", 400, "vehicles[0].start"},
+		{"location as string", "POST", opt, courierKey, problemWith(func(p map[string]any) { job0(p)["location"] = "somewhere" }), "", 400, ""},
+		{"empty vehicles", "POST", opt, courierKey, problemWith(func(p map[string]any) { p["vehicles"] = []any{} }), "", 400, "vehicles"},
+		{"missing vehicles", "POST", opt, courierKey, problemWith(func(p map[string]any) { delete(p, "vehicles") }), "", 400, "vehicles"},
+		{"vehicle without id", "POST", opt, courierKey, problemWith(func(p map[string]any) { delete(veh0(p), "id") }), "", 400, "vehicles[0].id"},
+		{"duplicate vehicle id", "POST", opt, courierKey, problemWith(func(p map[string]any) { veh0(p)["id"] = "c2" }), "", 400, "vehicles[1].id"},
+		{"job without id", "POST", opt, courierKey, problemWith(func(p map[string]any) { delete(job0(p), "id") }), "", 400, "jobs[0].id"},
+		{"duplicate job id", "POST", opt, courierKey, problemWith(func(p map[string]any) { job0(p)["id"] = "j2" }), "", 400, "jobs[1].id"},
+		{"time window end before start", "POST", opt, courierKey, problemWith(func(p map[string]any) { job0(p)["time_windows"] = [][]int{{5000, 100}} }), "", 400, "jobs[0].time_windows[0]"},
+		{"overlapping time windows", "POST", opt, courierKey, problemWith(func(p map[string]any) { job0(p)["time_windows"] = [][]int{{0, 500}, {400, 900}} }), "", 400, "jobs[0].time_windows[1]"},
+		{"negative service", "POST", opt, courierKey, problemWith(func(p map[string]any) { job0(p)["service"] = -5 }), "", 400, "jobs[0].service"},
+		{"negative delivery", "POST", opt, courierKey, problemWith(func(p map[string]any) { job0(p)["delivery"] = []int{-1} }), "", 400, "jobs[0].delivery"},
+		{"delivery dimensions", "POST", opt, courierKey, problemWith(func(p map[string]any) { job0(p)["delivery"] = []int{1, 2} }), "", 400, "jobs[0].delivery"},
+		{"negative capacity", "POST", opt, courierKey, problemWith(func(p map[string]any) { veh0(p)["capacity"] = []int{-3} }), "", 400, "vehicles[0].capacity"},
+		{"shift end before start", "POST", opt, courierKey, problemWith(func(p map[string]any) { veh0(p)["shift"] = []int{5000, 10} }), "", 400, "vehicles[0].shift"},
+		{"location index out of range", "POST", opt, courierKey, problemWith(func(p map[string]any) { job0(p)["location"] = 99 }), "", 400, "jobs[0].location"},
+		{"negative location index", "POST", opt, courierKey, problemWith(func(p map[string]any) { job0(p)["location"] = -2 }), "", 400, "jobs[0].location"},
+		{"unknown top-level field", "POST", opt, courierKey, problemWith(func(p map[string]any) { p["vehicels"] = 1 }), "", 400, "vehicels"},
+		{"unknown job field", "POST", opt, courierKey, problemWith(func(p map[string]any) { job0(p)["servce"] = 1 }), "", 400, "servce"},
+		{"negative time limit", "POST", opt, courierKey, problemWith(func(p map[string]any) { p["options"] = map[string]any{"time_limit_ms": -1} }), "", 400, "options.time_limit_ms"},
+		{"negative iterations", "POST", opt, courierKey, problemWith(func(p map[string]any) { p["options"] = map[string]any{"iterations": -1} }), "", 400, "options.iterations"},
+		{"unknown datum", "POST", opt, courierKey, problemWith(func(p map[string]any) { p["datum"] = "pluto" }), "", 400, "datum"},
+		{"matrix rows", "POST", opt, courierKey, `{"matrix":{"durations":[[0,1],[1]]},"vehicles":[{"id":"v","start":0}],"jobs":[{"id":"a","location":1}]}`, "", 400, "matrix.durations"},
+		{"matrix negative", "POST", opt, courierKey, `{"matrix":{"durations":[[0,-1],[1,0]]},"vehicles":[{"id":"v","start":0}],"jobs":[{"id":"a","location":1}]}`, "", 400, "matrix.durations"},
+		{"matrix with inline point", "POST", opt, courierKey, `{"matrix":{"durations":[[0,1],[1,0]]},"vehicles":[{"id":"v","start":0}],"jobs":[{"id":"a","location":[106.5,29.5]}]}`, "", 400, "jobs[0].location"},
+		{"trailing data", "POST", opt, courierKey, problemWith(func(p map[string]any) {}) + " {}", "", 400, "body"},
+		{"vehicles wrong type", "POST", opt, courierKey, `{"vehicles":"many","jobs":[]}`, "", 400, "vehicles"},
+		{"capacity wrong type", "POST", opt, courierKey, problemWith(func(p map[string]any) { veh0(p)["capacity"] = []string{"a"} }), "", 400, "vehicles"},
+		{"negative penalty", "POST", opt, courierKey, problemWith(func(p map[string]any) { job0(p)["penalty"] = -1 }), "", 400, "jobs[0].penalty"},
+		{"negative speed factor", "POST", opt, courierKey, problemWith(func(p map[string]any) { veh0(p)["speed_factor"] = -2 }), "", 400, "vehicles[0].speed_factor"},
+		{"text/plain", "POST", opt, courierKey, problemWith(func(p map[string]any) {}), "text/plain", 415, ""},
+		{"oversized body", "POST", opt, courierKey, huge, "", 413, "body"},
+		{"too many tasks for sync", "POST", opt, courierKey, tooMany, "", 422, "jobs"},
+		{"invalid async job", "POST", "/v1/jobs", courierKey, problemWith(func(p map[string]any) { p["vehicles"] = []any{} }), "", 400, "vehicles"},
+		{"facility unknown kind", "POST", fcs, plannerKey, strings.Replace(fac, "distribution_centre", "castle", 1), "", 400, "kind"},
+		{"facility longitude", "POST", fcs, plannerKey, strings.Replace(fac, "106.55", "181", 1), "", 400, "location[0]"},
+		{"facility negative capacity", "POST", fcs, plannerKey, strings.Replace(fac, `"per_day":1000`, `"per_day":-1`, 1), "", 400, "capacity.per_day"},
+		{"facility hours inverted", "POST", fcs, plannerKey, strings.Replace(fac, `"open_seconds":0,"close_seconds":0`, `"open_seconds":7200,"close_seconds":3600`, 1), "", 400, "hours.close_seconds"},
+		{"facility without id", "POST", fcs, plannerKey, strings.Replace(fac, `"id":"dc-1",`, "", 1), "", 400, "id"},
+		{"facility id mismatch", "PUT", fcs + "/dc-9", plannerKey, fac, "", 400, "id"},
+		{"facility unknown id", "GET", fcs + "/nope", plannerKey, "", "", 404, ""},
+		{"facility duplicate", "POST", fcs, plannerKey, fac, "", 409, ""},
+		{"facility delete unknown", "DELETE", fcs + "/nope", plannerKey, "", "", 404, ""},
+		{"facility list bad kind", "GET", fcs + "?kind=castle", plannerKey, "", "", 400, "kind"},
+		{"event unknown type", "POST", "/v1/couriers/c1/events", courierKey, `{"type":"teleported","stop_id":"j1"}`, "", 400, "type"},
+		{"event missing type", "POST", "/v1/couriers/c1/events", courierKey, `{"stop_id":"j1"}`, "", 400, "type"},
+		{"event unknown stop", "POST", "/v1/couriers/c1/events", courierKey, `{"type":"delivered","stop_id":"no-such-stop"}`, "", 404, "stop_id"},
+		{"event missing stop id", "POST", "/v1/couriers/c1/events", courierKey, `{"type":"delivered"}`, "", 400, "stop_id"},
+		{"order without job", "POST", "/v1/couriers/c1/events", courierKey, `{"type":"order_added"}`, "", 400, "job"},
+		{"order with index location", "POST", "/v1/couriers/c1/events", courierKey, `{"type":"order_added","job":{"id":"n","location":3}}`, "", 400, "job.location"},
+		{"order latitude out of range", "POST", "/v1/couriers/c1/events", courierKey, `{"type":"order_added","job":{"id":"n","location":[106.5,95]}}`, "", 400, "job.location"},
+		{"order duplicate id", "POST", "/v1/couriers/c1/events", plannerKey, `{"type":"order_added","job":{"id":"j1","location":[106.5,29.5]}}`, "", 400, "job.id"},
+		{"event negative time", "POST", "/v1/couriers/c1/events", courierKey, `{"type":"order_added","at":-5,"job":{"id":"n","location":[106.5,29.5]}}`, "", 400, "at"},
+		{"event location NaN", "POST", "/v1/couriers/c1/events", courierKey, `{"type":"delivered","stop_id":"j1","location":[NaN,1]}`, "", 400, "body"},
+		{"event unknown field", "POST", "/v1/couriers/c1/events", courierKey, `{"type":"delivered","stop":"j1"}`, "", 400, "stop"},
+		{"route of unknown courier", "GET", "/v1/couriers/ghost/route", plannerKey, "", "", 404, ""},
+		{"unknown job", "GET", "/v1/jobs/job_nope", courierKey, "", "", 404, ""},
+		{"cancel unknown job", "DELETE", "/v1/jobs/job_nope", courierKey, "", "", 404, ""},
+		{"unknown plan", "GET", "/v1/plans/plan_nope", plannerKey, "", "", 404, ""},
+		{"unknown path", "GET", "/v2/everything", courierKey, "", "", 404, ""},
+		{"wrong method", "PUT", opt, courierKey, "{}", "", 405, ""},
+		{"vroom malformed", "POST", "/v1/vroom", courierKey, `{"vehicles":[{"id":1,"start":[2.3,48.8]}],"jobs":[{"id":1,"location":[2.3`, "", 400, "body"},
+		{"vroom no tasks", "POST", "/v1/vroom", courierKey, `{"vehicles":[{"id":1,"start":[2.3,48.8]}]}`, "", 400, "jobs"},
+		{"vroom priority", "POST", "/v1/vroom", courierKey, `{"vehicles":[{"id":1,"start":[2.3,48.8]}],"jobs":[{"id":1,"location":[2.3,48.8],"priority":101}]}`, "", 400, "jobs[0].priority"},
+		{"bad auth scheme", "GET", "/v1/jobs/x", "", "", "", 401, ""},
+	}
+	if len(tests) < 50 {
+		t.Fatalf("only %d cases; the issue asks for at least 50", len(tests))
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			req, _ := http.NewRequest(tt.method, ts.URL+tt.path, strings.NewReader(tt.body))
+			ct := tt.ctype
+			if ct == "" {
+				ct = "application/json"
+			}
+			if tt.body != "" || tt.method == "POST" {
+				req.Header.Set("Content-Type", ct)
+			}
+			if tt.key != "" {
+				req.Header.Set("Authorization", "Bearer "+tt.key)
+			} else {
+				req.Header.Set("Authorization", "Basic dXNlcjpwYXNz")
+			}
+			resp, err := http.DefaultClient.Do(req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer resp.Body.Close()
+			var p api.Problem
+			if ct := resp.Header.Get("Content-Type"); ct != "application/problem+json" {
+				t.Fatalf("status %d Content-Type %q, want application/problem+json", resp.StatusCode, ct)
+			}
+			if err := json.NewDecoder(resp.Body).Decode(&p); err != nil {
+				t.Fatalf("decode problem: %v", err)
+			}
+			if resp.StatusCode != tt.want || p.Status != tt.want {
+				t.Errorf("status %d (problem says %d), want %d: %+v", resp.StatusCode, p.Status, tt.want, p)
+			}
+			if resp.StatusCode >= 500 {
+				t.Errorf("5xx for bad input: %+v", p)
+			}
+			if p.Type == "" || p.Title == "" {
+				t.Errorf("problem lacks type or title: %+v", p)
+			}
+			if tt.param != "" {
+				found := false
+				for _, ip := range p.InvalidParams {
+					if strings.HasPrefix(ip.Name, tt.param) && ip.Reason != "" {
+						found = true
+					}
+				}
+				if !found {
+					t.Errorf("invalid_params = %+v, want one named %s…", p.InvalidParams, tt.param)
+				}
+			}
+		})
+	}
+}
