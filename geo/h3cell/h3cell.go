@@ -62,16 +62,6 @@ func FromPoint(p orb.Point, res int) (Cell, error) {
 	return fromPointUnchecked(p, res)
 }
 
-// fromPointUnchecked is the single cgo call behind FromPoint and FromPoints;
-// the caller has validated p and res.
-func fromPointUnchecked(p orb.Point, res int) (Cell, error) {
-	c, err := h3.LatLngToCell(h3.NewLatLng(p[1], p[0]), res) // h3 takes latitude first
-	if err != nil {
-		return 0, fmt.Errorf("%w: point [%v, %v]: %w", ErrInvalid, p[0], p[1], err)
-	}
-	return Cell(c), nil
-}
-
 // Parse reads a cell from its hexadecimal form, as String writes it.
 func Parse(s string) (Cell, error) {
 	c := Cell(h3.IndexFromString(s))

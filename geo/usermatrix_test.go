@@ -1,0 +1,149 @@
+package geo
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"strings"
+	"testing"
+
+	"github.com/paulmach/orb"
+)
+
+func TestReadMatrixJSON(t *testing.T) {
+	m, err := ReadMatrixJSON(strings.NewReader(`{"code":"Ok","durations":[[0,120.4],[130.5,0]],"distances":[[0,900],[950,0]],"sources":[{}],"destinations":[{}]}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if m.N != 2 || m.Duration(0, 1) != 120 || m.Duration(1, 0) != 131 || m.Distance(1, 0) != 950 {
+		t.Errorf("ReadMatrixJSON = %+v, want 2×2 with 120 s, 131 s, 950 m", m)
+	}
+	var buf bytes.Buffer
+	if err := WriteMatrixJSON(&buf, m); err != nil {
+		t.Fatal(err)
+	}
+	again, err := ReadMatrixJSON(&buf)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for k := range m.Seconds {
+		if again.Seconds[k] != m.Seconds[k] || again.Meters[k] != m.Meters[k] {
+			t.Fatalf("round trip entry %d differs", k)
+		}
+	}
+}
+
+func TestReadMatrixJSONErrors(t *testing.T) {
+	for _, tc := range []struct{ name, json string }{
+		{"empty", ``},
+		{"not an object", `[1,2]`},
+		{"no durations", `{"distances":[[0]]}`},
+		{"no distances", `{"durations":[[0]]}`},
+		{"not square", `{"durations":[[0,1]],"distances":[[0,1]]}`},
+		{"ragged", `{"durations":[[0,1],[1]],"distances":[[0,1],[1,0]]}`},
+		{"size mismatch", `{"durations":[[0]],"distances":[[0,1],[1,0]]}`},
+		{"negative", `{"durations":[[0,-1],[1,0]],"distances":[[0,1],[1,0]]}`},
+		{"null", `{"durations":[[0,null],[1,0]],"distances":[[0,1],[1,0]]}`},
+		{"too large", `{"durations":[[0,1e12],[1,0]],"distances":[[0,1],[1,0]]}`},
+		{"string", `{"durations":[[0,"1"],[1,0]],"distances":[[0,1],[1,0]]}`},
+		{"osrm error", `{"code":"NoTable","message":"no table"}`},
+		{"trailing", `{"durations":[[0]],"distances":[[0]]} {}`},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			if _, err := ReadMatrixJSON(strings.NewReader(tc.json)); !errors.Is(err, ErrMatrix) {
+				t.Fatalf("ReadMatrixJSON(%s) error = %v, want ErrMatrix", tc.json, err)
+			}
+		})
+	}
+}
+
+func TestUserMatrix(t *testing.T) {
+	m, err := ReadMatrixJSON(strings.NewReader(`{"durations":[[0,60],[70,0]],"distances":[[0,500],[600,0]]}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	src := UserMatrix{M: m}
+	pts := []orb.Point{{106.5, 29.5}, {106.6, 29.6}}
+	got, err := src.Matrix(context.Background(), pts)
+	if err != nil || got.Duration(1, 0) != 70 {
+		t.Fatalf("Matrix() = %v, %v", got, err)
+	}
+	got.Seconds[1] = 1 // a copy: the source is unchanged
+	if m.Seconds[1] != 60 {
+		t.Error("UserMatrix.Matrix returned the shared matrix, want a copy")
+	}
+	if _, err := src.Matrix(context.Background(), pts[:1]); !errors.Is(err, ErrMatrix) {
+		t.Errorf("Matrix(1 point) for a 2×2 matrix: error %v, want ErrMatrix", err)
+	}
+}
+
+func FuzzReadMatrixJSON(f *testing.F) {
+	f.Add([]byte(`{"durations":[[0,60],[70,0]],"distances":[[0,500],[600,0]]}`))
+	f.Add([]byte(`{"code":"Ok","durations":[[0.4]],"distances":[[0.6]]}`))
+	f.Add([]byte(`{"durations":[[0,null],[1,0]],"distances":[[0,1],[1,0]]}`))
+	f.Add([]byte(`{"durations":[],"distances":[]}`))
+	f.Add([]byte(`{"durations":[[0,-1e400]],"distances":[[1]]}`))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		m, err := ReadMatrixJSON(bytes.NewReader(data))
+		if err != nil {
+			if !errors.Is(err, ErrMatrix) {
+				t.Fatalf("error %v does not wrap ErrMatrix", err)
+			}
+			return
+		}
+		if err := m.Validate(); err != nil {
+			t.Fatalf("ReadMatrixJSON accepted an invalid matrix: %v", err)
+		}
+		var buf bytes.Buffer
+		if err := WriteMatrixJSON(&buf, m); err != nil {
+			t.Fatal(err)
+		}
+		again, err := ReadMatrixJSON(&buf)
+		if err != nil || again.N != m.N {
+			t.Fatalf("round trip: %v", err)
+		}
+	})
+}
+
+func BenchmarkZoneLookup(b *testing.B) {
+	var zones []Zone
+	for i := range 10 {
+		for j := range 10 {
+			zones = append(zones, squareZone("z", ClassSuburban, 106+0.05*float64(i), 29+0.05*float64(j), 0.05))
+		}
+	}
+	ix, err := NewZoneIndex(zones, 9)
+	if err != nil {
+		b.Fatal(err)
+	}
+	pts := make([]orb.Point, 4096)
+	for k, p := range scatter(len(pts)) {
+		// Fold the scatter into the zones' 0.5° square.
+		pts[k] = orb.Point{106 + (p[0]-105.3)/6, 29 + (p[1]-28.2)/6}
+	}
+	b.Run("Index", func(b *testing.B) {
+		b.ReportAllocs()
+		k, hits := 0, 0
+		for b.Loop() {
+			if _, ok := ix.Lookup(pts[k&4095]); ok {
+				hits++
+			}
+			k++
+		}
+		b.ReportMetric(float64(hits)/float64(b.N), "hit-rate")
+	})
+	// The baseline: ray-casting every zone polygon until one contains the point.
+	b.Run("LinearScan", func(b *testing.B) {
+		b.ReportAllocs()
+		k := 0
+		for b.Loop() {
+			p := pts[k&4095]
+			for zi := range zones {
+				if ringContains(zones[zi].Polygon[0][0], p) {
+					break
+				}
+			}
+			k++
+		}
+	})
+}
