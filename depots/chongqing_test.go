@@ -1,0 +1,122 @@
+package depots_test
+
+import (
+	"context"
+	"testing"
+
+	"github.com/lastmile-dev/lastmile/depots"
+	"github.com/lastmile-dev/lastmile/geo"
+	"github.com/lastmile-dev/lastmile/scenario"
+)
+
+// chongqingDay builds the allocation problem of the generated Chongqing
+// day: its parcels summed per H3 cell (resolution 8) and category, served
+// from its cloud warehouses, with travel from the great-circle model.
+// Promises: fresh food within 45 minutes' drive of the warehouse, the rest
+// within two hours.
+func chongqingDay(t *testing.T, parcels int) *depots.AllocationProblem {
+	t.Helper()
+	sc, err := scenario.Generate(scenario.Chongqing(), scenario.Options{Seed: 1, Kind: scenario.KindUrban, Parcels: parcels})
+	if err != nil {
+		t.Fatal(err)
+	}
+	day := sc.Day
+	points := make([]depots.Demand, len(day.Parcels))
+	for i, pc := range day.Parcels {
+		promise := int32(2 * 3600)
+		if pc.ColdChain {
+			promise = 45 * 60
+		}
+		points[i] = depots.Demand{Zone: pc.District, Location: pc.Location, Category: string(pc.Category), Volume: 1, ColdChain: pc.ColdChain, PromiseSeconds: promise}
+	}
+	p := &depots.AllocationProblem{Tariff: depots.Tariff{PerParcelKm: 0.03, PerParcelHour: 0.6}}
+	if p.Demand, err = depots.AggregateByCell(points, 8); err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range day.ByKind(depots.CloudWarehouse) {
+		p.Warehouses = append(p.Warehouses, *f)
+	}
+	if p.Matrix, err = (geo.GreatCircle{}).Matrix(context.Background(), p.Points()); err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+// TestAllocateChongqingDay is the acceptance test: allocation on the
+// generated Chongqing day respects promises and capacities, and a case with
+// more demand than capacity reports the unserved volume instead of failing.
+func TestAllocateChongqingDay(t *testing.T) {
+	p := chongqingDay(t, 3000)
+	total, capacity := 0.0, 0.0
+	for _, d := range p.Demand {
+		total += d.Volume
+	}
+	for _, w := range p.Warehouses {
+		capacity += w.Capacity.PerDay
+	}
+	if len(p.Warehouses) < 2 || total != 3000 {
+		t.Fatalf("Chongqing day: %d warehouses, %v parcels; want ≥ 2 and 3000", len(p.Warehouses), total)
+	}
+	// The same day with warehouses shrunk to 30% of their capacities.
+	short := *p
+	short.Warehouses = nil
+	for _, w := range p.Warehouses {
+		w.Capacity.PerDay *= 0.3
+		w.Capacity.ColdChain *= 0.3
+		cats := map[string]float64{}
+		for k, v := range w.Capacity.PerCategory {
+			cats[k] = v * 0.3
+		}
+		w.Capacity.PerCategory = cats
+		short.Warehouses = append(short.Warehouses, w)
+	}
+	for _, tt := range []struct {
+		name   string
+		p      *depots.AllocationProblem
+		single bool
+		short  bool
+	}{
+		{"splittable", p, false, false},
+		{"single-source", p, true, false},
+		{"over capacity/splittable", &short, false, true},
+		{"over capacity/single-source", &short, true, true},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			a, err := depots.Allocate(context.Background(), tt.p, depots.AllocateOptions{SingleSource: tt.single})
+			if err != nil {
+				t.Fatalf("Allocate: %v", err)
+			}
+			if err := a.Verify(tt.p); err != nil {
+				t.Fatalf("Verify: %v", err)
+			}
+			byReason := map[depots.Reason]float64{}
+			for _, u := range a.Unserved {
+				byReason[u.Reason] += u.Volume
+			}
+			capTotal := 0.0
+			for _, w := range tt.p.Warehouses {
+				capTotal += w.Capacity.PerDay
+			}
+			t.Logf("%d cells×categories, %d warehouses: served %.0f of %.0f parcels (capacity %.0f), unserved %v, cost %.0f, gap %.3f%%",
+				len(tt.p.Demand), len(tt.p.Warehouses), a.ServedVolume, total, capTotal, byReason, a.Cost, 100*a.Gap)
+			if a.ServedVolume > capTotal+1e-6 {
+				t.Errorf("served %v > total capacity %v", a.ServedVolume, capTotal)
+			}
+			if got := a.ServedVolume + a.UnservedVolume; got < total-1 || got > total+1 {
+				t.Errorf("served + unserved = %v, want %v", got, total)
+			}
+			if tt.short {
+				// At least the excess over capacity is reported unserved
+				// for capacity.
+				if want := total - capTotal - (a.UnservedVolume - byReason[depots.ReasonCapacity]); byReason[depots.ReasonCapacity] < want-1e-6 {
+					t.Errorf("unserved for capacity = %v, want ≥ %v", byReason[depots.ReasonCapacity], want)
+				}
+				if byReason[depots.ReasonCapacity] == 0 {
+					t.Errorf("no volume unserved for capacity with capacity %v < demand %v", capTotal, total)
+				}
+			} else if byReason[depots.ReasonCapacity] > 0 && !tt.single {
+				t.Errorf("splittable leaves %v unserved for capacity on the normal day", byReason[depots.ReasonCapacity])
+			}
+		})
+	}
+}
