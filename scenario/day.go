@@ -74,7 +74,9 @@ func generateDay(f *Fixture, o Options) *Day {
 	day.Parcels = make([]Parcel, 0, o.Parcels)
 	plans := make([]fleetPlan, len(profiles))            // per carrier
 	districtPlans := make([]fleetPlan, len(f.Districts)) // per district
+	cdPlans := make([][]fleetPlan, len(f.Districts))     // per district × carrier
 	for i, d := range f.Districts {
+		cdPlans[i] = make([]fleetPlan, len(profiles))
 		for j, c := range profiles {
 			for range perCarrier[i][j] {
 				n := &day.Neighbourhoods[byDistrict[i][r.pick(cums[i])]]
@@ -82,6 +84,7 @@ func generateDay(f *Fixture, o Options) *Day {
 				day.Parcels = append(day.Parcels, p)
 				plans[j].add(&p)
 				districtPlans[i].add(&p)
+				cdPlans[i][j].add(&p)
 			}
 		}
 	}
@@ -97,6 +100,8 @@ func generateDay(f *Fixture, o Options) *Day {
 
 	day.Facilities = append(day.Facilities, cloudWarehouses(newRNG(o.Seed, streamWarehouses), f, day.Demand, o.Parcels)...)
 	fr := newRNG(o.Seed, streamDepots)
+	sr := newRNG(o.Seed, streamStations)
+	var stations []depots.Facility
 	centroid := parcelCentroid(day.Parcels, f)
 	for j, c := range profiles {
 		id := depots.ID("depot-" + c.ID)
@@ -109,9 +114,31 @@ func generateDay(f *Fixture, o Options) *Day {
 			Hours:     hours(hhmm(6, 0), hhmm(22, 0)),
 			FixedCost: 3000, HandlingCost: 0.6,
 		})
-		day.Carriers = append(day.Carriers, Carrier{ID: c.ID, Name: c.Name, Share: c.Share / shareSum, Depot: id})
-		day.Vehicles = append(day.Vehicles, plans[j].vehicles(f, c.ID, id, c.ID)...)
+		car := Carrier{ID: c.ID, Name: c.Name, Share: c.Share / shareSum, Depot: id}
+		if !o.CarrierStations {
+			day.Vehicles = append(day.Vehicles, plans[j].vehicles(f, c.ID, id, c.ID)...)
+		}
+		for i, d := range f.Districts {
+			p := cdPlans[i][j]
+			total := float64(p.general + p.fresh + p.bulky)
+			if !o.CarrierStations || total == 0 {
+				continue
+			}
+			sid := depots.ID(fmt.Sprintf("stn-%s-%s", c.ID, d.ID))
+			cen := d.Centres[sr.pick(cumulative(centreWeights(d)))]
+			stations = append(stations, depots.Facility{
+				ID: sid, Kind: depots.DistributionCentre, Name: fmt.Sprintf("%s %s station", c.Name, d.Name),
+				Location: round6(sr.scatter(cen.Location, 1000)), Zone: d.ID, Operator: c.ID,
+				Capacity:  depots.Capacity{PerDay: math.Ceil(total*1.5) + 20, ColdChain: math.Ceil(float64(p.fresh)*1.5) + 5},
+				Hours:     hours(hhmm(7, 0), hhmm(21, 0)),
+				FixedCost: 400, HandlingCost: 0.6,
+			})
+			car.Stations = append(car.Stations, sid)
+			day.Vehicles = append(day.Vehicles, p.vehicles(f, c.ID, sid, string(sid))...)
+		}
+		day.Carriers = append(day.Carriers, car)
 	}
+	day.Facilities = append(day.Facilities, stations...)
 	var shared []Vehicle
 	fr = newRNG(o.Seed, streamCentres)
 	for i, d := range f.Districts {

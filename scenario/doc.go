@@ -31,7 +31,9 @@
 // The Day, at the default scale of 5,000 parcels and 4 carriers (the
 // joint-delivery benchmark's), holds:
 //   - Carriers, each with its own depot (a depots.DistributionCentre whose
-//     Operator is the carrier) and fleet: the each-carrier-alone baseline;
+//     Operator is the carrier) and fleet: the each-carrier-alone baseline.
+//     With Options.CarrierStations each carrier also gets a station per
+//     district with that district's part of its fleet, a fairer baseline;
 //   - shared distribution centres per district (Operator depots.Shared)
 //     with a shared fleet sized to the pooled parcels: the joint plan;
 //   - Parcels with carrier, district, location, category (general, fresh =

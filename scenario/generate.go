@@ -46,6 +46,11 @@ type Options struct {
 	// DCsPerDistrict is the number of shared distribution centres per
 	// district; 0 means 1.
 	DCsPerDistrict int
+	// CarrierStations gives every carrier its own station (网点) in each
+	// district it delivers in, with the carrier's fleet for that district
+	// based there: a fairer baseline for joint delivery than one city
+	// depot per carrier, whose tricycles would have to cross the city.
+	CarrierStations bool
 	// NeighbourhoodPeople is the mean population of a neighbourhood, which
 	// sets how many neighbourhoods (and so parcel clusters) a district has;
 	// 0 means DefaultNeighbourhoodPeople.

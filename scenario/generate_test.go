@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strconv"
+	"strings"
 	"testing"
 
 	"github.com/lastmile-dev/lastmile/depots"
@@ -124,6 +125,8 @@ func TestGenerateDay(t *testing.T) {
 		{"small", Options{Seed: 2, Parcels: 37, Carriers: 2}},
 		{"five carriers, two DCs", Options{Seed: 3, Parcels: 8000, Carriers: 5, DCsPerDistrict: 2}},
 		{"one parcel", Options{Seed: 4, Parcels: 1, Carriers: 1}},
+		{"carrier stations", Options{Seed: 5, CarrierStations: true}},
+		{"carrier stations, few parcels", Options{Seed: 6, Parcels: 20, Carriers: 5, CarrierStations: true}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -153,7 +156,22 @@ func TestGenerateDay(t *testing.T) {
 				fac[x.ID] = x
 				kinds[x.Kind]++
 			}
-			if kinds[depots.CloudWarehouse] != len(f.Parks) || kinds[depots.DistributionCentre] != o.Carriers+9*o.DCsPerDistrict ||
+			stations := 0
+			for _, c := range d.Carriers {
+				stations += len(c.Stations)
+				if !o.CarrierStations && len(c.Stations) > 0 {
+					t.Errorf("carrier %s has stations without Options.CarrierStations", c.ID)
+				}
+				for _, id := range c.Stations {
+					if st := fac[id]; st == nil || st.Operator != c.ID || st.Kind != depots.DistributionCentre {
+						t.Errorf("carrier %s station %s is missing or not its own", c.ID, id)
+					}
+				}
+			}
+			if o.CarrierStations && (stations < len(d.Carriers) || stations > 9*len(d.Carriers)) {
+				t.Errorf("carrier stations = %d, want 1..9 per carrier", stations)
+			}
+			if kinds[depots.CloudWarehouse] != len(f.Parks) || kinds[depots.DistributionCentre] != o.Carriers+stations+9*o.DCsPerDistrict ||
 				kinds[depots.Locker] == 0 || kinds[depots.ExpressStore] == 0 {
 				t.Errorf("facilities by kind = %v", kinds)
 			}
@@ -181,6 +199,10 @@ func TestGenerateDay(t *testing.T) {
 				dep := fac[v.Depot]
 				if dep == nil || dep.Operator != v.Operator || s.VehicleType(v.Type) == nil {
 					t.Errorf("vehicle %s: depot %q, operator %q, type %q do not match", v.ID, v.Depot, v.Operator, v.Type)
+					continue
+				}
+				if atCity := strings.HasPrefix(string(v.Depot), "depot-"); o.CarrierStations && atCity {
+					t.Errorf("vehicle %s based at city depot %s despite carrier stations", v.ID, v.Depot)
 				}
 			}
 			ids := map[string]bool{}

@@ -37,9 +37,11 @@ type Day struct {
 	Districts []District `json:"districts"`
 	Carriers  []Carrier  `json:"carriers"`
 	// Facilities holds, in this order: cloud warehouses (shared), carrier
-	// depots (distribution centres operated by a carrier), shared
-	// distribution centres (one or more per district), lockers and express
-	// stores. Facility.Zone is the District.ID.
+	// depots (distribution centres operated by a carrier), carrier district
+	// stations (with Options.CarrierStations; also distribution centres
+	// operated by the carrier), shared distribution centres (one or more
+	// per district), lockers and express stores. Facility.Zone is the
+	// District.ID.
 	Facilities []depots.Facility `json:"facilities"`
 	// Vehicles are the carrier fleets (Operator is the carrier) followed by
 	// the shared fleet (Operator is depots.Shared), each based at its Depot.
@@ -80,6 +82,10 @@ type Carrier struct {
 	Name  string    `json:"name"`
 	Share float64   `json:"share"` // normalised share of the day's parcels
 	Depot depots.ID `json:"depot"` // its own distribution centre
+	// Stations are the carrier's own district stations (网点), one per
+	// district it delivers in, when Options.CarrierStations is set; its
+	// fleet is then based there instead of at Depot.
+	Stations []depots.ID `json:"stations,omitempty"`
 }
 
 // Vehicle is one vehicle of a fleet.

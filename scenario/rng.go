@@ -29,6 +29,7 @@ const (
 	streamParcels
 	streamCarrierMix
 	streamRural
+	streamStations
 )
 
 // float returns a uniform number in [0, 1).
