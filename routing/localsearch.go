@@ -74,6 +74,12 @@ func (s *search) removalCost(r *route, i int) (int64, bool) {
 	if t.tw > 0 || t.d > vh.maxDur || dist > vh.maxDist {
 		return 0, false
 	}
+	if r.multiTW > 0 {
+		s.seq = append(append(s.seq[:0], r.nodes[:i]...), r.nodes[i+1:]...)
+		if !in.exactTimeOK(r.v, s.seq) {
+			return 0, false
+		}
+	}
 	return vh.routeCost(r.stops-1, dist, t.d) - r.cost, true
 }
 

@@ -60,6 +60,9 @@ func (in *instance) exportRoute(r *route) Route {
 	}
 	load := tripLoad(0)
 	t := r.fT[last].e
+	if r.multiTW > 0 {
+		_, t, _ = in.exactSchedule(r.v, r.nodes)
+	}
 	var startTime, endTime int64
 	for i, nd := range r.nodes {
 		var arr int64
@@ -193,8 +196,7 @@ func (in *instance) diagnose(s *solution, t int) Reason {
 	}
 	// Feasible alone: is a feasible insertion in the final routes just too
 	// expensive?
-	sr := &search{in: in, rng: newRNG(1), classSeen: make([]int32, in.nClasses),
-		seq: make([]int32, 0, in.nTN+3*nv+8), lbuf: make([]lseg, in.dims)}
+	sr := newSearch(in, Options{}, 1)
 	var ins insertion
 	sr.bestInsertion(s, t, 0, &ins)
 	if ins.v >= 0 {
@@ -232,6 +234,9 @@ func (in *instance) diagnose(s *solution, t int) Reason {
 func (in *instance) violation(r *route) Reason {
 	vh := &in.veh[r.v]
 	last := len(r.nodes) - 1
+	if r.stops == 0 {
+		return ""
+	}
 	switch {
 	case !in.loadsOK(r) || r.trips > vh.maxTrips:
 		return ReasonCapacity

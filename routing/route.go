@@ -233,10 +233,20 @@ func (in *instance) feasible(r *route) bool {
 	return r.open[last] == 0
 }
 
-// exactTimeOK walks a node sequence with every time window of every node
-// (not only their hull), earliest service start first. Only routes that hold
-// a node with several windows need it.
+// exactTimeOK checks a node sequence against every time window of every
+// node (not only their hull) and the vehicle's maximum duration. Only routes
+// that hold a node with several windows need it.
 func (in *instance) exactTimeOK(v int32, seq []int32) bool {
+	ok, _, dur := in.exactSchedule(v, seq)
+	return ok && dur <= in.veh[v].maxDur
+}
+
+// exactSchedule schedules a node sequence with all time windows: a forward
+// pass from the shift start finds the earliest possible end, and a backward
+// pass from that end finds the latest departure that still reaches it
+// (Savelsbergh's forward time slack, for several windows per node). It
+// returns feasibility, that departure and the duration end − departure.
+func (in *instance) exactSchedule(v int32, seq []int32) (bool, int64, int64) {
 	prof := in.veh[v].profile
 	t := in.twE[seq[0]]
 	for i, nd := range seq {
@@ -253,15 +263,32 @@ func (in *instance) exactTimeOK(v int32, seq []int32) bool {
 				}
 			}
 			if !ok {
-				return false
+				return false, 0, 0
 			}
 		} else {
 			if t > in.twL[nd] {
-				return false
+				return false, 0, 0
 			}
 			t = max(t, in.twE[nd])
 		}
 		t += in.service[nd]
 	}
-	return true
+	end := t - in.service[seq[len(seq)-1]]
+	// Backward: latest service start at each node that keeps the end.
+	late := end
+	for i := len(seq) - 2; i >= 0; i-- {
+		nd := seq[i]
+		late -= in.travel(prof, in.loc[nd], in.loc[seq[i+1]]) + in.service[nd]
+		if ws := in.tws[nd]; ws != nil {
+			for k := len(ws) - 1; k >= 0; k-- {
+				if ws[k].Start <= late {
+					late = min(late, ws[k].End)
+					break
+				}
+			}
+		} else {
+			late = min(late, in.twL[nd])
+		}
+	}
+	return true, late, end - late
 }

@@ -13,9 +13,11 @@ const (
 	sisrSplitRate  = 0.5   // α: probability of the split-string variant
 	sisrSplitDepth = 0.01  // β: how quickly the preserved part stops growing
 	sisrBlink      = 0.01  // γ: probability of skipping an insertion position
-	tempStart      = 0.10  // T0 as a fraction of the mean arc cost
+	tempStart      = 0.40  // T0 as a fraction of the mean arc cost
 	tempEnd        = 0.001 // Tf as a fraction of the mean arc cost
 )
+
+var tuneT0, tuneTf = tempStart, tempEnd // TEMPORARY: tuning
 
 // search is one single-threaded run of the metaheuristic.
 type search struct {
@@ -59,12 +61,9 @@ func newSearch(in *instance, opts Options, seed int64) *search {
 		seq:       make([]int32, 0, in.nTN+3*len(in.veh)+8),
 		lbuf:      make([]lseg, in.dims),
 		lbuf2:     make([]lseg, in.dims),
-		t0:        tempStart * in.meanArc,
-		tf:        tempEnd * in.meanArc,
+		t0:        tuneT0 * in.meanArc,
+		tf:        tuneTf * in.meanArc,
 	}
-	s.cur = in.newSolution()
-	s.cand = in.newSolution()
-	s.best = in.newSolution()
 	return s
 }
 
@@ -265,6 +264,14 @@ func (s *search) ruin(sol *solution) {
 			s.removeRange(sol, r, from, from+l, 0, 0)
 		}
 		s.refresh(sol, v)
+		if in.violation(r) != "" {
+			// Matrices that break the triangle inequality (or unreachable
+			// pairs) can make a shorter route infeasible, and with several
+			// windows per node a shorter route can need a longer schedule
+			// than its maximum duration: empty the route.
+			s.removeRange(sol, r, 1, len(r.nodes)-1, 0, 0)
+			s.refresh(sol, v)
+		}
 	}
 }
 
@@ -374,6 +381,9 @@ func (s *search) construct(initial *solution) {
 // local search before they are kept.
 func (s *search) run(ctx context.Context, initial *solution) {
 	s.start = time.Now()
+	s.cur = s.in.newSolution()
+	s.cand = s.in.newSolution()
+	s.best = s.in.newSolution()
 	s.construct(initial)
 	if s.report != nil {
 		s.report(s)
