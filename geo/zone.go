@@ -164,6 +164,27 @@ func (ix *ZoneIndex) Lookup(p orb.Point) (zone int, ok bool) {
 	return ix.ZoneOfCell(c)
 }
 
+// LookupAll appends the zone index of every point of pts to dst (-1 for a
+// point in no zone) and returns the extended slice. It indexes the points
+// with h3cell.FromPoints, one cgo call per core rather than per point, and
+// allocates one scratch slice of cells. An invalid point is an error and
+// leaves dst unchanged.
+func (ix *ZoneIndex) LookupAll(dst []int, pts []orb.Point) ([]int, error) {
+	cells, err := h3cell.FromPoints(make([]h3cell.Cell, 0, len(pts)), pts, ix.res)
+	if err != nil {
+		return dst, err
+	}
+	for _, c := range cells {
+		zi, ok := ix.cells[c]
+		if !ok {
+			dst = append(dst, -1)
+			continue
+		}
+		dst = append(dst, int(zi))
+	}
+	return dst, nil
+}
+
 // ZoneOfCell returns the zone of a cell at the index resolution.
 func (ix *ZoneIndex) ZoneOfCell(c h3cell.Cell) (zone int, ok bool) {
 	zi, ok := ix.cells[c]

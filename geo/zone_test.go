@@ -284,3 +284,79 @@ func FuzzReadZonesGeoJSON(f *testing.F) {
 		}
 	})
 }
+
+func TestLookupAllAndAllocs(t *testing.T) {
+	zones := []Zone{squareZone("a", ClassSuburban, 106.0, 29.0, 0.5), squareZone("b", ClassUrbanCore, 106.5, 29.0, 0.5)}
+	ix, err := NewZoneIndex(zones, 8)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pts := scatter(5000)
+	all, err := ix.LookupAll([]int{7}, pts)
+	if err != nil || len(all) != len(pts)+1 || all[0] != 7 {
+		t.Fatalf("LookupAll = %d results, %v", len(all), err)
+	}
+	for k, p := range pts {
+		zi, ok := ix.Lookup(p)
+		if !ok {
+			zi = -1
+		}
+		if all[k+1] != zi {
+			t.Fatalf("LookupAll[%d] = %d, Lookup = %d", k, all[k+1], zi)
+		}
+	}
+	if _, err := ix.LookupAll(nil, []orb.Point{{106, 29}, {math.NaN(), 0}}); !errors.Is(err, h3cell.ErrInvalid) {
+		t.Errorf("LookupAll(NaN) error = %v, want h3cell.ErrInvalid", err)
+	}
+	p := orb.Point{106.2, 29.2}
+	if a := testing.AllocsPerRun(100, func() { _, _ = ix.Lookup(p) }); a != 0 {
+		t.Errorf("Lookup allocs = %v, want 0", a)
+	}
+}
+
+// BenchmarkZoneLookupChongqing looks up township points in the 36 real
+// district boundaries (112,437 vertices): the index against ray-casting
+// every polygon.
+func BenchmarkZoneLookupChongqing(b *testing.B) {
+	f, err := os.Open(sharedPath(b, "geo", "chongqing_districts_gcj02.geojson"))
+	if err != nil {
+		b.Fatal(err)
+	}
+	zones, err := ReadZonesGeoJSON(f, GCJ02)
+	f.Close()
+	if err != nil {
+		b.Fatal(err)
+	}
+	ix, err := NewZoneIndex(zones, 7)
+	if err != nil {
+		b.Fatal(err)
+	}
+	pts := make([]orb.Point, 1024)
+	for k, p := range scatter(len(pts)) {
+		pts[k] = p
+	}
+	b.Run("Index/res=7", func(b *testing.B) {
+		b.ReportAllocs()
+		k := 0
+		for b.Loop() {
+			ix.Lookup(pts[k&1023])
+			k++
+		}
+	})
+	b.Run("LinearScan", func(b *testing.B) {
+		b.ReportAllocs()
+		k := 0
+		for b.Loop() {
+			p := pts[k&1023]
+		scan:
+			for zi := range zones {
+				for _, poly := range zones[zi].Polygon {
+					if ringContains(poly[0], p) {
+						break scan
+					}
+				}
+			}
+			k++
+		}
+	})
+}

@@ -313,3 +313,29 @@ func ExampleFromPoint() {
 	// 89401971967ffff 9 6 8
 	// h3cell: invalid input: point [29.563, 106.5516] is not a valid [lon, lat]
 }
+
+func FuzzParse(f *testing.F) {
+	f.Add("89401971967ffff")
+	f.Add("8001fffffffffff")
+	f.Add("")
+	f.Add("ffffffffffffffff")
+	f.Add("0x89401971967ffff")
+	f.Fuzz(func(t *testing.T, s string) {
+		c, err := Parse(s)
+		if err != nil {
+			if !errors.Is(err, ErrInvalid) {
+				t.Fatalf("Parse(%q) error %v does not wrap ErrInvalid", s, err)
+			}
+			return
+		}
+		if !c.IsValid() || c.Resolution() < 0 {
+			t.Fatalf("Parse(%q) = %v, not a valid cell", s, c)
+		}
+		if again, err := Parse(c.String()); err != nil || again != c {
+			t.Fatalf("Parse(String(%v)) = %v, %v", c, again, err)
+		}
+		if _, err := Boundary(c); err != nil {
+			t.Fatalf("Boundary(%v): %v", c, err)
+		}
+	})
+}
