@@ -68,12 +68,37 @@ type Options struct {
 	// points the capacity assignment considers; 0 means 32. Report.Truncated
 	// counts the demand points that had more.
 	MaxPairs int
+	// Assignment chooses how demand is assigned within capacity.
+	Assignment Assignment
 	// Workers is the number of goroutines; 0 means GOMAXPROCS.
 	Workers int
 	// Progress, when set, is called (concurrently) with the number of demand
 	// cells analysed so far and their total.
 	Progress func(done, total int)
 }
+
+// Assignment is a method of assigning demand to points within capacity.
+type Assignment int
+
+const (
+	// AssignAuto uses AssignMinCost when every weight is a whole number and
+	// there are at most MinCostMaxPairs (demand, point) pairs, and
+	// AssignGreedy otherwise.
+	AssignAuto Assignment = iota
+	// AssignGreedy is nearest-first greedy: pairs in increasing distance,
+	// each given as much as both sides have left. Fast at any scale, but it
+	// may serve less than the most possible.
+	AssignGreedy
+	// AssignMinCost solves the assignment as a min-cost flow
+	// (depots/flow): the most demand served within capacity, and among
+	// such assignments the least total walking distance. Weights must be
+	// whole numbers.
+	AssignMinCost
+)
+
+// MinCostMaxPairs is the largest number of (demand, point) pairs for which
+// AssignAuto uses the min-cost flow.
+const MinCostMaxPairs = 200_000
 
 // NoZone is the zone of demand outside every zone, or of all demand when
 // Options.ZoneOf is nil ("all").
@@ -395,8 +420,20 @@ func analyze(ctx context.Context, demand []Demand, dpts []orb.Point, points []Po
 	assigned := make([]float64, len(points))
 	primary := rep.Nearest // the point serving (most of) each demand point
 	if capped {
-		rep.Assignment = "nearest-first greedy"
-		primary = assignGreedy(demand, points, chunkPairs, rep.Served, assigned)
+		method, err := chooseAssignment(opts.Assignment, demand, chunkPairs, rep.Truncated)
+		if err != nil {
+			return nil, err
+		}
+		if method == AssignMinCost {
+			rep.Assignment = "min-cost flow"
+			primary, err = assignMinCost(ctx, demand, points, chunkPairs, rep.Served, assigned, opts.circuity())
+		} else {
+			rep.Assignment = "nearest-first greedy"
+			primary = assignGreedy(demand, points, chunkPairs, rep.Served, assigned)
+		}
+		if err != nil {
+			return nil, err
+		}
 	} else {
 		rep.Assignment = "nearest (no capacities)"
 		for i, j := range rep.Nearest {

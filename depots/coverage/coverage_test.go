@@ -136,7 +136,8 @@ func TestAnalyzeMatchesBruteForce(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			demand, points := randomInstance(tc.seed, tc.n, tc.m, tc.sizeKm, tc.capped)
-			opts := Options{RadiusMeters: tc.radius, Circuity: tc.circuity, MaxPairs: tc.maxPairs, Resolution: tc.res, Workers: 2}
+			opts := Options{RadiusMeters: tc.radius, Circuity: tc.circuity, MaxPairs: tc.maxPairs, Resolution: tc.res,
+				Workers: 2, Assignment: AssignGreedy}
 			rep, err := Analyze(context.Background(), demand, points, opts)
 			if err != nil {
 				t.Fatalf("Analyze: %v", err)
@@ -164,7 +165,102 @@ func TestAnalyzeMatchesBruteForce(t *testing.T) {
 			if math.Abs(sumAssigned-rep.CoveredWithCapacity) > 1e-6 || math.Abs(sumCells-rep.CoveredDemand) > 1e-6 {
 				t.Errorf("assigned %v, cells covered %v; want %v and %v", sumAssigned, sumCells, rep.CoveredWithCapacity, rep.CoveredDemand)
 			}
+			if tc.maxPairs != 0 {
+				return
+			}
+			// The min-cost assignment serves the most demand possible:
+			// the maximum flow of the brute-force bipartite graph.
+			opts.Assignment = AssignMinCost
+			mc, err := Analyze(context.Background(), demand, points, opts)
+			if err != nil {
+				t.Fatalf("Analyze min-cost: %v", err)
+			}
+			if want := bruteMaxFlow(demand, points, opts); mc.CoveredWithCapacity != want {
+				t.Errorf("min-cost covered with capacity = %v, want max flow %v", mc.CoveredWithCapacity, want)
+			}
+			if mc.CoveredWithCapacity < rep.CoveredWithCapacity {
+				t.Errorf("min-cost serves %v, less than greedy %v", mc.CoveredWithCapacity, rep.CoveredWithCapacity)
+			}
+			for j, p := range mc.Points {
+				if c := capacity(points[j]); p.AssignedDemand > c {
+					t.Errorf("point %s assigned %v over capacity %v", p.ID, p.AssignedDemand, c)
+				}
+			}
 		})
+	}
+}
+
+// bruteMaxFlow is the most demand the points can serve within capacity,
+// by Edmonds–Karp on the all-pairs bipartite graph (whole-number weights).
+func bruteMaxFlow(demand []Demand, points []Point, opts Options) float64 {
+	n, m := len(demand), len(points)
+	src, snk := n+m, n+m+1
+	type edge struct {
+		to  int
+		cap int64
+	}
+	var edges []edge
+	adj := make([][]int, n+m+2)
+	add := func(u, v int, c int64) {
+		adj[u] = append(adj[u], len(edges))
+		edges = append(edges, edge{v, c})
+		adj[v] = append(adj[v], len(edges))
+		edges = append(edges, edge{u, 0})
+	}
+	total := int64(0)
+	for _, d := range demand {
+		total += int64(d.Weight)
+	}
+	for i, d := range demand {
+		add(src, i, int64(d.Weight))
+		s := prepare(d.Location)
+		for j, p := range points {
+			r := p.RadiusMeters
+			if r == 0 {
+				r = opts.RadiusMeters
+			}
+			if hav(s, prepare(p.Location)) <= reachH(r/opts.circuity()) {
+				add(i, n+j, total)
+			}
+		}
+	}
+	for j, p := range points {
+		c := total
+		if p.CapacityPerDay > 0 {
+			c = int64(p.CapacityPerDay)
+		}
+		add(n+j, snk, c)
+	}
+	flowSum := int64(0)
+	prev := make([]int, n+m+2)
+	for {
+		for i := range prev {
+			prev[i] = -1
+		}
+		queue := []int{src}
+		prev[src] = -2
+		for len(queue) > 0 && prev[snk] == -1 {
+			u := queue[0]
+			queue = queue[1:]
+			for _, e := range adj[u] {
+				if edges[e].cap > 0 && prev[edges[e].to] == -1 {
+					prev[edges[e].to] = e
+					queue = append(queue, edges[e].to)
+				}
+			}
+		}
+		if prev[snk] == -1 {
+			return float64(flowSum)
+		}
+		amt := int64(math.MaxInt64)
+		for v := snk; v != src; v = edges[prev[v]^1].to {
+			amt = min(amt, edges[prev[v]].cap)
+		}
+		for v := snk; v != src; v = edges[prev[v]^1].to {
+			edges[prev[v]].cap -= amt
+			edges[prev[v]^1].cap += amt
+		}
+		flowSum += amt
 	}
 }
 
