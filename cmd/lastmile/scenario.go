@@ -25,6 +25,7 @@ func runScenario(ctx context.Context, env *Env, args []string) error {
 	carriers := fs.Int("carriers", scenario.DefaultCarriers, "carriers delivering (1..5: zto, yto, sf, jd, yunda)")
 	kind := fs.String("kind", string(scenario.KindAll), "what to generate: urban, rural or all")
 	dcs := fs.Int("dcs", 1, "shared distribution centres per district")
+	stations := fs.Bool("carrier-stations", false, "give each carrier its own station per district, with its fleet there")
 	out := fs.String("out", "", "write the JSON to `FILE` instead of stdout")
 	summary := fs.Bool("summary", false, "print a summary table instead of JSON on stdout")
 	fixture := fs.Bool("fixture", false, "write the hand-written fixture itself as JSON instead of a scenario")
@@ -40,7 +41,7 @@ func runScenario(ctx context.Context, env *Env, args []string) error {
 	if !*fixture {
 		var err error
 		s, err = scenario.Generate(f, scenario.Options{
-			Seed: *seed, Kind: scenario.Kind(*kind), Parcels: *parcels, Carriers: *carriers, DCsPerDistrict: *dcs,
+			Seed: *seed, Kind: scenario.Kind(*kind), Parcels: *parcels, Carriers: *carriers, DCsPerDistrict: *dcs, CarrierStations: *stations,
 		})
 		if errors.Is(err, scenario.ErrInvalid) { // the fixture is constant: the flags are wrong
 			return fmt.Errorf("%w: %w", errUsage, err)

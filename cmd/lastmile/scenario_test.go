@@ -56,6 +56,13 @@ func TestScenarioCommand(t *testing.T) {
 			t.Errorf("--out file is not a rural scenario: %v", err)
 		}
 	})
+	t.Run("carrier stations", func(t *testing.T) {
+		code, out, errs := runScenarioCLI(t, "--kind", "urban", "--parcels", "500", "--carrier-stations")
+		var s scenario.Scenario
+		if err := json.Unmarshal([]byte(out), &s); code != 0 || err != nil || len(s.Day.Carriers[0].Stations) == 0 {
+			t.Errorf("--carrier-stations: exit %d, stderr %q, %v: no stations", code, errs, err)
+		}
+	})
 	t.Run("fixture", func(t *testing.T) {
 		code, out, _ := runScenarioCLI(t, "--fixture")
 		var f scenario.Fixture
