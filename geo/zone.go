@@ -104,6 +104,9 @@ func NewZoneIndex(zones []Zone, res int) (*ZoneIndex, error) {
 		}
 	}
 	for zi := range ix.zones {
+		if len(ix.cells) > h3cell.MaxCells {
+			return nil, fmt.Errorf("%w: more than %d cells at resolution %d; use a coarser resolution", ErrZone, h3cell.MaxCells, res)
+		}
 		z := &ix.zones[zi]
 		if err := z.Validate(); err != nil {
 			return nil, fmt.Errorf("zone %d: %w", zi, err)

@@ -2,6 +2,7 @@ package h3cell
 
 import (
 	"fmt"
+	"math"
 	"runtime"
 	"slices"
 	"sync"
@@ -89,6 +90,26 @@ func loop(r orb.Ring) h3.GeoLoop {
 	return l
 }
 
+// MaxCells bounds the cells Cover and Children may produce (80 MB of
+// indexes); beyond it they return an error asking for a coarser resolution
+// instead of exhausting memory on a large area at a fine resolution.
+const MaxCells = 10_000_000
+
+// boundCells estimates from above how many cells of resolution res a
+// polygon with bounding box b can cover: the box's area on the sphere over
+// the smallest cell's area (about half the average), as H3 sizes its own
+// buffer from the bounding box.
+func boundCells(b orb.Bound, res int) float64 {
+	const rad = math.Pi / 180
+	const r = 6371007.2 // H3's authalic Earth radius, metres
+	area := r * r * (b.Max[0] - b.Min[0]) * rad * math.Abs(math.Sin(b.Max[1]*rad)-math.Sin(b.Min[1]*rad))
+	avg, err := h3.HexagonAreaAvgM2(res)
+	if err != nil || avg <= 0 {
+		return math.Inf(1)
+	}
+	return area / (avg / 2)
+}
+
 // Cover returns the cells at resolution res whose centres lie inside the
 // polygon (H3's centre-containment polyfill), sorted and without duplicates.
 // The first ring is the outer boundary, the others are holes; rings need not
@@ -115,6 +136,10 @@ func Cover(poly orb.Polygon, res int) ([]Cell, error) {
 		} else {
 			gp.Holes = append(gp.Holes, loop(r))
 		}
+	}
+	if est := boundCells(poly[0].Bound(), res); est > MaxCells {
+		return nil, fmt.Errorf("%w: polygon may cover %.3g cells at resolution %d, more than %d; use a coarser resolution",
+			ErrInvalid, est, res, MaxCells)
 	}
 	cells, err := h3.PolygonToCells(gp, res)
 	if err != nil {

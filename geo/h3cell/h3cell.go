@@ -274,6 +274,9 @@ func (c Cell) Children(res int) ([]Cell, error) {
 	if res < c.Resolution() {
 		return nil, fmt.Errorf("%w: child resolution %d coarser than cell resolution %d", ErrInvalid, res, c.Resolution())
 	}
+	if n := math.Pow(7, float64(res-c.Resolution())); n > MaxCells {
+		return nil, fmt.Errorf("%w: %v has %.3g children at resolution %d, more than %d", ErrInvalid, c, n, res, MaxCells)
+	}
 	kids, err := h3.Cell(c).Children(res)
 	if err != nil {
 		return nil, fmt.Errorf("%w: %w", ErrInvalid, err)

@@ -339,3 +339,17 @@ func FuzzParse(f *testing.F) {
 		}
 	})
 }
+
+func TestTooManyCells(t *testing.T) {
+	china := orb.Polygon{{{73, 18}, {135, 18}, {135, 54}, {73, 54}, {73, 18}}}
+	if _, err := Cover(china, 12); !errors.Is(err, ErrInvalid) {
+		t.Errorf("Cover(China, 12) error = %v, want ErrInvalid (too many cells)", err)
+	}
+	if cells, err := Cover(china, 3); err != nil || len(cells) == 0 {
+		t.Errorf("Cover(China, 3) = %d cells, %v", len(cells), err)
+	}
+	c, _ := FromPoint(orb.Point{106, 29}, 0)
+	if _, err := c.Children(15); !errors.Is(err, ErrInvalid) {
+		t.Errorf("Children(res 0 → 15) error = %v, want ErrInvalid", err)
+	}
+}
