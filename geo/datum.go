@@ -42,6 +42,17 @@ func ParseDatum(s string) (Datum, error) {
 	return "", fmt.Errorf("%w: %q (want wgs84, gcj02 or bd09)", ErrDatum, s)
 }
 
+// UnmarshalText parses a datum with ParseDatum, so a JSON or flag input
+// declaring "datum": "GCJ-02" is checked and normalised as it is decoded.
+func (d *Datum) UnmarshalText(text []byte) error {
+	v, err := ParseDatum(string(text))
+	if err != nil {
+		return err
+	}
+	*d = v
+	return nil
+}
+
 // String returns the datum's canonical name.
 func (d Datum) String() string { return string(d) }
 
@@ -61,6 +72,22 @@ func ToWGS84(p orb.Point, d Datum) (orb.Point, error) {
 		return WGS84FromGCJ02(GCJ02FromBD09(p)), nil
 	}
 	return p, fmt.Errorf("%w: %q", ErrDatum, string(d))
+}
+
+// PointsToWGS84 converts pts from datum d to WGS-84 in place. All points
+// are validated first, so on error (naming the first bad index) pts is
+// unchanged.
+func PointsToWGS84(pts []orb.Point, d Datum) error {
+	if _, err := ParseDatum(string(d)); err != nil {
+		return err
+	}
+	if err := ValidatePoints(pts); err != nil {
+		return err
+	}
+	for i, p := range pts {
+		pts[i], _ = ToWGS84(p, d) // cannot fail: validated above
+	}
+	return nil
 }
 
 // FromWGS84 converts the WGS-84 point p to datum d; it inverts ToWGS84.

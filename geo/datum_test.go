@@ -2,6 +2,7 @@ package geo
 
 import (
 	"encoding/csv"
+	"encoding/json"
 	"errors"
 	"io"
 	"math"
@@ -210,4 +211,61 @@ func TestGCJ02ChongqingTownships(t *testing.T) {
 		t.Errorf("read %d township points, want about 898", n)
 	}
 	t.Logf("%d points, worst difference %.3f m", n, worst)
+}
+
+func TestPointsToWGS84(t *testing.T) {
+	pts := []orb.Point{chongqingPairs[0].gcj, chongqingPairs[1].gcj}
+	if err := PointsToWGS84(pts, GCJ02); err != nil {
+		t.Fatal(err)
+	}
+	for i, p := range pts {
+		if d := HaversineMeters(p, chongqingPairs[i].wgs); d > datumToleranceMeters {
+			t.Errorf("point %d = %v, want %v", i, p, chongqingPairs[i].wgs)
+		}
+	}
+	bad := []orb.Point{{106, 29}, {106, math.NaN()}}
+	if err := PointsToWGS84(bad, BD09); !errors.Is(err, ErrInvalidPoint) || bad[0] != (orb.Point{106, 29}) {
+		t.Errorf("PointsToWGS84(NaN) = %v, points %v; want ErrInvalidPoint and no change", err, bad)
+	}
+	if err := PointsToWGS84(nil, "osgb36"); !errors.Is(err, ErrDatum) {
+		t.Errorf("PointsToWGS84(unknown datum) = %v, want ErrDatum", err)
+	}
+}
+
+func BenchmarkDatum(b *testing.B) {
+	p := chongqingPairs[1].gcj
+	for _, tc := range []struct {
+		name string
+		f    func(orb.Point) orb.Point
+	}{
+		{"GCJ02FromWGS84", GCJ02FromWGS84},
+		{"WGS84FromGCJ02", WGS84FromGCJ02},
+		{"BD09FromGCJ02", BD09FromGCJ02},
+		{"GCJ02FromBD09", GCJ02FromBD09},
+	} {
+		b.Run(tc.name, func(b *testing.B) {
+			b.ReportAllocs()
+			var sink orb.Point
+			for b.Loop() {
+				sink = tc.f(p)
+			}
+			_ = sink
+		})
+	}
+}
+
+func TestDatumUnmarshal(t *testing.T) {
+	var in struct {
+		Datum Datum     `json:"datum"`
+		Class ZoneClass `json:"class"`
+	}
+	if err := json.Unmarshal([]byte(`{"datum":"GCJ-02","class":"urban_core"}`), &in); err != nil || in.Datum != GCJ02 || in.Class != ClassUrbanCore {
+		t.Errorf("Unmarshal = %+v, %v; want gcj02 urban_core", in, err)
+	}
+	if err := json.Unmarshal([]byte(`{"datum":"nad83"}`), &in); !errors.Is(err, ErrDatum) {
+		t.Errorf("Unmarshal(nad83) error = %v, want ErrDatum", err)
+	}
+	if err := json.Unmarshal([]byte(`{"class":"downtown"}`), &in); !errors.Is(err, ErrZone) {
+		t.Errorf("Unmarshal(class downtown) error = %v, want ErrZone", err)
+	}
 }

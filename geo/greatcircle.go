@@ -6,6 +6,7 @@ import (
 	"math"
 	"runtime"
 	"sync"
+	"sync/atomic"
 
 	"github.com/paulmach/orb"
 )
@@ -171,16 +172,12 @@ func (g GreatCircle) MatrixInto(ctx context.Context, m *Matrix, points []orb.Poi
 	// does not hold up the rest; each block is a few thousand entries.
 	block := max(1, 4096/max(n, 1))
 	var (
-		next int64
-		mu   sync.Mutex
+		next atomic.Int64
 		wg   sync.WaitGroup
 	)
 	take := func() (int, int) {
-		mu.Lock()
-		defer mu.Unlock()
-		lo := int(next)
-		next += int64(block)
-		return lo, min(lo+block, n)
+		hi := int(next.Add(int64(block)))
+		return hi - block, min(hi, n)
 	}
 	errs := make([]error, workers)
 	for w := range workers {

@@ -33,6 +33,17 @@ func ParseZoneClass(s string) (ZoneClass, error) {
 	return "", fmt.Errorf("%w: unknown class %q (want urban_core, suburban or rural_mountain)", ErrZone, s)
 }
 
+// UnmarshalText parses a class with ParseZoneClass, so decoding JSON
+// rejects unknown classes.
+func (c *ZoneClass) UnmarshalText(text []byte) error {
+	v, err := ParseZoneClass(string(text))
+	if err != nil {
+		return err
+	}
+	*c = v
+	return nil
+}
+
 // Zone is a named area: a district, a delivery zone. It is given either as
 // polygons (Polygon, [lon, lat] WGS-84) or as a set of H3 cells (Cells);
 // when both are set, the polygons define the zone and Cells is ignored by
