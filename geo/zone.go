@@ -56,6 +56,8 @@ type Zone struct {
 	// Properties holds any other GeoJSON properties of the zone, kept so
 	// that a read–write round trip loses nothing. May be nil.
 	Properties map[string]any
+	// FeatureID is the GeoJSON feature's "id" (a string or a number), or nil.
+	FeatureID any
 }
 
 // Validate checks the zone: a name, a known class, and either valid

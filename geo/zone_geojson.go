@@ -60,6 +60,7 @@ func WriteZonesGeoJSON(w io.Writer, zones []Zone) error {
 			props[propH3Cells] = ids
 		}
 		f := geojson.NewFeature(geom)
+		f.ID = z.FeatureID
 		f.Properties = props
 		fc.Append(f)
 	}
@@ -138,6 +139,7 @@ func zoneFromFeature(f *geojson.Feature, datum Datum) (Zone, error) {
 		return z, fmt.Errorf("%w: no string %q property", ErrZone, propName)
 	}
 	z.Name = name
+	z.FeatureID = f.ID
 	delete(props, propName)
 	if v, present := props[propClass]; present {
 		s, ok := v.(string)

@@ -121,7 +121,7 @@ func TestZonesGeoJSONRoundTrip(t *testing.T) {
 	zones := []Zone{
 		{Name: "渝中", Class: ClassUrbanCore, Polygon: orb.MultiPolygon{{square(106.5, 29.5, 0.1),
 			{{106.52, 29.52}, {106.52, 29.53}, {106.53, 29.53}, {106.53, 29.52}, {106.52, 29.52}}}},
-			Properties: map[string]any{"adcode": "500103", "depots": 3.0}},
+			Properties: map[string]any{"adcode": "500103", "depots": 3.0}, FeatureID: "500103"},
 		{Name: "hex zone", Class: ClassSuburban, Cells: append(cells, fine)},
 		{Name: "unclassified", Polygon: orb.MultiPolygon{{square(107.1, 29.1, 0.05)}, {square(107.3, 29.1, 0.05)}}},
 	}
@@ -138,6 +138,9 @@ func TestZonesGeoJSONRoundTrip(t *testing.T) {
 	}
 	for i := range zones {
 		w, g := zones[i], got[i]
+		if g.FeatureID != w.FeatureID {
+			t.Errorf("zone %d feature id = %v, want %v", i, g.FeatureID, w.FeatureID)
+		}
 		if g.Name != w.Name || g.Class != w.Class {
 			t.Errorf("zone %d = %q %q, want %q %q", i, g.Name, g.Class, w.Name, w.Class)
 		}
