@@ -127,10 +127,12 @@ func (g GreatCircle) plan(points []orb.Point) (*gcPlan, error) {
 	maxPerRad := 0.0
 	for a := range k {
 		for b := range k {
-			// The slower class: more seconds per straight-line metre.
-			t := factors[a]
-			if factors[b].Circuity/factors[b].SpeedKmh > t.Circuity/t.SpeedKmh {
-				t = factors[b]
+			// The slower class: more seconds per straight-line metre; on a
+			// tie the lower id, so that (a, b) and (b, a) agree.
+			lo, hi := factors[min(a, b)], factors[max(a, b)]
+			t := lo
+			if hi.Circuity/hi.SpeedKmh > lo.Circuity/lo.SpeedKmh {
+				t = hi
 			}
 			m := EarthRadiusMeters * t.Circuity
 			p.mPerRad[a*k+b] = m
@@ -154,7 +156,8 @@ func (g GreatCircle) Matrix(ctx context.Context, points []orb.Point) (*Matrix, e
 }
 
 // MatrixInto is Matrix writing into m, which is resized (reusing its
-// slices when large enough) to len(points)².
+// slices when large enough) to len(points)². On error the contents of m are
+// unspecified.
 func (g GreatCircle) MatrixInto(ctx context.Context, m *Matrix, points []orb.Point) error {
 	p, err := g.plan(points)
 	if err != nil {
