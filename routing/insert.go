@@ -194,6 +194,11 @@ outer:
 		}
 		nextLoc := in.loc[r.nodes[a+1]]
 		pickDist := in.distance(al, pl) - in.distance(al, nextLoc)
+		// With distance-only costs and the triangle inequality, the detour
+		// to the pickup alone bounds the pair's cost from below.
+		if vh.perS == 0 && !r.empty() && vh.perM*(pickDist+in.distance(pl, nextLoc)) >= out.cost {
+			continue
+		}
 		last := pl
 		for b := a; b < n-1; b++ {
 			if b > a {

@@ -129,6 +129,11 @@ func (s *search) relocateTask(sol *solution, u int32) bool {
 			s.insertJob(&sol.routes[B], u, &ins, 0)
 		}
 	}
+	if ship {
+		// Within its own route too: s.tmp is that route without the pair.
+		s.moveEvals += int64(len(s.tmp.nodes))
+		s.insertShipment(&s.tmp, u, in.partner[u], &ins, 0)
+	}
 	if ins.v < 0 {
 		return false
 	}
