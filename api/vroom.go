@@ -1,6 +1,7 @@
 package api
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"math"
@@ -239,7 +240,7 @@ func (s *Server) vroom(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return fail(err)
 	}
-	in, err := instance.FromJSON(r.Context(), &vp.doc, s.cfg.Matrix)
+	in, err := instanceFromJSON(r.Context(), s, vp)
 	if err != nil {
 		return fail(err)
 	}
@@ -627,4 +628,8 @@ func vroomCost(c *vroomCosts, travelSeconds, meters int64) int64 {
 		}
 	}
 	return fixed + int64(math.Round(float64(perHour)*float64(travelSeconds)/3600+float64(perKm)*float64(meters)/1000))
+}
+
+func instanceFromJSON(ctx context.Context, s *Server, vp *vroomProblem) (*instance.Instance, error) {
+	return instance.FromJSON(ctx, &vp.doc, s.cfg.Matrix)
 }

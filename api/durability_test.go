@@ -1,0 +1,84 @@
+package api_test
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"github.com/lastmile-dev/lastmile/api"
+	"github.com/lastmile-dev/lastmile/store"
+	"github.com/lastmile-dev/lastmile/store/storetest"
+)
+
+// TestJobSurvivesRestart runs two servers on one PostgreSQL schema: the
+// first accepts a job and is shut down mid-solve; the second re-queues it at
+// start and finishes it.
+func TestJobSurvivesRestart(t *testing.T) {
+	dsn := storetest.PostgresDSN(t)
+	ctx := context.Background()
+	open := func() *store.Postgres {
+		s, err := store.OpenPostgres(ctx, dsn, nil)
+		if err != nil {
+			t.Fatalf("OpenPostgres: %v", err)
+		}
+		t.Cleanup(s.Close)
+		return s
+	}
+
+	db1 := open()
+	first := startServer(t, api.Config{Store: db1, Solver: slowSolver{steps: 1_000_000, tick: 5 * time.Millisecond}, Workers: 1})
+	var running, waiting api.JobDoc
+	first.do("POST", "/v1/jobs", courierKey, smallProblem(4)).decode(t, &running)
+	first.do("POST", "/v1/jobs", courierKey, smallProblem(4)).decode(t, &waiting)
+	for {
+		j, err := db1.Job(ctx, running.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if j.Status == store.JobRunning {
+			break
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	first.stop(100 * time.Millisecond) // too short to finish: persisted as queued
+	for _, id := range []string{running.ID, waiting.ID} {
+		if j, _ := db1.Job(ctx, id); j.Status != store.JobQueued {
+			t.Fatalf("after shutdown, job %s is %s, want queued", id, j.Status)
+		}
+	}
+
+	second := startServer(t, api.Config{Store: open()}) // real solver
+	for _, id := range []string{running.ID, waiting.ID} {
+		j := waitJob(t, second, id, courierKey)
+		if j.Status != store.JobSucceeded || len(j.Result) == 0 {
+			t.Errorf("job %s on the second server: %s %q, want succeeded with a result", id, j.Status, j.Error)
+		}
+	}
+}
+
+// TestPostgresEndToEnd runs dispatch and a stop event on PostgreSQL.
+func TestPostgresEndToEnd(t *testing.T) {
+	db, err := store.OpenPostgres(context.Background(), storetest.PostgresDSN(t), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(db.Close)
+	ts := startServer(t, api.Config{Store: db})
+	if r := ts.do("POST", "/v1/dispatch", plannerKey, smallProblem(8)); r.Status != 201 {
+		t.Fatalf("dispatch = %d %s", r.Status, r.Body)
+	}
+	var route api.CourierRoute
+	ts.do("GET", "/v1/couriers/c1/route", courierKey, nil).decode(t, &route)
+	if len(route.Stops) == 0 {
+		t.Skip("c1 got no stops")
+	}
+	r := ts.do("POST", "/v1/couriers/c1/events", courierKey, map[string]any{"type": "delivered", "stop_id": route.Stops[0].ID})
+	var out api.StopEventResponse
+	r.decode(t, &out)
+	if r.Status != 200 || out.Route.Version != 2 || out.Route.Stops[0].Status != api.StopDelivered {
+		t.Errorf("event on PostgreSQL: %d %+v", r.Status, out)
+	}
+	if r := ts.do("GET", "/readyz", "", nil); r.Status != 200 {
+		t.Errorf("readyz = %d", r.Status)
+	}
+}
