@@ -113,6 +113,9 @@ type cpmpSearch struct {
 	assign []int
 	load   []int64
 	open   []bool
+
+	i1, i2 []int // allocate's best and second-best median per customer
+	regret []int64
 }
 
 func newCPMPSearch(p *CPMP) *cpmpSearch {
@@ -299,41 +302,61 @@ func (s *cpmpSearch) allocate(set []int) int64 {
 	for j := range s.assign {
 		s.assign[j] = -1
 	}
-	left := p.N
-	for left > 0 {
-		bj, bi := -1, -1
-		bestRegret := int64(-1)
-		for j := 0; j < p.N; j++ {
-			if s.assign[j] >= 0 {
+	// Regret greedy with lazy updates: a customer's best and second-best
+	// medians are recomputed only when one of them fills up.
+	n := p.N
+	if len(s.i1) < n {
+		s.i1, s.i2 = make([]int, n), make([]int, n)
+		s.regret = make([]int64, n)
+	}
+	rank := func(j int) bool {
+		f1, f2 := int64(math.MaxInt64), int64(math.MaxInt64)
+		i1, i2 := -1, -1
+		for _, i := range set {
+			if s.load[i]+p.Demand[j] > p.Capacity[i] {
 				continue
 			}
-			f1, f2 := int64(math.MaxInt64), int64(math.MaxInt64)
-			i1 := -1
-			for _, i := range set {
-				if s.load[i]+p.Demand[j] > p.Capacity[i] {
-					continue
-				}
-				d := s.d(j, i)
-				if d < f1 {
-					f2, f1, i1 = f1, d, i
-				} else if d < f2 {
-					f2 = d
-				}
-			}
-			if i1 < 0 {
-				return s.repair(set)
-			}
-			regret := int64(math.MaxInt64 / 2)
-			if f2 != math.MaxInt64 {
-				regret = f2 - f1
-			}
-			if regret > bestRegret {
-				bestRegret, bj, bi = regret, j, i1
+			d := s.d(j, i)
+			if d < f1 {
+				f2, i2, f1, i1 = f1, i1, d, i
+			} else if d < f2 {
+				f2, i2 = d, i
 			}
 		}
+		s.i1[j], s.i2[j] = i1, i2
+		switch {
+		case i1 < 0:
+			return false
+		case i2 < 0:
+			s.regret[j] = math.MaxInt64 / 2
+		default:
+			s.regret[j] = f2 - f1
+		}
+		return true
+	}
+	for j := 0; j < n; j++ {
+		if !rank(j) {
+			return s.repair(set)
+		}
+	}
+	for left := n; left > 0; left-- {
+		bj := -1
+		for j := 0; j < n; j++ {
+			if s.assign[j] < 0 && (bj < 0 || s.regret[j] > s.regret[bj]) {
+				bj = j
+			}
+		}
+		bi := s.i1[bj]
 		s.assign[bj] = bi
 		s.load[bi] += p.Demand[bj]
-		left--
+		for j := 0; j < n; j++ {
+			if s.assign[j] >= 0 || (s.i1[j] != bi && s.i2[j] != bi) {
+				continue
+			}
+			if s.load[bi]+p.Demand[j] > p.Capacity[bi] && !rank(j) {
+				return s.repair(set)
+			}
+		}
 	}
 	return s.improveAssignment(set)
 }

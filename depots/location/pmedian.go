@@ -34,6 +34,7 @@ func SolvePMedian(ctx context.Context, p *PMedian, opts Options) (*PMedianSoluti
 	}
 	clk := newClock(ctx, opts.TimeLimit)
 	s := newPMedianSearch(p)
+	s.clk = clk
 	s.greedy()
 	s.localSearch()
 	best := s.snapshot()
@@ -71,7 +72,7 @@ func SolvePMedian(ctx context.Context, p *PMedian, opts Options) (*PMedianSoluti
 		if float64(bestCost) <= math.Ceil(lb-1e-9) {
 			break
 		}
-		if it&7 == 0 && clk.expired() {
+		if clk.expired() {
 			break
 		}
 		s.restore(best)
@@ -113,6 +114,7 @@ type pmedianSearch struct {
 	c1, c2 []int32
 	d1, d2 []int32
 	loss   []int64 // scratch, by facility
+	clk    clock   // stops a local search early; zero value never expires
 }
 
 func newPMedianSearch(p *PMedian) *pmedianSearch {
@@ -232,7 +234,10 @@ func (s *pmedianSearch) shake(rng *rand.Rand, k int) {
 // nearest distances.
 func (s *pmedianSearch) localSearch() {
 	n, m := s.p.N, s.p.M
-	for {
+	for scan := 1; ; scan++ {
+		if scan&3 == 0 && s.clk.ctx != nil && s.clk.expired() {
+			return
+		}
 		bestDelta, bestIn, bestOut := int64(0), -1, int32(-1)
 		for in := 0; in < m; in++ {
 			if s.open[in] {
@@ -309,7 +314,7 @@ func pmedianBound(clk clock, p *PMedian, start []int32, ub float64, iters int, h
 	theta := 2.0
 	stall := 0
 	for it := 0; it < iters; it++ {
-		if it&15 == 0 && clk.expired() {
+		if it&3 == 0 && clk.expired() {
 			break
 		}
 		for i := 0; i < m; i++ {
