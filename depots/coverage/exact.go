@@ -1,5 +1,13 @@
 package coverage
 
+import (
+	"context"
+	"fmt"
+	"math"
+
+	"github.com/lastmile-dev/lastmile/depots/flow"
+)
+
 // Exact enumeration for small instances. When at most maxExactCandidates
 // candidates reach any residual demand, the MCLP and LSCP optima are found
 // by depth-first enumeration with incremental cover counts (and, for LSCP,
@@ -107,4 +115,85 @@ func binomial(n, k int) int {
 		}
 	}
 	return r
+}
+
+// exactCapMCLP returns the k relevant candidates serving the most demand
+// within capacity, each choice evaluated by a max flow (depots/flow), or
+// ok = false when the instance is too large or a weight or capacity is not
+// a whole number.
+func (in *instance) exactCapMCLP(ctx context.Context, k int) (best []int, served float64, ok bool, err error) {
+	rel := in.relevant()
+	if rel == nil || !in.integral {
+		return nil, 0, false, nil
+	}
+	for _, j := range rel {
+		if c := in.capacity[j]; !math.IsInf(c, 1) && c != math.Trunc(c) {
+			return nil, 0, false, nil
+		}
+	}
+	k = min(k, len(rel))
+	if binomial(len(rel), k)*in.units() > maxExactNodes {
+		return nil, 0, false, nil
+	}
+	served = -1
+	var pick []int
+	var dfs func(i, left int) error
+	dfs = func(i, left int) error {
+		if left == 0 {
+			v, err := in.maxServed(ctx, pick)
+			if err != nil {
+				return err
+			}
+			if v > served+in.eps() {
+				served, best = v, append(best[:0], pick...)
+			}
+			return nil
+		}
+		if len(rel)-i < left {
+			return nil
+		}
+		pick = append(pick, rel[i])
+		if err := dfs(i+1, left-1); err != nil {
+			return err
+		}
+		pick = pick[:len(pick)-1]
+		return dfs(i+1, left)
+	}
+	if err := dfs(0, k); err != nil {
+		return nil, 0, false, err
+	}
+	return best, served, true, nil
+}
+
+// maxServed is the most residual demand the sites can serve within
+// capacity: a max flow from units to sites, solved as a min-cost flow in
+// which each unit may instead send its demand to an "unserved" sink at
+// cost 1 per unit. Weights must be whole numbers.
+func (in *instance) maxServed(ctx context.Context, sites []int) (float64, error) {
+	nu := in.units()
+	g := flow.NewGraph(nu + len(sites) + 1)
+	sink := nu + len(sites)
+	total := int64(0)
+	for u, w := range in.weight {
+		total += int64(w)
+		g.SetSupply(u, int64(w))
+		g.AddArc(u, sink, int64(w), 1)
+	}
+	for k, j := range sites {
+		for _, u := range in.covers(j) {
+			g.AddArc(int(u), nu+k, int64(in.weight[u]), 0)
+		}
+		c := in.capacity[j]
+		if math.IsInf(c, 1) || c > float64(total) {
+			g.SetSupply(nu+k, -total)
+		} else {
+			g.SetSupply(nu+k, -int64(c))
+		}
+	}
+	g.SetSupply(sink, -total)
+	res, err := g.Solve(ctx)
+	if err != nil {
+		return 0, fmt.Errorf("coverage: capacitated evaluation: %w", err)
+	}
+	return float64(total) - res.Cost, nil
 }

@@ -167,7 +167,18 @@ func (in *instance) mclp(ctx context.Context, opts SiteOptions) (*Plan, error) {
 	k := min(opts.Add, in.candidates())
 	if opts.Capacitated {
 		p := in.plan("capacitated MCLP")
-		chosen, served := in.capacitatedGreedy(k, math.Inf(1))
+		if !opts.heuristicOnly {
+			best, served, ok, err := in.exactCapMCLP(ctx, k)
+			if err != nil {
+				return nil, err
+			}
+			if ok {
+				p.ChosenIndex, p.CoveredDemand, p.UpperBound, p.Exact = best, in.base+served, in.base+served, true
+				in.finishMCLP(p)
+				return p, nil
+			}
+		}
+		chosen, served := in.capacitatedGreedy(k, math.Inf(1), false)
 		p.ChosenIndex = chosen
 		p.CoveredDemand = in.base + served
 		ub, _, err := in.mclpBound(ctx, k, served, opts)
@@ -199,7 +210,7 @@ func (in *instance) mclp(ctx context.Context, opts SiteOptions) (*Plan, error) {
 		return p, nil
 	}
 	s := newCoverState(in)
-	order := in.greedy(s, k, math.Inf(1))
+	order := in.greedy(s, k, math.Inf(1), false)
 	in.swap(ctx, s, opts.SwapPasses)
 	ub, lag, err := in.mclpBound(ctx, k, s.exactCovered(), opts)
 	if err != nil {
@@ -245,21 +256,31 @@ func (in *instance) finishMCLP(p *Plan) {
 	}
 }
 
-// greedy adds sites to s by largest gain per cost, gain capped at need,
+// siteCost is the cost of site j in a greedy ratio: its cost when weighted
+// (LSCP), 1 otherwise (MCLP counts sites).
+func (in *instance) siteCost(j int, weighted bool) float64 {
+	if weighted {
+		return in.cost[j]
+	}
+	return 1
+}
+
+// greedy adds sites to s by largest gain (per cost, when weighted), gain
+// capped at need,
 // until k sites are chosen, the need is met or nothing gains. It returns the
 // sites in the order chosen. The gains are submodular, so a stale heap entry
 // is an upper bound and lazy evaluation (Minoux 1978) is exact.
-func (in *instance) greedy(s *coverState, k int, need float64) []int {
+func (in *instance) greedy(s *coverState, k int, need float64, weighted bool) []int {
 	h := &maxHeap{}
 	for j := range in.candidates() {
 		if !s.chosen[j] {
-			h.push(min(s.gain(j), need)/in.cost[j], j)
+			h.push(min(s.gain(j), need)/in.siteCost(j, weighted), j)
 		}
 	}
 	var order []int
 	for len(order) < k && h.len() > 0 && need > in.eps() {
 		key, j := h.pop()
-		fresh := min(s.gain(j), need) / in.cost[j]
+		fresh := min(s.gain(j), need) / in.siteCost(j, weighted)
 		if fresh < key && h.len() > 0 && fresh < h.top() {
 			h.push(fresh, j)
 			continue
@@ -467,7 +488,7 @@ func (in *instance) lscp(ctx context.Context, opts SiteOptions) (*Plan, error) {
 	var chosen []int
 	var covered float64
 	if opts.Capacitated {
-		chosen, covered = in.capacitatedGreedy(in.candidates(), need)
+		chosen, covered = in.capacitatedGreedy(in.candidates(), need, true)
 		if covered < need-in.eps() {
 			return nil, fmt.Errorf("%w: target %.4g%% of demand cannot be served within the candidates' capacities (at most %.4g%% reached)",
 				ErrInfeasible, 100*opts.Target, 100*(in.base+covered)/in.total)
@@ -481,7 +502,7 @@ func (in *instance) lscp(ctx context.Context, opts SiteOptions) (*Plan, error) {
 		return p, nil
 	} else {
 		s := newCoverState(in)
-		chosen = in.greedy(s, in.candidates(), need)
+		chosen = in.greedy(s, in.candidates(), need, true)
 		chosen = in.dropRedundant(s, chosen, need)
 		covered = s.exactCovered()
 	}
@@ -653,7 +674,7 @@ func (in *instance) completeCover(start []int, need float64) ([]int, float64) {
 	for _, j := range start {
 		s.add(j)
 	}
-	order := append(slices.Clone(start), in.greedy(s, in.candidates(), need-s.covered)...)
+	order := append(slices.Clone(start), in.greedy(s, in.candidates(), need-s.covered, true)...)
 	order = in.dropRedundant(s, order, need)
 	c := 0.0
 	for _, j := range order {
@@ -663,54 +684,6 @@ func (in *instance) completeCover(start []int, need float64) ([]int, float64) {
 		return nil, math.Inf(1)
 	}
 	return order, c
-}
-
-// capacitatedGreedy picks up to k sites by largest gain per cost, where a
-// site's gain is min(capacity, residual demand it reaches, need left), and
-// assigns each pick's capacity to the demand it reaches, scarcest first (the
-// demand with fewest candidates). It returns the picks and the demand
-// served. Gains only shrink as sites are added, so lazy evaluation is exact.
-func (in *instance) capacitatedGreedy(k int, need float64) ([]int, float64) {
-	left := slices.Clone(in.weight)
-	gain := func(j int) float64 {
-		g := 0.0
-		for _, u := range in.covers(j) {
-			g += left[u]
-		}
-		return min(g, in.capacity[j], need)
-	}
-	h := &maxHeap{}
-	for j := range in.candidates() {
-		h.push(gain(j)/in.cost[j], j)
-	}
-	var chosen []int
-	served := 0.0
-	var us []int32
-	for len(chosen) < k && h.len() > 0 && need > in.eps() {
-		key, j := h.pop()
-		fresh := gain(j) / in.cost[j]
-		if fresh < key && h.len() > 0 && fresh < h.top() {
-			h.push(fresh, j)
-			continue
-		}
-		if fresh <= 0 {
-			break
-		}
-		us = append(us[:0], in.covers(j)...)
-		slices.SortStableFunc(us, func(a, b int32) int {
-			return cmp.Compare(len(in.coveredBy(int(a))), len(in.coveredBy(int(b))))
-		})
-		room := min(in.capacity[j], need)
-		for _, u := range us {
-			a := min(left[u], room)
-			left[u] -= a
-			room -= a
-			served += a
-			need -= a
-		}
-		chosen = append(chosen, j)
-	}
-	return chosen, served
 }
 
 // maxHeap is a binary max-heap of (key, index), ties broken by lower index

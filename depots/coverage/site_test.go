@@ -246,3 +246,61 @@ func TestHeuristicsAgainstEnumeration(t *testing.T) {
 	t.Logf("MCLP greedy+swap optimal in %d of %d, mean gap %.2f%%", mclpHit, mclpRuns, mclpGap/float64(mclpRuns))
 	t.Logf("LSCP greedy+redundancy optimal in %d of %d, mean excess %.2f%%", lscpHit, lscpRuns, lscpGap/float64(max(1, lscpRuns)))
 }
+
+// TestCapacitatedMCLPMatchesEnumeration compares the capacitated MCLP with
+// the best choice of sites by brute force, each choice evaluated by an
+// all-pairs max flow; the greedy heuristic must be feasible and within its
+// bound.
+func TestCapacitatedMCLPMatchesEnumeration(t *testing.T) {
+	var hit, runs int
+	var gap float64
+	for seed := uint64(1); seed <= 8; seed++ {
+		demand, _, cands := smallSiteInstance(seed, 10, 0)
+		r := rand.New(rand.NewPCG(seed, 5))
+		for j := range cands {
+			cands[j].CapacityPerDay = float64(20 + r.IntN(120))
+		}
+		opts := Options{RadiusMeters: 900, Workers: 1}
+		for _, k := range []int{1, 2, 3} {
+			best := 0.0
+			for mask := uint32(0); mask < 1<<len(cands); mask++ {
+				if bits.OnesCount32(mask) != k {
+					continue
+				}
+				var sub []Point
+				for j := range cands {
+					if mask&(1<<j) != 0 {
+						sub = append(sub, cands[j])
+					}
+				}
+				best = max(best, bruteMaxFlow(demand, sub, opts))
+			}
+			so := SiteOptions{Options: opts, Add: k, Capacitated: true}
+			p, err := SelectSites(context.Background(), demand, nil, cands, so)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !p.Exact || p.CoveredDemand != best {
+				t.Errorf("seed %d k %d: capacitated MCLP served %v (exact %v), want optimum %v", seed, k, p.CoveredDemand, p.Exact, best)
+			}
+			so.heuristicOnly = true
+			h, err := SelectSites(context.Background(), demand, nil, cands, so)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var chosen []Point
+			for _, j := range h.ChosenIndex {
+				chosen = append(chosen, cands[j])
+			}
+			if feasible := bruteMaxFlow(demand, chosen, opts); h.CoveredDemand > feasible || h.CoveredDemand > best || h.UpperBound < best {
+				t.Errorf("seed %d k %d: heuristic serves %v (its sites can serve %v), bound %v, optimum %v", seed, k, h.CoveredDemand, feasible, h.UpperBound, best)
+			}
+			runs++
+			if h.CoveredDemand == best {
+				hit++
+			}
+			gap += 100 * (best - h.CoveredDemand) / best
+		}
+	}
+	t.Logf("capacitated greedy optimal in %d of %d, mean gap %.2f%%", hit, runs, gap/float64(runs))
+}
