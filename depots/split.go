@@ -29,51 +29,69 @@ type splitResult struct {
 //	demand i ──penalty──▶ sink  (unserved for lack of capacity)
 //
 // Each demand node supplies its volume in thousandths of a parcel. Arc
-// capacities carry the daily, category and cold-chain limits. The sets of
-// volume that the limits bound must nest for a flow to model them (they
-// form a tree), and a category with both ambient and cold demand breaks the
-// nesting: its cap must hold for ambient plus cold together. The network
-// therefore first gives each of the two arcs the whole category cap, a
-// relaxation whose optimum is a lower bound. If some warehouse then exceeds
-// a category cap, the cap is split between the two arcs in proportion to
-// that flow and the flow is solved again, until no cap is exceeded (each
-// split is final, so at most W·K rounds). Without such a category the first
-// solve is feasible and optimal.
+// capacities carry the daily, category and cold-chain limits. A flow can
+// model limits only on sets of volume that nest (a tree), and a category
+// with both ambient and cold demand breaks the nesting: its cap must hold
+// for ambient plus cold together, while the cold room holds cold volume of
+// every category. The network therefore first gives each of the two arcs
+// the whole category cap. That relaxation's optimum is the lower bound; if
+// no category cap is exceeded it is also the answer. Otherwise each
+// exceeded cap is split between its two arcs and the flow solved again,
+// until no cap is exceeded (each split is final, so at most W·K rounds),
+// for three ways of splitting: cold first (cold demand has fewer
+// warehouses to turn to), in proportion to the relaxed flow, and ambient
+// first. The cheapest of the three is returned, with the relaxation's
+// bound, so the gap shows what the heuristic split may have cost.
 func solveSplittable(ctx context.Context, in *instance) (*splitResult, error) {
-	W, K, D := in.W, in.K, in.D
-	// split[w*K+k] is the ambient share of a split category cap, or -1.
+	W, K := in.W, in.K
+	relaxed, err := solveNetwork(ctx, in, nil)
+	if err != nil {
+		return nil, err
+	}
+	res := &splitResult{served: relaxed.served, bound: relaxed.cost}
+	shares := []func(amb, cold, c float64) float64{
+		func(amb, cold, c float64) float64 { return 1 - min(cold, c)/c },
+		func(amb, cold, c float64) float64 { return amb / (amb + cold) },
+		func(amb, cold, c float64) float64 { return min(amb, c) / c },
+	}
+	var best *network
 	split := make([]float64, W*K)
-	for k := range split {
-		split[k] = -1
-	}
-	var res *splitResult
-	for round := 0; ; round++ {
-		net, err := solveNetwork(ctx, in, split)
-		if err != nil {
-			return nil, err
+	for _, share := range shares {
+		for k := range split {
+			split[k] = -1
 		}
-		if round == 0 {
-			res = &splitResult{bound: net.cost}
-		}
-		res.served = net.served
-		over := false
-		for wk := range split {
-			c := in.catCap[wk]
-			a, b := net.amb[wk], net.cold[wk]
-			if split[wk] >= 0 || math.IsInf(c, 1) || a == 0 || b == 0 || float64(a+b) <= c*volumeScale+0.5 {
-				continue
+		net := relaxed
+		for round := 0; ; round++ {
+			over := false
+			for wk := range split {
+				c := in.catCap[wk] * volumeScale
+				a, b := float64(net.amb[wk]), float64(net.cold[wk])
+				if split[wk] >= 0 || math.IsInf(c, 1) || a == 0 || b == 0 || a+b <= c+0.5 {
+					continue
+				}
+				split[wk] = share(a, b, c)
+				over = true
 			}
-			split[wk] = float64(a) / float64(a+b)
-			over = true
+			if !over {
+				break
+			}
+			if round > W*K {
+				// Cannot happen: each round splits at least one more cap.
+				return nil, fmt.Errorf("depots: splittable allocation did not settle after %d rounds", round)
+			}
+			if net, err = solveNetwork(ctx, in, split); err != nil {
+				return nil, err
+			}
 		}
-		if !over {
-			return res, nil
+		if net == relaxed {
+			return res, nil // no cap exceeded: the relaxation is exact
 		}
-		if round > W*K+1 {
-			// Cannot happen: each round splits at least one more cap.
-			return nil, fmt.Errorf("depots: splittable allocation did not settle after %d rounds (%d demand)", round, D)
+		if best == nil || net.cost < best.cost {
+			best = net
 		}
 	}
+	res.served = best.served
+	return res, nil
 }
 
 // network is one solved flow: served volumes, the flow on each
@@ -84,6 +102,9 @@ type network struct {
 	cost      float64
 }
 
+// solveNetwork solves the flow. split[w*K+k], when given and not negative,
+// is the share of category k's cap at w that ambient demand may use (cold
+// demand gets the rest); otherwise both get the whole cap.
 func solveNetwork(ctx context.Context, in *instance, split []float64) (*network, error) {
 	W, K, D := in.W, in.K, in.D
 	// Nodes: demand 0..D-1, then per warehouse amb(w,k), cold(w,k) for
@@ -138,8 +159,9 @@ func solveNetwork(ctx context.Context, in *instance, split []float64) (*network,
 		for k := range K {
 			c := capUnits(in.catCap[w*K+k])
 			ca, cc := c, c
-			if s := split[w*K+k]; s >= 0 {
-				ca = int64(math.Floor(float64(c) * s))
+			if split != nil && split[w*K+k] >= 0 {
+				s := split[w*K+k]
+				ca = int64(math.Round(float64(c) * s))
 				cc = c - ca
 			}
 			ambArc[w*K+k] = g.AddArc(ambN(w, k), dayN(w), ca, 0)
