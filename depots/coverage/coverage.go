@@ -293,10 +293,11 @@ func demandLocations(demand []Demand) []orb.Point {
 // then checked exactly against them (haversine × circuity). Cell aggregates
 // are built from the exact per-point results afterwards.
 //
-// Capacity assignment is nearest-first greedy: all (demand, point) pairs
-// within reach are taken in increasing distance and each gets as much as
-// both sides have left. With no capacities every covered demand point is
-// served by its nearest point.
+// Capacity assignment follows opts.Assignment: a min-cost flow (the most
+// demand served, then the least walking) or nearest-first greedy, where all
+// (demand, point) pairs within reach are taken in increasing distance and
+// each gets as much as both sides have left. With no capacities every
+// covered demand point is served by its nearest point.
 func Analyze(ctx context.Context, demand []Demand, points []Point, opts Options) (*Report, error) {
 	if len(demand) == 0 {
 		return nil, fmt.Errorf("%w: no demand points", ErrInvalid)

@@ -19,10 +19,25 @@
 // maps, hot spots and site candidates and never replace the exact check.
 // Tests compare the result with a brute-force all-pairs computation.
 //
-// Demand is assigned to points within capacity nearest-first: all (demand,
-// point) pairs within reach are taken in increasing distance (a radix sort)
-// and each gets as much as both sides have left, the classic greedy for the
-// transportation problem.
+// Demand is assigned to points within capacity in one of two ways
+// (Options.Assignment; Report.Assignment says which was used):
+//
+//   - min-cost flow (depots/flow, successive shortest paths): the most
+//     demand that can be served within capacity, and among such
+//     assignments the least walking. AssignAuto uses it when the weights
+//     are whole numbers and there are at most MinCostMaxPairs (demand,
+//     point) pairs;
+//   - nearest-first greedy, at any scale: all pairs within reach in
+//     increasing distance (a linear-time radix sort), each given as much as
+//     both sides have left. It may serve less than the maximum.
+//
+// # Exactness and speed
+//
+// The disk radius k is derived from the reach and H3's cell geometry with
+// generous margins (see diskRadius), and the tests check the indexed result
+// against an all-pairs brute force on random instances, bit for bit: both
+// use the same haversine function. The inner loop allocates nothing.
+// BenchmarkAnalyze1M analyses 1 M demand points against 10 k points.
 //
 // # Site selection
 //
@@ -41,9 +56,17 @@
 //     demand. Greedy by cost per covered demand (Chvátal 1979), then
 //     redundancy elimination; the lower bound is Beasley's (1987) Lagrangian
 //     relaxation of set covering, extended to partial targets.
-//   - A capacitated MCLP (Current & Storbeck 1988): a site serves at most
-//     its capacity; the greedy counts min(capacity, uncovered demand within
-//     reach) as a site's gain.
+//   - Capacitated MCLP and LSCP (Current & Storbeck 1988): a site serves
+//     at most its capacity. The demand the open sites can serve together is
+//     a maximum bipartite flow, kept up to date by augmenting paths as sites
+//     open; the greedy opens the site with the largest exact marginal gain
+//     (served demand is a polymatroid rank function, so lazy evaluation is
+//     exact). The bound is the smaller of the uncapacitated Lagrangian
+//     bound and the k largest min(capacity, reachable demand).
+//
+// Small instances (at most 20 candidates that reach any demand) are solved
+// exactly by enumeration, and the plan is marked Exact; the tests compare
+// every model, and the heuristics on their own, with brute-force optima.
 //
 // Site selection never aggregates demand approximately: demand points are
 // merged only when they have exactly the same set of candidates within reach
@@ -54,7 +77,17 @@
 // RuralAudit checks which villages lie within a travel distance of a
 // township station or a village service point (great-circle × a mountain
 // circuity, DefaultRuralCircuity) and solves the least-cost LSCP that brings
-// the share to 100%.
+// the share to 100%, with every village a candidate service point. On the
+// Chongqing gazetteer (898 township points, 1184 village points) at 5 km,
+// 884 villages (74.7%) are within reach and 235 new service points, equal
+// to the Lagrangian lower bound, bring the share to 100%.
+//
+// # Input
+//
+// ReadDemandCSV, ReadPointsCSV, ReadDemandGeoJSON and ReadPointsGeoJSON read
+// the formats of `lastmile cover` and `lastmile site`, with line-numbered
+// errors wrapping ErrInvalid. All coordinates are WGS-84; convert GCJ-02 or
+// BD-09 input with geo.ToWGS84 first.
 //
 // # References
 //
@@ -73,4 +106,14 @@
 //     955–961.
 //   - V. Chvátal, A greedy heuristic for the set-covering problem,
 //     Mathematics of Operations Research 4 (1979) 233–235.
+//   - G. L. Nemhauser, L. A. Wolsey, M. L. Fisher, An analysis of
+//     approximations for maximizing submodular set functions, Mathematical
+//     Programming 14 (1978) 265–294.
+//   - M. Minoux, Accelerated greedy algorithms for maximizing submodular
+//     set functions, Optimization Techniques, LNCS 7 (1978) 234–243.
+//   - M. Held, P. Wolfe, H. P. Crowder, Validation of subgradient
+//     optimization, Mathematical Programming 6 (1974) 62–88.
+//   - D. Levinson, A. El-Geneidy, The minimum circuity frontier and the
+//     journey to work, Regional Science and Urban Economics 39 (2009)
+//     732–738.
 package coverage
