@@ -49,13 +49,18 @@
 //     then Teitz & Bart (1968) style 1-swap interchange. The upper bound is
 //     the Lagrangian relaxation of the coverage constraints solved by
 //     subgradient optimisation (Galvão & ReVelle 1996; Held, Wolfe &
-//     Crowder 1974), which is at least as tight as the LP relaxation's value
-//     at convergence and is always a valid bound.
+//     Crowder 1974). Any multipliers give a valid bound; at the optimum it
+//     equals the LP relaxation's bound, since the relaxed problem has the
+//     integrality property. The top-k sites of every iteration are also
+//     tried as a plan (a Lagrangian heuristic).
 //   - LSCP, the location set covering problem (Toregas et al. 1971): the
 //     least-cost (by default, fewest) sites reaching a target share of
 //     demand. Greedy by cost per covered demand (Chvátal 1979), then
 //     redundancy elimination; the lower bound is Beasley's (1987) Lagrangian
-//     relaxation of set covering, extended to partial targets.
+//     relaxation of set covering, extended to partial targets by a
+//     fractional knapsack over demand. Every few subgradient steps the sites
+//     of negative reduced cost, completed greedily and pruned, are tried as
+//     a plan (Beasley's Lagrangian heuristic).
 //   - Capacitated MCLP and LSCP (Current & Storbeck 1988): a site serves
 //     at most its capacity. The demand the open sites can serve together is
 //     a maximum bipartite flow, kept up to date by augmenting paths as sites
