@@ -472,7 +472,7 @@ func (s *cpmpSearch) bound(clk clock, iters int, heur func([]int)) float64 {
 				d2 = d
 			}
 		}
-		lam[j] = float64(min(d2, d1+1))
+		lam[j] = float64(d2)
 	}
 	rho := make([]float64, m)
 	idx := make([]int, m)
