@@ -3,6 +3,8 @@ package h3cell
 /*
 #cgo noescape lm_cells
 #cgo nocallback lm_cells
+#cgo noescape gridDisk
+#cgo nocallback gridDisk
 #include <stdint.h>
 
 // H3's LatLng (radians) and latLngToCell, as declared in h3api.h. The
@@ -11,6 +13,8 @@ package h3cell
 // here lets a whole batch cross into C once instead of once per point.
 typedef struct { double lat; double lng; } lmLatLng;
 extern uint32_t latLngToCell(const lmLatLng *g, int res, uint64_t *out);
+// out must be zero-filled and hold 3k(k+1)+1 cells.
+extern uint32_t gridDisk(uint64_t origin, int k, uint64_t *out);
 
 // lm_cells indexes n points given as [lon, lat] degree pairs. It converts
 // to radians with the caller's factor (h3-go's DegsToRads) so the cells are
@@ -34,6 +38,7 @@ import "C"
 
 import (
 	"fmt"
+	"slices"
 	"unsafe"
 
 	"github.com/paulmach/orb"
@@ -51,6 +56,29 @@ func fromPointUnchecked(p orb.Point, res int) (Cell, error) {
 		return 0, err
 	}
 	return out[0], nil
+}
+
+// appendDisk appends the disk of radius k around the valid cell c to dst
+// with one cgo call into the caller's buffer; with capacity to spare it does
+// not allocate.
+func appendDisk(dst []Cell, c Cell, k int) ([]Cell, error) {
+	size := 3*k*(k+1) + 1
+	start := len(dst)
+	dst = slices.Grow(dst, size)[:start+size]
+	buf := dst[start:]
+	clear(buf) // gridDisk requires a zero-filled output
+	if e := C.gridDisk(C.uint64_t(c), C.int(k), (*C.uint64_t)(unsafe.Pointer(&buf[0]))); e != 0 {
+		return dst[:start], fmt.Errorf("%w: disk of %v: H3 error code %d", ErrInvalid, c, uint32(e))
+	}
+	// Near a pentagon some slots stay zero; squeeze them out in place.
+	n := start
+	for _, x := range buf {
+		if x != 0 {
+			dst[n] = x
+			n++
+		}
+	}
+	return dst[:n], nil
 }
 
 // fillCells writes the cells of pts (validated by the caller) to out with a

@@ -176,7 +176,8 @@ func (c Cell) GridDistance(o Cell) (int, error) {
 func (c Cell) Disk(k int) ([]Cell, error) { return c.AppendDisk(nil, k) }
 
 // AppendDisk appends the cells within k grid steps of c to dst and returns
-// the extended slice; pass a reused buffer on hot paths.
+// the extended slice. Pass a reused buffer on hot paths: it allocates
+// nothing when dst has room for 3k(k+1)+1 more cells.
 func (c Cell) AppendDisk(dst []Cell, k int) ([]Cell, error) {
 	if err := c.check(); err != nil {
 		return dst, err
@@ -184,14 +185,10 @@ func (c Cell) AppendDisk(dst []Cell, k int) ([]Cell, error) {
 	if k < 0 {
 		return dst, fmt.Errorf("%w: disk radius %d < 0", ErrInvalid, k)
 	}
-	cells, err := h3.GridDisk(h3.Cell(c), k)
-	if err != nil {
-		return dst, fmt.Errorf("%w: disk of %v: %w", ErrInvalid, c, err)
+	if n := 3 * float64(k) * float64(k+1); n > MaxCells {
+		return dst, fmt.Errorf("%w: disk radius %d too large (%.3g cells)", ErrInvalid, k, n)
 	}
-	for _, x := range cells {
-		dst = append(dst, Cell(x))
-	}
-	return dst, nil
+	return appendDisk(dst, c, k)
 }
 
 // Ring returns the cells exactly k grid steps from c (6k of them, or c alone

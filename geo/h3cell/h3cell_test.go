@@ -353,3 +353,34 @@ func TestTooManyCells(t *testing.T) {
 		t.Errorf("Children(res 0 → 15) error = %v, want ErrInvalid", err)
 	}
 }
+
+func TestDiskMatchesH3AndAllocs(t *testing.T) {
+	pents, _ := h3.Pentagons(5)
+	c, _ := FromPoint(orb.Point{106.55, 29.56}, 9)
+	for _, origin := range []Cell{c, Cell(pents[3])} {
+		for k := range 5 {
+			got, err := origin.Disk(k)
+			if err != nil {
+				t.Fatal(err)
+			}
+			want, _ := h3.GridDisk(h3.Cell(origin), k)
+			slices.Sort(got)
+			slices.Sort(want)
+			if len(got) != len(want) {
+				t.Fatalf("Disk(%v, %d) = %d cells, h3 %d", origin, k, len(got), len(want))
+			}
+			for i := range got {
+				if uint64(got[i]) != uint64(want[i]) {
+					t.Fatalf("Disk(%v, %d) differs from h3 at %d", origin, k, i)
+				}
+			}
+		}
+	}
+	buf := make([]Cell, 0, 64)
+	if a := testing.AllocsPerRun(100, func() { buf, _ = c.AppendDisk(buf[:0], 3) }); a != 0 {
+		t.Fatalf("AppendDisk with room allocs = %v, want 0", a)
+	}
+	if _, err := c.Disk(100000); !errors.Is(err, ErrInvalid) {
+		t.Errorf("Disk(huge k) error = %v, want ErrInvalid", err)
+	}
+}
