@@ -86,6 +86,7 @@ func runCover(ctx context.Context, env *Env, args []string) error {
 	fs.StringVar(&c.zones, "zones", "", "zones (districts) GeoJSON `FILE` for the per-zone report")
 	fs.StringVar(&c.zonesDatum, "zones-datum", "wgs84", "datum of the zones file: wgs84, gcj02 or bd09")
 	fs.IntVar(&c.hotspots, "hotspots", 20, "number of uncovered hot spots to list")
+	assign := fs.String("assign", "auto", "capacity assignment: auto, mincost (min-cost flow) or greedy (nearest first)")
 	rural := fs.Bool("rural", false, "audit villages against township stations (see above)")
 	townships := fs.String("townships", "", "township stations `FILE` (CSV id/code,lon,lat; default ../shared/geo)")
 	villages := fs.String("villages", "", "villages `FILE` (CSV id/code,lon,lat[,cost]; default ../shared/geo)")
@@ -130,6 +131,16 @@ func runCover(ctx context.Context, env *Env, args []string) error {
 	}
 	opts := coverage.Options{RadiusMeters: c.radius, Circuity: c.circuity, Resolution: c.res,
 		HotSpots: max(1, c.hotspots), Workers: c.workers}
+	switch *assign {
+	case "auto":
+		opts.Assignment = coverage.AssignAuto
+	case "mincost":
+		opts.Assignment = coverage.AssignMinCost
+	case "greedy":
+		opts.Assignment = coverage.AssignGreedy
+	default:
+		return fmt.Errorf("%w: --assign %q: want auto, mincost or greedy", errUsage, *assign)
+	}
 	if c.zones != "" {
 		if opts.ZoneOf, err = loadZones(c.zones, c.zonesDatum); err != nil {
 			return err

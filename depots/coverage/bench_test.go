@@ -142,3 +142,24 @@ func coverableOnly(b *testing.B, demand []Demand, existing, cands []Point, opts 
 	}
 	return out
 }
+
+// BenchmarkAnalyzeIndexVsBruteForce compares the H3-indexed analysis with the
+// all-pairs baseline on 20 k demand points and 2 k pickup points.
+func BenchmarkAnalyzeIndexVsBruteForce(b *testing.B) {
+	demand, points := randomInstance(44, 20_000, 2_000, 20, false)
+	opts := Options{RadiusMeters: 500}
+	b.Run("indexed", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			if _, err := Analyze(context.Background(), demand, points, opts); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+	b.Run("brute-force", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			bruteForce(demand, points, opts)
+		}
+	})
+}
