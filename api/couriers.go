@@ -367,8 +367,15 @@ func applyEvent(cr *CourierRoute, ev *StopEventRequest) error {
 				}
 			}
 		}
-		if ev.At != nil {
-			st.Departure = max(*ev.At, st.Arrival)
+		if ev.At != nil { // the courier's clock wins over the plan's
+			switch ev.Type {
+			case EventArrived:
+				st.Arrival = *ev.At
+				st.Departure = max(st.Departure, *ev.At)
+			default:
+				st.Arrival = min(st.Arrival, *ev.At)
+				st.Departure = *ev.At
+			}
 		}
 	case EventOrderAdded:
 		if ev.Job == nil {

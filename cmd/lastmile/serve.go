@@ -1,0 +1,232 @@
+package main
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/lastmile-dev/lastmile/api"
+	"github.com/lastmile-dev/lastmile/depots"
+	"github.com/lastmile-dev/lastmile/metrics"
+	"github.com/lastmile-dev/lastmile/scenario"
+	"github.com/lastmile-dev/lastmile/store"
+	"github.com/prometheus/client_golang/prometheus"
+)
+
+// keyFlags collects repeated --api-key values.
+type keyFlags []api.Key
+
+func (k *keyFlags) String() string { return fmt.Sprintf("%d keys", len(*k)) }
+
+func (k *keyFlags) Set(s string) error {
+	key, err := api.ParseKey(s)
+	if err != nil {
+		return err
+	}
+	*k = append(*k, key)
+	return nil
+}
+
+// envOr returns the environment variable name, or def when it is unset.
+func envOr(name, def string) string {
+	if v, ok := os.LookupEnv(name); ok {
+		return v
+	}
+	return def
+}
+
+func envDuration(name string, def time.Duration) time.Duration {
+	if d, err := time.ParseDuration(os.Getenv(name)); err == nil {
+		return d
+	}
+	return def
+}
+
+func envInt(name string, def int) int {
+	if n, err := strconv.Atoi(os.Getenv(name)); err == nil {
+		return n
+	}
+	return def
+}
+
+// runServe is `lastmile serve`: the HTTP API.
+func runServe(ctx context.Context, env *Env, args []string) error {
+	fs := newFlagSet(env, "serve", "",
+		"Serve the lastmile JSON API over HTTP. Flags fall back to environment variables\n"+
+			"(LASTMILE_ADDR, DATABASE_URL, LASTMILE_API_KEYS as comma-separated ROLE:KEY[:COURIER_ID], ...).\n"+
+			"With no database the store is in memory and nothing is persisted. With no API key the\n"+
+			"server runs in demo mode: it makes one key per role, prints them, and seeds the\n"+
+			"Chongqing fixture's facilities.")
+	addr := fs.String("addr", envOr("LASTMILE_ADDR", ":8080"), "listen address HOST:PORT (LASTMILE_ADDR)")
+	dbURL := fs.String("database-url", envOr("DATABASE_URL", ""), "PostgreSQL URL; empty keeps data in memory (DATABASE_URL)")
+	var keys keyFlags
+	fs.Var(&keys, "api-key", "API key ROLE:KEY or courier:KEY:COURIER_ID; repeatable; roles courier, planner, operator (LASTMILE_API_KEYS)")
+	metricsPublic := fs.Bool("metrics-public", envOr("LASTMILE_METRICS_PUBLIC", "") == "true", "serve /metrics without a key (default: operator key) (LASTMILE_METRICS_PUBLIC=true)")
+	defSolve := fs.Duration("solve-time", envDuration("LASTMILE_SOLVE_TIME", time.Second), "default time limit of a synchronous solve (LASTMILE_SOLVE_TIME)")
+	maxSolve := fs.Duration("max-solve-time", envDuration("LASTMILE_MAX_SOLVE_TIME", 10*time.Second), "cap on a synchronous solve's time limit (LASTMILE_MAX_SOLVE_TIME)")
+	maxJob := fs.Duration("max-job-time", envDuration("LASTMILE_MAX_JOB_TIME", 10*time.Minute), "cap on an asynchronous job's time limit (LASTMILE_MAX_JOB_TIME)")
+	maxBody := fs.Int64("max-body-bytes", int64(envInt("LASTMILE_MAX_BODY_BYTES", 8<<20)), "request body limit in bytes (LASTMILE_MAX_BODY_BYTES)")
+	maxTasks := fs.Int("max-sync-tasks", envInt("LASTMILE_MAX_SYNC_TASKS", 1000), "largest problem (jobs + shipments) for synchronous endpoints (LASTMILE_MAX_SYNC_TASKS)")
+	workers := fs.Int("workers", envInt("LASTMILE_WORKERS", 2), "asynchronous job workers (LASTMILE_WORKERS)")
+	queueSize := fs.Int("queue", envInt("LASTMILE_QUEUE", 100), "jobs that may wait for a worker (LASTMILE_QUEUE)")
+	rateLimit := fs.Float64("rate-limit", float64(envInt("LASTMILE_RATE_LIMIT", 50)), "requests per second per key; negative disables (LASTMILE_RATE_LIMIT)")
+	rateBurst := fs.Int("rate-burst", envInt("LASTMILE_RATE_BURST", 100), "burst size per key (LASTMILE_RATE_BURST)")
+	grace := fs.Duration("shutdown-timeout", envDuration("LASTMILE_SHUTDOWN_TIMEOUT", 30*time.Second), "how long running jobs may finish at shutdown before they are stored as queued (LASTMILE_SHUTDOWN_TIMEOUT)")
+	logFormat := fs.String("log-format", envOr("LASTMILE_LOG_FORMAT", "json"), "log format: json or text (LASTMILE_LOG_FORMAT)")
+	seed := fs.Bool("seed-fixture", envOr("LASTMILE_SEED_FIXTURE", "") == "true", "seed the Chongqing fixture's facilities even when keys are given (in-memory store only)")
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	if fs.NArg() > 0 {
+		return fmt.Errorf("%w: unexpected argument %q", errUsage, fs.Arg(0))
+	}
+	if len(keys) == 0 {
+		for _, s := range strings.Split(os.Getenv("LASTMILE_API_KEYS"), ",") {
+			if s = strings.TrimSpace(s); s != "" {
+				if err := keys.Set(s); err != nil {
+					return fmt.Errorf("%w: LASTMILE_API_KEYS: %w", errUsage, err)
+				}
+			}
+		}
+	}
+	var handler slog.Handler
+	switch *logFormat {
+	case "json":
+		handler = slog.NewJSONHandler(env.Stderr, nil)
+	case "text":
+		handler = slog.NewTextHandler(env.Stderr, nil)
+	default:
+		return fmt.Errorf("%w: --log-format %q: want json or text", errUsage, *logFormat)
+	}
+	log := slog.New(handler)
+	if _, _, err := net.SplitHostPort(*addr); err != nil {
+		return fmt.Errorf("%w: --addr %q: want HOST:PORT: %w", errUsage, *addr, err)
+	}
+
+	reg := prometheus.NewRegistry()
+	var st api.Store
+	persistent := false
+	if *dbURL != "" {
+		pg, err := store.OpenPostgres(ctx, *dbURL, log)
+		if err != nil {
+			return err
+		}
+		defer pg.Close()
+		reg.MustRegister(metrics.NewPoolCollector(pg.Pool()))
+		st, persistent = pg, true
+		log.Info("store: PostgreSQL, migrations applied")
+	} else {
+		st = store.NewMemory()
+		log.Warn("store: in memory; data is NOT persisted and is lost when the server stops (set --database-url or DATABASE_URL to keep it)")
+	}
+
+	demo := len(keys) == 0
+	if demo {
+		for _, k := range []struct {
+			role    api.Role
+			courier string
+		}{{api.RoleOperator, ""}, {api.RolePlanner, ""}, {api.RoleCourier, "c1"}, {api.RoleCourier, "c2"}} {
+			key := api.Key{Role: k.role, Secret: "demo-" + string(k.role) + "-" + randomHex(8), CourierID: k.courier}
+			keys = append(keys, key)
+		}
+		fmt.Fprintln(env.Stderr, "lastmile serve: demo mode (no --api-key given). Demo keys, valid until the server stops:")
+		for _, k := range keys {
+			who := string(k.Role)
+			if k.CourierID != "" {
+				who += " " + k.CourierID
+			}
+			fmt.Fprintf(env.Stderr, "  %-12s Authorization: Bearer %s\n", who, k.Secret)
+		}
+	}
+	if (demo || *seed) && !persistent {
+		n, err := seedFixture(ctx, st)
+		if err != nil {
+			return err
+		}
+		log.Info("seeded the Chongqing fixture's facilities", "facilities", n)
+	}
+
+	srv, err := api.New(api.Config{
+		Store: st, Keys: keys, Logger: log, Registry: reg, MetricsPublic: *metricsPublic,
+		MaxBodyBytes: *maxBody, DefaultSolveTime: *defSolve, MaxSolveTime: *maxSolve, MaxJobTime: *maxJob,
+		MaxSyncTasks: *maxTasks, Workers: *workers, QueueSize: *queueSize, RateLimit: *rateLimit, RateBurst: *rateBurst,
+	})
+	if err != nil {
+		return fmt.Errorf("%w: %w", errUsage, err)
+	}
+	if err := srv.Start(ctx); err != nil {
+		return err
+	}
+	hs := srv.HTTPServer(*addr)
+	ln, err := net.Listen("tcp", *addr)
+	if err != nil {
+		return fmt.Errorf("listen %s: %w", *addr, err)
+	}
+	log.Info("lastmile serve listening", "addr", ln.Addr().String(), "version", version, "persistent", persistent, "keys", len(keys))
+	errc := make(chan error, 1)
+	go func() { errc <- hs.Serve(ln) }()
+
+	select {
+	case err := <-errc:
+		_ = srv.Shutdown(context.Background())
+		return fmt.Errorf("serve: %w", err)
+	case <-ctx.Done(): // SIGINT or SIGTERM
+	}
+	log.Info("shutting down: no new requests; running jobs get the grace period", "grace", *grace)
+	sctx, cancel := context.WithTimeout(context.Background(), *grace)
+	defer cancel()
+	// Stop the job queue and the HTTP server together: streams end when the
+	// queue stops, requests in flight finish.
+	qerr := make(chan error, 1)
+	go func() { qerr <- srv.Shutdown(sctx) }()
+	if err := hs.Shutdown(sctx); err != nil && !errors.Is(err, http.ErrServerClosed) {
+		log.Warn("http shutdown", "err", err)
+	}
+	if err := <-qerr; err != nil {
+		log.Warn("job queue shutdown", "err", err)
+	}
+	log.Info("stopped")
+	return nil
+}
+
+func randomHex(n int) string {
+	b := make([]byte, n)
+	_, _ = rand.Read(b)
+	return hex.EncodeToString(b)
+}
+
+// seedFixture stores the facilities of the Chongqing scenario (seed 1): the
+// urban day's warehouses, centres, stations and pickup points and the rural
+// week's county hubs and township stations.
+func seedFixture(ctx context.Context, st api.Store) (int, error) {
+	sc, err := scenario.Generate(scenario.Chongqing(), scenario.Options{Seed: 1, Parcels: 2000})
+	if err != nil {
+		return 0, fmt.Errorf("seed fixture: %w", err)
+	}
+	var fs []depots.Facility
+	if sc.Day != nil {
+		fs = append(fs, sc.Day.Facilities...)
+	}
+	if sc.Week != nil {
+		for _, c := range sc.Week.Counties {
+			fs = append(fs, c.Hub)
+			fs = append(fs, c.Stations...)
+		}
+	}
+	for i := range fs {
+		if err := st.PutFacility(ctx, &fs[i]); err != nil {
+			return 0, fmt.Errorf("seed fixture: %w", err)
+		}
+	}
+	return len(fs), nil
+}
+
