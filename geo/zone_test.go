@@ -363,3 +363,54 @@ func BenchmarkZoneLookupChongqing(b *testing.B) {
 		}
 	})
 }
+
+func BenchmarkZoneLookup(b *testing.B) {
+	var zones []Zone
+	for i := range 10 {
+		for j := range 10 {
+			zones = append(zones, squareZone("z", ClassSuburban, 106+0.05*float64(i), 29+0.05*float64(j), 0.05))
+		}
+	}
+	ix, err := NewZoneIndex(zones, 9)
+	if err != nil {
+		b.Fatal(err)
+	}
+	pts := make([]orb.Point, 4096)
+	for k, p := range scatter(len(pts)) {
+		// Fold the scatter into the zones' 0.5° square.
+		pts[k] = orb.Point{106 + (p[0]-105.3)/6, 29 + (p[1]-28.2)/6}
+	}
+	b.Run("Index", func(b *testing.B) {
+		b.ReportAllocs()
+		k, hits := 0, 0
+		for b.Loop() {
+			if _, ok := ix.Lookup(pts[k&4095]); ok {
+				hits++
+			}
+			k++
+		}
+		b.ReportMetric(float64(hits)/float64(b.N), "hit-rate")
+	})
+	b.Run("IndexBatch", func(b *testing.B) {
+		b.ReportAllocs()
+		out := make([]int, 0, len(pts))
+		for b.Loop() {
+			out, _ = ix.LookupAll(out[:0], pts)
+		}
+		b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/float64(len(pts)), "ns/point")
+	})
+	// The baseline: ray-casting every zone polygon until one contains the point.
+	b.Run("LinearScan", func(b *testing.B) {
+		b.ReportAllocs()
+		k := 0
+		for b.Loop() {
+			p := pts[k&4095]
+			for zi := range zones {
+				if ringContains(zones[zi].Polygon[0][0], p) {
+					break
+				}
+			}
+			k++
+		}
+	})
+}
