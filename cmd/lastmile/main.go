@@ -38,6 +38,7 @@ var commands = map[string]command{
 	"locate":   {"choose facilities to open (OR-Library CFLP, p-median, capacitated p-median)", runLocate},
 	"version":  {"print the version", runVersion},
 	"scenario": {"generate a seeded Chongqing test scenario (urban day, rural week) as JSON", runScenario},
+	"serve":    {"serve the JSON API over HTTP (in-memory demo by default, PostgreSQL with --database-url)", runServe},
 	"solve":    {"solve a routing problem (benchmark file or JSON) and print the solution", runSolve},
 	"bench":    {"run a routing benchmark set and report gaps to best-known solutions", runBench},
 	"cover":    {"analyse pickup-point coverage of demand, or audit rural villages (--rural)", runCover},
