@@ -93,6 +93,7 @@ func runCover(ctx context.Context, env *Env, args []string) error {
 	servicePoints := fs.String("service-points", "", "existing village service points `FILE` (CSV id,lon,lat)")
 	km := fs.Float64("km", 5, "rural reach in `KM` of road")
 	noPlan := fs.Bool("no-plan", false, "rural: only audit, do not plan new service points")
+	matrix := fs.String("matrix", "", "rural: road distances `FILE` (JSON matrix over townships, service points, villages in file order) instead of great-circle × circuity")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
@@ -106,7 +107,7 @@ func runCover(ctx context.Context, env *Env, args []string) error {
 		if err := c.check(); err != nil {
 			return err
 		}
-		return runRural(ctx, env, &c, *townships, *villages, *servicePoints, *km, !*noPlan)
+		return runRural(ctx, env, &c, *townships, *villages, *servicePoints, *matrix, *km, !*noPlan)
 	}
 	if err := c.check(); err != nil {
 		return err
@@ -210,7 +211,7 @@ func printCover(w io.Writer, rep *coverage.Report, nPoints int, c *coverFlags, e
 	}
 }
 
-func runRural(ctx context.Context, env *Env, c *coverFlags, townships, villages, servicePoints string, km float64, plan bool) error {
+func runRural(ctx context.Context, env *Env, c *coverFlags, townships, villages, servicePoints, matrix string, km float64, plan bool) error {
 	if !(km > 0) {
 		return fmt.Errorf("%w: --km %v must be positive", errUsage, km)
 	}
@@ -242,11 +243,24 @@ func runRural(ctx context.Context, env *Env, c *coverFlags, townships, villages,
 			return err
 		}
 	}
+	ro := coverage.RuralOptions{ReachMeters: km * 1000, Circuity: c.circuity, Plan: plan, Workers: c.workers}
+	travel := fmt.Sprintf("great-circle × %g", c.circuity)
+	if matrix != "" {
+		f, err := os.Open(matrix)
+		if err != nil {
+			return err
+		}
+		m, err := geo.ReadMatrixJSON(f)
+		f.Close()
+		if err != nil {
+			return fmt.Errorf("%s: %w", matrix, err)
+		}
+		ro.Travel = geo.UserMatrix{M: m}
+		travel = "road distances from " + matrix
+	}
 	prog := newProgress(env.Stderr, "rural", 0, c.quiet)
-	rep, err := coverage.RuralAudit(ctx, st, sp, vs, coverage.RuralOptions{
-		ReachMeters: km * 1000, Circuity: c.circuity, Plan: plan, Workers: c.workers,
-		Progress: progressFunc(prog, "iterations"),
-	})
+	ro.Progress = progressFunc(prog, "iterations")
+	rep, err := coverage.RuralAudit(ctx, st, sp, vs, ro)
 	prog.Done()
 	if err != nil {
 		return err
@@ -276,8 +290,8 @@ func runRural(ctx context.Context, env *Env, c *coverFlags, townships, villages,
 		return writeJSON(env.Stdout, rep)
 	}
 	w := env.Stdout
-	fmt.Fprintf(w, "rural audit: %d township stations, %d village service points, %d villages; reach %g km of road (great-circle × %g)\n",
-		len(st), len(sp), len(vs), km, c.circuity)
+	fmt.Fprintf(w, "rural audit: %d township stations, %d village service points, %d villages; reach %g km of road (%s)\n",
+		len(st), len(sp), len(vs), km, travel)
 	if len(skippedT)+len(skippedV) > 0 {
 		fmt.Fprintf(w, "skipped rows without coordinates: %d townships, %d villages\n", len(skippedT), len(skippedV))
 	}

@@ -82,9 +82,9 @@ func newInstance(ctx context.Context, demand []Demand, residual []float64, candi
 			idx = append(idx, int32(i))
 		}
 	}
-	in.candStart = make([]int32, len(candidates)+1)
 	in.unitStart = []int32{0}
 	if len(pts) == 0 {
+		in.finish()
 		return in, nil
 	}
 	ix, err := newPointIndex(locations(candidates), reach, res)
@@ -135,25 +135,59 @@ func newInstance(ctx context.Context, demand []Demand, residual []float64, candi
 			in.weight[u] += w
 		}
 	}
+	in.finish()
+	return in, nil
+}
+
+// finish computes integrality and the candidate → units lists from the
+// unit → candidates lists.
+func (in *instance) finish() {
 	for _, w := range in.weight {
 		in.integral = in.integral && w == math.Trunc(w)
 	}
-	// Transpose: candidate → units.
+	nc := in.candidates()
+	in.candStart = make([]int32, nc+1)
 	for _, j := range in.unitCand {
 		in.candStart[j+1]++
 	}
-	for j := range candidates {
+	for j := range nc {
 		in.candStart[j+1] += in.candStart[j]
 	}
 	in.candUnit = make([]int32, len(in.unitCand))
-	fill := slices.Clone(in.candStart[:len(candidates)])
+	fill := slices.Clone(in.candStart[:nc])
 	for u := range in.weight {
 		for _, j := range in.coveredBy(u) {
 			in.candUnit[fill[j]] = int32(u)
 			fill[j]++
 		}
 	}
-	return in, nil
+}
+
+// newInstanceFromSets builds an instance from explicit coverage sets:
+// unit u of weight weights[u] is covered by the candidates sets[u] (sorted).
+// Units no candidate covers count as uncoverable.
+func newInstanceFromSets(weights []float64, sets [][]int32, candidates []Point) *instance {
+	in := &instance{cost: make([]float64, len(candidates)), capacity: make([]float64, len(candidates)),
+		integral: true, unitStart: []int32{0}}
+	for j, c := range candidates {
+		in.cost[j] = c.Cost
+		if in.cost[j] == 0 {
+			in.cost[j] = 1
+		}
+		in.capacity[j] = capacity(c)
+	}
+	for u, w := range weights {
+		in.total += w
+		if len(sets[u]) == 0 {
+			in.uncoverable += w
+			continue
+		}
+		in.weight = append(in.weight, w)
+		in.unitCand = append(in.unitCand, sets[u]...)
+		in.unitStart = append(in.unitStart, int32(len(in.unitCand)))
+	}
+	in.finish()
+	return in
 }
 
 func hashSig(seed maphash.Seed, sig []int32) uint64 {

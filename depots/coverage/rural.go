@@ -4,6 +4,9 @@ import (
 	"context"
 	"fmt"
 	"math"
+
+	"github.com/lastmile-dev/lastmile/geo"
+	"github.com/paulmach/orb"
 )
 
 // RuralOptions tune RuralAudit.
@@ -17,7 +20,13 @@ type RuralOptions struct {
 	// Plan, when true, also solves the least-cost LSCP that brings every
 	// village within reach, with the villages as candidate service points
 	// (each at its Cost, 1 when zero).
-	Plan       bool
+	Plan bool
+	// Travel, when set, replaces great-circle × circuity by a travel model's
+	// road distances (Matrix.Meters, from the station or service point to
+	// the village). It is asked for one matrix over the stations, the
+	// service points and the villages, in that order, so it suits a few
+	// thousand places; Circuity is then unused.
+	Travel     geo.MatrixSource
 	Workers    int
 	Iterations int
 	Progress   func(done, total int)
@@ -51,6 +60,9 @@ func RuralAudit(ctx context.Context, stations, servicePoints, villages []Point, 
 	}
 	if !(opts.ReachMeters > 0) || math.IsInf(opts.ReachMeters, 1) {
 		return nil, fmt.Errorf("%w: reach %v m must be a positive finite number", ErrInvalid, opts.ReachMeters)
+	}
+	if opts.Travel != nil {
+		return ruralByMatrix(ctx, stations, servicePoints, villages, opts)
 	}
 	circ := opts.Circuity
 	if circ == 0 {
@@ -116,6 +128,75 @@ func RuralAudit(ctx context.Context, stations, servicePoints, villages []Point, 
 	p.CoveredDemand += float64(rep.Within)
 	p.UpperBound = float64(rep.Villages)
 	p.Chosen = p.Chosen[:0]
+	for _, j := range p.ChosenIndex {
+		p.Chosen = append(p.Chosen, villages[j].ID)
+	}
+	rep.Plan = p
+	return rep, nil
+}
+
+// ruralByMatrix is RuralAudit with road distances from opts.Travel.
+func ruralByMatrix(ctx context.Context, stations, servicePoints, villages []Point, opts RuralOptions) (*RuralReport, error) {
+	var pts []orb.Point
+	for _, group := range [][]Point{stations, servicePoints, villages} {
+		for _, p := range group {
+			if !checkCoord(p.Location) {
+				return nil, fmt.Errorf("%w: %q: location [%v, %v] is not a valid [lon, lat]", ErrInvalid, p.ID, p.Location[0], p.Location[1])
+			}
+			if !finiteNonNeg(p.Cost) {
+				return nil, fmt.Errorf("%w: %q: cost %v must be a finite number ≥ 0", ErrInvalid, p.ID, p.Cost)
+			}
+			pts = append(pts, p.Location)
+		}
+	}
+	m, err := opts.Travel.Matrix(ctx, pts)
+	if err != nil {
+		return nil, fmt.Errorf("coverage: travel matrix: %w", err)
+	}
+	if err := m.Validate(); err != nil {
+		return nil, fmt.Errorf("coverage: travel matrix: %w", err)
+	}
+	if m.N != len(pts) {
+		return nil, fmt.Errorf("coverage: travel matrix has %d places, want %d", m.N, len(pts))
+	}
+	o := len(stations) + len(servicePoints)
+	within := func(from, to int) bool { return float64(m.Meters[from*m.N+to]) <= opts.ReachMeters }
+	rep := &RuralReport{Villages: len(villages), Outside: []string{}}
+	for v := range villages {
+		ok := false
+		for e := 0; e < o && !ok; e++ {
+			ok = within(e, o+v)
+		}
+		if ok {
+			rep.Within++
+		} else {
+			rep.Outside = append(rep.Outside, villages[v].ID)
+			rep.OutsideIndex = append(rep.OutsideIndex, v)
+		}
+	}
+	rep.Share = float64(rep.Within) / float64(rep.Villages)
+	if !opts.Plan || len(rep.OutsideIndex) == 0 {
+		return rep, nil
+	}
+	weights := make([]float64, len(rep.OutsideIndex))
+	sets := make([][]int32, len(rep.OutsideIndex))
+	for k, v := range rep.OutsideIndex {
+		weights[k] = 1
+		for c := range villages {
+			if within(o+c, o+v) {
+				sets[k] = append(sets[k], int32(c))
+			}
+		}
+	}
+	in := newInstanceFromSets(weights, sets, villages)
+	p, err := in.lscp(ctx, SiteOptions{Target: 1, Iterations: opts.Iterations, Options: Options{Progress: opts.Progress}})
+	if err != nil {
+		return nil, err
+	}
+	p.TotalDemand = float64(rep.Villages)
+	p.ExistingCovered = float64(rep.Within)
+	p.CoveredDemand += float64(rep.Within)
+	p.UpperBound = float64(rep.Villages)
 	for _, j := range p.ChosenIndex {
 		p.Chosen = append(p.Chosen, villages[j].ID)
 	}

@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 	"testing"
 
+	"github.com/lastmile-dev/lastmile/geo"
 	"github.com/paulmach/orb"
 )
 
@@ -100,4 +101,27 @@ func TestRuralAuditChongqing(t *testing.T) {
 	checkRuralPlan(t, stations, villages, rep, opts.ReachMeters, DefaultRuralCircuity)
 	t.Logf("%d of %d villages (%.1f%%) within 5 km of road of a township; plan adds %d service points (lower bound %v, exact %v)",
 		rep.Within, rep.Villages, 100*rep.Share, len(rep.Plan.Chosen), rep.Plan.CostLowerBound, rep.Plan.Exact)
+}
+
+// TestRuralAuditTravelModel checks that a travel model equal to
+// great-circle × 1.6 (geo.GreatCircle, every place rural mountain) gives the
+// same audit as the built-in distance, up to the metre rounding of the
+// matrix.
+func TestRuralAuditTravelModel(t *testing.T) {
+	_, pts := randomInstance(12, 0, 80, 30, false)
+	stations, villages := pts[:5], pts[5:]
+	opts := RuralOptions{ReachMeters: 4000, Plan: true}
+	want, err := RuralAudit(context.Background(), stations, nil, villages, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	opts.Travel = geo.GreatCircle{Default: geo.ClassRuralMountain}
+	got, err := RuralAudit(context.Background(), stations, nil, villages, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.Within != want.Within || len(got.Plan.Chosen) != len(want.Plan.Chosen) {
+		t.Errorf("travel model: %d within, %d new points; built-in: %d, %d",
+			got.Within, len(got.Plan.Chosen), want.Within, len(want.Plan.Chosen))
+	}
 }
