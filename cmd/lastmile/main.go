@@ -35,6 +35,7 @@ type Env struct {
 // commands lists the subcommands; each lives in its own file.
 var commands = map[string]command{
 	"allocate": {"allocate demand to cloud warehouses (splittable or single-source), with unserved reasons", runAllocate},
+	"matrix":   {"build a travel matrix between points (great-circle by zone class, OSRM, or a JSON matrix)", runMatrix},
 	"locate":   {"choose facilities to open (OR-Library CFLP, p-median, capacitated p-median)", runLocate},
 	"version":  {"print the version", runVersion},
 	"scenario": {"generate a seeded Chongqing test scenario (urban day, rural week) as JSON", runScenario},

@@ -1,0 +1,78 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/lastmile-dev/lastmile/geo"
+)
+
+func runMatrixCLI(t *testing.T, stdin string, args ...string) (int, string, string) {
+	t.Helper()
+	var out, errOut bytes.Buffer
+	env := &Env{Stdin: strings.NewReader(stdin), Stdout: &out, Stderr: &errOut}
+	code := Run(context.Background(), env, append([]string{"matrix"}, args...))
+	return code, out.String(), errOut.String()
+}
+
+const matrixPoints = "id,lon,lat\na,106.5516,29.5630\nb,106.5800,29.5300\nc,107.0,29.9\n"
+
+func TestMatrixCommand(t *testing.T) {
+	dir := t.TempDir()
+	zones := filepath.Join(dir, "zones.geojson")
+	if err := os.WriteFile(zones, []byte(`{"type":"FeatureCollection","features":[{"type":"Feature",
+		"properties":{"name":"core","class":"urban_core"},
+		"geometry":{"type":"Polygon","coordinates":[[[106.4,29.4],[106.7,29.4],[106.7,29.7],[106.4,29.7],[106.4,29.4]]]}}]}`), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	code, out, errOut := runMatrixCLI(t, matrixPoints, "--datum", "gcj02", "--zones", zones, "-")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+	m, err := geo.ReadMatrixJSON(strings.NewReader(out))
+	if err != nil || m.N != 3 {
+		t.Fatalf("output is not a 3×3 matrix: %v\n%s", err, out)
+	}
+	if m.Duration(0, 1) <= 0 || m.Distance(0, 2) <= m.Distance(0, 1) {
+		t.Errorf("implausible matrix %+v", m)
+	}
+	// The printed matrix served back through --source json.
+	mf := filepath.Join(dir, "m.json")
+	if err := os.WriteFile(mf, []byte(out), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	code, out2, errOut := runMatrixCLI(t, matrixPoints, "--source", "json", "--matrix", mf, "-")
+	if code != 0 || out2 != out {
+		t.Errorf("--source json: exit %d, %s; output differs: %v", code, errOut, out2 != out)
+	}
+}
+
+func TestMatrixCommandErrors(t *testing.T) {
+	for _, tc := range []struct {
+		name  string
+		stdin string
+		args  []string
+		code  int
+		want  string
+	}{
+		{"no file", "", nil, 2, "one POINTS file"},
+		{"bad source", matrixPoints, []string{"--source", "teleport", "-"}, 2, "teleport"},
+		{"bad datum", matrixPoints, []string{"--datum", "nad27", "-"}, 2, "datum"},
+		{"osrm without url", matrixPoints, []string{"--source", "osrm", "-"}, 2, "--osrm-url"},
+		{"unreachable osrm", matrixPoints, []string{"--source", "osrm", "--osrm-url", "http://127.0.0.1:1", "-"}, 1, "unreachable"},
+		{"latitude out of range", "lon,lat\n106,95\n", []string{"-"}, 1, "latitude"},
+		{"no lat column", "x,y\n1,2\n", []string{"-"}, 1, "lon and lat"},
+		{"not a number", "lon,lat\n106,abc\n", []string{"-"}, 1, "line 2"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			code, _, errOut := runMatrixCLI(t, tc.stdin, tc.args...)
+			if code != tc.code || !strings.Contains(errOut, tc.want) {
+				t.Errorf("exit %d, stderr %q; want exit %d mentioning %q", code, errOut, tc.code, tc.want)
+			}
+		})
+	}
+}
