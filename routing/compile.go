@@ -87,6 +87,7 @@ type instance struct {
 	nClasses  int
 	neighbors [][]int32 // per task node: task nodes by increasing distance
 	meanArc   float64   // mean arc cost, scales the annealing temperature
+	hasTW     bool      // some task has a time window
 	refLoc    int32     // the depot, for "far" and "close" insertion orders
 }
 
@@ -258,6 +259,11 @@ func compile(p *Problem) *instance {
 		in.veh[i] = vv
 	}
 	in.nClasses = len(classes)
+	for nd := 0; nd < in.nTN; nd++ {
+		if in.twE[nd] > 0 || in.twL[nd] < noHorizon {
+			in.hasTW = true
+		}
+	}
 	in.nodeTime = make([]tseg, nn)
 	for i := range in.nodeTime {
 		in.nodeTime[i] = tseg{d: in.service[i], e: in.twE[i], l: in.twL[i], first: in.loc[i], last: in.loc[i]}

@@ -8,16 +8,21 @@ import (
 
 // SISR parameters from Christiaens & Vanden Berghe (2020), table 5.
 const (
-	sisrAvgRemoved = 10.0  // c̄: average number of removed customers
-	sisrMaxString  = 10.0  // Lmax: maximum string length
-	sisrSplitRate  = 0.5   // α: probability of the split-string variant
-	sisrSplitDepth = 0.01  // β: how quickly the preserved part stops growing
-	sisrBlink      = 0.01  // γ: probability of skipping an insertion position
-	tempStart      = 0.40  // T0 as a fraction of the mean arc cost
-	tempEnd        = 0.001 // Tf as a fraction of the mean arc cost
+	sisrAvgRemoved = 10.0 // c̄: average number of removed customers
+	sisrMaxString  = 10.0 // Lmax: maximum string length
+	sisrSplitRate  = 0.5  // α: probability of the split-string variant
+	sisrSplitDepth = 0.01 // β: how quickly the preserved part stops growing
+	sisrBlink      = 0.01 // γ: probability of skipping an insertion position
+	// Annealing temperatures as fractions of the mean arc cost, tuned on
+	// CVRPLIB (no windows) and Solomon (windows): with time windows fewer
+	// insertions are feasible, and a hotter search pays off.
+	tempStart   = 0.2
+	tempEnd     = 0.002
+	tempStartTW = 1.5
+	tempEndTW   = 0.003
 )
 
-var tuneT0, tuneTf = tempStart, tempEnd // TEMPORARY: tuning
+var tuneT0, tuneTf float64 // TEMPORARY: tuning
 
 // search is one single-threaded run of the metaheuristic.
 type search struct {
@@ -61,8 +66,14 @@ func newSearch(in *instance, opts Options, seed int64) *search {
 		seq:       make([]int32, 0, in.nTN+3*len(in.veh)+8),
 		lbuf:      make([]lseg, in.dims),
 		lbuf2:     make([]lseg, in.dims),
-		t0:        tuneT0 * in.meanArc,
-		tf:        tuneTf * in.meanArc,
+		t0:        tempStart * in.meanArc,
+		tf:        tempEnd * in.meanArc,
+	}
+	if in.hasTW {
+		s.t0, s.tf = tempStartTW*in.meanArc, tempEndTW*in.meanArc
+	}
+	if tuneT0 > 0 {
+		s.t0, s.tf = tuneT0*in.meanArc, tuneTf*in.meanArc
 	}
 	return s
 }
