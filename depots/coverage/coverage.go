@@ -318,7 +318,7 @@ func Analyze(ctx context.Context, demand []Demand, points []Point, opts Options)
 		return nil, err
 	}
 	dpts := demandLocations(demand)
-	dc, err := groupDemand(ctx, dpts, res, opts.Workers)
+	dc, err := groupDemand(ctx, dpts, res)
 	if err != nil {
 		return nil, err
 	}
@@ -476,15 +476,10 @@ func analyze(ctx context.Context, demand []Demand, dpts []orb.Point, points []Po
 // assignGreedy serves demand nearest-first within capacity and returns, for
 // each demand point, the point that took its first (nearest) share, or -1.
 func assignGreedy(demand []Demand, points []Point, chunkPairs [][]pair, served, assigned []float64) []int32 {
-	n := 0
-	for _, c := range chunkPairs {
-		n += len(c)
+	all := sortPairs(chunkPairs)
+	for c := range chunkPairs {
+		chunkPairs[c] = nil // sorted copy made; let the chunks go
 	}
-	all := make([]pair, 0, n)
-	for _, c := range chunkPairs {
-		all = append(all, c...)
-	}
-	radixSort(all)
 	left := make([]float64, len(points))
 	for j, p := range points {
 		left[j] = capacity(p)
@@ -509,41 +504,52 @@ func assignGreedy(demand []Demand, points []Point, chunkPairs [][]pair, served, 
 	return primary
 }
 
-// radixSort sorts pairs by key, stably: an LSD radix sort with four 16-bit
-// passes, linear in len(a) where a comparison sort of millions of pairs
-// would dominate the analysis. Small inputs use a stable comparison sort.
-func radixSort(a []pair) {
-	if len(a) < 1<<12 {
-		slices.SortStableFunc(a, func(x, y pair) int {
-			switch {
-			case x.key < y.key:
-				return -1
-			case x.key > y.key:
-				return 1
-			}
-			return 0
-		})
-		return
+// sortPairs returns the pairs of all chunks, in chunk order, sorted stably
+// by key: an LSD radix sort with four 16-bit passes, linear in the number of
+// pairs where a comparison sort of millions of pairs would dominate the
+// analysis. The first pass reads the chunks directly, so the pairs are
+// copied into only two buffers.
+func sortPairs(chunks [][]pair) []pair {
+	n := 0
+	for _, c := range chunks {
+		n += len(c)
 	}
-	tmp := make([]pair, len(a))
+	a, b := make([]pair, n), make([]pair, n)
 	count := make([]int, 1<<16+1)
-	src, dst := a, tmp
-	for shift := uint(0); shift < 64; shift += 16 {
+	for pass, shift := 0, uint(0); shift < 64; pass, shift = pass+1, shift+16 {
 		clear(count)
-		for _, p := range src {
-			count[(p.key>>shift)&0xffff+1]++
+		scatter := func(src []pair) {
+			for _, p := range src {
+				count[(p.key>>shift)&0xffff+1]++
+			}
+		}
+		if pass == 0 {
+			for _, c := range chunks {
+				scatter(c)
+			}
+		} else {
+			scatter(a)
 		}
 		for i := 1; i < len(count); i++ {
 			count[i] += count[i-1]
 		}
-		for _, p := range src {
-			b := (p.key >> shift) & 0xffff
-			dst[count[b]] = p
-			count[b]++
+		place := func(src []pair) {
+			for _, p := range src {
+				k := (p.key >> shift) & 0xffff
+				b[count[k]] = p
+				count[k]++
+			}
 		}
-		src, dst = dst, src
+		if pass == 0 {
+			for _, c := range chunks {
+				place(c)
+			}
+		} else {
+			place(a)
+		}
+		a, b = b, a
 	}
-	// An even number of passes leaves the result in a.
+	return a
 }
 
 func (rep *Report) zones(ctx context.Context, demand []Demand, opts *Options) error {

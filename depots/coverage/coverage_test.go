@@ -325,9 +325,14 @@ func TestRadixSort(t *testing.T) {
 		a[i] = pair{key: math.Float64bits(r.Float64() * 1e-6), demand: int32(i)}
 	}
 	a[5].key = a[9].key // a tie keeps input order
-	radixSort(a)
-	if !slices.IsSortedFunc(a, func(x, y pair) int { return cmpUint(x.key, y.key) }) {
-		t.Fatal("radixSort result not sorted")
+	got := sortPairs([][]pair{a[:3000], nil, a[3000:]})
+	if len(got) != len(a) || !slices.IsSortedFunc(got, func(x, y pair) int { return cmpUint(x.key, y.key) }) {
+		t.Fatal("sortPairs result not sorted")
+	}
+	want := slices.Clone(a)
+	slices.SortStableFunc(want, func(x, y pair) int { return cmpUint(x.key, y.key) })
+	if !slices.Equal(got, want) {
+		t.Fatal("sortPairs is not a stable sort")
 	}
 }
 

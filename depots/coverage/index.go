@@ -128,27 +128,16 @@ type demandCells struct {
 	cellOf []int32 // demand index → cell number
 }
 
-// groupDemand computes the cell of every demand point at res, in parallel,
-// and groups the points by cell (cells numbered in first-seen order).
-func groupDemand(ctx context.Context, pts []orb.Point, res, workers int) (*demandCells, error) {
-	raw := make([]h3cell.Cell, len(pts))
-	var firstErr error
-	var once sync.Once
-	err := parallelChunks(ctx, len(pts), 4096, workers, func(_, lo, hi int) {
-		for i := lo; i < hi; i++ {
-			c, err := h3cell.FromPoint(pts[i], res)
-			if err != nil {
-				once.Do(func() { firstErr = fmt.Errorf("demand point %d: %w", i, err) })
-				return
-			}
-			raw[i] = c
-		}
-	})
-	if err != nil {
+// groupDemand computes the cell of every demand point at res and groups the
+// points by cell (cells numbered in first-seen order).
+func groupDemand(ctx context.Context, pts []orb.Point, res int) (*demandCells, error) {
+	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
-	if firstErr != nil {
-		return nil, firstErr
+	// One cgo call per batch, spread over GOMAXPROCS by h3cell.
+	raw, err := h3cell.FromPoints(nil, pts, res)
+	if err != nil {
+		return nil, fmt.Errorf("demand: %w", err)
 	}
 	id := make(map[h3cell.Cell]int32, len(pts)/16+1)
 	dc := &demandCells{cellOf: make([]int32, len(pts)), order: make([]int32, len(pts))}

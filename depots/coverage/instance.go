@@ -91,7 +91,7 @@ func newInstance(ctx context.Context, demand []Demand, residual []float64, candi
 	if err != nil {
 		return nil, err
 	}
-	dc, err := groupDemand(ctx, pts, res, opts.Workers)
+	dc, err := groupDemand(ctx, pts, res)
 	if err != nil {
 		return nil, err
 	}
