@@ -126,3 +126,26 @@ func TestValidatePolygon(t *testing.T) {
 		t.Errorf("self-intersecting hole: %v, want ErrPolygon", err)
 	}
 }
+
+// FuzzSelfIntersection checks the sweep against the O(n²) definition on
+// rings whose vertices come from the fuzzer (on a small grid, so that
+// touching and collinear edges are common).
+func FuzzSelfIntersection(f *testing.F) {
+	f.Add([]byte{0, 0, 4, 0, 4, 4, 0, 4})
+	f.Add([]byte{0, 0, 1, 1, 1, 0, 0, 1})
+	f.Add([]byte{0, 0, 2, 0, 3, 0, 1, 0, 1, 1})
+	f.Fuzz(func(t *testing.T, data []byte) {
+		if len(data) < 6 || len(data) > 64 {
+			return
+		}
+		r := make(orb.Ring, 0, len(data)/2+1)
+		for i := 0; i+1 < len(data); i += 2 {
+			r = append(r, orb.Point{float64(data[i] % 8), float64(data[i+1] % 8)})
+		}
+		r = append(r, r[0])
+		_, _, got := selfIntersection(r)
+		if want := bruteSelfIntersection(r); got != want {
+			t.Fatalf("selfIntersection(%v) = %v, brute force %v", r, got, want)
+		}
+	})
+}
