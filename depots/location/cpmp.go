@@ -6,6 +6,8 @@ import (
 	"math"
 	"math/rand/v2"
 	"slices"
+
+	"github.com/lastmile-dev/lastmile/depots/flow"
 )
 
 // CPMPSolution is a solution of a CPMP.
@@ -34,7 +36,10 @@ type CPMPSolution struct {
 // generalised assignment problem and improved by shift and swap moves;
 // medians are improved by swapping one for a nearby non-median and by
 // relocating each median to the best vertex of its cluster (the
-// location-allocation idea of Osman & Christofides 1994). A variable
+// location-allocation idea of Osman & Christofides 1994). Each set of
+// medians is also allocated by rounding the optimal fractional
+// assignment (a transportation problem solved by package flow, in which
+// at most P−1 customers are split), and the better allocation is kept. A variable
 // neighbourhood search (Hansen & Mladenović 1997) perturbs k medians at a
 // time, for opts.Iterations iterations (default 300) or until the
 // time limit or a proof of optimality.
@@ -116,10 +121,85 @@ type cpmpSearch struct {
 
 	i1, i2 []int // allocate's best and second-best median per customer
 	regret []int64
+
+	useLP  bool
+	keep   []int
+	supply []int64
+	unit   []float64
+}
+
+// allocateLP assigns customers from the optimal fractional assignment (a
+// transportation problem, in which at most P−1 customers are split),
+// places the split customers where they fit best, then improves by
+// shift and swap moves. It falls back to the regret greedy when the
+// rounding fails.
+func (s *cpmpSearch) allocateLP(set []int) int64 {
+	p := s.p
+	n, k := p.N, len(set)
+	if len(s.unit) < k*n {
+		s.unit = make([]float64, k*n)
+		s.supply = make([]int64, k)
+	}
+	unit, supply := s.unit[:k*n], s.supply[:k]
+	for a, i := range set {
+		supply[a] = p.Capacity[i]
+		for j := 0; j < n; j++ {
+			if p.Demand[j] > 0 {
+				unit[a*n+j] = float64(s.d(j, i)) / float64(p.Demand[j])
+			} else {
+				unit[a*n+j] = 0
+			}
+		}
+	}
+	tr, err := flow.Transport(context.Background(), supply, p.Demand, unit, flow.TransportOptions{})
+	if err != nil {
+		return math.MaxInt64
+	}
+	for _, i := range set {
+		s.load[i] = 0
+	}
+	var split []int
+	for j := 0; j < n; j++ {
+		s.assign[j] = -1
+		for a, i := range set {
+			if f := tr.Flow[a*n+j]; f == p.Demand[j] {
+				s.assign[j] = i
+				s.load[i] += f
+				break
+			}
+		}
+		if s.assign[j] < 0 {
+			split = append(split, j)
+		}
+	}
+	for _, j := range split {
+		// The median that got the largest share, if it fits, else the
+		// nearest that fits.
+		bi, bf := -1, int64(0)
+		for a, i := range set {
+			if f := tr.Flow[a*n+j]; f > bf && s.load[i]+p.Demand[j] <= p.Capacity[i] {
+				bi, bf = i, f
+			}
+		}
+		if bi < 0 {
+			bd := int64(math.MaxInt64)
+			for _, i := range set {
+				if s.load[i]+p.Demand[j] <= p.Capacity[i] && s.d(j, i) < bd {
+					bi, bd = i, s.d(j, i)
+				}
+			}
+		}
+		if bi < 0 {
+			return s.repair(set)
+		}
+		s.assign[j] = bi
+		s.load[bi] += p.Demand[j]
+	}
+	return s.improveAssignment(set)
 }
 
 func newCPMPSearch(p *CPMP) *cpmpSearch {
-	return &cpmpSearch{p: p, bestCost: math.MaxInt64, assign: make([]int, p.N), load: make([]int64, p.M), open: make([]bool, p.M)}
+	return &cpmpSearch{p: p, bestCost: math.MaxInt64, assign: make([]int, p.N), load: make([]int64, p.M), open: make([]bool, p.M), useLP: true}
 }
 
 func (s *cpmpSearch) d(j, i int) int64 { return int64(s.p.Dist[j*s.p.M+i]) }
@@ -293,6 +373,27 @@ func (s *cpmpSearch) relocate(set []int) (int64, []int) {
 // (regret greedy, then shift and swap moves) and returns the cost, or
 // MaxInt64 if the greedy could not place everyone.
 func (s *cpmpSearch) allocate(set []int) int64 {
+	if s.useLP {
+		// Both roundings; keep the better.
+		s.useLP = false
+		c := s.allocate(set)
+		s.useLP = true
+		if len(s.keep) < len(s.assign) {
+			s.keep = make([]int, len(s.assign))
+		}
+		copy(s.keep, s.assign)
+		if c2 := s.allocateLP(set); c2 <= c {
+			return c2
+		}
+		copy(s.assign, s.keep)
+		for _, i := range set {
+			s.load[i] = 0
+		}
+		for j, i := range s.assign {
+			s.load[i] += s.p.Demand[j]
+		}
+		return c
+	}
 	p := s.p
 	clear(s.open)
 	for _, i := range set {
