@@ -178,10 +178,37 @@ func (s *search) insertShipment(r *route, p, q int32, out *insertion, blink floa
 	exact := r.multiTW > 0 || in.tws[p] != nil || in.tws[q] != nil
 	lb := s.lbuf[:dims]
 	n := len(r.nodes)
+	// With distance-only costs, the delivery detour after each position and
+	// its suffix minimum bound the pair's cost from below (under the
+	// triangle inequality), which prunes most pickup positions on long
+	// routes without changing the result.
+	prune := vh.perS == 0 && vh.perM > 0
+	if prune {
+		s.detour = grow(s.detour, n)
+		s.sufMin = grow(s.sufMin, n+1)
+		s.sufMin[n-1], s.sufMin[n] = noCost, noCost
+		for b := n - 2; b >= 0; b-- {
+			bl, nl := in.loc[r.nodes[b]], in.loc[r.nodes[b+1]]
+			s.detour[b] = in.distance(bl, ql) + in.distance(ql, nl) - in.distance(bl, nl)
+			s.sufMin[b] = min(s.sufMin[b+1], s.detour[b])
+		}
+	}
+	fixed := int64(0)
+	if r.empty() {
+		fixed = vh.fixed
+	}
 outer:
 	for a := 0; a < n-1; a++ {
 		an := r.nodes[a]
 		al := in.loc[an]
+		if prune {
+			nl := in.loc[r.nodes[a+1]]
+			dp := in.distance(al, pl) + in.distance(pl, nl) - in.distance(al, nl)
+			adj := in.distance(al, pl) + in.distance(pl, ql) + in.distance(ql, nl) - in.distance(al, nl)
+			if fixed+vh.perM*min(adj, dp+s.sufMin[a+1]) >= out.cost {
+				continue
+			}
+		}
 		pre := cat(r.fT[a], pt, in.travel(prof, al, pl))
 		if pre.tw > 0 {
 			continue
@@ -194,13 +221,11 @@ outer:
 		}
 		nextLoc := in.loc[r.nodes[a+1]]
 		pickDist := in.distance(al, pl) - in.distance(al, nextLoc)
-		// With distance-only costs and the triangle inequality, the detour
-		// to the pickup alone bounds the pair's cost from below.
-		if vh.perS == 0 && !r.empty() && vh.perM*(pickDist+in.distance(pl, nextLoc)) >= out.cost {
-			continue
-		}
 		last := pl
 		for b := a; b < n-1; b++ {
+			if prune && b > a && fixed+vh.perM*(pickDist+in.distance(pl, nextLoc)+s.sufMin[b]) >= out.cost {
+				break
+			}
 			if b > a {
 				nd := r.nodes[b]
 				if in.isBoundary(nd) {

@@ -44,6 +44,8 @@ type search struct {
 	seq       []int32 // scratch for exact checks
 	lbuf      []lseg  // scratch loads
 	lbuf2     []lseg
+	detour    []int64 // shipment insertion: delivery detour per position
+	sufMin    []int64 // and its suffix minimum
 	order     []int32 // local search order
 	bufA      []int32
 	bufB      []int32
