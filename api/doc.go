@@ -1,0 +1,76 @@
+// Package api is lastmile's HTTP API: routing for couriers, courier route
+// re-planning, facilities for planners and a VROOM-compatible endpoint,
+// served with net/http's pattern ServeMux. The contract is the OpenAPI 3.1
+// document at /openapi.json; TestOpenAPIMatchesRoutes keeps it in step with
+// the handlers.
+//
+// # Endpoints
+//
+//	POST   /v1/optimize                 solve a small problem synchronously
+//	POST   /v1/jobs                     submit a large problem; 202 + Location
+//	GET    /v1/jobs/{id}                status, progress (best cost, elapsed), result
+//	GET    /v1/jobs/{id}/events         the same as server-sent events
+//	DELETE /v1/jobs/{id}                cancel (also POST /v1/jobs/{id}/cancel)
+//	POST   /v1/vroom                    VROOM input in, VROOM output out
+//	GET    /v1/couriers/{id}/route      the courier's current route
+//	POST   /v1/couriers/{id}/events     delivered, failed, arrived, order_added → re-plan
+//	GET    /v1/couriers/{id}/events     the courier's reported events
+//	POST   /v1/dispatch                 solve and assign routes to couriers (planner)
+//	GET    /v1/plans/{id}               a stored plan (planner)
+//	GET    /v1/facilities[?kind=]       facility CRUD (planner), GeoJSON with ?format=geojson
+//	GET    /healthz, /readyz, /openapi.json, /metrics
+//
+// Problems use lastmile's JSON problem document (routing/instance.Problem)
+// with an "options" object: {time_limit_ms, iterations, seed}. The server
+// applies its default time limit and caps what a request may ask.
+//
+// # Errors
+//
+// Every error is an RFC 9457 application/problem+json document. Sentinel
+// errors map to statuses in one table (statusTable in problem.go); a 400
+// names each bad field in invalid_params, with JSON paths such as
+// "jobs[3].time_windows[0]". A 5xx never shows internals: the detail goes to
+// the log. Panics, in handlers or in the solver, become a logged 500.
+//
+// # Security
+//
+// Clients send an API key as Authorization: Bearer KEY. Keys have roles:
+// courier (optimise, jobs, VROOM, and only its own route and events when the
+// key names a courier id), planner (also facilities, dispatch, plans and any
+// courier) and operator (everything, including /metrics unless it is
+// public). Each key has its own token-bucket rate limit.
+//
+// # Re-planning
+//
+// A stop event freezes the completed and in-progress stops. The remaining
+// stops (and a new order) are re-solved with the vehicle starting at the
+// courier's position at the event time, its capacity reduced by what it
+// still carries that the sub-problem does not account for (pickups made,
+// failed deliveries). The old order of the remaining stops is passed as
+// routing.Options.Initial, so the solver starts from the current plan and
+// only changes it where that lowers the cost ("minimal change" in the
+// sense of re-optimisation from the incumbent, as in dynamic VRP practice:
+// Pillac, Gendreau, Guéret & Medaglia 2013, "A review of dynamic vehicle
+// routing problems", EJOR 225(1)). A picked-up shipment whose delivery is
+// pending becomes a plain delivery job, since its load is on board.
+//
+// # Jobs and shutdown
+//
+// Asynchronous jobs run on a bounded worker pool (Config.Workers, with at
+// most Config.QueueSize waiting). Progress is persisted every
+// Config.ProgressInterval. Server.Shutdown stops taking jobs, lets running
+// ones finish until its context ends, then cancels them and stores them as
+// queued; Server.Start re-queues queued and running jobs, so with
+// PostgreSQL an accepted job survives a restart.
+//
+// # Example
+//
+//	srv, err := api.New(api.Config{Store: store.NewMemory(), Keys: keys, Logger: log})
+//	if err != nil { ... }
+//	if err := srv.Start(ctx); err != nil { ... }
+//	hs := srv.HTTPServer(":8080") // read, write and idle timeouts set
+//	go hs.ListenAndServe()
+//	<-ctx.Done()
+//	hs.Shutdown(shutdownCtx)
+//	srv.Shutdown(shutdownCtx)
+package api
