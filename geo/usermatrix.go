@@ -33,12 +33,15 @@ type matrixJSON struct {
 // must be finite, non-negative, non-null numbers that fit in int32, and are
 // rounded to the nearest integer. A "code" other than "Ok" is an error.
 func ReadMatrixJSON(r io.Reader) (*Matrix, error) {
-	var mj matrixJSON
+	var mj *matrixJSON
 	dec := json.NewDecoder(r)
 	if err := dec.Decode(&mj); err != nil {
 		return nil, fmt.Errorf("%w: decode JSON: %w", ErrMatrix, err)
 	}
-	if dec.More() {
+	if mj == nil {
+		return nil, fmt.Errorf("%w: null instead of a matrix object", ErrMatrix)
+	}
+	if err := dec.Decode(&struct{}{}); err != io.EOF {
 		return nil, fmt.Errorf("%w: trailing data after the matrix object", ErrMatrix)
 	}
 	if mj.Code != "" && mj.Code != "Ok" {

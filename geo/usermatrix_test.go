@@ -43,11 +43,13 @@ func TestReadMatrixJSONErrors(t *testing.T) {
 		{"ragged", `{"durations":[[0,1],[1]],"distances":[[0,1],[1,0]]}`},
 		{"size mismatch", `{"durations":[[0]],"distances":[[0,1],[1,0]]}`},
 		{"negative", `{"durations":[[0,-1],[1,0]],"distances":[[0,1],[1,0]]}`},
-		{"null", `{"durations":[[0,null],[1,0]],"distances":[[0,1],[1,0]]}`},
+		{"null entry", `{"durations":[[0,null],[1,0]],"distances":[[0,1],[1,0]]}`},
 		{"too large", `{"durations":[[0,1e12],[1,0]],"distances":[[0,1],[1,0]]}`},
 		{"string", `{"durations":[[0,"1"],[1,0]],"distances":[[0,1],[1,0]]}`},
 		{"osrm error", `{"code":"NoTable","message":"no table"}`},
 		{"trailing", `{"durations":[[0]],"distances":[[0]]} {}`},
+		{"trailing bracket", `{"durations":[[0]],"distances":[[0]]} ]`},
+		{"null", `null`},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			if _, err := ReadMatrixJSON(strings.NewReader(tc.json)); !errors.Is(err, ErrMatrix) {

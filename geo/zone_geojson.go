@@ -1,6 +1,7 @@
 package geo
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -112,6 +113,9 @@ func ReadZonesGeoJSON(r io.Reader, datum Datum) ([]Zone, error) {
 	}
 	if len(data) > MaxZonesGeoJSONBytes {
 		return nil, fmt.Errorf("%w: GeoJSON larger than %d bytes", ErrZone, MaxZonesGeoJSONBytes)
+	}
+	if string(bytes.TrimSpace(data)) == "null" {
+		return nil, fmt.Errorf("%w: null instead of a FeatureCollection", ErrZone)
 	}
 	fc, err := geojson.UnmarshalFeatureCollection(data)
 	if err != nil {

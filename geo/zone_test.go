@@ -166,6 +166,8 @@ func TestZonesGeoJSONRoundTrip(t *testing.T) {
 func TestReadZonesGeoJSONErrors(t *testing.T) {
 	for _, tc := range []struct{ name, json string }{
 		{"not json", `{"type":`},
+		{"null", `null`},
+		{"not a collection", `{"type":"Feature"}`},
 		{"no name", `{"type":"FeatureCollection","features":[{"type":"Feature","properties":{},"geometry":{"type":"Polygon","coordinates":[[[0,0],[1,0],[1,1],[0,0]]]}}]}`},
 		{"point geometry", `{"type":"FeatureCollection","features":[{"type":"Feature","properties":{"name":"a"},"geometry":{"type":"Point","coordinates":[0,0]}}]}`},
 		{"null geometry", `{"type":"FeatureCollection","features":[{"type":"Feature","properties":{"name":"a"},"geometry":null}]}`},
