@@ -58,6 +58,8 @@ func TestSolveSmall(t *testing.T) {
 		check  func(t *testing.T, p *Problem, s *Solution)
 		routes int
 		cost   int64
+		// unassigned is how many tasks may be left out.
+		unassigned int
 	}{
 		{
 			name:   "tsp of 5 points",
@@ -183,6 +185,43 @@ func TestSolveSmall(t *testing.T) {
 			cost:   400,
 		},
 		{
+			name: "start at first stop, speed factor 2",
+			build: func() *Problem {
+				p := pointsProblem([]xy{{0, 0}, {1, 0}, {2, 0}}, nil, 1, 10)
+				p.Vehicles[0].Start = -1
+				p.Vehicles[0].SpeedFactor = 2
+				return p
+			},
+			check: func(t *testing.T, p *Problem, s *Solution) {
+				st := s.Routes[0].Stops
+				if st[0].Kind != KindJob || s.Routes[0].Duration != 100 {
+					t.Errorf("first stop %v, duration %d; want a job first and 200 units of travel at double speed (100)", st[0].Kind, s.Routes[0].Duration)
+				}
+			},
+			routes: 1,
+			cost:   200,
+		},
+		{
+			name: "priority decides who is served",
+			build: func() *Problem {
+				p := pointsProblem([]xy{{0, 0}, {1, 0}, {-1, 0}}, []int64{8, 8}, 1, 10)
+				p.Jobs[1].Priority = 5 // both cost the same to serve
+				p.Jobs[0].Penalty, p.Jobs[1].Penalty = 0, 0
+				return p
+			},
+			check: func(t *testing.T, p *Problem, s *Solution) {
+				if got := jobOrder(s.Routes[0]); !slices.Equal(got, []int{1}) {
+					t.Errorf("served %v, want the priority job [1]", got)
+				}
+				if len(s.Unassigned) != 1 || s.Unassigned[0].Task != 0 || s.Unassigned[0].Reason != ReasonCapacity {
+					t.Errorf("unassigned = %+v, want job 0 for capacity", s.Unassigned)
+				}
+			},
+			routes:     1,
+			cost:       200,
+			unassigned: 1,
+		},
+		{
 			name: "max stops splits",
 			build: func() *Problem {
 				p := pointsProblem([]xy{{0, 0}, {1, 0}, {1, 0.1}, {1, -0.1}}, nil, 2, 10)
@@ -219,8 +258,8 @@ func TestSolveSmall(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			p := tc.build()
 			s := solve(t, p, 300)
-			if len(s.Unassigned) != 0 {
-				t.Fatalf("unassigned = %+v, want none", s.Unassigned)
+			if len(s.Unassigned) != tc.unassigned {
+				t.Fatalf("unassigned = %+v, want %d", s.Unassigned, tc.unassigned)
 			}
 			if len(s.Routes) != tc.routes {
 				t.Errorf("routes = %d, want %d", len(s.Routes), tc.routes)
