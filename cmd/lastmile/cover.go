@@ -185,6 +185,16 @@ func printCover(w io.Writer, rep *coverage.Report, nPoints int, c *coverFlags, e
 	fmt.Fprintf(w, "%-24s %14.1f\n", "total demand", rep.TotalDemand)
 	fmt.Fprintf(w, "%-24s %14.1f %8.2f%%\n", "covered (within reach)", rep.CoveredDemand, pct(rep.CoveredDemand))
 	fmt.Fprintf(w, "%-24s %14.1f %8.2f%%\n", "covered with capacity", rep.CoveredWithCapacity, pct(rep.CoveredWithCapacity))
+	full, unused := 0, 0
+	for _, p := range rep.Points {
+		if p.CapacityPerDay > 0 && p.AssignedDemand >= p.CapacityPerDay-1e-9 {
+			full++
+		}
+		if p.ReachableDemand == 0 {
+			unused++
+		}
+	}
+	fmt.Fprintf(w, "points at full capacity: %d; points with no demand within reach: %d\n", full, unused)
 	fmt.Fprintf(w, "assignment: %s", rep.Assignment)
 	if rep.Truncated > 0 {
 		fmt.Fprintf(w, " (%d demand points had more points within reach than considered)", rep.Truncated)
