@@ -14,6 +14,7 @@ import (
 
 	"github.com/lastmile-dev/lastmile/depots/coverage"
 	"github.com/lastmile-dev/lastmile/geo"
+	"github.com/lastmile-dev/lastmile/scenario"
 	"github.com/paulmach/orb"
 	"github.com/paulmach/orb/geojson"
 )
@@ -225,27 +226,35 @@ func runRural(ctx context.Context, env *Env, c *coverFlags, townships, villages,
 	if !(km > 0) {
 		return fmt.Errorf("%w: --km %v must be positive", errUsage, km)
 	}
-	if townships == "" {
+	source := ""
+	if townships == "" && villages == "" {
 		townships = sharedGeo("chongqing_townships.csv")
-	}
-	if villages == "" {
 		villages = sharedGeo("chongqing_villages_with_points.csv")
+		source = "Chongqing gazetteer, Vonng/adcode (CC BY 4.0)"
 	}
-	if townships == "" || villages == "" {
-		return fmt.Errorf("%w: give --townships and --villages (../shared/geo was not found)", errUsage)
+	if (townships == "") != (villages == "") {
+		return fmt.Errorf("%w: give both --townships and --villages", errUsage)
 	}
 	datum, err := geo.ParseDatum(c.datum)
 	if err != nil {
 		return fmt.Errorf("%w: --datum: %w", errUsage, err)
 	}
 	var skippedT, skippedV []int
-	st, err := loadPoints(townships, datum, &skippedT)
-	if err != nil {
-		return err
-	}
-	vs, err := loadPoints(villages, datum, &skippedV)
-	if err != nil {
-		return err
+	var st, vs []coverage.Point
+	if townships == "" {
+		// No gazetteer: the bundled scenario's rural week (real townships,
+		// synthetic villages).
+		if st, vs, err = scenarioRural(); err != nil {
+			return err
+		}
+		source = "bundled scenario, seed 1: real townships, synthetic villages"
+	} else {
+		if st, err = loadPoints(townships, datum, &skippedT); err != nil {
+			return err
+		}
+		if vs, err = loadPoints(villages, datum, &skippedV); err != nil {
+			return err
+		}
 	}
 	var sp []coverage.Point
 	if servicePoints != "" {
@@ -302,6 +311,9 @@ func runRural(ctx context.Context, env *Env, c *coverFlags, townships, villages,
 	w := env.Stdout
 	fmt.Fprintf(w, "rural audit: %d township stations, %d village service points, %d villages; reach %g km of road (%s)\n",
 		len(st), len(sp), len(vs), km, travel)
+	if source != "" {
+		fmt.Fprintf(w, "data: %s\n", source)
+	}
 	if len(skippedT)+len(skippedV) > 0 {
 		fmt.Fprintf(w, "skipped rows without coordinates: %d townships, %d villages\n", len(skippedT), len(skippedV))
 	}
@@ -322,6 +334,27 @@ func runRural(ctx context.Context, env *Env, c *coverFlags, townships, villages,
 		}
 	}
 	return nil
+}
+
+// scenarioRural returns the township stations and villages of the bundled
+// scenario's rural week.
+func scenarioRural() (stations, villages []coverage.Point, err error) {
+	sc, err := scenario.Generate(scenario.Chongqing(), scenario.Options{Seed: 1, Kind: scenario.KindRural})
+	if err != nil {
+		return nil, nil, err
+	}
+	if sc.Week == nil {
+		return nil, nil, fmt.Errorf("scenario has no rural week")
+	}
+	for _, c := range sc.Week.Counties {
+		for _, s := range c.Stations {
+			stations = append(stations, coverage.Point{ID: string(s.ID), Name: s.Name, Location: s.Location})
+		}
+		for _, v := range c.Villages {
+			villages = append(villages, coverage.Point{ID: v.ID, Name: v.Name, Location: v.Location})
+		}
+	}
+	return stations, villages, nil
 }
 
 // optimality notes when a plan is proven optimal.
