@@ -197,3 +197,49 @@ func (in *instance) maxServed(ctx context.Context, sites []int) (float64, error)
 	}
 	return float64(total) - res.Cost, nil
 }
+
+// exactCapLSCP returns the cheapest set of relevant candidates that can
+// serve need within capacity (each set checked by a max flow), or ok =
+// false when the instance is too large to enumerate, a weight or capacity
+// is not a whole number, or need cannot be met.
+func (in *instance) exactCapLSCP(ctx context.Context, need float64) (best []int, cost float64, ok bool, err error) {
+	rel := in.relevant()
+	if rel == nil || !in.integral || (1<<len(rel))*max(1, in.units()) > maxExactNodes {
+		return nil, 0, false, nil
+	}
+	for _, j := range rel {
+		if c := in.capacity[j]; !math.IsInf(c, 1) && c != math.Trunc(c) {
+			return nil, 0, false, nil
+		}
+	}
+	cost = -1
+	var pick []int
+	var dfs func(i int, c float64) error
+	dfs = func(i int, c float64) error {
+		if cost >= 0 && c >= cost {
+			return nil
+		}
+		if len(pick) > 0 {
+			v, err := in.maxServed(ctx, pick)
+			if err != nil {
+				return err
+			}
+			if v >= need-in.eps() {
+				cost, best = c, append(best[:0], pick...)
+				return nil
+			}
+		}
+		for k := i; k < len(rel); k++ {
+			pick = append(pick, rel[k])
+			if err := dfs(k+1, c+in.cost[rel[k]]); err != nil {
+				return err
+			}
+			pick = pick[:len(pick)-1]
+		}
+		return nil
+	}
+	if err := dfs(0, 0); err != nil {
+		return nil, 0, false, err
+	}
+	return best, cost, cost >= 0, nil
+}

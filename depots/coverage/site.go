@@ -488,7 +488,23 @@ func (in *instance) lscp(ctx context.Context, opts SiteOptions) (*Plan, error) {
 	var chosen []int
 	var covered float64
 	if opts.Capacitated {
+		if !opts.heuristicOnly {
+			best, cost, ok, err := in.exactCapLSCP(ctx, need)
+			if err != nil {
+				return nil, err
+			}
+			if ok {
+				served, err := in.maxServed(ctx, best)
+				if err != nil {
+					return nil, err
+				}
+				p.ChosenIndex, p.CoveredDemand, p.Cost, p.CostLowerBound, p.Exact = best, in.base+min(served, need), cost, cost, true
+				return p, nil
+			}
+		}
 		chosen, covered = in.capacitatedGreedy(in.candidates(), need, true)
+		chosen, covered = in.dropRedundantCap(chosen, covered, need)
+		chosen, covered = in.swapCheaperCap(ctx, chosen, covered, need)
 		if covered < need-in.eps() {
 			return nil, fmt.Errorf("%w: target %.4g%% of demand cannot be served within the candidates' capacities (at most %.4g%% reached)",
 				ErrInfeasible, 100*opts.Target, 100*(in.base+covered)/in.total)
@@ -549,6 +565,90 @@ func (in *instance) dropRedundant(s *coverState, chosen []int, need float64) []i
 		}
 	}
 	return kept
+}
+
+// dropRedundantCap removes chosen sites, costliest first, while the others
+// can still serve need within capacity (each check re-runs the augmenting
+// flow of capacitatedGreedy); it is skipped above 200 sites, where the
+// quadratic re-evaluation would dominate. It returns the sites kept and
+// the demand they serve.
+func (in *instance) dropRedundantCap(chosen []int, served, need float64) ([]int, float64) {
+	if len(chosen) > 200 {
+		return chosen, served
+	}
+	order := slices.Clone(chosen)
+	slices.SortStableFunc(order, func(a, b int) int { return cmp.Compare(in.cost[b], in.cost[a]) })
+	drop := make(map[int]bool)
+	for _, j := range order {
+		f := newCapFlow(in)
+		for _, o := range chosen {
+			if o != j && !drop[o] {
+				f.openSite(o, need-f.served)
+			}
+		}
+		if f.served >= need-in.eps() {
+			drop[j] = true
+			served = f.served
+		}
+	}
+	kept := chosen[:0]
+	for _, j := range chosen {
+		if !drop[j] {
+			kept = append(kept, j)
+		}
+	}
+	return kept, served
+}
+
+// swapCheaperCap replaces chosen sites, costliest first, by cheaper
+// unchosen ones when the plan still serves need (a first-improvement
+// interchange), within a budget of maxSwapChecks flow evaluations.
+func (in *instance) swapCheaperCap(ctx context.Context, chosen []int, served, need float64) ([]int, float64) {
+	const maxSwapChecks = 2000
+	checks := 0
+	byCost := make([]int, in.candidates())
+	for j := range byCost {
+		byCost[j] = j
+	}
+	slices.SortStableFunc(byCost, func(a, b int) int { return cmp.Compare(in.cost[a], in.cost[b]) })
+	in2 := slices.Clone(chosen)
+	slices.SortStableFunc(in2, func(a, b int) int { return cmp.Compare(in.cost[b], in.cost[a]) })
+	isChosen := make(map[int]bool)
+	for _, j := range chosen {
+		isChosen[j] = true
+	}
+	eval := func(without, with int) float64 {
+		f := newCapFlow(in)
+		for _, o := range chosen {
+			if o != without {
+				f.openSite(o, need-f.served)
+			}
+		}
+		f.openSite(with, need-f.served)
+		return f.served
+	}
+	for _, j := range in2 {
+		for _, jn := range byCost {
+			if in.cost[jn] >= in.cost[j] || checks >= maxSwapChecks || ctx.Err() != nil {
+				break
+			}
+			if isChosen[jn] || len(in.covers(jn)) == 0 {
+				continue
+			}
+			checks++
+			if v := eval(j, jn); v >= need-in.eps() {
+				for k := range chosen {
+					if chosen[k] == j {
+						chosen[k] = jn
+					}
+				}
+				isChosen[j], isChosen[jn] = false, true
+				served = v
+				break
+			}
+		}
+	}
+	return chosen, served
 }
 
 // lscpBound returns a Lagrangian lower bound on the cost of covering need

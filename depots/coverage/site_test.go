@@ -304,3 +304,76 @@ func TestCapacitatedMCLPMatchesEnumeration(t *testing.T) {
 	}
 	t.Logf("capacitated greedy optimal in %d of %d, mean gap %.2f%%", hit, runs, gap/float64(runs))
 }
+
+// TestCapacitatedLSCP checks the capacitated LSCP against enumeration: its
+// plan must serve the target within capacity (by an all-pairs max flow),
+// cost no less than the optimum, and its lower bound must hold.
+func TestCapacitatedLSCP(t *testing.T) {
+	var hit, runs int
+	for seed := uint64(1); seed <= 6; seed++ {
+		demand, _, cands := smallSiteInstance(seed, 10, 0)
+		r := rand.New(rand.NewPCG(seed, 6))
+		for j := range cands {
+			cands[j].CapacityPerDay = float64(40 + r.IntN(200))
+		}
+		opts := Options{RadiusMeters: 1400, Workers: 1}
+		total := 0.0
+		for _, d := range demand {
+			total += d.Weight
+		}
+		for _, target := range []float64{0.5, 0.8} {
+			bestCost := math.Inf(1)
+			for mask := uint32(0); mask < 1<<len(cands); mask++ {
+				var sub []Point
+				c := 0.0
+				for j := range cands {
+					if mask&(1<<j) != 0 {
+						sub = append(sub, cands[j])
+						c += cands[j].Cost
+					}
+				}
+				if c < bestCost && bruteMaxFlow(demand, sub, opts) >= target*total-1e-9 {
+					bestCost = c
+				}
+			}
+			p, err := SelectSites(context.Background(), demand, nil, cands, SiteOptions{Options: opts, Target: target, Capacitated: true})
+			h, herr := SelectSites(context.Background(), demand, nil, cands, SiteOptions{Options: opts, Target: target, Capacitated: true, heuristicOnly: true})
+			if math.IsInf(bestCost, 1) {
+				if !errors.Is(err, ErrInfeasible) {
+					t.Errorf("seed %d target %v: error = %v, want ErrInfeasible", seed, target, err)
+				}
+				continue
+			}
+			if err != nil {
+				t.Fatalf("seed %d target %v: %v", seed, target, err)
+			}
+			var chosen []Point
+			for _, j := range p.ChosenIndex {
+				chosen = append(chosen, cands[j])
+			}
+			if served := bruteMaxFlow(demand, chosen, opts); served < target*total-1e-9 || p.CoveredDemand > served {
+				t.Errorf("seed %d target %v: plan serves %v (claims %v), target %v", seed, target, served, p.CoveredDemand, target*total)
+			}
+			if !p.Exact || p.Cost != bestCost {
+				t.Errorf("seed %d target %v: cost %v (exact %v), optimum %v", seed, target, p.Cost, p.Exact, bestCost)
+			}
+			if herr != nil {
+				t.Fatalf("seed %d target %v: heuristic: %v", seed, target, herr)
+			}
+			chosen = chosen[:0]
+			for _, j := range h.ChosenIndex {
+				chosen = append(chosen, cands[j])
+			}
+			if served := bruteMaxFlow(demand, chosen, opts); served < target*total-1e-9 || h.Cost < bestCost || h.CostLowerBound > bestCost {
+				t.Errorf("seed %d target %v: heuristic serves %v, cost %v, bound %v; optimum cost %v", seed, target, served, h.Cost, h.CostLowerBound, bestCost)
+			}
+			runs++
+			if h.Cost == bestCost {
+				hit++
+			} else {
+				t.Logf("seed %d target %v: heuristic cost %v (%d sites), optimum %v", seed, target, h.Cost, len(h.Chosen), bestCost)
+			}
+		}
+	}
+	t.Logf("capacitated LSCP heuristic optimal in %d of %d", hit, runs)
+}
