@@ -286,6 +286,7 @@ func TestAnalyzeBadInput(t *testing.T) {
 		{"no radius", good, pts, Options{}},
 		{"circuity below 1", good, pts, Options{RadiusMeters: 300, Circuity: 0.5}},
 		{"NaN circuity", good, pts, Options{RadiusMeters: 300, Circuity: nan}},
+		{"resolution too fine for the radius", good, pts, Options{RadiusMeters: 5000, Resolution: 14}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

@@ -23,6 +23,9 @@ const (
 	spacingFactor = 0.7 // min neighbour-centre distance / (√3 · average edge length)
 )
 
+// maxDiskK bounds the disk radius: a disk of k rings holds 3k(k+1)+1 cells.
+const maxDiskK = 100
+
 // hit is one pickup point within reach of a demand point, with the haversine
 // term of their distance (smaller is nearer).
 type hit struct {
@@ -56,6 +59,9 @@ func diskRadius(reachM float64, res int) (k int, padM float64, err error) {
 	padM = circumFactor * e
 	s := spacingFactor * math.Sqrt(3) * e
 	k = int(math.Ceil((reachM+2*padM)/(s*math.Sqrt(3)/2))) + 1
+	if k > maxDiskK {
+		return 0, 0, fmt.Errorf("%w: a reach of %.0f m needs an H3 disk of %d rings at resolution %d; use a coarser resolution", ErrInvalid, reachM, k, res)
+	}
 	return k, padM, nil
 }
 
