@@ -84,12 +84,6 @@ func sortedKeys(m map[string]float64) []string {
 }
 
 func BenchmarkQuality(b *testing.B) {
-	if v := os.Getenv("TUNE_T0"); v != "" {
-		tuneT0 = atof(v)
-	}
-	if v := os.Getenv("TUNE_TF"); v != "" {
-		tuneTf = atof(v)
-	}
 	for _, set := range []string{"solomon", "cvrpABP", "cvrpX", "lilim", "vrpb"} {
 		b.Run(set, func(b *testing.B) {
 			cases := qualitySet(b, set)

@@ -22,8 +22,6 @@ const (
 	tempEndTW   = 0.003
 )
 
-var tuneT0, tuneTf float64 // TEMPORARY: tuning
-
 // search is one single-threaded run of the metaheuristic.
 type search struct {
 	in    *instance
@@ -73,9 +71,6 @@ func newSearch(in *instance, opts Options, seed int64) *search {
 	}
 	if in.hasTW {
 		s.t0, s.tf = tempStartTW*in.meanArc, tempEndTW*in.meanArc
-	}
-	if tuneT0 > 0 {
-		s.t0, s.tf = tuneT0*in.meanArc, tuneTf*in.meanArc
 	}
 	return s
 }
@@ -408,11 +403,7 @@ func (s *search) run(ctx context.Context, initial *solution) {
 		s.iter++
 		T := s.temperature()
 		s.ruin(s.cand)
-		for t := 0; t < s.in.nTasks; t++ {
-			if s.cand.unassigned[t] && !s.queued(int32(t)) {
-				s.removed = append(s.removed, int32(t))
-			}
-		}
+		s.retryUnassigned(s.cand)
 		s.recreate(s.cand, sisrBlink)
 		if s.cand.cost < s.best.cost {
 			s.localSearch(s.cand)
@@ -428,6 +419,33 @@ func (s *search) run(ctx context.Context, initial *solution) {
 			}
 		} else {
 			s.sync(s.cand, s.cur)
+		}
+	}
+}
+
+// maxRetry bounds how many previously unassigned tasks an iteration tries
+// to insert again, so that many optional tasks not worth their penalty do
+// not slow every iteration down.
+const maxRetry = 32
+
+// retryUnassigned queues tasks that were out before this iteration's ruin,
+// all of them or maxRetry from a random starting point.
+func (s *search) retryUnassigned(sol *solution) {
+	n := s.in.nTasks
+	if n == 0 {
+		return
+	}
+	ruined := len(s.removed)
+	start := 0
+	if sol.nUnassigned-ruined > maxRetry {
+		start = s.rng.intn(n)
+	}
+	added := 0
+	for k := 0; k < n && added < maxRetry; k++ {
+		t := (start + k) % n
+		if sol.unassigned[t] && !s.queued(int32(t)) {
+			s.removed = append(s.removed, int32(t))
+			added++
 		}
 	}
 }
