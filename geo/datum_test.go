@@ -269,3 +269,24 @@ func TestDatumUnmarshal(t *testing.T) {
 		t.Errorf("Unmarshal(class downtown) error = %v, want ErrZone", err)
 	}
 }
+
+func FuzzParseDatum(f *testing.F) {
+	for _, s := range []string{"", "wgs84", "GCJ-02", "bd_09", "Baidu", "epsg:4326", "x"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		d, err := ParseDatum(s)
+		if err != nil {
+			if !errors.Is(err, ErrDatum) {
+				t.Fatalf("ParseDatum(%q) error %v does not wrap ErrDatum", s, err)
+			}
+			return
+		}
+		if again, err := ParseDatum(d.String()); err != nil || again != d {
+			t.Fatalf("ParseDatum(%q) = %q, which does not parse back: %q, %v", s, d, again, err)
+		}
+		if d != WGS84 && d != GCJ02 && d != BD09 {
+			t.Fatalf("ParseDatum(%q) = %q, not a known datum", s, d)
+		}
+	})
+}

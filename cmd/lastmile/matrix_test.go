@@ -76,3 +76,22 @@ func TestMatrixCommandErrors(t *testing.T) {
 		})
 	}
 }
+
+func FuzzReadPointsCSV(f *testing.F) {
+	f.Add(matrixPoints)
+	f.Add("lon,lat\n106,29\n")
+	f.Add("x,lat,LON\n1,29,106\n")
+	f.Add("lon,lat\n106\n")
+	f.Fuzz(func(t *testing.T, s string) {
+		pts, err := readPointsCSV(strings.NewReader(s))
+		if err != nil {
+			return
+		}
+		// Any float pair is read; range checks are PointsToWGS84's job.
+		if err := geo.ValidatePoints(pts); err == nil {
+			if err := geo.PointsToWGS84(pts, geo.GCJ02); err != nil {
+				t.Fatalf("PointsToWGS84 of valid points: %v", err)
+			}
+		}
+	})
+}
