@@ -41,6 +41,7 @@ type pointIndex struct {
 	padM   float64 // circumscribed radius bound of a cell, metres
 	sites  []site
 	hmax   []float64 // per point: haversine threshold of its reach
+	dlat   []float64 // per point: latitude difference (radians) beyond which it is surely out of reach
 	hpad   []float64 // per point: threshold of reach + padM, to prune by cell centre
 	bucket map[h3cell.Cell][2]int32
 	order  []int32 // point indices grouped by cell; bucket gives ranges
@@ -80,6 +81,7 @@ func newPointIndex(pts []orb.Point, reachM []float64, res int) (*pointIndex, err
 		res: res, k: k, padM: pad,
 		sites:  make([]site, len(pts)),
 		hmax:   make([]float64, len(pts)),
+		dlat:   make([]float64, len(pts)),
 		hpad:   make([]float64, len(pts)),
 		bucket: make(map[h3cell.Cell][2]int32),
 		order:  make([]int32, len(pts)),
@@ -95,6 +97,10 @@ func newPointIndex(pts []orb.Point, reachM []float64, res int) (*pointIndex, err
 		count[c]++
 		ix.sites[i] = prepare(p)
 		ix.hmax[i] = reachH(reachM[i])
+		// hav ≥ sin²(Δφ/2), so |Δφ| above the reach angle is out of reach;
+		// the margin keeps the shortcut from ever deciding a borderline
+		// case that hav alone would decide the other way.
+		ix.dlat[i] = reachM[i]/EarthRadiusMeters*(1+1e-9) + 1e-12
 		ix.hpad[i] = reachH(reachM[i] + pad)
 	}
 	// Counting sort by cell, in first-seen order so the index is deterministic.
@@ -119,6 +125,9 @@ func newPointIndex(pts []orb.Point, reachM []float64, res int) (*pointIndex, err
 // allocates nothing when dst has room.
 func (ix *pointIndex) reachable(dst []hit, s site, cand []int32) []hit {
 	for _, j := range cand {
+		if math.Abs(s.lat-ix.sites[j].lat) > ix.dlat[j] {
+			continue
+		}
 		if h := hav(s, ix.sites[j]); h <= ix.hmax[j] {
 			dst = append(dst, hit{point: j, h: h})
 		}
