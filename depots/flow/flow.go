@@ -306,8 +306,19 @@ func (g *Graph) shortestPath(s int, excess []int64) int {
 				g.stamp[v] = ep
 				g.dist[v] = nd
 				g.prev[v] = a
+				if rc == 0 && excess[v] < 0 && int(v) != s {
+					// A demand node at the current minimum distance:
+					// nothing can reach it cheaper, so stop here.
+					g.done[v] = ep
+					g.final = append(g.final, v)
+					t, dt = int(v), nd
+					break
+				}
 				h.push(nd, v)
 			}
+		}
+		if t >= 0 {
+			break
 		}
 	}
 	if t < 0 {

@@ -78,11 +78,21 @@ func SolveCFLP(ctx context.Context, p *CFLP, opts Options) (*CFLPSolution, error
 	for i := range root.fix {
 		root.fix[i] = -1
 	}
-	s.lagrange(clk, root, 400, 2)
+	// A short subgradient run finds good open sets, local search improves
+	// the best; a longer run then tightens the bound from where it was.
+	s.lagrange(clk, root, 150, 2)
+	s.lastV = slices.Clone(s.v)
+	s.improve(clk)
+	opts.report(0, s.ub, root.bound)
+	ub := s.ub
+	s.lagrange(clk, root, 250, 0.5)
+	s.lastV = slices.Clone(s.v)
+	if s.ub < ub {
+		s.improve(clk)
+	}
 	if s.err != nil {
 		return nil, s.err
 	}
-	s.improve(clk)
 	opts.report(0, s.ub, root.bound)
 
 	nodes, maxNodes := 1, opts.Iterations
@@ -164,6 +174,8 @@ type cflpSearch struct {
 	order  []int
 	lastV  []float64 // v at the root's last iteration, to rank swaps
 	supply []int64
+
+	evalEvery int // subgradient iterations between Lagrangian heuristic calls
 }
 
 type item struct {
@@ -175,6 +187,10 @@ func newCFLPSearch(ctx context.Context, p *CFLP) *cflpSearch {
 	m, n := p.M(), p.N()
 	s := &cflpSearch{ctx: ctx, p: p, m: m, n: n, unit: make([]float64, m*n), cache: map[string]float64{}, ub: math.Inf(1),
 		items: make([][]item, m), v: make([]float64, m), g: make([]float64, n), y: make([]bool, m), supply: make([]int64, m)}
+	s.evalEvery = 4
+	if m*n > 20000 {
+		s.evalEvery = 10 // each transportation problem costs milliseconds
+	}
 	for j := 0; j < n; j++ {
 		s.demand += p.Demand[j]
 		for i := 0; i < m; i++ {
@@ -324,7 +340,7 @@ func (s *cflpSearch) lagrange(clk clock, nd *cflpNode, iters int, theta float64)
 		} else if stall++; stall >= 15 {
 			theta, stall = theta/2, 0
 		}
-		if it%4 == 0 || it == iters-1 {
+		if it%s.evalEvery == 0 || it == iters-1 {
 			s.eval(s.y)
 			if s.err != nil {
 				return
@@ -354,9 +370,6 @@ func (s *cflpSearch) lagrange(clk clock, nd *cflpNode, iters int, theta float64)
 		for i := range nd.avgY {
 			nd.avgY[i] /= float64(count)
 		}
-	}
-	if s.lastV == nil {
-		s.lastV = slices.Clone(s.v)
 	}
 }
 
@@ -536,55 +549,79 @@ func (s *cflpSearch) cover(need int64) (float64, bool) {
 }
 
 // improve runs drop, add and swap moves on the incumbent until none
-// improves it. Swaps bring in only the closed facilities that the
-// relaxation rated best (lowest v), to keep the neighbourhood small.
+// improves it. The relaxation's facility values v (lower is more
+// attractive) order the moves: drops try the least attractive open
+// facility first, adds and swaps bring in only the most attractive
+// closed ones, to keep the neighbourhood small on large instances.
 func (s *cflpSearch) improve(clk clock) {
 	if s.best == nil {
 		return
 	}
 	m := s.m
-	for improved := true; improved && !clk.expired() && s.err == nil; {
+	byV := func(xs []int, asc bool) {
+		if s.lastV == nil {
+			return
+		}
+		slices.SortStableFunc(xs, func(a, b int) int {
+			va, vb := s.lastV[a], s.lastV[b]
+			if !asc {
+				va, vb = vb, va
+			}
+			switch {
+			case va < vb:
+				return -1
+			case va > vb:
+				return 1
+			}
+			return 0
+		})
+	}
+	maxAdd := max(15, m/4)
+	for improved := true; improved && s.err == nil && !clk.expired(); {
 		improved = false
 		cur := slices.Clone(s.best)
 		ub := s.ub
 		try := func(o []bool) bool {
+			if clk.expired() {
+				return false
+			}
 			s.eval(o)
 			return s.ub < ub-1e-9*math.Abs(ub)
 		}
-		for i := 0; i < m && !improved; i++ { // drop or add one
+		var open, closed []int
+		for i := 0; i < m; i++ {
+			if cur[i] {
+				open = append(open, i)
+			} else {
+				closed = append(closed, i)
+			}
+		}
+		byV(open, false)
+		byV(closed, true)
+		closed = closed[:min(len(closed), maxAdd)]
+		for _, i := range open {
 			o := slices.Clone(cur)
-			o[i] = !o[i]
+			o[i] = false
+			if improved = try(o); improved {
+				break
+			}
+		}
+		for _, k := range closed {
+			if improved {
+				break
+			}
+			o := slices.Clone(cur)
+			o[k] = true
 			improved = try(o)
 		}
-		if improved {
-			continue
-		}
-		cands := make([]int, 0, m)
-		for i := 0; i < m; i++ {
-			if !cur[i] {
-				cands = append(cands, i)
+		for _, i := range open {
+			if improved {
+				break
 			}
-		}
-		if s.lastV != nil {
-			slices.SortStableFunc(cands, func(a, b int) int {
-				switch {
-				case s.lastV[a] < s.lastV[b]:
-					return -1
-				case s.lastV[a] > s.lastV[b]:
-					return 1
-				}
-				return 0
-			})
-		}
-		cands = cands[:min(len(cands), 12)]
-		for i := 0; i < m && !improved; i++ {
-			if !cur[i] {
-				continue
-			}
-			for _, k := range cands {
+			for _, k := range closed[:min(len(closed), 12)] {
 				o := slices.Clone(cur)
 				o[i], o[k] = false, true
-				if improved = try(o); improved || clk.expired() {
+				if improved = try(o); improved {
 					break
 				}
 			}
