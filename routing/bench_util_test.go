@@ -11,8 +11,9 @@ import (
 	"testing"
 )
 
-// Minimal benchmark readers for the solver's own tests and benchmarks. The
-// product readers live in routing/instance; these stay small on purpose.
+// A minimal Solomon reader for the solver's own tests and benchmarks (the
+// product readers live in routing/instance, which imports this package),
+// and an independent solution checker.
 
 var benchDir = filepath.Join("..", "..", "shared", "benchmarks")
 
@@ -98,113 +99,6 @@ func loadSolomon(tb testing.TB, name string) *Problem {
 			Service: int64(c[6] * scale), TimeWindows: []TimeWindow{{int64(c[4] * scale), int64(c[5] * scale)}}})
 	}
 	return p
-}
-
-// loadCVRP reads a CVRPLIB EUC_2D file (or a VRPB file from Queiroga et
-// al.) with rounded distances and one vehicle per customer.
-func loadCVRP(tb testing.TB, path string, backhaul bool) *Problem {
-	tb.Helper()
-	rows, err := fields(path)
-	if err != nil {
-		tb.Fatal(err)
-	}
-	var capa int64
-	var pts []xy
-	var demand []int64
-	var types []int
-	depot := 0
-	section := ""
-	for _, r := range rows {
-		switch {
-		case strings.HasPrefix(r[0], "CAPACITY"):
-			capa, _ = strconv.ParseInt(r[len(r)-1], 10, 64)
-		case strings.HasSuffix(r[0], "_SECTION"):
-			section = r[0]
-		case r[0] == "EOF" || r[0] == "-1":
-		case section == "NODE_COORD_SECTION":
-			if backhaul {
-				t, _ := strconv.Atoi(r[1])
-				types = append(types, t)
-				pts = append(pts, xy{atof(r[2]), atof(r[3])})
-			} else {
-				pts = append(pts, xy{atof(r[1]), atof(r[2])})
-			}
-		case section == "DEMAND_SECTION":
-			d, _ := strconv.ParseInt(r[1], 10, 64)
-			demand = append(demand, d)
-		case section == "DEPOT_SECTION":
-			d, _ := strconv.Atoi(r[0])
-			depot = d - 1
-		}
-	}
-	p := &Problem{Locations: len(pts), Dimensions: 1, Backhaul: backhaul}
-	p.Durations, p.Distances = matrices(pts, func(d float64) int32 { return int32(math.Floor(d + 0.5)) })
-	for i := 0; i < len(pts)-1; i++ {
-		p.Vehicles = append(p.Vehicles, Vehicle{Start: depot, End: depot, Capacity: []int64{capa}, Costs: Costs{PerMeter: 1}})
-	}
-	for i := range pts {
-		if i == depot {
-			continue
-		}
-		j := Job{ID: fmt.Sprint(i + 1), Location: i}
-		if backhaul && types[i] == 1 {
-			j.Pickup = []int64{demand[i]}
-		} else {
-			j.Delivery = []int64{demand[i]}
-		}
-		p.Jobs = append(p.Jobs, j)
-	}
-	return p
-}
-
-// loadLiLim reads a Li & Lim PDPTW file, distances scaled by 1000.
-func loadLiLim(tb testing.TB, name string) *Problem {
-	tb.Helper()
-	rows, err := fields(needBench(tb, "lilim", name+".txt"))
-	if err != nil {
-		tb.Fatal(err)
-	}
-	const scale = 1000
-	nveh, _ := strconv.Atoi(rows[0][0])
-	capa, _ := strconv.ParseInt(rows[0][1], 10, 64)
-	var pts []xy
-	for _, r := range rows[1:] {
-		pts = append(pts, xy{atof(r[1]), atof(r[2])})
-	}
-	p := &Problem{Locations: len(pts), Dimensions: 1, Scale: scale}
-	p.Durations, p.Distances = matrices(pts, func(d float64) int32 { return int32(math.Round(d * scale)) })
-	dep := rows[1]
-	for i := 0; i < nveh; i++ {
-		p.Vehicles = append(p.Vehicles, Vehicle{Start: 0, End: 0, Capacity: []int64{capa},
-			Shift: TimeWindow{int64(atof(dep[4]) * scale), int64(atof(dep[5]) * scale)}, Costs: Costs{PerMeter: 1}})
-	}
-	stop := func(r []string) Stop {
-		id, _ := strconv.Atoi(r[0])
-		return Stop{ID: r[0], Location: id, Service: int64(atof(r[6]) * scale),
-			TimeWindows: []TimeWindow{{int64(atof(r[4]) * scale), int64(atof(r[5]) * scale)}}}
-	}
-	for _, r := range rows[2:] {
-		d := atof(r[3])
-		if d <= 0 {
-			continue
-		}
-		di, _ := strconv.Atoi(r[8])
-		p.Shipments = append(p.Shipments, Shipment{Pickup: stop(r), Delivery: stop(rows[di+1]), Amount: []int64{int64(d)}})
-	}
-	return p
-}
-
-// bks reads a bks.tsv table.
-func bks(tb testing.TB, parts ...string) map[string]float64 {
-	rows, err := fields(needBench(tb, parts...))
-	if err != nil {
-		tb.Fatal(err)
-	}
-	m := map[string]float64{}
-	for _, r := range rows[1:] {
-		m[r[0]] = atof(r[1])
-	}
-	return m
 }
 
 // checkSolution is an independent checker: it replays every route from the

@@ -1,4 +1,4 @@
-package routing
+package routing_test
 
 import (
 	"context"
@@ -7,122 +7,69 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
-	"sort"
-	"strings"
 	"testing"
 	"time"
+
+	"github.com/lastmile-dev/lastmile/routing"
+	"github.com/lastmile-dev/lastmile/routing/benchset"
 )
 
-// Quality benchmarks: each solves a whole benchmark set once per b.N and
-// reports the mean and worst gap to the best-known solutions. Run one set at
-// a time, e.g.
+// Quality benchmarks solve a whole published set once per b.N, re-check
+// every solution with the independent checker (package check, through
+// benchset) and report the mean and worst gap to the best-known solutions:
 //
-//	go test ./routing -run '^$' -bench 'Quality/solomon' -benchtime 1x -quality.time 10s
+//	go test ./routing -run '^$' -bench 'Quality/solomon$' -benchtime 1x -quality.time 10s
 //
-// -quality.filter restricts the instances (a regular expression).
+// -quality.filter restricts the instances (a regular expression) and
+// -quality.v prints one line per instance. They skip when the data folder
+// ../shared/benchmarks is absent.
 var (
 	qualityTime    = flag.Duration("quality.time", time.Second, "time limit per instance for quality benchmarks")
 	qualityFilter  = flag.String("quality.filter", "", "regexp of instance names for quality benchmarks")
-	qualityVerbose = flag.Bool("quality.v", false, "log every instance's gap")
+	qualityVerbose = flag.Bool("quality.v", false, "print every instance's gap")
 )
 
-type qualityCase struct {
-	name string
-	load func(testing.TB) *Problem
-	bks  float64
-}
-
-func qualitySet(b *testing.B, set string) []qualityCase {
-	var cases []qualityCase
-	re := regexp.MustCompile(*qualityFilter)
-	add := func(name string, load func(testing.TB) *Problem, bks float64) {
-		if re.MatchString(name) {
-			cases = append(cases, qualityCase{name, load, bks})
-		}
-	}
-	switch set {
-	case "solomon":
-		tab := bks(b, "solomon", "bks_distance_real.tsv")
-		for _, name := range sortedKeys(tab) {
-			add(name, func(tb testing.TB) *Problem { return loadSolomon(tb, name) }, tab[name])
-		}
-	case "cvrpABP", "cvrpX":
-		tab := bks(b, "cvrp", "bks.tsv")
-		for _, name := range sortedKeys(tab) {
-			dir := name[:1]
-			if (set == "cvrpX") != (dir == "X") || dir == "E" {
-				continue
-			}
-			if dir == "X" && (strings.HasPrefix(name, "X-n502") || strings.HasPrefix(name, "X-n1001")) {
-				continue
-			}
-			path := filepath.Join(benchDir, "cvrp", dir, name+".vrp")
-			add(name, func(tb testing.TB) *Problem { return loadCVRP(tb, path, false) }, tab[name])
-		}
-	case "lilim":
-		tab := bks(b, "lilim", "bks.tsv")
-		for _, name := range sortedKeys(tab) {
-			add(name, func(tb testing.TB) *Problem { return loadLiLim(tb, name) }, tab[name])
-		}
-	case "vrpb":
-		tab := bks(b, "vrpb", "bks.tsv")
-		for _, name := range sortedKeys(tab) {
-			path := filepath.Join(benchDir, "vrpb", name+".vrpb")
-			add(name, func(tb testing.TB) *Problem { return loadCVRP(tb, path, true) }, tab[name])
-		}
-	}
-	return cases
-}
-
-func sortedKeys(m map[string]float64) []string {
-	var ks []string
-	for k := range m {
-		ks = append(ks, k)
-	}
-	sort.Strings(ks)
-	return ks
-}
-
 func BenchmarkQuality(b *testing.B) {
-	for _, set := range []string{"solomon", "cvrpABP", "cvrpX", "lilim", "vrpb"} {
-		b.Run(set, func(b *testing.B) {
-			cases := qualitySet(b, set)
-			if len(cases) == 0 {
-				b.Skip("no instances")
+	dir := filepath.Join("..", "..", "shared", "benchmarks")
+	if _, err := os.Stat(dir); err != nil {
+		b.Skipf("benchmark data not found: %s", dir)
+	}
+	var filter *regexp.Regexp
+	if *qualityFilter != "" {
+		filter = regexp.MustCompile(*qualityFilter)
+	}
+	for _, name := range []string{"solomon", "cvrp-a", "cvrp-b", "cvrp-p", "x", "lilim", "vrpb"} {
+		b.Run(name, func(b *testing.B) {
+			set, err := benchset.Lookup(name)
+			if err != nil {
+				b.Fatal(err)
+			}
+			entries, err := set.Entries(dir, filter)
+			if err != nil || len(entries) == 0 {
+				b.Skipf("no instances: %v", err)
 			}
 			b.ReportAllocs()
-			var mean, worst float64
-			var iters int
+			var sum benchset.Summary
 			for b.Loop() {
-				mean, worst, iters = 0, -1e9, 0
-				for _, c := range cases {
-					p := c.load(b)
-					scale := float64(max(p.Scale, 1))
-					var lastIter int
-					sol, err := Solve(context.Background(), p, Options{Seed: 1, TimeLimit: *qualityTime,
-						Progress: func(pr Progress) { lastIter = pr.Iteration }})
+				var rs []benchset.Result
+				for _, e := range entries {
+					r, err := benchset.Run(context.Background(), set, e, routing.Options{Seed: 1, TimeLimit: *qualityTime})
 					if err != nil {
-						b.Fatal(err)
+						b.Fatalf("%s: %v", e.Name, err)
 					}
-					if err := verify(p, sol); err != nil {
-						b.Fatalf("%s: %v", c.name, err)
+					if !r.Feasible {
+						b.Errorf("%s: infeasible or incomplete: %v", e.Name, r.Violations)
 					}
-					if len(sol.Unassigned) > 0 {
-						b.Errorf("%s: %d unassigned", c.name, len(sol.Unassigned))
-					}
-					gap := 100 * (float64(sol.Cost)/scale - c.bks) / c.bks
-					mean += gap
-					worst = max(worst, gap)
-					iters += lastIter
 					if *qualityVerbose {
-						fmt.Fprintf(os.Stderr, "%-16s %10.2f %10.2f %6.2f%% routes %d\n", c.name, float64(sol.Cost)/scale, c.bks, gap, len(sol.Routes))
+						fmt.Fprintf(os.Stderr, "%-16s %10.2f %10.2f %6.2f%% routes %d\n", r.Instance, r.Cost, float64(r.BKS), float64(r.Gap), r.Routes)
 					}
+					rs = append(rs, r)
 				}
-				mean /= float64(len(cases))
+				sum = benchset.Summarize(rs)
 			}
-			b.ReportMetric(mean, "gap%")
-			b.ReportMetric(worst, "maxgap%")
-			b.ReportMetric(float64(len(cases)), "instances")
+			b.ReportMetric(float64(sum.MeanGap), "gap%")
+			b.ReportMetric(float64(sum.MaxGap), "maxgap%")
+			b.ReportMetric(float64(sum.Instances), "instances")
 		})
 	}
 }
