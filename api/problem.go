@@ -11,6 +11,7 @@ import (
 	"strings"
 
 	"github.com/lastmile-dev/lastmile/depots"
+	"github.com/lastmile-dev/lastmile/depots/coverage"
 	"github.com/lastmile-dev/lastmile/routing"
 	"github.com/lastmile-dev/lastmile/routing/instance"
 	"github.com/lastmile-dev/lastmile/store"
@@ -89,6 +90,8 @@ var statusTable = []struct {
 	{instance.ErrUnsupported, http.StatusBadRequest, "unsupported-feature", "The request uses an unsupported feature"},
 	{routing.ErrInvalid, http.StatusBadRequest, "invalid-request", "The request is invalid"},
 	{depots.ErrInvalid, http.StatusBadRequest, "invalid-request", "The request is invalid"},
+	{coverage.ErrInvalid, http.StatusBadRequest, "invalid-request", "The request is invalid"},
+	{coverage.ErrInfeasible, http.StatusUnprocessableEntity, "infeasible", "No feasible solution"},
 	{ErrUnauthorized, http.StatusUnauthorized, "unauthorized", "Missing or unknown API key"},
 	{ErrForbidden, http.StatusForbidden, "forbidden", "This API key may not do that"},
 	{ErrNotFound, http.StatusNotFound, "not-found", "Not found"},
@@ -118,7 +121,8 @@ func problemFor(err error) *Problem {
 		case errors.As(err, &se):
 			p.Detail, p.InvalidParams = se.detail, se.params
 		case errors.Is(err, instance.ErrFormat) || errors.Is(err, instance.ErrUnsupported) ||
-			errors.Is(err, routing.ErrInvalid) || errors.Is(err, depots.ErrInvalid):
+			errors.Is(err, routing.ErrInvalid) || errors.Is(err, depots.ErrInvalid) ||
+			errors.Is(err, coverage.ErrInvalid) || errors.Is(err, coverage.ErrInfeasible):
 			p.Detail = err.Error()
 			p.InvalidParams = paramsFromMessage(err.Error())
 		case errors.Is(err, depots.ErrNotFound) || errors.Is(err, store.ErrNotFound) || errors.Is(err, store.ErrConflict):
@@ -139,7 +143,7 @@ var fieldPath = regexp.MustCompile(`^[a-z_]+(\[\d+\])*(\.[a-z_]+(\[\d+\])*)*$`)
 // paramsFromMessage extracts the field from a "prefix: field: reason"
 // message, so that decoder errors fill invalid_params.
 func paramsFromMessage(msg string) []InvalidParam {
-	for _, sentinel := range []error{instance.ErrFormat, instance.ErrUnsupported, routing.ErrInvalid, depots.ErrInvalid} {
+	for _, sentinel := range []error{instance.ErrFormat, instance.ErrUnsupported, routing.ErrInvalid, depots.ErrInvalid, coverage.ErrInvalid} {
 		msg = strings.ReplaceAll(msg, sentinel.Error()+": ", "")
 	}
 	parts := strings.Split(msg, ": ")

@@ -19,6 +19,7 @@ import (
 	"github.com/lastmile-dev/lastmile/metrics"
 	"github.com/lastmile-dev/lastmile/routing"
 	"github.com/lastmile-dev/lastmile/store"
+	"github.com/paulmach/orb"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 	"golang.org/x/time/rate"
@@ -108,6 +109,9 @@ type pinger interface {
 type Config struct {
 	Store  Store
 	Solver Solver // nil means routing.Solve
+	// ZoneOf names the zone (district) of a point for coverage reports and
+	// the per-zone coverage metric; nil puts everything in zone "all".
+	ZoneOf func(orb.Point) (string, bool)
 	// Matrix builds travel matrices for problems given as coordinates; nil
 	// means geo.GreatCircle (suburban defaults).
 	Matrix geo.MatrixSource
@@ -339,6 +343,9 @@ func (s *Server) registerRoutes() {
 
 	s.route("POST /v1/dispatch", plannerOnly, s.dispatch)
 	s.route("GET /v1/plans/{id}", plannerOnly, s.getPlan)
+	s.route("POST /v1/plans/allocation", plannerOnly, s.allocate)
+	s.route("POST /v1/plans/coverage", plannerOnly, s.analyzeCoverage)
+	s.route("POST /v1/plans/sites", plannerOnly, s.selectSites)
 	s.route("GET /v1/facilities", plannerOnly, s.listFacilities)
 	s.route("POST /v1/facilities", plannerOnly, s.createFacility)
 	s.route("GET /v1/facilities/{id}", plannerOnly, s.getFacility)

@@ -1,0 +1,264 @@
+package api
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"math"
+	"net/http"
+	"time"
+
+	"github.com/lastmile-dev/lastmile/depots"
+	"github.com/lastmile-dev/lastmile/depots/coverage"
+	"github.com/lastmile-dev/lastmile/store"
+	"github.com/paulmach/orb"
+)
+
+// Planner endpoints: each runs one of the depots planners on the request,
+// stores the result as a plan and returns {plan_id, result}. Facilities the
+// request leaves out come from the store: cloud warehouses for allocation,
+// lockers and express stores for coverage and site selection.
+
+// savePlan stores a planning result and answers 201 with its id.
+func (s *Server) savePlan(w http.ResponseWriter, r *http.Request, kind string, req []byte, result any) error {
+	res, err := json.Marshal(result)
+	if err != nil {
+		return fmt.Errorf("api: encode %s result: %w", kind, err)
+	}
+	pl := &store.Plan{ID: newID("plan_"), Kind: kind, Owner: PrincipalFrom(r.Context()).Name, Request: req, Result: res}
+	if err := s.store.CreatePlan(r.Context(), pl); err != nil {
+		return err
+	}
+	w.Header().Set("Location", "/v1/plans/"+pl.ID)
+	writeJSON(w, http.StatusCreated, map[string]any{"plan_id": pl.ID, "kind": kind, "result": json.RawMessage(res)})
+	return nil
+}
+
+func (s *Server) storedFacilities(r *http.Request, kinds ...depots.Kind) ([]depots.Facility, error) {
+	var out []depots.Facility
+	for _, k := range kinds {
+		fs, err := s.store.Facilities(r.Context(), store.FacilityFilter{Kind: k})
+		if err != nil {
+			return nil, err
+		}
+		for _, f := range fs {
+			out = append(out, *f)
+		}
+	}
+	return out, nil
+}
+
+// allocate runs depots.Allocate. The body is depots' allocation problem
+// (see depots.DecodeAllocationProblem); with no "warehouses" the stored
+// cloud warehouses are used. ?single_source=true serves each demand from
+// one warehouse; ?format=geojson returns the demand coloured by warehouse.
+func (s *Server) allocate(w http.ResponseWriter, r *http.Request) error {
+	body, err := s.readBody(w, r)
+	if err != nil {
+		return err
+	}
+	var probe struct {
+		Warehouses json.RawMessage `json:"warehouses"`
+	}
+	if err := json.Unmarshal(body, &probe); err != nil {
+		return jsonProblem(err)
+	}
+	doc := body
+	if len(probe.Warehouses) == 0 || string(probe.Warehouses) == "null" || string(probe.Warehouses) == "[]" {
+		whs, err := s.storedFacilities(r, depots.CloudWarehouse)
+		if err != nil {
+			return err
+		}
+		if len(whs) == 0 {
+			return badParam("warehouses", "none given and no cloud warehouse is stored")
+		}
+		var m map[string]json.RawMessage
+		if err := json.Unmarshal(body, &m); err != nil {
+			return jsonProblem(err)
+		}
+		m["warehouses"], _ = json.Marshal(whs)
+		doc, _ = json.Marshal(m)
+	}
+	p, err := depots.DecodeAllocationProblem(bytes.NewReader(doc))
+	if err != nil {
+		return err
+	}
+	if p.Matrix, err = s.cfg.Matrix.Matrix(r.Context(), p.Points()); err != nil {
+		return err
+	}
+	opts := depots.AllocateOptions{SingleSource: r.URL.Query().Get("single_source") == "true"}
+	start := time.Now()
+	a, err := depots.Allocate(r.Context(), p, opts)
+	if err != nil {
+		return err
+	}
+	s.metrics.ObserveSolve("allocation", time.Since(start), int64(math.Round(a.Cost)), len(a.Unserved))
+	if wantsGeoJSON(r) {
+		fc, err := a.GeoJSON(p)
+		if err != nil {
+			return err
+		}
+		w.Header().Set("Content-Type", "application/geo+json")
+		return json.NewEncoder(w).Encode(fc)
+	}
+	return s.savePlan(w, r, "allocation", body, a)
+}
+
+// CoverageRequest is the body of POST /v1/plans/coverage and
+// /v1/plans/sites.
+type CoverageRequest struct {
+	Demand []DemandJSON `json:"demand"`
+	// Points are the existing pickup points; omitted means the stored
+	// lockers and express stores.
+	Points []PointJSON `json:"points,omitempty"`
+	// Candidates are candidate sites (sites only).
+	Candidates   []PointJSON `json:"candidates,omitempty"`
+	RadiusMeters float64     `json:"radius_meters"`
+	Circuity     float64     `json:"circuity,omitempty"`
+	// Add (MCLP) or Target (LSCP, 0 < target ≤ 1) for site selection.
+	Add         int     `json:"add,omitempty"`
+	Target      float64 `json:"target,omitempty"`
+	Capacitated bool    `json:"capacitated,omitempty"`
+}
+
+// DemandJSON is one demand point: parcels per day (or population).
+type DemandJSON struct {
+	Location orb.Point `json:"location"`
+	Weight   float64   `json:"weight"`
+}
+
+// PointJSON is a pickup point or candidate site.
+type PointJSON struct {
+	ID             string    `json:"id"`
+	Name           string    `json:"name,omitempty"`
+	Location       orb.Point `json:"location"`
+	RadiusMeters   float64   `json:"radius_meters,omitempty"`
+	CapacityPerDay float64   `json:"capacity_per_day,omitempty"`
+	Cost           float64   `json:"cost,omitempty"`
+}
+
+func (s *Server) coverageInput(r *http.Request, body []byte) (*CoverageRequest, []coverage.Demand, []coverage.Point, []coverage.Point, error) {
+	var req CoverageRequest
+	if err := decodeStrict(body, &req, true); err != nil {
+		return nil, nil, nil, nil, err
+	}
+	if len(req.Demand) == 0 {
+		return nil, nil, nil, nil, badParam("demand", "at least one demand point is required")
+	}
+	if req.RadiusMeters <= 0 || math.IsNaN(req.RadiusMeters) {
+		return nil, nil, nil, nil, badParam("radius_meters", "must be positive")
+	}
+	dem := make([]coverage.Demand, len(req.Demand))
+	for i, d := range req.Demand {
+		if err := checkPoint(fmt.Sprintf("demand[%d].location", i), d.Location); err != nil {
+			return nil, nil, nil, nil, err
+		}
+		if d.Weight < 0 || math.IsNaN(d.Weight) || math.IsInf(d.Weight, 0) {
+			return nil, nil, nil, nil, badParam(fmt.Sprintf("demand[%d].weight", i), "must be a finite number ≥ 0")
+		}
+		dem[i] = coverage.Demand{Location: d.Location, Weight: d.Weight}
+	}
+	convert := func(field string, ps []PointJSON) ([]coverage.Point, error) {
+		out := make([]coverage.Point, len(ps))
+		for i, p := range ps {
+			if p.ID == "" {
+				return nil, badParam(fmt.Sprintf("%s[%d].id", field, i), "missing id")
+			}
+			if err := checkPoint(fmt.Sprintf("%s[%d].location", field, i), p.Location); err != nil {
+				return nil, err
+			}
+			if p.RadiusMeters < 0 || p.CapacityPerDay < 0 || p.Cost < 0 {
+				return nil, badParam(fmt.Sprintf("%s[%d]", field, i), "negative radius, capacity or cost")
+			}
+			out[i] = coverage.Point{ID: p.ID, Name: p.Name, Location: p.Location, RadiusMeters: p.RadiusMeters,
+				CapacityPerDay: p.CapacityPerDay, Cost: p.Cost}
+		}
+		return out, nil
+	}
+	points, err := convert("points", req.Points)
+	if err != nil {
+		return nil, nil, nil, nil, err
+	}
+	if req.Points == nil {
+		fs, err := s.storedFacilities(r, depots.Locker, depots.ExpressStore)
+		if err != nil {
+			return nil, nil, nil, nil, err
+		}
+		for _, f := range fs {
+			points = append(points, coverage.Point{ID: string(f.ID), Name: f.Name, Location: f.Location, CapacityPerDay: f.Capacity.PerDay})
+		}
+	}
+	cands, err := convert("candidates", req.Candidates)
+	if err != nil {
+		return nil, nil, nil, nil, err
+	}
+	return &req, dem, points, cands, nil
+}
+
+func (s *Server) coverageOptions(req *CoverageRequest) coverage.Options {
+	return coverage.Options{RadiusMeters: req.RadiusMeters, Circuity: req.Circuity, ZoneOf: s.cfg.ZoneOf, Workers: 1}
+}
+
+// analyzeCoverage runs coverage.Analyze and records each zone's coverage
+// ratio in lastmile_coverage_ratio.
+func (s *Server) analyzeCoverage(w http.ResponseWriter, r *http.Request) error {
+	body, err := s.readBody(w, r)
+	if err != nil {
+		return err
+	}
+	req, dem, points, _, err := s.coverageInput(r, body)
+	if err != nil {
+		return err
+	}
+	if len(points) == 0 {
+		return badParam("points", "none given and no locker or express store is stored")
+	}
+	rep, err := coverage.Analyze(r.Context(), dem, points, s.coverageOptions(req))
+	if err != nil {
+		return err
+	}
+	for _, z := range rep.Zones {
+		if z.TotalDemand > 0 {
+			s.metrics.SetCoverage(z.Zone, z.CoveredDemand/z.TotalDemand)
+		}
+	}
+	if wantsGeoJSON(r) {
+		fc, err := coverage.CellsGeoJSON(rep.Cells)
+		if err != nil {
+			return err
+		}
+		w.Header().Set("Content-Type", "application/geo+json")
+		return json.NewEncoder(w).Encode(fc)
+	}
+	return s.savePlan(w, r, "coverage", body, rep)
+}
+
+// selectSites runs coverage.SelectSites: MCLP with "add", LSCP with
+// "target".
+func (s *Server) selectSites(w http.ResponseWriter, r *http.Request) error {
+	body, err := s.readBody(w, r)
+	if err != nil {
+		return err
+	}
+	req, dem, points, cands, err := s.coverageInput(r, body)
+	if err != nil {
+		return err
+	}
+	if len(cands) == 0 {
+		return badParam("candidates", "at least one candidate site is required")
+	}
+	if (req.Add > 0) == (req.Target > 0) {
+		return badParam("add", "give exactly one of add (sites to add) and target (share of demand to cover)")
+	}
+	if req.Add < 0 || req.Target < 0 || req.Target > 1 {
+		return badParam("target", "add must be ≥ 0 and target in (0, 1]")
+	}
+	opts := coverage.SiteOptions{Options: s.coverageOptions(req), Add: req.Add, Target: req.Target, Capacitated: req.Capacitated}
+	start := time.Now()
+	plan, err := coverage.SelectSites(r.Context(), dem, points, cands, opts)
+	if err != nil {
+		return err
+	}
+	s.metrics.ObserveSolve("sites", time.Since(start), int64(math.Round(plan.Cost)), 0)
+	return s.savePlan(w, r, "sites", body, plan)
+}
