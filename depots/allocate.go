@@ -3,6 +3,7 @@ package depots
 import (
 	"context"
 	"fmt"
+	"maps"
 	"math"
 
 	"github.com/lastmile-dev/lastmile/geo"
@@ -115,9 +116,13 @@ type Allocation struct {
 	// same kind (splittable or single-source), and Gap is
 	// (Objective − LowerBound) / LowerBound, or 0 when both are 0. For an
 	// exact splittable solve Gap is 0.
-	LowerBound   float64 `json:"lower_bound"`
-	Gap          float64 `json:"gap"`
-	SingleSource bool    `json:"single_source"`
+	LowerBound float64 `json:"lower_bound"`
+	Gap        float64 `json:"gap"`
+	// LagrangianBound is the single-source Lagrangian bound alone, at most
+	// the splittable optimum (see AllocateOptions.SingleSource); 0 for
+	// splittable allocations.
+	LagrangianBound float64 `json:"lagrangian_bound,omitempty"`
+	SingleSource    bool    `json:"single_source"`
 }
 
 // Assignment sends Volume parcels per day of demand Demand (an index into
@@ -154,7 +159,10 @@ type Unserved struct {
 
 // AllocateOptions tunes Allocate.
 type AllocateOptions struct {
-	// SingleSource serves each demand from at most one warehouse.
+	// SingleSource serves each demand from at most one warehouse (all of
+	// it, or as much as that warehouse has room for). The result is a
+	// heuristic's, with a lower bound: the better of a Lagrangian bound and
+	// the splittable optimum, which is the LP relaxation's.
 	SingleSource bool
 	// Iterations caps the subgradient iterations of the Lagrangian bound
 	// for single sourcing; 0 means 200.
@@ -196,6 +204,7 @@ func Allocate(ctx context.Context, p *AllocationProblem, opts AllocateOptions) (
 	}
 	a := in.allocation(ss.served)
 	a.SingleSource = true
+	a.LagrangianBound = ss.bound
 	a.LowerBound = max(ss.bound, sp.bound)
 	a.setGap()
 	return a, nil
@@ -366,7 +375,7 @@ func (in *instance) allocation(served []float64) *Allocation {
 		u.Facility, u.Capacity, u.ColdCapacity = f.ID, f.Capacity.PerDay, f.Capacity.ColdChain
 		u.PerCategory = map[string]float64{}
 		if len(f.Capacity.PerCategory) > 0 {
-			u.CategoryCapacity = f.Capacity.PerCategory
+			u.CategoryCapacity = maps.Clone(f.Capacity.PerCategory)
 		}
 	}
 	for i := range p.Demand {

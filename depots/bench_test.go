@@ -26,6 +26,9 @@ func BenchmarkAllocate(b *testing.B) {
 			b.ReportMetric(100*a.Gap, "gap%")
 			b.ReportMetric(100*costGap(a), "costgap%")
 			b.ReportMetric(a.UnservedVolume, "unserved")
+			if mode.single && a.LowerBound > 0 {
+				b.ReportMetric(100*(a.LowerBound-a.LagrangianBound)/a.LowerBound, "lagrangian_below_lp%")
+			}
 		})
 	}
 }

@@ -182,15 +182,14 @@ func TestMovesDoNotAllocate(t *testing.T) {
 		t.Fatal(err)
 	}
 	s := newSingleState(in)
-	copy(make([]float64, 0), in.cost)
 	s.regret(in.cost)
-	lam, mu, nu := make([]float64, in.W), make([]float64, in.W*in.K), make([]float64, in.W)
-	use := make([]float64, in.W*(in.K+2))
+	mult, use := make([]float64, in.W*(in.K+2)), make([]float64, in.W*(in.K+2))
 	checks := map[string]func(){
 		"shift":      func() { s.shift(3) },
 		"swap":       func() { s.swap(1, 7) },
 		"swapAny":    func() { s.swapAny(5) },
-		"lagrangian": func() { in.lagrangian(lam, mu, nu, use) },
+		"eject":      func() { s.eject(9) },
+		"lagrangian": func() { in.lagrangian(mult, use) },
 		"objective":  func() { s.objective() },
 	}
 	for name, f := range checks {

@@ -22,37 +22,38 @@ type singleResult struct {
 // per category, cold chain) with multipliers λ ≥ 0, as for the generalised
 // assignment problem (Ross & Soland 1975; Fisher, Jaikumar & Van Wassenhove
 // 1986). The relaxed problem separates by demand: each takes its cheapest
-// warehouse at cost c + λ, or stays unserved at the penalty. Multipliers
-// follow the subgradient method (Held, Wolfe & Crowder 1974) with Polyak's
-// step aimed at the splittable optimum: the relaxed problem has integral
-// optima, so the Lagrangian dual equals the LP bound (Geoffrion 1974),
-// which the flow gives exactly. Allocate reports the better of the two.
+// warehouse at cost c + λ, or stays unserved at the penalty. Because it has
+// integral optima, its best bound is the LP bound (Geoffrion 1974), which
+// the splittable flow gives, and the flow's dual prices (capacityPrices)
+// are optimal multipliers. The subgradient method (Held, Wolfe & Crowder
+// 1974) starts there, with Polyak's step aimed at the LP bound and the
+// direction deflected as Camerini, Fratta & Maffioli (1975) do; it only
+// has work to do when a category mixing cold and ambient demand makes the
+// flow a relaxation. Allocate reports the better of the two bounds.
 //
-// Upper bound, the better of two plans, each finished by local search:
+// Upper bound: the best of three plans, each finished by local search.
 //  1. LP rounding: demand that the splittable optimum serves from one
-//     warehouse keeps it. A basic optimum splits at most one demand per
-//     binding capacity, so few are left; the regret heuristic places them.
+//     warehouse keeps it; the few split demands are placed by regret.
 //  2. The regret heuristic of Martello & Toth (1981) from scratch, rating
 //     pairs by their Lagrangian cost under the best multipliers, which
 //     price contested capacity.
+//  3. The same on the true costs.
 //
-// Local search applies shift moves (a demand to another warehouse, to
-// unserved, or topped up where it is) and swap moves (two demands trade
-// warehouses, or an unserved demand takes a served one's place), each
-// served as much as fits, until no move lowers the true cost.
+// Local search applies, until none lowers the true cost: shifts (a demand
+// to another warehouse, to unserved, or topped up where it is), swaps (two
+// demands trade warehouses, or an unserved demand takes a served one's
+// place) and ejection chains of length two (a demand enters a full
+// warehouse, or grows where it is, by pushing another demand elsewhere),
+// each demand served as much as fits.
 func solveSingleSource(ctx context.Context, in *instance, iterations int, split *splitResult) (*singleResult, error) {
 	s := newSingleState(in)
 	W, K, D := in.W, in.K, in.D
 	flowBound := split.bound
-	lam := make([]float64, W)
-	mu := make([]float64, W*K)
-	nu := make([]float64, W)
 	f := make([]float64, D*W)
 
 	// First plan: the splittable optimum, rounded.
-	copy(f, in.cost)
 	s.round(split.served)
-	s.regret(f)
+	s.regret(in.cost)
 	s.localSearch()
 	best := s.objective()
 	bestAssign := append([]int32(nil), s.assign...)
@@ -65,67 +66,78 @@ func solveSingleSource(ctx context.Context, in *instance, iterations int, split 
 		}
 	}
 
-	use := make([]float64, W*(K+2))
-	bestLam, bestMu, bestNu := make([]float64, W), make([]float64, W*K), make([]float64, W)
+	// Multipliers and loads share one layout: daily at [0,W), cold chain at
+	// [W,2W), category at 2W+w*K+k.
+	n := W * (K + 2)
+	mult, best1, use, dir := make([]float64, n), make([]float64, n), make([]float64, n), make([]float64, n)
+	caps := make([]float64, n)
+	copy(caps, in.day)
+	copy(caps[W:], in.coldCap)
+	copy(caps[2*W:], in.catCap)
+	// Start from the LP dual prices, optimal multipliers when no category
+	// mixes cold and ambient demand (the subgradient then stops at once).
+	copy(mult, split.prices)
 	bound := math.Inf(-1)
-	theta, stall := 2.0, 0
+	theta, stall := 1.0, 0
 	for it := 1; it <= iterations; it++ {
 		if err := ctx.Err(); err != nil {
 			return nil, err
 		}
-		l := in.lagrangian(lam, mu, nu, use)
-		if l > bound+1e-9*math.Abs(bound) {
+		l := in.lagrangian(mult, use)
+		if math.IsInf(bound, -1) || l > bound+1e-9*math.Abs(bound) {
 			bound, stall = l, 0
-			copy(bestLam, lam)
-			copy(bestMu, mu)
-			copy(bestNu, nu)
-		} else if stall++; stall >= 10 {
+			copy(best1, mult)
+		} else if stall++; stall >= 40 {
 			theta, stall = theta/2, 0
 		}
-		// The Lagrangian dual optimum equals the LP bound, which the flow
-		// gives: aim the step at it.
 		tol := 1e-9 * math.Max(1, math.Abs(best))
-		converged := best-bound <= tol || bound >= flowBound-tol || theta < 1e-4
-		// Subgradient g = use − capacity; a multiplier at zero with slack
-		// cannot move, so its component does not count.
-		norm := 0.0
-		grad := func(m []float64, k int, u, c float64) float64 {
-			if math.IsInf(c, 1) {
-				return 0
-			}
-			g := u - c
-			if m[k] <= 0 && g < 0 {
-				return 0
-			}
-			norm += g * g
-			return g
-		}
-		for w := range W {
-			use[w] = grad(lam, w, use[w], in.day[w])
-			use[W+w] = grad(nu, w, use[W+w], in.coldCap[w])
-			for k := range K {
-				use[2*W+w*K+k] = grad(mu, w*K+k, use[2*W+w*K+k], in.catCap[w*K+k])
-			}
-		}
-		if converged || norm == 0 { // norm 0: the relaxed plan fits, so it is optimal
+		if best-bound <= tol || bound >= flowBound-tol || theta < 1e-4 {
 			break
 		}
-		step := theta * max(flowBound-l, tol) / norm
-		for w := range W {
-			lam[w] = max(0, lam[w]+step*use[w])
-			nu[w] = max(0, nu[w]+step*use[W+w])
-			for k := range K {
-				mu[w*K+k] = max(0, mu[w*K+k]+step*use[2*W+w*K+k])
+		// Subgradient g = load − capacity, projected: a multiplier at zero
+		// with slack cannot move. Deflected as Camerini, Fratta & Maffioli
+		// (1975) do, which damps the zig-zag of the plain method.
+		gd, dd := 0.0, 0.0
+		for j := range use {
+			g := 0.0
+			if !math.IsInf(caps[j], 1) {
+				g = use[j] - caps[j]
 			}
+			if mult[j] <= 0 && g < 0 {
+				g = 0
+			}
+			use[j] = g
+			gd += g * dir[j]
+			dd += dir[j] * dir[j]
+		}
+		beta := 0.0
+		if gd < 0 {
+			beta = -1.5 * gd / dd
+		}
+		norm := 0.0
+		for j := range dir {
+			dir[j] = use[j] + beta*dir[j]
+			norm += dir[j] * dir[j]
+		}
+		if norm == 0 { // the relaxed plan fits, so it is optimal
+			break
+		}
+		// The Lagrangian dual optimum is the LP bound, which the flow
+		// gives: Polyak's step aims at it.
+		step := theta * max(flowBound-l, tol) / norm
+		for j := range mult {
+			mult[j] = max(0, mult[j]+step*dir[j])
 		}
 	}
-	// Second plan: regret on the Lagrangian costs of the best multipliers,
-	// which price the contested capacity.
-	in.reducedCosts(f, bestLam, bestMu, bestNu)
-	s.reset()
-	s.regret(f)
-	s.localSearch()
-	keep()
+	// Second and third plans: regret on the Lagrangian costs of the best
+	// multipliers, which price the contested capacity, and on true costs.
+	in.reducedCosts(f, best1)
+	for _, rating := range [][]float64{f, in.cost} {
+		s.reset()
+		s.regret(rating)
+		s.localSearch()
+		keep()
+	}
 
 	served := make([]float64, D*W)
 	for i, w := range bestAssign {
@@ -139,18 +151,18 @@ func solveSingleSource(ctx context.Context, in *instance, iterations int, split 
 	return &singleResult{served: served, bound: bound}, nil
 }
 
-// lagrangian returns the Lagrangian bound for multipliers lam (daily), mu
-// (category) and nu (cold chain), and leaves in use the relaxed plan's load:
-// daily at [0,W), cold at [W,2W), category at 2W+w*K+k.
-func (in *instance) lagrangian(lam, mu, nu, use []float64) float64 {
+// lagrangian returns the Lagrangian bound for multipliers m (daily at
+// [0,W), cold chain at [W,2W), category at 2W+w*K+k), and leaves in use the
+// relaxed plan's loads in the same layout.
+func (in *instance) lagrangian(m, use []float64) float64 {
 	W, K := in.W, in.K
 	clear(use)
 	l := 0.0
 	for w := range W {
-		l -= lam[w]*in.day[w] + nu[w]*in.coldCap[w]
+		l -= m[w]*in.day[w] + m[W+w]*in.coldCap[w]
 		for k := range K {
 			if c := in.catCap[w*K+k]; !math.IsInf(c, 1) {
-				l -= mu[w*K+k] * c
+				l -= m[2*W+w*K+k] * c
 			}
 		}
 	}
@@ -161,15 +173,7 @@ func (in *instance) lagrangian(lam, mu, nu, use []float64) float64 {
 		v, k := in.vol[i], int(in.cat[i])
 		bestW, best := -1, in.penalty
 		for w := range W {
-			c := in.cost[i*W+w]
-			if math.IsInf(c, 1) {
-				continue
-			}
-			c += lam[w] + mu[w*K+k]
-			if in.cold[i] {
-				c += nu[w]
-			}
-			if c < best {
+			if c := in.priced(m, i, w, k); c < best {
 				bestW, best = w, c
 			}
 		}
@@ -185,22 +189,27 @@ func (in *instance) lagrangian(lam, mu, nu, use []float64) float64 {
 	return l
 }
 
+// priced is the cost per parcel of demand i (category k) at warehouse w
+// under multipliers m, +Inf if w may not serve i.
+func (in *instance) priced(m []float64, i, w, k int) float64 {
+	W := in.W
+	c := in.cost[i*W+w]
+	if math.IsInf(c, 1) {
+		return c
+	}
+	c += m[w] + m[2*W+w*in.K+k]
+	if in.cold[i] {
+		c += m[W+w]
+	}
+	return c
+}
+
 // reducedCosts fills f with the Lagrangian cost per parcel of each pair.
-func (in *instance) reducedCosts(f, lam, mu, nu []float64) {
-	W, K := in.W, in.K
+func (in *instance) reducedCosts(f, m []float64) {
 	for i := range in.D {
 		k := int(in.cat[i])
-		for w := range W {
-			c := in.cost[i*W+w]
-			if math.IsInf(c, 1) {
-				f[i*W+w] = c
-				continue
-			}
-			c += lam[w] + mu[w*K+k]
-			if in.cold[i] {
-				c += nu[w]
-			}
-			f[i*W+w] = c
+		for w := range in.W {
+			f[i*in.W+w] = in.priced(m, i, w, k)
 		}
 	}
 }
@@ -323,11 +332,18 @@ func (s *singleState) list(w int) int {
 
 // roomWithout returns how much of demand i warehouse w could take, at most
 // its volume, if demand j (served aj there) left it; j may be i, or -1 for
-// none. It is 0 when w may not serve i.
+// none. It is 0 when w may not serve i or the room is below the flow's unit.
 func (s *singleState) roomWithout(i, w, j int, aj float64) float64 {
+	return s.clamp(i, s.free(i, w, j, aj))
+}
+
+// free is the spare capacity of w for demand i if j (served aj) left, as
+// the least of the daily, category and (for cold i) cold-chain room; -Inf
+// when w may not serve i.
+func (s *singleState) free(i, w, j int, aj float64) float64 {
 	in := s.in
 	if math.IsInf(in.cost[i*in.W+w], 1) {
-		return 0
+		return math.Inf(-1)
 	}
 	dayFree, catFree, coldFree := aj, 0.0, 0.0
 	if j < 0 {
@@ -341,15 +357,30 @@ func (s *singleState) roomWithout(i, w, j int, aj float64) float64 {
 		}
 	}
 	wk := w*in.K + int(in.cat[i])
-	r := min(in.vol[i], in.day[w]-s.day[w]+dayFree, in.catCap[wk]-s.cat[wk]+catFree)
+	r := min(in.day[w]-s.day[w]+dayFree, in.catCap[wk]-s.cat[wk]+catFree)
 	if in.cold[i] {
 		r = min(r, in.coldCap[w]-s.cold[w]+coldFree)
 	}
-	if r < volumeEpsilon {
-		return 0
+	return r
+}
+
+// cheapest is the least cost per parcel of demand i at any warehouse.
+func (s *singleState) cheapest(i int) float64 {
+	if w := s.near[i*nearK]; w >= 0 {
+		return s.in.cost[i*s.in.W+int(w)]
 	}
-	if r >= in.vol[i]-capSlack {
-		return in.vol[i]
+	return s.in.penalty
+}
+
+// clamp turns free room into what demand i can be served: at most its
+// volume, and 0 below the flow's unit.
+func (s *singleState) clamp(i int, r float64) float64 {
+	v := s.in.vol[i]
+	switch {
+	case r < volumeEpsilon:
+		return 0
+	case r >= v-capSlack:
+		return v
 	}
 	return r
 }
@@ -523,6 +554,11 @@ func (s *singleState) localSearch() {
 				improved = true
 			}
 		}
+		for i := range in.D {
+			if in.forced[i] == "" && s.eject(i) {
+				improved = true
+			}
+		}
 		if !improved {
 			return
 		}
@@ -589,6 +625,80 @@ func (s *singleState) swapAny(i int) bool {
 		}
 	}
 	s.seen[i] = s.clock
+	return false
+}
+
+// eject moves demand i into one of its cheapest warehouses w where it does
+// not fit, or tops it up where it is partly served, making room by moving
+// a demand j out of w to any other warehouse (the one i left included) or
+// to unserved: an ejection chain of length two (Glover 1996), which packs
+// tight warehouses that shifts and swaps cannot. It reports whether it
+// moved anything.
+func (s *singleState) eject(i int) bool {
+	in := s.in
+	wi, ai := int(s.assign[i]), s.amt[i]
+	now := s.cost(i, wi, ai)
+	for k := -1; k < nearK; k++ {
+		w := wi // k = -1: top i up where it is
+		if k >= 0 {
+			if w = int(s.near[i*nearK+k]); w < 0 || w == wi || s.fits(i, w) {
+				continue
+			}
+		}
+		if w < 0 || !improves(now, s.cost(i, w, in.vol[i])) {
+			continue
+		}
+		for _, j32 := range s.members[w] {
+			j := int(j32)
+			if j == i {
+				continue
+			}
+			aj := s.amt[j]
+			before := now + s.cost(j, w, aj)
+			if !improves(before, s.cost(i, w, in.vol[i])+in.vol[j]*s.cheapest(j)) {
+				continue // even served in full, with j at its cheapest, it would not pay
+			}
+			var vi float64
+			if w == wi {
+				vi = s.clamp(i, s.free(i, w, j, aj)+ai)
+			} else {
+				vi = s.roomWithout(i, w, j, aj)
+			}
+			if vi == 0 {
+				continue
+			}
+			afterI := s.cost(i, w, vi)
+			to, toV, best := -1, 0.0, afterI+s.cost(j, -1, 0)
+			for w2 := range in.W {
+				dayRoom := in.day[w2] - s.day[w2]
+				if w2 == wi {
+					dayRoom += ai
+				}
+				if w2 == w || dayRoom < volumeEpsilon || math.IsInf(in.cost[j*in.W+w2], 1) {
+					continue
+				}
+				vj := s.roomWithout(j, w2, -1, 0)
+				if w2 == wi {
+					vj = s.roomWithout(j, w2, i, ai)
+				}
+				if c := afterI + s.cost(j, w2, vj); vj > 0 && c < best {
+					to, toV, best = w2, vj, c
+				}
+			}
+			if !improves(before, best) {
+				continue
+			}
+			s.remove(i)
+			s.remove(j)
+			s.add(i, w, vi)
+			if to >= 0 {
+				s.add(j, to, toV)
+			}
+			s.moved(wi, w)
+			s.moved(to, w)
+			return true
+		}
+	}
 	return false
 }
 

@@ -18,6 +18,9 @@ const volumeScale = 1000
 type splitResult struct {
 	served []float64
 	bound  float64
+	// prices are the LP dual prices of the capacities in the relaxed
+	// flow, per parcel, laid out as singleSource's multipliers.
+	prices []float64
 }
 
 // solveSplittable solves the splittable allocation as a minimum-cost flow.
@@ -48,7 +51,7 @@ func solveSplittable(ctx context.Context, in *instance) (*splitResult, error) {
 	if err != nil {
 		return nil, err
 	}
-	res := &splitResult{served: relaxed.served, bound: relaxed.cost}
+	res := &splitResult{served: relaxed.served, bound: relaxed.cost, prices: relaxed.prices}
 	shares := []func(amb, cold, c float64) float64{
 		func(amb, cold, c float64) float64 { return 1 - min(cold, c)/c },
 		func(amb, cold, c float64) float64 { return amb / (amb + cold) },
@@ -100,6 +103,17 @@ type network struct {
 	served    []float64
 	amb, cold []int64
 	cost      float64
+	prices    []float64 // see splitResult
+}
+
+// capArc is an arc of the flow network that carries a capacity: its index,
+// its ends among the warehouse-side nodes and the sink (numbered from 0),
+// its capacity in units, and the multiplier it prices.
+type capArc struct {
+	arc      int
+	from, to int
+	cap      int64
+	mult     int
 }
 
 // solveNetwork solves the flow. split[w*K+k], when given and not negative,
@@ -119,7 +133,9 @@ func solveNetwork(ctx context.Context, in *instance, split []float64) (*network,
 	var total int64
 	units := make([]int64, D)
 	arcs := make([]int32, D*W)
+	unserved := make([]int32, D)
 	for i := range D {
+		unserved[i] = -1
 		for w := range W {
 			arcs[i*W+w] = -1
 		}
@@ -145,7 +161,7 @@ func solveNetwork(ctx context.Context, in *instance, split []float64) (*network,
 			}
 			arcs[i*W+w] = int32(g.AddArc(i, to, u, c/volumeScale))
 		}
-		g.AddArc(i, sink, u, in.penalty/volumeScale)
+		unserved[i] = int32(g.AddArc(i, sink, u, in.penalty/volumeScale))
 	}
 	capUnits := func(c float64) int64 {
 		if math.IsInf(c, 1) || c*volumeScale >= float64(total) {
@@ -155,6 +171,12 @@ func solveNetwork(ctx context.Context, in *instance, split []float64) (*network,
 	}
 	ambArc := make([]int, W*K)
 	coldArc := make([]int, W*K)
+	caps := make([]capArc, 0, W*(2*K+2))
+	addCap := func(from, to int, c int64, mult int) int {
+		a := g.AddArc(from, to, c, 0)
+		caps = append(caps, capArc{arc: a, from: from - D, to: to - D, cap: c, mult: mult})
+		return a
+	}
 	for w := range W {
 		for k := range K {
 			c := capUnits(in.catCap[w*K+k])
@@ -164,11 +186,11 @@ func solveNetwork(ctx context.Context, in *instance, split []float64) (*network,
 				ca = int64(math.Round(float64(c) * s))
 				cc = c - ca
 			}
-			ambArc[w*K+k] = g.AddArc(ambN(w, k), dayN(w), ca, 0)
-			coldArc[w*K+k] = g.AddArc(coldN(w, k), roomN(w), cc, 0)
+			ambArc[w*K+k] = addCap(ambN(w, k), dayN(w), ca, 2*W+w*K+k)
+			coldArc[w*K+k] = addCap(coldN(w, k), roomN(w), cc, 2*W+w*K+k)
 		}
-		g.AddArc(roomN(w), dayN(w), capUnits(in.coldCap[w]), 0)
-		g.AddArc(dayN(w), sink, capUnits(in.day[w]), 0)
+		addCap(roomN(w), dayN(w), capUnits(in.coldCap[w]), W+w)
+		addCap(dayN(w), sink, capUnits(in.day[w]), w)
 	}
 	g.SetSupply(sink, -total)
 	r, err := g.Solve(ctx)
@@ -189,5 +211,111 @@ func solveNetwork(ctx context.Context, in *instance, split []float64) (*network,
 		net.amb[wk] = r.Flow[ambArc[wk]]
 		net.cold[wk] = r.Flow[coldArc[wk]]
 	}
+	// The penalty arcs' units and costs, and each demand's arrival node
+	// at each warehouse, for capacityPrices.
+	target := func(i, w int) int {
+		if in.cold[i] {
+			return coldN(w, int(in.cat[i])) - D
+		}
+		return ambN(w, int(in.cat[i])) - D
+	}
+	net.prices = capacityPrices(in, r.Flow, units, arcs, unserved, caps, sink-D, target)
 	return net, nil
+}
+
+// capacityPrices reads LP dual prices of the capacities off an optimal
+// flow. Shortest-path distances d in the residual network are optimal
+// node potentials (reduced costs c + d_u − d_v ≥ 0 on every residual arc),
+// and a capacity arc u→v (cost 0) is then priced max(0, d_v − d_u) per
+// unit, zero unless it is saturated (Ahuja, Magnanti & Orlin 1993, §9.4).
+// Only the warehouse-side nodes and the sink matter, so demand nodes are
+// contracted: a residual path X → demand i → Y becomes an arc X → Y of
+// cost c_iY − c_iX, and Bellman–Ford runs on the M = W(2K+2)+1 nodes
+// left. An arc of zero capacity is priced at the unserved penalty: any
+// price that keeps demand away from it is optimal. Prices are returned
+// per parcel, with the category price the larger of its ambient and cold
+// arcs' (the two coincide unless a category mixes both).
+func capacityPrices(in *instance, flow []int64, units []int64, arcs, unserved []int32, caps []capArc, sink int, target func(i, w int) int) []float64 {
+	W, K := in.W, in.K
+	M := sink + 1
+	edge := make([]float64, M*M)
+	for k := range edge {
+		edge[k] = math.Inf(1)
+	}
+	relax := func(x, y int, c float64) {
+		if x != y && c < edge[x*M+y] {
+			edge[x*M+y] = c
+		}
+	}
+	for _, a := range caps {
+		f := flow[a.arc]
+		if f < a.cap {
+			relax(a.from, a.to, 0)
+		}
+		if f > 0 {
+			relax(a.to, a.from, 0)
+		}
+	}
+	type end struct {
+		node int
+		cost float64
+	}
+	var ins, outs []end
+	for i := range in.D {
+		if units[i] == 0 {
+			continue
+		}
+		ins, outs = ins[:0], outs[:0]
+		for w := range W {
+			a := arcs[i*W+w]
+			if a < 0 {
+				continue
+			}
+			c := in.cost[i*W+w] / volumeScale
+			if flow[a] > 0 {
+				ins = append(ins, end{target(i, w), -c})
+			}
+			if flow[a] < units[i] {
+				outs = append(outs, end{target(i, w), c})
+			}
+		}
+		pen := in.penalty / volumeScale
+		if f := flow[unserved[i]]; f > 0 {
+			ins = append(ins, end{sink, -pen})
+		}
+		if f := flow[unserved[i]]; f < units[i] {
+			outs = append(outs, end{sink, pen})
+		}
+		for _, x := range ins {
+			for _, y := range outs {
+				relax(x.node, y.node, x.cost+y.cost)
+			}
+		}
+	}
+	// Bellman–Ford from a virtual root joined to every node at cost 0. An
+	// optimal flow leaves no negative cycle; M rounds bound float noise.
+	d := make([]float64, M)
+	for round := 0; round < M; round++ {
+		changed := false
+		for x := range M {
+			for y := range M {
+				if c := edge[x*M+y]; d[x]+c < d[y]-1e-12 {
+					d[y] = d[x] + c
+					changed = true
+				}
+			}
+		}
+		if !changed {
+			break
+		}
+	}
+	prices := make([]float64, W*(K+2))
+	for _, a := range caps {
+		p := max(0, d[a.to]-d[a.from]) * volumeScale
+		if a.cap == 0 {
+			p = in.penalty
+		}
+		prices[a.mult] = max(prices[a.mult], p)
+	}
+	return prices
 }
