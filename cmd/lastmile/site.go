@@ -35,7 +35,7 @@ func runSite(ctx context.Context, env *Env, args []string) error {
 	add := fs.Int("add", 0, "MCLP: number of sites to add")
 	target := fs.Float64("target", 0, "LSCP: share of all demand to cover, 0 < SHARE ≤ 1")
 	capacitated := fs.Bool("capacitated", false, "respect point and candidate capacities")
-	iterations := fs.Int("iterations", 300, "subgradient iterations for the bound")
+	iterations := fs.Int("iterations", 1000, "subgradient iterations for the bound (more: tighter bound, often a better plan)")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}

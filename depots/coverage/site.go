@@ -24,7 +24,7 @@ type SiteOptions struct {
 	// capacity.
 	Capacitated bool
 	// Iterations bounds the subgradient iterations of the Lagrangian bound;
-	// 0 means 300.
+	// 0 means 1000.
 	Iterations int
 	// SwapPasses bounds the interchange passes of MCLP; 0 means 50.
 	SwapPasses int
@@ -141,7 +141,7 @@ func SelectSites(ctx context.Context, demand []Demand, existing, candidates []Po
 
 func (o *SiteOptions) iterations() int {
 	if o.Iterations <= 0 {
-		return 300
+		return 1000
 	}
 	return o.Iterations
 }
