@@ -290,6 +290,11 @@ func (q *queue) run(ctx context.Context, id string) {
 }
 
 func (q *queue) finish(ctx context.Context, j *store.Job, st store.JobStatus, result json.RawMessage, msg string) {
+	// A server sharing the database may have cancelled the job meanwhile:
+	// the cancellation stands, with whatever result was found.
+	if cur, err := q.s.store.Job(ctx, j.ID); err == nil && cur.Status == store.JobCancelled {
+		st, msg = store.JobCancelled, ""
+	}
 	j.Status, j.Result, j.Error = st, result, msg
 	if err := q.s.store.UpdateJob(ctx, j); err != nil {
 		q.s.log.Error("job: save outcome", "job", j.ID, "status", st, "err", err)

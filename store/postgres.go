@@ -15,6 +15,7 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/jackc/pgx/v5/stdlib"
 	"github.com/lastmile-dev/lastmile/depots"
+	"github.com/lastmile-dev/lastmile/geo/h3cell"
 	"github.com/pressly/goose/v3"
 	"github.com/pressly/goose/v3/lock"
 )
@@ -143,6 +144,7 @@ func (p *Postgres) Facility(ctx context.Context, id depots.ID) (*depots.Facility
 	if err := json.Unmarshal(doc, &f); err != nil {
 		return nil, fmt.Errorf("store: facility %q: %w", id, err)
 	}
+	fillCell(&f)
 	return &f, nil
 }
 
@@ -162,6 +164,7 @@ func (p *Postgres) Facilities(ctx context.Context, filter FacilityFilter) ([]*de
 		if err := json.Unmarshal(doc, out[i]); err != nil {
 			return nil, fmt.Errorf("store: facilities: %w", err)
 		}
+		fillCell(out[i])
 	}
 	return out, nil
 }
@@ -176,6 +179,14 @@ func (p *Postgres) DeleteFacility(ctx context.Context, id depots.ID) error {
 		return fmt.Errorf("facility %q: %w", id, depots.ErrNotFound)
 	}
 	return nil
+}
+
+// fillCell restores Facility.Cell, which the JSON form leaves out because
+// it derives from Location.
+func fillCell(f *depots.Facility) {
+	if f.Cell == 0 {
+		f.Cell, _ = h3cell.FromPoint(f.Location, depots.CellResolution) // stored facilities were validated
+	}
 }
 
 func nullJSON(b json.RawMessage) any {

@@ -15,6 +15,7 @@ import (
 
 	"github.com/jackc/pgx/v5"
 	"github.com/lastmile-dev/lastmile/depots"
+	"github.com/lastmile-dev/lastmile/geo/h3cell"
 	"github.com/lastmile-dev/lastmile/store"
 	"github.com/paulmach/orb"
 )
@@ -107,13 +108,15 @@ func Run(t *testing.T, open func(t *testing.T) Store) {
 }
 
 func facility(id string, kind depots.Kind) *depots.Facility {
-	return &depots.Facility{
+	f := &depots.Facility{
 		ID: depots.ID(id), Kind: kind, Name: "Facility " + id,
 		Location: orb.Point{106.5516, 29.5630}, Zone: "Yuzhong",
-		Capacity: depots.Capacity{PerDay: 1200.5, PerCategory: map[string]float64{"fresh": 100}},
-		Hours:    depots.Hours{OpenSeconds: 8 * 3600, CloseSeconds: 20 * 3600},
-		Cell:     0x89283082837ffff, FixedCost: 350, Operator: depots.Shared,
+		Capacity:  depots.Capacity{PerDay: 1200.5, PerCategory: map[string]float64{"fresh": 100}},
+		Hours:     depots.Hours{OpenSeconds: 8 * 3600, CloseSeconds: 20 * 3600},
+		FixedCost: 350, Operator: depots.Shared,
 	}
+	f.Cell, _ = h3cell.FromPoint(f.Location, depots.CellResolution)
+	return f
 }
 
 func testFacilities(t *testing.T, s Store) {
@@ -131,7 +134,7 @@ func testFacilities(t *testing.T, s Store) {
 	if err != nil {
 		t.Fatalf("Facility(%s) = %v", a.ID, err)
 	}
-	if !equalJSON(t, got, a) {
+	if !equalJSON(t, got, a) || got.Cell != a.Cell {
 		t.Errorf("Facility(%s) = %+v, want %+v", a.ID, got, a)
 	}
 	all, err := s.Facilities(ctx, store.FacilityFilter{})
