@@ -363,8 +363,8 @@ func (h *nbHeap) Swap(i, j int) {
 	h.key[i], h.key[j] = h.key[j], h.key[i]
 	h.id[i], h.id[j] = h.id[j], h.id[i]
 }
-func (h *nbHeap) Push(x any) { panic("unused") }
-func (h *nbHeap) Pop() any   { panic("unused") }
+func (h *nbHeap) Push(x any) {} // unused: the heap is filled in place
+func (h *nbHeap) Pop() any   { return nil }
 
 // proximity is the symmetric closeness used for neighbour lists: the sum of
 // both directions' distances, or of travel times where distances are zero.

@@ -106,7 +106,7 @@ func (s *search) insertJobReload(r *route, x int32, k int, out *insertion) {
 	vh := &in.veh[r.v]
 	dims := in.dims
 	a, b := r.nodes[k], r.nodes[k+1]
-	al, bl, xloc := in.loc[a], in.loc[b], in.loc[x]
+	al, bl := in.loc[a], in.loc[b]
 	prof := vh.profile
 	for variant := reloadBefore; variant <= reloadAfter; variant++ {
 		var first, second int32
@@ -145,7 +145,6 @@ func (s *search) insertJobReload(r *route, x int32, k int, out *insertion) {
 		t := cat(r.fT[k], in.nodeTime[first], in.travel(prof, al, fl))
 		t = cat(t, in.nodeTime[second], in.travel(prof, fl, sl))
 		t = cat(t, r.bT[k+1], in.travel(prof, sl, bl))
-		_ = xloc
 		if t.tw > 0 || t.d > vh.maxDur {
 			continue
 		}

@@ -49,7 +49,8 @@ func grow[T any](s []T, n int) []T {
 	return s[:n]
 }
 
-// isTripEnd reports whether a node closes a trip.
+// isBoundary reports whether a node starts or ends a trip: a start, end or
+// reload node.
 func (in *instance) isBoundary(node int32) bool {
 	k := in.kind[node]
 	return k == nkStart || k == nkEnd || k == nkReload
@@ -187,7 +188,7 @@ func (in *instance) summarize(r *route) {
 	r.cost = vh.routeCost(r.stops, r.dist, r.dur)
 }
 
-// tripLoadOK reports whether every trip of a freshly rebuilt route fits the
+// loadsOK reports whether every trip of a freshly rebuilt route fits the
 // vehicle: the maximum load of a trip is its fL at its last node.
 func (in *instance) loadsOK(r *route) bool {
 	cp := in.veh[r.v].capacity

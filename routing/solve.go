@@ -17,6 +17,11 @@ import (
 // from opts.Seed, and the best wins (ties go to the lowest thread). A run
 // limited by Iterations alone is deterministic for a given seed.
 //
+// Solve does not return ErrInfeasible: a task that cannot (or should not)
+// be served is listed in Solution.Unassigned with a Reason. Options.Progress
+// is called on every new best; with several threads it is called from the
+// thread that found it, one call at a time.
+//
 // Options.Initial, when set, is the starting point: its feasible routes are
 // kept and everything else is inserted greedily before the search starts.
 // The search then moves freely; nothing ties it to the initial routes.
