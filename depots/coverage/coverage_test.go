@@ -346,3 +346,66 @@ func cmpUint(a, b uint64) int {
 	}
 	return 0
 }
+
+func TestAnalyzeZonesCellsHotSpots(t *testing.T) {
+	demand, points := randomInstance(21, 2000, 30, 6, true)
+	opts := Options{RadiusMeters: 500, HotSpots: 5, ZoneOf: func(p orb.Point) (string, bool) {
+		switch {
+		case p[0] < 106.52:
+			return "west", true
+		case p[0] < 106.54:
+			return "east", true
+		}
+		return "", false
+	}}
+	rep, err := Analyze(context.Background(), demand, points, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var names []string
+	var total, covered, served float64
+	for _, z := range rep.Zones {
+		names = append(names, z.Zone)
+		total += z.TotalDemand
+		covered += z.CoveredDemand
+		served += z.CoveredWithCapacity
+	}
+	if !slices.Equal(names, []string{NoZone, "east", "west"}) {
+		t.Errorf("zones = %v, want %v", names, []string{NoZone, "east", "west"})
+	}
+	if math.Abs(total-rep.TotalDemand) > 1e-6 || math.Abs(covered-rep.CoveredDemand) > 1e-6 || math.Abs(served-rep.CoveredWithCapacity) > 1e-6 {
+		t.Errorf("zone sums %v/%v/%v, want %v/%v/%v", total, covered, served, rep.TotalDemand, rep.CoveredDemand, rep.CoveredWithCapacity)
+	}
+	if len(rep.HotSpots) != 5 {
+		t.Fatalf("%d hot spots, want 5", len(rep.HotSpots))
+	}
+	for i, h := range rep.HotSpots {
+		if h.Uncovered <= 0 || i > 0 && h.Uncovered > rep.HotSpots[i-1].Uncovered {
+			t.Errorf("hot spot %d: uncovered %v out of order", i, h.Uncovered)
+		}
+	}
+	for _, c := range rep.Cells {
+		if c.Uncovered > rep.HotSpots[4].Uncovered && !slices.ContainsFunc(rep.HotSpots, func(h CellResult) bool { return h.Cell == c.Cell }) {
+			t.Errorf("cell %s with %v uncovered missing from the hot spots", c.ID, c.Uncovered)
+		}
+		want := StatusCovered
+		switch {
+		case c.Covered == 0 && c.Demand > 0:
+			want = StatusUncovered
+		case c.Uncovered > 0:
+			want = StatusPartial
+		case c.Served < c.Covered-1e-9:
+			want = StatusCapacity
+		}
+		if c.Demand > 0 && c.Status != want {
+			t.Errorf("cell %s status %q, want %q (%+v)", c.ID, c.Status, want, c)
+		}
+	}
+	fc, err := CellsGeoJSON(rep.Cells)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(fc.Features) != len(rep.Cells) || fc.Features[0].Geometry.GeoJSONType() != "Polygon" || fc.Features[0].Properties["status"] == nil {
+		t.Errorf("CellsGeoJSON: %d features, first %v", len(fc.Features), fc.Features[0])
+	}
+}
