@@ -36,7 +36,10 @@
 // A Zone is a named area given as polygons or as a set of H3 cells, with a
 // travel class (urban_core, suburban, rural_mountain). NewZoneIndex maps
 // every cell at one H3 resolution to its zone, so ZoneIndex.Lookup is one
-// H3 call and one map read: O(1) whatever the number or shape of zones.
+// H3 call and one map read: O(1) whatever the number or shape of zones. In
+// the cells a zone boundary crosses, Lookup also tests the point against
+// the few boundary edges inside that cell, so its answer is exact (it agrees
+// with ray casting against the full polygons), not rounded to cells.
 // Zones round-trip through GeoJSON with WriteZonesGeoJSON and
 // ReadZonesGeoJSON; the reader converts from a declared datum.
 //

@@ -91,16 +91,19 @@ func (z *Zone) Validate() error {
 // then safe for concurrent use.
 //
 // A zone covers the cells of the index resolution whose centres lie in its
-// polygons (H3 centre containment), so a cell straddling two zones belongs
-// to the zone containing its centre, and a point near a border may be
-// reported in the neighbour zone by up to one cell edge (EdgeLengthMeters).
-// Where zones overlap, the earlier zone in the slice wins. Cell-set zones
-// finer than the index resolution claim the parent cells; coarser ones are
-// expanded to their children.
+// polygons (H3 centre containment), so ZoneOfCell gives a cell straddling
+// two zones to the zone containing its centre. Lookup is exact all the
+// same: in the cells a boundary crosses, it tests the point against the
+// boundary edges in that cell, which costs a few segment tests more. Where
+// zones overlap, the earlier zone in the slice wins. A cell-set zone owns
+// whole cells: finer cells claim their parent cell, coarser ones are
+// expanded to their children. Edges are straight lines in lon/lat degrees.
 type ZoneIndex struct {
-	res   int
-	zones []Zone
-	cells map[h3cell.Cell]int32
+	res    int
+	zones  []Zone
+	cells  map[h3cell.Cell]int32
+	border map[h3cell.Cell]*borderCell // cells crossed by a polygon boundary
+	edges  [][2]orb.Point              // boundary edges, indexed by borderCand.edges
 }
 
 // NewZoneIndex validates zones and indexes them at H3 resolution res. A
@@ -111,9 +114,16 @@ func NewZoneIndex(zones []Zone, res int) (*ZoneIndex, error) {
 		return nil, fmt.Errorf("%w: resolution %d outside 0..15", ErrZone, res)
 	}
 	ix := &ZoneIndex{res: res, zones: slices.Clone(zones), cells: make(map[h3cell.Cell]int32)}
+	covers := make([][]h3cell.Cell, len(zones))
+	setOwner := map[h3cell.Cell]int32{}
 	claim := func(c h3cell.Cell, zi int) {
 		if _, taken := ix.cells[c]; !taken {
 			ix.cells[c] = int32(zi)
+		}
+		if len(ix.zones[zi].Polygon) == 0 {
+			if _, taken := setOwner[c]; !taken {
+				setOwner[c] = int32(zi)
+			}
 		}
 	}
 	for zi := range ix.zones {
@@ -129,6 +139,7 @@ func NewZoneIndex(zones []Zone, res int) (*ZoneIndex, error) {
 			if err != nil {
 				return nil, fmt.Errorf("%w: zone %q: %w", ErrZone, z.Name, err)
 			}
+			covers[zi] = cells
 			for _, c := range cells {
 				claim(c, zi)
 			}
@@ -155,6 +166,9 @@ func NewZoneIndex(zones []Zone, res int) (*ZoneIndex, error) {
 			}
 		}
 	}
+	if err := ix.buildBorders(covers, setOwner); err != nil {
+		return nil, err
+	}
 	return ix, nil
 }
 
@@ -171,11 +185,20 @@ func (ix *ZoneIndex) Zone(i int) *Zone { return &ix.zones[i] }
 func (ix *ZoneIndex) CellCount() int { return len(ix.cells) }
 
 // Lookup returns the index of the zone containing p ([lon, lat], WGS-84).
-// ok is false when p is in no zone or is not a valid point.
+// ok is false when p is in no zone or is not a valid point. The answer is
+// exact: in a cell crossed by a zone boundary, p is tested against the few
+// boundary edges in that cell (see zone_border.go).
 func (ix *ZoneIndex) Lookup(p orb.Point) (zone int, ok bool) {
 	c, err := h3cell.FromPoint(p, ix.res)
 	if err != nil {
 		return -1, false
+	}
+	return ix.zoneOf(c, p)
+}
+
+func (ix *ZoneIndex) zoneOf(c h3cell.Cell, p orb.Point) (int, bool) {
+	if bc, ok := ix.border[c]; ok {
+		return bc.locate(ix.edges, p)
 	}
 	return ix.ZoneOfCell(c)
 }
@@ -190,18 +213,18 @@ func (ix *ZoneIndex) LookupAll(dst []int, pts []orb.Point) ([]int, error) {
 	if err != nil {
 		return dst, err
 	}
-	for _, c := range cells {
-		zi, ok := ix.cells[c]
+	for k, c := range cells {
+		zi, ok := ix.zoneOf(c, pts[k])
 		if !ok {
-			dst = append(dst, -1)
-			continue
+			zi = -1
 		}
-		dst = append(dst, int(zi))
+		dst = append(dst, zi)
 	}
 	return dst, nil
 }
 
-// ZoneOfCell returns the zone of a cell at the index resolution.
+// ZoneOfCell returns the zone of a cell at the index resolution: the zone
+// containing the cell's centre.
 func (ix *ZoneIndex) ZoneOfCell(c h3cell.Cell) (zone int, ok bool) {
 	zi, ok := ix.cells[c]
 	if !ok {
