@@ -2,6 +2,7 @@ package depots_test
 
 import (
 	"context"
+	"fmt"
 	"testing"
 
 	"github.com/lastmile-dev/lastmile/depots"
@@ -14,7 +15,7 @@ import (
 // from its cloud warehouses, with travel from the great-circle model.
 // Promises: fresh food within 45 minutes' drive of the warehouse, the rest
 // within two hours.
-func chongqingDay(t *testing.T, parcels int) *depots.AllocationProblem {
+func chongqingDay(t testing.TB, parcels int) *depots.AllocationProblem {
 	t.Helper()
 	sc, err := scenario.Generate(scenario.Chongqing(), scenario.Options{Seed: 1, Kind: scenario.KindUrban, Parcels: parcels})
 	if err != nil {
@@ -118,5 +119,50 @@ func TestAllocateChongqingDay(t *testing.T) {
 				t.Errorf("splittable leaves %v unserved for capacity on the normal day", byReason[depots.ReasonCapacity])
 			}
 		})
+	}
+}
+
+// BenchmarkAllocateChongqing allocates generated Chongqing days of 5,000
+// and 50,000 parcels, splittable and single-source, with the warehouses at
+// full and at 30% capacity, and reports the gap to the lower bound.
+func BenchmarkAllocateChongqing(b *testing.B) {
+	for _, parcels := range []int{5000, 50000} {
+		p := chongqingDay(b, parcels)
+		short := *p
+		short.Warehouses = nil
+		for _, w := range p.Warehouses {
+			w.Capacity.PerDay *= 0.3
+			w.Capacity.ColdChain *= 0.3
+			cats := map[string]float64{}
+			for k, v := range w.Capacity.PerCategory {
+				cats[k] = v * 0.3
+			}
+			w.Capacity.PerCategory = cats
+			short.Warehouses = append(short.Warehouses, w)
+		}
+		for _, c := range []struct {
+			name string
+			p    *depots.AllocationProblem
+		}{{"full", p}, {"short", &short}} {
+			for _, single := range []bool{false, true} {
+				name := fmt.Sprintf("parcels=%d/%s/splittable", parcels, c.name)
+				if single {
+					name = fmt.Sprintf("parcels=%d/%s/single", parcels, c.name)
+				}
+				b.Run(name, func(b *testing.B) {
+					b.ReportAllocs()
+					var a *depots.Allocation
+					for b.Loop() {
+						var err error
+						if a, err = depots.Allocate(context.Background(), c.p, depots.AllocateOptions{SingleSource: single}); err != nil {
+							b.Fatal(err)
+						}
+					}
+					b.ReportMetric(100*a.Gap, "gap%")
+					b.ReportMetric(float64(len(c.p.Demand)), "demand")
+					b.ReportMetric(a.UnservedVolume, "unserved")
+				})
+			}
+		}
 	}
 }
