@@ -34,10 +34,10 @@ EOF
 		return
 	}
 	p := in.Problem
-	fmt.Println(in.Name, in.Convention, len(p.Jobs), "jobs,", len(p.Vehicles), "vehicles of capacity", p.Vehicles[0].Capacity[0])
+	fmt.Println(in.Name, in.Convention, len(p.Jobs), "jobs, fleet", len(p.Vehicles), "of capacity", p.Vehicles[0].Capacity[0])
 	fmt.Println("job", p.Jobs[0].ID, "is", p.Distances[p.Jobs[0].Location], "from the depot")
 	// Output:
-	// T-n4-k1 nint 3 jobs, 3 vehicles of capacity 10
+	// T-n4-k1 nint 3 jobs, fleet 1 of capacity 10
 	// job 2 is 5 from the depot
 }
 

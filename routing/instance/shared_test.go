@@ -55,3 +55,32 @@ func TestReadShared(t *testing.T) {
 		}
 	}
 }
+
+// TestFleetSize checks the fleet rule of ReadVRPLIB on the shared files:
+// k for the classic sets, k plus slack for X.
+func TestFleetSize(t *testing.T) {
+	dir := sharedDir(t)
+	tests := []struct {
+		file string
+		want int
+	}{
+		{"cvrp/A/A-n32-k5.vrp", 5},
+		{"cvrp/P/P-n55-k15.vrp", 15},
+		{"cvrp/E/E-n101-k8.vrp", 8},
+		{"cvrp/X/X-n101-k25.vrp", 30},
+	}
+	for _, tc := range tests {
+		f, err := os.Open(filepath.Join(dir, tc.file))
+		if err != nil {
+			t.Fatal(err)
+		}
+		in, err := ReadVRPLIB(f)
+		f.Close()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := len(in.Problem.Vehicles); got != tc.want {
+			t.Errorf("ReadVRPLIB(%s) fleet = %d, want %d", tc.file, got, tc.want)
+		}
+	}
+}
