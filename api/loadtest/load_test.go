@@ -15,6 +15,8 @@ import (
 
 	"github.com/lastmile-dev/lastmile/api"
 	"github.com/lastmile-dev/lastmile/store"
+	"github.com/prometheus/client_golang/prometheus"
+	dto "github.com/prometheus/client_model/go"
 	vegeta "github.com/tsenart/vegeta/v12/lib"
 )
 
@@ -46,9 +48,11 @@ func request(n int) []byte {
 
 func TestLoadOptimize(t *testing.T) {
 	base, bearer := *target, *key
+	var srv *api.Server
 	if base == "" {
 		bearer = "load-test-key-1"
-		srv, err := api.New(api.Config{Store: store.NewMemory(), RateLimit: -1, MaxSolveTime: 2 * time.Second,
+		var err error
+		srv, err = api.New(api.Config{Store: store.NewMemory(), RateLimit: -1, MaxSolveTime: 2 * time.Second,
 			Keys: []api.Key{{Role: api.RolePlanner, Secret: bearer}}})
 		if err != nil {
 			t.Fatal(err)
@@ -86,6 +90,13 @@ func TestLoadOptimize(t *testing.T) {
 		m.Latencies.P99.Round(time.Millisecond), m.Latencies.Max.Round(time.Millisecond), m.StatusCodes)
 	if len(m.Errors) > 0 {
 		t.Logf("errors: %v", m.Errors)
+	}
+	if srv != nil { // where the time goes: solver wall time versus HTTP latency
+		var dm dto.Metric
+		if h, ok := srv.Metrics().SolveDuration.WithLabelValues("optimize").(prometheus.Metric); ok && h.Write(&dm) == nil {
+			hs := dm.GetHistogram()
+			t.Logf("server: %d solves, mean solve wall time %.2fs", hs.GetSampleCount(), hs.GetSampleSum()/float64(max(1, hs.GetSampleCount())))
+		}
 	}
 	if m.Success < 0.99 {
 		t.Errorf("success ratio %.3f, want at least 0.99", m.Success)
