@@ -23,6 +23,19 @@ func SolveSSCFLP(ctx context.Context, p *CFLP, opts Options) (*CFLPSolution, err
 	if err := p.Validate(); err != nil {
 		return nil, err
 	}
+	n := p.N()
+	for j, d := range p.Demand {
+		fits := false
+		for i, c := range p.Capacity {
+			if c >= d && !math.IsInf(p.Cost[i*n+j], 1) {
+				fits = true
+				break
+			}
+		}
+		if !fits {
+			return nil, fmt.Errorf("%w: customer %d's demand %d fits no single facility", ErrInfeasible, j, d)
+		}
+	}
 	clk := newClock(ctx, opts.TimeLimit)
 	msOpts := opts
 	msOpts.TimeLimit = opts.TimeLimit / 2
@@ -76,7 +89,6 @@ func SolveSSCFLP(ctx context.Context, p *CFLP, opts Options) (*CFLPSolution, err
 	}
 	g.eval(cur)
 	sol := &CFLPSolution{LowerBound: ms.LowerBound, Nodes: ms.Nodes}
-	n := p.N()
 	for i, o := range cur {
 		if o {
 			sol.Open = append(sol.Open, i)
