@@ -1,0 +1,363 @@
+package urban
+
+import (
+	"context"
+	"fmt"
+	"math"
+	"slices"
+	"sync"
+	"time"
+
+	"github.com/paulmach/orb"
+
+	"github.com/lastmile-dev/lastmile/depots"
+	"github.com/lastmile-dev/lastmile/routing"
+	"github.com/lastmile-dev/lastmile/scenario"
+)
+
+// Capacity dimensions of the urban problems, with their integer scales.
+const (
+	dimParcels   = 0
+	dimKg        = 1 // hundredths of a kg: weights are given to 0.01 kg
+	dimLitres    = 2 // tenths of a litre
+	kgScale      = 100
+	litresScale  = 10
+	microPerYuan = 1e6 // routing cost units per yuan (routing.Costs)
+)
+
+// Skills of urban jobs and vehicles.
+const (
+	SkillColdChain = "cold_chain"
+	SkillBulky     = "bulky"
+)
+
+// vehicle is one vehicle of a fleet as a task sees it.
+type vehicle struct {
+	ID       string
+	Type     *scenario.VehicleType
+	Depot    depots.ID
+	Operator string
+}
+
+// task is one routing problem of a plan: some parcels, some vehicles.
+type task struct {
+	name     string // zone, layer or station
+	zone     string
+	parcels  []int // indexes into Day.Parcels
+	vehicles []vehicle
+}
+
+// routed is what a task gives back.
+type routed struct {
+	routes     []Route
+	unassigned []Unassigned
+	unused     []vehicle
+	cost       float64 // yuan, routes only
+}
+
+// env is what every task of a plan shares.
+type env struct {
+	day      *scenario.Day
+	opts     Options
+	depotLoc map[depots.ID]orb.Point
+	fleet    map[string][]vehicle // by operator: carriers and depots.Shared
+	centres  []*depots.Facility   // shared distribution centres
+}
+
+func (e *env) canCarryBulky(t *scenario.VehicleType) bool { return t.CapacityKg >= e.opts.BulkyMinKg }
+
+// routingVehicle converts a fleet vehicle based at location loc.
+func (e *env) routingVehicle(v vehicle, loc int) routing.Vehicle {
+	t := v.Type
+	rv := routing.Vehicle{
+		ID: v.ID, Start: loc, End: loc,
+		Capacity: []int64{int64(t.CapacityParcels), int64(math.Round(t.CapacityKg * kgScale)), int64(math.Round(t.CapacityLitres * litresScale))},
+		Shift:    routing.TimeWindow{Start: int64(t.ShiftStartSeconds), End: int64(t.ShiftEndSeconds)},
+		Costs: routing.Costs{
+			Fixed:     int64(math.Round(t.FixedYuan * microPerYuan)),
+			PerMeter:  int64(math.Round(t.YuanPerKm * microPerYuan / 1000)),
+			PerSecond: int64(math.Round(t.YuanPerHour * microPerYuan / 3600)),
+		},
+		MaxDistance: int64(t.RangeMeters),
+		SpeedFactor: 1,
+		MaxTrips:    e.opts.MaxTrips,
+		ReloadTime:  int64(e.opts.ReloadSeconds),
+	}
+	if t.SpeedKmh > 0 {
+		rv.SpeedFactor = t.SpeedKmh / e.opts.TravelSpeedKmh
+	}
+	if t.ColdChain {
+		rv.Skills = append(rv.Skills, SkillColdChain)
+	}
+	if e.canCarryBulky(t) {
+		rv.Skills = append(rv.Skills, SkillBulky)
+	}
+	return rv
+}
+
+func parcelJob(p *scenario.Parcel, loc int) routing.Job {
+	j := routing.Job{
+		ID: p.ID, Location: loc,
+		Delivery:    []int64{1, int64(math.Round(p.WeightKg * kgScale)), int64(math.Round(p.VolumeLitres * litresScale))},
+		Service:     int64(p.ServiceSeconds),
+		TimeWindows: []routing.TimeWindow{{Start: int64(p.Window.StartSeconds), End: int64(p.Window.EndSeconds)}},
+	}
+	if p.ColdChain {
+		j.Skills = append(j.Skills, SkillColdChain)
+	}
+	if p.Category == scenario.Bulky {
+		j.Skills = append(j.Skills, SkillBulky)
+	}
+	return j
+}
+
+// budget is the search effort of one task: the same rule for the pooled
+// and the separate plans, proportional to the task's parcels.
+type budget struct {
+	perParcel      time.Duration
+	maxTime        time.Duration
+	itersPerParcel int
+	seed           int64
+}
+
+func newBudget(o Options, parcels int, fraction float64) budget {
+	b := budget{seed: o.Seed, itersPerParcel: int(math.Ceil(float64(o.IterationsPerParcel) * fraction))}
+	if o.TimeLimit > 0 && parcels > 0 {
+		total := time.Duration(float64(o.TimeLimit) * fraction)
+		b.maxTime = total
+		b.perParcel = total * time.Duration(o.Workers) / time.Duration(parcels)
+	}
+	return b
+}
+
+func (b budget) options(parcels int) routing.Options {
+	ro := routing.Options{Seed: b.seed}
+	if b.itersPerParcel > 0 {
+		ro.Iterations = max(100, b.itersPerParcel*parcels)
+	}
+	if b.perParcel > 0 {
+		ro.TimeLimit = min(b.maxTime, b.perParcel*time.Duration(max(parcels, 1)))
+	}
+	return ro
+}
+
+// solve routes one task.
+func (e *env) solve(ctx context.Context, t task, b budget) (routed, error) {
+	var out routed
+	if len(t.parcels) == 0 {
+		out.unused = t.vehicles
+		return out, nil
+	}
+	if len(t.vehicles) == 0 {
+		for _, pi := range t.parcels {
+			out.unassigned = append(out.unassigned, Unassigned{Parcel: e.day.Parcels[pi].ID, Carrier: e.day.Parcels[pi].Carrier, Reason: ReasonNoVehicle, index: pi})
+		}
+		return out, nil
+	}
+	// Locations: the vehicles' depots, then one per parcel.
+	var pts []orb.Point
+	var depotIDs []depots.ID
+	depotIdx := map[depots.ID]int{}
+	for _, v := range t.vehicles {
+		if _, ok := depotIdx[v.Depot]; !ok {
+			loc, ok := e.depotLoc[v.Depot]
+			if !ok {
+				return out, fmt.Errorf("%w: vehicle %q: depot %q not among the day's facilities", ErrInvalid, v.ID, v.Depot)
+			}
+			depotIdx[v.Depot] = len(pts)
+			depotIDs = append(depotIDs, v.Depot)
+			pts = append(pts, loc)
+		}
+	}
+	nd := len(pts)
+	for _, pi := range t.parcels {
+		pts = append(pts, e.day.Parcels[pi].Location)
+	}
+	m, err := e.opts.Travel.Matrix(ctx, pts)
+	if err != nil {
+		return out, fmt.Errorf("task %s: travel matrix: %w", t.name, err)
+	}
+	p := &routing.Problem{
+		Locations: len(pts), Durations: m.Seconds, Distances: m.Meters, Dimensions: 3,
+	}
+	for _, v := range t.vehicles {
+		p.Vehicles = append(p.Vehicles, e.routingVehicle(v, depotIdx[v.Depot]))
+	}
+	for k, pi := range t.parcels {
+		p.Jobs = append(p.Jobs, parcelJob(&e.day.Parcels[pi], nd+k))
+	}
+	sol, err := routing.Solve(ctx, p, b.options(len(t.parcels)))
+	if err != nil {
+		return out, fmt.Errorf("task %s: %w", t.name, err)
+	}
+	used := make([]bool, len(t.vehicles))
+	for _, r := range sol.Routes {
+		v := t.vehicles[r.Vehicle]
+		used[r.Vehicle] = true
+		rt := Route{
+			Vehicle: v.ID, Type: v.Type.ID, Depot: string(v.Depot), Zone: t.zone, Operator: v.Operator,
+			Km: float64(r.Distance) / 1000, Hours: float64(r.Duration) / 3600, CostYuan: float64(r.Cost) / microPerYuan,
+		}
+		rt.Path = append(rt.Path, pts[depotIdx[v.Depot]])
+		districts := map[string]int{}
+		for _, s := range r.Stops {
+			if s.Kind != routing.KindJob {
+				continue
+			}
+			pi := t.parcels[s.Task]
+			par := &e.day.Parcels[pi]
+			rt.Parcels = append(rt.Parcels, par.ID)
+			rt.Path = append(rt.Path, par.Location)
+			rt.indexes = append(rt.indexes, pi)
+			districts[par.District]++
+		}
+		rt.Path = append(rt.Path, pts[depotIdx[v.Depot]])
+		rt.District = majority(districts)
+		out.cost += rt.CostYuan
+		out.routes = append(out.routes, rt)
+	}
+	for _, u := range sol.Unassigned {
+		pi := t.parcels[u.Task]
+		out.unassigned = append(out.unassigned, Unassigned{Parcel: e.day.Parcels[pi].ID, Carrier: e.day.Parcels[pi].Carrier, Reason: string(u.Reason), index: pi})
+	}
+	for i, v := range t.vehicles {
+		if !used[i] {
+			out.unused = append(out.unused, v)
+		}
+	}
+	return out, nil
+}
+
+// majority returns the most frequent key, the smallest on ties.
+func majority(m map[string]int) string {
+	best, n := "", -1
+	for k, c := range m {
+		if c > n || (c == n && k < best) {
+			best, n = k, c
+		}
+	}
+	return best
+}
+
+// runTasks solves tasks on a bounded worker pool; results keep task order.
+// Then, if parcels are left and vehicles idle, one mop-up task routes the
+// leftovers with every idle vehicle, across zone lines.
+func (e *env) runTasks(ctx context.Context, stage string, tasks []task, b budget) (routed, error) {
+	results := make([]routed, len(tasks))
+	errs := make([]error, len(tasks))
+	order := make([]int, len(tasks)) // biggest first, for a shorter tail
+	for i := range order {
+		order[i] = i
+	}
+	slices.SortStableFunc(order, func(x, y int) int { return len(tasks[y].parcels) - len(tasks[x].parcels) })
+	var (
+		mu   sync.Mutex
+		next int
+		done int
+		wg   sync.WaitGroup
+	)
+	e.progress(stage, 0, len(tasks)+1)
+	for range max(1, min(e.opts.Workers, len(tasks))) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for {
+				mu.Lock()
+				if next >= len(order) {
+					mu.Unlock()
+					return
+				}
+				i := order[next]
+				next++
+				mu.Unlock()
+				results[i], errs[i] = e.solve(ctx, tasks[i], b)
+				mu.Lock()
+				done++
+				e.progress(stage, done, len(tasks)+1)
+				mu.Unlock()
+			}
+		}()
+	}
+	wg.Wait()
+	var all routed
+	for i, r := range results {
+		if errs[i] != nil {
+			return all, errs[i]
+		}
+		all.routes = append(all.routes, r.routes...)
+		all.unassigned = append(all.unassigned, r.unassigned...)
+		all.unused = append(all.unused, r.unused...)
+		all.cost += r.cost
+	}
+	if len(all.unassigned) > 0 && len(all.unused) > 0 {
+		mop := task{name: stage + "-mop-up", zone: "mop-up", vehicles: all.unused}
+		for _, u := range all.unassigned {
+			mop.parcels = append(mop.parcels, u.index)
+		}
+		r, err := e.solve(ctx, mop, b)
+		if err != nil {
+			return all, err
+		}
+		all.routes = append(all.routes, r.routes...)
+		all.unassigned = r.unassigned
+		all.unused = r.unused
+		all.cost += r.cost
+	}
+	e.progress(stage, len(tasks)+1, len(tasks)+1)
+	return all, nil
+}
+
+func (e *env) progress(stage string, done, total int) {
+	if e.opts.Progress != nil {
+		e.opts.Progress(Progress{Stage: stage, Done: done, Total: total})
+	}
+}
+
+// allocate shares vehicles among groups in proportion to weights by the
+// largest-remainder method, giving every group of positive weight at least
+// one vehicle while vehicles last. Vehicles keep their order.
+func allocate(vs []vehicle, weights []float64) [][]vehicle {
+	out := make([][]vehicle, len(weights))
+	total := 0.0
+	pos := 0
+	for _, w := range weights {
+		total += w
+		if w > 0 {
+			pos++
+		}
+	}
+	if total <= 0 || len(vs) == 0 {
+		return out
+	}
+	counts := make([]int, len(weights))
+	given := 0
+	if len(vs) >= pos {
+		for i, w := range weights {
+			if w > 0 {
+				counts[i] = 1
+				given++
+			}
+		}
+	}
+	// Largest remainder over what is left, against each group's quota.
+	for given < len(vs) {
+		best, bestGap := -1, math.Inf(-1)
+		for i, w := range weights {
+			if w <= 0 {
+				continue
+			}
+			gap := w/total*float64(len(vs)) - float64(counts[i])
+			if gap > bestGap {
+				best, bestGap = i, gap
+			}
+		}
+		counts[best]++
+		given++
+	}
+	k := 0
+	for i, c := range counts {
+		out[i] = append(out[i], vs[k:k+c]...)
+		k += c
+	}
+	return out
+}

@@ -1,0 +1,568 @@
+package urban
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"math"
+	"runtime"
+	"slices"
+	"time"
+
+	"github.com/paulmach/orb"
+
+	"github.com/lastmile-dev/lastmile/depots"
+	"github.com/lastmile-dev/lastmile/geo"
+	"github.com/lastmile-dev/lastmile/geo/h3cell"
+	"github.com/lastmile-dev/lastmile/scenario"
+)
+
+// ErrInvalid is returned (wrapped) for an input or options Plan cannot use.
+var ErrInvalid = errors.New("urban: invalid input")
+
+// ReasonNoVehicle is the reason of a parcel left unassigned because no
+// vehicle was available for it at all; the other reasons are
+// routing.Reason values.
+const ReasonNoVehicle = "no_vehicle"
+
+// Input is one urban day: the parcels of several carriers, their own depots
+// and fleets (the baseline), the shared distribution centres and the shared
+// fleet (the pooled plan), and the vehicle catalogue.
+type Input struct {
+	Day          *scenario.Day
+	VehicleTypes []scenario.VehicleType
+}
+
+// InputFrom returns the urban input of a generated scenario.
+func InputFrom(s *scenario.Scenario) (Input, error) {
+	if s == nil || s.Day == nil {
+		return Input{}, fmt.Errorf("%w: scenario has no urban day", ErrInvalid)
+	}
+	return Input{Day: s.Day, VehicleTypes: s.VehicleTypes}, nil
+}
+
+// Progress reports a stage of Plan: "pooled", "separate" or "coalitions",
+// with tasks done out of total.
+type Progress struct {
+	Stage string
+	Done  int
+	Total int
+}
+
+// Options control Plan. The zero value is valid: every zero field takes
+// the default given with it.
+type Options struct {
+	// Seed seeds zoning and every routing search.
+	Seed int64
+	// TimeLimit is the wall-clock budget of each of the two plans (pooled
+	// and separate); each routing task gets a share in proportion to its
+	// parcels, by the same rule on both sides. Zero means no time limit.
+	TimeLimit time.Duration
+	// IterationsPerParcel bounds each routing search at this many SISR
+	// iterations per parcel of the task. Zero means 30 when TimeLimit is
+	// zero (so a run always ends), else no iteration limit. With
+	// iterations alone a plan is deterministic.
+	IterationsPerParcel int
+	// Workers bounds the routing tasks solved at once; 0 means GOMAXPROCS.
+	Workers int
+	// RespectDistricts keeps every zone inside one district and routes it
+	// from that district's shared centre with that centre's vehicles.
+	RespectDistricts bool
+	// Resolution is the H3 resolution of the zone cells; 0 means 8
+	// (about 0.7 km² a cell).
+	Resolution int
+	// TargetZoneSeconds is the workload of a zone; 0 means 24 vehicle-hours.
+	TargetZoneSeconds float64
+	// StopSeconds is the driving time per parcel counted in a cell's
+	// workload on top of its service time; 0 means 120.
+	StopSeconds float64
+	// BalanceRatio is the max/min zone workload within a district at which
+	// zoning stops moving cells; 0 means 1.15.
+	BalanceRatio float64
+	// BulkyMinKg is the payload from which a vehicle type carries bulky
+	// parcels; 0 means 500 kg (vans and trucks, not tricycles).
+	BulkyMinKg float64
+	// MaxTrips is how many times a vehicle may go out from its centre in
+	// its shift, reloading ReloadSeconds between trips (multi-trip VRP),
+	// in both plans; 0 means 3 trips and 900 s.
+	MaxTrips      int
+	ReloadSeconds float64
+	// CO2KgPerKm is the emission factor per vehicle type ID; a type not in
+	// the map uses DefaultCO2KgPerKm. Nil means DefaultCO2.
+	CO2KgPerKm map[string]float64
+	// UnassignedPenaltyYuan is what an undelivered parcel costs in the cost
+	// game, so a plan cannot look cheap by leaving parcels behind; 0 means
+	// 30 yuan.
+	UnassignedPenaltyYuan float64
+	// ExactShapleyCarriers is the largest number of carriers for which the
+	// Shapley value is computed exactly over all coalitions; beyond it,
+	// ShapleySamples random orders are sampled. 0 means 5.
+	ExactShapleyCarriers int
+	// ShapleySamples is the number of sampled carrier orders; 0 means 24.
+	ShapleySamples int
+	// CoalitionEffort is the fraction of the plan budget spent on each
+	// coalition's pooled plan; 0 means 0.25.
+	CoalitionEffort float64
+	// Travel builds travel matrices; nil means geo.GreatCircle with every
+	// point in the urban core class. TravelSpeedKmh is the speed Travel's
+	// durations assume, which vehicle speeds are scaled against; 0 means
+	// the urban core speed of geo.DefaultClassTravel.
+	Travel         geo.MatrixSource
+	TravelSpeedKmh float64
+	// Progress, when set, is called as tasks finish, from several
+	// goroutines one at a time. It must return quickly.
+	Progress func(Progress)
+}
+
+// DefaultCO2KgPerKm is the emission factor of a vehicle type missing from
+// Options.CO2KgPerKm.
+const DefaultCO2KgPerKm = 0.25
+
+// DefaultCO2 returns the default tank-to-wheel (for electric, grid) CO2
+// factors in kg per km of the Chongqing vehicle types: an electric
+// tricycle uses about 0.05 kWh/km on a grid of about 0.58 kg/kWh; a
+// light van burns about 9 l/100 km of petrol at 2.3 kg/l; a 4.2 m truck
+// about 13 l/100 km of diesel at 2.6 kg/l; a refrigerated van adds its
+// reefer unit to the van.
+func DefaultCO2() map[string]float64 {
+	return map[string]float64{"e_tricycle": 0.03, "van": 0.21, "light_truck": 0.34, "cold_van": 0.27}
+}
+
+func (o Options) withDefaults() (Options, error) {
+	if o.TimeLimit < 0 || o.IterationsPerParcel < 0 || o.Workers < 0 || o.ShapleySamples < 0 || o.ExactShapleyCarriers < 0 {
+		return o, fmt.Errorf("%w: negative time limit, iterations, workers or samples", ErrInvalid)
+	}
+	if o.TimeLimit == 0 && o.IterationsPerParcel == 0 {
+		o.IterationsPerParcel = 30
+	}
+	if o.MaxTrips < 0 || o.MaxTrips > 1000 || o.ReloadSeconds < 0 {
+		return o, fmt.Errorf("%w: max trips %d outside 0..1000 or negative reload time", ErrInvalid, o.MaxTrips)
+	}
+	if o.MaxTrips == 0 {
+		o.MaxTrips = 3
+		if o.ReloadSeconds == 0 {
+			o.ReloadSeconds = 900
+		}
+	}
+	if o.Workers == 0 {
+		o.Workers = runtime.GOMAXPROCS(0)
+	}
+	if o.Resolution == 0 {
+		o.Resolution = 8
+	}
+	if o.Resolution < 0 || o.Resolution > h3cell.MaxResolution {
+		return o, fmt.Errorf("%w: resolution %d outside 1..15", ErrInvalid, o.Resolution)
+	}
+	def := func(x *float64, v float64, name string) error {
+		if *x == 0 {
+			*x = v
+		}
+		if !(*x > 0) || math.IsInf(*x, 0) {
+			return fmt.Errorf("%w: %s %v must be positive", ErrInvalid, name, *x)
+		}
+		return nil
+	}
+	for _, d := range []struct {
+		x    *float64
+		v    float64
+		name string
+	}{
+		{&o.TargetZoneSeconds, 24 * 3600, "target zone seconds"},
+		{&o.StopSeconds, 120, "stop seconds"},
+		{&o.BalanceRatio, 1.15, "balance ratio"},
+		{&o.BulkyMinKg, 500, "bulky minimum kg"},
+		{&o.UnassignedPenaltyYuan, 30, "unassigned penalty"},
+		{&o.CoalitionEffort, 0.25, "coalition effort"},
+	} {
+		if err := def(d.x, d.v, d.name); err != nil {
+			return o, err
+		}
+	}
+	if o.BalanceRatio < 1 {
+		return o, fmt.Errorf("%w: balance ratio %v below 1", ErrInvalid, o.BalanceRatio)
+	}
+	if o.ExactShapleyCarriers == 0 {
+		o.ExactShapleyCarriers = 5
+	}
+	if o.ShapleySamples == 0 {
+		o.ShapleySamples = 24
+	}
+	if o.CO2KgPerKm == nil {
+		o.CO2KgPerKm = DefaultCO2()
+	}
+	if o.Travel == nil {
+		o.Travel = geo.GreatCircle{Default: geo.ClassUrbanCore}
+		if o.TravelSpeedKmh == 0 {
+			o.TravelSpeedKmh = geo.DefaultClassTravel()[geo.ClassUrbanCore].SpeedKmh
+		}
+	}
+	if o.TravelSpeedKmh == 0 {
+		o.TravelSpeedKmh = geo.DefaultClassTravel()[geo.ClassUrbanCore].SpeedKmh
+	}
+	return o, nil
+}
+
+// Route is one vehicle's route in a plan.
+type Route struct {
+	Vehicle string `json:"vehicle"`
+	Type    string `json:"type"`
+	// Operator is depots.Shared in the pooled plan, the carrier alone.
+	Operator string `json:"operator"`
+	Depot    string `json:"depot"`
+	// Zone is the zone of a pooled route ("bulky-…" and "cold-…" for the
+	// district layers, "mop-up" for leftovers routed across zones), the
+	// carrier station of a separate one.
+	Zone string `json:"zone"`
+	// District is where most of the route's parcels are.
+	District string      `json:"district"`
+	Parcels  []string    `json:"parcels"`
+	Km       float64     `json:"km"`
+	Hours    float64     `json:"hours"`
+	CostYuan float64     `json:"cost_yuan"`
+	CO2Kg    float64     `json:"co2_kg"`
+	Path     []orb.Point `json:"path"` // depot, stops, depot
+	indexes  []int
+}
+
+// Unassigned is a parcel no route delivers, with the reason.
+type Unassigned struct {
+	Parcel  string `json:"parcel"`
+	Carrier string `json:"carrier"`
+	Reason  string `json:"reason"`
+	index   int
+}
+
+// Totals sum a plan or a part of one.
+type Totals struct {
+	VehicleKm   float64 `json:"vehicle_km"`
+	Vehicles    int     `json:"vehicles"`
+	DriverHours float64 `json:"driver_hours"`
+	CO2Kg       float64 `json:"co2_kg"`
+	CostYuan    float64 `json:"cost_yuan"`
+	Parcels     int     `json:"parcels"`
+	Unassigned  int     `json:"unassigned"`
+}
+
+// DistrictTotals compares the plans in one district (routes counted in
+// the district of most of their parcels).
+type DistrictTotals struct {
+	District string `json:"district"`
+	Pooled   Totals `json:"pooled"`
+	Separate Totals `json:"separate"`
+}
+
+// CarrierCost is one carrier's share of the pooled cost.
+type CarrierCost struct {
+	ID      string `json:"id"`
+	Parcels int    `json:"parcels"`
+	// AllocatedCost is the carrier's share of the pooled cost in yuan,
+	// StandaloneCost its cost delivering alone; Shapley is its Shapley
+	// value, whichever rule was applied.
+	AllocatedCost  float64 `json:"allocated_cost"`
+	StandaloneCost float64 `json:"standalone_cost"`
+	Shapley        float64 `json:"shapley"`
+	Proportional   float64 `json:"proportional"`
+}
+
+// Allocation rules.
+const (
+	RuleShapleyExact   = "shapley_exact"
+	RuleShapleySampled = "shapley_sampled"
+	RuleProportional   = "proportional"
+)
+
+// Zoning summarises the zones of the pooled plan.
+type Zoning struct {
+	Resolution int    `json:"resolution"`
+	Zones      []Zone `json:"zones"`
+	// MaxMinWorkload is max/min zone workload over all zones;
+	// MaxMinWithinDistrict the worst such ratio within one district.
+	MaxMinWorkload       float64 `json:"max_min_workload"`
+	MaxMinWithinDistrict float64 `json:"max_min_within_district"`
+}
+
+// Report is the outcome of Plan.
+type Report struct {
+	Parcels  int    `json:"parcels"`
+	Pooled   Totals `json:"pooled"`
+	Separate Totals `json:"separate"`
+	// SavingPercent is the vehicle-km pooled delivery saves over separate
+	// delivery, in percent of separate.
+	SavingPercent float64          `json:"vehicle_km_saving_percent"`
+	Districts     []DistrictTotals `json:"districts"`
+	Carriers      []CarrierCost    `json:"carriers"`
+	// CostRule is how the pooled cost was shared: RuleShapleyExact or
+	// RuleShapleySampled when the Shapley value is individually rational,
+	// else RuleProportional (shares of stand-alone cost scaled to the
+	// pooled cost). IndividuallyRational tells whether every carrier pays
+	// at most its stand-alone cost; it is false only when pooling costs
+	// more in total than going alone.
+	CostRule             string `json:"cost_rule"`
+	IndividuallyRational bool   `json:"individually_rational"`
+	// CoalitionCosts is the cost of each coalition's pooled plan, keyed by
+	// its carriers joined with "+" (singletons: the stand-alone cost).
+	CoalitionCosts     map[string]float64 `json:"coalition_costs"`
+	Zoning             Zoning             `json:"zoning"`
+	Routes             []Route            `json:"routes"`
+	SeparateRoutes     []Route            `json:"separate_routes"`
+	Unassigned         []Unassigned       `json:"unassigned"`
+	SeparateUnassigned []Unassigned       `json:"separate_unassigned"`
+}
+
+// Plan plans the urban day twice, pooled and separate, and shares the
+// pooled cost among the carriers.
+//
+// Pooled: the parcels' cells are zoned (Partition) and every zone's
+// general parcels are routed from its shared centre with its share of the
+// shared parcel vehicles; bulky and cold-chain parcels are routed per
+// centre with its vans and refrigerated vans (cold-chain parcels need the
+// cold_chain skill, bulky ones a van); tasks run in parallel. Parcels a
+// task cannot serve are then offered to every idle vehicle in one
+// city-wide task, across zone lines. Separate: each carrier routes its own
+// parcels from its own depot or district stations with its own fleet,
+// under the same budget rule. See the package documentation for the cost
+// sharing.
+func Plan(ctx context.Context, in Input, opts Options) (*Report, error) {
+	o, err := opts.withDefaults()
+	if err != nil {
+		return nil, err
+	}
+	e, err := newEnv(in, o)
+	if err != nil {
+		return nil, err
+	}
+	carriers := make([]string, len(in.Day.Carriers))
+	for i, c := range in.Day.Carriers {
+		carriers[i] = c.ID
+	}
+	all := make([]int, len(in.Day.Parcels))
+	for i := range all {
+		all[i] = i
+	}
+	pooled, zones, err := e.pooled(ctx, all, "pooled", 1)
+	if err != nil {
+		return nil, err
+	}
+	separate, perCarrier, err := e.separate(ctx)
+	if err != nil {
+		return nil, err
+	}
+	rep := &Report{Parcels: len(in.Day.Parcels), Routes: pooled.routes, SeparateRoutes: separate.routes,
+		Unassigned: pooled.unassigned, SeparateUnassigned: separate.unassigned}
+	e.finishRoutes(rep.Routes)
+	e.finishRoutes(rep.SeparateRoutes)
+	rep.Pooled = e.totals(rep.Routes, rep.Unassigned, len(all))
+	rep.Separate = e.totals(rep.SeparateRoutes, rep.SeparateUnassigned, len(all))
+	if rep.Separate.VehicleKm > 0 {
+		rep.SavingPercent = 100 * (rep.Separate.VehicleKm - rep.Pooled.VehicleKm) / rep.Separate.VehicleKm
+	}
+	rep.Districts = e.districtTotals(rep.Routes, rep.SeparateRoutes)
+	rep.Zoning = zoningSummary(zones, o.Resolution)
+	if err := e.share(ctx, rep, carriers, pooled, perCarrier); err != nil {
+		return nil, err
+	}
+	return rep, nil
+}
+
+func newEnv(in Input, o Options) (*env, error) {
+	if in.Day == nil {
+		return nil, fmt.Errorf("%w: no day", ErrInvalid)
+	}
+	if len(in.Day.Carriers) == 0 {
+		return nil, fmt.Errorf("%w: no carriers", ErrInvalid)
+	}
+	e := &env{day: in.Day, opts: o, depotLoc: map[depots.ID]orb.Point{}}
+	for i := range in.Day.Facilities {
+		f := &in.Day.Facilities[i]
+		e.depotLoc[f.ID] = f.Location
+	}
+	types := map[string]*scenario.VehicleType{}
+	for i := range in.VehicleTypes {
+		types[in.VehicleTypes[i].ID] = &in.VehicleTypes[i]
+	}
+	carriers := map[string]bool{}
+	for _, c := range in.Day.Carriers {
+		carriers[c.ID] = true
+	}
+	for i := range in.Day.Parcels {
+		p := &in.Day.Parcels[i]
+		if !carriers[p.Carrier] {
+			return nil, fmt.Errorf("%w: parcel %q: unknown carrier %q", ErrInvalid, p.ID, p.Carrier)
+		}
+		if err := geo.ValidatePoint(p.Location); err != nil {
+			return nil, fmt.Errorf("%w: parcel %q: %w", ErrInvalid, p.ID, err)
+		}
+		if p.WeightKg < 0 || p.VolumeLitres < 0 || p.ServiceSeconds < 0 || p.Window.EndSeconds < p.Window.StartSeconds || p.Window.StartSeconds < 0 {
+			return nil, fmt.Errorf("%w: parcel %q: negative size, service or window", ErrInvalid, p.ID)
+		}
+	}
+	e.fleet = map[string][]vehicle{}
+	for _, v := range in.Day.Vehicles {
+		t, ok := types[v.Type]
+		if !ok {
+			return nil, fmt.Errorf("%w: vehicle %q: unknown type %q", ErrInvalid, v.ID, v.Type)
+		}
+		if _, ok := e.depotLoc[v.Depot]; !ok {
+			return nil, fmt.Errorf("%w: vehicle %q: unknown depot %q", ErrInvalid, v.ID, v.Depot)
+		}
+		e.fleet[v.Operator] = append(e.fleet[v.Operator], vehicle{ID: v.ID, Type: t, Depot: v.Depot, Operator: v.Operator})
+	}
+	for i := range in.Day.Facilities {
+		f := &in.Day.Facilities[i]
+		if f.Kind == depots.DistributionCentre && f.Operator == depots.Shared {
+			e.centres = append(e.centres, f)
+		}
+	}
+	if len(e.centres) == 0 {
+		return nil, fmt.Errorf("%w: no shared distribution centre", ErrInvalid)
+	}
+	return e, nil
+}
+
+// finishRoutes fills the CO2 of each route.
+func (e *env) finishRoutes(rs []Route) {
+	for i := range rs {
+		f, ok := e.opts.CO2KgPerKm[rs[i].Type]
+		if !ok {
+			f = DefaultCO2KgPerKm
+		}
+		rs[i].CO2Kg = rs[i].Km * f
+	}
+}
+
+func (e *env) totals(rs []Route, un []Unassigned, parcels int) Totals {
+	t := Totals{Parcels: parcels, Unassigned: len(un)}
+	vs := map[string]bool{}
+	for _, r := range rs {
+		t.VehicleKm += r.Km
+		t.DriverHours += r.Hours
+		t.CO2Kg += r.CO2Kg
+		t.CostYuan += r.CostYuan
+		vs[r.Vehicle] = true
+	}
+	t.Vehicles = len(vs)
+	return t
+}
+
+func (e *env) districtTotals(pooled, separate []Route) []DistrictTotals {
+	var out []DistrictTotals
+	for _, d := range e.day.Districts {
+		var p, s []Route
+		for _, r := range pooled {
+			if r.District == d.ID {
+				p = append(p, r)
+			}
+		}
+		for _, r := range separate {
+			if r.District == d.ID {
+				s = append(s, r)
+			}
+		}
+		n := 0
+		for i := range e.day.Parcels {
+			if e.day.Parcels[i].District == d.ID {
+				n++
+			}
+		}
+		dt := DistrictTotals{District: d.ID, Pooled: e.totals(p, nil, n), Separate: e.totals(s, nil, n)}
+		out = append(out, dt)
+	}
+	return out
+}
+
+func zoningSummary(zones []Zone, res int) Zoning {
+	z := Zoning{Resolution: res, Zones: zones}
+	lo, hi := math.Inf(1), 0.0
+	byGroup := map[string][2]float64{}
+	for _, zz := range zones {
+		lo, hi = min(lo, zz.WorkloadSeconds), max(hi, zz.WorkloadSeconds)
+		g, ok := byGroup[zz.Group]
+		if !ok {
+			g = [2]float64{math.Inf(1), 0}
+		}
+		byGroup[zz.Group] = [2]float64{min(g[0], zz.WorkloadSeconds), max(g[1], zz.WorkloadSeconds)}
+	}
+	if len(zones) > 0 && lo > 0 {
+		z.MaxMinWorkload = hi / lo
+	}
+	z.MaxMinWithinDistrict = 1
+	for _, g := range byGroup {
+		if g[0] > 0 {
+			z.MaxMinWithinDistrict = max(z.MaxMinWithinDistrict, g[1]/g[0])
+		}
+	}
+	return z
+}
+
+// Zones zones parcels: their H3 cells at opts.Resolution, with workload
+// service time plus StopSeconds per parcel, grouped by the parcels'
+// district when opts.RespectDistricts (a cell goes to the district most of
+// its parcels belong to), partitioned by Partition. It returns the zones
+// and, per parcel, the index of its zone.
+func Zones(parcels []scenario.Parcel, opts Options) ([]Zone, []int, error) {
+	o, err := opts.withDefaults()
+	if err != nil {
+		return nil, nil, err
+	}
+	idx := make([]int, len(parcels))
+	for i := range idx {
+		idx[i] = i
+	}
+	return zonesOf(parcels, idx, o, 0)
+}
+
+func zonesOf(parcels []scenario.Parcel, idx []int, o Options, maxZones int) ([]Zone, []int, error) {
+	pts := make([]orb.Point, len(idx))
+	for k, i := range idx {
+		pts[k] = parcels[i].Location
+	}
+	cells, err := h3cell.FromPoints(nil, pts, o.Resolution)
+	if err != nil {
+		return nil, nil, fmt.Errorf("%w: %w", ErrInvalid, err)
+	}
+	type acc struct {
+		load      float64
+		n         int
+		districts map[string]int
+	}
+	byCell := map[h3cell.Cell]*acc{}
+	for k, i := range idx {
+		a := byCell[cells[k]]
+		if a == nil {
+			a = &acc{districts: map[string]int{}}
+			byCell[cells[k]] = a
+		}
+		a.n++
+		a.load += float64(parcels[i].ServiceSeconds) + o.StopSeconds
+		a.districts[parcels[i].District]++
+	}
+	keys := make([]h3cell.Cell, 0, len(byCell))
+	for c := range byCell {
+		keys = append(keys, c)
+	}
+	slices.Sort(keys)
+	loads := make([]CellLoad, 0, len(keys))
+	for _, c := range keys {
+		a := byCell[c]
+		cl := CellLoad{Cell: c, Parcels: a.n, WorkloadSeconds: a.load}
+		if o.RespectDistricts {
+			cl.Group = majority(a.districts)
+		}
+		loads = append(loads, cl)
+	}
+	zones, err := Partition(loads, ZoningOptions{TargetWorkloadSeconds: o.TargetZoneSeconds, MaxZones: maxZones, BalanceRatio: o.BalanceRatio, Seed: uint64(o.Seed)})
+	if err != nil {
+		return nil, nil, err
+	}
+	zoneOfCell := map[h3cell.Cell]int{}
+	for z := range zones {
+		for _, c := range zones[z].Cells {
+			zoneOfCell[c] = z
+		}
+	}
+	of := make([]int, len(idx))
+	for k := range idx {
+		of[k] = zoneOfCell[cells[k]]
+	}
+	return zones, of, nil
+}
