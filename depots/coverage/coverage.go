@@ -216,7 +216,15 @@ func validate(opts *Options, demand []Demand, points []Point, what string) ([]fl
 	}
 	reach := make([]float64, len(points))
 	circ := opts.circuity()
+	seen := make(map[string]int, len(points))
 	for i, p := range points {
+		if p.ID == "" {
+			return nil, fmt.Errorf("%w: %s %d has an empty id", ErrInvalid, what, i)
+		}
+		if prev, dup := seen[p.ID]; dup {
+			return nil, fmt.Errorf("%w: %ss %d and %d share the id %q", ErrInvalid, what, prev, i, p.ID)
+		}
+		seen[p.ID] = i
 		if !checkCoord(p.Location) {
 			return nil, fmt.Errorf("%w: %s %d (%q): location [%v, %v] is not a valid [lon, lat]", ErrInvalid, what, i, p.ID, p.Location[0], p.Location[1])
 		}

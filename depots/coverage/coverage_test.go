@@ -286,6 +286,8 @@ func TestAnalyzeBadInput(t *testing.T) {
 		{"no radius", good, pts, Options{}},
 		{"circuity below 1", good, pts, Options{RadiusMeters: 300, Circuity: 0.5}},
 		{"NaN circuity", good, pts, Options{RadiusMeters: 300, Circuity: nan}},
+		{"empty id", good, []Point{{Location: orb.Point{106.5, 29.5}}}, Options{RadiusMeters: 300}},
+		{"duplicate id", good, []Point{pts[0], pts[0]}, Options{RadiusMeters: 300}},
 		{"resolution too fine for the radius", good, pts, Options{RadiusMeters: 5000, Resolution: 14}},
 	}
 	for _, tc := range tests {
