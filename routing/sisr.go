@@ -13,6 +13,12 @@ const (
 	sisrSplitRate  = 0.5  // α: probability of the split-string variant
 	sisrSplitDepth = 0.01 // β: how quickly the preserved part stops growing
 	sisrBlink      = 0.01 // γ: probability of skipping an insertion position
+
+	// Granular insertion: with more than granularRoutes routes in use, a
+	// task is first offered only to the routes of its granularNeighbors
+	// nearest tasks (and one empty vehicle per class).
+	granularRoutes    = 12
+	granularNeighbors = 30
 	// Annealing temperatures as fractions of the mean arc cost, tuned on
 	// CVRPLIB (no windows) and Solomon (windows): with time windows fewer
 	// insertions are feasible, and a hotter search pays off.
@@ -49,8 +55,9 @@ type search struct {
 	bufB      []int32
 	tmp       route
 
-	t0, tf float64
-	report func(*search) // called on each new best
+	t0, tf   float64
+	granular bool          // recreate is restricted to nearby routes
+	report   func(*search) // called on each new best
 
 	moveEvals int64 // counted by local search, for benchmarks
 }
@@ -104,9 +111,15 @@ func (s *search) bestInsertion(sol *solution, t int, blink float64, out *inserti
 	node := in.taskNode[t]
 	nv := len(in.veh)
 	ship := in.kind[node] == nkPickup
-	// Routes near the task first: a good early bound prunes the rest.
+	// Routes near the task first: a good early bound prunes the rest. With
+	// many routes, only those near the task are tried (granular insertion),
+	// unless none of them can take it.
 	nb := in.neighbors[node]
-	for k := 0; k < len(nb) && k < 8; k++ {
+	near := 8
+	if s.granular {
+		near = granularNeighbors
+	}
+	for k := 0; k < len(nb) && k < near; k++ {
 		v := sol.routeOf[nb[k]]
 		if v < 0 || s.routeSeen[v] == s.stamp || !in.compat[t*nv+int(v)] {
 			continue
@@ -124,6 +137,9 @@ func (s *search) bestInsertion(sol *solution, t int, blink float64, out *inserti
 			continue
 		}
 		r := &sol.routes[v]
+		if s.granular && !r.empty() && out.v >= 0 {
+			continue
+		}
 		if r.empty() {
 			c := in.veh[v].class
 			if s.classSeen[c] == s.stamp {
@@ -146,6 +162,13 @@ func (s *search) bestInsertion(sol *solution, t int, blink float64, out *inserti
 func (s *search) recreate(sol *solution, blink float64) {
 	in := s.in
 	rem := s.removed
+	used := 0
+	for v := range sol.routes {
+		if !sol.routes[v].empty() {
+			used++
+		}
+	}
+	s.granular = blink > 0 && used > granularRoutes
 	// Shuffle, then sort by the chosen key.
 	for i := len(rem) - 1; i > 0; i-- {
 		j := s.rng.intn(i + 1)
