@@ -98,3 +98,32 @@ func TestPlanners(t *testing.T) {
 		t.Errorf("courier coverage = %d, want 403", r.Status)
 	}
 }
+
+func TestLocationPlan(t *testing.T) {
+	ts := startServer(t, api.Config{})
+	req := `{"candidates":[
+	   {"id":"a","kind":"distribution_centre","location":[106.50,29.55],"capacity":{"per_day":100},"hours":{"open_seconds":0,"close_seconds":0},"fixed_cost":500},
+	   {"id":"b","kind":"distribution_centre","location":[106.60,29.55],"capacity":{"per_day":100},"hours":{"open_seconds":0,"close_seconds":0},"fixed_cost":500},
+	   {"id":"c","kind":"distribution_centre","location":[106.55,29.60],"capacity":{"per_day":30},"hours":{"open_seconds":0,"close_seconds":0},"fixed_cost":5000}],
+	 "demand":[{"location":[106.50,29.56],"volume":60},{"location":[106.60,29.56],"volume":60}],
+	 "per_parcel_km":0.5}`
+	r := ts.do("POST", "/v1/plans/location", plannerKey, req)
+	if r.Status != http.StatusCreated {
+		t.Fatalf("location = %d %s", r.Status, r.Body)
+	}
+	var out struct {
+		Result api.LocationResult `json:"result"`
+	}
+	r.decode(t, &out)
+	if got := out.Result.Open; len(got) != 2 || got[0] != "a" || got[1] != "b" || out.Result.Cost < 1000 {
+		t.Errorf("open = %v cost %v, want [a b] (c is dear) and cost ≥ 1000", got, out.Result.Cost)
+	}
+	if r := ts.do("POST", "/v1/plans/location", plannerKey, `{"demand":[{"location":[106.5,29.5],"volume":1}]}`); r.Status != 400 {
+		t.Errorf("location without candidates or kind = %d, want 400", r.Status)
+	}
+	inf := `{"candidates":[{"id":"a","kind":"locker","location":[106.5,29.5],"capacity":{"per_day":1},"hours":{"open_seconds":0,"close_seconds":0}}],
+	         "demand":[{"location":[106.5,29.5],"volume":5}]}`
+	if r := ts.do("POST", "/v1/plans/location", plannerKey, inf); r.Status != http.StatusUnprocessableEntity {
+		t.Errorf("location over capacity = %d %s, want 422", r.Status, r.Body)
+	}
+}

@@ -12,6 +12,7 @@ import (
 
 	"github.com/lastmile-dev/lastmile/depots"
 	"github.com/lastmile-dev/lastmile/depots/coverage"
+	"github.com/lastmile-dev/lastmile/depots/location"
 	"github.com/lastmile-dev/lastmile/routing"
 	"github.com/lastmile-dev/lastmile/routing/instance"
 	"github.com/lastmile-dev/lastmile/store"
@@ -92,6 +93,8 @@ var statusTable = []struct {
 	{depots.ErrInvalid, http.StatusBadRequest, "invalid-request", "The request is invalid"},
 	{coverage.ErrInvalid, http.StatusBadRequest, "invalid-request", "The request is invalid"},
 	{coverage.ErrInfeasible, http.StatusUnprocessableEntity, "infeasible", "No feasible solution"},
+	{location.ErrInvalid, http.StatusBadRequest, "invalid-request", "The request is invalid"},
+	{location.ErrInfeasible, http.StatusUnprocessableEntity, "infeasible", "No feasible solution"},
 	{ErrUnauthorized, http.StatusUnauthorized, "unauthorized", "Missing or unknown API key"},
 	{ErrForbidden, http.StatusForbidden, "forbidden", "This API key may not do that"},
 	{ErrNotFound, http.StatusNotFound, "not-found", "Not found"},
@@ -122,7 +125,8 @@ func problemFor(err error) *Problem {
 			p.Detail, p.InvalidParams = se.detail, se.params
 		case errors.Is(err, instance.ErrFormat) || errors.Is(err, instance.ErrUnsupported) ||
 			errors.Is(err, routing.ErrInvalid) || errors.Is(err, depots.ErrInvalid) ||
-			errors.Is(err, coverage.ErrInvalid) || errors.Is(err, coverage.ErrInfeasible):
+			errors.Is(err, coverage.ErrInvalid) || errors.Is(err, coverage.ErrInfeasible) ||
+			errors.Is(err, location.ErrInvalid) || errors.Is(err, location.ErrInfeasible):
 			p.Detail = err.Error()
 			p.InvalidParams = paramsFromMessage(err.Error())
 		case errors.Is(err, depots.ErrNotFound) || errors.Is(err, store.ErrNotFound) || errors.Is(err, store.ErrConflict):

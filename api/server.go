@@ -346,6 +346,7 @@ func (s *Server) registerRoutes() {
 	s.route("POST /v1/plans/allocation", plannerOnly, s.allocate)
 	s.route("POST /v1/plans/coverage", plannerOnly, s.analyzeCoverage)
 	s.route("POST /v1/plans/sites", plannerOnly, s.selectSites)
+	s.route("POST /v1/plans/location", plannerOnly, s.locate)
 	s.route("GET /v1/facilities", plannerOnly, s.listFacilities)
 	s.route("POST /v1/facilities", plannerOnly, s.createFacility)
 	s.route("GET /v1/facilities/{id}", plannerOnly, s.getFacility)

@@ -1,0 +1,156 @@
+package api
+
+import (
+	"fmt"
+	"math"
+	"net/http"
+	"time"
+
+	"github.com/lastmile-dev/lastmile/depots"
+	"github.com/lastmile-dev/lastmile/depots/location"
+	"github.com/paulmach/orb"
+)
+
+// LocationRequest is the body of POST /v1/plans/location: which candidate
+// facilities to open to serve the demand at the least fixed plus transport
+// and handling cost, within capacities (capacitated facility location,
+// solved by depots/location.SolveCFLP, or SolveSSCFLP when single_source).
+type LocationRequest struct {
+	// Candidates are the facilities that may open; omitted means the
+	// stored facilities of Kind.
+	Candidates []depots.Facility `json:"candidates,omitempty"`
+	Kind       depots.Kind       `json:"kind,omitempty"`
+	Demand     []LocationDemand  `json:"demand"`
+	// PerParcelKm prices transport on the road distance of the travel
+	// model, in currency units per parcel and kilometre.
+	PerParcelKm  float64 `json:"per_parcel_km"`
+	SingleSource bool    `json:"single_source,omitempty"`
+	TimeLimitMs  int64   `json:"time_limit_ms,omitempty"`
+}
+
+// LocationDemand is one demand point in parcels per day.
+type LocationDemand struct {
+	ID       string    `json:"id,omitempty"`
+	Location orb.Point `json:"location"`
+	Volume   int64     `json:"volume"`
+}
+
+// LocationResult is the plan returned.
+type LocationResult struct {
+	Open       []depots.ID          `json:"open"`
+	Cost       float64              `json:"cost"`
+	LowerBound float64              `json:"lower_bound"`
+	GapPercent float64              `json:"gap_percent"`
+	Optimal    bool                 `json:"optimal"`
+	Flows      []LocationAssignment `json:"flows"`
+}
+
+// LocationAssignment is volume of one demand point served by a facility.
+type LocationAssignment struct {
+	Facility depots.ID `json:"facility"`
+	Demand   int       `json:"demand"` // index into the request's demand
+	Volume   int64     `json:"volume"`
+}
+
+// maxLocationPairs bounds candidates × demand points.
+const maxLocationPairs = 500_000
+
+func (s *Server) locate(w http.ResponseWriter, r *http.Request) error {
+	body, err := s.readBody(w, r)
+	if err != nil {
+		return err
+	}
+	var req LocationRequest
+	if err := decodeStrict(body, &req, true); err != nil {
+		return err
+	}
+	if len(req.Demand) == 0 {
+		return badParam("demand", "at least one demand point is required")
+	}
+	if req.PerParcelKm < 0 || math.IsNaN(req.PerParcelKm) || math.IsInf(req.PerParcelKm, 0) {
+		return badParam("per_parcel_km", "must be a finite number ≥ 0")
+	}
+	if req.TimeLimitMs < 0 {
+		return badParam("time_limit_ms", "negative time limit")
+	}
+	cands := req.Candidates
+	if cands == nil {
+		if !req.Kind.Valid() {
+			return badParam("kind", "give candidates, or the kind of stored facility to consider")
+		}
+		if cands, err = s.storedFacilities(r, req.Kind); err != nil {
+			return err
+		}
+	}
+	if len(cands) == 0 {
+		return badParam("candidates", "no candidate facility")
+	}
+	if len(cands)*len(req.Demand) > maxLocationPairs {
+		return errorf(ErrTooBig, "%d candidates × %d demand points exceed %d pairs", len(cands), len(req.Demand), maxLocationPairs)
+	}
+	var total int64
+	pts := make([]orb.Point, 0, len(cands)+len(req.Demand))
+	for i := range cands {
+		if err := cands[i].Validate(); err != nil {
+			return fmt.Errorf("candidates[%d]: %w", i, err)
+		}
+		pts = append(pts, cands[i].Location)
+	}
+	for i, d := range req.Demand {
+		if err := checkPoint(fmt.Sprintf("demand[%d].location", i), d.Location); err != nil {
+			return err
+		}
+		if d.Volume < 0 || d.Volume > 1<<40 {
+			return badParam(fmt.Sprintf("demand[%d].volume", i), "must be in [0, 2^40]")
+		}
+		total += d.Volume
+		pts = append(pts, d.Location)
+	}
+	mat, err := s.cfg.Matrix.Matrix(r.Context(), pts)
+	if err != nil {
+		return err
+	}
+	m, n := len(cands), len(req.Demand)
+	p := &location.CFLP{Capacity: make([]int64, m), Fixed: make([]float64, m), Demand: make([]int64, n), Cost: make([]float64, m*n)}
+	for j, d := range req.Demand {
+		p.Demand[j] = d.Volume
+	}
+	for i, f := range cands {
+		p.Capacity[i] = int64(f.Capacity.PerDay)
+		if f.Capacity.PerDay == 0 { // no stated capacity: it can serve everything
+			p.Capacity[i] = total
+		}
+		p.Fixed[i] = f.FixedCost
+		for j, d := range req.Demand {
+			km := float64(mat.Distance(i, m+j)) / 1000
+			p.Cost[i*n+j] = float64(d.Volume) * (req.PerParcelKm*km + f.HandlingCost)
+		}
+	}
+	tl := time.Duration(req.TimeLimitMs) * time.Millisecond
+	if tl == 0 {
+		tl = s.cfg.DefaultSolveTime
+	}
+	opts := location.Options{TimeLimit: min(tl, s.cfg.MaxSolveTime), Seed: 1}
+	start := time.Now()
+	var sol *location.CFLPSolution
+	if req.SingleSource {
+		sol, err = location.SolveSSCFLP(r.Context(), p, opts)
+	} else {
+		sol, err = location.SolveCFLP(r.Context(), p, opts)
+	}
+	if err != nil {
+		return err
+	}
+	s.metrics.ObserveSolve("location", time.Since(start), int64(math.Round(sol.Cost)), 0)
+	res := LocationResult{Cost: sol.Cost, LowerBound: sol.LowerBound, Optimal: sol.Optimal, Open: []depots.ID{}, Flows: []LocationAssignment{}}
+	if sol.Cost > 0 {
+		res.GapPercent = 100 * (sol.Cost - sol.LowerBound) / sol.Cost
+	}
+	for _, i := range sol.Open {
+		res.Open = append(res.Open, cands[i].ID)
+	}
+	for _, f := range sol.Flows {
+		res.Flows = append(res.Flows, LocationAssignment{Facility: cands[f.Facility].ID, Demand: f.Customer, Volume: f.Amount})
+	}
+	return s.savePlan(w, r, "location", body, res)
+}
