@@ -405,7 +405,7 @@ func analyze(ctx context.Context, demand []Demand, dpts []orb.Point, points []Po
 		Nearest:      make([]int32, len(demand)),
 		Served:       make([]float64, len(demand)),
 	}
-	nChunks := (len(dc.cells) + 63) / 64
+	nChunks := dc.chunks()
 	chunkPairs := make([][]pair, nChunks)
 	truncated := make([]int, nChunks)
 	reachable := make([][]float64, workers)

@@ -180,6 +180,13 @@ func groupDemand(ctx context.Context, pts []orb.Point, res int) (*demandCells, e
 	return dc, nil
 }
 
+// chunkCells is the number of demand cells in a scan chunk: the unit of
+// parallel work and of per-chunk result storage.
+const chunkCells = 64
+
+// chunks returns the number of scan chunks.
+func (dc *demandCells) chunks() int { return (len(dc.cells) + chunkCells - 1) / chunkCells }
+
 // visitor receives, for one demand point, every pickup point within reach.
 // hits is only valid during the call.
 type visitor interface {
@@ -195,9 +202,8 @@ type visitor interface {
 // demand cell.
 func (ix *pointIndex) scan(ctx context.Context, pts []orb.Point, dc *demandCells, workers int,
 	progress func(done, total int), newVisitor func(worker, chunk int) visitor) error {
-	const chunkCells = 64
 	nCells := len(dc.cells)
-	nChunks := (nCells + chunkCells - 1) / chunkCells
+	nChunks := dc.chunks()
 	var done atomic.Int64
 	var firstErr error
 	var once sync.Once

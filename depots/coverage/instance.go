@@ -95,7 +95,7 @@ func newInstance(ctx context.Context, demand []Demand, residual []float64, candi
 	if err != nil {
 		return nil, err
 	}
-	chunks := make([]*signatureVisitor, (len(dc.cells)+63)/64)
+	chunks := make([]*signatureVisitor, dc.chunks())
 	err = ix.scan(ctx, pts, dc, opts.Workers, opts.Progress, func(_, chunk int) visitor {
 		chunks[chunk] = &signatureVisitor{}
 		return chunks[chunk]
