@@ -131,6 +131,12 @@ type Result struct {
 	// Unrouted is the supply that could not reach any demand node; it is
 	// nonzero only together with ErrInfeasible.
 	Unrouted int64
+	// Potential[v] is a node price π with cost(u,v) + π(u) − π(v) ≥ 0 on
+	// every arc that has residual capacity (an unsaturated arc forward, an
+	// arc with flow backward): optimal dual prices, the certificate of
+	// optimality. A saturated arc u→v of cost c is worth π(v) − π(u) − c
+	// per extra unit of capacity.
+	Potential []float64
 }
 
 // Solve computes a minimum-cost flow that routes every node's supply into
@@ -208,7 +214,7 @@ func (g *Graph) Solve(ctx context.Context) (*Result, error) {
 			excess[t] += amt
 		}
 	}
-	res := &Result{Flow: make([]int64, len(g.cap0)), Unrouted: unrouted}
+	res := &Result{Flow: make([]int64, len(g.cap0)), Unrouted: unrouted, Potential: append([]float64(nil), g.pi...)}
 	for k, c := range g.cap0 {
 		f := c - g.rcap[2*k]
 		res.Flow[k] = f

@@ -95,6 +95,17 @@ func checkGraph(t *testing.T, n int, arcs []arcSpec, supply map[int]int64, res *
 	if unrouted != res.Unrouted {
 		t.Errorf("unrouted %d, reported %d", unrouted, res.Unrouted)
 	}
+	// The potentials certify optimality: no residual arc has a negative
+	// reduced cost.
+	for k, a := range arcs {
+		rc := a.cost + res.Potential[a.from] - res.Potential[a.to]
+		if res.Flow[k] < a.cap && rc < -1e-6 {
+			t.Errorf("arc %d unsaturated with reduced cost %v", k, rc)
+		}
+		if res.Flow[k] > 0 && rc > 1e-6 {
+			t.Errorf("arc %d carries flow with reduced cost %v", k, rc)
+		}
+	}
 	// Residual negative cycle check.
 	type e struct {
 		u, v int
