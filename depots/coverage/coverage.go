@@ -345,10 +345,23 @@ type pair struct {
 type analyzeVisitor struct {
 	nearest   []int32
 	weight    []Demand
-	reachable []float64 // this worker's per-point reachable demand
+	reachable []float64 // this worker's scratch: per-point reachable demand in the chunk
+	touched   *[]int32  // this worker's scratch: points with reachable > 0
+	sums      *[]share  // this chunk's per-point reachable demand, flushed at its end
 	pairs     *[]pair   // this chunk's pairs, nil when no capacity applies
 	maxPairs  int
 	truncated *int
+}
+
+// chunkDone moves the chunk's reachable demand from the worker's scratch
+// to the chunk's own list, so that the totals are summed in chunk order
+// whatever the schedule, and come out the same on every run.
+func (v *analyzeVisitor) chunkDone() {
+	for _, j := range *v.touched {
+		*v.sums = append(*v.sums, share{site: j, amt: v.reachable[j]})
+		v.reachable[j] = 0
+	}
+	*v.touched = (*v.touched)[:0]
 }
 
 func (v *analyzeVisitor) visit(di int32, hits []hit) {
@@ -359,7 +372,11 @@ func (v *analyzeVisitor) visit(di int32, hits []hit) {
 	}
 	best := 0
 	for i := range hits {
-		v.reachable[hits[i].point] += w
+		j := hits[i].point
+		if v.reachable[j] == 0 && w > 0 {
+			*v.touched = append(*v.touched, j)
+		}
+		v.reachable[j] += w
 		if hits[i].h < hits[best].h || (hits[i].h == hits[best].h && hits[i].point < hits[best].point) {
 			best = i
 		}
@@ -409,12 +426,14 @@ func analyze(ctx context.Context, demand []Demand, dpts []orb.Point, points []Po
 	chunkPairs := make([][]pair, nChunks)
 	truncated := make([]int, nChunks)
 	reachable := make([][]float64, workers)
+	touched := make([][]int32, workers)
 	for w := range reachable {
 		reachable[w] = make([]float64, len(points))
 	}
+	sums := make([][]share, nChunks)
 	err := ix.scan(ctx, dpts, dc, workers, opts.Progress, func(worker, chunk int) visitor {
 		v := &analyzeVisitor{nearest: rep.Nearest, weight: demand, reachable: reachable[worker],
-			maxPairs: maxPairs, truncated: &truncated[chunk]}
+			touched: &touched[worker], sums: &sums[chunk], maxPairs: maxPairs, truncated: &truncated[chunk]}
 		if capped {
 			v.pairs = &chunkPairs[chunk]
 		}
@@ -453,11 +472,14 @@ func analyze(ctx context.Context, demand []Demand, dpts []orb.Point, points []Po
 		}
 	}
 	rep.Points = make([]PointResult, len(points))
-	for j, p := range points {
-		r := PointResult{ID: p.ID, AssignedDemand: assigned[j], CapacityPerDay: p.CapacityPerDay}
-		for w := range reachable {
-			r.ReachableDemand += reachable[w][j]
+	for _, c := range sums {
+		for _, s := range c {
+			rep.Points[s.site].ReachableDemand += s.amt
 		}
+	}
+	for j, p := range points {
+		r := PointResult{ID: p.ID, AssignedDemand: assigned[j], CapacityPerDay: p.CapacityPerDay,
+			ReachableDemand: rep.Points[j].ReachableDemand}
 		if math.IsInf(r.CapacityPerDay, 1) {
 			r.CapacityPerDay = 0
 		}

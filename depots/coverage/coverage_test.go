@@ -5,6 +5,7 @@ import (
 	"errors"
 	"math"
 	"math/rand/v2"
+	"reflect"
 	"slices"
 	"testing"
 
@@ -409,5 +410,28 @@ func TestAnalyzeZonesCellsHotSpots(t *testing.T) {
 	}
 	if len(fc.Features) != len(rep.Cells) || fc.Features[0].Geometry.GeoJSONType() != "Polygon" || fc.Features[0].Properties["status"] == nil {
 		t.Errorf("CellsGeoJSON: %d features, first %v", len(fc.Features), fc.Features[0])
+	}
+}
+
+// TestAnalyzeDeterministic runs the same analysis on 1, 2 and 4 goroutines,
+// with fractional weights, and wants identical reports.
+func TestAnalyzeDeterministic(t *testing.T) {
+	demand, points := randomInstance(31, 3000, 80, 5, true)
+	for i := range demand {
+		demand[i].Weight += 0.1 * float64(i%7)
+	}
+	var first *Report
+	for _, w := range []int{1, 2, 4, 4} {
+		rep, err := Analyze(context.Background(), demand, points, Options{RadiusMeters: 450, Workers: w})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if first == nil {
+			first = rep
+			continue
+		}
+		if !reflect.DeepEqual(rep, first) {
+			t.Fatalf("Analyze with %d workers differs from 1 worker", w)
+		}
 	}
 }

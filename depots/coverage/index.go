@@ -193,6 +193,10 @@ type visitor interface {
 	visit(demand int32, hits []hit)
 }
 
+// chunkDoner is implemented by visitors that want to know when their chunk
+// is finished.
+type chunkDoner interface{ chunkDone() }
+
 // scan finds, for every demand point, the pickup points within reach, and
 // calls the chunk's visitor with them. Cells are split into fixed chunks;
 // newVisitor(chunk) is called once per chunk, so a visitor that writes into
@@ -243,6 +247,9 @@ func (ix *pointIndex) scan(ctx context.Context, pts []orb.Point, dc *demandCells
 					hits = ix.reachable(hits[:0], prepare(pts[di]), cand)
 					v.visit(di, hits)
 				}
+			}
+			if d, ok := v.(chunkDoner); ok {
+				d.chunkDone()
 			}
 			n := done.Add(int64(min(nCells, (ch+1)*chunkCells) - ch*chunkCells))
 			if progress != nil {
