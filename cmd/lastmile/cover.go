@@ -26,15 +26,18 @@ GeoJSON FeatureCollection of Points with a "weight" property); --points is a
 CSV with id,lon,lat and optional radius_m and capacity (or GeoJSON Points
 with those properties). A demand point is covered when its walking distance
 (great-circle × --circuity) to a point is within that point's radius (or
---radius); demand is then assigned to points within capacity, nearest first.
-Prints a summary, or JSON with --json; --geojson writes the H3 cells with
-their status and serving point, and the points.
+--radius); demand is then assigned to points within capacity, by a
+min-cost flow (the most demand served, then the least walking) or nearest
+first at large scale (--assign). Prints a summary with per-zone figures
+(--zones) and the uncovered hot spots, or JSON with --json; --geojson
+writes the H3 cells with their status and serving point, and the points.
 
 With --rural, audits villages instead: which lie within --km of road
 (great-circle × --circuity, default 1.6) of a township station or village
 service point, and the fewest villages to equip as service points so that
 all are within reach. --townships and --villages default to the Chongqing
-gazetteer in ../shared/geo when present (Vonng/adcode, CC BY 4.0).`
+gazetteer in ../shared/geo when present (Vonng/adcode, CC BY 4.0), and to
+the bundled scenario's rural week otherwise.`
 
 // coverFlags are the input flags cover and site share.
 type coverFlags struct {
