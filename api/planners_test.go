@@ -127,3 +127,31 @@ func TestLocationPlan(t *testing.T) {
 		t.Errorf("location over capacity = %d %s, want 422", r.Status, r.Body)
 	}
 }
+
+func TestScenarioPlans(t *testing.T) {
+	if testing.Short() {
+		t.Skip("plans a whole scenario")
+	}
+	ts := startServer(t, api.Config{})
+	for _, tt := range []struct{ path, body string }{
+		{"/v1/plans/urban", `{"seed":3,"parcels":120,"carriers":2,"iterations":5}`},
+		{"/v1/plans/rural", `{"seed":3,"iterations":20}`},
+	} {
+		r := ts.do("POST", tt.path, plannerKey, tt.body)
+		if r.Status != http.StatusCreated {
+			t.Errorf("POST %s = %d %.300s", tt.path, r.Status, r.Body)
+			continue
+		}
+		var out struct {
+			PlanID string          `json:"plan_id"`
+			Result json.RawMessage `json:"result"`
+		}
+		r.decode(t, &out)
+		if out.PlanID == "" || len(out.Result) < 10 {
+			t.Errorf("POST %s: plan %q result %.100s", tt.path, out.PlanID, out.Result)
+		}
+	}
+	if r := ts.do("POST", "/v1/plans/urban", plannerKey, `{"parcels":-1}`); r.Status != 400 {
+		t.Errorf("negative parcels = %d, want 400", r.Status)
+	}
+}

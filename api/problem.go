@@ -15,6 +15,9 @@ import (
 	"github.com/lastmile-dev/lastmile/depots/location"
 	"github.com/lastmile-dev/lastmile/routing"
 	"github.com/lastmile-dev/lastmile/routing/instance"
+	"github.com/lastmile-dev/lastmile/routing/rural"
+	"github.com/lastmile-dev/lastmile/routing/urban"
+	"github.com/lastmile-dev/lastmile/scenario"
 	"github.com/lastmile-dev/lastmile/store"
 )
 
@@ -94,6 +97,9 @@ var statusTable = []struct {
 	{coverage.ErrInvalid, http.StatusBadRequest, "invalid-request", "The request is invalid"},
 	{coverage.ErrInfeasible, http.StatusUnprocessableEntity, "infeasible", "No feasible solution"},
 	{location.ErrInvalid, http.StatusBadRequest, "invalid-request", "The request is invalid"},
+	{urban.ErrInvalid, http.StatusBadRequest, "invalid-request", "The request is invalid"},
+	{rural.ErrInvalid, http.StatusBadRequest, "invalid-request", "The request is invalid"},
+	{scenario.ErrInvalid, http.StatusBadRequest, "invalid-request", "The request is invalid"},
 	{location.ErrInfeasible, http.StatusUnprocessableEntity, "infeasible", "No feasible solution"},
 	{ErrUnauthorized, http.StatusUnauthorized, "unauthorized", "Missing or unknown API key"},
 	{ErrForbidden, http.StatusForbidden, "forbidden", "This API key may not do that"},
@@ -126,7 +132,8 @@ func problemFor(err error) *Problem {
 		case errors.Is(err, instance.ErrFormat) || errors.Is(err, instance.ErrUnsupported) ||
 			errors.Is(err, routing.ErrInvalid) || errors.Is(err, depots.ErrInvalid) ||
 			errors.Is(err, coverage.ErrInvalid) || errors.Is(err, coverage.ErrInfeasible) ||
-			errors.Is(err, location.ErrInvalid) || errors.Is(err, location.ErrInfeasible):
+			errors.Is(err, location.ErrInvalid) || errors.Is(err, location.ErrInfeasible) ||
+			errors.Is(err, urban.ErrInvalid) || errors.Is(err, rural.ErrInvalid) || errors.Is(err, scenario.ErrInvalid):
 			p.Detail = err.Error()
 			p.InvalidParams = paramsFromMessage(err.Error())
 		case errors.Is(err, depots.ErrNotFound) || errors.Is(err, store.ErrNotFound) || errors.Is(err, store.ErrConflict):

@@ -347,6 +347,8 @@ func (s *Server) registerRoutes() {
 	s.route("POST /v1/plans/coverage", plannerOnly, s.analyzeCoverage)
 	s.route("POST /v1/plans/sites", plannerOnly, s.selectSites)
 	s.route("POST /v1/plans/location", plannerOnly, s.locate)
+	s.route("POST /v1/plans/urban", plannerOnly, s.urbanPlan)
+	s.route("POST /v1/plans/rural", plannerOnly, s.ruralPlan)
 	s.route("GET /v1/facilities", plannerOnly, s.listFacilities)
 	s.route("POST /v1/facilities", plannerOnly, s.createFacility)
 	s.route("GET /v1/facilities/{id}", plannerOnly, s.getFacility)
