@@ -117,6 +117,9 @@ func runBench(ctx context.Context, env *Env, args []string) error {
 		s.Name, s.Objective, sum.Instances, sum.Feasible, num(float64(sum.MeanGap)), num(float64(sum.MedianGap)),
 		num(float64(sum.MaxGap)), sum.MaxGapOf, float64(sum.TotalMS)/1000)
 	for _, r := range results {
+		if r.DistanceMismatch {
+			fmt.Fprintf(env.Stdout, "%s: the solver reports distance %.4f, the checker %.4f\n", r.Instance, r.SolverDistance, r.Cost)
+		}
 		for _, v := range r.Violations {
 			fmt.Fprintf(env.Stdout, "%s: %s\n", r.Instance, v)
 		}

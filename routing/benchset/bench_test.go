@@ -72,6 +72,9 @@ func report(b *testing.B, in *instance.Instance, e Entry, sol *routing.Solution)
 	if !r.Feasible {
 		b.Errorf("%s: infeasible or incomplete: %d unassigned, %q", e.Name, r.Unassigned, r.Violations)
 	}
+	if r.DistanceMismatch {
+		b.Errorf("%s: solver distance %.4f, checker %.4f", e.Name, r.SolverDistance, r.Cost)
+	}
 	b.ReportMetric(float64(r.Gap), "gap%")
 	b.ReportMetric(r.Cost, "cost")
 	b.ReportMetric(float64(r.Routes), "routes")

@@ -225,6 +225,12 @@ type Result struct {
 	TimeMS      int64    `json:"time_ms"`
 	Feasible    bool     `json:"feasible"` // checked feasible and complete
 	Violations  []string `json:"violations,omitempty"`
+	// SolverDistance is the solver's own total distance over Problem.Scale.
+	// It should equal the checker's within rounding (half a matrix unit per
+	// arc); DistanceMismatch flags when it does not, a sign that the
+	// solver's evaluation and the instance disagree.
+	SolverDistance   float64 `json:"solver_distance"`
+	DistanceMismatch bool    `json:"distance_mismatch,omitempty"`
 }
 
 // Load reads the entry's instance.
@@ -267,11 +273,15 @@ func Evaluate(in *instance.Instance, e Entry, sol *routing.Solution) (Result, er
 	if err != nil {
 		return Result{}, fmt.Errorf("%s: %w", e.Name, err)
 	}
+	arcs := len(in.Problem.Jobs) + 2*len(in.Problem.Shipments) + len(sol.Routes)
+	solverDist := float64(sol.Distance) / in.Scale()
 	return Result{
 		Instance: e.Name, BKS: Float(e.BKS), BKSVehicles: e.BKSVehicles,
 		Cost: rep.Cost, Gap: Float(GapPercent(rep.Cost, e.BKS)),
 		Routes: rep.Routes, Unassigned: rep.Unassigned,
 		Feasible: rep.Complete(), Violations: rep.Violations,
+		SolverDistance:   solverDist,
+		DistanceMismatch: math.Abs(solverDist-rep.Distance) > 0.5*float64(arcs)/in.Scale()+1e-9,
 	}, nil
 }
 
