@@ -630,18 +630,27 @@ func (s *singleState) swapAny(i int) bool {
 
 // eject moves demand i into one of its cheapest warehouses w where it does
 // not fit, or tops it up where it is partly served, making room by moving
-// a demand j out of w to any other warehouse (the one i left included) or
-// to unserved: an ejection chain of length two (Glover 1996), which packs
-// tight warehouses that shifts and swaps cannot. It reports whether it
+// a demand j out of w to a third warehouse that has room (or, when i grows
+// where it is, to unserved): an ejection chain of length two (Glover 1996),
+// which packs tight warehouses that shifts and swaps cannot. Sending j to
+// the warehouse i left is a swap, left to swapAny. It reports whether it
 // moved anything.
 func (s *singleState) eject(i int) bool {
 	in := s.in
 	wi, ai := int(s.assign[i]), s.amt[i]
 	now := s.cost(i, wi, ai)
+	// Warehouses with daily room, where an ejected demand could go.
+	open := 0
+	for w := range in.W {
+		if w != wi && in.day[w]-s.day[w] >= volumeEpsilon {
+			open++
+		}
+	}
 	for k := -1; k < nearK; k++ {
 		w := wi // k = -1: top i up where it is
 		if k >= 0 {
-			if w = int(s.near[i*nearK+k]); w < 0 || w == wi || s.fits(i, w) {
+			w = int(s.near[i*nearK+k])
+			if w < 0 || w == wi || s.fits(i, w) || open == 0 || (open == 1 && in.day[w]-s.day[w] >= volumeEpsilon) {
 				continue
 			}
 		}
@@ -668,24 +677,21 @@ func (s *singleState) eject(i int) bool {
 				continue
 			}
 			afterI := s.cost(i, w, vi)
-			to, toV, best := -1, 0.0, afterI+s.cost(j, -1, 0)
+			to, toV, best := -2, 0.0, math.Inf(1)
+			if w == wi {
+				to, best = -1, afterI+s.cost(j, -1, 0)
+			}
 			for w2 := range in.W {
-				dayRoom := in.day[w2] - s.day[w2]
-				if w2 == wi {
-					dayRoom += ai
-				}
-				if w2 == w || dayRoom < volumeEpsilon || math.IsInf(in.cost[j*in.W+w2], 1) {
+				if w2 == w || w2 == wi || in.day[w2]-s.day[w2] < volumeEpsilon {
 					continue
 				}
-				vj := s.roomWithout(j, w2, -1, 0)
-				if w2 == wi {
-					vj = s.roomWithout(j, w2, i, ai)
-				}
-				if c := afterI + s.cost(j, w2, vj); vj > 0 && c < best {
-					to, toV, best = w2, vj, c
+				if vj := s.roomWithout(j, w2, -1, 0); vj > 0 {
+					if c := afterI + s.cost(j, w2, vj); c < best {
+						to, toV, best = w2, vj, c
+					}
 				}
 			}
-			if !improves(before, best) {
+			if to == -2 || !improves(before, best) {
 				continue
 			}
 			s.remove(i)
