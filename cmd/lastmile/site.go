@@ -116,10 +116,10 @@ func runSite(ctx context.Context, env *Env, args []string) error {
 	pct := func(x float64) float64 { return 100 * x / max(plan.TotalDemand, 1e-300) }
 	fmt.Fprintf(w, "%s: %d demand points (%d units), %d existing points, %d candidates; radius %g m, circuity %g; %s\n",
 		plan.Model, len(demand), plan.Units, len(existing), len(cands), c.radius, c.circuity, elapsed.Round(time.Millisecond))
-	fmt.Fprintf(w, "existing points cover   %.1f (%.2f%%)\n", plan.ExistingCovered, pct(plan.ExistingCovered))
-	fmt.Fprintf(w, "with %d new sites        %.1f (%.2f%%)\n", len(plan.Chosen), plan.CoveredDemand, pct(plan.CoveredDemand))
+	fmt.Fprintf(w, "%-24s %14.1f %8.2f%%\n", "existing points cover", plan.ExistingCovered, pct(plan.ExistingCovered))
+	fmt.Fprintf(w, "%-24s %14.1f %8.2f%%\n", fmt.Sprintf("with %d new sites", len(plan.Chosen)), plan.CoveredDemand, pct(plan.CoveredDemand))
 	if *add > 0 {
-		fmt.Fprintf(w, "upper bound             %.1f (%.2f%%); gap %.2f%%%s\n", plan.UpperBound, pct(plan.UpperBound), plan.GapPercent, optimality(plan))
+		fmt.Fprintf(w, "%-24s %14.1f %8.2f%%; gap %.2f%%%s\n", "upper bound", plan.UpperBound, pct(plan.UpperBound), plan.GapPercent, optimality(plan))
 	} else {
 		fmt.Fprintf(w, "cost %g; lower bound %g; gap %.2f%%%s\n", plan.Cost, plan.CostLowerBound, plan.GapPercent, optimality(plan))
 	}
