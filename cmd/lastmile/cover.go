@@ -281,7 +281,7 @@ func runRural(ctx context.Context, env *Env, c *coverFlags, townships, villages,
 		travel = "road distances from " + matrix
 	}
 	prog := newProgress(env.Stderr, "rural", 0, c.quiet)
-	ro.Progress = progressFunc(prog, "iterations")
+	ro.Progress = progressFunc(prog, "")
 	rep, err := coverage.RuralAudit(ctx, st, sp, vs, ro)
 	prog.Done()
 	if err != nil {
