@@ -17,6 +17,11 @@
 //	GET    /v1/couriers/{id}/events     the courier's reported events
 //	POST   /v1/dispatch                 solve and assign routes to couriers (planner)
 //	GET    /v1/plans/{id}               a stored plan (planner)
+//	POST   /v1/plans/allocation         demand → cloud warehouses (depots.Allocate)
+//	POST   /v1/plans/location           which facilities to open (location.SolveCFLP)
+//	POST   /v1/plans/coverage           pickup-point coverage (coverage.Analyze)
+//	POST   /v1/plans/sites              new pickup-point sites (coverage.SelectSites)
+//	POST   /v1/plans/urban, /rural      seeded Chongqing urban day / rural week plans
 //	GET    /v1/facilities[?kind=]       facility CRUD (planner), GeoJSON with ?format=geojson
 //	GET    /healthz, /readyz, /openapi.json, /metrics
 //
