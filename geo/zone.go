@@ -97,7 +97,8 @@ func (z *Zone) Validate() error {
 // boundary edges in that cell, which costs a few segment tests more. Where
 // zones overlap, the earlier zone in the slice wins. A cell-set zone owns
 // whole cells: finer cells claim their parent cell, coarser ones are
-// expanded to their children. Edges are straight lines in lon/lat degrees.
+// expanded to their children. Edges are straight lines in lon/lat degrees,
+// and zones must not cross the antimeridian.
 type ZoneIndex struct {
 	res    int
 	zones  []Zone
