@@ -201,6 +201,9 @@ func (e *env) solve(ctx context.Context, t task, b budget) (routed, error) {
 		rt.Path = append(rt.Path, pts[depotIdx[v.Depot]])
 		districts := map[string]int{}
 		for _, s := range r.Stops {
+			if s.Kind == routing.KindReload {
+				rt.Path = append(rt.Path, pts[depotIdx[v.Depot]])
+			}
 			if s.Kind != routing.KindJob {
 				continue
 			}

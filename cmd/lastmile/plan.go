@@ -1,0 +1,328 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"slices"
+	"text/tabwriter"
+	"time"
+
+	"github.com/paulmach/orb"
+
+	"github.com/lastmile-dev/lastmile/geo"
+	"github.com/lastmile-dev/lastmile/routing/render"
+	"github.com/lastmile-dev/lastmile/routing/rural"
+	"github.com/lastmile-dev/lastmile/routing/urban"
+	"github.com/lastmile-dev/lastmile/scenario"
+)
+
+const planSummary = `Plan a delivery mode on a scenario and print a report.
+
+  urban  joint delivery: the day's parcels of several carriers pooled by
+         district zones (H3 cells) and routed from shared centres with the
+         shared fleet, against each carrier delivering alone; vehicle-km,
+         vehicles, driver hours and CO2 per district, and each carrier's
+         share of the pooled cost (Shapley value, or proportional when the
+         Shapley value is not individually rational).
+  rural  two-echelon consolidation over a week: branch lines from the county
+         hub to the township stations (parcels down, farm produce back,
+         cold-chain produce in refrigerated vans), village rounds from the
+         stations or pickup at the station, visit days per village frequency.
+
+SCENARIO is "chongqing" (the generated Chongqing fixture: --seed, --parcels,
+--carriers) or a scenario FILE.json written by 'lastmile scenario'.
+--out DIR writes report.json, routes.geojson and map.svg.`
+
+func runPlan(ctx context.Context, env *Env, args []string) error {
+	fs := newFlagSet(env, "plan", "urban|rural [SCENARIO]", planSummary)
+	seed := fs.Uint64("seed", 1, "scenario and search seed")
+	parcels := fs.Int("parcels", scenario.DefaultParcels, "urban parcels on the generated day")
+	carriers := fs.Int("carriers", scenario.DefaultCarriers, "carriers on the generated day")
+	timeLimit := fs.Duration("time-limit", 0, "urban: wall-clock budget of each plan (pooled, separate); rural: of each routing task; 0 means iteration limits only")
+	iterations := fs.Int("iterations", 0, "urban: SISR iterations per parcel of each task (default 30 without --time-limit); rural: per task (default 1000)")
+	respect := fs.Bool("respect-districts", true, "urban: keep zones inside districts")
+	res := fs.Int("res", 8, "urban: H3 resolution of the zone cells")
+	zoneHours := fs.Float64("zone-hours", 24, "urban: target workload of a zone in vehicle-hours")
+	co2 := fs.Float64("co2-per-km", 0, "urban: one CO2 factor in kg/km for every vehicle type (default: per type)")
+	radius := fs.Float64("pickup-radius", 2000, "rural: villages within this many metres of their station are served by pickup there")
+	districts := fs.String("districts", "", "draw these boundaries (GeoJSON `FILE`, GCJ-02, e.g. ../shared/geo/chongqing_districts_gcj02.geojson) instead of the fixture's district circles")
+	outDir := fs.String("out", "", "write report.json, routes.geojson and map.svg to `DIR`")
+	jsonOut := fs.Bool("json", false, "print the report as JSON instead of tables")
+	quiet := fs.Bool("quiet", false, "no progress bar")
+	// Flags may come before, between or after the positional arguments.
+	var pos []string
+	for {
+		if err := parseFlags(fs, args); err != nil {
+			return err
+		}
+		if fs.NArg() == 0 {
+			break
+		}
+		pos = append(pos, fs.Arg(0))
+		args = fs.Args()[1:]
+	}
+	if len(pos) < 1 || len(pos) > 2 {
+		return fmt.Errorf("%w: want urban or rural and an optional SCENARIO", errUsage)
+	}
+	mode := pos[0]
+	source := "chongqing"
+	if len(pos) == 2 {
+		source = pos[1]
+	}
+	switch {
+	case mode != "urban" && mode != "rural":
+		return fmt.Errorf("%w: mode %q is not urban or rural", errUsage, mode)
+	case *timeLimit < 0 || *iterations < 0:
+		return fmt.Errorf("%w: --time-limit and --iterations must be ≥ 0", errUsage)
+	case *res < 1 || *res > 15:
+		return fmt.Errorf("%w: --res %d outside 1..15", errUsage, *res)
+	case !(*zoneHours > 0) || !(*co2 >= 0):
+		return fmt.Errorf("%w: --zone-hours must be > 0 and --co2-per-km ≥ 0", errUsage)
+	}
+	s, err := loadPlanScenario(source, mode, *seed, *parcels, *carriers)
+	if err != nil {
+		return err
+	}
+	var bounds []render.Area
+	if *districts != "" {
+		if bounds, err = readBoundaries(*districts); err != nil {
+			return err
+		}
+	} else if s.Day != nil && mode == "urban" {
+		for i := range s.Day.Districts {
+			d := &s.Day.Districts[i]
+			bounds = append(bounds, render.Area{ID: d.ID, Shape: orb.MultiPolygon{d.Boundary()}})
+		}
+	}
+	if mode == "urban" {
+		return planUrban(ctx, env, s, urbanOptions{seed: int64(*seed), timeLimit: *timeLimit, iterations: *iterations,
+			respect: *respect, res: *res, zoneHours: *zoneHours, co2: *co2}, bounds, *outDir, *jsonOut, *quiet)
+	}
+	o := rural.Options{Seed: int64(*seed), TimeLimit: *timeLimit, IterationsPerTask: *iterations, PickupRadiusMeters: *radius}
+	if *radius == 0 {
+		o.PickupRadiusMeters = -1
+	}
+	return planRural(ctx, env, s, o, bounds, *outDir, *jsonOut, *quiet)
+}
+
+func loadPlanScenario(source, mode string, seed uint64, parcels, carriers int) (*scenario.Scenario, error) {
+	if source == "chongqing" {
+		kind := scenario.KindUrban
+		if mode == "rural" {
+			kind = scenario.KindRural
+		}
+		s, err := scenario.Generate(scenario.Chongqing(), scenario.Options{
+			Seed: seed, Kind: kind, Parcels: parcels, Carriers: carriers, CarrierStations: true,
+		})
+		if err != nil {
+			return nil, fmt.Errorf("%w: %w", errUsage, err)
+		}
+		return s, nil
+	}
+	b, err := os.ReadFile(source)
+	if err != nil {
+		return nil, err
+	}
+	var s scenario.Scenario
+	if err := json.Unmarshal(b, &s); err != nil {
+		return nil, fmt.Errorf("scenario %s: %w", source, err)
+	}
+	if (mode == "urban" && s.Day == nil) || (mode == "rural" && s.Week == nil) {
+		return nil, fmt.Errorf("%w: scenario %s has no %s part", errUsage, source, mode)
+	}
+	return &s, nil
+}
+
+// readBoundaries reads district outlines from GCJ-02 GeoJSON.
+func readBoundaries(path string) ([]render.Area, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	zones, err := geo.ReadZonesGeoJSON(f, geo.GCJ02)
+	if err != nil {
+		return nil, fmt.Errorf("districts %s: %w", path, err)
+	}
+	out := make([]render.Area, 0, len(zones))
+	for _, z := range zones {
+		out = append(out, render.Area{ID: z.Name, Shape: z.Polygon})
+	}
+	return out, nil
+}
+
+type urbanOptions struct {
+	seed            int64
+	timeLimit       time.Duration
+	iterations, res int
+	respect         bool
+	zoneHours, co2  float64
+}
+
+func planUrban(ctx context.Context, env *Env, s *scenario.Scenario, uo urbanOptions, bounds []render.Area, outDir string, jsonOut, quiet bool) error {
+	in, err := urban.InputFrom(s)
+	if err != nil {
+		return err
+	}
+	prog := newProgress(env.Stderr, "plan urban", 0, quiet)
+	o := urban.Options{
+		Seed: uo.seed, TimeLimit: uo.timeLimit, IterationsPerParcel: uo.iterations, RespectDistricts: uo.respect,
+		Resolution: uo.res, TargetZoneSeconds: uo.zoneHours * 3600,
+		Progress: func(p urban.Progress) { prog.Set(0, fmt.Sprintf("%s: %d/%d tasks", p.Stage, p.Done, p.Total)) },
+	}
+	if uo.co2 > 0 {
+		o.CO2KgPerKm = map[string]float64{}
+		for _, t := range s.VehicleTypes {
+			o.CO2KgPerKm[t.ID] = uo.co2
+		}
+	}
+	rep, err := urban.Plan(ctx, in, o)
+	prog.Done()
+	if err != nil {
+		return err
+	}
+	if outDir != "" {
+		m, err := rep.Map(fmt.Sprintf("Joint urban delivery, %s seed %d: pooled routes by zone", s.Fixture, s.Seed))
+		if err != nil {
+			return err
+		}
+		m.Boundaries = bounds
+		if err := writePlanFiles(outDir, rep, m); err != nil {
+			return err
+		}
+	}
+	if jsonOut {
+		return writeJSON(env.Stdout, rep)
+	}
+	return writeUrbanReport(env.Stdout, rep)
+}
+
+func writeUrbanReport(w io.Writer, r *urban.Report) error {
+	fmt.Fprintf(w, "urban joint delivery: %d parcels, %d carriers, %d zones\n\n", r.Parcels, len(r.Carriers), len(r.Zoning.Zones))
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
+	fmt.Fprintln(tw, "plan\tvehicle-km\tvehicles\tdriver-hours\tCO2 kg\tcost yuan\tunassigned\t")
+	for _, row := range []struct {
+		name string
+		t    urban.Totals
+	}{{"pooled", r.Pooled}, {"separate", r.Separate}} {
+		fmt.Fprintf(tw, "%s\t%.1f\t%d\t%.1f\t%.1f\t%.0f\t%d\t\n", row.name, row.t.VehicleKm, row.t.Vehicles, row.t.DriverHours, row.t.CO2Kg, row.t.CostYuan, row.t.Unassigned)
+	}
+	tw.Flush()
+	fmt.Fprintf(w, "\npooled delivery saves %.1f%% of vehicle-km (%.1f of %.1f km)\n\n", r.SavingPercent, r.Separate.VehicleKm-r.Pooled.VehicleKm, r.Separate.VehicleKm)
+	fmt.Fprintln(tw, "district\tparcels\tpooled km\tseparate km\tpooled veh\tseparate veh\tpooled h\tseparate h\tpooled CO2\tseparate CO2\t")
+	for _, d := range r.Districts {
+		fmt.Fprintf(tw, "%s\t%d\t%.1f\t%.1f\t%d\t%d\t%.1f\t%.1f\t%.1f\t%.1f\t\n", d.District, d.Pooled.Parcels, d.Pooled.VehicleKm, d.Separate.VehicleKm,
+			d.Pooled.Vehicles, d.Separate.Vehicles, d.Pooled.DriverHours, d.Separate.DriverHours, d.Pooled.CO2Kg, d.Separate.CO2Kg)
+	}
+	tw.Flush()
+	fmt.Fprintf(w, "\ncost sharing: %s (individually rational: %v)\n\n", r.CostRule, r.IndividuallyRational)
+	fmt.Fprintln(tw, "carrier\tparcels\tallocated yuan\tstandalone yuan\tshapley\tproportional\t")
+	for _, c := range r.Carriers {
+		fmt.Fprintf(tw, "%s\t%d\t%.0f\t%.0f\t%.0f\t%.0f\t\n", c.ID, c.Parcels, c.AllocatedCost, c.StandaloneCost, c.Shapley, c.Proportional)
+	}
+	tw.Flush()
+	fmt.Fprintf(w, "\nzones: %d at H3 resolution %d, max/min workload %.2f within districts, %.2f overall\n",
+		len(r.Zoning.Zones), r.Zoning.Resolution, r.Zoning.MaxMinWithinDistrict, r.Zoning.MaxMinWorkload)
+	if len(r.Unassigned) > 0 {
+		reasons := map[string]int{}
+		for _, u := range r.Unassigned {
+			reasons[u.Reason]++
+		}
+		fmt.Fprintf(w, "pooled unassigned: %d %v (parcels listed in --json / report.json)\n", len(r.Unassigned), reasons)
+	}
+	if len(r.SeparateUnassigned) > 0 {
+		reasons := map[string]int{}
+		for _, u := range r.SeparateUnassigned {
+			reasons[u.Reason]++
+		}
+		fmt.Fprintf(w, "separate unassigned: %d %v\n", len(r.SeparateUnassigned), reasons)
+	}
+	return nil
+}
+
+func planRural(ctx context.Context, env *Env, s *scenario.Scenario, o rural.Options, bounds []render.Area, outDir string, jsonOut, quiet bool) error {
+	in, err := rural.InputFrom(s)
+	if err != nil {
+		return err
+	}
+	prog := newProgress(env.Stderr, "plan rural", 0, quiet)
+	o.Progress = func(p rural.Progress) { prog.Set(0, fmt.Sprintf("%d/%d county-days", p.Done, p.Total)) }
+	rep, err := rural.Plan(ctx, in, o)
+	prog.Done()
+	if err != nil {
+		return err
+	}
+	if outDir != "" {
+		m := rep.Map(fmt.Sprintf("Rural consolidated delivery, %s seed %d: the week's routes", s.Fixture, s.Seed), -1)
+		m.Boundaries = bounds
+		if err := writePlanFiles(outDir, rep, m); err != nil {
+			return err
+		}
+	}
+	if jsonOut {
+		return writeJSON(env.Stdout, rep)
+	}
+	return writeRuralReport(env.Stdout, rep)
+}
+
+func writeRuralReport(w io.Writer, r *rural.Report) error {
+	fmt.Fprintf(w, "rural consolidated delivery: %d villages, %d served at their frequency (%.1f%%), %d by pickup at the station\n",
+		r.VillagesTotal, r.VillagesServed, 100*r.ServedShare, r.ByPickup)
+	var freqs []string
+	for f := range r.ByFrequency {
+		freqs = append(freqs, f)
+	}
+	slices.Sort(freqs)
+	for _, f := range freqs {
+		fmt.Fprintf(w, "  %s visits a week: %d villages\n", f, r.ByFrequency[f])
+	}
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
+	fmt.Fprintln(w)
+	fmt.Fprintln(tw, "day\tkm\tvehicles\troutes\t")
+	for _, d := range r.Days {
+		fmt.Fprintf(tw, "%d\t%.1f\t%d\t%d\t\n", d.Day, d.Km, d.Vehicles, len(d.Routes))
+	}
+	fmt.Fprintf(tw, "week\t%.1f\t\t\t\n", r.WeekKm)
+	tw.Flush()
+	p := r.ProduceKgPerWeek
+	fmt.Fprintf(w, "\nfarm produce to the city: %.0f kg a week (%.0f cold chain, %.0f ambient) of %.0f kg offered\n", p.Total, p.ColdChain, p.Ambient, p.Offered)
+	for _, m := range p.Missed {
+		fmt.Fprintf(w, "  missed: %s day %d, %.0f kg (cold chain %v): %s\n", m.ID, m.Day, m.Kg, m.ColdChain, m.Reason)
+	}
+	if len(r.Unserved) == 0 {
+		fmt.Fprintln(w, "every village's visit frequency is met")
+	}
+	for _, v := range r.Unserved {
+		fmt.Fprintf(w, "  unserved: %s (%s, %d of %d visits): %s\n", v.ID, v.Station, len(v.Served), v.Required, v.Reason)
+	}
+	return nil
+}
+
+// writePlanFiles writes report.json, routes.geojson and map.svg to dir.
+func writePlanFiles(dir string, report any, m *render.Map) error {
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return err
+	}
+	write := func(name string, fn func(io.Writer) error) error {
+		f, err := os.Create(filepath.Join(dir, name))
+		if err != nil {
+			return err
+		}
+		if err := fn(f); err != nil {
+			f.Close()
+			return fmt.Errorf("%s: %w", name, err)
+		}
+		return f.Close()
+	}
+	if err := write("report.json", func(w io.Writer) error { return writeJSON(w, report) }); err != nil {
+		return err
+	}
+	if err := write("routes.geojson", func(w io.Writer) error { return render.WriteGeoJSON(w, m) }); err != nil {
+		return err
+	}
+	return write("map.svg", func(w io.Writer) error { return render.WriteSVG(w, m, 1400) })
+}

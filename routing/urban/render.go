@@ -1,0 +1,45 @@
+package urban
+
+import (
+	"fmt"
+
+	"github.com/lastmile-dev/lastmile/geo/h3cell"
+	"github.com/lastmile-dev/lastmile/routing/render"
+)
+
+// Map returns the pooled plan as a render.Map: zones, routes coloured by
+// vehicle, the centres they start from, and the vehicle-km saving as a
+// note. The caller adds boundaries.
+func (r *Report) Map(title string) (*render.Map, error) {
+	m := &render.Map{Title: title}
+	m.Notes = append(m.Notes,
+		fmt.Sprintf("pooled: %.0f vehicle-km, %d vehicles, %.0f driver-hours   separate: %.0f vehicle-km, %d vehicles, %.0f driver-hours",
+			r.Pooled.VehicleKm, r.Pooled.Vehicles, r.Pooled.DriverHours, r.Separate.VehicleKm, r.Separate.Vehicles, r.Separate.DriverHours),
+		fmt.Sprintf("%d parcels, %d zones (max/min workload %.2f within districts), vehicle-km saved %.1f%%, %d unassigned",
+			r.Parcels, len(r.Zoning.Zones), r.Zoning.MaxMinWithinDistrict, r.SavingPercent, r.Pooled.Unassigned))
+	for _, z := range r.Zoning.Zones {
+		mp, err := h3cell.CellsToMultiPolygon(z.Cells)
+		if err != nil {
+			return nil, fmt.Errorf("zone %s: %w", z.ID, err)
+		}
+		m.Zones = append(m.Zones, render.Area{ID: z.ID, Shape: mp})
+	}
+	seen := map[string]bool{}
+	for _, rt := range r.Routes {
+		l := render.Line{Vehicle: rt.Vehicle, Group: rt.Zone, Km: rt.Km, Path: rt.Path,
+			Props: map[string]any{"type": rt.Type, "district": rt.District, "hours": rt.Hours, "cost_yuan": rt.CostYuan}}
+		k := 0
+		for _, p := range rt.Path[1 : len(rt.Path)-1] {
+			if k < len(rt.Parcels) && p != rt.Path[0] {
+				l.Stops = append(l.Stops, render.Site{ID: rt.Parcels[k], Point: p})
+				k++
+			}
+		}
+		m.Routes = append(m.Routes, l)
+		if !seen[rt.Depot] && len(rt.Path) > 0 {
+			seen[rt.Depot] = true
+			m.Depots = append(m.Depots, render.Site{ID: rt.Depot, Point: rt.Path[0]})
+		}
+	}
+	return m, nil
+}
