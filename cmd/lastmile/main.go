@@ -42,6 +42,7 @@ var commands = map[string]command{
 	"serve":    {"serve the JSON API over HTTP (in-memory demo by default, PostgreSQL with --database-url)", runServe},
 	"solve":    {"solve a routing problem (benchmark file or JSON) and print the solution", runSolve},
 	"bench":    {"run a routing benchmark set and report gaps to best-known solutions", runBench},
+	"plan":     {"plan urban joint delivery (pooled vs separate, cost shares) or a rural two-echelon week", runPlan},
 	"cover":    {"analyse pickup-point coverage of demand, or audit rural villages (--rural)", runCover},
 	"site":     {"choose new pickup-point sites: MCLP (--add K), LSCP (--target SHARE), capacitated", runSite},
 }
