@@ -412,3 +412,35 @@ func TestShutdownPersistsRunningJob(t *testing.T) {
 		t.Fatal("no handler")
 	}
 }
+
+// TestReplanKeepsOrder: when nothing changes but a stop being done as
+// planned, the re-plan keeps the remaining order (the old order seeds the
+// search and only a strictly better plan replaces it).
+func TestReplanKeepsOrder(t *testing.T) {
+	ts := startServer(t, api.Config{})
+	p := smallProblem(6)
+	p["vehicles"] = p["vehicles"].([]map[string]any)[:1]
+	if r := ts.do("POST", "/v1/dispatch", plannerKey, p); r.Status != http.StatusCreated {
+		t.Fatalf("dispatch = %d %s", r.Status, r.Body)
+	}
+	var route api.CourierRoute
+	ts.do("GET", "/v1/couriers/c1/route", courierKey, nil).decode(t, &route)
+	first := route.Stops[0]
+	var out api.StopEventResponse
+	ts.do("POST", "/v1/couriers/c1/events", courierKey, map[string]any{"type": "delivered", "stop_id": first.ID, "at": first.Departure}).decode(t, &out)
+	var before, after []string
+	for _, st := range route.Stops {
+		before = append(before, st.ID)
+	}
+	for _, st := range out.Route.Stops {
+		after = append(after, st.ID)
+	}
+	if !slices.Equal(before, after) {
+		t.Errorf("order after an on-plan delivery = %v, want unchanged %v", after, before)
+	}
+	for i, st := range out.Route.Stops[1:] {
+		if old := route.Stops[i+1]; st.Arrival != old.Arrival {
+			t.Errorf("stop %s arrival %d, want the planned %d", st.ID, st.Arrival, old.Arrival)
+		}
+	}
+}
