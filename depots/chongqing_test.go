@@ -43,6 +43,17 @@ func chongqingDay(t testing.TB, parcels int) *depots.AllocationProblem {
 	return p
 }
 
+// shrunk returns p with its warehouses' capacities scaled by f.
+func shrunk(p *depots.AllocationProblem, f float64) *depots.AllocationProblem {
+	q := *p
+	q.Warehouses = make([]depots.Facility, len(p.Warehouses))
+	for i, w := range p.Warehouses {
+		w.Capacity = w.Capacity.Scaled(f)
+		q.Warehouses[i] = w
+	}
+	return &q
+}
+
 // TestAllocateChongqingDay is the acceptance test: allocation on the
 // generated Chongqing day respects promises and capacities, and a case with
 // more demand than capacity reports the unserved volume instead of failing.
@@ -58,19 +69,7 @@ func TestAllocateChongqingDay(t *testing.T) {
 	if len(p.Warehouses) < 2 || total != 3000 {
 		t.Fatalf("Chongqing day: %d warehouses, %v parcels; want ≥ 2 and 3000", len(p.Warehouses), total)
 	}
-	// The same day with warehouses shrunk to 30% of their capacities.
-	short := *p
-	short.Warehouses = nil
-	for _, w := range p.Warehouses {
-		w.Capacity.PerDay *= 0.3
-		w.Capacity.ColdChain *= 0.3
-		cats := map[string]float64{}
-		for k, v := range w.Capacity.PerCategory {
-			cats[k] = v * 0.3
-		}
-		w.Capacity.PerCategory = cats
-		short.Warehouses = append(short.Warehouses, w)
-	}
+	short := shrunk(p, 0.3)
 	for _, tt := range []struct {
 		name   string
 		p      *depots.AllocationProblem
@@ -79,8 +78,8 @@ func TestAllocateChongqingDay(t *testing.T) {
 	}{
 		{"splittable", p, false, false},
 		{"single-source", p, true, false},
-		{"over capacity/splittable", &short, false, true},
-		{"over capacity/single-source", &short, true, true},
+		{"over capacity/splittable", short, false, true},
+		{"over capacity/single-source", short, true, true},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			a, err := depots.Allocate(context.Background(), tt.p, depots.AllocateOptions{SingleSource: tt.single})
@@ -128,22 +127,11 @@ func TestAllocateChongqingDay(t *testing.T) {
 func BenchmarkAllocateChongqing(b *testing.B) {
 	for _, parcels := range []int{5000, 50000} {
 		p := chongqingDay(b, parcels)
-		short := *p
-		short.Warehouses = nil
-		for _, w := range p.Warehouses {
-			w.Capacity.PerDay *= 0.3
-			w.Capacity.ColdChain *= 0.3
-			cats := map[string]float64{}
-			for k, v := range w.Capacity.PerCategory {
-				cats[k] = v * 0.3
-			}
-			w.Capacity.PerCategory = cats
-			short.Warehouses = append(short.Warehouses, w)
-		}
+		short := shrunk(p, 0.3)
 		for _, c := range []struct {
 			name string
 			p    *depots.AllocationProblem
-		}{{"full", p}, {"short", &short}} {
+		}{{"full", p}, {"short", short}} {
 			for _, single := range []bool{false, true} {
 				name := fmt.Sprintf("parcels=%d/%s/splittable", parcels, c.name)
 				if single {

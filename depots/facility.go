@@ -66,6 +66,22 @@ type Capacity struct {
 	Compartments int `json:"compartments,omitempty"`
 }
 
+// Scaled returns the capacity with its daily, category and cold-chain
+// volumes multiplied by f (for what-if runs: f = 0.3 keeps 30%); the
+// category map is a copy and compartments are unchanged.
+func (c Capacity) Scaled(f float64) Capacity {
+	out := c
+	out.PerDay *= f
+	out.ColdChain *= f
+	if c.PerCategory != nil {
+		out.PerCategory = make(map[string]float64, len(c.PerCategory))
+		for k, v := range c.PerCategory {
+			out.PerCategory[k] = v * f
+		}
+	}
+	return out
+}
+
 // Hours is a daily opening interval in seconds after midnight. The zero value
 // means open all day.
 type Hours struct {

@@ -152,3 +152,15 @@ func TestNetworkGeoJSON(t *testing.T) {
 		}
 	}
 }
+
+func TestCapacityScaled(t *testing.T) {
+	c := Capacity{PerDay: 100, PerCategory: map[string]float64{"fresh": 20}, ColdChain: 30, Compartments: 4}
+	got := c.Scaled(0.5)
+	want := Capacity{PerDay: 50, PerCategory: map[string]float64{"fresh": 10}, ColdChain: 15, Compartments: 4}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("Scaled(0.5) = %+v, want %+v", got, want)
+	}
+	if c.PerCategory["fresh"] != 20 {
+		t.Errorf("Scaled changed the original's categories: %v", c.PerCategory)
+	}
+}

@@ -133,14 +133,7 @@ func chongqingAllocation(seed uint64, parcels, res int, promise, freshPromise ti
 	}
 	for _, f := range sc.Day.ByKind(depots.CloudWarehouse) {
 		w := *f
-		c := &w.Capacity
-		c.PerDay *= scale
-		c.ColdChain *= scale
-		cats := make(map[string]float64, len(c.PerCategory))
-		for k, v := range c.PerCategory {
-			cats[k] = v * scale
-		}
-		c.PerCategory = cats
+		w.Capacity = w.Capacity.Scaled(scale)
 		p.Warehouses = append(p.Warehouses, w)
 	}
 	return p, nil
