@@ -176,8 +176,8 @@ type AllocateOptions struct {
 // reported in Allocation.Unserved with its reason, never as an error.
 //
 // Splittable allocation is solved as a minimum-cost flow; single sourcing
-// by a regret heuristic with local search under a Lagrangian bound. The
-// package documentation describes both. Errors wrap ErrInvalid for a bad
+// by LP rounding and regret heuristics with local search, bounded by the
+// LP and a Lagrangian bound. The package documentation describes both. Errors wrap ErrInvalid for a bad
 // problem, or are ctx's error.
 func Allocate(ctx context.Context, p *AllocationProblem, opts AllocateOptions) (*Allocation, error) {
 	in, err := newInstance(p)

@@ -35,12 +35,15 @@
 // relaxation is reported (see solveSplittable).
 //
 // Single sourcing (AllocateOptions.SingleSource), what operations want,
-// serves each demand from one warehouse. It starts from the rounded
-// splittable optimum and from Martello & Toth's regret heuristic on
-// Lagrangian costs, improves both by shift and swap local search, and
-// reports the lower bound (the better of the Lagrangian bound, after
-// Fisher, Jaikumar & Van Wassenhove 1986, and the splittable optimum) and
-// the gap to it.
+// serves each demand from one warehouse (all of it, or what that warehouse
+// has room for). It rounds the splittable optimum and runs Martello &
+// Toth's regret heuristic on Lagrangian and on true costs, improves each
+// plan by local search (shifts, swaps and ejection chains), and reports the
+// lower bound, the better of the LP bound and the Lagrangian bound (after
+// Fisher, Jaikumar & Van Wassenhove 1986; its multipliers start at the
+// flow's dual prices), and the gap to it. Gap includes the penalty of
+// volume left unserved for lack of capacity, which dominates it when
+// capacity is short.
 //
 // Volume that cannot be served is listed with its reason: ReasonSLA (no
 // warehouse within the promise), ReasonColdChain (none within the promise
