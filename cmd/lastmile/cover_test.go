@@ -146,3 +146,35 @@ func TestCoverRuralSynthetic(t *testing.T) {
 		}
 	}
 }
+
+// TestCoverZonesShared runs the per-zone report with the Chongqing district
+// boundaries (GCJ-02) from ../shared/geo, when present.
+func TestCoverZonesShared(t *testing.T) {
+	zones := filepath.Join("..", "..", "..", "shared", "geo", "chongqing_districts_gcj02.geojson")
+	if _, err := os.Stat(zones); err != nil {
+		t.Skipf("shared geography not available: %v", err)
+	}
+	code, out, errOut := runCLI(t, "cover", "--demand", coverDemand, "--points", coverPoints, "--zones", zones, "--zones-datum", "gcj02", "--json", "--quiet")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+	var rep struct {
+		TotalDemand float64 `json:"total_demand"`
+		Zones       []struct {
+			Zone        string  `json:"zone"`
+			TotalDemand float64 `json:"total_demand"`
+		} `json:"zones"`
+	}
+	if err := json.Unmarshal([]byte(out), &rep); err != nil {
+		t.Fatal(err)
+	}
+	sum := 0.0
+	names := map[string]bool{}
+	for _, z := range rep.Zones {
+		sum += z.TotalDemand
+		names[z.Zone] = true
+	}
+	if !names["渝中区"] || !names["江北区"] || sum != rep.TotalDemand {
+		t.Errorf("zones %v sum to %v of %v; want 渝中区 and 江北区 among them", names, sum, rep.TotalDemand)
+	}
+}
