@@ -72,3 +72,31 @@ func ExampleSelectSites() {
 	// MCLP: add [mid], covered 40 of 60 (bound 40)
 	// LSCP: add [mid east], cost 2 (lower bound 2)
 }
+
+// Two township stations and five villages: which villages are within 5 km
+// of road (great-circle × 1.6) of a station, and which village service
+// points would bring every village within reach.
+func ExampleRuralAudit() {
+	stations := []coverage.Point{
+		{ID: "town-A", Location: orb.Point{108.40, 30.80}},
+		{ID: "town-B", Location: orb.Point{108.60, 30.80}},
+	}
+	villages := []coverage.Point{
+		{ID: "v1", Location: orb.Point{108.41, 30.81}}, // 1.5 km from town-A
+		{ID: "v2", Location: orb.Point{108.59, 30.79}}, // 1.5 km from town-B
+		{ID: "v3", Location: orb.Point{108.50, 30.90}}, // 14 km from both
+		{ID: "v4", Location: orb.Point{108.51, 30.91}}, // 1.5 km from v3
+		{ID: "v5", Location: orb.Point{108.50, 30.70}}, // far south
+	}
+	rep, err := coverage.RuralAudit(context.Background(), stations, nil, villages,
+		coverage.RuralOptions{ReachMeters: 5000, Plan: true})
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	fmt.Printf("within reach: %d of %d, out of reach: %v\n", rep.Within, rep.Villages, rep.Outside)
+	fmt.Printf("new service points: %v (lower bound %.0f)\n", rep.Plan.Chosen, rep.Plan.CostLowerBound)
+	// Output:
+	// within reach: 2 of 5, out of reach: [v3 v4 v5]
+	// new service points: [v3 v5] (lower bound 2)
+}
