@@ -69,7 +69,7 @@ func solveSingleSource(ctx context.Context, in *instance, iterations int, split 
 	// Multipliers and loads share one layout: daily at [0,W), cold chain at
 	// [W,2W), category at 2W+w*K+k.
 	n := W * (K + 2)
-	mult, best1, use, dir := make([]float64, n), make([]float64, n), make([]float64, n), make([]float64, n)
+	mult, bestMult, use, dir := make([]float64, n), make([]float64, n), make([]float64, n), make([]float64, n)
 	caps := make([]float64, n)
 	copy(caps, in.day)
 	copy(caps[W:], in.coldCap)
@@ -86,7 +86,7 @@ func solveSingleSource(ctx context.Context, in *instance, iterations int, split 
 		l := in.lagrangian(mult, use)
 		if math.IsInf(bound, -1) || l > bound+1e-9*math.Abs(bound) {
 			bound, stall = l, 0
-			copy(best1, mult)
+			copy(bestMult, mult)
 		} else if stall++; stall >= 40 {
 			theta, stall = theta/2, 0
 		}
@@ -131,7 +131,7 @@ func solveSingleSource(ctx context.Context, in *instance, iterations int, split 
 	}
 	// Second and third plans: regret on the Lagrangian costs of the best
 	// multipliers, which price the contested capacity, and on true costs.
-	in.reducedCosts(f, best1)
+	in.reducedCosts(f, bestMult)
 	for _, rating := range [][]float64{f, in.cost} {
 		s.reset()
 		s.regret(rating)
