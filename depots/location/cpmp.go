@@ -41,7 +41,7 @@ type CPMPSolution struct {
 // assignment (a transportation problem solved by package flow, in which
 // at most P−1 customers are split), and the better allocation is kept. A variable
 // neighbourhood search (Hansen & Mladenović 1997) perturbs k medians at a
-// time, for opts.Iterations iterations (default 300) or until the
+// time, for opts.Iterations iterations (default 1000) or until the
 // time limit or a proof of optimality.
 func SolveCPMP(ctx context.Context, p *CPMP, opts Options) (*CPMPSolution, error) {
 	if err := p.Validate(); err != nil {
@@ -67,7 +67,7 @@ func SolveCPMP(ctx context.Context, p *CPMP, opts Options) (*CPMPSolution, error
 
 	iters := opts.Iterations
 	if iters <= 0 {
-		iters = 300
+		iters = 1000
 	}
 	kmax := min(p.P, p.M-p.P, 5)
 	k := 1
@@ -547,12 +547,54 @@ func (s *cpmpSearch) improveAssignment(set []int) int64 {
 				improved = true
 			}
 		}
+		if !improved {
+			improved = s.ejectionMove(set)
+		}
 	}
 	var c int64
 	for j, a := range s.assign {
 		c += s.d(j, a)
 	}
 	return c
+}
+
+// ejectionMove looks for one improving chain of two shifts: customer j
+// moves from median a to b, and customer k makes room by moving from b
+// to a third median c. It applies the first found.
+func (s *cpmpSearch) ejectionMove(set []int) bool {
+	p := s.p
+	for j := 0; j < p.N; j++ {
+		a, dj := s.assign[j], p.Demand[j]
+		for _, b := range set {
+			if b == a {
+				continue
+			}
+			gain := s.d(j, b) - s.d(j, a)
+			over := s.load[b] + dj - p.Capacity[b]
+			if over <= 0 || gain >= 0 {
+				continue // a plain shift, or no gain to pay for the chain
+			}
+			for k := 0; k < p.N; k++ {
+				dk := p.Demand[k]
+				if s.assign[k] != b || dk < over {
+					continue
+				}
+				for _, c := range set {
+					if c == b || c == a {
+						continue
+					}
+					if gain+s.d(k, c)-s.d(k, b) < 0 && s.load[c]+dk <= p.Capacity[c] {
+						s.assign[j], s.assign[k] = b, c
+						s.load[a] -= dj
+						s.load[b] += dj - dk
+						s.load[c] += dk
+						return true
+					}
+				}
+			}
+		}
+	}
+	return false
 }
 
 // bound runs subgradient optimisation on the Lagrangian relaxation of
