@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"runtime/debug"
 	"sync"
 	"time"
 
@@ -172,7 +173,7 @@ func (q *queue) worker() {
 		if !ok {
 			return
 		}
-		q.run(ctx, id)
+		q.runSafely(ctx, id)
 		q.mu.Lock()
 		if c, ok := q.running[id]; ok {
 			c(nil)
@@ -181,6 +182,21 @@ func (q *queue) worker() {
 		q.gauges()
 		q.mu.Unlock()
 	}
+}
+
+// runSafely runs the job, turning a panic outside the solver (which
+// safeSolve already guards) into a failed job rather than a dead process.
+func (q *queue) runSafely(ctx context.Context, id string) {
+	defer func() {
+		if v := recover(); v != nil {
+			q.s.log.Error("job panic", "job", id, "panic", fmt.Sprint(v), "stack", string(debug.Stack()))
+			bg := context.WithoutCancel(ctx)
+			if j, err := q.s.store.Job(bg, id); err == nil {
+				q.finish(bg, j, store.JobFailed, nil, "internal error")
+			}
+		}
+	}()
+	q.run(ctx, id)
 }
 
 // run solves one job, persisting progress every ProgressInterval and the
