@@ -123,7 +123,10 @@ type Stop struct {
 	Location orb.Point `json:"location"`
 	// Kind is "delivery" (parcels down), "pickup" (ambient produce up) or
 	// "cold_pickup" (cold-chain produce up).
-	Kind    string  `json:"kind"`
+	Kind string `json:"kind"`
+	// Trip counts the vehicle's trips from its base, from 1: the
+	// backhaul rule orders deliveries before pickups within each trip.
+	Trip    int     `json:"trip"`
 	Parcels int     `json:"parcels,omitempty"`
 	Kg      float64 `json:"kg,omitempty"`
 	ColdKg  float64 `json:"cold_kg,omitempty"`
@@ -560,11 +563,17 @@ func (c *county) solveTask(ctx context.Context, day, echelon int, base string, b
 		v := vs[r.Vehicle]
 		rt := Route{County: c.src.ID, Day: day, Echelon: echelon, Vehicle: v.id, Type: v.t.ID, ColdChain: v.t.ColdChain, Base: base,
 			Km: float64(r.Distance) / 1000, Hours: float64(r.Duration) / 3600, CostYuan: float64(r.Cost) / microPerYuan}
+		trip := 1
 		for _, s := range r.Stops {
 			switch s.Kind {
 			case routing.KindJob:
-				rt.Stops = append(rt.Stops, jobs[s.Task].stop)
-				rt.Path = append(rt.Path, jobs[s.Task].stop.Location)
+				st := jobs[s.Task].stop
+				st.Trip = trip
+				rt.Stops = append(rt.Stops, st)
+				rt.Path = append(rt.Path, st.Location)
+			case routing.KindReload:
+				trip++
+				rt.Path = append(rt.Path, baseLoc)
 			default:
 				rt.Path = append(rt.Path, baseLoc)
 			}
@@ -727,7 +736,7 @@ func (c *county) fail(i int, reason string) {
 }
 
 // split divides kg into the fewest equal whole-kg parts of at most capKg
-// (the last part takes the rounding); none for kg <= 0, one part when
+// (parts differ by at most one kg); none for kg <= 0, one part when
 // capKg <= 0.
 func split(kg, capKg float64) []float64 {
 	if kg <= 0 {
@@ -738,10 +747,15 @@ func split(kg, capKg float64) []float64 {
 		n = int(math.Ceil(kg / capKg))
 	}
 	each := math.Floor(kg / float64(n))
+	rem := kg - each*float64(n) // < n: one more kg to the first parts
 	out := make([]float64, n)
 	for i := range out {
 		out[i] = each
+		if rem >= 1 {
+			out[i]++
+			rem--
+		}
 	}
-	out[n-1] = kg - each*float64(n-1)
+	out[n-1] += rem // a fraction of a kg, if kg is not whole
 	return out
 }

@@ -19,15 +19,15 @@ func Patterns(k int) []uint8 {
 	if k >= DaysPerWeek {
 		return []uint8{1<<DaysPerWeek - 1}
 	}
-	// Every k-subset whose largest cyclic gap between visits is the least
-	// possible, ceil(7/k), so visits are spread evenly.
-	best := (DaysPerWeek + k - 1) / k
+	// Every k-subset whose cyclic gaps between visits are all floor(7/k)
+	// or ceil(7/k), so visits are spread as evenly as the week allows.
+	hi, lo := (DaysPerWeek+k-1)/k, DaysPerWeek/k
 	var out []uint8
 	for m := 0; m < 1<<DaysPerWeek; m++ {
 		if popcount(uint8(m)) != k {
 			continue
 		}
-		if maxGap(uint8(m)) == best {
+		if maxGap(uint8(m)) == hi && minGap(uint8(m)) >= lo {
 			out = append(out, uint8(m))
 		}
 	}
@@ -40,6 +40,30 @@ func popcount(m uint8) int {
 		n++
 	}
 	return n
+}
+
+// minGap is the smallest cyclic distance between consecutive visit days.
+func minGap(m uint8) int {
+	days := daysOf(m)
+	g := DaysPerWeek
+	for i, d := range days {
+		next := days[(i+1)%len(days)]
+		if next <= d {
+			next += DaysPerWeek
+		}
+		g = min(g, next-d)
+	}
+	return g
+}
+
+func daysOf(m uint8) []int {
+	var days []int
+	for d := range DaysPerWeek {
+		if m&(1<<d) != 0 {
+			days = append(days, d)
+		}
+	}
+	return days
 }
 
 // maxGap is the largest cyclic distance between consecutive visit days.
@@ -89,9 +113,18 @@ func assignDays(loads []float64, station []int, visits []int, nStations int) []u
 		}
 		return 0
 	})
-	for _, i := range order {
+	place := func(i int, sign float64) {
+		for d := range DaysPerWeek {
+			if out[i]&(1<<d) != 0 {
+				daily[station[i]][d] += sign * loads[i]
+			}
+		}
+	}
+	// choose returns village i's pattern of least sum of squared daily
+	// loads given the others, keeping cur on ties.
+	choose := func(i int, cur uint8) uint8 {
 		s := station[i]
-		best, bestCost := uint8(0), math.Inf(1)
+		best, bestCost := cur, math.Inf(1)
 		for _, p := range Patterns(visits[i]) {
 			c := 0.0
 			for d := range DaysPerWeek {
@@ -101,16 +134,86 @@ func assignDays(loads []float64, station []int, visits []int, nStations int) []u
 				}
 				c += x * x
 			}
-			if c < bestCost-1e-9 {
+			if c < bestCost-1e-9 || (p == cur && c <= bestCost+1e-9) {
 				best, bestCost = p, c
 			}
 		}
-		out[i] = best
-		for d := range DaysPerWeek {
-			if best&(1<<d) != 0 {
-				daily[s][d] += loads[i]
+		return best
+	}
+	for _, i := range order {
+		out[i] = choose(i, 0)
+		place(i, 1)
+	}
+	// Then re-choose each village's pattern given all the others until no
+	// village changes (each change lowers the sum of squares; capped).
+	for range 20 {
+		changed := false
+		for _, i := range order {
+			place(i, -1)
+			p := choose(i, out[i])
+			changed = changed || p != out[i]
+			out[i] = p
+			place(i, 1)
+		}
+		// Pairs of villages of one station: both patterns at once, which
+		// escapes the ties that single moves cannot.
+		for a := range order {
+			for b := a + 1; b < len(order); b++ {
+				i, j := order[a], order[b]
+				if station[i] != station[j] {
+					continue
+				}
+				if pairMove(i, j, out, loads, visits, daily[station[i]][:]) {
+					changed = true
+				}
 			}
+		}
+		if !changed {
+			break
 		}
 	}
 	return out
+}
+
+// pairMove re-chooses the patterns of villages i and j together (they
+// share the station whose daily loads are day) and reports whether that
+// lowered the sum of squared daily loads.
+func pairMove(i, j int, out []uint8, loads []float64, visits []int, day []float64) bool {
+	sq := func() float64 {
+		c := 0.0
+		for _, x := range day {
+			c += x * x
+		}
+		return c
+	}
+	add := func(p uint8, w float64) {
+		for d := range DaysPerWeek {
+			if p&(1<<d) != 0 {
+				day[d] += w
+			}
+		}
+	}
+	add(out[i], -loads[i])
+	add(out[j], -loads[j])
+	add(out[i], loads[i])
+	add(out[j], loads[j])
+	before := sq()
+	add(out[i], -loads[i])
+	add(out[j], -loads[j])
+	bi, bj, best := out[i], out[j], before
+	for _, pi := range Patterns(visits[i]) {
+		for _, pj := range Patterns(visits[j]) {
+			add(pi, loads[i])
+			add(pj, loads[j])
+			if c := sq(); c < best-1e-9 {
+				bi, bj, best = pi, pj, c
+			}
+			add(pi, -loads[i])
+			add(pj, -loads[j])
+		}
+	}
+	out[i], out[j] = bi, bj
+	add(bi, loads[i])
+	add(bj, loads[j])
+	return best < before-1e-9
 }
