@@ -45,6 +45,7 @@ func runMatrix(ctx context.Context, env *Env, args []string) error {
 	osrmMax := fs.Int("osrm-max-table", osrm.DefaultMaxLocations, "the server's --max-table-size")
 	osrmTimeout := fs.Duration("osrm-timeout", osrm.DefaultTimeout, "timeout per OSRM request")
 	matrixFile := fs.String("matrix", "", "user matrix JSON `FILE` (json source)")
+	quiet := fs.Bool("quiet", false, "no progress or timing on stderr")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
@@ -80,7 +81,17 @@ func runMatrix(ctx context.Context, env *Env, args []string) error {
 		if *osrmURL == "" {
 			return fmt.Errorf("%w: --source osrm needs --osrm-url", errUsage)
 		}
-		src = &osrm.Client{BaseURL: *osrmURL, Profile: *osrmProfile, MaxLocations: *osrmMax, Timeout: *osrmTimeout}
+		var pr *progress
+		src = &osrm.Client{BaseURL: *osrmURL, Profile: *osrmProfile, MaxLocations: *osrmMax, Timeout: *osrmTimeout,
+			Progress: func(done, total int) {
+				if pr == nil {
+					pr = newProgress(env.Stderr, "osrm table requests", total, *quiet)
+				}
+				pr.Set(done, "")
+				if done == total {
+					pr.Done()
+				}
+			}}
 	case "json":
 		if *matrixFile == "" {
 			return fmt.Errorf("%w: --source json needs --matrix", errUsage)
@@ -120,7 +131,9 @@ func runMatrix(ctx context.Context, env *Env, args []string) error {
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(env.Stderr, "lastmile matrix: %d×%d from %s in %v\n", m.N, m.N, *source, time.Since(start).Round(time.Millisecond))
+	if !*quiet {
+		fmt.Fprintf(env.Stderr, "lastmile matrix: %d×%d from %s in %v\n", m.N, m.N, *source, time.Since(start).Round(time.Millisecond))
+	}
 	return geo.WriteMatrixJSON(env.Stdout, m)
 }
 

@@ -3,6 +3,9 @@ package main
 import (
 	"bytes"
 	"context"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
@@ -48,6 +51,24 @@ func TestMatrixCommand(t *testing.T) {
 	code, out2, errOut := runMatrixCLI(t, matrixPoints, "--source", "json", "--matrix", mf, "-")
 	if code != 0 || out2 != out {
 		t.Errorf("--source json: exit %d, %s; output differs: %v", code, errOut, out2 != out)
+	}
+}
+
+func TestMatrixCommandOSRM(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		fmt.Fprint(w, `{"code":"Ok","durations":[[0,60.4,90],[61,0,30],[91,31,0]],"distances":[[0,500,800],[510,0,300],[805,301,0]]}`)
+	}))
+	defer srv.Close()
+	code, out, errOut := runMatrixCLI(t, matrixPoints, "--source", "osrm", "--osrm-url", srv.URL, "-")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+	m, err := geo.ReadMatrixJSON(strings.NewReader(out))
+	if err != nil || m.N != 3 || m.Duration(0, 1) != 60 || m.Distance(2, 0) != 805 {
+		t.Errorf("matrix = %+v, %v; want the server's table rounded", m, err)
+	}
+	if !strings.Contains(errOut, "osrm table requests") {
+		t.Errorf("stderr %q shows no progress", errOut)
 	}
 }
 

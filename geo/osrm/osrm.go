@@ -54,6 +54,7 @@ const (
 	DefaultTimeout      = 30 * time.Second
 	DefaultMaxLocations = 100 // OSRM's default --max-table-size
 	DefaultParallel     = 4
+	DefaultRetries      = 2
 	maxResponseBytes    = 256 << 20
 )
 
@@ -74,6 +75,15 @@ type Client struct {
 	MaxLocations int
 	// Parallel is the number of requests in flight; 0 means DefaultParallel.
 	Parallel int
+	// Retries is how many times a request answered with HTTP 429, 502,
+	// 503 or 504 is repeated, with backoff from 250 ms; 0 means
+	// DefaultRetries, negative means none.
+	Retries int
+	// Progress, if set, is called after each request with the number of
+	// requests done and the total; calls are serialised.
+	Progress func(done, total int)
+
+	backoff time.Duration // first retry delay; 0 means 250 ms (tests shorten it)
 }
 
 var _ geo.MatrixSource = (*Client)(nil)
@@ -144,6 +154,7 @@ func (c *Client) Matrix(ctx context.Context, points []orb.Point) (*geo.Matrix, e
 		wg       sync.WaitGroup
 		mu       sync.Mutex
 		firstErr error
+		done     int
 		queue    = make(chan task)
 	)
 	for range min(parallel, len(tasks)) {
@@ -151,14 +162,17 @@ func (c *Client) Matrix(ctx context.Context, points []orb.Point) (*geo.Matrix, e
 		go func() {
 			defer wg.Done()
 			for t := range queue {
-				if err := c.fetch(ctx, base, points, t, m); err != nil {
-					mu.Lock()
-					if firstErr == nil {
-						firstErr = err
-					}
-					mu.Unlock()
+				err := c.fetch(ctx, base, points, t, m)
+				mu.Lock()
+				if err != nil && firstErr == nil {
+					firstErr = err
 					cancel()
 				}
+				if err == nil && c.Progress != nil {
+					done++
+					c.Progress(done, len(tasks))
+				}
+				mu.Unlock()
 			}
 		}()
 	}
@@ -228,44 +242,41 @@ func indexList(lo, hi int) string {
 }
 
 func (c *Client) fetch(ctx context.Context, base *url.URL, points []orb.Point, t task, m *geo.Matrix) error {
-	timeout := c.Timeout
-	if timeout <= 0 {
-		timeout = DefaultTimeout
+	retries := c.Retries
+	if retries == 0 {
+		retries = DefaultRetries
 	}
-	rctx, cancel := context.WithTimeout(ctx, timeout)
-	defer cancel()
-	req, err := http.NewRequestWithContext(rctx, http.MethodGet, c.requestURL(base, points, t), nil)
-	if err != nil {
-		return fmt.Errorf("%w: %w", ErrConfig, err)
-	}
-	hc := c.HTTPClient
-	if hc == nil {
-		hc = http.DefaultClient
-	}
-	resp, err := hc.Do(req)
-	if err != nil {
-		if ctx.Err() != nil {
-			return ctx.Err() // the caller gave up; not the server's fault
+	u := c.requestURL(base, points, t)
+	var (
+		body   []byte
+		status int
+		err    error
+	)
+	for attempt := 0; ; attempt++ {
+		body, status, err = c.get(ctx, u)
+		if err != nil {
+			return err
 		}
-		// url.Error repeats the whole URL, up to MaxLocations coordinates.
-		if ue, ok := errors.AsType[*url.Error](err); ok {
-			err = ue.Err
+		if !retryable(status) || attempt >= retries {
+			break
 		}
-		return fmt.Errorf("%w: %s (timeout %v): %w", ErrUnreachable, c.BaseURL, timeout, err)
-	}
-	defer resp.Body.Close()
-	body, err := io.ReadAll(io.LimitReader(resp.Body, maxResponseBytes))
-	if err != nil {
-		if ctx.Err() != nil {
+		// Exponential backoff from 250 ms: the server is overloaded or
+		// restarting, which passes.
+		delay := c.backoff
+		if delay <= 0 {
+			delay = 250 * time.Millisecond
+		}
+		select {
+		case <-time.After(delay << attempt):
+		case <-ctx.Done():
 			return ctx.Err()
 		}
-		return fmt.Errorf("%w: %s: reading response: %w", ErrUnreachable, c.BaseURL, err)
 	}
 	ns, nd := t.s1-t.s0, t.d1-t.d0
 	tab, err := decodeTable(body, t)
 	if err != nil {
-		if resp.StatusCode != http.StatusOK && !errors.Is(err, ErrService) {
-			return fmt.Errorf("%w: %s: HTTP %s", ErrService, c.BaseURL, resp.Status)
+		if status != http.StatusOK && !errors.Is(err, ErrService) {
+			return fmt.Errorf("%w: %s: HTTP %d %s", ErrService, c.BaseURL, status, http.StatusText(status))
 		}
 		return fmt.Errorf("%s: %w", c.BaseURL, err)
 	}
@@ -277,6 +288,54 @@ func (c *Client) fetch(ctx context.Context, base *url.URL, points []orb.Point, t
 		}
 	}
 	return nil
+}
+
+// retryable reports whether an HTTP status means "try again later".
+func retryable(status int) bool {
+	switch status {
+	case http.StatusTooManyRequests, http.StatusBadGateway, http.StatusServiceUnavailable, http.StatusGatewayTimeout:
+		return true
+	}
+	return false
+}
+
+// get sends one request with the client's timeout and returns the body and
+// status. Failing to connect, or to get an answer in time, is ErrUnreachable.
+func (c *Client) get(ctx context.Context, u string) ([]byte, int, error) {
+	timeout := c.Timeout
+	if timeout <= 0 {
+		timeout = DefaultTimeout
+	}
+	rctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
+	req, err := http.NewRequestWithContext(rctx, http.MethodGet, u, nil)
+	if err != nil {
+		return nil, 0, fmt.Errorf("%w: %w", ErrConfig, err)
+	}
+	hc := c.HTTPClient
+	if hc == nil {
+		hc = http.DefaultClient
+	}
+	resp, err := hc.Do(req)
+	if err != nil {
+		if ctx.Err() != nil {
+			return nil, 0, ctx.Err() // the caller gave up; not the server's fault
+		}
+		// url.Error repeats the whole URL, up to MaxLocations coordinates.
+		if ue, ok := errors.AsType[*url.Error](err); ok {
+			err = ue.Err
+		}
+		return nil, 0, fmt.Errorf("%w: %s (timeout %v): %w", ErrUnreachable, c.BaseURL, timeout, err)
+	}
+	defer resp.Body.Close()
+	body, err := io.ReadAll(io.LimitReader(resp.Body, maxResponseBytes))
+	if err != nil {
+		if ctx.Err() != nil {
+			return nil, 0, ctx.Err()
+		}
+		return nil, 0, fmt.Errorf("%w: %s: reading response: %w", ErrUnreachable, c.BaseURL, err)
+	}
+	return body, resp.StatusCode, nil
 }
 
 // response is the part of OSRM's table response that is read.

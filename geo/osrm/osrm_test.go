@@ -275,3 +275,65 @@ func ExampleClient_Matrix() {
 	// 442 s 5748 m
 	// true
 }
+
+// flaky answers 503 to its first failures requests, then like fakeOSRM.
+type flaky struct {
+	fakeOSRM
+	failures int64
+	calls    atomic.Int64
+}
+
+func (f *flaky) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if f.calls.Add(1) <= f.failures {
+		http.Error(w, "restarting", http.StatusServiceUnavailable)
+		return
+	}
+	f.fakeOSRM.ServeHTTP(w, r)
+}
+
+func TestRetries(t *testing.T) {
+	for _, tc := range []struct {
+		name     string
+		failures int64
+		retries  int
+		calls    int64
+		want     error
+	}{
+		{"recovers", 2, 0, 3, nil},
+		{"gives up", 5, 1, 2, ErrService},
+		{"no retries", 1, -1, 1, ErrService},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			f := &flaky{fakeOSRM: fakeOSRM{maxLoc: 100}, failures: tc.failures}
+			srv := httptest.NewServer(f)
+			defer srv.Close()
+			c := &Client{BaseURL: srv.URL, Retries: tc.retries, backoff: time.Millisecond}
+			_, err := c.Matrix(context.Background(), testPoints(3))
+			if !errors.Is(err, tc.want) || (tc.want == nil && err != nil) {
+				t.Fatalf("Matrix() error = %v, want %v", err, tc.want)
+			}
+			if got := f.calls.Load(); got != tc.calls {
+				t.Errorf("server saw %d requests, want %d", got, tc.calls)
+			}
+		})
+	}
+}
+
+func TestProgress(t *testing.T) {
+	srv := httptest.NewServer(&fakeOSRM{maxLoc: 10})
+	defer srv.Close()
+	var calls, last, total int
+	c := &Client{BaseURL: srv.URL, MaxLocations: 10, Parallel: 3, Progress: func(done, n int) {
+		calls++
+		if done != last+1 {
+			t.Errorf("progress %d after %d", done, last)
+		}
+		last, total = done, n
+	}}
+	if _, err := c.Matrix(context.Background(), testPoints(23)); err != nil {
+		t.Fatal(err)
+	}
+	if calls != 25 || last != 25 || total != 25 {
+		t.Errorf("progress called %d times, last %d of %d; want 25 of 25", calls, last, total)
+	}
+}
