@@ -14,6 +14,16 @@
 // MaxLocations/2 and asks for every block pair (sources from one block,
 // destinations from the other), so no request names more than MaxLocations
 // coordinates; n points take ⌈2n/MaxLocations⌉² requests, Parallel at a time.
+// (Servers that limit sources × destinations rather than coordinates would
+// accept bigger blocks; this split is safe under either rule.)
+//
+// # Failures
+//
+// Each request has its own Timeout. A server that cannot be reached or does
+// not answer in time gives ErrUnreachable at once, naming the URL; HTTP 429,
+// 502, 503 and 504 are retried with backoff first. A pair with no route
+// (OSRM's null) is ErrNoRoute naming both points: the matrix is never
+// returned with gaps. The first error cancels the requests in flight.
 package osrm
 
 import (
