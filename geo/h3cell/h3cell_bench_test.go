@@ -22,10 +22,10 @@ func benchPoints(n int) []orb.Point {
 	return pts
 }
 
-// BenchmarkIndexPoints indexes 10,000 points at resolution 9: the baseline
+// BenchmarkH3IndexPoints indexes 10,000 points at resolution 9: the baseline
 // makes one h3-go call per point, FromPoint adds validation, FromPoints is
 // the batch path.
-func BenchmarkIndexPoints(b *testing.B) {
+func BenchmarkH3IndexPoints(b *testing.B) {
 	const res = 9
 	pts := benchPoints(10000)
 	perPoint := func(b *testing.B) {
