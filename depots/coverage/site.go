@@ -676,6 +676,7 @@ func (in *instance) lscpBound(ctx context.Context, need, ub float64, opts SiteOp
 	y := make([]float64, nu)
 	g := make([]float64, nu)
 	order := make([]int, nu)
+	ratio := make([]float64, nu)
 	integral := true
 	for _, c := range in.cost {
 		integral = integral && c == math.Trunc(c)
@@ -701,18 +702,9 @@ func (in *instance) lscpBound(ctx context.Context, need, ub float64, opts SiteOp
 		} else {
 			for u := range order {
 				order[u] = u
+				ratio[u] = lambda[u] / in.weight[u]
 			}
-			slices.SortFunc(order, func(a, b int) int {
-				return cmp.Compare(lambda[a]/in.weight[a], lambda[b]/in.weight[b])
-			})
-			left := need
-			for _, u := range order {
-				y[u] = 0
-				if left > 0 {
-					y[u] = min(1, left/in.weight[u])
-					left -= in.weight[u]
-				}
-			}
+			fractionalKnapsack(order, ratio, in.weight, need, y)
 		}
 		L := 0.0
 		for u := range y {
@@ -765,6 +757,56 @@ func (in *instance) lscpBound(ctx context.Context, need, ub float64, opts SiteOp
 		best = math.Ceil(best - 1e-9)
 	}
 	return max(0, best), better, nil
+}
+
+// fractionalKnapsack sets y (0 ≤ y ≤ 1) to cover need of the weights w at
+// least cost Σ ratio·w·y: the items of smallest ratio first, the last one
+// in part. It finds the cut by weighted quickselect (three-way partitions
+// around a median-of-three pivot, Hoare 1961) in expected linear time
+// rather than sorting. items is reordered.
+func fractionalKnapsack(items []int, ratio, w []float64, need float64, y []float64) {
+	for _, u := range items {
+		y[u] = 0
+	}
+	for len(items) > 0 && need > 0 {
+		a, b, c := ratio[items[0]], ratio[items[len(items)/2]], ratio[items[len(items)-1]]
+		p := max(min(a, b), min(max(a, b), c)) // median of three
+		// Three-way partition: [less | equal | greater].
+		lt, i, gt := 0, 0, len(items)
+		for i < gt {
+			switch r := ratio[items[i]]; {
+			case r < p:
+				items[lt], items[i] = items[i], items[lt]
+				lt++
+				i++
+			case r > p:
+				gt--
+				items[i], items[gt] = items[gt], items[i]
+			default:
+				i++
+			}
+		}
+		wl := 0.0
+		for _, u := range items[:lt] {
+			wl += w[u]
+		}
+		if wl >= need {
+			items = items[:lt]
+			continue
+		}
+		for _, u := range items[:lt] {
+			y[u] = 1
+		}
+		need -= wl
+		for _, u := range items[lt:gt] {
+			if need <= 0 {
+				break
+			}
+			y[u] = min(1, need/w[u])
+			need -= w[u]
+		}
+		items = items[gt:]
+	}
 }
 
 // completeCover extends start greedily until need is covered, drops
