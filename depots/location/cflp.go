@@ -81,12 +81,10 @@ func SolveCFLP(ctx context.Context, p *CFLP, opts Options) (*CFLPSolution, error
 	// A short subgradient run finds good open sets, local search improves
 	// the best; a longer run then tightens the bound from where it was.
 	s.lagrange(clk, root, 150, 2)
-	s.lastV = slices.Clone(s.v)
 	s.improve(clk)
 	opts.report(0, s.ub, root.bound)
 	ub := s.ub
 	s.lagrange(clk, root, 250, 0.5)
-	s.lastV = slices.Clone(s.v)
 	if s.ub < ub {
 		s.improve(clk)
 	}
@@ -167,13 +165,19 @@ type cflpSearch struct {
 	err    error // a non-recoverable error from Transport
 
 	// Subgradient scratch.
-	items  [][]item
-	v      []float64
-	g      []float64
-	y      []bool
-	order  []int
-	lastV  []float64 // v at the root's last iteration, to rank swaps
-	supply []int64
+	items [][]item
+	v     []float64
+	g     []float64
+	y     []bool
+	order []int
+	// lastV holds each facility's Lagrangian value v_i at the root's best
+	// multipliers, and lastLam their sum: Σλ + Σ_{i∈O} v_i is then a lower
+	// bound on the cost of any open set O, which screens local-search
+	// moves, and v ranks the facilities.
+	lastV   []float64
+	lastLam float64
+	lamSum  float64 // Σλ of the last relax call
+	supply  []int64
 
 	evalEvery int // subgradient iterations between Lagrangian heuristic calls
 }
@@ -319,6 +323,13 @@ func fixedOpen(fix []int8) []bool {
 func (s *cflpSearch) lagrange(clk clock, nd *cflpNode, iters int, theta float64) {
 	lam := nd.lambda
 	nd.avgY = make([]float64, s.m)
+	root := true
+	for _, f := range nd.fix {
+		if f >= 0 {
+			root = false
+			break
+		}
+	}
 	stall, count := 0, 0
 	for it := 0; it < iters; it++ {
 		if it&7 == 7 && clk.expired() {
@@ -337,6 +348,10 @@ func (s *cflpSearch) lagrange(clk clock, nd *cflpNode, iters int, theta float64)
 		}
 		if l > nd.bound+1e-9*math.Abs(l) {
 			nd.bound, stall = l, 0
+			if root {
+				s.lastV = append(s.lastV[:0], s.v...)
+				s.lastLam = s.lamSum
+			}
 		} else if stall++; stall >= 15 {
 			theta, stall = theta/2, 0
 		}
@@ -383,6 +398,7 @@ func (s *cflpSearch) relax(fix []int8, lam []float64) (float64, bool) {
 		l += lam[j]
 		s.g[j] = 1
 	}
+	s.lamSum = l
 	for i := 0; i < m; i++ {
 		s.y[i] = false
 		s.items[i] = s.items[i][:0]
@@ -582,7 +598,7 @@ func (s *cflpSearch) improve(clk clock) {
 		cur := slices.Clone(s.best)
 		ub := s.ub
 		try := func(o []bool) bool {
-			if clk.expired() {
+			if clk.expired() || s.screened(o) {
 				return false
 			}
 			s.eval(o)
@@ -627,6 +643,21 @@ func (s *cflpSearch) improve(clk clock) {
 			}
 		}
 	}
+}
+
+// screened reports whether the Lagrangian bound of open set o shows it
+// cannot beat the incumbent, so it need not be priced.
+func (s *cflpSearch) screened(o []bool) bool {
+	if s.lastV == nil {
+		return false
+	}
+	lb := s.lastLam
+	for i, on := range o {
+		if on {
+			lb += s.lastV[i]
+		}
+	}
+	return s.pruned(lb)
 }
 
 // globalBound is the smallest bound among the open nodes, or the
