@@ -49,3 +49,34 @@ func TestFractionalKnapsack(t *testing.T) {
 		}
 	}
 }
+
+func TestSelectTop(t *testing.T) {
+	r := rand.New(rand.NewPCG(5, 6))
+	for trial := range 300 {
+		n := 1 + r.IntN(50)
+		score := make([]float64, n)
+		for i := range score {
+			score[i] = float64(r.IntN(10))
+		}
+		k := r.IntN(n + 1)
+		items := make([]int, n)
+		for i := range items {
+			items[i] = i
+		}
+		selectTop(items, score, k)
+		sorted := slices.Clone(score)
+		slices.SortFunc(sorted, func(a, b float64) int { return cmp.Compare(b, a) })
+		got, want := 0.0, 0.0
+		for i := range k {
+			got += score[items[i]]
+			want += sorted[i]
+		}
+		seen := map[int]bool{}
+		for _, it := range items {
+			seen[it] = true
+		}
+		if got != want || len(seen) != n {
+			t.Fatalf("trial %d: top %d sum %v, want %v (items %v)", trial, k, got, want, items)
+		}
+	}
+}

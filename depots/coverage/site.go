@@ -418,12 +418,7 @@ func (in *instance) mclpBound(ctx context.Context, k int, lb float64, opts SiteO
 			score[j] = c
 			idx[j] = j
 		}
-		slices.SortFunc(idx, func(a, b int) int {
-			if c := cmp.Compare(score[b], score[a]); c != 0 {
-				return c
-			}
-			return a - b
-		})
+		selectTop(idx, score, k)
 		top := idx[:k]
 		L := 0.0
 		for _, j := range top {
@@ -757,6 +752,39 @@ func (in *instance) lscpBound(ctx context.Context, need, ub float64, opts SiteOp
 		best = math.Ceil(best - 1e-9)
 	}
 	return max(0, best), better, nil
+}
+
+// selectTop reorders items so that items[:k] hold k items of largest score
+// (quickselect with three-way partitions, expected linear time).
+func selectTop(items []int, score []float64, k int) {
+	lo, hi := 0, len(items) // the cut lies in items[lo:hi]
+	for hi-lo > 1 {
+		a, b, c := score[items[lo]], score[items[(lo+hi)/2]], score[items[hi-1]]
+		p := max(min(a, b), min(max(a, b), c))
+		// Three-way partition of items[lo:hi]: [greater | equal | less].
+		gt, i, lt := lo, lo, hi
+		for i < lt {
+			switch r := score[items[i]]; {
+			case r > p:
+				items[gt], items[i] = items[i], items[gt]
+				gt++
+				i++
+			case r < p:
+				lt--
+				items[i], items[lt] = items[lt], items[i]
+			default:
+				i++
+			}
+		}
+		switch {
+		case k < gt:
+			hi = gt
+		case k <= lt:
+			return
+		default:
+			lo = lt
+		}
+	}
 }
 
 // fractionalKnapsack sets y (0 ≤ y ≤ 1) to cover need of the weights w at
