@@ -24,7 +24,8 @@ type ValidateOptions struct {
 }
 
 // Validate checks every facility and the network as a whole: ids are unique,
-// each facility is valid on its own (see Facility.Validate), parents exist,
+// each facility is valid on its own (see Facility.Validate), parents exist
+// and form no cycle,
 // and with opts.RequireZones every facility lies in a zone. It fills each
 // facility's Cell and, when opts.Zones is set and Zone is empty, its Zone;
 // a Zone that disagrees with the facility's location is an error.
@@ -75,6 +76,29 @@ func (n *Network) Validate(opts ValidateOptions) error {
 		}
 		if _, ok := seen[f.Parent]; !ok {
 			return fmt.Errorf("%w: facility %q: parent %q is not in the network", ErrInvalid, f.ID, f.Parent)
+		}
+	}
+	// Parent chains must end: walk each once, marking the facilities on
+	// the current walk (1) and those known to reach a root (2).
+	parent := func(j int) int {
+		if p := n.Facilities[j].Parent; p != "" {
+			return seen[p]
+		}
+		return -1
+	}
+	state := make([]uint8, len(n.Facilities))
+	for i := range n.Facilities {
+		var walk []int
+		j := i
+		for ; j >= 0 && state[j] == 0; j = parent(j) {
+			state[j] = 1
+			walk = append(walk, j)
+		}
+		if j >= 0 && state[j] == 1 {
+			return fmt.Errorf("%w: facility %q: its parents form a cycle", ErrInvalid, n.Facilities[j].ID)
+		}
+		for _, k := range walk {
+			state[k] = 2
 		}
 	}
 	return nil

@@ -57,6 +57,8 @@ func TestNetworkValidate(t *testing.T) {
 		{"bad hours", func(n *Network) { n.Facilities[3].Hours = Hours{OpenSeconds: 3600, CloseSeconds: 1800} }, ValidateOptions{}, "opening hours"},
 		{"missing parent", func(n *Network) { n.Facilities[2].Parent = "hub-9" }, ValidateOptions{}, `parent "hub-9" is not in the network`},
 		{"own parent", func(n *Network) { n.Facilities[2].Parent = "st-1" }, ValidateOptions{}, "its own parent"},
+		{"parent cycle", func(n *Network) { n.Facilities[1].Parent = "st-1" }, ValidateOptions{}, "parents form a cycle"},
+		{"parent chain", func(n *Network) { n.Facilities[1].Parent = "cw-1"; n.Facilities[3].Parent = "st-1" }, ValidateOptions{}, ""},
 		{"outside every zone", func(n *Network) { n.Facilities[3].Location = orb.Point{108.0, 30.8} }, ValidateOptions{Zones: zones, RequireZones: true}, `facility "lk-1" at [108, 30.8] lies outside every zone`},
 		{"outside zones, not required", func(n *Network) { n.Facilities[3].Location = orb.Point{108.0, 30.8} }, ValidateOptions{Zones: zones}, ""},
 		{"zone disagrees", func(n *Network) { n.Facilities[1].Zone = "rural" }, ValidateOptions{Zones: zones}, `zone "rural" given`},
