@@ -118,8 +118,18 @@ func newKeyring(keys []Key, r rate.Limit, burst int) (*keyring, error) {
 // authenticate returns the principal of the request's bearer key. Keys are
 // compared by their SHA-256, so lookup time does not depend on how much of a
 // guessed key is right.
-func (kr *keyring) authenticate(r *http.Request) (*Principal, error) {
+//
+// With queryKey, a request without an Authorization header may give the
+// key as ?api_key=KEY instead: the VROOM endpoint allows it, so that a VROOM
+// client that cannot set headers works by changing its URL. (The request log
+// records paths without queries, so the key stays out of it.)
+func (kr *keyring) authenticate(r *http.Request, queryKey bool) (*Principal, error) {
 	h := r.Header.Get("Authorization")
+	if h == "" && queryKey {
+		if k := r.URL.Query().Get("api_key"); k != "" {
+			h = "Bearer " + k
+		}
+	}
 	scheme, secret, ok := strings.Cut(h, " ")
 	if !ok || !strings.EqualFold(scheme, "Bearer") || secret == "" {
 		return nil, errorf(ErrUnauthorized, "send the key as Authorization: Bearer KEY")

@@ -297,7 +297,7 @@ func (s *Server) authorize(w http.ResponseWriter, r *http.Request, acc access) e
 	if acc == public {
 		return nil
 	}
-	p, err := s.keys.authenticate(r)
+	p, err := s.keys.authenticate(r, r.Pattern == vroomPattern)
 	if err != nil {
 		w.Header().Set("WWW-Authenticate", `Bearer realm="lastmile"`)
 		return err
@@ -314,6 +314,10 @@ func (s *Server) authorize(w http.ResponseWriter, r *http.Request, acc access) e
 	*r = *r.WithContext(context.WithValue(r.Context(), principalKey{}, p))
 	return nil
 }
+
+// vroomPattern is the VROOM-compatible route, which also takes its key as
+// ?api_key=.
+const vroomPattern = "POST /v1/vroom"
 
 func (s *Server) registerRoutes() {
 	s.route("GET /healthz", public, s.healthz)
@@ -335,7 +339,7 @@ func (s *Server) registerRoutes() {
 	s.route("DELETE /v1/jobs/{id}", anyKey, s.cancelJob)
 	s.route("POST /v1/jobs/{id}/cancel", anyKey, s.cancelJob)
 	s.route("GET /v1/jobs/{id}/events", anyKey, s.jobEvents)
-	s.route("POST /v1/vroom", anyKey, s.vroom)
+	s.route(vroomPattern, anyKey, s.vroom)
 
 	s.route("GET /v1/couriers/{id}/route", anyKey, s.getCourierRoute)
 	s.route("POST /v1/couriers/{id}/events", anyKey, s.postStopEvent)

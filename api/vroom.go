@@ -41,6 +41,8 @@ import (
 //     time + per_km × distance); the solver's objective also charges
 //     per_hour for service and waiting time, which VROOM does not;
 //   - each unassigned task carries a "reason" (extension);
+//   - the API key may be given as ?api_key= (for clients that cannot set
+//     an Authorization header);
 //   - input errors are answered with status 400 and an RFC 9457
 //     problem+json body that also has VROOM's "code" (2) and "error".
 

@@ -173,3 +173,15 @@ func TestVROOMErrors(t *testing.T) {
 		})
 	}
 }
+
+// A VROOM client that cannot set headers passes the key in the URL.
+func TestVROOMQueryKey(t *testing.T) {
+	ts := startServer(t, api.Config{})
+	body, _ := os.ReadFile(filepath.Join("testdata", "vroom", "example_2.json"))
+	if r := ts.do("POST", "/v1/vroom?api_key="+courierKey, "", body); r.Status != http.StatusOK {
+		t.Errorf("POST /v1/vroom?api_key= = %d %s", r.Status, r.Body)
+	}
+	if r := ts.do("POST", "/v1/optimize?api_key="+courierKey, "", body); r.Status != http.StatusUnauthorized {
+		t.Errorf("POST /v1/optimize?api_key= = %d, want 401 (query keys only for VROOM)", r.Status)
+	}
+}
