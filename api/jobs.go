@@ -401,11 +401,10 @@ func (s *Server) cancelJob(w http.ResponseWriter, r *http.Request) error {
 	if j.Status.Final() {
 		return errorf(ErrConflict, "job %s already %s", j.ID, j.Status)
 	}
-	running, waiting := s.queue.cancel(j.ID)
-	if !running {
+	if running, _ := s.queue.cancel(j.ID); !running {
 		// Waiting here, or queued/running on another server sharing the
-		// database: mark it cancelled; a worker skips final jobs.
-		_ = waiting
+		// database: mark it cancelled; a worker skips final jobs, and a
+		// finishing one keeps the cancellation.
 		j.Status = store.JobCancelled
 		if err := s.store.UpdateJob(r.Context(), j); err != nil {
 			return err

@@ -181,6 +181,8 @@ func writeProblem(w http.ResponseWriter, r *http.Request, p *Problem) {
 func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
 	p := problemFor(err)
 	switch {
+	case p.Status == http.StatusServiceUnavailable:
+		s.log.WarnContext(r.Context(), "request refused: unavailable", "path", r.URL.Path, "err", err)
 	case p.Status >= 500:
 		s.log.ErrorContext(r.Context(), "request failed", "method", r.Method, "path", r.URL.Path, "err", err)
 	case errors.Is(err, context.Canceled):
