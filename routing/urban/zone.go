@@ -52,6 +52,21 @@ type ZoningOptions struct {
 	BalanceRatio float64
 	// Seed seeds the choice of zone seeds.
 	Seed uint64
+	// Restarts is how many seedings are tried per area, keeping the most
+	// balanced; 0 means 6.
+	Restarts int
+}
+
+// ratioOf is max/min workload of zones (+Inf when a zone is empty).
+func ratioOf(zs []Zone) float64 {
+	lo, hi := math.Inf(1), 0.0
+	for _, z := range zs {
+		lo, hi = min(lo, z.WorkloadSeconds), max(hi, z.WorkloadSeconds)
+	}
+	if lo <= 0 {
+		return math.Inf(1)
+	}
+	return hi / lo
 }
 
 // maxBridgeVisits bounds the breadth-first search that joins two clusters
@@ -68,10 +83,13 @@ const maxBridgeVisits = 200_000
 // 2007): the zone with the smallest workload claims its nearest frontier
 // cell next, so zones fill at the pace of their deficit. Boundary moves
 // then shift a cell from a heavier zone to a lighter neighbouring zone
-// while that lowers the heavier workload and the donor stays connected
-// (checked by breadth-first search), until the group's max/min workload
-// is within BalanceRatio or no move helps. Every move lowers the sum of
-// squared workloads, so the descent ends. This is the region-growing and
+// (with any piece of the donor that the cell alone connected, found by
+// breadth-first search, so zones stay contiguous) while the receiver
+// stays lighter than the donor was, until the group's max/min workload is
+// within BalanceRatio or no move helps; every such move lowers the sum of
+// squared workloads, so the descent ends. Empty bridge cells also move
+// down the load order to let zones grow along bridges. The best of
+// Restarts seedings is kept. This is the region-growing and
 // local-search scheme of political and sales-territory districting
 // (Ricca & Simeone, "Local search algorithms for political districting",
 // EJOR 189(3), 2008).
@@ -137,13 +155,28 @@ func Partition(cells []CellLoad, opts ZoningOptions) ([]Zone, error) {
 		target *= 1.1
 	}
 	rng := rand.New(rand.NewPCG(opts.Seed, 0x7a6f6e65))
+	restarts := opts.Restarts
+	if restarts <= 0 {
+		restarts = 6
+	}
 	var zones []Zone
 	for i, a := range areas {
-		zs, err := a.partition(counts[i], opts.BalanceRatio, rng)
-		if err != nil {
-			return nil, err
+		// Keep the most balanced of a few seedings.
+		var best []Zone
+		bestRatio := math.Inf(1)
+		for range restarts {
+			zs, err := a.partition(counts[i], opts.BalanceRatio, rng)
+			if err != nil {
+				return nil, err
+			}
+			if r := ratioOf(zs); r < bestRatio {
+				best, bestRatio = zs, r
+			}
+			if bestRatio <= opts.BalanceRatio {
+				break
+			}
 		}
-		zones = append(zones, zs...)
+		zones = append(zones, best...)
 	}
 	for i := range zones {
 		z := &zones[i]
@@ -485,65 +518,87 @@ func (a *area) seeds(k int, rng *rand.Rand) []int {
 	return seeds
 }
 
-// balance moves boundary cells from heavier to lighter neighbouring zones
-// while that lowers the heavier zone's load and keeps the donor connected.
+// balance moves boundary cells from heavier to lighter neighbouring zones.
+// A move takes a cell and, if its removal splits the donor, the pieces
+// cut off from the donor's heaviest part (they stay connected through the
+// moved cell), and is made when the receiver stays lighter than the donor
+// was: every such move lowers the sum of squared loads. When no loaded
+// move is left, empty cells move from heavier to lighter zones, which
+// reshapes zones along bridges without changing loads; an empty cell only
+// moves down the load order, so this ends too.
 func (a *area) balance(zone []int, load []float64, ratio float64) {
 	k := len(load)
 	if k < 2 {
 		return
 	}
-	order := make([]int, k)
 	type move struct {
 		cell, to int
 		score    float64
+		empty    bool
 	}
 	var cands []move
 	mark := make([]int, len(zone))
 	stamp := 0
+	var tail []int
 	for range 50 * len(zone) {
 		lo, hi := slices.Min(load), slices.Max(load)
 		if lo > 0 && hi/lo <= ratio {
 			return
 		}
-		for i := range order {
-			order[i] = i
+		cands = cands[:0]
+		for c, from := range zone {
+			for _, j := range a.adj[c] {
+				to := zone[j]
+				if to == from || load[to]+a.w[c] >= load[from] {
+					continue
+				}
+				// Best first: the heaviest donor, then the lowest new pair
+				// maximum; empty cells last, lightest receiver first.
+				empty := a.w[c] <= 0
+				score := -load[from]*1e3 + max(load[from]-a.w[c], load[to]+a.w[c])
+				if empty {
+					score = -load[from]*1e3 + load[to]
+				}
+				cands = append(cands, move{c, to, score, empty})
+			}
 		}
-		slices.SortFunc(order, func(x, y int) int { return cmp.Compare(load[y], load[x]) })
+		slices.SortFunc(cands, func(x, y move) int {
+			if x.empty != y.empty {
+				if x.empty {
+					return 1
+				}
+				return -1
+			}
+			if c := cmp.Compare(x.score, y.score); c != 0 {
+				return c
+			}
+			if c := cmp.Compare(x.cell, y.cell); c != 0 {
+				return c
+			}
+			return cmp.Compare(x.to, y.to)
+		})
 		moved := false
-		for _, from := range order {
-			cands = cands[:0]
-			for c, z := range zone {
-				if z != from || a.w[c] <= 0 {
-					continue
-				}
-				for _, j := range a.adj[c] {
-					to := zone[j]
-					if to == from || load[to]+a.w[c] >= load[from] {
-						continue
-					}
-					cands = append(cands, move{c, to, max(load[from]-a.w[c], load[to]+a.w[c])})
-				}
+		for _, m := range cands {
+			from := zone[m.cell]
+			stamp++
+			var w float64
+			var ok bool
+			tail, w, ok = a.cutOff(zone, from, m.cell, mark, stamp, tail[:0])
+			if !ok {
+				continue
 			}
-			slices.SortFunc(cands, func(x, y move) int {
-				if c := cmp.Compare(x.score, y.score); c != 0 {
-					return c
-				}
-				return cmp.Compare(x.cell, y.cell)
-			})
-			for _, m := range cands {
-				stamp++
-				if !a.connectedWithout(zone, from, m.cell, mark, stamp) {
-					continue
-				}
-				zone[m.cell] = m.to
-				load[from] -= a.w[m.cell]
-				load[m.to] += a.w[m.cell]
-				moved = true
-				break
+			w += a.w[m.cell]
+			if m.empty && w > 0 || !m.empty && load[m.to]+w >= load[from] {
+				continue // the cut-off pieces make the move a loss
 			}
-			if moved {
-				break
+			zone[m.cell] = m.to
+			for _, c := range tail {
+				zone[c] = m.to
 			}
+			load[from] -= w
+			load[m.to] += w
+			moved = true
+			break
 		}
 		if !moved {
 			return
@@ -551,32 +606,52 @@ func (a *area) balance(zone []int, load []float64, ratio float64) {
 	}
 }
 
-// connectedWithout reports whether zone z stays connected (and non-empty)
-// without cell drop.
-func (a *area) connectedWithout(zone []int, z, drop int, mark []int, stamp int) bool {
-	start, size := -1, 0
+// cutOff finds what zone z loses besides cell drop when drop leaves it:
+// the components of z without drop other than the heaviest, appended to
+// dst with their load. ok is false when nothing of z would be left.
+func (a *area) cutOff(zone []int, z, drop int, mark []int, stamp int, dst []int) ([]int, float64, bool) {
+	var comps [][2]int // start index in order, end index
+	var loads []float64
+	order := dst
 	for c, zz := range zone {
-		if zz == z && c != drop {
-			size++
-			if start < 0 {
-				start = c
+		if zz != z || c == drop || mark[c] == stamp {
+			continue
+		}
+		start := len(order)
+		mark[c] = stamp
+		order = append(order, c)
+		w := 0.0
+		for q := start; q < len(order); q++ {
+			w += a.w[order[q]]
+			for _, j := range a.adj[order[q]] {
+				if int(j) != drop && zone[j] == z && mark[j] != stamp {
+					mark[j] = stamp
+					order = append(order, int(j))
+				}
 			}
 		}
+		comps = append(comps, [2]int{start, len(order)})
+		loads = append(loads, w)
 	}
-	if start < 0 {
-		return false
+	if len(comps) == 0 {
+		return dst, 0, false
 	}
-	mark[start] = stamp
-	queue := []int{start}
-	for q := 0; q < len(queue); q++ {
-		for _, j := range a.adj[queue[q]] {
-			if int(j) != drop && zone[j] == z && mark[j] != stamp {
-				mark[j] = stamp
-				queue = append(queue, int(j))
-			}
+	keep := 0
+	for i := range loads {
+		if loads[i] > loads[keep] {
+			keep = i
 		}
 	}
-	return len(queue) == size
+	out := dst[:0]
+	total := 0.0
+	for i, cp := range comps {
+		if i == keep {
+			continue
+		}
+		out = append(out, order[cp[0]:cp[1]]...)
+		total += loads[i]
+	}
+	return out, total, true
 }
 
 type item struct {
