@@ -115,24 +115,25 @@ func (q *queue) next() (string, context.Context, bool) {
 	return id, ctx, true
 }
 
-// cancel cancels a waiting or running job. It reports whether the job was
-// known to this queue; a waiting job is dropped from the queue and the
-// caller marks it cancelled.
-func (q *queue) cancel(id string) (running, waiting bool) {
+// cancel cancels a job of this queue. A running job's worker stores the
+// outcome, and cancel reports true; a waiting job is dropped from the queue
+// and, as for a job this queue does not know, the caller marks it
+// cancelled.
+func (q *queue) cancel(id string) (running bool) {
 	q.mu.Lock()
 	defer q.mu.Unlock()
 	if c, ok := q.running[id]; ok {
 		c(errJobCancelled)
-		return true, false
+		return true
 	}
 	for i, p := range q.pending {
 		if p == id {
 			q.pending = append(q.pending[:i], q.pending[i+1:]...)
 			q.gauges()
-			return false, true
+			break
 		}
 	}
-	return false, false
+	return false
 }
 
 // shutdown stops the workers from taking jobs, waits for running jobs until
@@ -401,7 +402,7 @@ func (s *Server) cancelJob(w http.ResponseWriter, r *http.Request) error {
 	if j.Status.Final() {
 		return errorf(ErrConflict, "job %s already %s", j.ID, j.Status)
 	}
-	if running, _ := s.queue.cancel(j.ID); !running {
+	if !s.queue.cancel(j.ID) {
 		// Waiting here, or queued/running on another server sharing the
 		// database: mark it cancelled; a worker skips final jobs, and a
 		// finishing one keeps the cancellation.
