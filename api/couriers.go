@@ -9,6 +9,7 @@ import (
 	"slices"
 	"sync"
 
+	"github.com/lastmile-dev/lastmile/geo"
 	"github.com/lastmile-dev/lastmile/routing"
 	"github.com/lastmile-dev/lastmile/routing/instance"
 	"github.com/lastmile-dev/lastmile/store"
@@ -415,8 +416,10 @@ func pickupOf(cr *CourierRoute, st *CourierStop) *CourierStop {
 	return nil
 }
 
+// checkPoint validates a [lon, lat] point with geo.ValidatePoint, naming the
+// field for invalid_params.
 func checkPoint(name string, p orb.Point) error {
-	if p[0] != p[0] || p[1] != p[1] || p[0] < -180 || p[0] > 180 || p[1] < -90 || p[1] > 90 {
+	if err := geo.ValidatePoint(p); err != nil {
 		return badParam(name, "[%g, %g] is not a [lon, lat] point", p[0], p[1])
 	}
 	return nil
