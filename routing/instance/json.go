@@ -201,7 +201,48 @@ func DecodeJSONWith(ctx context.Context, r io.Reader, src geo.MatrixSource) (*In
 	if dec.More() {
 		return nil, fmt.Errorf("%w: trailing data after the JSON problem", ErrFormat)
 	}
+	if err := RequireLocations(data); err != nil {
+		return nil, err
+	}
 	return FromJSON(ctx, &doc, src)
+}
+
+// RequireLocations reports a task whose "location" is missing or null in
+// the JSON document data (a Problem, or any object embedding its fields).
+// Location's zero value is index 0, so without this check such a task would
+// silently sit at location 0. DecodeJSON calls it; callers that decode a
+// Problem themselves and then call FromJSON should too.
+func RequireLocations(data []byte) error {
+	type stop struct {
+		Location json.RawMessage `json:"location"`
+	}
+	var doc struct {
+		Jobs      []stop `json:"jobs"`
+		Shipments []struct {
+			Pickup   stop `json:"pickup"`
+			Delivery stop `json:"delivery"`
+		} `json:"shipments"`
+	}
+	if err := json.Unmarshal(data, &doc); err != nil {
+		return jsonError(data, err)
+	}
+	missing := func(m json.RawMessage) bool {
+		return len(m) == 0 || string(bytes.TrimSpace(m)) == "null"
+	}
+	for i, j := range doc.Jobs {
+		if missing(j.Location) {
+			return fmt.Errorf("%w: jobs[%d].location: missing", ErrFormat, i)
+		}
+	}
+	for i, s := range doc.Shipments {
+		if missing(s.Pickup.Location) {
+			return fmt.Errorf("%w: shipments[%d].pickup.location: missing", ErrFormat, i)
+		}
+		if missing(s.Delivery.Location) {
+			return fmt.Errorf("%w: shipments[%d].delivery.location: missing", ErrFormat, i)
+		}
+	}
+	return nil
 }
 
 // jsonError rewrites a decoding error with a line and column.

@@ -92,6 +92,8 @@ func TestDecodeJSONErrors(t *testing.T) {
 		{"type", `{"id": "a", "location": 1, "service": "long"}`, "service: want int64"},
 		{"point", `{"id": "a", "location": [500, 29]}`, "jobs[0].location"},
 		{"syntax", `{"id": "a",, }`, "line 1 column"},
+		{"no location", `{"id": "a", "delivery": [1]}`, "jobs[0].location: missing"},
+		{"null location", `{"id": "a"}, {"id": "b", "location": null}`, "jobs[0].location: missing"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
