@@ -58,7 +58,7 @@ func runSolve(ctx context.Context, env *Env, args []string) error {
 	var note string
 	opts.Progress = func(pr routing.Progress) {
 		note = fmt.Sprintf("best %.2f, %d routes, %d unassigned, iteration %d",
-			float64(pr.BestCost)/in.Scale(), pr.Routes, pr.Unassigned, pr.Iteration)
+			float64(pr.BestCost)/in.CostUnit(), pr.Routes, pr.Unassigned, pr.Iteration)
 		if now := time.Now(); now.Sub(last) >= 100*time.Millisecond {
 			last = now
 			prog.Set(0, note)

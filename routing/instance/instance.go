@@ -117,6 +117,16 @@ func (in *Instance) Scale() float64 {
 	return float64(in.Problem.Scale)
 }
 
+// CostUnit is how many solver cost units make one unit of the reported
+// cost: MicroUnits for JSON problems (costs in currency), Scale for
+// benchmarks (cost is distance).
+func (in *Instance) CostUnit() float64 {
+	if in.Convention == ConventionMatrix {
+		return MicroUnits
+	}
+	return in.Scale()
+}
+
 // NumericIDs reports whether task ids are the file's node numbers, which a
 // report prints as JSON numbers. That is so for every benchmark format.
 func (in *Instance) NumericIDs() bool { return in.Format != FormatJSON }
