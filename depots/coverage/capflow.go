@@ -35,6 +35,7 @@ type change struct {
 	unit, site int32
 	old        float64
 	opened     bool
+	appended   bool // the unit's share of the site was created by this change
 }
 
 func newCapFlow(in *instance) *capFlow {
@@ -66,7 +67,7 @@ func (f *capFlow) addShare(u, j int32, d float64) {
 			return
 		}
 	}
-	f.journal = append(f.journal, change{unit: u, site: j, old: 0})
+	f.journal = append(f.journal, change{unit: u, site: j, appended: true})
 	f.alloc[u] = append(f.alloc[u], share{site: j, amt: d})
 }
 
@@ -82,9 +83,16 @@ func (f *capFlow) undo(n int, served float64) {
 		case c.unit < 0:
 			f.room[c.site] = c.old
 		default:
-			for i := range f.alloc[c.unit] {
-				if f.alloc[c.unit][i].site == c.site {
-					f.alloc[c.unit][i].amt = c.old
+			a := f.alloc[c.unit]
+			if c.appended {
+				// Later appends to the unit were undone first, so the
+				// share this change created is the last one.
+				f.alloc[c.unit] = a[:len(a)-1]
+				continue
+			}
+			for i := range a {
+				if a[i].site == c.site {
+					a[i].amt = c.old
 				}
 			}
 		}

@@ -606,8 +606,8 @@ func (in *instance) swapCheaperCap(ctx context.Context, chosen []int, served, ne
 		byCost[j] = j
 	}
 	slices.SortStableFunc(byCost, func(a, b int) int { return cmp.Compare(in.cost[a], in.cost[b]) })
-	in2 := slices.Clone(chosen)
-	slices.SortStableFunc(in2, func(a, b int) int { return cmp.Compare(in.cost[b], in.cost[a]) })
+	costliest := slices.Clone(chosen)
+	slices.SortStableFunc(costliest, func(a, b int) int { return cmp.Compare(in.cost[b], in.cost[a]) })
 	isChosen := make(map[int]bool)
 	for _, j := range chosen {
 		isChosen[j] = true
@@ -622,7 +622,7 @@ func (in *instance) swapCheaperCap(ctx context.Context, chosen []int, served, ne
 		f.openSite(with, need-f.served)
 		return f.served
 	}
-	for _, j := range in2 {
+	for _, j := range costliest {
 		for _, jn := range byCost {
 			if in.cost[jn] >= in.cost[j] || checks >= maxSwapChecks || ctx.Err() != nil {
 				break
