@@ -1,8 +1,10 @@
 package geo
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
+	"math"
 	"slices"
 
 	"github.com/paulmach/orb"
@@ -61,83 +63,119 @@ func ValidateRing(r orb.Ring) error {
 			return fmt.Errorf("%w: point %d: %w", ErrPolygon, i, err)
 		}
 	}
-	if i, j, ok := selfIntersection(r); ok {
+	i, j, ok, err := selfIntersection(r, maxPairTests)
+	if err != nil {
+		return fmt.Errorf("%w: %d points: %w", ErrPolygon, len(r), err)
+	}
+	if ok {
 		return fmt.Errorf("%w: ring crosses itself: edge %d (%v–%v) meets edge %d (%v–%v)",
 			ErrPolygon, i, r[i], r[i+1], j, r[j], r[j+1])
 	}
 	return nil
 }
 
+// maxPairTests bounds the edge-pair tests of one ring's self-intersection
+// check (a second or two of work). Only contrived rings, with tens of
+// thousands of edges stacked over each other, reach it; they are rejected as
+// too complex rather than left to take minutes.
+const maxPairTests = 100_000_000
+
+// errTooComplex reports a ring whose check would exceed maxPairTests.
+var errTooComplex = errors.New("ring too complex to check for self-intersection; simplify it")
+
 // selfIntersection finds two non-adjacent edges of the closed ring r that
 // touch or cross, and returns their start indices in r.
 //
-// Edges are sorted by their west end and swept west to east, each edge
-// tested only against the active edges whose x-extent overlaps it: the
-// sort-and-sweep broad phase of collision detection (Baraff 1992), with the
-// orientation predicates of Cormen et al., "Introduction to Algorithms",
-// §33.1 as the exact narrow phase. That is O(n log n + k) for the k
-// x-overlapping pairs, which for a boundary polygon is close to O(n log n);
-// Shamos & Hoey (1976) give a worst-case O(n log n) sweep, not needed for
-// rings of a few thousand points.
-func selfIntersection(r orb.Ring) (int, int, bool) {
-	// Edge e runs from r[idx[e]] to r[next[e]], skipping zero-length edges.
+// The ring's bounding box is cut into about √n/2 horizontal bands, each edge
+// is listed in every band its y-extent meets, and within a band the edges
+// are sorted by their west end and swept west to east, each edge tested
+// only against the active edges whose x-extent overlaps it: the
+// sort-and-sweep broad phase of collision detection (Baraff 1992), on a
+// uniform grid of bands, with the orientation predicates of Cormen et al.,
+// "Introduction to Algorithms", §33.1 as the exact narrow phase. Two edges
+// that meet share a band and overlap in x there, so none is missed. For
+// boundary polygons this is close to O(n log n); Shamos & Hoey (1976) give a
+// worst-case O(n log n) sweep, which contrived inputs would need, and those
+// are refused past budget pair tests with errTooComplex.
+func selfIntersection(r orb.Ring, budget int) (int, int, bool, error) {
 	type edge struct {
 		i, j       int // indices of its endpoints in r
 		minX, maxX float64
 		seq        int // position along the ring, for adjacency
 	}
 	edges := make([]edge, 0, len(r)-1)
+	minY, maxY := math.Inf(1), math.Inf(-1)
 	for i := 0; i < len(r)-1; i++ {
 		if r[i] == r[i+1] {
-			continue
+			continue // zero-length edges describe nothing
 		}
 		a, b := r[i], r[i+1]
 		edges = append(edges, edge{i: i, j: i + 1, minX: min(a[0], b[0]), maxX: max(a[0], b[0]), seq: len(edges)})
+		minY, maxY = min(minY, a[1], b[1]), max(maxY, a[1], b[1])
 	}
 	m := len(edges)
 	if m < 3 {
-		return 0, 0, false
+		return 0, 0, false, nil
 	}
 	adjacent := func(a, b int) bool {
 		d := a - b
 		return d == 1 || d == -1 || d == m-1 || d == 1-m
 	}
-	slices.SortFunc(edges, func(a, b edge) int {
-		switch {
-		case a.minX < b.minX:
-			return -1
-		case a.minX > b.minX:
-			return 1
+	nBands := min(1024, max(1, int(math.Sqrt(float64(m))/2)))
+	height := (maxY - minY) / float64(nBands)
+	band := func(y float64) int {
+		if height <= 0 {
+			return 0
 		}
-		return a.seq - b.seq
-	})
-	active := make([]edge, 0, 16)
-	for _, e := range edges {
-		// Drop edges that end west of this one.
-		k := 0
-		for _, a := range active {
-			if a.maxX >= e.minX {
-				active[k] = a
-				k++
-			}
-		}
-		active = active[:k]
-		for _, a := range active {
-			if adjacent(a.seq, e.seq) {
-				// Adjacent edges share a vertex; they still overlap if they
-				// fold back onto each other (collinear and pointing opposite).
-				if foldsBack(r, a.i, a.j, e.i, e.j) {
-					return min(a.i, e.i), max(a.i, e.i), true
-				}
-				continue
-			}
-			if segmentsIntersect(r[a.i], r[a.j], r[e.i], r[e.j]) {
-				return min(a.i, e.i), max(a.i, e.i), true
-			}
-		}
-		active = append(active, e)
+		return min(nBands-1, max(0, int((y-minY)/height)))
 	}
-	return 0, 0, false
+	bands := make([][]edge, nBands)
+	for _, e := range edges {
+		y0, y1 := r[e.i][1], r[e.j][1]
+		for b := band(min(y0, y1)); b <= band(max(y0, y1)); b++ {
+			bands[b] = append(bands[b], e)
+		}
+	}
+	tests := 0
+	active := make([]edge, 0, 16)
+	for _, list := range bands {
+		slices.SortFunc(list, func(a, b edge) int {
+			if c := cmp.Compare(a.minX, b.minX); c != 0 {
+				return c
+			}
+			return a.seq - b.seq
+		})
+		active = active[:0]
+		for _, e := range list {
+			// Drop edges that end west of this one.
+			k := 0
+			for _, a := range active {
+				if a.maxX >= e.minX {
+					active[k] = a
+					k++
+				}
+			}
+			active = active[:k]
+			if tests += len(active); tests > budget {
+				return 0, 0, false, errTooComplex
+			}
+			for _, a := range active {
+				if adjacent(a.seq, e.seq) {
+					// Adjacent edges share a vertex; they still overlap if they
+					// fold back onto each other (collinear and pointing opposite).
+					if foldsBack(r, a.i, a.j, e.i, e.j) {
+						return min(a.i, e.i), max(a.i, e.i), true, nil
+					}
+					continue
+				}
+				if segmentsIntersect(r[a.i], r[a.j], r[e.i], r[e.j]) {
+					return min(a.i, e.i), max(a.i, e.i), true, nil
+				}
+			}
+			active = append(active, e)
+		}
+	}
+	return 0, 0, false, nil
 }
 
 // orient returns the sign of the cross product (b−a)×(c−a): positive when

@@ -61,12 +61,52 @@ func TestSelfIntersectionMatchesBruteForce(t *testing.T) {
 			r[i] = orb.Point{math.Floor(rnd() * 5), math.Floor(rnd() * 5)}
 		}
 		r = append(r, r[0])
-		_, _, got := selfIntersection(r)
+		_, _, got, _ := selfIntersection(r, maxPairTests)
 		want := bruteSelfIntersection(r)
 		if got != want {
 			t.Fatalf("selfIntersection(%v) = %v, brute force says %v", r, got, want)
 		}
 	}
+}
+
+// Star-shaped rings of up to 400 edges (so that the bands are used), some
+// valid and some with one vertex pulled across the ring.
+func TestSelfIntersectionStarRings(t *testing.T) {
+	seed := uint64(99)
+	rnd := func() float64 {
+		seed ^= seed >> 12
+		seed ^= seed << 25
+		seed ^= seed >> 27
+		return float64((seed*2685821657736338717)>>11) / (1 << 53)
+	}
+	var valid, invalid int
+	for trial := range 300 {
+		n := 20 + trial
+		r := make(orb.Ring, n)
+		for i := range r {
+			angle := 2 * math.Pi * float64(i) / float64(n)
+			radius := 0.5 + rnd()
+			r[i] = orb.Point{106 + radius*math.Cos(angle), 29 + radius*math.Sin(angle)}
+		}
+		if trial%2 == 1 {
+			k := int(rnd() * float64(n))
+			r[k] = orb.Point{106 + 2*(rnd()-0.5), 29 + 2*(rnd()-0.5)}
+		}
+		r = append(r, r[0])
+		_, _, got, err := selfIntersection(r, maxPairTests)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if want := bruteSelfIntersection(r); got != want {
+			t.Fatalf("trial %d: selfIntersection = %v, brute force %v", trial, got, want)
+		}
+		if got {
+			invalid++
+		} else {
+			valid++
+		}
+	}
+	t.Logf("%d valid, %d self-intersecting rings", valid, invalid)
 }
 
 func bruteSelfIntersection(r orb.Ring) bool {
@@ -143,9 +183,35 @@ func FuzzSelfIntersection(f *testing.F) {
 			r = append(r, orb.Point{float64(data[i] % 8), float64(data[i+1] % 8)})
 		}
 		r = append(r, r[0])
-		_, _, got := selfIntersection(r)
+		_, _, got, _ := selfIntersection(r, maxPairTests)
 		if want := bruteSelfIntersection(r); got != want {
 			t.Fatalf("selfIntersection(%v) = %v, brute force %v", r, got, want)
 		}
 	})
+}
+
+// comb is a valid ring of n edges zigzagging across the same x range, the
+// worst case of a plain x sweep.
+func comb(n int, diagonal bool) orb.Ring {
+	var r orb.Ring
+	for i := 0; i < n; i++ {
+		x, y := float64(i%2), float64(i)*0.001
+		if diagonal {
+			y += x * 5
+		}
+		r = append(r, orb.Point{x, y})
+	}
+	last := r[len(r)-1]
+	return append(r, orb.Point{-1, last[1]}, orb.Point{-1, 0}, r[0])
+}
+
+func TestSelfIntersectionComb(t *testing.T) {
+	// The horizontal comb is split by the bands and checked quickly.
+	if err := ValidateRing(comb(20000, false)); err != nil {
+		t.Errorf("ValidateRing(comb) = %v, want valid", err)
+	}
+	// A slanted comb defeats the bands; past the budget it is refused.
+	if _, _, _, err := selfIntersection(comb(4000, true), 100_000); !errors.Is(err, errTooComplex) {
+		t.Errorf("selfIntersection(slanted comb, small budget) error = %v, want errTooComplex", err)
+	}
 }
