@@ -2,6 +2,7 @@ package routing
 
 import (
 	"context"
+	"slices"
 	"testing"
 )
 
@@ -227,4 +228,40 @@ func fuzzProblem(seed int64, nJobs, nVeh int, flags uint8) *Problem {
 		p.Durations[r.intn(n*n)] = Unreachable
 	}
 	return p
+}
+
+// TestIncrementalSummaries checks that the partial refresh after an
+// insertion leaves every summary equal to a full rebuild.
+func TestIncrementalSummaries(t *testing.T) {
+	for seed := int64(1); seed <= 20; seed++ {
+		p := fuzzProblem(seed, 13, 3, uint8(seed*37)&^16) // no multi-trip: those rebuild fully
+		if validate(p) != nil {
+			continue
+		}
+		in := compile(p)
+		s := newSearch(in, Options{}, seed)
+		sol := in.newSolution()
+		var ins insertion
+		for tk := 0; tk < in.nTasks; tk++ {
+			s.bestInsertion(sol, tk, 0, &ins)
+			if ins.v < 0 {
+				continue
+			}
+			in.apply(sol, tk, &ins)
+			r := &sol.routes[ins.v]
+			var full route
+			full.copyFrom(r)
+			in.rebuild(&full)
+			if !slices.Equal(full.fT, r.fT) || !slices.Equal(full.bT, r.bT) || !slices.Equal(full.fL, r.fL) ||
+				!slices.Equal(full.bL, r.bL) || !slices.Equal(full.fD, r.fD) || !slices.Equal(full.bLine, r.bLine) ||
+				!slices.Equal(full.fBack, r.fBack) || !slices.Equal(full.open, r.open) || full.cost != r.cost {
+				t.Fatalf("seed %d task %d: partial refresh differs from a full rebuild", seed, tk)
+			}
+			for i, nd := range r.nodes {
+				if int(nd) < in.nTN && (sol.posOf[nd] != int32(i) || sol.routeOf[nd] != ins.v) {
+					t.Fatalf("seed %d task %d: index of node %d is stale", seed, tk, nd)
+				}
+			}
+		}
+	}
 }

@@ -42,9 +42,12 @@ func (r *route) copyFrom(s *route) {
 	r.dist, r.dur, r.cost = s.dist, s.dur, s.cost
 }
 
+// grow returns s resized to n, keeping its contents.
 func grow[T any](s []T, n int) []T {
 	if cap(s) < n {
-		return make([]T, n, 2*n)
+		ns := make([]T, n, 2*n)
+		copy(ns, s)
+		return ns
 	}
 	return s[:n]
 }
@@ -109,14 +112,32 @@ func (in *instance) dropEmptyTrips(nodes []int32) int {
 
 // summarize fills the prefix and suffix summaries of r.
 func (in *instance) summarize(r *route) {
+	in.summarizePart(r, 0, len(r.nodes)-1, 0)
+}
+
+// summarizePart refreshes the summaries of r after ins nodes were inserted
+// at indexes from..last of its sequence (other nodes unchanged, summary
+// arrays already sized): prefixes before from and suffixes after last
+// (shifted by ins) stay valid, so only about half of the work of a full
+// summarize is done. summarizePart(r, 0, len-1, 0) is a full summarize.
+func (in *instance) summarizePart(r *route, from, last, ins int) {
 	vh := &in.veh[r.v]
 	n, dims := len(r.nodes), in.dims
 	prof := vh.profile
+	if ins > 0 {
+		old := n - ins
+		copy(r.bT[last+1:n], r.bT[last+1-ins:old])
+		copy(r.bL[(last+1)*dims:n*dims], r.bL[(last+1-ins)*dims:old*dims])
+		copy(r.bLine[last+1:n], r.bLine[last+1-ins:old])
+	}
 	r.multiTW = 0
-	for i, nd := range r.nodes {
+	for _, nd := range r.nodes {
 		if in.tws[nd] != nil {
 			r.multiTW++
 		}
+	}
+	for i := from; i < n; i++ {
+		nd := r.nodes[i]
 		if i == 0 {
 			r.fT[0] = in.nodeTime[nd]
 			r.fD[0] = 0
@@ -157,7 +178,7 @@ func (in *instance) summarize(r *route) {
 			r.fL[i*dims+k] = lcat(r.fL[(i-1)*dims+k], in.load[int(nd)*dims+k])
 		}
 	}
-	for i := n - 1; i >= 0; i-- {
+	for i := last; i >= 0; i-- {
 		nd := r.nodes[i]
 		if i == n-1 {
 			r.bT[i] = in.nodeTime[nd]

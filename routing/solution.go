@@ -128,7 +128,36 @@ func (in *instance) apply(s *solution, t int, ins *insertion) {
 	s.unassigned[t] = false
 	s.nUnassigned--
 	s.cost -= in.penalty[t]
-	in.refresh(s, ins.v)
+	if in.veh[ins.v].maxTrips > 1 {
+		in.refresh(s, ins.v) // a full rebuild also drops empty trips
+		return
+	}
+	from, last := int(ins.pos)+1, int(ins.pos)+1
+	if in.kind[node] == nkPickup {
+		last = int(ins.pos2) + 2
+	}
+	in.refreshInserted(s, ins.v, from, last, len(r.nodes)-len(r.fT))
+}
+
+// refreshInserted is refresh after inserting nodes at indexes from..last of
+// route v, which leaves the summaries outside that range valid.
+func (in *instance) refreshInserted(s *solution, v int32, from, last, ins int) {
+	r := &s.routes[v]
+	old := r.cost
+	n, dims := len(r.nodes), in.dims
+	r.fT, r.bT = grow(r.fT, n), grow(r.bT, n)
+	r.fL, r.bL = grow(r.fL, n*dims), grow(r.bL, n*dims)
+	r.fD = grow(r.fD, n)
+	r.fBack, r.bLine = grow(r.fBack, n), grow(r.bLine, n)
+	r.open, r.fStop, r.fRel = grow(r.open, n), grow(r.fStop, n), grow(r.fRel, n)
+	in.summarizePart(r, from, last, ins)
+	s.cost += r.cost - old
+	for i := from; i < n; i++ {
+		if nd := r.nodes[i]; int(nd) < in.nTN {
+			s.routeOf[nd] = v
+			s.posOf[nd] = int32(i)
+		}
+	}
 }
 
 // insertAt inserts xs before index i, reusing the slice's capacity.
