@@ -74,7 +74,7 @@ func (ix *ZoneIndex) buildBorders(covers [][]h3cell.Cell, setOwner map[h3cell.Ce
 						samples = append(samples, orb.Point{a[0] + t*(b[0]-a[0]), a[1] + t*(b[1]-a[1])})
 						sampleEdges = append(sampleEdges, e)
 					}
-					if len(samples) > 4*h3cell.MaxCells {
+					if len(samples) > h3cell.MaxCells/2 {
 						return fmt.Errorf("%w: boundaries too long for resolution %d; use a coarser resolution", ErrZone, ix.res)
 					}
 				}
