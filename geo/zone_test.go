@@ -261,7 +261,14 @@ func TestChongqingDistricts(t *testing.T) {
 	if own != total || total != 898 {
 		t.Errorf("%d of %d townships in their own county, want 898 of 898", own, total)
 	}
-	t.Logf("res 7: %d cells, %d border cells; %d of %d townships in their own county", ix.CellCount(), len(ix.border), own, total)
+	var edgeRefs int
+	for _, bc := range ix.border {
+		for _, c := range bc.cands {
+			edgeRefs += len(c.edges)
+		}
+	}
+	t.Logf("res 7: %d cells, %d border cells with %.0f edges each on average; %d of %d townships in their own county",
+		ix.CellCount(), len(ix.border), float64(edgeRefs)/float64(len(ix.border)), own, total)
 }
 
 func FuzzReadZonesGeoJSON(f *testing.F) {
