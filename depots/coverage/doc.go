@@ -67,7 +67,10 @@
 //     open; the greedy opens the site with the largest exact marginal gain
 //     (served demand is a polymatroid rank function, so lazy evaluation is
 //     exact). The bound is the smaller of the uncapacitated Lagrangian
-//     bound and the k largest min(capacity, reachable demand).
+//     bound and a Lagrangian bound that relaxes each demand unit's total
+//     service, leaving a continuous knapsack per site; its subgradient
+//     iterates also yield plans (opened with the augmenting flow) that
+//     replace the greedy's when better.
 //
 // Small instances (at most 20 candidates that reach any demand) are solved
 // exactly by enumeration, and the plan is marked Exact; the tests compare

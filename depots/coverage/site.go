@@ -179,27 +179,20 @@ func (in *instance) mclp(ctx context.Context, opts SiteOptions) (*Plan, error) {
 			}
 		}
 		chosen, served := in.capacitatedGreedy(k, math.Inf(1), false)
-		p.ChosenIndex = chosen
-		p.CoveredDemand = in.base + served
 		ub, _, err := in.mclpBound(ctx, k, served, opts)
 		if err != nil {
 			return nil, err
 		}
-		// A site serves at most its capacity and the demand it reaches.
-		caps := make([]float64, in.candidates())
-		for j := range caps {
-			reach := 0.0
-			for _, u := range in.covers(j) {
-				reach += in.weight[u]
-			}
-			caps[j] = min(in.capacity[j], reach)
+		cub, lag, lagServed, err := in.capBound(ctx, k, served, opts)
+		if err != nil {
+			return nil, err
 		}
-		slices.SortFunc(caps, func(a, b float64) int { return cmp.Compare(b, a) })
-		capSum := 0.0
-		for _, c := range caps[:k] {
-			capSum += c
+		if lag != nil {
+			chosen, served = lag, lagServed
 		}
-		p.UpperBound = in.base + min(ub, capSum)
+		p.ChosenIndex = chosen
+		p.CoveredDemand = in.base + served
+		p.UpperBound = in.base + min(ub, cub)
 		in.finishMCLP(p)
 		return p, nil
 	}
@@ -461,6 +454,129 @@ func (in *instance) mclpBound(ctx context.Context, k int, lb float64, opts SiteO
 		}
 	}
 	return min(best, total), better, nil
+}
+
+// capBound returns a Lagrangian upper bound on the residual demand k
+// capacitated sites can serve (after Current & Storbeck 1988): relaxing
+// "unit u is served at most w_u in total" with multipliers μ_u ≥ 0 leaves
+// one continuous knapsack per site,
+//
+//	v_j(μ) = max{Σ_u (1 − μ_u) x_u : Σ_u x_u ≤ capacity_j, 0 ≤ x_u ≤ w_u, u within reach of j},
+//
+// and L(μ) = Σ_u μ_u w_u + (sum of the k largest v_j), minimised by
+// subgradient steps from μ = 0, where it equals the k largest
+// min(capacity, reachable demand). Each iteration's k sites are also opened
+// with the augmenting flow; when they serve more than lb, they are
+// returned with the demand they serve.
+func (in *instance) capBound(ctx context.Context, k int, lb float64, opts SiteOptions) (float64, []int, float64, error) {
+	nu, nc := in.units(), in.candidates()
+	if nu == 0 || k == 0 {
+		return 0, nil, 0, nil
+	}
+	mu := make([]float64, nu)
+	v := make([]float64, nc)
+	idx := make([]int, nc)
+	longest := 0
+	for j := range nc {
+		longest = max(longest, len(in.covers(j)))
+	}
+	items := make([]int, 0, longest)
+	ratio := make([]float64, nu)
+	x := make([]float64, nu)
+	use := make([]float64, nu) // Σ_j x_uj over the top-k sites
+	var better []int
+	betterServed := 0.0
+	flow := newCapFlow(in)
+	best := math.Inf(1)
+	theta, stall := 2.0, 0
+	iters := opts.iterations()
+	for it := range iters {
+		if it%16 == 0 {
+			if err := ctx.Err(); err != nil {
+				return 0, nil, 0, err
+			}
+			if opts.Progress != nil {
+				opts.Progress(it, iters)
+			}
+		}
+		for u := range ratio {
+			ratio[u] = mu[u] - 1 // ascending ratio = descending value 1 − μ
+		}
+		for j := range nc {
+			v[j], idx[j] = in.siteKnapsack(j, ratio, items, x), j
+		}
+		selectTop(idx, v, min(k, nc))
+		top := idx[:min(k, nc)]
+		L := 0.0
+		for u, m := range mu {
+			L += m * in.weight[u]
+		}
+		clear(use)
+		for _, j := range top {
+			L += v[j]
+			in.siteKnapsack(j, ratio, items, x)
+			for _, u := range in.covers(j) {
+				use[u] += x[u]
+			}
+		}
+		if L < best {
+			best, stall = L, 0
+		} else if stall++; stall >= 20 {
+			theta, stall = theta/2, 0
+		}
+		if it%10 == 0 {
+			for _, j := range top {
+				flow.openSite(j, math.Inf(1))
+			}
+			if flow.served > max(lb, betterServed)+in.eps() {
+				better, betterServed = slices.Clone(top), flow.served
+			}
+			flow.undo(0, 0) // back to no site open, without reallocating
+		}
+		lbNow := max(lb, betterServed)
+		if best-lbNow <= in.eps() || (in.integral && best-lbNow < 1-1e-9) || theta < 1e-4 {
+			break
+		}
+		norm := 0.0
+		for u := range mu {
+			g := in.weight[u] - use[u]
+			if mu[u] == 0 && g > 0 {
+				g = 0 // the projection would undo this step
+			}
+			x[u] = g
+			norm += g * g
+		}
+		if norm == 0 {
+			break
+		}
+		t := theta * (L - lbNow) / norm
+		for u := range mu {
+			mu[u] = max(0, mu[u]-t*x[u])
+		}
+	}
+	return best, better, betterServed, nil
+}
+
+// siteKnapsack solves site j's continuous knapsack for capBound: it sets
+// x[u] for the units within reach of j (the most valuable, value −ratio[u]
+// > 0, up to the site's capacity) and returns the value. items is scratch.
+func (in *instance) siteKnapsack(j int, ratio []float64, items []int, x []float64) float64 {
+	items = items[:0]
+	reach := 0.0
+	for _, u := range in.covers(j) {
+		x[u] = 0
+		if ratio[u] < 0 {
+			items = append(items, int(u))
+			reach += in.weight[u]
+		}
+	}
+	fractionalKnapsack(items, ratio, in.weight, min(in.capacity[j], reach), x)
+	val := 0.0
+	for _, u := range in.covers(j) {
+		x[u] *= in.weight[u] // fractions to amounts
+		val -= ratio[u] * x[u]
+	}
+	return val
 }
 
 func (in *instance) lscp(ctx context.Context, opts SiteOptions) (*Plan, error) {
