@@ -49,14 +49,17 @@ func assignMinCost(ctx context.Context, demand []Demand, points []Point, chunkPa
 	served, assigned []float64, circuity float64) ([]int32, error) {
 	// Nodes: the demand points that have pairs, then the points, then the
 	// unserved sink.
-	node := make(map[int32]int)
+	node := make([]int32, len(demand)) // demand index → node, -1 when the demand has no pairs
+	for i := range node {
+		node[i] = -1
+	}
 	var order []int32
 	nArcs := 0
 	maxM := 0.0
 	for _, c := range chunkPairs {
 		for _, p := range c {
-			if _, ok := node[p.demand]; !ok {
-				node[p.demand] = len(order)
+			if node[p.demand] < 0 {
+				node[p.demand] = int32(len(order))
 				order = append(order, p.demand)
 			}
 			nArcs++
@@ -80,7 +83,7 @@ func assignMinCost(ctx context.Context, demand []Demand, points []Point, chunkPa
 		for _, p := range c {
 			w := int64(demand[p.demand].Weight)
 			m := havMeters(math.Float64frombits(p.key)) * circuity
-			k := g.AddArc(node[p.demand], nd+int(p.point), w, m)
+			k := g.AddArc(int(node[p.demand]), nd+int(p.point), w, m)
 			arcs = append(arcs, arc{k: k, demand: p.demand, point: p.point})
 		}
 	}
