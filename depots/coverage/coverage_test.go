@@ -435,3 +435,26 @@ func TestAnalyzeDeterministic(t *testing.T) {
 		}
 	}
 }
+
+func TestVisitAllocs(t *testing.T) {
+	demand, _ := randomInstance(9, 10, 0, 2, false)
+	demand[2].Weight = 5
+	nearest := make([]int32, len(demand))
+	reach := make([]float64, 8)
+	var touched []int32
+	var sums []share
+	pairs := make([]pair, 0, 1024)
+	v := &analyzeVisitor{nearest: nearest, weight: demand, reachable: reach, touched: &touched, sums: &sums, maxPairs: 32, truncated: new(int)}
+	hits := []hit{{point: 3, h: 2e-9}, {point: 1, h: 1e-9}, {point: 5, h: 3e-9}}
+	touched = make([]int32, 0, 8)
+	if a := testing.AllocsPerRun(100, func() { v.visit(2, hits) }); a != 0 {
+		t.Errorf("visit without pairs allocs = %v, want 0", a)
+	}
+	v.pairs = &pairs
+	if a := testing.AllocsPerRun(100, func() { pairs = pairs[:0]; v.visit(2, hits) }); a != 0 {
+		t.Errorf("visit with pairs allocs = %v, want 0", a)
+	}
+	if nearest[2] != 1 || len(pairs) != 3 {
+		t.Errorf("nearest = %d, %d pairs; want 1, 3", nearest[2], len(pairs))
+	}
+}
