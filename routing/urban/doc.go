@@ -26,8 +26,11 @@
 // least Options.BulkyMinKg payload. Tasks run in parallel on
 // Options.Workers goroutines. Parcels a task cannot serve are then offered
 // to every idle vehicle in one city-wide task, so routes cross zone lines
-// where a zone runs short; a global re-optimisation across zones seeded
-// with the zone routes is not done. Vehicles may run Options.MaxTrips
+// where a zone runs short. Before that, the zones of each centre are
+// re-solved together, seeded with their routes (routing.Options.Initial),
+// at Options.CrossZoneEffort of their budget, so routes cross zone lines
+// where that is cheaper; the merged plan is kept when it is no worse. A
+// city-wide re-optimisation across centres is not done. Vehicles may run Options.MaxTrips
 // trips, reloading at their centre.
 //
 // # Separate baseline

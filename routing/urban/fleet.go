@@ -45,6 +45,11 @@ type task struct {
 	zone     string
 	parcels  []int // indexes into Day.Parcels
 	vehicles []vehicle
+	// initial routes seed the search (their vehicles and parcels must be
+	// the task's); zoneOf names a route's zone by its parcels' zones
+	// when the task spans several.
+	initial []Route
+	zoneOf  map[int]string
 }
 
 // routed is what a task gives back.
@@ -186,7 +191,11 @@ func (e *env) solve(ctx context.Context, t task, b budget) (routed, error) {
 	for k, pi := range t.parcels {
 		p.Jobs = append(p.Jobs, parcelJob(&e.day.Parcels[pi], nd+k))
 	}
-	sol, err := routing.Solve(ctx, p, b.options(len(t.parcels)))
+	ro := b.options(len(t.parcels))
+	if len(t.initial) > 0 {
+		ro.Initial = initialSolution(t)
+	}
+	sol, err := routing.Solve(ctx, p, ro)
 	if err != nil {
 		return out, fmt.Errorf("task %s: %w", t.name, err)
 	}
@@ -199,10 +208,11 @@ func (e *env) solve(ctx context.Context, t task, b budget) (routed, error) {
 			Km: float64(r.Distance) / 1000, Hours: float64(r.Duration) / 3600, CostYuan: float64(r.Cost) / microPerYuan,
 		}
 		rt.Path = append(rt.Path, pts[depotIdx[v.Depot]])
-		districts := map[string]int{}
+		districts, zones := map[string]int{}, map[string]int{}
 		for _, s := range r.Stops {
 			if s.Kind == routing.KindReload {
 				rt.Path = append(rt.Path, pts[depotIdx[v.Depot]])
+				rt.seq = append(rt.seq, -1)
 			}
 			if s.Kind != routing.KindJob {
 				continue
@@ -211,8 +221,14 @@ func (e *env) solve(ctx context.Context, t task, b budget) (routed, error) {
 			par := &e.day.Parcels[pi]
 			rt.Parcels = append(rt.Parcels, par.ID)
 			rt.Path = append(rt.Path, par.Location)
-			rt.indexes = append(rt.indexes, pi)
+			rt.seq = append(rt.seq, pi)
 			districts[par.District]++
+			if t.zoneOf != nil {
+				zones[t.zoneOf[pi]]++
+			}
+		}
+		if t.zoneOf != nil {
+			rt.Zone = majority(zones)
 		}
 		rt.Path = append(rt.Path, pts[depotIdx[v.Depot]])
 		rt.District = majority(districts)
@@ -231,6 +247,37 @@ func (e *env) solve(ctx context.Context, t task, b budget) (routed, error) {
 	return out, nil
 }
 
+// initialSolution maps a task's initial routes to its problem's indexes.
+func initialSolution(t task) *routing.Solution {
+	vi := make(map[string]int, len(t.vehicles))
+	for i, v := range t.vehicles {
+		vi[v.ID] = i
+	}
+	pi := make(map[int]int, len(t.parcels))
+	for k, p := range t.parcels {
+		pi[p] = k
+	}
+	sol := &routing.Solution{}
+	for _, r := range t.initial {
+		v, ok := vi[r.Vehicle]
+		if !ok {
+			continue
+		}
+		rt := routing.Route{Vehicle: v}
+		for _, p := range r.seq {
+			if p < 0 {
+				rt.Stops = append(rt.Stops, routing.RouteStop{Kind: routing.KindReload, Task: -1})
+				continue
+			}
+			if k, ok := pi[p]; ok {
+				rt.Stops = append(rt.Stops, routing.RouteStop{Kind: routing.KindJob, Task: k})
+			}
+		}
+		sol.Routes = append(sol.Routes, rt)
+	}
+	return sol
+}
+
 // majority returns the most frequent key, the smallest on ties.
 func majority(m map[string]int) string {
 	best, n := "", -1
@@ -242,10 +289,17 @@ func majority(m map[string]int) string {
 	return best
 }
 
-// runTasks solves tasks on a bounded worker pool; results keep task order.
-// Then, if parcels are left and vehicles idle, one mop-up task routes the
-// leftovers with every idle vehicle, across zone lines.
+// runTasks solves tasks and combines them (see combine).
 func (e *env) runTasks(ctx context.Context, stage string, tasks []task, b budget) (routed, error) {
+	results, err := e.solveAll(ctx, stage, tasks, b)
+	if err != nil {
+		return routed{}, err
+	}
+	return e.combine(ctx, stage, results, b)
+}
+
+// solveAll solves tasks on a bounded worker pool; results keep task order.
+func (e *env) solveAll(ctx context.Context, stage string, tasks []task, b budget) ([]routed, error) {
 	results := make([]routed, len(tasks))
 	errs := make([]error, len(tasks))
 	order := make([]int, len(tasks)) // biggest first, for a shorter tail
@@ -259,7 +313,7 @@ func (e *env) runTasks(ctx context.Context, stage string, tasks []task, b budget
 		done int
 		wg   sync.WaitGroup
 	)
-	e.progress(stage, 0, len(tasks)+1)
+	e.progress(stage, 0, len(tasks))
 	for range max(1, min(e.opts.Workers, len(tasks))) {
 		wg.Add(1)
 		go func() {
@@ -276,17 +330,26 @@ func (e *env) runTasks(ctx context.Context, stage string, tasks []task, b budget
 				results[i], errs[i] = e.solve(ctx, tasks[i], b)
 				mu.Lock()
 				done++
-				e.progress(stage, done, len(tasks)+1)
+				e.progress(stage, done, len(tasks))
 				mu.Unlock()
 			}
 		}()
 	}
 	wg.Wait()
-	var all routed
-	for i, r := range results {
-		if errs[i] != nil {
-			return all, errs[i]
+	for _, err := range errs {
+		if err != nil {
+			return nil, err
 		}
+	}
+	return results, nil
+}
+
+// combine joins task results. Then, if parcels are left and vehicles idle,
+// one mop-up task routes the leftovers with every idle vehicle, across
+// zone lines.
+func (e *env) combine(ctx context.Context, stage string, results []routed, b budget) (routed, error) {
+	var all routed
+	for _, r := range results {
 		all.routes = append(all.routes, r.routes...)
 		all.unassigned = append(all.unassigned, r.unassigned...)
 		all.unused = append(all.unused, r.unused...)
@@ -297,16 +360,17 @@ func (e *env) runTasks(ctx context.Context, stage string, tasks []task, b budget
 		for _, u := range all.unassigned {
 			mop.parcels = append(mop.parcels, u.index)
 		}
+		e.progress(stage+" mop-up", 0, 1)
 		r, err := e.solve(ctx, mop, b)
 		if err != nil {
 			return all, err
 		}
+		e.progress(stage+" mop-up", 1, 1)
 		all.routes = append(all.routes, r.routes...)
 		all.unassigned = r.unassigned
 		all.unused = r.unused
 		all.cost += r.cost
 	}
-	e.progress(stage, len(tasks)+1, len(tasks)+1)
 	return all, nil
 }
 

@@ -160,8 +160,66 @@ func (e *env) pooled(ctx context.Context, idx []int, stage string, effort float6
 			}
 		}
 	}
-	r, err := e.runTasks(ctx, stage, tasks, newBudget(e.opts, len(e.day.Parcels), effort))
+	b := newBudget(e.opts, len(e.day.Parcels), effort)
+	results, err := e.solveAll(ctx, stage, tasks, b)
+	if err != nil {
+		return routed{}, nil, err
+	}
+	if e.opts.CrossZoneEffort > 0 {
+		e.acrossZones(ctx, stage, tasks, results, zoneDepot, depotsUsed, effort)
+	}
+	r, err := e.combine(ctx, stage, results, b)
 	return r, zones, err
+}
+
+// acrossZones re-solves the zones of each centre together, seeded with
+// their routes, so that routes may cross the zone lines between them; a
+// merged plan replaces the zones' plans when it is no worse.
+func (e *env) acrossZones(ctx context.Context, stage string, tasks []task, results []routed, zoneDepot, depotsUsed []depots.ID, effort float64) {
+	var merged []task
+	var members [][]int
+	for _, d := range depotsUsed {
+		var ts []int
+		for t := range zoneDepot {
+			if zoneDepot[t] == d && len(tasks[t].parcels) > 0 {
+				ts = append(ts, t)
+			}
+		}
+		if len(ts) < 2 {
+			continue
+		}
+		m := task{name: "across-" + string(d), zone: "across-" + string(d), zoneOf: map[int]string{}}
+		for _, t := range ts {
+			m.parcels = append(m.parcels, tasks[t].parcels...)
+			m.vehicles = append(m.vehicles, tasks[t].vehicles...)
+			m.initial = append(m.initial, results[t].routes...)
+			for _, p := range tasks[t].parcels {
+				m.zoneOf[p] = tasks[t].zone
+			}
+		}
+		merged = append(merged, m)
+		members = append(members, ts)
+	}
+	if len(merged) == 0 {
+		return
+	}
+	mr, err := e.solveAll(ctx, stage+" across zones", merged, newBudget(e.opts, len(e.day.Parcels), effort*e.opts.CrossZoneEffort))
+	if err != nil {
+		return // the zone plans stand
+	}
+	pen := e.opts.UnassignedPenaltyYuan
+	for i, ts := range members {
+		before := 0.0
+		for _, t := range ts {
+			before += results[t].cost + pen*float64(len(results[t].unassigned))
+		}
+		if mr[i].cost+pen*float64(len(mr[i].unassigned)) <= before {
+			results[ts[0]] = mr[i]
+			for _, t := range ts[1:] {
+				results[t] = routed{}
+			}
+		}
+	}
 }
 
 func sumLen(a [][]vehicle) int {
@@ -270,10 +328,14 @@ func (e *env) share(ctx context.Context, rep *Report, carriers []string, pooled 
 	n := len(carriers)
 	full := uint64(1)<<n - 1
 	pen := e.opts.UnassignedPenaltyYuan
-	costs := map[uint64]float64{0: 0, full: pooled.cost + pen*float64(len(pooled.unassigned))}
+	costs := map[uint64]float64{0: 0}
 	for i := range n {
 		costs[1<<i] = standalone[i]
 	}
+	// The grand coalition's cost is the pooled plan's, even for a lone
+	// carrier (whose "coalition" is then its pooled plan, not its own
+	// fleet).
+	costs[full] = pooled.cost + pen*float64(len(pooled.unassigned))
 	value := func(mask uint64) (float64, error) {
 		if c, ok := costs[mask]; ok {
 			return c, nil

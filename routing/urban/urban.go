@@ -100,6 +100,11 @@ type Options struct {
 	ExactShapleyCarriers int
 	// ShapleySamples is the number of sampled carrier orders; 0 means 24.
 	ShapleySamples int
+	// CrossZoneEffort is the search effort, as a fraction of the zones'
+	// own, of re-solving the zones of each centre together, seeded with
+	// their routes, so routes can cross zone lines where that is cheaper;
+	// 0 means 0.5, negative means not at all.
+	CrossZoneEffort float64
 	// CoalitionEffort is the fraction of the plan budget spent on each
 	// coalition's pooled plan; 0 means 0.25.
 	CoalitionEffort float64
@@ -181,6 +186,9 @@ func (o Options) withDefaults() (Options, error) {
 	if o.BalanceRatio < 1 {
 		return o, fmt.Errorf("%w: balance ratio %v below 1", ErrInvalid, o.BalanceRatio)
 	}
+	if o.CrossZoneEffort == 0 {
+		o.CrossZoneEffort = 0.5
+	}
 	if o.ExactShapleyCarriers == 0 {
 		o.ExactShapleyCarriers = 5
 	}
@@ -220,8 +228,9 @@ type Route struct {
 	Hours    float64     `json:"hours"`
 	CostYuan float64     `json:"cost_yuan"`
 	CO2Kg    float64     `json:"co2_kg"`
-	Path     []orb.Point `json:"path"` // depot, stops, depot
-	indexes  []int
+	Path     []orb.Point `json:"path"` // depot, stops (and reloads), depot
+	// seq is the visiting order: parcel indexes, -1 for a reload.
+	seq []int
 }
 
 // Unassigned is a parcel no route delivers, with the reason.

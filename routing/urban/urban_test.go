@@ -57,28 +57,60 @@ func checkCoverage(t *testing.T, plan string, in Input, routes []Route, un []Una
 
 func TestPlanPooledVersusSeparate(t *testing.T) {
 	in := testInput(t, 300, 4)
-	rep, err := Plan(context.Background(), in, Options{Seed: 1, IterationsPerParcel: 8, RespectDistricts: true})
+	tests := []struct {
+		name string
+		opts Options
+	}{
+		{"a zone per district", Options{Seed: 1, IterationsPerParcel: 8, RespectDistricts: true}},
+		{"city zones", Options{Seed: 1, IterationsPerParcel: 8, TargetZoneSeconds: 3 * 3600, CrossZoneEffort: -1}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			rep, err := Plan(context.Background(), in, tt.opts)
+			if err != nil {
+				t.Fatal(err)
+			}
+			checkCoverage(t, "pooled", in, rep.Routes, rep.Unassigned)
+			checkCoverage(t, "separate", in, rep.SeparateRoutes, rep.SeparateUnassigned)
+			if !(rep.Pooled.VehicleKm < rep.Separate.VehicleKm) {
+				t.Errorf("pooled vehicle-km %.1f, separate %.1f: want pooled fewer", rep.Pooled.VehicleKm, rep.Separate.VehicleKm)
+			}
+			t.Logf("%d zones; pooled %.1f km %d vehicles %d unassigned, separate %.1f km %d vehicles, saving %.1f%%, rule %s",
+				len(rep.Zoning.Zones), rep.Pooled.VehicleKm, rep.Pooled.Vehicles, rep.Pooled.Unassigned,
+				rep.Separate.VehicleKm, rep.Separate.Vehicles, rep.SavingPercent, rep.CostRule)
+			// District totals add up to the plan totals.
+			var km float64
+			for _, d := range rep.Districts {
+				km += d.Pooled.VehicleKm
+			}
+			if math.Abs(km-rep.Pooled.VehicleKm) > 1e-6 {
+				t.Errorf("district pooled km sum %.3f, plan %.3f", km, rep.Pooled.VehicleKm)
+			}
+			if !(rep.Pooled.CO2Kg > 0) || !(rep.Separate.CO2Kg > 0) {
+				t.Errorf("CO2 pooled %.1f separate %.1f", rep.Pooled.CO2Kg, rep.Separate.CO2Kg)
+			}
+		})
+	}
+}
+
+func TestZonesReSolvedAcross(t *testing.T) {
+	in := testInput(t, 900, 1)
+	rep, err := Plan(context.Background(), in, Options{Seed: 1, IterationsPerParcel: 2, RespectDistricts: true, TargetZoneSeconds: 2 * 3600})
 	if err != nil {
 		t.Fatal(err)
 	}
 	checkCoverage(t, "pooled", in, rep.Routes, rep.Unassigned)
-	checkCoverage(t, "separate", in, rep.SeparateRoutes, rep.SeparateUnassigned)
-	if !(rep.Pooled.VehicleKm < rep.Separate.VehicleKm) {
-		t.Errorf("pooled vehicle-km %.1f, separate %.1f: want pooled fewer", rep.Pooled.VehicleKm, rep.Separate.VehicleKm)
+	if len(rep.Zoning.Zones) <= len(in.Day.Districts) {
+		t.Fatalf("%d zones for %d districts: want several zones in some district", len(rep.Zoning.Zones), len(in.Day.Districts))
 	}
-	t.Logf("pooled %.1f km %d vehicles, separate %.1f km %d vehicles, saving %.1f%%, rule %s",
-		rep.Pooled.VehicleKm, rep.Pooled.Vehicles, rep.Separate.VehicleKm, rep.Separate.Vehicles, rep.SavingPercent, rep.CostRule)
-	// District totals add up to the plan totals.
-	var km float64
-	for _, d := range rep.Districts {
-		km += d.Pooled.VehicleKm
+	// A lone carrier pays the whole pooled cost; it is individually
+	// rational only if pooling is cheaper for it.
+	c := rep.Carriers[0]
+	pooled := rep.Pooled.CostYuan + 30*float64(rep.Pooled.Unassigned)
+	if math.Abs(c.AllocatedCost-pooled) > 0.01 || rep.IndividuallyRational != (pooled <= c.StandaloneCost+1e-6) {
+		t.Errorf("lone carrier allocated %.2f, pooled %.2f, standalone %.2f, rational %v", c.AllocatedCost, pooled, c.StandaloneCost, rep.IndividuallyRational)
 	}
-	if math.Abs(km-rep.Pooled.VehicleKm) > 1e-6 {
-		t.Errorf("district pooled km sum %.3f, plan %.3f", km, rep.Pooled.VehicleKm)
-	}
-	if rep.Pooled.CO2Kg <= 0 || rep.Separate.CO2Kg <= rep.Pooled.CO2Kg*0 {
-		t.Errorf("CO2 pooled %.1f separate %.1f", rep.Pooled.CO2Kg, rep.Separate.CO2Kg)
-	}
+	t.Logf("%d zones; pooled %.1f km, separate %.1f km", len(rep.Zoning.Zones), rep.Pooled.VehicleKm, rep.Separate.VehicleKm)
 }
 
 func TestCostShareIndividuallyRational(t *testing.T) {
