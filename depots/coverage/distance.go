@@ -3,12 +3,12 @@ package coverage
 import (
 	"math"
 
+	"github.com/lastmile-dev/lastmile/geo"
 	"github.com/paulmach/orb"
 )
 
-// EarthRadiusMeters is the mean Earth radius (IUGG R1) used by every distance
-// in this package.
-const EarthRadiusMeters = 6371008.8
+// earthRadiusMeters is the mean Earth radius (IUGG R1), the one geo uses.
+const earthRadiusMeters = geo.EarthRadiusMeters
 
 // DefaultCircuity is the walking circuity used when Options.Circuity is zero:
 // the ratio of walked to great-circle distance. Studies of urban pedestrian
@@ -32,10 +32,11 @@ func prepare(p orb.Point) site {
 }
 
 // hav returns the haversine term h = sin²(Δφ/2) + cos φ1 cos φ2 sin²(Δλ/2);
-// the great-circle distance is 2R·asin(√h). Comparing h against a threshold
-// (reachH) decides "within reach" without asin or sqrt, and the analysis,
-// site selection and the brute-force tests all use this one function, so
-// they agree to the last bit.
+// the great-circle distance is 2R·asin(√h), as geo.HaversineMeters
+// computes it. Comparing h against a threshold (reachH) decides "within
+// reach" without asin or sqrt, and the analysis, site selection and the
+// brute-force tests all use this one function, so they agree to the last
+// bit.
 func hav(a, b site) float64 {
 	sLat := math.Sin((b.lat - a.lat) / 2)
 	sLon := math.Sin((b.lon - a.lon) / 2)
@@ -44,28 +45,16 @@ func hav(a, b site) float64 {
 
 // havMeters converts a haversine term to great-circle metres.
 func havMeters(h float64) float64 {
-	return 2 * EarthRadiusMeters * math.Asin(math.Sqrt(min(1, max(0, h))))
+	return 2 * earthRadiusMeters * math.Asin(math.Sqrt(min(1, max(0, h))))
 }
 
 // reachH is the haversine threshold for a great-circle reach in metres:
 // a point is within reach when hav ≤ reachH(reach).
 func reachH(reachMeters float64) float64 {
-	x := reachMeters / (2 * EarthRadiusMeters)
+	x := reachMeters / (2 * earthRadiusMeters)
 	if x >= math.Pi/2 {
 		return 1
 	}
 	s := math.Sin(x)
 	return s * s
-}
-
-// GreatCircleMeters returns the haversine distance between a and b
-// ([lon, lat], WGS-84 degrees) in metres on the mean-radius sphere.
-func GreatCircleMeters(a, b orb.Point) float64 {
-	return havMeters(hav(prepare(a), prepare(b)))
-}
-
-// WalkMeters returns the walking distance between a and b in metres: the
-// great-circle distance times circuity (≥ 1; 1 means pure great-circle).
-func WalkMeters(a, b orb.Point, circuity float64) float64 {
-	return GreatCircleMeters(a, b) * circuity
 }

@@ -100,7 +100,7 @@ func newPointIndex(pts []orb.Point, reachM []float64, res int) (*pointIndex, err
 		// hav ≥ sin²(Δφ/2), so |Δφ| above the reach angle is out of reach;
 		// the margin keeps the shortcut from ever deciding a borderline
 		// case that hav alone would decide the other way.
-		ix.dlat[i] = reachM[i]/EarthRadiusMeters*(1+1e-9) + 1e-12
+		ix.dlat[i] = reachM[i]/earthRadiusMeters*(1+1e-9) + 1e-12
 		ix.hpad[i] = reachH(reachM[i] + pad)
 	}
 	// Counting sort by cell, in first-seen order so the index is deterministic.
