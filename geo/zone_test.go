@@ -7,6 +7,7 @@ import (
 	"io"
 	"math"
 	"os"
+	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
@@ -272,6 +273,9 @@ func TestChongqingDistricts(t *testing.T) {
 }
 
 func FuzzReadZonesGeoJSON(f *testing.F) {
+	if golden, err := os.ReadFile(filepath.Join("testdata", "zones.golden.geojson")); err == nil {
+		f.Add(golden)
+	}
 	f.Add([]byte(`{"type":"FeatureCollection","features":[{"type":"Feature","properties":{"name":"a","class":"suburban"},"geometry":{"type":"Polygon","coordinates":[[[106,29],[106.1,29],[106.1,29.1],[106,29]]]}}]}`))
 	f.Add([]byte(`{"type":"FeatureCollection","features":[{"type":"Feature","properties":{"name":"h","h3_cells":["8840e3c58bfffff"]},"geometry":null}]}`))
 	f.Add([]byte(`{"type":"FeatureCollection","features":[{"type":"Feature","properties":{"name":"m"},"geometry":{"type":"MultiPolygon","coordinates":[[[[0,0],[1,1],[1,0],[0,1],[0,0]]]]}}]}`))
