@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -49,14 +50,10 @@ type coverFlags struct {
 	workers, res, hotspots int
 }
 
-func (c *coverFlags) register(fsPoints string, fs interface {
-	StringVar(*string, string, string, string)
-	Float64Var(*float64, string, float64, string)
-	BoolVar(*bool, string, bool, string)
-	IntVar(*int, string, int, string)
-}) {
+// register adds the shared flags to fs; pointsUsage describes --points.
+func (c *coverFlags) register(fs *flag.FlagSet, pointsUsage string) {
 	fs.StringVar(&c.demand, "demand", "", "demand `FILE`: CSV lon,lat,weight or GeoJSON Points")
-	fs.StringVar(&c.points, "points", "", fsPoints)
+	fs.StringVar(&c.points, "points", "", pointsUsage)
 	fs.StringVar(&c.datum, "datum", "wgs84", "datum of the input coordinates: wgs84, gcj02 or bd09")
 	fs.Float64Var(&c.radius, "radius", 500, "default service radius in walking `METRES`")
 	fs.Float64Var(&c.circuity, "circuity", coverage.DefaultCircuity, "walking distance / great-circle distance (1 = great-circle)")
@@ -86,7 +83,7 @@ func (c *coverFlags) check() error {
 func runCover(ctx context.Context, env *Env, args []string) error {
 	fs := newFlagSet(env, "cover", "", coverSummary)
 	var c coverFlags
-	c.register("pickup points `FILE`: CSV id,lon,lat[,radius_m,capacity] or GeoJSON Points", fs)
+	c.register(fs, "pickup points `FILE`: CSV id,lon,lat[,radius_m,capacity] or GeoJSON Points")
 	fs.StringVar(&c.zones, "zones", "", "zones (districts) GeoJSON `FILE` for the per-zone report")
 	fs.StringVar(&c.zonesDatum, "zones-datum", "wgs84", "datum of the zones file: wgs84, gcj02 or bd09")
 	zonesRes := fs.Int("zones-res", 7, "H3 resolution of the zone lookup: 7 (≈1.2 km edges) places demand in districts quickly; 9 follows boundaries to ≈0.2 km but indexes a municipality slowly")

@@ -29,7 +29,7 @@ so the gap shows how far from optimal the plan can be. --demand and
 func runSite(ctx context.Context, env *Env, args []string) error {
 	fs := newFlagSet(env, "site", "", siteSummary)
 	var c coverFlags
-	c.register("existing pickup points `FILE` (optional): CSV id,lon,lat[,radius_m,capacity] or GeoJSON", fs)
+	c.register(fs, "existing pickup points `FILE` (optional): CSV id,lon,lat[,radius_m,capacity] or GeoJSON")
 	candidates := fs.String("candidates", "", "candidate sites `FILE`: CSV id,lon,lat[,radius_m,capacity,cost] or GeoJSON Points")
 	cellRes := fs.Int("candidate-cells", 0, "use the centres of the H3 cells holding demand at this `RES`olution as candidates")
 	add := fs.Int("add", 0, "MCLP: number of sites to add")
