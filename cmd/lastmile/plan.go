@@ -35,7 +35,8 @@ const planSummary = `Plan a delivery mode on a scenario and print a report.
 
 SCENARIO is "chongqing" (the generated Chongqing fixture: --seed, --parcels,
 --carriers) or a scenario FILE.json written by 'lastmile scenario'.
---out DIR writes report.json, routes.geojson and map.svg.`
+--out DIR writes report.json, routes.geojson and map.svg (rural: also
+map-COUNTY.svg per county).`
 
 func runPlan(ctx context.Context, env *Env, args []string) error {
 	fs := newFlagSet(env, "plan", "urban|rural [SCENARIO]", planSummary)
@@ -257,10 +258,21 @@ func planRural(ctx context.Context, env *Env, s *scenario.Scenario, o rural.Opti
 		return err
 	}
 	if outDir != "" {
-		m := rep.Map(fmt.Sprintf("Rural consolidated delivery, %s seed %d: the week's routes", s.Fixture, s.Seed), -1)
+		m := rep.Map(fmt.Sprintf("Rural consolidated delivery, %s seed %d: the week's routes", s.Fixture, s.Seed), "", -1)
 		m.Boundaries = bounds
 		if err := writePlanFiles(outDir, rep, m); err != nil {
 			return err
+		}
+		// The counties lie far apart: one readable map each as well.
+		for _, c := range s.Week.Counties {
+			cm := rep.Map(fmt.Sprintf("Rural consolidated delivery, %s county: the week's routes", c.Name), c.ID, -1)
+			cm.Boundaries = bounds
+			if len(cm.Routes) == 0 {
+				continue
+			}
+			if err := writeFile(filepath.Join(outDir, "map-"+c.ID+".svg"), func(w io.Writer) error { return render.WriteSVG(w, cm, 1400) }); err != nil {
+				return err
+			}
 		}
 	}
 	if jsonOut {
@@ -307,17 +319,7 @@ func writePlanFiles(dir string, report any, m *render.Map) error {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return err
 	}
-	write := func(name string, fn func(io.Writer) error) error {
-		f, err := os.Create(filepath.Join(dir, name))
-		if err != nil {
-			return err
-		}
-		if err := fn(f); err != nil {
-			f.Close()
-			return fmt.Errorf("%s: %w", name, err)
-		}
-		return f.Close()
-	}
+	write := func(name string, fn func(io.Writer) error) error { return writeFile(filepath.Join(dir, name), fn) }
 	if err := write("report.json", func(w io.Writer) error { return writeJSON(w, report) }); err != nil {
 		return err
 	}
@@ -325,4 +327,16 @@ func writePlanFiles(dir string, report any, m *render.Map) error {
 		return err
 	}
 	return write("map.svg", func(w io.Writer) error { return render.WriteSVG(w, m, 1400) })
+}
+
+func writeFile(path string, fn func(io.Writer) error) error {
+	f, err := os.Create(path)
+	if err != nil {
+		return err
+	}
+	if err := fn(f); err != nil {
+		f.Close()
+		return fmt.Errorf("%s: %w", path, err)
+	}
+	return f.Close()
 }

@@ -33,8 +33,17 @@ type Map struct {
 	Zones []Area
 	// Routes are drawn as polylines, one colour per route's vehicle.
 	Routes []Line
-	// Depots are drawn as squares.
-	Depots []Site
+	// Depots are drawn as squares; DepotLabel names them in the legend
+	// ("" means "depot").
+	Depots     []Site
+	DepotLabel string
+}
+
+func (m *Map) depotLabel() string {
+	if m.DepotLabel == "" {
+		return "depot"
+	}
+	return m.DepotLabel
 }
 
 // Area is a named outline.
@@ -210,12 +219,26 @@ func WriteSVG(w io.Writer, m *Map, widthPx int) error {
 		}
 		fmt.Fprintf(&sb, `<text x="14" y="%d" font-size="13" fill="#333">%s</text>`+"\n", 50+18*i, esc(n))
 	}
-	lx := W - 330
-	fmt.Fprintf(&sb, `<g font-size="12" fill="#333"><rect x="%.0f" y="12" width="14" height="10" fill="%s" fill-opacity="0.35" stroke="#555"/><text x="%.0f" y="21">delivery zone (H3 cells)</text>`, lx, Colour(1), lx+20)
-	fmt.Fprintf(&sb, `<line x1="%.0f" y1="39" x2="%.0f" y2="39" stroke="%s" stroke-width="2"/><line x1="%.0f" y1="43" x2="%.0f" y2="43" stroke="%s" stroke-width="2"/><text x="%.0f" y="45">route, one colour per vehicle (%d)</text>`,
-		lx, lx+14, Colour(0), lx, lx+14, Colour(1), lx+20, len(vehicles))
-	fmt.Fprintf(&sb, `<rect x="%.0f" y="54" width="9" height="9" fill="#111"/><text x="%.0f" y="63">depot / centre / station</text>`, lx+2, lx+20)
-	fmt.Fprintf(&sb, `<line x1="%.0f" y1="77" x2="%.0f" y2="77" stroke="#8a8070" stroke-dasharray="6 3"/><text x="%.0f" y="81">district boundary</text></g>`+"\n", lx, lx+14, lx+20)
+	// Legend: only what the map shows.
+	lx, ly := W-330, 21.0
+	sb.WriteString(`<g font-size="12" fill="#333">`)
+	if len(m.Zones) > 0 {
+		fmt.Fprintf(&sb, `<rect x="%.0f" y="%.0f" width="14" height="10" fill="%s" fill-opacity="0.35" stroke="#555"/><text x="%.0f" y="%.0f">delivery zone (H3 cells)</text>`, lx, ly-9, Colour(1), lx+20, ly)
+		ly += 20
+	}
+	if len(m.Routes) > 0 {
+		fmt.Fprintf(&sb, `<line x1="%.0f" y1="%.0f" x2="%.0f" y2="%.0f" stroke="%s" stroke-width="2"/><line x1="%.0f" y1="%.0f" x2="%.0f" y2="%.0f" stroke="%s" stroke-width="2"/><text x="%.0f" y="%.0f">route, one colour per vehicle (%d)</text>`,
+			lx, ly-6, lx+14, ly-6, Colour(0), lx, ly-2, lx+14, ly-2, Colour(1), lx+20, ly, len(vehicles))
+		ly += 20
+	}
+	if len(m.Depots) > 0 {
+		fmt.Fprintf(&sb, `<rect x="%.0f" y="%.0f" width="9" height="9" fill="#111"/><text x="%.0f" y="%.0f">%s</text>`, lx+2, ly-9, lx+20, ly, esc(m.depotLabel()))
+		ly += 20
+	}
+	if len(m.Boundaries) > 0 {
+		fmt.Fprintf(&sb, `<line x1="%.0f" y1="%.0f" x2="%.0f" y2="%.0f" stroke="#8a8070" stroke-dasharray="6 3"/><text x="%.0f" y="%.0f">boundary</text>`, lx, ly-4, lx+14, ly-4, lx+20, ly)
+	}
+	sb.WriteString("</g>\n")
 	// Scale bar: a round number of km near a fifth of the width.
 	kmPerPx := 111.32 / scale
 	target := W / 5 * kmPerPx

@@ -11,7 +11,7 @@ import (
 // vehicle, the centres they start from, and the vehicle-km saving as a
 // note. The caller adds boundaries.
 func (r *Report) Map(title string) (*render.Map, error) {
-	m := &render.Map{Title: title}
+	m := &render.Map{Title: title, DepotLabel: "shared distribution centre"}
 	m.Notes = append(m.Notes,
 		fmt.Sprintf("pooled: %.0f vehicle-km, %d vehicles, %.0f driver-hours   separate: %.0f vehicle-km, %d vehicles, %.0f driver-hours",
 			r.Pooled.VehicleKm, r.Pooled.Vehicles, r.Pooled.DriverHours, r.Separate.VehicleKm, r.Separate.Vehicles, r.Separate.DriverHours),
