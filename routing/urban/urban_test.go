@@ -323,3 +323,39 @@ func ExamplePlan() {
 	// yto pays at most its stand-alone cost: true
 	// sf pays at most its stand-alone cost: true
 }
+
+func TestCutOffAllocs(t *testing.T) {
+	in := testInput(t, 1000, 2)
+	o, _ := Options{Resolution: 8}.withDefaults()
+	idx := make([]int, len(in.Day.Parcels))
+	for i := range idx {
+		idx[i] = i
+	}
+	zones, _, err := zonesOf(in.Day.Parcels, idx, o, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// One area of the zone's cells, all in zone 0: cut each cell in turn.
+	g := &grid{nb: map[h3cell.Cell][]h3cell.Cell{}, owner: map[h3cell.Cell]string{}}
+	cells := map[h3cell.Cell]CellLoad{}
+	for _, c := range zones[0].Cells {
+		cells[c] = CellLoad{Cell: c, WorkloadSeconds: 1}
+	}
+	a, err := g.newArea("", cells)
+	if err != nil {
+		t.Fatal(err)
+	}
+	zone := make([]int, len(a.cells))
+	mark := make([]int, len(a.cells))
+	dst := make([]int, 0, len(a.cells))
+	stamp, drop := 0, 0
+	cut := func() {
+		stamp++
+		drop = (drop + 1) % len(a.cells)
+		dst, _, _ = a.cutOff(zone, 0, drop, mark, stamp, dst[:0])
+	}
+	cut() // warm the scratch buffers
+	if n := testing.AllocsPerRun(100, cut); n != 0 {
+		t.Errorf("cutOff allocates %v times per call, want 0", n)
+	}
+}

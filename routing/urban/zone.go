@@ -215,6 +215,9 @@ type area struct {
 	n      []int
 	centre []orb.Point
 	adj    [][]int32
+	// scratch of cutOff, reused so boundary moves do not allocate
+	comps [][2]int
+	loads []float64
 }
 
 func (a *area) load() float64 {
@@ -610,8 +613,8 @@ func (a *area) balance(zone []int, load []float64, ratio float64) {
 // the components of z without drop other than the heaviest, appended to
 // dst with their load. ok is false when nothing of z would be left.
 func (a *area) cutOff(zone []int, z, drop int, mark []int, stamp int, dst []int) ([]int, float64, bool) {
-	var comps [][2]int // start index in order, end index
-	var loads []float64
+	comps, loads := a.comps[:0], a.loads[:0] // [start, end) in order; load
+	defer func() { a.comps, a.loads = comps, loads }()
 	order := dst
 	for c, zz := range zone {
 		if zz != z || c == drop || mark[c] == stamp {
