@@ -116,6 +116,10 @@ func runBench(ctx context.Context, env *Env, args []string) error {
 	fmt.Fprintf(env.Stdout, "\n%s (%s): %d instances, %d feasible; gap %% mean %s, median %s, max %s (%s); %.0fs total\n",
 		s.Name, s.Objective, sum.Instances, sum.Feasible, num(float64(sum.MeanGap)), num(float64(sum.MedianGap)),
 		num(float64(sum.MaxGap)), sum.MaxGapOf, float64(sum.TotalMS)/1000)
+	if sum.WithinBKSRoutes > 0 {
+		fmt.Fprintf(env.Stdout, "%d feasible instances use no more routes than the BKS; their gap %% mean %s\n",
+			sum.WithinBKSRoutes, num(float64(sum.MeanGapWithinBKSRoutes)))
+	}
 	for _, r := range results {
 		if r.DistanceMismatch {
 			fmt.Fprintf(env.Stdout, "%s: the solver reports distance %.4f, the checker %.4f\n", r.Instance, r.SolverDistance, r.Cost)

@@ -307,13 +307,21 @@ type Summary struct {
 	MedianGap Float  `json:"median_gap_percent"`
 	MaxGap    Float  `json:"max_gap_percent"`
 	MaxGapOf  string `json:"max_gap_instance,omitempty"`
-	TotalMS   int64  `json:"total_ms"`
+	// WithinBKSRoutes counts the feasible results with a BKS route count
+	// that use no more routes than it, and MeanGapWithinBKSRoutes is their
+	// mean gap. For hierarchical BKS (Li & Lim) this is the fair distance
+	// comparison: an extra vehicle often buys a shorter total distance.
+	WithinBKSRoutes        int   `json:"within_bks_routes"`
+	MeanGapWithinBKSRoutes Float `json:"mean_gap_within_bks_routes_percent"`
+	TotalMS                int64 `json:"total_ms"`
 }
 
 // Summarize aggregates results.
 func Summarize(rs []Result) Summary {
-	s := Summary{Instances: len(rs), MeanGap: Float(math.NaN()), MedianGap: Float(math.NaN()), MaxGap: Float(math.NaN())}
+	s := Summary{Instances: len(rs), MeanGap: Float(math.NaN()), MedianGap: Float(math.NaN()), MaxGap: Float(math.NaN()),
+		MeanGapWithinBKSRoutes: Float(math.NaN())}
 	var gaps []float64
+	within := 0.0
 	for _, r := range rs {
 		s.TotalMS += r.TimeMS
 		if !r.Feasible {
@@ -325,6 +333,10 @@ func Summarize(rs []Result) Summary {
 			continue
 		}
 		gaps = append(gaps, g)
+		if r.BKSVehicles > 0 && r.Routes <= r.BKSVehicles {
+			s.WithinBKSRoutes++
+			within += g
+		}
 		if math.IsNaN(float64(s.MaxGap)) || r.Gap > s.MaxGap {
 			s.MaxGap, s.MaxGapOf = r.Gap, r.Instance
 		}
@@ -337,6 +349,9 @@ func Summarize(rs []Result) Summary {
 		sum += g
 	}
 	s.MeanGap = Float(sum / float64(len(gaps)))
+	if s.WithinBKSRoutes > 0 {
+		s.MeanGapWithinBKSRoutes = Float(within / float64(s.WithinBKSRoutes))
+	}
 	slices.Sort(gaps)
 	if n := len(gaps); n%2 == 1 {
 		s.MedianGap = Float(gaps[n/2])

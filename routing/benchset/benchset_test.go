@@ -43,6 +43,10 @@ func TestSummarize(t *testing.T) {
 			}
 		})
 	}
+	s := Summarize([]Result{{Gap: -20, Routes: 10, BKSVehicles: 9, Feasible: true}, {Gap: 1, Routes: 9, BKSVehicles: 9, Feasible: true}, {Gap: 3, Routes: 8, BKSVehicles: 9, Feasible: true}})
+	if s.WithinBKSRoutes != 2 || s.MeanGapWithinBKSRoutes != 2 {
+		t.Errorf("Summarize() within BKS routes = %d, mean %v; want 2, 2", s.WithinBKSRoutes, s.MeanGapWithinBKSRoutes)
+	}
 	if s := Summarize(nil); !math.IsNaN(float64(s.MeanGap)) {
 		t.Errorf("Summarize(nil).MeanGap = %v, want NaN", s.MeanGap)
 	}
