@@ -29,6 +29,15 @@ type Transportation struct {
 	Cost float64
 	// Penalty is Σ Unserved[j]·UnservedCost.
 	Penalty float64
+	// Price[i] ≥ 0 is the shadow price of supplier i's capacity: the
+	// optimal LP dual, zero unless i ships all it has (and zero for a
+	// supplier without supply). For any set S of suppliers with capacity,
+	// Σ_j demand[j]·min_{i∈S}(cost[i][j] + Price[i]) − Σ_{i∈S}
+	// supply[i]·Price[i] is a lower bound on the cost of serving all
+	// demand from S alone (weak duality, for any prices ≥ 0; a supplier
+	// that had no supply here may be counted at price 0). For S = all
+	// suppliers with supply it equals Cost.
+	Price []float64
 }
 
 // Transport solves the bipartite transportation problem: supplier i can
@@ -94,7 +103,9 @@ func Transport(ctx context.Context, supply, demand []int64, cost []float64, opts
 				arc[i*n+j] = -1
 				continue
 			}
-			arc[i*n+j] = int32(g.AddArc(j, n+i, demand[j], c))
+			// Capacity above the demand, so the arc never saturates and
+			// the potentials stay dual prices of the plain problem.
+			arc[i*n+j] = int32(g.AddArc(j, n+i, demand[j]+1, c))
 		}
 	}
 	for i := 0; i < m; i++ {
@@ -109,7 +120,12 @@ func Transport(ctx context.Context, supply, demand []int64, cost []float64, opts
 	if err != nil && !errors.Is(err, ErrInfeasible) {
 		return nil, err
 	}
-	tr := &Transportation{M: m, N: n, Flow: make([]int64, m*n), Unserved: make([]int64, n)}
+	tr := &Transportation{M: m, N: n, Flow: make([]int64, m*n), Unserved: make([]int64, n), Price: make([]float64, m)}
+	for i := 0; i < m; i++ {
+		if supply[i] > 0 {
+			tr.Price[i] = max(0, res.Potential[sink]-res.Potential[n+i])
+		}
+	}
 	for j := 0; j < n; j++ {
 		if demand[j] == 0 {
 			continue

@@ -88,6 +88,27 @@ func TestTransportBrute(t *testing.T) {
 			if total-short != served || math.Abs(tr.Cost-best) > 1e-9 {
 				t.Errorf("Transport(%v,%v,%v) served %d cost %v, want %d %v", supply, demand, cost, total-short, tr.Cost, served, best)
 			}
+			if short == 0 {
+				// The prices' dual bound is tight on the problem itself.
+				lb := 0.0
+				for j, d := range demand {
+					best := math.Inf(1)
+					for i := range supply {
+						if supply[i] > 0 {
+							best = math.Min(best, cost[i*len(demand)+j]+tr.Price[i])
+						}
+					}
+					if d > 0 {
+						lb += float64(d) * best
+					}
+				}
+				for i, s := range supply {
+					lb -= float64(s) * tr.Price[i]
+				}
+				if math.Abs(lb-tr.Cost) > 1e-6*(1+math.Abs(tr.Cost)) {
+					t.Errorf("dual bound from prices %v = %v, cost %v (%v %v %v) flow %v", tr.Price, lb, tr.Cost, supply, demand, cost, tr.Flow)
+				}
+			}
 			if (short > 0) != (err != nil) {
 				t.Errorf("shortfall %d with err %v", short, err)
 			}

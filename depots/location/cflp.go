@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"math/rand/v2"
 	"slices"
 
 	"github.com/lastmile-dev/lastmile/depots/flow"
@@ -80,13 +81,28 @@ func SolveCFLP(ctx context.Context, p *CFLP, opts Options) (*CFLPSolution, error
 	}
 	// A short subgradient run finds good open sets, local search improves
 	// the best; a longer run then tightens the bound from where it was.
+	// With many facilities, where branch-and-bound cannot close the gap
+	// in reasonable time, the primal search goes first and the bound gets
+	// the time that is left.
+	big := m > 60
 	s.lagrange(clk, root, 150, 2)
-	s.improve(clk)
+	s.improve(clk, true)
 	opts.report(0, s.ub, root.bound)
+	if big {
+		s.improve(clk, true)
+		opts.report(-1, s.ub, root.bound)
+		s.perturb(clk, rand.New(rand.NewPCG(opts.Seed, 0x5851f42d4c957f2d)), 100)
+		opts.report(0, s.ub, root.bound)
+	}
 	ub := s.ub
 	s.lagrange(clk, root, 250, 0.5)
 	if s.ub < ub {
-		s.improve(clk)
+		s.improve(clk, true)
+	}
+	if !big && !s.pruned(root.bound) {
+		// With the final multipliers the screen is at its sharpest:
+		// search the whole add and swap neighbourhood.
+		s.improve(clk, true)
 	}
 	if s.err != nil {
 		return nil, s.err
@@ -158,7 +174,7 @@ type cflpSearch struct {
 	unit   []float64 // per-unit cost, unit[i*n+j] = Cost/Demand, +Inf if forbidden
 	demand int64
 
-	cache  map[string]float64
+	cache  map[string]evalEntry
 	ub     float64
 	best   []bool
 	bestTr *flow.Transportation
@@ -177,9 +193,17 @@ type cflpSearch struct {
 	lastV   []float64
 	lastLam float64
 	lamSum  float64 // Σλ of the last relax call
+	openBuf []int
 	supply  []int64
 
 	evalEvery int // subgradient iterations between Lagrangian heuristic calls
+}
+
+// evalEntry is a priced open set: its cost and the shadow prices of the
+// open facilities' capacities in its transportation problem.
+type evalEntry struct {
+	cost  float64
+	price []float64
 }
 
 type item struct {
@@ -189,7 +213,7 @@ type item struct {
 
 func newCFLPSearch(ctx context.Context, p *CFLP) *cflpSearch {
 	m, n := p.M(), p.N()
-	s := &cflpSearch{ctx: ctx, p: p, m: m, n: n, unit: make([]float64, m*n), cache: map[string]float64{}, ub: math.Inf(1),
+	s := &cflpSearch{ctx: ctx, p: p, m: m, n: n, unit: make([]float64, m*n), cache: map[string]evalEntry{}, ub: math.Inf(1),
 		items: make([][]item, m), v: make([]float64, m), g: make([]float64, n), y: make([]bool, m), supply: make([]int64, m)}
 	s.evalEvery = 4
 	if m*n > 20000 {
@@ -231,8 +255,8 @@ func boolKey(open []bool) string {
 // the incumbent.
 func (s *cflpSearch) eval(open []bool) float64 {
 	key := boolKey(open)
-	if c, ok := s.cache[key]; ok {
-		return c
+	if e, ok := s.cache[key]; ok {
+		return e.cost
 	}
 	var capOpen int64
 	fixed := 0.0
@@ -245,11 +269,13 @@ func (s *cflpSearch) eval(open []bool) float64 {
 		}
 	}
 	c := math.Inf(1)
+	var price []float64
 	if capOpen >= s.demand && fixed < s.ub {
 		tr, err := flow.Transport(s.ctx, s.supply, s.p.Demand, s.unit, flow.TransportOptions{})
 		switch {
 		case err == nil:
 			c = fixed + tr.Cost
+			price = tr.Price
 			if c < s.ub {
 				s.ub, s.best, s.bestTr = c, slices.Clone(open), tr
 			}
@@ -260,8 +286,50 @@ func (s *cflpSearch) eval(open []bool) float64 {
 			}
 		}
 	}
-	s.cache[key] = c
+	s.cache[key] = evalEntry{cost: c, price: price}
 	return c
+}
+
+// hopeless reports whether the incumbent's capacity prices show that
+// open set o cannot beat the incumbent.
+func (s *cflpSearch) hopeless(o []bool) bool {
+	if s.best == nil {
+		return false
+	}
+	if _, ok := s.cache[boolKey(o)]; ok {
+		return false // already priced: eval is free
+	}
+	price := s.cache[boolKey(s.best)].price
+	return price != nil && s.pruned(s.dualBound(o, price))
+}
+
+// dualBound is a lower bound on the cost of open set o from the capacity
+// prices of a priced set (weak LP duality, see flow.Transportation.Price;
+// facilities that set did not open count at price 0). It costs O(N·|o|)
+// instead of a transportation problem.
+func (s *cflpSearch) dualBound(o []bool, price []float64) float64 {
+	p, n := s.p, s.n
+	lb := 0.0
+	open := s.openBuf[:0]
+	for i, on := range o {
+		if on && p.Capacity[i] > 0 {
+			open = append(open, i)
+			lb += p.Fixed[i] - float64(p.Capacity[i])*price[i]
+		}
+	}
+	s.openBuf = open
+	for j := 0; j < n; j++ {
+		d := p.Demand[j]
+		if d == 0 {
+			continue
+		}
+		best := math.Inf(1)
+		for _, i := range open {
+			best = min(best, s.unit[i*n+j]+price[i])
+		}
+		lb += float64(d) * best
+	}
+	return lb
 }
 
 func (s *cflpSearch) initialLambda() []float64 {
@@ -355,7 +423,7 @@ func (s *cflpSearch) lagrange(clk clock, nd *cflpNode, iters int, theta float64)
 		} else if stall++; stall >= 15 {
 			theta, stall = theta/2, 0
 		}
-		if it%s.evalEvery == 0 || it == iters-1 {
+		if (it%s.evalEvery == 0 || it == iters-1) && !s.hopeless(s.y) {
 			s.eval(s.y)
 			if s.err != nil {
 				return
@@ -564,15 +632,21 @@ func (s *cflpSearch) cover(need int64) (float64, bool) {
 	return best, true
 }
 
-// improve runs drop, add and swap moves on the incumbent until none
-// improves it. The relaxation's facility values v (lower is more
-// attractive) order the moves: drops try the least attractive open
-// facility first, adds and swaps bring in only the most attractive
-// closed ones, to keep the neighbourhood small on large instances.
-func (s *cflpSearch) improve(clk clock) {
-	if s.best == nil {
-		return
+// improve runs local search from the incumbent; see localSearch.
+func (s *cflpSearch) improve(clk clock, full bool) {
+	if s.best != nil {
+		s.localSearch(clk, slices.Clone(s.best), s.ub, full)
 	}
+}
+
+// localSearch runs drop, add and swap moves from the open set cur of
+// cost c until none improves it. The relaxation's facility values v
+// (lower is more attractive) order the moves: drops try the least
+// attractive open facility first, adds and swaps bring in only the most
+// attractive closed ones unless full is set, to keep the neighbourhood
+// small on large instances. Moves whose Lagrangian bound cannot beat c
+// are not priced.
+func (s *cflpSearch) localSearch(clk clock, cur []bool, c float64, full bool) {
 	m := s.m
 	byV := func(xs []int, asc bool) {
 		if s.lastV == nil {
@@ -592,17 +666,25 @@ func (s *cflpSearch) improve(clk clock) {
 			return 0
 		})
 	}
-	maxAdd := max(15, m/4)
+	maxAdd, maxSwap := max(15, m/4), 12
+	if full {
+		maxAdd, maxSwap = m, m
+	}
 	for improved := true; improved && s.err == nil && !clk.expired(); {
 		improved = false
-		cur := slices.Clone(s.best)
-		ub := s.ub
+		price := s.cache[boolKey(cur)].price
 		try := func(o []bool) bool {
-			if clk.expired() || s.screened(o) {
+			if clk.expired() || s.screened(o, c) {
 				return false
 			}
-			s.eval(o)
-			return s.ub < ub-1e-9*math.Abs(ub)
+			if price != nil && s.dualBound(o, price) >= c-pruneTol*math.Abs(c) {
+				return false
+			}
+			if v := s.eval(o); v < c-1e-9*math.Abs(c) {
+				cur, c = o, v
+				return true
+			}
+			return false
 		}
 		var open, closed []int
 		for i := 0; i < m; i++ {
@@ -634,7 +716,7 @@ func (s *cflpSearch) improve(clk clock) {
 			if improved {
 				break
 			}
-			for _, k := range closed[:min(len(closed), 12)] {
+			for _, k := range closed[:min(len(closed), maxSwap)] {
 				o := slices.Clone(cur)
 				o[i], o[k] = false, true
 				if improved = try(o); improved {
@@ -645,9 +727,71 @@ func (s *cflpSearch) improve(clk clock) {
 	}
 }
 
+// perturb runs a variable neighbourhood search over open sets (Hansen &
+// Mladenović 1997): close k random open facilities, each replaced by the
+// closed one that the incumbent's capacity prices rate best (the
+// smallest dual bound, see dualBound), search locally from there, and
+// restart from the incumbent; k grows from 1 to 3 while no improvement
+// is found.
+func (s *cflpSearch) perturb(clk clock, rng *rand.Rand, iters int) {
+	if s.best == nil {
+		return
+	}
+	m := s.m
+	k := 1
+	for it := 0; it < iters && !clk.expired() && s.err == nil; it++ {
+		o := slices.Clone(s.best)
+		price := s.cache[boolKey(o)].price
+		for r := 0; r < k; r++ {
+			var open []int
+			for i := 0; i < m; i++ {
+				if o[i] {
+					open = append(open, i)
+				}
+			}
+			if len(open) == 0 {
+				break
+			}
+			out := open[rng.IntN(len(open))]
+			o[out] = false
+			bi, bb := -1, math.Inf(1)
+			for c := 0; c < m; c++ {
+				if o[c] || c == out || s.p.Capacity[c] == 0 {
+					continue
+				}
+				o[c] = true
+				b := 0.0
+				if price != nil {
+					b = s.dualBound(o, price)
+				}
+				// Random tie-breaks keep the walk from cycling.
+				b += 1e-9 * math.Abs(b) * rng.Float64()
+				if b < bb {
+					bi, bb = c, b
+				}
+				o[c] = false
+			}
+			if bi >= 0 {
+				o[bi] = true
+			}
+		}
+		ub := s.ub
+		c := s.eval(o)
+		if math.IsInf(c, 1) {
+			continue
+		}
+		s.localSearch(clk, o, c, true)
+		if s.ub < ub {
+			k = 1
+		} else if k++; k > 3 {
+			k = 1
+		}
+	}
+}
+
 // screened reports whether the Lagrangian bound of open set o shows it
-// cannot beat the incumbent, so it need not be priced.
-func (s *cflpSearch) screened(o []bool) bool {
+// cannot cost less than c, so it need not be priced.
+func (s *cflpSearch) screened(o []bool, c float64) bool {
 	if s.lastV == nil {
 		return false
 	}
@@ -657,7 +801,7 @@ func (s *cflpSearch) screened(o []bool) bool {
 			lb += s.lastV[i]
 		}
 	}
-	return s.pruned(lb)
+	return lb >= c-pruneTol*math.Abs(c)
 }
 
 // globalBound is the smallest bound among the open nodes, or the
