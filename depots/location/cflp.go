@@ -90,7 +90,7 @@ func SolveCFLP(ctx context.Context, p *CFLP, opts Options) (*CFLPSolution, error
 	opts.report(0, s.ub, root.bound)
 	if big {
 		s.improve(clk, true)
-		opts.report(-1, s.ub, root.bound)
+		opts.report(0, s.ub, root.bound)
 		s.perturb(clk, rand.New(rand.NewPCG(opts.Seed, 0x5851f42d4c957f2d)), 100)
 		opts.report(0, s.ub, root.bound)
 	}
