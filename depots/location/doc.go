@@ -22,7 +22,11 @@
 // as transportation problems (package flow), improved by add, drop and
 // swap moves, and a best-bound branch-and-bound over open/closed
 // facilities proves optimality on the OR-Library cap41–cap134 set in well
-// under a second. SolveSSCFLP assigns each customer to one facility with a
+// under a second. A move is priced only if two cheap lower bounds allow
+// it to improve: the Lagrangian one, and the LP dual bound from the
+// current set's capacity prices (flow.Transportation.Price). With more
+// than 60 facilities (capa, capb, capc) a variable neighbourhood search
+// over open sets runs before the bound is refined. SolveSSCFLP assigns each customer to one facility with a
 // regret heuristic for the generalised assignment problem (Martello & Toth
 // 1981) and local search, bounded by the multi-source relaxation.
 //
@@ -41,8 +45,10 @@
 // a 0-1 knapsack by dynamic programming) for the bound, and searches
 // median sets by swaps, cluster relocation (Osman & Christofides,
 // "Capacitated clustering problems by hybrid simulated annealing and tabu
-// search", ITOR 1 (1994) 317–336) and VNS perturbation, with regret-based
-// generalised-assignment allocation.
+// search", ITOR 1 (1994) 317–336) and VNS perturbation. Each median set
+// is allocated twice, by the regret heuristic for the generalised
+// assignment problem and by rounding the transportation LP, both followed
+// by shift, swap and ejection-chain moves; the better allocation is kept.
 //
 // # Budgets
 //
