@@ -1,0 +1,249 @@
+package archtest
+
+import (
+	"errors"
+	"go/build"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+)
+
+const module = "github.com/lastmile-dev/lastmile"
+
+// pkg is one package of the module: its path relative to the module root
+// ("geo/h3cell") and its production imports.
+type pkg struct {
+	rel     string
+	imports []string
+}
+
+// loadModule lists every package under the repository root with its
+// non-test imports.
+func loadModule(t *testing.T) map[string]pkg {
+	t.Helper()
+	root, err := filepath.Abs("..")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(filepath.Join(root, "go.mod")); err != nil {
+		t.Fatalf("repository root %s: %v", root, err)
+	}
+	pkgs := map[string]pkg{}
+	err = filepath.WalkDir(root, func(path string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if !d.IsDir() {
+			return nil
+		}
+		name := d.Name()
+		if path != root && (name == "testdata" || strings.HasPrefix(name, ".") || strings.HasPrefix(name, "_")) {
+			return filepath.SkipDir
+		}
+		bp, err := build.Default.ImportDir(path, 0)
+		if err != nil {
+			if _, ok := errors.AsType[*build.NoGoError](err); ok {
+				return nil
+			}
+			t.Errorf("read package %s: %v", path, err)
+			return nil
+		}
+		rel, _ := filepath.Rel(root, path)
+		rel = filepath.ToSlash(rel)
+		pkgs[rel] = pkg{rel: rel, imports: bp.Imports}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"geo", "geo/h3cell", "geo/osrm", "routing", "depots", "api", "store", "metrics", "cmd/lastmile"} {
+		if _, ok := pkgs[want]; !ok {
+			t.Fatalf("package %s not found under %s: the test walks the wrong tree", want, root)
+		}
+	}
+	return pkgs
+}
+
+// internal returns the module-relative path of an import, or "" when it is
+// outside the module.
+func internal(imp string) string {
+	if imp == module {
+		return "."
+	}
+	if rest, ok := strings.CutPrefix(imp, module+"/"); ok {
+		return rest
+	}
+	return ""
+}
+
+// under reports whether rel is top or a subpackage of it.
+func under(rel, top string) bool { return rel == top || strings.HasPrefix(rel, top+"/") }
+
+func isCore(rel string) bool {
+	for _, top := range []string{"geo", "routing", "depots", "scenario"} {
+		if under(rel, top) {
+			return true
+		}
+	}
+	return false
+}
+
+// forbiddenInCore reports whether a core package may not import imp.
+func forbiddenInCore(imp string) bool {
+	switch {
+	case imp == "net/http", strings.HasPrefix(imp, "net/http/"):
+		return true
+	case strings.HasPrefix(imp, "github.com/jackc/pgx"):
+		return true
+	case strings.HasPrefix(imp, "github.com/prometheus/"):
+		return true
+	case strings.HasPrefix(imp, "database/sql"):
+		return true
+	}
+	return false
+}
+
+// httpAdapter is the one core package allowed to speak HTTP: the OSRM
+// client.
+const httpAdapter = "geo/osrm"
+
+// closure returns every import reachable from rel through module packages,
+// with the module package that first pulls it in.
+func closure(pkgs map[string]pkg, rel string) map[string]string {
+	via := map[string]string{}
+	stack := []string{rel}
+	seen := map[string]bool{rel: true}
+	for len(stack) > 0 {
+		cur := stack[len(stack)-1]
+		stack = stack[:len(stack)-1]
+		for _, imp := range pkgs[cur].imports {
+			if _, ok := via[imp]; !ok {
+				via[imp] = cur
+			}
+			if in := internal(imp); in != "" && !seen[in] {
+				seen[in] = true
+				stack = append(stack, in)
+			}
+		}
+	}
+	return via
+}
+
+// TestCoreImportsNoServerLibraries checks, transitively, that no core
+// package reaches net/http, pgx or prometheus, except the OSRM adapter.
+func TestCoreImportsNoServerLibraries(t *testing.T) {
+	pkgs := loadModule(t)
+	for rel := range pkgs {
+		if !isCore(rel) || rel == httpAdapter {
+			continue
+		}
+		for imp, from := range closure(pkgs, rel) {
+			if forbiddenInCore(imp) {
+				t.Errorf("%s imports %s (via %s); core packages must not", rel, imp, from)
+			}
+			if internal(imp) == httpAdapter {
+				t.Errorf("%s imports %s (via %s); only cmd and api may use the OSRM adapter", rel, imp, from)
+			}
+		}
+	}
+}
+
+// TestImportsPointInward checks the layering of module packages. Each rule
+// lists the top-level trees a tree may import (besides itself).
+func TestImportsPointInward(t *testing.T) {
+	allowed := map[string][]string{
+		"geo":      {},
+		"routing":  {"geo", "depots", "scenario"}, // routing/urban and routing/rural plan on depots and scenarios; routing itself imports none (below)
+		"depots":   {"geo"},
+		"scenario": {"geo", "depots"},
+		"metrics":  {},
+		"store":    {"geo", "routing", "depots"},
+		"api":      {"geo", "routing", "depots", "scenario", "store", "metrics"},
+		"cmd":      {"geo", "routing", "depots", "scenario", "store", "metrics", "api"},
+		"archtest": {},
+	}
+	pkgs := loadModule(t)
+	for rel, p := range pkgs {
+		top, _, _ := strings.Cut(rel, "/")
+		ok, known := allowed[top]
+		if !known {
+			t.Errorf("package %s is in an unknown top-level tree %q: add it to the layering rules", rel, top)
+			continue
+		}
+		for _, imp := range p.imports {
+			in := internal(imp)
+			if in == "" {
+				continue
+			}
+			itop, _, _ := strings.Cut(in, "/")
+			if itop != top && !slices.Contains(ok, itop) {
+				t.Errorf("%s imports %s: %s may import only %v", rel, in, top, ok)
+			}
+		}
+	}
+	// The routing core itself sees only flat matrices: no geo, no depots.
+	for _, imp := range pkgs["routing"].imports {
+		if in := internal(imp); in != "" {
+			t.Errorf("routing imports %s; the solver core imports no other lastmile package", in)
+		}
+	}
+	// geo's own subpackages: geo/h3cell is the leaf.
+	for _, imp := range pkgs["geo/h3cell"].imports {
+		if in := internal(imp); in != "" {
+			t.Errorf("geo/h3cell imports %s; it must be a leaf", in)
+		}
+	}
+}
+
+// TestCgoInOnePackage checks that only geo/h3cell imports h3-go or "C".
+func TestCgoInOnePackage(t *testing.T) {
+	pkgs := loadModule(t)
+	for rel, p := range pkgs {
+		for _, imp := range p.imports {
+			if (imp == "C" || strings.HasPrefix(imp, "github.com/uber/h3-go")) && rel != "geo/h3cell" {
+				t.Errorf("%s imports %s; all cgo sits in geo/h3cell", rel, imp)
+			}
+		}
+	}
+}
+
+// TestAPINeverImportsPgx checks that the store translates database errors:
+// the handlers see only store and depots sentinels.
+func TestAPINeverImportsPgx(t *testing.T) {
+	pkgs := loadModule(t)
+	for rel := range pkgs {
+		if !under(rel, "api") {
+			continue
+		}
+		for imp, from := range closure(pkgs, rel) {
+			if strings.HasPrefix(imp, "github.com/jackc/pgx") && !under(from, "store") && !under(from, "metrics") {
+				t.Errorf("%s imports %s directly (via %s); only store (and metrics' pool collector) may", rel, imp, from)
+			}
+		}
+	}
+}
+
+// TestRulesCatchViolations makes sure the checks above can fail.
+func TestRulesCatchViolations(t *testing.T) {
+	pkgs := map[string]pkg{
+		"depots":       {rel: "depots", imports: []string{module + "/depots/flow"}},
+		"depots/flow":  {rel: "depots/flow", imports: []string{"net/http/httptest"}},
+		"geo":          {rel: "geo", imports: []string{"fmt"}},
+		"geo/osrm":     {rel: "geo/osrm", imports: []string{"net/http"}},
+		"routing/demo": {rel: "routing/demo", imports: []string{module + "/geo/osrm"}},
+	}
+	got := closure(pkgs, "depots")
+	if from, ok := got["net/http/httptest"]; !ok || !forbiddenInCore("net/http/httptest") || from != "depots/flow" {
+		t.Errorf("closure(depots) = %v; want net/http/httptest via depots/flow, forbidden", got)
+	}
+	got = closure(pkgs, "routing/demo")
+	if _, ok := got["net/http"]; !ok {
+		t.Errorf("closure(routing/demo) = %v; want net/http through geo/osrm", got)
+	}
+	if forbiddenInCore("net") || forbiddenInCore("github.com/paulmach/orb") {
+		t.Error("forbiddenInCore flags harmless imports")
+	}
+}
