@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strings"
 	"text/tabwriter"
 	"time"
 
@@ -169,11 +170,23 @@ func planUrban(ctx context.Context, env *Env, s *scenario.Scenario, uo urbanOpti
 	if err != nil {
 		return err
 	}
-	prog := newProgress(env.Stderr, "plan urban", 0, quiet)
+	// The bar counts plans: pooled, one per carrier alone, then one per
+	// coalition of two or more carriers (all of them up to five carriers).
+	n := len(in.Day.Carriers)
+	total := 0
+	if n <= 5 {
+		total = 1<<n - 1
+	}
+	prog := newProgress(env.Stderr, "plan urban", total, quiet)
+	stages := map[string]bool{}
 	o := urban.Options{
 		Seed: uo.seed, TimeLimit: uo.timeLimit, IterationsPerParcel: uo.iterations, RespectDistricts: uo.respect,
 		Resolution: uo.res, TargetZoneSeconds: uo.zoneHours * 3600,
-		Progress: func(p urban.Progress) { prog.Set(0, fmt.Sprintf("%s: %d/%d tasks", p.Stage, p.Done, p.Total)) },
+		Progress: func(p urban.Progress) {
+			main := strings.TrimSuffix(strings.TrimSuffix(p.Stage, " across zones"), " mop-up")
+			stages[main] = true
+			prog.Set(len(stages)-1, fmt.Sprintf("%s: %d/%d tasks", p.Stage, p.Done, p.Total))
+		},
 	}
 	if uo.co2 > 0 {
 		o.CO2KgPerKm = map[string]float64{}
@@ -250,8 +263,8 @@ func planRural(ctx context.Context, env *Env, s *scenario.Scenario, o rural.Opti
 	if err != nil {
 		return err
 	}
-	prog := newProgress(env.Stderr, "plan rural", 0, quiet)
-	o.Progress = func(p rural.Progress) { prog.Set(0, fmt.Sprintf("%d/%d county-days", p.Done, p.Total)) }
+	prog := newProgress(env.Stderr, "plan rural", rural.DaysPerWeek*len(in.Week.Counties), quiet)
+	o.Progress = func(p rural.Progress) { prog.Set(p.Done, "county-days routed") }
 	rep, err := rural.Plan(ctx, in, o)
 	prog.Done()
 	if err != nil {
