@@ -142,8 +142,12 @@ func TestAsyncJobWithProgress(t *testing.T) {
 	if err := json.Unmarshal([]byte(evs[len(evs)-1].Data), &done); err != nil {
 		t.Fatal(err)
 	}
-	if done.Status != store.JobSucceeded || len(done.Result) == 0 || done.Progress.BestCost != 1_000_000-8000 {
-		t.Errorf("done = %+v, want succeeded with result and best cost %d", done, 1_000_000-8000)
+	if done.Status != store.JobSucceeded || len(done.Result) == 0 || done.Progress.BestCost != 0.992 {
+		t.Errorf("done = %+v, want succeeded with result and best cost 0.992 (currency units)", done)
+	}
+	var res api.SolutionDoc
+	if err := json.Unmarshal(done.Result, &res); err != nil || res.Cost != done.Progress.BestCost {
+		t.Errorf("result cost %v, progress best cost %v (%v): want the same units", res.Cost, done.Progress.BestCost, err)
 	}
 	got := ts.do("GET", "/v1/jobs/"+job.ID, courierKey, nil)
 	var final api.JobDoc

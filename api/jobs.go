@@ -233,7 +233,7 @@ func (q *queue) run(ctx context.Context, id string) {
 	start := time.Now()
 	opts.Progress = func(p routing.Progress) {
 		mu.Lock()
-		latest = store.JobProgress{BestCost: p.BestCost, ElapsedSeconds: p.Elapsed.Seconds(), Iteration: p.Iteration,
+		latest = store.JobProgress{BestCost: money(p.BestCost), ElapsedSeconds: p.Elapsed.Seconds(), Iteration: p.Iteration,
 			Routes: p.Routes, Unassigned: p.Unassigned}
 		changed = true
 		mu.Unlock()
@@ -296,7 +296,7 @@ func (q *queue) run(ctx context.Context, id string) {
 	default:
 		doc := newSolutionDoc(in, sol)
 		doc.TimeLimitMs = opts.TimeLimit.Milliseconds()
-		j.Progress.BestCost, j.Progress.Routes, j.Progress.Unassigned = sol.Cost, len(sol.Routes), len(sol.Unassigned)
+		j.Progress.BestCost, j.Progress.Routes, j.Progress.Unassigned = doc.Cost, len(sol.Routes), len(sol.Unassigned)
 		res, err := json.Marshal(doc)
 		if err != nil {
 			q.finish(bg, j, store.JobFailed, nil, "internal error")

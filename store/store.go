@@ -31,8 +31,10 @@ func (s JobStatus) Final() bool {
 }
 
 // JobProgress is the best solution found so far by a running job.
+// BestCost is in the same currency units as the solution's cost, so a
+// client can compare progress with the result.
 type JobProgress struct {
-	BestCost       int64   `json:"best_cost"`
+	BestCost       float64 `json:"best_cost"`
 	ElapsedSeconds float64 `json:"elapsed_seconds"`
 	Iteration      int     `json:"iteration"`
 	Routes         int     `json:"routes"`
