@@ -371,8 +371,12 @@ func applyEvent(cr *CourierRoute, ev *StopEventRequest) error {
 		if ev.At != nil { // the courier's clock wins over the plan's
 			switch ev.Type {
 			case EventArrived:
+				// The planned stay (waiting and service) starts now, not
+				// at the planned arrival: a stop reached early or out of
+				// order must not keep its late planned departure.
+				stay := max(st.Departure-st.Arrival, 0)
 				st.Arrival = *ev.At
-				st.Departure = max(st.Departure, *ev.At)
+				st.Departure = *ev.At + stay
 			default:
 				st.Arrival = min(st.Arrival, *ev.At)
 				st.Departure = *ev.At

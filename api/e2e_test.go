@@ -448,3 +448,40 @@ func TestReplanKeepsOrder(t *testing.T) {
 		}
 	}
 }
+
+// TestArrivedOutOfOrder: a courier who reaches a later stop early moves it up
+// and starts its planned stay at the reported time, so a following delivered
+// event without a time re-plans from then, not from the old plan.
+func TestArrivedOutOfOrder(t *testing.T) {
+	rec := &recordingSolver{}
+	ts := startServer(t, api.Config{Solver: rec})
+	if r := ts.do("POST", "/v1/dispatch", plannerKey, smallProblem(10)); r.Status != http.StatusCreated {
+		t.Fatalf("POST /v1/dispatch = %d %s", r.Status, r.Body)
+	}
+	var route api.CourierRoute
+	ts.do("GET", "/v1/couriers/c1/route", courierKey, nil).decode(t, &route)
+	if len(route.Stops) < 3 {
+		t.Fatalf("c1 has %d stops; the test needs 3", len(route.Stops))
+	}
+	target := route.Stops[2]
+	stay := target.Departure - target.Arrival
+	at := route.Stops[0].Arrival - 60 // before the planned first stop
+	r := ts.do("POST", "/v1/couriers/c1/events", courierKey, map[string]any{"type": "arrived", "stop_id": target.ID, "at": at})
+	if r.Status != http.StatusOK {
+		t.Fatalf("POST arrived = %d %s", r.Status, r.Body)
+	}
+	var out api.StopEventResponse
+	r.decode(t, &out)
+	got := out.Route.Stops[0]
+	if got.ID != target.ID || got.Status != api.StopInProgress || got.Arrival != at || got.Departure != at+stay {
+		t.Fatalf("after arrived: first stop %+v; want %s in progress, arrival %d, departure %d", got, target.ID, at, at+stay)
+	}
+	r = ts.do("POST", "/v1/couriers/c1/events", courierKey, map[string]any{"type": "delivered", "stop_id": target.ID})
+	if r.Status != http.StatusOK {
+		t.Fatalf("POST delivered = %d %s", r.Status, r.Body)
+	}
+	lp := rec.probs[len(rec.probs)-1]
+	if got := lp.Vehicles[0].Shift.Start; got != at+stay {
+		t.Errorf("re-plan shift start = %d, want the in-progress stop's departure %d", got, at+stay)
+	}
+}
