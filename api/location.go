@@ -9,6 +9,7 @@ import (
 	"github.com/lastmile-dev/lastmile/depots"
 	"github.com/lastmile-dev/lastmile/depots/location"
 	"github.com/paulmach/orb"
+	"github.com/paulmach/orb/geojson"
 )
 
 // LocationRequest is the body of POST /v1/plans/location: which candidate
@@ -152,5 +153,41 @@ func (s *Server) locate(w http.ResponseWriter, r *http.Request) error {
 	for _, f := range sol.Flows {
 		res.Flows = append(res.Flows, LocationAssignment{Facility: cands[f.Facility].ID, Demand: f.Customer, Volume: f.Amount})
 	}
-	return s.savePlan(w, r, "location", body, res)
+	return s.savePlan(w, r, "location", body, res, func() (*geojson.FeatureCollection, error) {
+		return locationGeoJSON(cands, req.Demand, sol), nil
+	})
+}
+
+// locationGeoJSON maps a location plan: candidates as Points (role "open"
+// or "closed"), demand points (role "demand", volume) and each flow as a
+// LineString from its facility to its demand point (role "flow", volume).
+func locationGeoJSON(cands []depots.Facility, demand []LocationDemand, sol *location.CFLPSolution) *geojson.FeatureCollection {
+	fc := geojson.NewFeatureCollection()
+	open := make(map[int]bool, len(sol.Open))
+	for _, i := range sol.Open {
+		open[i] = true
+	}
+	for i, c := range cands {
+		f := geojson.NewFeature(c.Location)
+		role := "closed"
+		if open[i] {
+			role = "open"
+		}
+		f.Properties = geojson.Properties{"role": role, "id": string(c.ID), "kind": string(c.Kind)}
+		if c.Name != "" {
+			f.Properties["name"] = c.Name
+		}
+		fc.Append(f)
+	}
+	for j, d := range demand {
+		f := geojson.NewFeature(d.Location)
+		f.Properties = geojson.Properties{"role": "demand", "index": j, "volume": d.Volume}
+		fc.Append(f)
+	}
+	for _, fl := range sol.Flows {
+		f := geojson.NewFeature(orb.LineString{cands[fl.Facility].Location, demand[fl.Customer].Location})
+		f.Properties = geojson.Properties{"role": "flow", "facility": string(cands[fl.Facility].ID), "demand": fl.Customer, "volume": fl.Amount}
+		fc.Append(f)
+	}
+	return fc
 }

@@ -12,6 +12,7 @@ import (
 	"github.com/lastmile-dev/lastmile/depots/coverage"
 	"github.com/lastmile-dev/lastmile/store"
 	"github.com/paulmach/orb"
+	"github.com/paulmach/orb/geojson"
 )
 
 // Planner endpoints: each runs one of the depots planners on the request,
@@ -20,16 +21,30 @@ import (
 // lockers and express stores for coverage and site selection.
 
 // savePlan stores a planning result and answers 201 with its id.
-func (s *Server) savePlan(w http.ResponseWriter, r *http.Request, kind string, req []byte, result any) error {
+func (s *Server) savePlan(w http.ResponseWriter, r *http.Request, kind string, req []byte, result any, mapOf func() (*geojson.FeatureCollection, error)) error {
 	res, err := json.Marshal(result)
 	if err != nil {
 		return fmt.Errorf("api: encode %s result: %w", kind, err)
+	}
+	var fc *geojson.FeatureCollection
+	if mapOf != nil && wantsGeoJSON(r) {
+		if fc, err = mapOf(); err != nil {
+			return fmt.Errorf("api: %s map: %w", kind, err)
+		}
 	}
 	pl := &store.Plan{ID: newID("plan_"), Kind: kind, Owner: PrincipalFrom(r.Context()).Name, Request: req, Result: res}
 	if err := s.store.CreatePlan(r.Context(), pl); err != nil {
 		return err
 	}
 	w.Header().Set("Location", "/v1/plans/"+pl.ID)
+	if fc != nil {
+		// The map carries the plan's id and kind as foreign members
+		// (RFC 7946 §6.1); the full result stays at Location.
+		fc.ExtraMembers = geojson.Properties{"plan_id": pl.ID, "kind": kind}
+		w.Header().Set("Content-Type", "application/geo+json")
+		w.WriteHeader(http.StatusCreated)
+		return json.NewEncoder(w).Encode(fc)
+	}
 	writeJSON(w, http.StatusCreated, map[string]any{"plan_id": pl.ID, "kind": kind, "result": json.RawMessage(res)})
 	return nil
 }
@@ -93,15 +108,7 @@ func (s *Server) allocate(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	s.metrics.ObserveSolve("allocation", time.Since(start), int64(math.Round(a.Cost)), len(a.Unserved))
-	if wantsGeoJSON(r) {
-		fc, err := a.GeoJSON(p)
-		if err != nil {
-			return err
-		}
-		w.Header().Set("Content-Type", "application/geo+json")
-		return json.NewEncoder(w).Encode(fc)
-	}
-	return s.savePlan(w, r, "allocation", body, a)
+	return s.savePlan(w, r, "allocation", body, a, func() (*geojson.FeatureCollection, error) { return a.GeoJSON(p) })
 }
 
 // CoverageRequest is the body of POST /v1/plans/coverage and
@@ -222,15 +229,14 @@ func (s *Server) analyzeCoverage(w http.ResponseWriter, r *http.Request) error {
 			s.metrics.SetCoverage(z.Zone, z.CoveredDemand/z.TotalDemand)
 		}
 	}
-	if wantsGeoJSON(r) {
+	return s.savePlan(w, r, "coverage", body, rep, func() (*geojson.FeatureCollection, error) {
 		fc, err := coverage.CellsGeoJSON(rep.Cells)
 		if err != nil {
-			return err
+			return nil, err
 		}
-		w.Header().Set("Content-Type", "application/geo+json")
-		return json.NewEncoder(w).Encode(fc)
-	}
-	return s.savePlan(w, r, "coverage", body, rep)
+		coverage.PointsGeoJSON(fc, points, "existing", nil)
+		return fc, nil
+	})
 }
 
 // selectSites runs coverage.SelectSites: MCLP with "add", LSCP with
@@ -260,5 +266,36 @@ func (s *Server) selectSites(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	s.metrics.ObserveSolve("sites", time.Since(start), int64(math.Round(plan.Cost)), 0)
-	return s.savePlan(w, r, "sites", body, plan)
+	return s.savePlan(w, r, "sites", body, plan, func() (*geojson.FeatureCollection, error) {
+		return sitesGeoJSON(dem, points, cands, plan), nil
+	})
+}
+
+// sitesGeoJSON maps a site plan: demand points (role "demand", weight), the
+// existing points, the chosen candidates (role "chosen", with their pick
+// order) and the others (role "candidate").
+func sitesGeoJSON(dem []coverage.Demand, existing, cands []coverage.Point, plan *coverage.Plan) *geojson.FeatureCollection {
+	fc := geojson.NewFeatureCollection()
+	for i, d := range dem {
+		f := geojson.NewFeature(d.Location)
+		f.Properties = geojson.Properties{"role": "demand", "index": i, "weight": d.Weight}
+		fc.Append(f)
+	}
+	coverage.PointsGeoJSON(fc, existing, "existing", nil)
+	order := make(map[int]int, len(plan.ChosenIndex))
+	for k, i := range plan.ChosenIndex {
+		order[i] = k + 1
+	}
+	var chosen, others []coverage.Point
+	var rank []int
+	for i, c := range cands {
+		if k, ok := order[i]; ok {
+			chosen, rank = append(chosen, c), append(rank, k)
+		} else {
+			others = append(others, c)
+		}
+	}
+	coverage.PointsGeoJSON(fc, chosen, "chosen", func(i int) geojson.Properties { return geojson.Properties{"order": rank[i]} })
+	coverage.PointsGeoJSON(fc, others, "candidate", nil)
+	return fc
 }

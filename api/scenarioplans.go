@@ -1,13 +1,16 @@
 package api
 
 import (
+	"bytes"
 	"fmt"
 	"net/http"
 	"time"
 
+	"github.com/lastmile-dev/lastmile/routing/render"
 	"github.com/lastmile-dev/lastmile/routing/rural"
 	"github.com/lastmile-dev/lastmile/routing/urban"
 	"github.com/lastmile-dev/lastmile/scenario"
+	"github.com/paulmach/orb/geojson"
 )
 
 // ScenarioPlanRequest is the body of POST /v1/plans/urban and
@@ -85,7 +88,13 @@ func (s *Server) urbanPlan(w http.ResponseWriter, r *http.Request) error {
 		return fmt.Errorf("urban plan: %w", err)
 	}
 	s.metrics.ObserveSolve("urban", time.Since(start), 0, 0)
-	return s.savePlan(w, r, "urban", body, rep)
+	return s.savePlan(w, r, "urban", body, rep, func() (*geojson.FeatureCollection, error) {
+		m, err := rep.Map("urban joint delivery")
+		if err != nil {
+			return nil, err
+		}
+		return renderGeoJSON(m)
+	})
 }
 
 // ruralPlan plans the rural week of a seeded scenario.
@@ -110,5 +119,17 @@ func (s *Server) ruralPlan(w http.ResponseWriter, r *http.Request) error {
 		return fmt.Errorf("rural plan: %w", err)
 	}
 	s.metrics.ObserveSolve("rural", time.Since(start), 0, 0)
-	return s.savePlan(w, r, "rural", body, rep)
+	return s.savePlan(w, r, "rural", body, rep, func() (*geojson.FeatureCollection, error) {
+		return renderGeoJSON(rep.Map("rural week", "", -1))
+	})
+}
+
+// renderGeoJSON converts a planner's map (routes, stops, zones, depots) to a
+// FeatureCollection with render's layers.
+func renderGeoJSON(m *render.Map) (*geojson.FeatureCollection, error) {
+	var buf bytes.Buffer
+	if err := render.WriteGeoJSON(&buf, m); err != nil {
+		return nil, err
+	}
+	return geojson.UnmarshalFeatureCollection(buf.Bytes())
 }
