@@ -98,7 +98,7 @@ const (
 
 // MinCostMaxPairs is the largest number of (demand, point) pairs for which
 // AssignAuto uses the min-cost flow.
-const MinCostMaxPairs = 1_000_000
+const MinCostMaxPairs = 500_000
 
 // NoZone is the zone of demand outside every zone, or of all demand when
 // Options.ZoneOf is nil ("all").
