@@ -200,9 +200,20 @@ func (s *search) recreate(sol *solution, blink float64) {
 		rem[j+1], s.keys[j+1] = t, k
 	}
 	var ins insertion
-	for _, t := range rem {
+	ejections := 0
+	for i := 0; i < len(s.removed); i++ {
+		t := s.removed[i]
 		s.bestInsertion(sol, int(t), blink, &ins)
 		if ins.v < 0 {
+			// A required job that fits nowhere takes the place of a smaller
+			// job, which is queued in turn: a short ejection chain that
+			// packs tight fleets (sizes strictly decrease along a chain).
+			if in.penalty[t] >= requiredPenalty && ejections < maxEjections {
+				if u := s.eject(sol, t); u >= 0 {
+					s.removed = append(s.removed, u)
+					ejections++
+				}
+			}
 			continue
 		}
 		// An optional task stays out when serving it costs more than its
@@ -217,6 +228,50 @@ func (s *search) recreate(sol *solution, blink float64) {
 		}
 	}
 	s.removed = s.removed[:0]
+}
+
+// maxEjections bounds the ejections of one recreate.
+const maxEjections = 8
+
+// eject puts required job t in the place of a smaller job of some route
+// when that is feasible, choosing the cheapest such swap, and returns the
+// ejected job (now unassigned), or -1.
+func (s *search) eject(sol *solution, t int32) int32 {
+	in := s.in
+	x := in.taskNode[t]
+	if in.kind[x] != nkJob {
+		return -1
+	}
+	nv := len(in.veh)
+	bestV, bestI, bestC := int32(-1), -1, noCost
+	for v := 0; v < nv; v++ {
+		r := &sol.routes[v]
+		if r.empty() || !in.compat[int(t)*nv+v] || r.multiTW > 0 {
+			continue
+		}
+		for i := 1; i < len(r.nodes)-1; i++ {
+			u := r.nodes[i]
+			if in.kind[u] != nkJob || in.size[in.task[u]] >= in.size[t] {
+				continue
+			}
+			c, ok := s.replaceCost(r, i, x)
+			if ok && c < bestC {
+				bestV, bestI, bestC = int32(v), i, c
+			}
+		}
+	}
+	if bestV < 0 {
+		return -1
+	}
+	r := &sol.routes[bestV]
+	u := in.task[r.nodes[bestI]]
+	in.removeTask(sol, int(u))
+	r.nodes = insertAt(r.nodes, bestI, x)
+	sol.unassigned[t] = false
+	sol.nUnassigned--
+	sol.cost -= in.penalty[t]
+	s.refresh(sol, bestV)
+	return u
 }
 
 func (s *search) before(t int32, kt int64, u int32, ku int64) bool {
