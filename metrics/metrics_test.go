@@ -108,3 +108,66 @@ func TestPoolCollector(t *testing.T) {
 		t.Error(err)
 	}
 }
+
+// TestEveryMetricLints populates every lastmile metric, the pool
+// collector's included, and runs promlint (the checks of promtool check
+// metrics) over all of them: base units, _total on counters, no
+// reserved suffixes on gauges.
+func TestEveryMetricLints(t *testing.T) {
+	reg := prometheus.NewRegistry()
+	m := metrics.New(reg)
+	cfg, err := pgxpool.ParseConfig("postgres://nobody@127.0.0.1:1/none")
+	if err != nil {
+		t.Fatal(err)
+	}
+	pool, err := pgxpool.NewWithConfig(t.Context(), cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer pool.Close()
+	reg.MustRegister(metrics.NewPoolCollector(pool))
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /x", func(http.ResponseWriter, *http.Request) {})
+	m.Middleware(mux).ServeHTTP(httptest.NewRecorder(), httptest.NewRequest("GET", "/x", nil))
+	m.ObserveSolve("optimize", time.Second, 1, 0)
+	m.JobsQueued.Set(1)
+	m.JobsRunning.Set(1)
+	m.SetCoverage("yuzhong", 0.5)
+
+	families, err := reg.Gather()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var names []string
+	for _, f := range families {
+		name := f.GetName()
+		if !strings.HasPrefix(name, "lastmile_") {
+			continue
+		}
+		names = append(names, name)
+		switch typ := f.GetType().String(); {
+		case typ == "COUNTER" && !strings.HasSuffix(name, "_total"):
+			t.Errorf("counter %s does not end in _total", name)
+		case typ != "COUNTER" && strings.HasSuffix(name, "_total"):
+			t.Errorf("%s %s ends in _total", strings.ToLower(typ), name)
+		}
+		for _, unit := range []string{"_milliseconds", "_ms", "_minutes", "_hours", "_bytes_total_bytes", "_kilometers", "_km"} {
+			if strings.Contains(name, unit) {
+				t.Errorf("%s is not in base units", name)
+			}
+		}
+	}
+	// 8 server metrics and 9 pool metrics, all populated.
+	if len(names) != 17 {
+		t.Errorf("gathered %d lastmile metrics, want 17: %v", len(names), names)
+	}
+	problems, err := testutil.GatherAndLint(reg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range problems {
+		if strings.HasPrefix(p.Metric, "lastmile_") {
+			t.Errorf("promlint %s: %s", p.Metric, p.Text)
+		}
+	}
+}
