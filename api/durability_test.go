@@ -2,6 +2,7 @@ package api_test
 
 import (
 	"context"
+	"encoding/json"
 	"testing"
 	"time"
 
@@ -80,5 +81,36 @@ func TestPostgresEndToEnd(t *testing.T) {
 	}
 	if r := ts.do("GET", "/readyz", "", nil); r.Status != 200 {
 		t.Errorf("readyz = %d", r.Status)
+	}
+}
+
+// TestCrashedJobRequeued: a server that dies without shutting down leaves
+// its job "running" in the database; the next server re-queues and
+// finishes it.
+func TestCrashedJobRequeued(t *testing.T) {
+	dsn := storetest.PostgresDSN(t)
+	ctx := context.Background()
+	db, err := store.OpenPostgres(ctx, dsn, nil)
+	if err != nil {
+		t.Fatalf("OpenPostgres: %v", err)
+	}
+	t.Cleanup(db.Close)
+	req, err := json.Marshal(smallProblem(4))
+	if err != nil {
+		t.Fatal(err)
+	}
+	// What a crashed server leaves behind: a running job with stale progress.
+	j := &store.Job{ID: "job_crashed0000000000000001", Status: store.JobQueued, Owner: "c1", Request: req}
+	if err := db.CreateJob(ctx, j); err != nil {
+		t.Fatal(err)
+	}
+	j.Status, j.Progress = store.JobRunning, store.JobProgress{BestCost: 12.5, ElapsedSeconds: 3}
+	if err := db.UpdateJob(ctx, j); err != nil {
+		t.Fatal(err)
+	}
+	ts := startServer(t, api.Config{Store: db})
+	got := waitJob(t, ts, j.ID, plannerKey)
+	if got.Status != store.JobSucceeded || len(got.Result) == 0 {
+		t.Errorf("crashed job on the next server: %s %q, want succeeded with a result", got.Status, got.Error)
 	}
 }
