@@ -597,6 +597,52 @@ func (s *cpmpSearch) ejectionMove(set []int) bool {
 	return false
 }
 
+// lagrangianAssignment turns the relaxation's solution into an
+// assignment to the medians in set: a customer that one knapsack took
+// goes there, one that several took goes to the nearest of them, and the
+// rest are placed by the regret rule; then the assignment search
+// improves it. The result is kept if it beats the incumbent.
+func (s *cpmpSearch) lagrangianAssignment(set []int, owner [][]int) {
+	p := s.p
+	for _, i := range set {
+		s.load[i] = 0
+	}
+	for j := range s.assign {
+		s.assign[j] = -1
+		bi := -1
+		for _, i := range owner[j] {
+			if s.load[i]+p.Demand[j] <= p.Capacity[i] && (bi < 0 || s.d(j, i) < s.d(j, bi)) {
+				bi = i
+			}
+		}
+		if bi >= 0 {
+			s.assign[j] = bi
+			s.load[bi] += p.Demand[j]
+		}
+	}
+	for j := range s.assign {
+		if s.assign[j] >= 0 {
+			continue
+		}
+		bi := -1
+		for _, i := range set {
+			if s.load[i]+p.Demand[j] <= p.Capacity[i] && (bi < 0 || s.d(j, i) < s.d(j, bi)) {
+				bi = i
+			}
+		}
+		if bi < 0 {
+			return
+		}
+		s.assign[j] = bi
+		s.load[bi] += p.Demand[j]
+	}
+	if c := s.improveAssignment(set); c < s.bestCost {
+		s.bestCost = c
+		s.best = slices.Clone(s.assign)
+		s.bestOpen = slices.Clone(set)
+	}
+}
+
 // bound runs subgradient optimisation on the Lagrangian relaxation of
 // the assignment constraints and returns the best bound. heur is called
 // with the facilities of the relaxation every few iterations.
@@ -644,9 +690,15 @@ func (s *cpmpSearch) bound(clk clock, iters int, heur func([]int)) float64 {
 			l += lam[j]
 			g[j] = 1
 		}
+		for j := range ks.owner {
+			ks.owner[j] = ks.owner[j][:0]
+		}
 		for _, i := range idx[:p.P] {
 			l += rho[i]
 			ks.solve(s, i, lam, g)
+		}
+		if it%5 == 0 {
+			s.lagrangianAssignment(idx[:p.P], ks.owner)
 		}
 		if l > best+1e-9 {
 			best, stall = l, 0
@@ -681,9 +733,10 @@ func (s *cpmpSearch) bound(clk clock, iters int, heur func([]int)) float64 {
 // knapsack solves max Σ (λ_j − d_ji) z_j s.t. Σ q_j z_j ≤ Q_i over the
 // customers with positive profit, by dynamic programming over capacity.
 type knapsack struct {
-	val  []float64
-	take [][]bool
-	its  []int
+	val   []float64
+	take  [][]bool
+	its   []int
+	owner [][]int // owner[j]: the selected facilities whose knapsack took j
 }
 
 func newKnapsack(n int, caps []int64) *knapsack {
@@ -691,7 +744,7 @@ func newKnapsack(n int, caps []int64) *knapsack {
 	for _, c := range caps {
 		q = max(q, c)
 	}
-	k := &knapsack{val: make([]float64, q+1), take: make([][]bool, n)}
+	k := &knapsack{val: make([]float64, q+1), take: make([][]bool, n), owner: make([][]int, n)}
 	for j := range k.take {
 		k.take[j] = make([]bool, q+1)
 	}
@@ -733,6 +786,7 @@ func (k *knapsack) solve(s *cpmpSearch, i int, lam []float64, g []float64) float
 			if k.take[x][c] {
 				j := k.its[x]
 				g[j]--
+				k.owner[j] = append(k.owner[j], i)
 				c -= p.Demand[j]
 			}
 		}

@@ -428,3 +428,25 @@ func TestPMedianLocalSearchAllocs(t *testing.T) {
 		t.Errorf("localSearch allocs = %v, want 0", a)
 	}
 }
+
+// Pricing a move by its dual bound is the inner loop of the CFLP local
+// search.
+func TestCFLPDualBoundAllocs(t *testing.T) {
+	p := randomCFLP(rand.New(rand.NewPCG(21, 22)), 8, 30)
+	s := newCFLPSearch(context.Background(), p)
+	all := make([]bool, p.M())
+	for i := range all {
+		all[i] = true
+	}
+	if c := s.eval(all); math.IsInf(c, 1) {
+		t.Fatal("instance infeasible")
+	}
+	price := s.cache[boolKey(all)].price
+	if lb := s.dualBound(all, price); lb > s.ub+1e-6 {
+		t.Errorf("dual bound %v above the set's cost %v", lb, s.ub)
+	}
+	all[3] = false
+	if a := testing.AllocsPerRun(50, func() { s.dualBound(all, price) }); a != 0 {
+		t.Errorf("dualBound allocs = %v, want 0", a)
+	}
+}
