@@ -63,6 +63,9 @@ func SolveSSCFLP(ctx context.Context, p *CFLP, opts Options) (*CFLPSolution, err
 	for improved := true; improved && !clk.expired(); {
 		improved = false
 		try := func(o []bool) bool {
+			if clk.expired() {
+				return false
+			}
 			if c := g.eval(o); c < best-1e-9*best {
 				best, cur, improved = c, o, true
 			}
