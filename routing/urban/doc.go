@@ -29,7 +29,8 @@
 // where a zone runs short. Before that, the zones of each centre are
 // re-solved together, seeded with their routes (routing.Options.Initial),
 // at Options.CrossZoneEffort of their budget, so routes cross zone lines
-// where that is cheaper; the merged plan is kept when it is no worse. A
+// where that is cheaper; the merged plan is kept when it leaves fewer
+// parcels out, or as many at no more cost. A
 // city-wide re-optimisation across centres is not done. Vehicles may run Options.MaxTrips
 // trips, reloading at their centre.
 //

@@ -174,7 +174,8 @@ func (e *env) pooled(ctx context.Context, idx []int, stage string, effort float6
 
 // acrossZones re-solves the zones of each centre together, seeded with
 // their routes, so that routes may cross the zone lines between them; a
-// merged plan replaces the zones' plans when it is no worse.
+// merged plan replaces the zones' plans when it leaves fewer parcels out,
+// or as many at no more cost.
 func (e *env) acrossZones(ctx context.Context, stage string, tasks []task, results []routed, zoneDepot, depotsUsed []depots.ID, effort float64) {
 	var merged []task
 	var members [][]int
@@ -207,13 +208,15 @@ func (e *env) acrossZones(ctx context.Context, stage string, tasks []task, resul
 	if err != nil {
 		return // the zone plans stand
 	}
-	pen := e.opts.UnassignedPenaltyYuan
 	for i, ts := range members {
-		before := 0.0
+		// Serving more parcels comes first, as in the solver's objective
+		// (required parcels), then cost.
+		cost, un := 0.0, 0
 		for _, t := range ts {
-			before += results[t].cost + pen*float64(len(results[t].unassigned))
+			cost += results[t].cost
+			un += len(results[t].unassigned)
 		}
-		if mr[i].cost+pen*float64(len(mr[i].unassigned)) <= before {
+		if n := len(mr[i].unassigned); n < un || n == un && mr[i].cost <= cost {
 			results[ts[0]] = mr[i]
 			for _, t := range ts[1:] {
 				results[t] = routed{}
