@@ -13,7 +13,7 @@ import (
 func (r *Report) Map(title string) (*render.Map, error) {
 	m := &render.Map{Title: title, DepotLabel: "shared distribution centre"}
 	m.Notes = append(m.Notes,
-		fmt.Sprintf("pooled: %.0f vehicle-km, %d vehicles, %.0f driver-hours   separate: %.0f vehicle-km, %d vehicles, %.0f driver-hours",
+		fmt.Sprintf("pooled: %.0f vehicle-km, %d vehicles, %.0f driver-hours  |  separate: %.0f vehicle-km, %d vehicles, %.0f driver-hours",
 			r.Pooled.VehicleKm, r.Pooled.Vehicles, r.Pooled.DriverHours, r.Separate.VehicleKm, r.Separate.Vehicles, r.Separate.DriverHours),
 		fmt.Sprintf("%d parcels, %d zones (max/min workload %.2f within districts), vehicle-km saved %.1f%%, %d unassigned",
 			r.Parcels, len(r.Zoning.Zones), r.Zoning.MaxMinWithinDistrict, r.SavingPercent, r.Pooled.Unassigned))
