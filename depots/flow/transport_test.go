@@ -211,3 +211,36 @@ func BenchmarkTransport(b *testing.B) {
 		})
 	}
 }
+
+func FuzzTransport(f *testing.F) {
+	f.Add(uint64(1), uint64(2), false)
+	f.Add(uint64(3), uint64(4), true)
+	f.Fuzz(func(t *testing.T, a, b uint64, priced bool) {
+		r := rand.New(rand.NewPCG(a, b))
+		m, n := 1+r.IntN(5), 1+r.IntN(7)
+		supply := make([]int64, m)
+		demand := make([]int64, n)
+		cost := make([]float64, m*n)
+		for i := range supply {
+			supply[i] = int64(r.IntN(12))
+		}
+		for j := range demand {
+			demand[j] = int64(r.IntN(6))
+		}
+		for k := range cost {
+			cost[k] = float64(r.IntN(30)) / 3
+			if r.IntN(8) == 0 {
+				cost[k] = math.Inf(1)
+			}
+		}
+		opts := TransportOptions{}
+		if priced {
+			opts.UnservedCost = float64(1 + r.IntN(20))
+		}
+		tr, err := Transport(context.Background(), supply, demand, cost, opts)
+		if err != nil && !errors.Is(err, ErrInfeasible) {
+			t.Fatal(err)
+		}
+		checkTransport(t, supply, demand, cost, tr)
+	})
+}
