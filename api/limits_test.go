@@ -3,6 +3,7 @@ package api_test
 import (
 	"context"
 	"net/http"
+	"strings"
 	"testing"
 	"time"
 
@@ -88,5 +89,44 @@ func TestReadyzDuringShutdown(t *testing.T) {
 	}
 	if r := ts.do("POST", "/v1/jobs", courierKey, smallProblem(3)); r.Status != http.StatusServiceUnavailable {
 		t.Errorf("POST /v1/jobs during shutdown = %d, want 503", r.Status)
+	}
+}
+
+// TestScenarioPlanDeadline: a planner run that asks for more work than the
+// server's limit allows is cut short at the limit and marked, not left to
+// run past the write timeout.
+func TestScenarioPlanDeadline(t *testing.T) {
+	if testing.Short() {
+		t.Skip("plans a scenario")
+	}
+	const limit = 300 * time.Millisecond
+	ts := startServer(t, api.Config{MaxSolveTime: limit})
+	for _, tt := range []struct{ path, body string }{
+		{"/v1/plans/urban", `{"seed":2,"parcels":1500,"iterations":1000000}`},
+		{"/v1/plans/rural", `{"seed":2,"iterations":1000000}`},
+	} {
+		start := time.Now()
+		r := ts.do("POST", tt.path, plannerKey, tt.body)
+		took := time.Since(start)
+		// Either the planner returns the best plan so far, marked, or it
+		// fails at the deadline with a 422 naming the limit.
+		switch r.Status {
+		case http.StatusCreated:
+			if r.Header.Get(api.TimeLimitHeader) != "true" {
+				t.Errorf("POST %s: %s header %q, want true", tt.path, api.TimeLimitHeader, r.Header.Get(api.TimeLimitHeader))
+			}
+		case http.StatusUnprocessableEntity:
+			if p := r.problem(t); !strings.Contains(p.Detail, "limit of 300ms") {
+				t.Errorf("POST %s: detail %q, want the limit named", tt.path, p.Detail)
+			}
+		default:
+			t.Errorf("POST %s = %d %.300s, want 201 or 422", tt.path, r.Status, r.Body)
+		}
+		// Generous for a loaded 2-core machine; without the deadline these
+		// runs take minutes.
+		if took > 20*limit+5*time.Second {
+			t.Errorf("POST %s took %v with a %v limit", tt.path, took, limit)
+		}
+		t.Logf("%s: %v", tt.path, took)
 	}
 }
