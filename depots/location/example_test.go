@@ -54,3 +54,25 @@ func ExampleSolvePMedian() {
 	// Output:
 	// cost 2 open [1 2] assign [1 1 2 2] optimal true
 }
+
+func ExampleSolveCPMP() {
+	// Six customers on a line in two groups of three, each with demand 4;
+	// every customer is also a candidate median of capacity 12. The
+	// middle of each group serves it.
+	x := []int32{0, 1, 2, 20, 21, 22}
+	p := &location.CPMP{N: 6, M: 6, P: 2, Capacity: make([]int64, 6), Demand: make([]int64, 6), Dist: make([]int32, 36)}
+	for j := range x {
+		p.Capacity[j], p.Demand[j] = 12, 4
+		for i := range x {
+			p.Dist[j*6+i] = max(x[j]-x[i], x[i]-x[j])
+		}
+	}
+	sol, err := location.SolveCPMP(context.Background(), p, location.Options{Seed: 1, Iterations: 20})
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	fmt.Println("cost", sol.Cost, "open", sol.Open, "assign", sol.Assign, "optimal", sol.Optimal)
+	// Output:
+	// cost 4 open [1 4] assign [1 1 1 4 4 4] optimal true
+}

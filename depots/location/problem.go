@@ -86,7 +86,9 @@ type PMedian struct {
 	N, M, P int
 	// Dist[j*M+i] is the distance from customer j to facility i. For the
 	// OR-Library instances customers and facilities are the same
-	// vertices, so N == M and Dist is the shortest-path matrix.
+	// vertices, so N == M and Dist is the shortest-path matrix; a
+	// geo.Matrix's Seconds can be used as is. To weight customers (by
+	// parcels a day, say), multiply row j by customer j's weight.
 	Dist []int32
 }
 
