@@ -280,6 +280,10 @@ func (s *cflpSearch) eval(open []bool) float64 {
 				s.ub, s.best, s.bestTr = c, slices.Clone(open), tr
 			}
 		case errors.Is(err, flow.ErrInfeasible):
+		case s.ctx.Err() != nil:
+			// Cancelled: the search stops at its next clock check and
+			// returns the incumbent; this set stays unpriced.
+			return c
 		default:
 			if s.err == nil {
 				s.err = err

@@ -450,3 +450,19 @@ func TestCFLPDualBoundAllocs(t *testing.T) {
 		t.Errorf("dualBound allocs = %v, want 0", a)
 	}
 }
+
+// A cancelled context still yields the best solution found so far.
+func TestSolveCFLPCancelled(t *testing.T) {
+	p := randomCFLP(rand.New(rand.NewPCG(23, 24)), 6, 20)
+	ctx, cancel := context.WithCancel(context.Background())
+	n := 0
+	sol, err := SolveCFLP(ctx, p, Options{Progress: func(Progress) {
+		if n++; n == 1 {
+			cancel()
+		}
+	}})
+	if err != nil {
+		t.Fatalf("SolveCFLP after cancel: %v", err)
+	}
+	checkCFLP(t, p, sol, false)
+}
