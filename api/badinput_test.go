@@ -41,7 +41,8 @@ func TestBadInput(t *testing.T) {
 	tooMany := problemWith(func(p map[string]any) { p["jobs"] = bigJobs })
 	huge := `{"vehicles":[],"jobs":[` + strings.Repeat(`{"id":"x","location":[106.5,29.5]},`, 3000) + `{}]}`
 
-	const opt, fcs = "/v1/optimize", "/v1/facilities"
+	const opt, fcs, cov, alloc = "/v1/optimize", "/v1/facilities", "/v1/plans/coverage", "/v1/plans/allocation"
+	const wh = `{"id":"w","kind":"cloud_warehouse","location":[106.5,29.5],"capacity":{"per_day":100},"hours":{"open_seconds":0,"close_seconds":0}}`
 	tests := []struct {
 		name, method, path, key string
 		body                    string
@@ -120,6 +121,12 @@ func TestBadInput(t *testing.T) {
 		{"vroom malformed", "POST", "/v1/vroom", courierKey, `{"vehicles":[{"id":1,"start":[2.3,48.8]}],"jobs":[{"id":1,"location":[2.3`, "", 400, "body"},
 		{"vroom no tasks", "POST", "/v1/vroom", courierKey, `{"vehicles":[{"id":1,"start":[2.3,48.8]}]}`, "", 400, "jobs"},
 		{"vroom priority", "POST", "/v1/vroom", courierKey, `{"vehicles":[{"id":1,"start":[2.3,48.8]}],"jobs":[{"id":1,"location":[2.3,48.8],"priority":101}]}`, "", 400, "jobs[0].priority"},
+		{"coverage radius huge", "POST", cov, plannerKey, `{"radius_meters":1e300,"demand":[{"location":[106.5,29.5],"weight":1}]}`, "", 400, "radius_meters"},
+		{"coverage weight huge", "POST", cov, plannerKey, `{"radius_meters":500,"demand":[{"location":[106.5,29.5],"weight":1e308},{"location":[106.5,29.5],"weight":1e308}]}`, "", 400, "demand[0].weight"},
+		{"coverage point radius huge", "POST", cov, plannerKey, `{"radius_meters":500,"demand":[{"location":[106.5,29.5],"weight":1}],"points":[{"id":"p","location":[106.5,29.5],"radius_meters":1e300}]}`, "", 400, "points[0].radius_meters"},
+		{"allocation volume huge", "POST", alloc, plannerKey, `{"warehouses":[` + wh + `],"demand":[{"location":[106.5,29.5],"category":"general","volume":1e308}]}`, "", 400, "demand[0].volume"},
+		{"allocation capacity huge", "POST", alloc, plannerKey, `{"warehouses":[` + strings.Replace(wh, `"per_day":100`, `"per_day":1e300`, 1) + `],"demand":[{"location":[106.5,29.5],"category":"general","volume":1}]}`, "", 400, "warehouses[0].capacity"},
+		{"allocation tariff huge", "POST", alloc, plannerKey, `{"warehouses":[` + wh + `],"demand":[{"location":[106.5,29.5],"category":"general","volume":1}],"tariff":{"per_parcel_km":1e300}}`, "", 400, "tariff"},
 		{"bad auth scheme", "GET", "/v1/jobs/x", "", "", "", 401, ""},
 	}
 	if len(tests) < 50 {

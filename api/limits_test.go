@@ -2,6 +2,7 @@ package api_test
 
 import (
 	"context"
+	"math"
 	"net/http"
 	"strings"
 	"testing"
@@ -27,6 +28,8 @@ func TestSolveTimeLimitCapped(t *testing.T) {
 		{"sync above cap", "/v1/optimize", 60_000, 200 * time.Millisecond},
 		{"sync default", "/v1/optimize", 0, 50 * time.Millisecond},
 		{"job above cap", "/v1/jobs", 3_600_000, 300 * time.Millisecond},
+		{"sync at int64 max", "/v1/optimize", math.MaxInt64, 200 * time.Millisecond}, // overflowed time.Duration
+		{"job at int64 max", "/v1/jobs", math.MaxInt64, 300 * time.Millisecond},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -127,11 +127,7 @@ func (s *Server) locate(w http.ResponseWriter, r *http.Request) error {
 			p.Cost[i*n+j] = float64(d.Volume) * (req.PerParcelKm*km + f.HandlingCost)
 		}
 	}
-	tl := time.Duration(req.TimeLimitMs) * time.Millisecond
-	if tl == 0 {
-		tl = s.cfg.DefaultSolveTime
-	}
-	opts := location.Options{TimeLimit: min(tl, s.cfg.MaxSolveTime), Seed: 1}
+	opts := location.Options{TimeLimit: limitFromMs(req.TimeLimitMs, s.cfg.DefaultSolveTime, s.cfg.MaxSolveTime), Seed: 1}
 	start := time.Now()
 	var sol *location.CFLPSolution
 	if req.SingleSource {

@@ -98,6 +98,9 @@ func (s *Server) allocate(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	if err := checkAllocationBounds(p); err != nil {
+		return err
+	}
 	if p.Matrix, err = s.cfg.Matrix.Matrix(r.Context(), p.Points()); err != nil {
 		return err
 	}
@@ -152,16 +155,16 @@ func (s *Server) coverageInput(r *http.Request, body []byte) (*CoverageRequest, 
 	if len(req.Demand) == 0 {
 		return nil, nil, nil, nil, badParam("demand", "at least one demand point is required")
 	}
-	if req.RadiusMeters <= 0 || math.IsNaN(req.RadiusMeters) {
-		return nil, nil, nil, nil, badParam("radius_meters", "must be positive")
+	if !(req.RadiusMeters > 0 && req.RadiusMeters <= maxRadiusMeters) {
+		return nil, nil, nil, nil, badParam("radius_meters", "must be in (0, %d]", maxRadiusMeters)
 	}
 	dem := make([]coverage.Demand, len(req.Demand))
 	for i, d := range req.Demand {
 		if err := checkPoint(fmt.Sprintf("demand[%d].location", i), d.Location); err != nil {
 			return nil, nil, nil, nil, err
 		}
-		if d.Weight < 0 || math.IsNaN(d.Weight) || math.IsInf(d.Weight, 0) {
-			return nil, nil, nil, nil, badParam(fmt.Sprintf("demand[%d].weight", i), "must be a finite number ≥ 0")
+		if !(d.Weight >= 0 && d.Weight <= maxQuantity) {
+			return nil, nil, nil, nil, badParam(fmt.Sprintf("demand[%d].weight", i), "must be in [0, %g]", float64(maxQuantity))
 		}
 		dem[i] = coverage.Demand{Location: d.Location, Weight: d.Weight}
 	}
@@ -174,8 +177,11 @@ func (s *Server) coverageInput(r *http.Request, body []byte) (*CoverageRequest, 
 			if err := checkPoint(fmt.Sprintf("%s[%d].location", field, i), p.Location); err != nil {
 				return nil, err
 			}
-			if p.RadiusMeters < 0 || p.CapacityPerDay < 0 || p.Cost < 0 {
-				return nil, badParam(fmt.Sprintf("%s[%d]", field, i), "negative radius, capacity or cost")
+			if !(p.RadiusMeters >= 0 && p.RadiusMeters <= maxRadiusMeters) {
+				return nil, badParam(fmt.Sprintf("%s[%d].radius_meters", field, i), "must be in [0, %d]", maxRadiusMeters)
+			}
+			if !(p.CapacityPerDay >= 0 && p.CapacityPerDay <= maxQuantity) || !(p.Cost >= 0 && p.Cost <= maxQuantity) {
+				return nil, badParam(fmt.Sprintf("%s[%d]", field, i), "capacity and cost must be in [0, %g]", float64(maxQuantity))
 			}
 			out[i] = coverage.Point{ID: p.ID, Name: p.Name, Location: p.Location, RadiusMeters: p.RadiusMeters,
 				CapacityPerDay: p.CapacityPerDay, Cost: p.Cost}
@@ -298,4 +304,40 @@ func sitesGeoJSON(dem []coverage.Demand, existing, cands []coverage.Point, plan 
 	coverage.PointsGeoJSON(fc, chosen, "chosen", func(i int) geojson.Properties { return geojson.Properties{"order": rank[i]} })
 	coverage.PointsGeoJSON(fc, others, "candidate", nil)
 	return fc
+}
+
+// Bounds on planner input. Quantities (parcels, weights, capacities, costs)
+// beyond maxQuantity would overflow the planners' integer flows or sum to
+// +Inf; no real network comes near them. maxRadiusMeters bounds coverage
+// radii (walking or driving distance to a pickup point).
+const (
+	maxQuantity     = 1e9
+	maxRadiusMeters = 50_000
+)
+
+// inQuantity reports whether v is a finite quantity in [0, maxQuantity].
+func inQuantity(v float64) bool { return v >= 0 && v <= maxQuantity }
+
+// checkAllocationBounds rejects quantities that depots' flow cannot
+// represent: it scales volumes and capacities to integers.
+func checkAllocationBounds(p *depots.AllocationProblem) error {
+	for i, d := range p.Demand {
+		if !inQuantity(d.Volume) {
+			return badParam(fmt.Sprintf("demand[%d].volume", i), "must be in [0, %g]", float64(maxQuantity))
+		}
+	}
+	for i, w := range p.Warehouses {
+		ok := inQuantity(w.Capacity.PerDay) && inQuantity(w.Capacity.ColdChain) && inQuantity(w.HandlingCost) && inQuantity(w.FixedCost)
+		for _, c := range w.Capacity.PerCategory {
+			ok = ok && inQuantity(c)
+		}
+		if !ok {
+			return badParam(fmt.Sprintf("warehouses[%d].capacity", i), "capacities and costs must be in [0, %g]", float64(maxQuantity))
+		}
+	}
+	t := p.Tariff
+	if !inQuantity(t.PerParcelKm) || !inQuantity(t.PerParcelHour) || !inQuantity(t.UnservedPerParcel) {
+		return badParam("tariff", "prices must be in [0, %g]", float64(maxQuantity))
+	}
+	return nil
 }

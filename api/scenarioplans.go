@@ -64,10 +64,7 @@ func (s *Server) scenarioRequest(w http.ResponseWriter, r *http.Request, kind sc
 	if err != nil {
 		return nil, nil, nil, 0, err
 	}
-	tl := s.cfg.MaxSolveTime
-	if req.TimeLimitMs > 0 {
-		tl = min(tl, time.Duration(req.TimeLimitMs)*time.Millisecond)
-	}
+	tl := limitFromMs(req.TimeLimitMs, s.cfg.MaxSolveTime, s.cfg.MaxSolveTime)
 	return &req, body, sc, tl, nil
 }
 

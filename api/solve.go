@@ -73,11 +73,7 @@ func (s *Server) parseSolveRequest(ctx context.Context, body []byte) (*SolveRequ
 // routingOptions applies the server's default and cap to the request's
 // time limit.
 func routingOptions(o SolveOptions, def, limit time.Duration) routing.Options {
-	tl := time.Duration(o.TimeLimitMs) * time.Millisecond
-	if tl == 0 {
-		tl = def
-	}
-	tl = min(tl, limit)
+	tl := limitFromMs(o.TimeLimitMs, def, limit)
 	seed := o.Seed
 	if seed == 0 {
 		seed = 1
@@ -308,4 +304,18 @@ func point(p orb.Point) map[string]any {
 
 func feature(geom any, props map[string]any) map[string]any {
 	return map[string]any{"type": "Feature", "geometry": geom, "properties": props}
+}
+
+// limitFromMs is a request's time limit in milliseconds (≥ 0, validated
+// before) as a duration: def when ms is 0, and never above limit. It
+// compares in milliseconds first, so a huge ms cannot overflow
+// time.Duration into a negative limit.
+func limitFromMs(ms int64, def, limit time.Duration) time.Duration {
+	switch {
+	case ms <= 0:
+		return min(def, limit)
+	case ms >= limit.Milliseconds():
+		return limit
+	}
+	return time.Duration(ms) * time.Millisecond
 }
