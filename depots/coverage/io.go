@@ -91,6 +91,12 @@ func (t *csvTable) row() ([]string, int, error) {
 		return nil, 0, fmt.Errorf("%w: %w", ErrInvalid, err)
 	}
 	line, _ := t.r.FieldPos(0)
+	// A short row would read its missing weight or radius as the default
+	// and a long one has probably lost its quoting: both are mistakes.
+	if len(rec) != len(t.header) {
+		return nil, 0, fmt.Errorf("%w: line %d: %d fields, the header has %d (%s)",
+			ErrInvalid, line, len(rec), len(t.header), strings.Join(t.header, ","))
+	}
 	return rec, line, nil
 }
 

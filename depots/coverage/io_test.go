@@ -32,6 +32,8 @@ func TestReadDemandCSV(t *testing.T) {
 		{"missing lat", "lon,lat,weight\n106.5,,1\n", 0, 0, "missing lon or lat"},
 		{"infinite weight", "lon,lat,weight\n106.5,29.5,Inf\n", 0, 0, "not a finite number"},
 		{"bad quoting", "lon,lat,weight\n\"106.5,29.5,1\n", 0, 0, "coverage"},
+		{"short row", "lon,lat,weight\n106.5,29.5,1\n106.5,29.5\n", 0, 0, "line 3: 2 fields, the header has 3"},
+		{"long row", "lon,lat,weight\n106.5,29.5,1,7\n", 0, 0, "line 2: 4 fields"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -70,6 +72,7 @@ func TestReadPointsCSV(t *testing.T) {
 		{"NaN lat", "id,lon,lat\na,106.5,nan\n", 0, "line 2"},
 		{"empty", "", 0, "empty CSV"},
 		{"duplicate column", "id,lon,lat,lat\na,1,2,3\n", 0, "duplicate column"},
+		{"short row", "id,lon,lat,radius_m,capacity\na,106.5,29.5\n", 0, "line 2: 3 fields, the header has 5"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
