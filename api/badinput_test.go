@@ -127,6 +127,11 @@ func TestBadInput(t *testing.T) {
 		{"allocation volume huge", "POST", alloc, plannerKey, `{"warehouses":[` + wh + `],"demand":[{"location":[106.5,29.5],"category":"general","volume":1e308}]}`, "", 400, "demand[0].volume"},
 		{"allocation capacity huge", "POST", alloc, plannerKey, `{"warehouses":[` + strings.Replace(wh, `"per_day":100`, `"per_day":1e300`, 1) + `],"demand":[{"location":[106.5,29.5],"category":"general","volume":1}]}`, "", 400, "warehouses[0].capacity"},
 		{"allocation tariff huge", "POST", alloc, plannerKey, `{"warehouses":[` + wh + `],"demand":[{"location":[106.5,29.5],"category":"general","volume":1}],"tariff":{"per_parcel_km":1e300}}`, "", 400, "tariff"},
+		{"facility capacity huge", "POST", fcs, plannerKey, strings.Replace(fac, `"per_day":1000`, `"per_day":1e300`, 1), "", 400, "capacity.per_day"},
+		{"facility fixed cost huge", "POST", fcs, plannerKey, strings.Replace(fac, `"id":"dc-1",`, `"id":"dc-2","fixed_cost":1e300,`, 1), "", 400, "fixed_cost"},
+		{"location handling cost huge", "POST", "/v1/plans/location", plannerKey, `{"candidates":[` + strings.Replace(fac, `"id":"dc-1",`, `"id":"dc-9","handling_cost":1e300,`, 1) + `],"demand":[{"location":[106.5,29.5],"volume":5}]}`, "", 400, "candidates[0]"},
+		{"location tariff huge", "POST", "/v1/plans/location", plannerKey, `{"candidates":[` + fac + `],"demand":[{"location":[106.5,29.5],"volume":5}],"per_parcel_km":1e300}`, "", 400, "per_parcel_km"},
+		{"event time huge", "POST", "/v1/couriers/c1/events", courierKey, `{"type":"delivered","stop_id":"x","at":9223372036854775807}`, "", 400, "at"},
 		{"bad auth scheme", "GET", "/v1/jobs/x", "", "", "", 401, ""},
 	}
 	if len(tests) < 50 {

@@ -314,8 +314,8 @@ func applyEvent(cr *CourierRoute, ev *StopEventRequest) error {
 			return err
 		}
 	}
-	if ev.At != nil && *ev.At < 0 {
-		return badParam("at", "negative time %d", *ev.At)
+	if ev.At != nil && (*ev.At < 0 || *ev.At > routing.MaxTime) {
+		return badParam("at", "time %d outside [0, %d]", *ev.At, routing.MaxTime)
 	}
 	switch ev.Type {
 	case EventArrived, EventDelivered, EventFailed:

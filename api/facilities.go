@@ -43,25 +43,25 @@ func decodeFacility(body []byte, pathID string) (*depots.Facility, error) {
 		add("location[1]", "latitude must be in [-90, 90]")
 	}
 	c := f.Capacity
-	if c.PerDay < 0 {
-		add("capacity.per_day", "negative capacity")
+	if !inQuantity(c.PerDay) {
+		add("capacity.per_day", quantityReason)
 	}
 	if c.ColdChain < 0 || c.ColdChain > c.PerDay {
 		add("capacity.cold_chain", "must be in [0, per_day]")
 	}
-	if c.Compartments < 0 {
-		add("capacity.compartments", "negative")
+	if c.Compartments < 0 || c.Compartments > maxQuantity {
+		add("capacity.compartments", quantityReason)
 	}
 	for cat, v := range c.PerCategory {
-		if v < 0 {
-			add("capacity.per_category."+cat, "negative capacity")
+		if !inQuantity(v) {
+			add("capacity.per_category."+cat, quantityReason)
 		}
 	}
-	if f.FixedCost < 0 {
-		add("fixed_cost", "negative cost")
+	if !inQuantity(f.FixedCost) {
+		add("fixed_cost", quantityReason)
 	}
-	if f.HandlingCost < 0 {
-		add("handling_cost", "negative cost")
+	if !inQuantity(f.HandlingCost) {
+		add("handling_cost", quantityReason)
 	}
 	h := f.Hours
 	if h.OpenSeconds < 0 || h.OpenSeconds > 24*3600 {

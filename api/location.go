@@ -68,8 +68,8 @@ func (s *Server) locate(w http.ResponseWriter, r *http.Request) error {
 	if len(req.Demand) == 0 {
 		return badParam("demand", "at least one demand point is required")
 	}
-	if req.PerParcelKm < 0 || math.IsNaN(req.PerParcelKm) || math.IsInf(req.PerParcelKm, 0) {
-		return badParam("per_parcel_km", "must be a finite number ≥ 0")
+	if !inQuantity(req.PerParcelKm) {
+		return badParam("per_parcel_km", "%s", quantityReason)
 	}
 	if req.TimeLimitMs < 0 {
 		return badParam("time_limit_ms", "negative time limit")
@@ -94,6 +94,10 @@ func (s *Server) locate(w http.ResponseWriter, r *http.Request) error {
 	for i := range cands {
 		if err := cands[i].Validate(); err != nil {
 			return fmt.Errorf("candidates[%d]: %w", i, err)
+		}
+		c := &cands[i]
+		if !inQuantity(c.Capacity.PerDay) || !inQuantity(c.FixedCost) || !inQuantity(c.HandlingCost) {
+			return badParam(fmt.Sprintf("candidates[%d]", i), "capacity.per_day, fixed_cost and handling_cost %s", quantityReason)
 		}
 		pts = append(pts, cands[i].Location)
 	}

@@ -315,6 +315,9 @@ const (
 	maxRadiusMeters = 50_000
 )
 
+// quantityReason is the invalid_params reason for a quantity out of bounds.
+var quantityReason = fmt.Sprintf("must be a number in [0, %g]", float64(maxQuantity))
+
 // inQuantity reports whether v is a finite quantity in [0, maxQuantity].
 func inQuantity(v float64) bool { return v >= 0 && v <= maxQuantity }
 
