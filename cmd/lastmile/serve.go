@@ -17,7 +17,9 @@ import (
 	"github.com/lastmile-dev/lastmile/api"
 	"github.com/lastmile-dev/lastmile/depots"
 	"github.com/lastmile-dev/lastmile/geo"
+	"github.com/lastmile-dev/lastmile/geo/osrm"
 	"github.com/lastmile-dev/lastmile/metrics"
+	"github.com/lastmile-dev/lastmile/routing"
 	"github.com/lastmile-dev/lastmile/scenario"
 	"github.com/lastmile-dev/lastmile/store"
 	"github.com/paulmach/orb"
@@ -84,6 +86,8 @@ func runServe(ctx context.Context, env *Env, args []string) error {
 	rateBurst := fs.Int("rate-burst", envInt("LASTMILE_RATE_BURST", 100), "burst size per key (LASTMILE_RATE_BURST)")
 	grace := fs.Duration("shutdown-timeout", envDuration("LASTMILE_SHUTDOWN_TIMEOUT", 30*time.Second), "how long running jobs may finish at shutdown before they are stored as queued (LASTMILE_SHUTDOWN_TIMEOUT)")
 	logFormat := fs.String("log-format", envOr("LASTMILE_LOG_FORMAT", "json"), "log format: json or text (LASTMILE_LOG_FORMAT)")
+	osrmURL := fs.String("osrm-url", envOr("LASTMILE_OSRM_URL", ""), "OSRM server `URL` (your own /table/v1 service) for travel between coordinates; empty uses the great-circle model (LASTMILE_OSRM_URL)")
+	osrmProfile := fs.String("osrm-profile", envOr("LASTMILE_OSRM_PROFILE", osrm.DefaultProfile), "OSRM routing profile (LASTMILE_OSRM_PROFILE)")
 	seed := fs.Bool("seed-fixture", envOr("LASTMILE_SEED_FIXTURE", "") == "true", "seed the Chongqing fixture's facilities even when keys are given (in-memory store only)")
 	if err := parseFlags(fs, args); err != nil {
 		return err
@@ -112,6 +116,16 @@ func runServe(ctx context.Context, env *Env, args []string) error {
 	log := slog.New(handler)
 	if _, _, err := net.SplitHostPort(*addr); err != nil {
 		return fmt.Errorf("%w: --addr %q: want HOST:PORT: %w", errUsage, *addr, err)
+	}
+
+	var travel geo.MatrixSource // nil: the server's great-circle default
+	if *osrmURL != "" {
+		c, err := osrm.New(*osrmURL)
+		if err != nil {
+			return fmt.Errorf("%w: --osrm-url: %w", errUsage, err)
+		}
+		c.Profile = *osrmProfile
+		travel = osrmTravel{c}
 	}
 
 	reg := prometheus.NewRegistry()
@@ -162,7 +176,7 @@ func runServe(ctx context.Context, env *Env, args []string) error {
 		return err
 	}
 	srv, err := api.New(api.Config{
-		Store: st, Keys: keys, ZoneOf: zoneOf, Logger: log, Registry: reg, MetricsPublic: *metricsPublic,
+		Store: st, Keys: keys, ZoneOf: zoneOf, Matrix: travel, Logger: log, Registry: reg, MetricsPublic: *metricsPublic,
 		MaxBodyBytes: *maxBody, DefaultSolveTime: *defSolve, MaxSolveTime: *maxSolve, MaxJobTime: *maxJob,
 		MaxSyncTasks: *maxTasks, Workers: *workers, QueueSize: *queueSize, RateLimit: *rateLimit, RateBurst: *rateBurst,
 	})
@@ -177,7 +191,7 @@ func runServe(ctx context.Context, env *Env, args []string) error {
 	if err != nil {
 		return fmt.Errorf("listen %s: %w", *addr, err)
 	}
-	log.Info("lastmile serve listening", "addr", ln.Addr().String(), "version", version, "persistent", persistent, "keys", len(keys))
+	log.Info("lastmile serve listening", "addr", ln.Addr().String(), "version", version, "persistent", persistent, "keys", len(keys), "osrm", *osrmURL)
 	errc := make(chan error, 1)
 	go func() { errc <- hs.Serve(ln) }()
 
@@ -258,4 +272,24 @@ func chongqingZones() (func(orb.Point) (string, bool), error) {
 		}
 		return ix.Zone(z).Name, true
 	}, nil
+}
+
+// osrmTravel is the OSRM client as the server's matrix source. An OSRM that
+// is down or failing is the server's trouble, not the client's: it becomes
+// api.ErrUnavailable (503, detail logged); a pair of points with no route
+// is the request's (422, naming the points).
+type osrmTravel struct{ c *osrm.Client }
+
+func (t osrmTravel) Matrix(ctx context.Context, points []orb.Point) (*geo.Matrix, error) {
+	m, err := t.c.Matrix(ctx, points)
+	switch {
+	case err == nil:
+		return m, nil
+	case errors.Is(err, osrm.ErrNoRoute):
+		return nil, fmt.Errorf("%w: %w", routing.ErrInfeasible, err)
+	case errors.Is(err, geo.ErrInvalidPoint), errors.Is(err, context.Canceled), errors.Is(err, context.DeadlineExceeded) && ctx.Err() != nil:
+		return nil, err
+	default:
+		return nil, fmt.Errorf("%w: travel matrix: %w", api.ErrUnavailable, err)
+	}
 }
