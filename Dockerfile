@@ -16,7 +16,8 @@ COPY go.mod go.sum ./
 RUN go mod download
 COPY . .
 ARG VERSION=dev
-RUN go build -trimpath -ldflags "-s -w -X main.version=${VERSION}" -o /out/lastmile ./cmd/lastmile
+RUN go build -trimpath -ldflags "-s -w -X main.version=${VERSION}" -o /out/lastmile ./cmd/lastmile \
+ && /out/lastmile version
 
 # distroless/base has glibc (needed by the cgo binary), CA certificates and
 # a nonroot user, and nothing else.
