@@ -1,5 +1,11 @@
 package coverage
 
+import (
+	"cmp"
+	"context"
+	"slices"
+)
+
 // capFlow maintains a maximum assignment of residual demand units to the
 // chosen sites within capacity (a bipartite b-matching), and grows it site
 // by site with augmenting paths (Ford & Fulkerson 1956): when a site opens,
@@ -234,4 +240,105 @@ func (in *instance) capacitatedGreedy(k int, need float64, weighted bool) ([]int
 		chosen = append(chosen, j)
 	}
 	return chosen, f.served
+}
+
+// completeCap opens the start sites, then adds sites by the lazy greedy of
+// capacitatedGreedy (served demand per unit cost), never a banned one, until
+// need is served or no site adds anything. It returns the sites, start
+// first, and the demand they serve.
+func (in *instance) completeCap(start []int, banned []bool, need float64) ([]int, float64) {
+	f := newCapFlow(in)
+	chosen := slices.Clone(start)
+	for _, j := range start {
+		f.openSite(j, need-f.served)
+	}
+	f.journal = f.journal[:0]
+	h := &maxHeap{}
+	for j := range in.candidates() {
+		if f.open[j] || banned[j] {
+			continue
+		}
+		reach := 0.0
+		for _, u := range in.covers(j) {
+			reach += f.left[u]
+		}
+		if reach > in.eps() {
+			h.push(min(reach, in.capacity[j], need)/in.siteCost(j, true), j)
+		}
+	}
+	for h.len() > 0 && need-f.served > in.eps() {
+		key, j := h.pop()
+		mark, before := len(f.journal), f.served
+		gain := f.openSite(j, need-before)
+		fresh := gain / in.siteCost(j, true)
+		if fresh < key && h.len() > 0 && fresh < h.top() {
+			f.undo(mark, before)
+			h.push(fresh, j)
+			continue
+		}
+		if gain <= in.eps() {
+			f.undo(mark, before)
+			continue
+		}
+		f.journal = f.journal[:0]
+		chosen = append(chosen, j)
+	}
+	return chosen, f.served
+}
+
+// ruinRecreateCap improves a capacitated covering plan by 1-out interchange
+// with greedy repair: it closes one chosen site (costliest first), bans it,
+// re-completes the rest with completeCap, prunes redundant sites and keeps
+// the result when it is cheaper, until no closure helps or the repairs'
+// budget is spent. A repair re-opens about k² sites when k are chosen (the
+// pruning), so the budget is 10⁵/k² repairs, at most 400. A plain 1-for-1 swap cannot replace one large site by
+// two small ones or shift demand between several sites at once; the repair
+// can (it is the "drop" move of Jacobs & Brusco's local search for set
+// covering, 1995, with a capacity-aware add phase).
+func (in *instance) ruinRecreateCap(ctx context.Context, chosen []int, served, need float64) ([]int, float64) {
+	if len(chosen) > 200 {
+		return chosen, served
+	}
+	maxRepairs := min(400, max(1, 100_000/(len(chosen)*len(chosen)+1)))
+	cost := in.costOf(chosen)
+	banned := make([]bool, in.candidates())
+	repairs := 0
+	for improved := true; improved && repairs < maxRepairs && ctx.Err() == nil; {
+		improved = false
+		order := slices.Clone(chosen)
+		slices.SortStableFunc(order, func(a, b int) int { return cmp.Compare(in.cost[b], in.cost[a]) })
+		for _, j := range order {
+			if repairs >= maxRepairs {
+				break
+			}
+			repairs++
+			rest := make([]int, 0, len(chosen))
+			for _, o := range chosen {
+				if o != j {
+					rest = append(rest, o)
+				}
+			}
+			banned[j] = true
+			next, s := in.completeCap(rest, banned, need)
+			banned[j] = false
+			if s < need-in.eps() {
+				continue
+			}
+			next, s = in.dropRedundantCap(next, s, need)
+			if c := in.costOf(next); c < cost-1e-9*max(1, cost) {
+				chosen, served, cost, improved = next, s, c, true
+				break
+			}
+		}
+	}
+	return chosen, served
+}
+
+// costOf returns the total cost of the sites.
+func (in *instance) costOf(sites []int) float64 {
+	c := 0.0
+	for _, j := range sites {
+		c += in.cost[j]
+	}
+	return c
 }

@@ -616,6 +616,7 @@ func (in *instance) lscp(ctx context.Context, opts SiteOptions) (*Plan, error) {
 		chosen, covered = in.capacitatedGreedy(in.candidates(), need, true)
 		chosen, covered = in.dropRedundantCap(chosen, covered, need)
 		chosen, covered = in.swapCheaperCap(ctx, chosen, covered, need)
+		chosen, covered = in.ruinRecreateCap(ctx, chosen, covered, need)
 		if covered < need-in.eps() {
 			return nil, fmt.Errorf("%w: target %.4g%% of demand cannot be served within the candidates' capacities (at most %.4g%% reached)",
 				ErrInfeasible, 100*opts.Target, 100*(in.base+covered)/in.total)

@@ -307,10 +307,11 @@ func TestCapacitatedMCLPMatchesEnumeration(t *testing.T) {
 
 // TestCapacitatedLSCP checks the capacitated LSCP against enumeration: its
 // plan must serve the target within capacity (by an all-pairs max flow),
-// cost no less than the optimum, and its lower bound must hold.
+// cost no less than the optimum, and its lower bound must hold; the
+// heuristic alone (no enumeration) must find the optimum too.
 func TestCapacitatedLSCP(t *testing.T) {
 	var hit, runs int
-	for seed := uint64(1); seed <= 6; seed++ {
+	for seed := uint64(1); seed <= 12; seed++ {
 		demand, _, cands := smallSiteInstance(seed, 10, 0)
 		r := rand.New(rand.NewPCG(seed, 6))
 		for j := range cands {
@@ -371,7 +372,9 @@ func TestCapacitatedLSCP(t *testing.T) {
 			if h.Cost == bestCost {
 				hit++
 			} else {
-				t.Logf("seed %d target %v: heuristic cost %v (%d sites), optimum %v", seed, target, h.Cost, len(h.Chosen), bestCost)
+				// Greedy, pruning and swaps alone missed 12 of 54 optima
+				// (seeds 1–40); the 1-out repair found all of them.
+				t.Errorf("seed %d target %v: heuristic cost %v (%d sites), optimum %v", seed, target, h.Cost, len(h.Chosen), bestCost)
 			}
 		}
 	}
