@@ -8,6 +8,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"text/tabwriter"
@@ -169,7 +170,7 @@ func runCover(ctx context.Context, env *Env, args []string) error {
 		if err != nil {
 			return err
 		}
-		coverage.PointsGeoJSON(fc, points, "point", func(i int) geojson.Properties {
+		coverage.PointsGeoJSON(fc, withRadius(points, c.radius), "point", func(i int) geojson.Properties {
 			return geojson.Properties{"assigned_demand": rep.Points[i].AssignedDemand, "reachable_demand": rep.Points[i].ReachableDemand}
 		})
 		if err := writeGeoJSON(c.geojson, fc); err != nil {
@@ -508,4 +509,16 @@ func progressFunc(p *progress, unit string) func(done, total int) {
 			p.Set(0, fmt.Sprintf("%d/%d %s", done, total, unit))
 		}
 	}
+}
+
+// withRadius returns a copy of points in which a point without its own
+// radius has the default one, so that maps show the reach used.
+func withRadius(points []coverage.Point, radiusMeters float64) []coverage.Point {
+	out := slices.Clone(points)
+	for i := range out {
+		if out[i].RadiusMeters == 0 {
+			out[i].RadiusMeters = radiusMeters
+		}
+	}
+	return out
 }

@@ -91,6 +91,48 @@ func TestSiteJSON(t *testing.T) {
 	}
 }
 
+// TestSiteGeoJSON checks that the site map shows the demand cells with the
+// chosen sites in place, and the sites with the radius they were planned with.
+func TestSiteGeoJSON(t *testing.T) {
+	gj := filepath.Join(t.TempDir(), "site.geojson")
+	code, _, errOut := runCLI(t, "site", "--demand", coverDemand, "--points", coverPoints, "--candidates", coverCandidates,
+		"--add", "3", "--radius", "450", "--quiet", "--geojson", gj)
+	if code != 0 {
+		t.Fatalf("lastmile site exit %d: %s", code, errOut)
+	}
+	data, err := os.ReadFile(gj)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var fc struct {
+		Features []struct {
+			Properties map[string]any `json:"properties"`
+		} `json:"features"`
+	}
+	if err := json.Unmarshal(data, &fc); err != nil {
+		t.Fatal(err)
+	}
+	count := map[string]int{}
+	servedByChosen := 0
+	for _, f := range fc.Features {
+		p := f.Properties
+		if role, ok := p["role"].(string); ok {
+			count[role]++
+			if role == "chosen" && p["radius_m"] != 450.0 {
+				t.Errorf("chosen site %v radius_m = %v, want the default 450", p["id"], p["radius_m"])
+			}
+			continue
+		}
+		count["cell"]++
+		if sp, _ := p["serving_point"].(string); strings.HasPrefix(sp, "C") {
+			servedByChosen++
+		}
+	}
+	if count["existing"] != 8 || count["chosen"] != 3 || count["cell"] == 0 || servedByChosen == 0 {
+		t.Errorf("site GeoJSON has %v and %d cells served by a chosen site; want 8 existing, 3 chosen, cells, some served by C…", count, servedByChosen)
+	}
+}
+
 func TestCoverSiteBadInput(t *testing.T) {
 	dir := t.TempDir()
 	write := func(name, body string) string {
@@ -103,6 +145,7 @@ func TestCoverSiteBadInput(t *testing.T) {
 	empty := write("empty.csv", "")
 	nanDemand := write("nan.csv", "lon,lat,weight\n106.5,NaN,3\n")
 	negCap := write("negcap.csv", "id,lon,lat,radius_m,capacity\na,106.5,29.5,300,-4\n")
+	shortRow := write("short.csv", "lon,lat,weight\n106.5,29.5,3\n106.5,29.5\n")
 	tests := []struct {
 		name     string
 		args     []string
@@ -118,6 +161,11 @@ func TestCoverSiteBadInput(t *testing.T) {
 		{"no such file", []string{"cover", "--demand", filepath.Join(dir, "nope.csv"), "--points", coverPoints}, 1, "nope.csv"},
 		{"site without model", []string{"site", "--demand", coverDemand, "--candidates", coverCandidates}, 2, "--add"},
 		{"site without candidates", []string{"site", "--demand", coverDemand, "--add", "2"}, 2, "--candidates"},
+		{"site target 0", []string{"site", "--demand", coverDemand, "--candidates", coverCandidates, "--target", "0"}, 2, "0 < SHARE ≤ 1"},
+		{"site target above 1", []string{"site", "--demand", coverDemand, "--candidates", coverCandidates, "--target", "1.5"}, 2, "0 < SHARE ≤ 1"},
+		{"site add 0", []string{"site", "--demand", coverDemand, "--candidates", coverCandidates, "--add", "0"}, 2, "at least 1"},
+		{"site both models", []string{"site", "--demand", coverDemand, "--candidates", coverCandidates, "--add", "2", "--target", "1"}, 2, "not both"},
+		{"short demand row", []string{"cover", "--demand", shortRow, "--points", coverPoints}, 1, "line 3: 2 fields"},
 		{"site unreachable target", []string{"site", "--demand", coverDemand, "--candidates", coverCandidates, "--target", "1"}, 1, "cannot be reached"},
 	}
 	for _, tc := range tests {

@@ -24,7 +24,9 @@ centres of the H3 cells holding demand at --candidate-cells RES.
 The plan comes with a bound: an upper bound on the demand any K sites can
 cover (MCLP), or a lower bound on the cost of reaching the target (LSCP),
 so the gap shows how far from optimal the plan can be. --demand and
---points read as in 'lastmile cover'.`
+--points read as in 'lastmile cover'. --geojson writes the demand cells
+with their coverage status and serving point once the chosen sites are
+open, the existing points and the chosen sites (with their rank).`
 
 func runSite(ctx context.Context, env *Env, args []string) error {
 	fs := newFlagSet(env, "site", "", siteSummary)
@@ -52,9 +54,13 @@ func runSite(ctx context.Context, env *Env, args []string) error {
 		return fmt.Errorf("%w: give one of --candidates FILE and --candidate-cells RES", errUsage)
 	case *cellRes < 0 || *cellRes > h3cell.MaxResolution:
 		return fmt.Errorf("%w: --candidate-cells %d outside 1..15", errUsage, *cellRes)
-	case *add < 0 || !(*target >= 0 && *target <= 1):
-		return fmt.Errorf("%w: --add must be ≥ 0 and --target within 0..1", errUsage)
-	case (*add > 0) == (*target > 0):
+	case flagSet(fs, "add") && flagSet(fs, "target"):
+		return fmt.Errorf("%w: give one of --add K (MCLP) and --target SHARE (LSCP), not both", errUsage)
+	case flagSet(fs, "add") && *add < 1:
+		return fmt.Errorf("%w: --add %d: want at least 1 site", errUsage, *add)
+	case flagSet(fs, "target") && !(*target > 0 && *target <= 1):
+		return fmt.Errorf("%w: --target %v: want a share of the demand with 0 < SHARE ≤ 1 (1.0 = all)", errUsage, *target)
+	case !flagSet(fs, "add") && !flagSet(fs, "target"):
 		return fmt.Errorf("%w: give one of --add K (MCLP) and --target SHARE (LSCP)", errUsage)
 	case *iterations < 1:
 		return fmt.Errorf("%w: --iterations must be ≥ 1", errUsage)
@@ -96,14 +102,26 @@ func runSite(ctx context.Context, env *Env, args []string) error {
 	}
 	elapsed := time.Since(start)
 	if c.geojson != "" {
-		fc := geojson.NewFeatureCollection()
-		coverage.PointsGeoJSON(fc, existing, "existing", nil)
+		// The map shows the plan in place: the demand cells with their
+		// coverage status and serving point once the chosen sites are open.
 		chosen := make([]coverage.Point, len(plan.ChosenIndex))
 		for k, j := range plan.ChosenIndex {
 			chosen[k] = cands[j]
 		}
-		coverage.PointsGeoJSON(fc, chosen, "chosen", func(k int) geojson.Properties {
-			return geojson.Properties{"rank": k + 1}
+		all := append(append([]coverage.Point(nil), existing...), chosen...)
+		rep, err := coverage.Analyze(ctx, demand, all, opts.Options)
+		if err != nil {
+			return err
+		}
+		fc, err := coverage.CellsGeoJSON(rep.Cells)
+		if err != nil {
+			return err
+		}
+		coverage.PointsGeoJSON(fc, withRadius(existing, c.radius), "existing", func(i int) geojson.Properties {
+			return geojson.Properties{"assigned_demand": rep.Points[i].AssignedDemand}
+		})
+		coverage.PointsGeoJSON(fc, withRadius(chosen, c.radius), "chosen", func(k int) geojson.Properties {
+			return geojson.Properties{"rank": k + 1, "assigned_demand": rep.Points[len(existing)+k].AssignedDemand}
 		})
 		if err := writeGeoJSON(c.geojson, fc); err != nil {
 			return err
