@@ -1,9 +1,11 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
+	"io"
 	"os"
 	"time"
 
@@ -85,7 +87,14 @@ func runLocate(ctx context.Context, env *Env, args []string) error {
 	out := locateOutput{Format: *format}
 	switch *format {
 	case "orlib-cap":
-		p, err := location.ReadCFLP(in, *capacity)
+		data, err := io.ReadAll(in)
+		if err != nil {
+			return err
+		}
+		if *capacity > 0 && !bytes.Contains(data, []byte("capacity")) {
+			fmt.Fprintf(env.Stderr, "lastmile locate: note: --capacity %d ignored, the file gives every capacity as a number\n", *capacity)
+		}
+		p, err := location.ReadCFLP(bytes.NewReader(data), *capacity)
 		if err != nil {
 			return err
 		}

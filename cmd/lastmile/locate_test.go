@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"math"
 	"slices"
+	"strings"
 	"testing"
 )
 
@@ -51,6 +52,18 @@ func TestLocate(t *testing.T) {
 			if tc.name != "cap" && len(got.Assignment) == 0 {
 				t.Errorf("no assignment in %s output", tc.name)
 			}
+			for _, a := range got.Assignment {
+				if !slices.Contains(got.Open, a) {
+					t.Errorf("assignment %v names %d, not an open facility %v", got.Assignment, a, got.Open)
+				}
+			}
+			if tc.name == "cap" {
+				// 1-based customers in file order, all from warehouse 3.
+				want := []locateFlow{{1, 3, 5}, {2, 3, 3}, {3, 3, 4}, {4, 3, 2}}
+				if !slices.Equal(got.Flows, want) {
+					t.Errorf("flows = %v, want %v", got.Flows, want)
+				}
+			}
 		})
 	}
 }
@@ -71,5 +84,17 @@ func TestLocateUsage(t *testing.T) {
 	var out, errb bytes.Buffer
 	if code := Run(context.Background(), &Env{Stdout: &out, Stderr: &errb}, []string{"locate", "--format", "orlib-cap", "testdata/locate_tiny_cap.txt"}); code != 1 {
 		t.Errorf("locate without --capacity exit %d, want 1", code)
+	}
+}
+
+// TestLocateSingleSourceInfeasible: a customer no facility can hold alone is
+// named by its 1-based number in the file.
+func TestLocateSingleSourceInfeasible(t *testing.T) {
+	in := "2 2\n 4 1.\n 4 1.\n 2 1. 1.\n 5 1. 1.\n"
+	var out, errb bytes.Buffer
+	env := &Env{Stdin: strings.NewReader(in), Stdout: &out, Stderr: &errb}
+	code := Run(context.Background(), env, []string{"locate", "--quiet", "--format", "orlib-cap", "--single-source", "-"})
+	if code != 1 || !strings.Contains(errb.String(), "customer number 2") {
+		t.Errorf("exit %d, stderr %q; want exit 1 naming customer number 2", code, errb.String())
 	}
 }

@@ -55,16 +55,16 @@ func (p *CFLP) Validate() error {
 	var capTotal, demTotal int64
 	for i := 0; i < m; i++ {
 		if p.Capacity[i] < 0 {
-			return fmt.Errorf("%w: facility %d capacity %d < 0", ErrInvalid, i, p.Capacity[i])
+			return fmt.Errorf("%w: facility number %d (index %d) capacity %d < 0", ErrInvalid, i+1, i, p.Capacity[i])
 		}
 		if f := p.Fixed[i]; math.IsNaN(f) || math.IsInf(f, 0) || f < 0 {
-			return fmt.Errorf("%w: facility %d fixed cost %v", ErrInvalid, i, f)
+			return fmt.Errorf("%w: facility number %d (index %d) fixed cost %v", ErrInvalid, i+1, i, f)
 		}
 		capTotal += p.Capacity[i]
 	}
 	for j := 0; j < n; j++ {
 		if p.Demand[j] < 0 {
-			return fmt.Errorf("%w: customer %d demand %d < 0", ErrInvalid, j, p.Demand[j])
+			return fmt.Errorf("%w: customer number %d (index %d) demand %d < 0", ErrInvalid, j+1, j, p.Demand[j])
 		}
 		demTotal += p.Demand[j]
 	}
@@ -142,13 +142,13 @@ func (p *CPMP) Validate() error {
 	}
 	for i, c := range p.Capacity {
 		if c < 0 {
-			return fmt.Errorf("%w: facility %d capacity %d < 0", ErrInvalid, i, c)
+			return fmt.Errorf("%w: facility number %d (index %d) capacity %d < 0", ErrInvalid, i+1, i, c)
 		}
 	}
 	var dem int64
 	for j, d := range p.Demand {
 		if d < 0 {
-			return fmt.Errorf("%w: customer %d demand %d < 0", ErrInvalid, j, d)
+			return fmt.Errorf("%w: customer number %d (index %d) demand %d < 0", ErrInvalid, j+1, j, d)
 		}
 		dem += d
 	}

@@ -33,7 +33,7 @@ func SolveSSCFLP(ctx context.Context, p *CFLP, opts Options) (*CFLPSolution, err
 			}
 		}
 		if !fits {
-			return nil, fmt.Errorf("%w: customer %d's demand %d fits no single facility", ErrInfeasible, j, d)
+			return nil, fmt.Errorf("%w: customer number %d (index %d): demand %d fits no single facility", ErrInfeasible, j+1, j, d)
 		}
 	}
 	clk := newClock(ctx, opts.TimeLimit)
