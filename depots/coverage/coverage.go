@@ -693,7 +693,7 @@ func (rep *Report) hotSpots(n int) {
 	if n <= 0 {
 		n = 20
 	}
-	var hs []CellResult
+	hs := []CellResult{} // JSON [] when everything is covered, not null
 	for _, c := range rep.Cells {
 		if c.Uncovered > 0 {
 			hs = append(hs, c)

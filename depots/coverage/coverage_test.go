@@ -2,11 +2,13 @@ package coverage
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"math"
 	"math/rand/v2"
 	"reflect"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/paulmach/orb"
@@ -456,5 +458,23 @@ func TestVisitAllocs(t *testing.T) {
 	}
 	if nearest[2] != 1 || len(pairs) != 3 {
 		t.Errorf("nearest = %d, %d pairs; want 1, 3", nearest[2], len(pairs))
+	}
+}
+
+// TestAnalyzeNoHotSpotsJSON: when every demand point is covered the report
+// lists no hot spots as [] (scripts iterate it), not null.
+func TestAnalyzeNoHotSpotsJSON(t *testing.T) {
+	demand := []Demand{{Location: orb.Point{106.5, 29.5}, Weight: 3}}
+	points := []Point{{ID: "a", Location: orb.Point{106.5001, 29.5}}}
+	rep, err := Analyze(context.Background(), demand, points, Options{RadiusMeters: 500})
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := json.Marshal(rep)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(b), `"hot_spots":[]`) {
+		t.Errorf("Analyze JSON = %s, want \"hot_spots\":[]", b)
 	}
 }
