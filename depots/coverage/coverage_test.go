@@ -478,3 +478,17 @@ func TestAnalyzeNoHotSpotsJSON(t *testing.T) {
 		t.Errorf("Analyze JSON = %s, want \"hot_spots\":[]", b)
 	}
 }
+
+// TestAnalyzeHugeRadius: a radius beyond half the globe covers everything
+// instead of failing for want of H3 rings.
+func TestAnalyzeHugeRadius(t *testing.T) {
+	demand := []Demand{{Location: orb.Point{106.5, 29.5}, Weight: 3}, {Location: orb.Point{-74, 40.7}, Weight: 2}}
+	points := []Point{{ID: "a", Location: orb.Point{106.5001, 29.5}}}
+	rep, err := Analyze(context.Background(), demand, points, Options{RadiusMeters: 1e9})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rep.CoveredDemand != 5 {
+		t.Errorf("Analyze(radius 1e9 m) covered = %v, want 5", rep.CoveredDemand)
+	}
+}

@@ -58,6 +58,9 @@ func diskRadius(reachM float64, res int) (k int, padM float64, err error) {
 		return 0, 0, err
 	}
 	padM = circumFactor * e
+	// No two points are further apart than half a great circle: a larger
+	// reach (a huge --radius) covers the whole globe and needs no more rings.
+	reachM = min(reachM, math.Pi*earthRadiusMeters)
 	s := spacingFactor * math.Sqrt(3) * e
 	k = int(math.Ceil((reachM+2*padM)/(s*math.Sqrt(3)/2))) + 1
 	if k > maxDiskK {
