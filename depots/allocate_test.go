@@ -218,3 +218,25 @@ func TestAllocateCancelled(t *testing.T) {
 		}
 	}
 }
+
+// TestSingleSourceBoundOverDemand: one demand of 120 parcels and two
+// warehouses of 80 and 50. Single-sourced, the best plan serves 80 from the
+// first and leaves 40 unserved; the splittable LP serves all 120, so only a
+// bound that knows one warehouse takes at most 80 proves the plan optimal.
+func TestSingleSourceBoundOverDemand(t *testing.T) {
+	p := &AllocationProblem{
+		Warehouses: []Facility{warehouse("big", 80, 1), warehouse("small", 50, 1)},
+		Demand:     []Demand{demand("parcel", 120)},
+		Tariff:     Tariff{UnservedPerParcel: 10},
+		Matrix:     matrixFor([][]int32{{600}, {600}}, nil),
+	}
+	a, err := Allocate(context.Background(), p, AllocateOptions{SingleSource: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	checkAllocation(t, "over-demand", p, a)
+	// 80 parcels at handling 1, 40 at the penalty 10.
+	if want := 80*1.0 + 40*10.0; math.Abs(a.Objective-want) > 1e-9 || math.Abs(a.LowerBound-want) > 1e-9 {
+		t.Errorf("Allocate(over-demand) objective %v, lower bound %v; want both %v", a.Objective, a.LowerBound, want)
+	}
+}

@@ -41,9 +41,10 @@
 // plan by local search (shifts, swaps and ejection chains), and reports the
 // lower bound, the better of the LP bound and the Lagrangian bound (after
 // Fisher, Jaikumar & Van Wassenhove 1986; its multipliers start at the
-// flow's dual prices), and the gap to it. Gap includes the penalty of
-// volume left unserved for lack of capacity, which dominates it when
-// capacity is short.
+// flow's dual prices, and its subproblem lets one warehouse serve a demand
+// only up to that warehouse's capacities, so that a demand larger than any
+// single warehouse is bounded correctly), and the gap to it. Gap includes
+// the penalty of volume left unserved for lack of capacity.
 //
 // Volume that cannot be served is listed with its reason: ReasonSLA (no
 // warehouse within the promise), ReasonColdChain (none within the promise

@@ -21,15 +21,18 @@ type singleResult struct {
 // Lower bound: Lagrangian relaxation of the capacity constraints (daily,
 // per category, cold chain) with multipliers λ ≥ 0, as for the generalised
 // assignment problem (Ross & Soland 1975; Fisher, Jaikumar & Van Wassenhove
-// 1986). The relaxed problem separates by demand: each takes its cheapest
-// warehouse at cost c + λ, or stays unserved at the penalty. Because it has
-// integral optima, its best bound is the LP bound (Geoffrion 1974), which
-// the splittable flow gives, and the flow's dual prices (capacityPrices)
-// are optimal multipliers. The subgradient method (Held, Wolfe & Crowder
-// 1974) starts there, with Polyak's step aimed at the LP bound and the
-// direction deflected as Camerini, Fratta & Maffioli (1975) do; it only
-// has work to do when a category mixing cold and ambient demand makes the
-// flow a relaxation. Allocate reports the better of the two bounds.
+// 1986). The relaxed problem separates by demand: each takes one warehouse
+// w, which serves at most u = min(volume, w's daily, category and cold-chain
+// capacity) parcels at cost c + λ with the rest unserved at the penalty, or
+// stays unserved. The cap u is what single sourcing adds: a demand larger
+// than any one warehouse can take is partly unserved in every plan, which
+// the splittable LP (and the plain GAP relaxation, whose best bound is the
+// LP bound by Geoffrion 1974) cannot see; with u the Lagrangian dual is the
+// LP over the convex hull {Σ_w x_w/u_w ≤ 1} of each demand's choices, at
+// least as strong. The subgradient method (Held, Wolfe & Crowder 1974)
+// starts from the flow's dual prices (capacityPrices), with Polyak's step
+// aimed at the incumbent and the direction deflected as Camerini, Fratta &
+// Maffioli (1975) do. Allocate reports the better of the two bounds.
 //
 // Upper bound: the best of three plans, each finished by local search.
 //  1. LP rounding: demand that the splittable optimum serves from one
@@ -48,7 +51,6 @@ type singleResult struct {
 func solveSingleSource(ctx context.Context, in *instance, iterations int, split *splitResult) (*singleResult, error) {
 	s := newSingleState(in)
 	W, K, D := in.W, in.K, in.D
-	flowBound := split.bound
 	f := make([]float64, D*W)
 
 	// First plan: the splittable optimum, rounded.
@@ -91,7 +93,7 @@ func solveSingleSource(ctx context.Context, in *instance, iterations int, split 
 			theta, stall = theta/2, 0
 		}
 		tol := 1e-9 * math.Max(1, math.Abs(best))
-		if best-bound <= tol || bound >= flowBound-tol || theta < 1e-4 {
+		if best-bound <= tol || theta < 1e-4 {
 			break
 		}
 		// Subgradient g = load − capacity, projected: a multiplier at zero
@@ -122,9 +124,9 @@ func solveSingleSource(ctx context.Context, in *instance, iterations int, split 
 		if norm == 0 { // the relaxed plan fits, so it is optimal
 			break
 		}
-		// The Lagrangian dual optimum is the LP bound, which the flow
-		// gives: Polyak's step aims at it.
-		step := theta * max(flowBound-l, tol) / norm
+		// Polyak's step aims at the incumbent's objective: the dual
+		// optimum lies between the flow's LP bound and it.
+		step := theta * max(best-l, tol) / norm
 		for j := range mult {
 			mult[j] = max(0, mult[j]+step*dir[j])
 		}
@@ -170,23 +172,41 @@ func (in *instance) lagrangian(m, use []float64) float64 {
 		if in.forced[i] != "" {
 			continue
 		}
+		// One warehouse serves at most what fits in it: u parcels at
+		// the priced cost, the other v − u at the penalty.
 		v, k := in.vol[i], int(in.cat[i])
-		bestW, best := -1, in.penalty
+		bestW, best, bestU := -1, v*in.penalty, 0.0
 		for w := range W {
-			if c := in.priced(m, i, w, k); c < best {
-				bestW, best = w, c
+			c := in.priced(m, i, w, k)
+			if c >= in.penalty {
+				continue
+			}
+			u := in.fits(i, w, k)
+			if val := u*c + (v-u)*in.penalty; val < best {
+				bestW, best, bestU = w, val, u
 			}
 		}
-		l += v * best
+		l += best
 		if bestW >= 0 {
-			use[bestW] += v
-			use[2*W+bestW*K+k] += v
+			use[bestW] += bestU
+			use[2*W+bestW*K+k] += bestU
 			if in.cold[i] {
-				use[W+bestW] += v
+				use[W+bestW] += bestU
 			}
 		}
 	}
 	return l
+}
+
+// fits returns the most of demand i (category k) that warehouse w can
+// serve alone: its volume capped by w's daily, category and, for cold
+// demand, cold-chain capacity.
+func (in *instance) fits(i, w, k int) float64 {
+	u := min(in.vol[i], in.day[w], in.catCap[w*in.K+k])
+	if in.cold[i] {
+		u = min(u, in.coldCap[w])
+	}
+	return u
 }
 
 // priced is the cost per parcel of demand i (category k) at warehouse w
