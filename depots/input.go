@@ -1,6 +1,7 @@
 package depots
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -36,8 +37,13 @@ func (d Demand) MarshalJSON() ([]byte, error) {
 // centre is used; a demand needs one or the other.
 func (d *Demand) UnmarshalJSON(b []byte) error {
 	var w demandJSON
-	if err := json.Unmarshal(b, &w); err != nil {
-		return err
+	// The outer decoder's DisallowUnknownFields does not reach a custom
+	// unmarshaler: a misspelt "promise_second" would silently drop the
+	// promise.
+	dec := json.NewDecoder(bytes.NewReader(b))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&w); err != nil {
+		return fmt.Errorf("%w: demand: %w", ErrInvalid, err)
 	}
 	out := Demand{Zone: w.Zone, Category: w.Category, Volume: w.Volume, ColdChain: w.ColdChain, PromiseSeconds: w.PromiseSeconds}
 	if w.Cell != "" {
@@ -86,6 +92,9 @@ func DecodeAllocationProblem(r io.Reader) (*AllocationProblem, error) {
 	if err := dec.Decode(&p); err != nil {
 		if errors.Is(err, ErrInvalid) {
 			return nil, err
+		}
+		if errors.Is(err, io.EOF) {
+			return nil, fmt.Errorf("%w: allocation problem: empty input, want a JSON object", ErrInvalid)
 		}
 		return nil, fmt.Errorf("%w: allocation problem: %w", ErrInvalid, err)
 	}

@@ -48,6 +48,8 @@ func TestDecodeAllocationProblem(t *testing.T) {
 		{"bad warehouse", `{"warehouses": [{"id": "a", "kind": "cloud_warehouse", "location": [106, 29], "capacity": {"per_day": -1}}]}`, "negative"},
 		{"duplicate warehouse", `{"warehouses": [{"id": "a", "kind": "cloud_warehouse", "location": [106, 29], "capacity": {"per_day": 1}}, {"id": "a", "kind": "cloud_warehouse", "location": [106, 29], "capacity": {"per_day": 1}}]}`, "duplicate"},
 		{"negative tariff", `{"tariff": {"per_parcel_km": -1}}`, "tariff"},
+		{"empty input", ``, "empty input"},
+		{"unknown demand field", `{"demand": [{"location": [106.5, 29.5], "volume": 1, "promise_second": 600}]}`, `unknown field "promise_second"`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

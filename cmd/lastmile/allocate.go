@@ -149,6 +149,11 @@ func readAllocationProblem(path string) (*depots.AllocationProblem, error) {
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", path, err)
 	}
+	// The API may fill in its stored network; a file must bring its own.
+	if len(p.Warehouses) == 0 || len(p.Demand) == 0 {
+		return nil, fmt.Errorf("%s: %w: the file has %d warehouses and %d demand; want at least one of each",
+			path, depots.ErrInvalid, len(p.Warehouses), len(p.Demand))
+	}
 	return p, nil
 }
 

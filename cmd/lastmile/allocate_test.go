@@ -15,6 +15,10 @@ import (
 func TestAllocateCommand(t *testing.T) {
 	dir := t.TempDir()
 	gj := filepath.Join(dir, "a.geojson")
+	empty := filepath.Join(dir, "empty.json")
+	if err := os.WriteFile(empty, []byte(`{"warehouses": [], "demand": []}`), 0o644); err != nil {
+		t.Fatal(err)
+	}
 	tests := []struct {
 		name     string
 		args     []string
@@ -25,6 +29,7 @@ func TestAllocateCommand(t *testing.T) {
 		{"single source, short of capacity", []string{"allocate", "--quiet", "--parcels", "400", "--single-source", "--capacity-scale", "0.3", "--geojson", gj}, 0, []string{"Allocation (single-source)", "capacity", "lower bound"}},
 		{"problem file", []string{"allocate", "--quiet", "--scenario", filepath.Join("..", "..", "depots", "testdata", "allocation.json")}, 0, []string{"cw-west", "cw-south", "unserved by reason", "cold_chain"}},
 		{"missing file", []string{"allocate", "--quiet", "--scenario", filepath.Join(dir, "none.json")}, 1, nil},
+		{"no warehouses", []string{"allocate", "--quiet", "--scenario", empty}, 1, nil},
 		{"bad flag", []string{"allocate", "--capacity-scale", "-1"}, 2, nil},
 		{"bad resolution", []string{"allocate", "--res", "16"}, 2, nil},
 		{"bad parcels", []string{"allocate", "--parcels", "-5"}, 2, nil},
