@@ -101,7 +101,9 @@
 // ReadDemandCSV, ReadPointsCSV, ReadDemandGeoJSON and ReadPointsGeoJSON read
 // the formats of `lastmile cover` and `lastmile site`, with line-numbered
 // errors wrapping ErrInvalid. All coordinates are WGS-84; convert GCJ-02 or
-// BD-09 input with geo.ToWGS84 first.
+// BD-09 input with geo.ToWGS84 first. A row with more or fewer fields than
+// the header is an error. PointsFromFacilities takes the lockers and
+// express stores of a depots network instead.
 //
 // # References
 //

@@ -6,8 +6,12 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"testing"
+
+	"github.com/lastmile-dev/lastmile/depots"
+	"github.com/paulmach/orb"
 )
 
 func TestReadDemandCSV(t *testing.T) {
@@ -223,4 +227,27 @@ func FuzzReadPointsGeoJSON(f *testing.F) {
 			}
 		}
 	})
+}
+
+func TestPointsFromFacilities(t *testing.T) {
+	fs := []depots.Facility{
+		{ID: "cw", Kind: depots.CloudWarehouse, Location: orb.Point{106.5, 29.5}, Capacity: depots.Capacity{PerDay: 9000}},
+		{ID: "lk", Kind: depots.Locker, Name: "locker", Location: orb.Point{106.51, 29.51}, Capacity: depots.Capacity{PerDay: 120, Compartments: 60}, FixedCost: 3},
+		{ID: "es", Kind: depots.ExpressStore, Location: orb.Point{106.52, 29.52}},
+	}
+	got, err := PointsFromFacilities(fs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []Point{
+		{ID: "lk", Name: "locker", Location: orb.Point{106.51, 29.51}, CapacityPerDay: 120, Cost: 3},
+		{ID: "es", Location: orb.Point{106.52, 29.52}},
+	}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("PointsFromFacilities = %+v, want %+v", got, want)
+	}
+	fs[1].Capacity.PerDay = -1
+	if _, err := PointsFromFacilities(fs); !errors.Is(err, depots.ErrInvalid) {
+		t.Errorf("PointsFromFacilities(negative capacity) error = %v, want depots.ErrInvalid", err)
+	}
 }
