@@ -138,6 +138,9 @@ func runSite(ctx context.Context, env *Env, args []string) error {
 	fmt.Fprintf(w, "%-24s %14.1f %8.2f%%\n", fmt.Sprintf("with %d new sites", len(plan.Chosen)), plan.CoveredDemand, pct(plan.CoveredDemand))
 	if *add > 0 {
 		fmt.Fprintf(w, "%-24s %14.1f %8.2f%%; gap %.2f%%%s\n", "upper bound", plan.UpperBound, pct(plan.UpperBound), plan.GapPercent, optimality(plan))
+		if len(plan.Chosen) < *add {
+			fmt.Fprintf(w, "only %d of the %d sites asked for add coverage; more would cover nothing new\n", len(plan.Chosen), *add)
+		}
 	} else {
 		fmt.Fprintf(w, "cost %g; lower bound %g; gap %.2f%%%s\n", plan.Cost, plan.CostLowerBound, plan.GapPercent, optimality(plan))
 	}
