@@ -338,7 +338,7 @@ func checkWarehouses(ws []Facility) error {
 	seen := make(map[ID]bool, len(ws))
 	for i := range ws {
 		if err := ws[i].Validate(); err != nil {
-			return fmt.Errorf("warehouse %d: %w", i, err)
+			return fmt.Errorf("warehouses[%d]: %w", i, err)
 		}
 		if seen[ws[i].ID] {
 			return fmt.Errorf("%w: duplicate warehouse id %q", ErrInvalid, ws[i].ID)

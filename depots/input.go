@@ -114,7 +114,7 @@ func (p *AllocationProblem) validate() error {
 	}
 	for i := range p.Demand {
 		if err := p.Demand[i].validate(); err != nil {
-			return fmt.Errorf("demand %d: %w", i, err)
+			return fmt.Errorf("demand[%d]: %w", i, err)
 		}
 	}
 	t := p.Tariff
