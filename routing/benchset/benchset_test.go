@@ -87,8 +87,15 @@ func TestEntries(t *testing.T) {
 			}
 		}
 	}
-	s, _ := Lookup("x")
-	es, _ := s.Entries(dir, regexp.MustCompile(`^X-n1\d\d-`))
+	s, _ := Lookup("solomon")
+	es, _ := s.Entries(dir, regexp.MustCompile(`^(R109|RC103|R101)$`))
+	for _, e := range es {
+		if want := e.Name != "R101"; e.Bounded != want {
+			t.Errorf("solomon %s: Bounded = %v (BKS %v), want %v", e.Name, e.Bounded, e.BKS, want)
+		}
+	}
+	s, _ = Lookup("x")
+	es, _ = s.Entries(dir, regexp.MustCompile(`^X-n1\d\d-`))
 	if len(es) != 21 {
 		t.Errorf("X n101–n199 = %d instances, want 21", len(es))
 	}
