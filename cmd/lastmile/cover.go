@@ -291,8 +291,11 @@ func runRural(ctx context.Context, env *Env, c *coverFlags, townships, villages,
 	}
 	if c.geojson != "" {
 		fc := geojson.NewFeatureCollection()
-		coverage.PointsGeoJSON(fc, st, "township_station", nil)
-		coverage.PointsGeoJSON(fc, sp, "village_service_point", nil)
+		// radius_m is the reach in road metres here, that of a village
+		// once it is equipped as a service point.
+		reachM := km * 1000
+		coverage.PointsGeoJSON(fc, withRadius(st, reachM), "township_station", nil)
+		coverage.PointsGeoJSON(fc, withRadius(sp, reachM), "village_service_point", nil)
 		outside := make(map[int]bool)
 		for _, i := range rep.OutsideIndex {
 			outside[i] = true
@@ -303,7 +306,7 @@ func runRural(ctx context.Context, env *Env, c *coverFlags, townships, villages,
 				chosen[j] = true
 			}
 		}
-		coverage.PointsGeoJSON(fc, vs, "village", func(i int) geojson.Properties {
+		coverage.PointsGeoJSON(fc, withRadius(vs, reachM), "village", func(i int) geojson.Properties {
 			return geojson.Properties{"within_reach": !outside[i], "new_service_point": chosen[i]}
 		})
 		if err := writeGeoJSON(c.geojson, fc); err != nil {
