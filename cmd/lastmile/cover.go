@@ -207,14 +207,19 @@ func printCover(w io.Writer, rep *coverage.Report, nPoints int, c *coverFlags, e
 	}
 	fmt.Fprintln(w)
 	if len(rep.Zones) > 1 || rep.Zones[0].Zone != coverage.AllZone {
+		// District names are Chinese, two columns per character on a
+		// terminal, which tabwriter does not know: pad by display width.
+		width := displayWidth("zone")
+		for _, z := range rep.Zones {
+			width = max(width, displayWidth(z.Zone))
+		}
+		pad := func(s string) string { return s + strings.Repeat(" ", width-displayWidth(s)) }
 		fmt.Fprintln(w, "\nper zone:")
-		tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
-		fmt.Fprintln(tw, "zone\tdemand\tcovered\twith capacity\t")
+		fmt.Fprintf(w, "  %s %12s %9s %14s\n", pad("zone"), "demand", "covered", "with capacity")
 		for _, z := range rep.Zones {
 			d := max(z.TotalDemand, 1e-300)
-			fmt.Fprintf(tw, "%s\t%.1f\t%.2f%%\t%.2f%%\t\n", z.Zone, z.TotalDemand, 100*z.CoveredDemand/d, 100*z.CoveredWithCapacity/d)
+			fmt.Fprintf(w, "  %s %12.1f %8.2f%% %13.2f%%\n", pad(z.Zone), z.TotalDemand, 100*z.CoveredDemand/d, 100*z.CoveredWithCapacity/d)
 		}
-		tw.Flush()
 	}
 	if len(rep.HotSpots) > 0 {
 		fmt.Fprintln(w, "\nuncovered hot spots (H3 cells by uncovered demand):")
@@ -524,4 +529,20 @@ func withRadius(points []coverage.Point, radiusMeters float64) []coverage.Point 
 		}
 	}
 	return out
+}
+
+// displayWidth is the number of terminal columns s takes: two for East
+// Asian wide characters (CJK, Hangul, full-width forms), one otherwise.
+func displayWidth(s string) int {
+	n := 0
+	for _, r := range s {
+		switch {
+		case r >= 0x1100 && r <= 0x115F, r >= 0x2E80 && r <= 0xA4CF, r >= 0xAC00 && r <= 0xD7A3,
+			r >= 0xF900 && r <= 0xFAFF, r >= 0xFE30 && r <= 0xFE4F, r >= 0xFF00 && r <= 0xFF60, r >= 0xFFE0 && r <= 0xFFE6:
+			n += 2
+		default:
+			n++
+		}
+	}
+	return n
 }
