@@ -29,6 +29,7 @@ func runScenario(ctx context.Context, env *Env, args []string) error {
 	out := fs.String("out", "", "write the JSON to `FILE` instead of stdout")
 	summary := fs.Bool("summary", false, "print a summary table instead of JSON on stdout")
 	fixture := fs.Bool("fixture", false, "write the hand-written fixture itself as JSON instead of a scenario")
+	csvDir := fs.String("csv", "", "also write the urban day's demand.csv, parcels.csv and points.csv (the columns of 'lastmile cover' and 'site') to `DIR`")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
@@ -54,6 +55,17 @@ func runScenario(ctx context.Context, env *Env, args []string) error {
 	if *out != "" {
 		if err := writeScenarioFile(*out, doc); err != nil {
 			return err
+		}
+	}
+	if *csvDir != "" {
+		if s == nil {
+			return fmt.Errorf("%w: --csv and --fixture do not go together", errUsage)
+		}
+		if err := writeScenarioCSV(*csvDir, s.Day); err != nil {
+			return err
+		}
+		if *out == "" && !*summary {
+			return nil
 		}
 	}
 	if *summary && s != nil {
