@@ -32,7 +32,7 @@ func TestMoveEvaluationAllocs(t *testing.T) {
 		a := testing.AllocsPerRun(100, func() {
 			for v := range sol.routes {
 				ins.reset()
-				s.insertJob(&sol.routes[v], 0, &ins, sisrBlink)
+				s.insertJob(sol, &sol.routes[v], 0, &ins, sisrBlink)
 			}
 		})
 		if a != 0 {
@@ -109,7 +109,7 @@ func BenchmarkMoveEval(b *testing.B) {
 	for b.Loop() {
 		for v := range sol.routes {
 			ins.reset()
-			s.insertJob(&sol.routes[v], 7, &ins, 0)
+			s.insertJob(sol, &sol.routes[v], 7, &ins, 0)
 		}
 	}
 	b.ReportMetric(float64(positions)*float64(b.N)/b.Elapsed().Seconds(), "evals/s")
@@ -263,5 +263,82 @@ func TestIncrementalSummaries(t *testing.T) {
 				}
 			}
 		}
+	}
+}
+
+// multiTripProblem has two vehicles of three trips each for n jobs, so that
+// routes are long and granular positions apply.
+func multiTripProblem(n int) *Problem {
+	r := newRNG(5)
+	pts := []xy{{50, 50}}
+	for i := 0; i < n; i++ {
+		pts = append(pts, xy{float64(r.intn(100)), float64(r.intn(100))})
+	}
+	p := pointsProblem(pts, nil, 2, int64(n/5))
+	for v := range p.Vehicles {
+		p.Vehicles[v].MaxTrips = 3
+		p.Vehicles[v].ReloadTime = 600
+	}
+	return p
+}
+
+func TestGranularInsertion(t *testing.T) {
+	p := multiTripProblem(120)
+	sol := solve(t, p, 300)
+	if len(sol.Unassigned) != 0 {
+		t.Fatalf("%d jobs unassigned, want 0", len(sol.Unassigned))
+	}
+	in := compile(p)
+	s := newSearch(in, Options{Seed: 1, Iterations: 200}, 1)
+	if !s.granPos {
+		t.Fatal("granular positions off on a multi-trip problem")
+	}
+	s.run(context.Background(), nil)
+	best := s.best
+	long := 0
+	for v := range best.routes {
+		r := &best.routes[v]
+		if len(r.nodes) <= granularRouteNodes {
+			continue
+		}
+		long++
+		for x := int32(0); x < int32(in.nTN); x++ {
+			ps := s.nearPositions(best, r, x)
+			for i, k := range ps {
+				if k < 0 || int(k) > len(r.nodes)-2 || (i > 0 && ps[i-1] >= k) {
+					t.Fatalf("route %d, node %d: positions %v not increasing within [0, %d]", v, x, ps, len(r.nodes)-2)
+				}
+			}
+		}
+	}
+	if long == 0 {
+		t.Fatal("no route longer than granularRouteNodes")
+	}
+	var ins insertion
+	a := testing.AllocsPerRun(100, func() {
+		for v := range best.routes {
+			ins.reset()
+			s.insertJob(best, &best.routes[v], 3, &ins, sisrBlink)
+		}
+		s.bestInsertion(best, 3, sisrBlink, &ins)
+	})
+	if a != 0 {
+		t.Fatalf("granular insertion allocs = %v, want 0", a)
+	}
+}
+
+// A cancelled ctx stops the local search of the first solution, but every
+// task is still inserted: the construction never drops a task to save time.
+func TestCancelledSolveIsComplete(t *testing.T) {
+	p := multiTripProblem(120)
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	sol, err := Solve(ctx, p, Options{Seed: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	checkSolution(t, p, sol)
+	if len(sol.Unassigned) != 0 {
+		t.Fatalf("%d jobs unassigned after a cancelled solve, want 0", len(sol.Unassigned))
 	}
 }

@@ -26,11 +26,25 @@ func (x *insertion) reset() { *x = insertion{cost: noCost, v: -1} }
 // (O(dims) for loads) from r's prefix and suffix summaries; routes that hold
 // a node with several time windows get an exact walk, but only for a
 // position that would become the best.
-func (s *search) insertJob(r *route, x int32, out *insertion, blink float64) {
+//
+// When sol is given and the instance and route are large (see
+// granularPositions), only the positions next to x's nearest tasks in r and
+// the route's first and last arcs are tried: a granular neighbourhood
+// (P. Toth and D. Vigo, "The granular tabu search and its application to the
+// vehicle-routing problem", INFORMS Journal on Computing 15(4):333–346,
+// 2003), which makes an insertion O(granularPosNeighbors) instead of O(n).
+// A nil sol tries every position.
+func (s *search) insertJob(sol *solution, r *route, x int32, out *insertion, blink float64) {
 	in := s.in
 	vh := &in.veh[r.v]
 	if r.stops+1 > vh.maxStops {
 		return
+	}
+	n := len(r.nodes)
+	var positions []int32
+	if sol != nil && s.granPos && n > granularRouteNodes {
+		positions = s.nearPositions(sol, r, x)
+		s.coarse = true
 	}
 	dims := in.dims
 	xl := in.load[int(x)*dims : int(x)*dims+dims]
@@ -42,14 +56,21 @@ func (s *search) insertJob(r *route, x int32, out *insertion, blink float64) {
 	back := vh.backhaul && in.bh[x] == bhBack
 	exact := r.multiTW > 0 || in.tws[x] != nil
 	multi := r.trips < vh.maxTrips
-	n := len(r.nodes)
 	blinkBelow := uint64(blink * (1 << 63) * 2)
 	var x0 lseg
 	var c0 int64
 	if dims == 1 {
 		x0, c0 = xl[0], capa[0]
 	}
-	for k := 0; k < n-1; k++ {
+	last := n - 1
+	if positions != nil {
+		last = len(positions)
+	}
+	for i := 0; i < last; i++ {
+		k := i
+		if positions != nil {
+			k = int(positions[i])
+		}
 		if blinkBelow > 0 && s.rng.next() < blinkBelow {
 			continue
 		}
@@ -97,6 +118,40 @@ func (s *search) insertJob(r *route, x int32, out *insertion, blink float64) {
 		}
 		*out = insertion{cost: delta, v: r.v, pos: int32(k), pos2: int32(k)}
 	}
+}
+
+// nearPositions lists, in increasing order and without repeats, the
+// positions k of r (insert after nodes[k]) next to one of the
+// granularPosNeighbors nearest task nodes of x that r holds, plus the first
+// and last arcs of r. It reuses a scratch buffer.
+func (s *search) nearPositions(sol *solution, r *route, x int32) []int32 {
+	buf := append(s.posBuf[:0], 0, int32(len(r.nodes)-2))
+	nb := s.in.neighbors[x]
+	for k := 0; k < len(nb) && k < granularPosNeighbors; k++ {
+		w := nb[k]
+		if sol.routeOf[w] != r.v {
+			continue
+		}
+		p := sol.posOf[w]
+		buf = append(buf, p-1, p)
+	}
+	// Insertion sort and deduplication: the list is short.
+	for i := 1; i < len(buf); i++ {
+		p := buf[i]
+		j := i - 1
+		for ; j >= 0 && buf[j] > p; j-- {
+			buf[j+1] = buf[j]
+		}
+		buf[j+1] = p
+	}
+	out := buf[:1]
+	for _, p := range buf[1:] {
+		if p != out[len(out)-1] {
+			out = append(out, p)
+		}
+	}
+	s.posBuf = buf
+	return out
 }
 
 // insertJobReload tries job x after nodes[k] together with a new reload,

@@ -15,6 +15,10 @@ const (
 	lsMaxString = 3 // or-opt string length
 )
 
+// localSearch descends to a local optimum of sol (first improvement, at
+// most lsMaxPasses passes). It returns early, with a consistent solution, when the time limit has
+// passed or the run's ctx is done (checked between tasks), so that the
+// polish of the first solution cannot overrun a short deadline.
 func (s *search) localSearch(sol *solution) {
 	in := s.in
 	if in.nTN == 0 {
@@ -35,6 +39,9 @@ func (s *search) localSearch(sol *solution) {
 		for _, u := range s.order {
 			if sol.routeOf[u] < 0 {
 				continue
+			}
+			if s.expired() {
+				return
 			}
 			if in.kind[u] == nkPickup {
 				if s.relocateTask(sol, u) {
@@ -126,7 +133,7 @@ func (s *search) relocateTask(sol *solution, u int32) bool {
 		if ship {
 			s.insertShipment(&sol.routes[B], u, in.partner[u], &ins, 0)
 		} else {
-			s.insertJob(&sol.routes[B], u, &ins, 0)
+			s.insertJob(sol, &sol.routes[B], u, &ins, 0)
 		}
 	}
 	if ship {
@@ -363,7 +370,7 @@ func (f bhFlags) then(line, back bool) bhFlags {
 }
 
 // orOpt moves a string of one to three consecutive jobs elsewhere in the
-// same trip (Or 1976).
+// same trip (Or 1976), at most orOptReach positions away on large instances.
 func (s *search) orOpt(sol *solution, v int32) bool {
 	in := s.in
 	r := &sol.routes[v]
@@ -372,6 +379,13 @@ func (s *search) orOpt(sol *solution, v int32) bool {
 	dims := in.dims
 	n := len(r.nodes)
 	sl, ml := s.lbuf, s.lbuf2
+	// On large instances a string moves at most orOptReach positions, which
+	// keeps a pass over a long route O(n) instead of O(n²) (a granular
+	// neighbourhood in the sense of Toth & Vigo 2003, by route position).
+	reach := n
+	if s.granPos {
+		reach = orOptReach
+	}
 	for L := 1; L <= lsMaxString; L++ {
 		for p := 1; p+L <= n-1; p++ {
 			// The string nodes[p..p+L-1]: jobs only.
@@ -408,7 +422,7 @@ func (s *search) orOpt(sol *solution, v int32) bool {
 			// Forward: after nodes[q], q ≥ p+L; middle nodes[p+L..q].
 			var mid tseg
 			var mLine, mBack bool
-			for q := p + L; q < n-1; q++ {
+			for q := p + L; q < n-1 && q-(p+L) < reach; q++ {
 				nd := r.nodes[q]
 				if in.isBoundary(nd) {
 					break
@@ -456,7 +470,7 @@ func (s *search) orOpt(sol *solution, v int32) bool {
 			}
 			// Backward: after nodes[q], q < p-1; middle nodes[q+1..p-1].
 			mLine, mBack = false, false
-			for q := p - 2; q >= 0; q-- {
+			for q := p - 2; q >= 0 && p-2-q < reach; q-- {
 				nd := r.nodes[q+1]
 				if in.isBoundary(nd) {
 					break

@@ -19,6 +19,17 @@ const (
 	// nearest tasks (and one empty vehicle per class).
 	granularRoutes    = 12
 	granularNeighbors = 30
+	// Granular positions: on instances with more than granularTasks task
+	// nodes, or with multi-trip vehicles (whose routes chain several trips
+	// and grow long on modest instances), a job is offered to a route of
+	// more than granularRouteNodes nodes only next to its
+	// granularPosNeighbors nearest tasks (and at the route's ends), and
+	// or-opt moves a string at most orOptReach positions. Other instances
+	// (Solomon, CVRPLIB up to n = 200) are searched exactly as before.
+	granularTasks        = 200
+	granularRouteNodes   = 48
+	granularPosNeighbors = 20
+	orOptReach           = 24
 	// Annealing temperatures as fractions of the mean arc cost, tuned on
 	// CVRPLIB (no windows) and Solomon (windows): with time windows fewer
 	// insertions are feasible, and a hotter search pays off.
@@ -54,6 +65,10 @@ type search struct {
 	bufA      []int32
 	bufB      []int32
 	tmp       route
+	posBuf    []int32         // granular insertion positions
+	coarse    bool            // some insertJob call skipped positions
+	granPos   bool            // granular positions apply (see granularTasks)
+	done      <-chan struct{} // the run's ctx.Done(); nil outside run
 
 	t0, tf   float64
 	granular bool          // recreate is restricted to nearby routes
@@ -73,8 +88,13 @@ func newSearch(in *instance, opts Options, seed int64) *search {
 		seq:       make([]int32, 0, in.nTN+3*len(in.veh)+8),
 		lbuf:      make([]lseg, in.dims),
 		lbuf2:     make([]lseg, in.dims),
+		posBuf:    make([]int32, 0, 2+2*granularPosNeighbors),
 		t0:        tempStart * in.meanArc,
 		tf:        tempEnd * in.meanArc,
+	}
+	s.granPos = in.nTN > granularTasks
+	for v := range in.veh {
+		s.granPos = s.granPos || in.veh[v].maxTrips > 1
 	}
 	if in.hasTW {
 		s.t0, s.tf = tempStartTW*in.meanArc, tempEndTW*in.meanArc
@@ -104,7 +124,21 @@ func (s *search) sync(dst, src *solution) {
 // bestInsertion finds the cheapest feasible insertion of task t over all
 // compatible routes. Among empty routes only one per vehicle class is tried:
 // identical vehicles are interchangeable.
+//
+// Jobs are tried at granular positions in long routes (see insertJob); if
+// none fits there, every position is tried, so that granularity never
+// leaves a task out that fits somewhere.
 func (s *search) bestInsertion(sol *solution, t int, blink float64, out *insertion) {
+	s.coarse = false
+	s.bestInsertionAt(sol, sol, t, blink, out)
+	if out.v < 0 && s.coarse {
+		s.bestInsertionAt(sol, nil, t, blink, out)
+	}
+}
+
+// bestInsertionAt is bestInsertion with insertJob's position restriction
+// taken from posSol (nil: every position).
+func (s *search) bestInsertionAt(sol, posSol *solution, t int, blink float64, out *insertion) {
 	in := s.in
 	out.reset()
 	s.stamp++
@@ -129,7 +163,7 @@ func (s *search) bestInsertion(sol *solution, t int, blink float64, out *inserti
 		if ship {
 			s.insertShipment(r, node, in.partner[node], out, blink)
 		} else {
-			s.insertJob(r, node, out, blink)
+			s.insertJob(posSol, r, node, out, blink)
 		}
 	}
 	for v := 0; v < nv; v++ {
@@ -150,7 +184,7 @@ func (s *search) bestInsertion(sol *solution, t int, blink float64, out *inserti
 		if ship {
 			s.insertShipment(r, node, in.partner[node], out, blink)
 		} else {
-			s.insertJob(r, node, out, blink)
+			s.insertJob(posSol, r, node, out, blink)
 		}
 	}
 }
@@ -422,6 +456,20 @@ func (s *search) temperature() float64 {
 	return s.t0 * math.Pow(s.tf/s.t0, frac)
 }
 
+// expired reports whether the time limit has passed or ctx (as given to
+// run) is done. Long phases check it between tasks, not per move.
+func (s *search) expired() bool {
+	if s.opts.TimeLimit > 0 && time.Since(s.start) >= s.opts.TimeLimit {
+		return true
+	}
+	select {
+	case <-s.done:
+		return true
+	default:
+	}
+	return false
+}
+
 // stop reports whether the run must end.
 func (s *search) stop(ctx context.Context) bool {
 	if s.opts.Iterations > 0 && s.iter >= s.opts.Iterations {
@@ -467,6 +515,7 @@ func (s *search) construct(initial *solution) {
 // local search before they are kept.
 func (s *search) run(ctx context.Context, initial *solution) {
 	s.start = time.Now()
+	s.done = ctx.Done()
 	s.cur = s.in.newSolution()
 	s.cand = s.in.newSolution()
 	s.best = s.in.newSolution()
