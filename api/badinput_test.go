@@ -73,6 +73,8 @@ func TestBadInput(t *testing.T) {
 		{"negative capacity", "POST", opt, courierKey, problemWith(func(p map[string]any) { veh0(p)["capacity"] = []int{-3} }), "", 400, "vehicles[0].capacity"},
 		{"shift end before start", "POST", opt, courierKey, problemWith(func(p map[string]any) { veh0(p)["shift"] = []int{5000, 10} }), "", 400, "vehicles[0].shift"},
 		{"location index out of range", "POST", opt, courierKey, problemWith(func(p map[string]any) { job0(p)["location"] = 99 }), "", 400, "jobs[0].location"},
+		{"job without location", "POST", opt, courierKey, problemWith(func(p map[string]any) { p["locations"] = [][]float64{{106.55, 29.56}}; delete(job0(p), "location") }), "", 400, "jobs[0].location"},
+		{"job with null location", "POST", opt, courierKey, problemWith(func(p map[string]any) { p["locations"] = [][]float64{{106.55, 29.56}}; job0(p)["location"] = nil }), "", 400, "jobs[0].location"},
 		{"negative location index", "POST", opt, courierKey, problemWith(func(p map[string]any) { job0(p)["location"] = -2 }), "", 400, "jobs[0].location"},
 		{"unknown top-level field", "POST", opt, courierKey, problemWith(func(p map[string]any) { p["vehicels"] = 1 }), "", 400, "vehicels"},
 		{"unknown job field", "POST", opt, courierKey, problemWith(func(p map[string]any) { job0(p)["servce"] = 1 }), "", 400, "servce"},

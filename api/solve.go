@@ -63,6 +63,11 @@ func (s *Server) parseSolveRequest(ctx context.Context, body []byte) (*SolveRequ
 	if opts.Seed < 0 {
 		return nil, nil, opts, badParam("options.seed", "negative seed %d", opts.Seed)
 	}
+	// Location's zero value is index 0: a task without "location" must be
+	// refused, not quietly placed at the first location.
+	if err := instance.RequireLocations(body); err != nil {
+		return nil, nil, opts, err
+	}
 	in, err := instance.FromJSON(ctx, &req.Problem, s.cfg.Matrix)
 	if err != nil {
 		return nil, nil, opts, err
