@@ -123,9 +123,19 @@ func (s *search) insertJob(sol *solution, r *route, x int32, out *insertion, bli
 // nearPositions lists, in increasing order and without repeats, the
 // positions k of r (insert after nodes[k]) next to one of the
 // granularPosNeighbors nearest task nodes of x that r holds, plus the first
-// and last arcs of r. It reuses a scratch buffer.
+// and last arcs of r and those next to its reloads. It reuses a scratch
+// buffer.
 func (s *search) nearPositions(sol *solution, r *route, x int32) []int32 {
 	buf := append(s.posBuf[:0], 0, int32(len(r.nodes)-2))
+	if r.trips > 1 {
+		// Both sides of each reload: the ends of every trip, where a trip
+		// with room left takes x (a kind test per node, no evaluation).
+		for i := 1; i < len(r.nodes)-1; i++ {
+			if s.in.kind[r.nodes[i]] == nkReload {
+				buf = append(buf, int32(i-1), int32(i))
+			}
+		}
+	}
 	nb := s.in.neighbors[x]
 	for k := 0; k < len(nb) && k < granularPosNeighbors; k++ {
 		w := nb[k]

@@ -125,13 +125,21 @@ func (s *search) sync(dst, src *solution) {
 // compatible routes. Among empty routes only one per vehicle class is tried:
 // identical vehicles are interchangeable.
 //
-// Jobs are tried at granular positions in long routes (see insertJob); if
-// none fits there, every position is tried, so that granularity never
-// leaves a task out that fits somewhere.
+// With blinks (the SISR iterations), jobs are tried at granular positions
+// in long routes (see insertJob); if none fits there, or the best one costs
+// more than the task's penalty, every position is tried, so that
+// granularity never leaves a task out that fits somewhere worth its
+// penalty. Without blinks (the first solution, the final insertion, the
+// diagnostics) every position is tried: a greedy construction that packs
+// trips badly costs more than the time it saves.
 func (s *search) bestInsertion(sol *solution, t int, blink float64, out *insertion) {
 	s.coarse = false
-	s.bestInsertionAt(sol, sol, t, blink, out)
-	if out.v < 0 && s.coarse {
+	posSol := sol
+	if blink == 0 {
+		posSol = nil
+	}
+	s.bestInsertionAt(sol, posSol, t, blink, out)
+	if s.coarse && (out.v < 0 || out.cost >= s.in.penalty[t]) {
 		s.bestInsertionAt(sol, nil, t, blink, out)
 	}
 }
