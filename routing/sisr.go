@@ -28,7 +28,7 @@ const (
 	// (Solomon, CVRPLIB up to n = 200) are searched exactly as before.
 	granularTasks        = 200
 	granularRouteNodes   = 48
-	granularPosNeighbors = 20
+	granularPosNeighbors = 30
 	orOptReach           = 24
 	// Annealing temperatures as fractions of the mean arc cost, tuned on
 	// CVRPLIB (no windows) and Solomon (windows): with time windows fewer
@@ -129,7 +129,7 @@ func (s *search) sync(dst, src *solution) {
 // in long routes (see insertJob); if none fits there, or the best one costs
 // more than the task's penalty, every position is tried, so that
 // granularity never leaves a task out that fits somewhere worth its
-// penalty. Without blinks (the first solution, the final insertion, the
+// penalty, nor opens a vehicle for a task that fits in a used one. Without blinks (the first solution, the final insertion, the
 // diagnostics) every position is tried: a greedy construction that packs
 // trips badly costs more than the time it saves.
 func (s *search) bestInsertion(sol *solution, t int, blink float64, out *insertion) {
@@ -139,7 +139,7 @@ func (s *search) bestInsertion(sol *solution, t int, blink float64, out *inserti
 		posSol = nil
 	}
 	s.bestInsertionAt(sol, posSol, t, blink, out)
-	if s.coarse && (out.v < 0 || out.cost >= s.in.penalty[t]) {
+	if s.coarse && (out.v < 0 || out.cost >= s.in.penalty[t] || sol.routes[out.v].empty()) {
 		s.bestInsertionAt(sol, nil, t, blink, out)
 	}
 }
