@@ -17,6 +17,8 @@ import (
 	"github.com/lastmile-dev/lastmile/geo"
 	"github.com/lastmile-dev/lastmile/routing"
 	"github.com/lastmile-dev/lastmile/scenario"
+
+	"golang.org/x/sync/errgroup"
 )
 
 // ErrInvalid is returned (wrapped) for an input or options Plan cannot use.
@@ -257,40 +259,30 @@ func Plan(ctx context.Context, in Input, opts Options) (*Report, error) {
 		}
 	}
 	results := make([][]Route, len(jobs))
-	errs := make([]error, len(jobs))
 	var (
-		mu         sync.Mutex
-		next, done int
-		wg         sync.WaitGroup
+		mu   sync.Mutex
+		done int
+		g    errgroup.Group
 	)
-	for range max(1, min(o.Workers, len(jobs))) {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for {
-				mu.Lock()
-				if next >= len(jobs) {
-					mu.Unlock()
-					return
-				}
-				j := jobs[next]
-				next++
-				mu.Unlock()
-				results[j.c*DaysPerWeek+j.d], errs[j.c*DaysPerWeek+j.d] = cs[j.c].routeDay(ctx, j.d, o)
-				mu.Lock()
-				done++
-				if o.Progress != nil {
-					o.Progress(Progress{Done: done, Total: len(jobs)})
-				}
-				mu.Unlock()
+	g.SetLimit(max(1, o.Workers))
+	for _, j := range jobs {
+		g.Go(func() error {
+			r, err := cs[j.c].routeDay(ctx, j.d, o)
+			if err != nil {
+				return err
 			}
-		}()
+			results[j.c*DaysPerWeek+j.d] = r
+			mu.Lock()
+			defer mu.Unlock()
+			done++
+			if o.Progress != nil {
+				o.Progress(Progress{Done: done, Total: len(jobs)})
+			}
+			return nil
+		})
 	}
-	wg.Wait()
-	for _, err := range errs {
-		if err != nil {
-			return nil, err
-		}
+	if err := g.Wait(); err != nil {
+		return nil, err
 	}
 	rep := &Report{ByFrequency: map[string]int{}}
 	for d := range DaysPerWeek {

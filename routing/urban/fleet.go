@@ -13,6 +13,8 @@ import (
 	"github.com/lastmile-dev/lastmile/depots"
 	"github.com/lastmile-dev/lastmile/routing"
 	"github.com/lastmile-dev/lastmile/scenario"
+
+	"golang.org/x/sync/errgroup"
 )
 
 // Capacity dimensions of the urban problems, with their integer scales.
@@ -301,7 +303,6 @@ func (e *env) runTasks(ctx context.Context, stage string, tasks []task, b budget
 // solveAll solves tasks on a bounded worker pool; results keep task order.
 func (e *env) solveAll(ctx context.Context, stage string, tasks []task, b budget) ([]routed, error) {
 	results := make([]routed, len(tasks))
-	errs := make([]error, len(tasks))
 	order := make([]int, len(tasks)) // biggest first, for a shorter tail
 	for i := range order {
 		order[i] = i
@@ -309,37 +310,27 @@ func (e *env) solveAll(ctx context.Context, stage string, tasks []task, b budget
 	slices.SortStableFunc(order, func(x, y int) int { return len(tasks[y].parcels) - len(tasks[x].parcels) })
 	var (
 		mu   sync.Mutex
-		next int
 		done int
-		wg   sync.WaitGroup
+		g    errgroup.Group
 	)
 	e.progress(stage, 0, len(tasks))
-	for range max(1, min(e.opts.Workers, len(tasks))) {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for {
-				mu.Lock()
-				if next >= len(order) {
-					mu.Unlock()
-					return
-				}
-				i := order[next]
-				next++
-				mu.Unlock()
-				results[i], errs[i] = e.solve(ctx, tasks[i], b)
-				mu.Lock()
-				done++
-				e.progress(stage, done, len(tasks))
-				mu.Unlock()
+	g.SetLimit(max(1, e.opts.Workers))
+	for _, i := range order {
+		g.Go(func() error {
+			r, err := e.solve(ctx, tasks[i], b)
+			if err != nil {
+				return err
 			}
-		}()
+			results[i] = r
+			mu.Lock()
+			defer mu.Unlock()
+			done++
+			e.progress(stage, done, len(tasks))
+			return nil
+		})
 	}
-	wg.Wait()
-	for _, err := range errs {
-		if err != nil {
-			return nil, err
-		}
+	if err := g.Wait(); err != nil {
+		return nil, err
 	}
 	return results, nil
 }
