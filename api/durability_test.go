@@ -7,8 +7,8 @@ import (
 	"time"
 
 	"github.com/lastmile-dev/lastmile/api"
+	"github.com/lastmile-dev/lastmile/internal/storetest"
 	"github.com/lastmile-dev/lastmile/store"
-	"github.com/lastmile-dev/lastmile/store/storetest"
 )
 
 // TestJobSurvivesRestart runs two servers on one PostgreSQL schema: the

@@ -13,11 +13,11 @@ import (
 	"github.com/lastmile-dev/lastmile/depots"
 	"github.com/lastmile-dev/lastmile/depots/coverage"
 	"github.com/lastmile-dev/lastmile/depots/location"
+	"github.com/lastmile-dev/lastmile/internal/scenario"
 	"github.com/lastmile-dev/lastmile/routing"
 	"github.com/lastmile-dev/lastmile/routing/instance"
 	"github.com/lastmile-dev/lastmile/routing/rural"
 	"github.com/lastmile-dev/lastmile/routing/urban"
-	"github.com/lastmile-dev/lastmile/scenario"
 	"github.com/lastmile-dev/lastmile/store"
 )
 

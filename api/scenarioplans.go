@@ -8,10 +8,10 @@ import (
 	"net/http"
 	"time"
 
-	"github.com/lastmile-dev/lastmile/routing/render"
+	"github.com/lastmile-dev/lastmile/internal/render"
+	"github.com/lastmile-dev/lastmile/internal/scenario"
 	"github.com/lastmile-dev/lastmile/routing/rural"
 	"github.com/lastmile-dev/lastmile/routing/urban"
-	"github.com/lastmile-dev/lastmile/scenario"
 	"github.com/paulmach/orb/geojson"
 )
 

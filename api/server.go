@@ -16,7 +16,7 @@ import (
 
 	"github.com/lastmile-dev/lastmile/depots"
 	"github.com/lastmile-dev/lastmile/geo"
-	"github.com/lastmile-dev/lastmile/metrics"
+	"github.com/lastmile-dev/lastmile/internal/metrics"
 	"github.com/lastmile-dev/lastmile/routing"
 	"github.com/lastmile-dev/lastmile/store"
 	"github.com/paulmach/orb"

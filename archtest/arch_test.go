@@ -59,7 +59,7 @@ func loadModule(t *testing.T) map[string]pkg {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, want := range []string{"geo", "geo/h3cell", "geo/osrm", "routing", "depots", "api", "store", "metrics", "cmd/lastmile"} {
+	for _, want := range []string{"geo", "geo/h3cell", "geo/zone", "geo/osrm", "routing", "routing/check", "depots", "api", "store", "internal/metrics", "internal/scenario", "cmd/lastmile"} {
 		if _, ok := pkgs[want]; !ok {
 			t.Fatalf("package %s not found under %s: the test walks the wrong tree", want, root)
 		}
@@ -82,8 +82,19 @@ func internal(imp string) string {
 // under reports whether rel is top or a subpackage of it.
 func under(rel, top string) bool { return rel == top || strings.HasPrefix(rel, top+"/") }
 
+// tree is the layering unit of a package: its top-level folder, or
+// internal/X for a package under internal/.
+func tree(rel string) string {
+	top, rest, _ := strings.Cut(rel, "/")
+	if top == "internal" {
+		sub, _, _ := strings.Cut(rest, "/")
+		return top + "/" + sub
+	}
+	return top
+}
+
 func isCore(rel string) bool {
-	for _, top := range []string{"geo", "routing", "depots", "scenario"} {
+	for _, top := range []string{"geo", "routing", "depots", "internal/scenario", "internal/render", "internal/benchset", "internal/field"} {
 		if under(rel, top) {
 			return true
 		}
@@ -155,19 +166,24 @@ func TestCoreImportsNoServerLibraries(t *testing.T) {
 // lists the top-level trees a tree may import (besides itself).
 func TestImportsPointInward(t *testing.T) {
 	allowed := map[string][]string{
-		"geo":      {},
-		"routing":  {"geo", "depots", "scenario"}, // routing/urban and routing/rural plan on depots and scenarios; routing itself imports none (below)
-		"depots":   {"geo"},
-		"scenario": {"geo", "depots"},
-		"metrics":  {},
-		"store":    {"geo", "routing", "depots"},
-		"api":      {"geo", "routing", "depots", "scenario", "store", "metrics"},
-		"cmd":      {"geo", "routing", "depots", "scenario", "store", "metrics", "api"},
-		"archtest": {},
+		"geo":                 {"internal/field"},
+		"routing":             {"geo", "depots", "internal/render", "internal/field", "internal/scenario"}, // routing/urban and routing/rural plan on depots; routing itself imports none (below)
+		"depots":              {"geo", "internal/field"},
+		"internal/field":      {},
+		"internal/render":     {"geo"},
+		"internal/scenario":   {"geo", "depots", "routing"},
+		"internal/benchset":   {"routing", "geo"},
+		"internal/metrics":    {},
+		"internal/sharedtest": {},
+		"internal/storetest":  {"geo", "depots", "store"},
+		"store":               {"geo", "routing", "depots"},
+		"api":                 {"geo", "routing", "depots", "store", "internal/scenario", "internal/metrics", "internal/render", "internal/field"},
+		"cmd":                 {"geo", "routing", "depots", "store", "api", "internal/scenario", "internal/metrics", "internal/render", "internal/benchset", "internal/field"},
+		"archtest":            {},
 	}
 	pkgs := loadModule(t)
 	for rel, p := range pkgs {
-		top, _, _ := strings.Cut(rel, "/")
+		top := tree(rel)
 		ok, known := allowed[top]
 		if !known {
 			t.Errorf("package %s is in an unknown top-level tree %q: add it to the layering rules", rel, top)
@@ -178,7 +194,7 @@ func TestImportsPointInward(t *testing.T) {
 			if in == "" {
 				continue
 			}
-			itop, _, _ := strings.Cut(in, "/")
+			itop := tree(in)
 			if itop != top && !slices.Contains(ok, itop) {
 				t.Errorf("%s imports %s: %s may import only %v", rel, in, top, ok)
 			}
@@ -198,12 +214,36 @@ func TestImportsPointInward(t *testing.T) {
 	}
 }
 
+// cgoFree lists the packages that must build with CGO_ENABLED=0: the solver,
+// its instance readers and checker, and the location and flow solvers. .ci/run
+// builds them so; this test names the import that would break it.
+var cgoFree = []string{"geo", "routing", "routing/instance", "routing/check", "depots/location", "depots/flow"}
+
+// TestCgoFreeCore checks that no cgo-free package reaches geo/h3cell, h3-go
+// or "C", even indirectly.
+func TestCgoFreeCore(t *testing.T) {
+	pkgs := loadModule(t)
+	for _, rel := range cgoFree {
+		if _, ok := pkgs[rel]; !ok {
+			t.Errorf("cgo-free package %s not found", rel)
+			continue
+		}
+		for imp, from := range closure(pkgs, rel) {
+			if usesCgo(imp) || internal(imp) == "geo/h3cell" {
+				t.Errorf("%s imports %s (via %s); it must build with CGO_ENABLED=0", rel, imp, from)
+			}
+		}
+	}
+}
+
+func usesCgo(imp string) bool { return imp == "C" || strings.HasPrefix(imp, "github.com/uber/h3-go") }
+
 // TestCgoInOnePackage checks that only geo/h3cell imports h3-go or "C".
 func TestCgoInOnePackage(t *testing.T) {
 	pkgs := loadModule(t)
 	for rel, p := range pkgs {
 		for _, imp := range p.imports {
-			if (imp == "C" || strings.HasPrefix(imp, "github.com/uber/h3-go")) && rel != "geo/h3cell" {
+			if usesCgo(imp) && rel != "geo/h3cell" {
 				t.Errorf("%s imports %s; all cgo sits in geo/h3cell", rel, imp)
 			}
 		}
@@ -219,7 +259,7 @@ func TestAPINeverImportsPgx(t *testing.T) {
 			continue
 		}
 		for imp, from := range closure(pkgs, rel) {
-			if strings.HasPrefix(imp, "github.com/jackc/pgx") && !under(from, "store") && !under(from, "metrics") {
+			if strings.HasPrefix(imp, "github.com/jackc/pgx") && !under(from, "store") && !under(from, "internal/metrics") {
 				t.Errorf("%s imports %s directly (via %s); only store (and metrics' pool collector) may", rel, imp, from)
 			}
 		}

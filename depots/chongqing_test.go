@@ -7,7 +7,7 @@ import (
 
 	"github.com/lastmile-dev/lastmile/depots"
 	"github.com/lastmile-dev/lastmile/geo"
-	"github.com/lastmile-dev/lastmile/scenario"
+	"github.com/lastmile-dev/lastmile/internal/scenario"
 )
 
 // chongqingDay builds the allocation problem of the generated Chongqing

@@ -3,7 +3,8 @@ package depots
 import (
 	"fmt"
 
-	"github.com/lastmile-dev/lastmile/geo"
+	"github.com/lastmile-dev/lastmile/geo/zone"
+
 	"github.com/lastmile-dev/lastmile/geo/h3cell"
 	"github.com/paulmach/orb/geojson"
 )
@@ -17,7 +18,7 @@ type Network struct {
 // ValidateOptions says how strictly Network.Validate checks a network.
 type ValidateOptions struct {
 	// Zones, when set, gives each facility its zone (by name).
-	Zones *geo.ZoneIndex
+	Zones *zone.Index
 	// RequireZones rejects a facility that lies outside every zone. It
 	// needs Zones.
 	RequireZones bool

@@ -8,7 +8,8 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/lastmile-dev/lastmile/geo"
+	"github.com/lastmile-dev/lastmile/geo/zone"
+
 	"github.com/lastmile-dev/lastmile/geo/h3cell"
 	"github.com/paulmach/orb"
 )
@@ -25,10 +26,10 @@ func testNetwork() *Network {
 }
 
 // squareZones is one zone, a square around central Chongqing.
-func squareZones(t *testing.T) *geo.ZoneIndex {
+func squareZones(t *testing.T) *zone.Index {
 	t.Helper()
 	sq := orb.Polygon{{{106.3, 29.4}, {106.7, 29.4}, {106.7, 29.7}, {106.3, 29.7}, {106.3, 29.4}}}
-	ix, err := geo.NewZoneIndex([]geo.Zone{{Name: "core", Polygon: orb.MultiPolygon{sq}}}, 7)
+	ix, err := zone.NewIndex([]zone.Zone{{Name: "core", Polygon: orb.MultiPolygon{sq}}}, 7)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -265,8 +265,8 @@ func TestDatumUnmarshal(t *testing.T) {
 	if err := json.Unmarshal([]byte(`{"datum":"nad83"}`), &in); !errors.Is(err, ErrDatum) {
 		t.Errorf("Unmarshal(nad83) error = %v, want ErrDatum", err)
 	}
-	if err := json.Unmarshal([]byte(`{"class":"downtown"}`), &in); !errors.Is(err, ErrZone) {
-		t.Errorf("Unmarshal(class downtown) error = %v, want ErrZone", err)
+	if err := json.Unmarshal([]byte(`{"class":"downtown"}`), &in); !errors.Is(err, ErrZoneClass) {
+		t.Errorf("Unmarshal(class downtown) error = %v, want ErrZoneClass", err)
 	}
 }
 

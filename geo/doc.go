@@ -1,7 +1,9 @@
-// Package geo is lastmile's spatial core: points, datum conversion, named
-// zones and the travel matrices the solver reads. It is pure Go apart from
-// the H3 grid, whose cgo calls all live in the subpackage geo/h3cell, and it
-// does no I/O of its own beyond the io.Reader and io.Writer it is handed.
+// Package geo is lastmile's spatial core: points, datum conversion, zone
+// travel classes and the travel matrices the solver reads. It is pure Go
+// (it builds with CGO_ENABLED=0): the H3 grid's cgo calls live in the
+// subpackage geo/h3cell, and the cell-indexed zones that need them in
+// geo/zone. It does no I/O of its own beyond the io.Reader and io.Writer it
+// is handed.
 //
 // # Points and datums
 //
@@ -33,17 +35,9 @@
 //
 // # Zones
 //
-// A Zone is a named area given as polygons or as a set of H3 cells, with a
-// travel class (urban_core, suburban, rural_mountain). NewZoneIndex maps
-// every cell at one H3 resolution to its zone, so ZoneIndex.Lookup is one
-// H3 call and one map read: O(1) whatever the number or shape of zones. In
-// the cells a zone boundary crosses, Lookup also tests the point against
-// the boundary edges near that cell (about 100 for Chongqing's district
-// borders at resolution 7, fewer at finer resolutions), so its answer is
-// exact, agreeing with ray casting against the full polygons, rather than
-// rounded to cells.
-// Zones round-trip through GeoJSON with WriteZonesGeoJSON and
-// ReadZonesGeoJSON; the reader converts from a declared datum.
+// A zone's travel class (urban_core, suburban, rural_mountain) is a
+// ZoneClass; the zones themselves, indexed by H3 cell for O(1) lookup, are
+// in the subpackage geo/zone, which needs cgo.
 //
 // # Travel matrices
 //

@@ -10,8 +10,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/lastmile-dev/lastmile/internal/benchset"
 	"github.com/lastmile-dev/lastmile/routing"
-	"github.com/lastmile-dev/lastmile/routing/benchset"
 )
 
 // Quality benchmarks solve a whole published set once per b.N, re-check

@@ -4,8 +4,8 @@ import (
 	"context"
 	"testing"
 
+	"github.com/lastmile-dev/lastmile/internal/storetest"
 	"github.com/lastmile-dev/lastmile/store"
-	"github.com/lastmile-dev/lastmile/store/storetest"
 )
 
 func TestMemory(t *testing.T) {

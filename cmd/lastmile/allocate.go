@@ -13,7 +13,7 @@ import (
 	"github.com/lastmile-dev/lastmile/depots"
 	"github.com/lastmile-dev/lastmile/geo"
 	"github.com/lastmile-dev/lastmile/geo/h3cell"
-	"github.com/lastmile-dev/lastmile/scenario"
+	"github.com/lastmile-dev/lastmile/internal/scenario"
 )
 
 const allocateSummary = `Allocate demand to cloud warehouses: each warehouse within its daily,

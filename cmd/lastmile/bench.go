@@ -10,8 +10,8 @@ import (
 	"text/tabwriter"
 	"time"
 
+	"github.com/lastmile-dev/lastmile/internal/benchset"
 	"github.com/lastmile-dev/lastmile/routing"
-	"github.com/lastmile-dev/lastmile/routing/benchset"
 )
 
 const benchSummary = `Solve every instance of a published benchmark set, re-check each solution

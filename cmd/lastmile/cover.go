@@ -14,9 +14,11 @@ import (
 	"text/tabwriter"
 	"time"
 
+	"github.com/lastmile-dev/lastmile/geo/zone"
+
 	"github.com/lastmile-dev/lastmile/depots/coverage"
 	"github.com/lastmile-dev/lastmile/geo"
-	"github.com/lastmile-dev/lastmile/scenario"
+	"github.com/lastmile-dev/lastmile/internal/scenario"
 	"github.com/paulmach/orb"
 	"github.com/paulmach/orb/geojson"
 )
@@ -470,11 +472,11 @@ func loadZones(path, datum string, res int) (func(orb.Point) (string, bool), err
 		return nil, err
 	}
 	defer f.Close()
-	zones, err := geo.ReadZonesGeoJSON(f, d)
+	zones, err := zone.ReadGeoJSON(f, d)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", path, err)
 	}
-	ix, err := geo.NewZoneIndex(zones, res)
+	ix, err := zone.NewIndex(zones, res)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", path, err)
 	}

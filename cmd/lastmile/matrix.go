@@ -11,6 +11,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/lastmile-dev/lastmile/geo/zone"
+
 	"github.com/lastmile-dev/lastmile/geo"
 	"github.com/lastmile-dev/lastmile/geo/osrm"
 	"github.com/paulmach/orb"
@@ -137,17 +139,17 @@ func runMatrix(ctx context.Context, env *Env, args []string) error {
 	return geo.WriteMatrixJSON(env.Stdout, m)
 }
 
-func readZoneIndex(name string, d geo.Datum, res int) (*geo.ZoneIndex, error) {
+func readZoneIndex(name string, d geo.Datum, res int) (*zone.Index, error) {
 	f, err := os.Open(name)
 	if err != nil {
 		return nil, err
 	}
 	defer f.Close()
-	zones, err := geo.ReadZonesGeoJSON(f, d)
+	zones, err := zone.ReadGeoJSON(f, d)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", name, err)
 	}
-	ix, err := geo.NewZoneIndex(zones, res)
+	ix, err := zone.NewIndex(zones, res)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", name, err)
 	}

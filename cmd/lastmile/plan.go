@@ -12,13 +12,15 @@ import (
 	"text/tabwriter"
 	"time"
 
+	"github.com/lastmile-dev/lastmile/geo/zone"
+
 	"github.com/paulmach/orb"
 
 	"github.com/lastmile-dev/lastmile/geo"
-	"github.com/lastmile-dev/lastmile/routing/render"
+	"github.com/lastmile-dev/lastmile/internal/render"
+	"github.com/lastmile-dev/lastmile/internal/scenario"
 	"github.com/lastmile-dev/lastmile/routing/rural"
 	"github.com/lastmile-dev/lastmile/routing/urban"
-	"github.com/lastmile-dev/lastmile/scenario"
 )
 
 const planSummary = `Plan a delivery mode on a scenario and print a report.
@@ -146,7 +148,7 @@ func readBoundaries(path string) ([]render.Area, error) {
 		return nil, err
 	}
 	defer f.Close()
-	zones, err := geo.ReadZonesGeoJSON(f, geo.GCJ02)
+	zones, err := zone.ReadGeoJSON(f, geo.GCJ02)
 	if err != nil {
 		return nil, fmt.Errorf("districts %s: %w", path, err)
 	}

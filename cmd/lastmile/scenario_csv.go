@@ -7,7 +7,7 @@ import (
 	"path/filepath"
 	"strconv"
 
-	"github.com/lastmile-dev/lastmile/scenario"
+	"github.com/lastmile-dev/lastmile/internal/scenario"
 )
 
 // writeScenarioCSV writes the urban day's coverage inputs as CSV files in

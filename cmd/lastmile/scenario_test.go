@@ -9,7 +9,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/lastmile-dev/lastmile/scenario"
+	"github.com/lastmile-dev/lastmile/internal/scenario"
 )
 
 func runScenarioCLI(t *testing.T, args ...string) (code int, stdout, stderr string) {

@@ -14,13 +14,15 @@ import (
 	"strings"
 	"time"
 
+	"github.com/lastmile-dev/lastmile/geo/zone"
+
 	"github.com/lastmile-dev/lastmile/api"
 	"github.com/lastmile-dev/lastmile/depots"
 	"github.com/lastmile-dev/lastmile/geo"
 	"github.com/lastmile-dev/lastmile/geo/osrm"
-	"github.com/lastmile-dev/lastmile/metrics"
+	"github.com/lastmile-dev/lastmile/internal/metrics"
+	"github.com/lastmile-dev/lastmile/internal/scenario"
 	"github.com/lastmile-dev/lastmile/routing"
-	"github.com/lastmile-dev/lastmile/scenario"
 	"github.com/lastmile-dev/lastmile/store"
 	"github.com/paulmach/orb"
 	"github.com/prometheus/client_golang/prometheus"
@@ -256,12 +258,12 @@ func seedFixture(ctx context.Context, st api.Store) (int, error) {
 // boundaries, indexed at H3 resolution 8.
 func chongqingZones() (func(orb.Point) (string, bool), error) {
 	f := scenario.Chongqing()
-	zones := make([]geo.Zone, 0, len(f.Districts))
+	zones := make([]zone.Zone, 0, len(f.Districts))
 	for i := range f.Districts {
 		d := &f.Districts[i]
-		zones = append(zones, geo.Zone{Name: d.ID, Class: geo.ClassUrbanCore, Polygon: orb.MultiPolygon{d.Boundary()}})
+		zones = append(zones, zone.Zone{Name: d.ID, Class: geo.ClassUrbanCore, Polygon: orb.MultiPolygon{d.Boundary()}})
 	}
-	ix, err := geo.NewZoneIndex(zones, 8)
+	ix, err := zone.NewIndex(zones, 8)
 	if err != nil {
 		return nil, fmt.Errorf("district index: %w", err)
 	}

@@ -60,7 +60,7 @@ type Options struct {
 	Resolution int
 	// ZoneOf returns the zone (district) of a point and false outside every
 	// zone; nil puts all demand in one zone, "all". It is called
-	// concurrently. A geo.ZoneIndex method value fits.
+	// concurrently. A zone.Index method value fits.
 	ZoneOf func(p orb.Point) (string, bool)
 	// HotSpots is how many uncovered hot spots to report; 0 means 20.
 	HotSpots int

@@ -4,8 +4,8 @@ import (
 	"context"
 	"fmt"
 
+	"github.com/lastmile-dev/lastmile/internal/scenario"
 	"github.com/lastmile-dev/lastmile/routing/rural"
-	"github.com/lastmile-dev/lastmile/scenario"
 )
 
 func ExamplePlan() {

@@ -3,7 +3,7 @@ package rural
 import (
 	"fmt"
 
-	"github.com/lastmile-dev/lastmile/routing/render"
+	"github.com/lastmile-dev/lastmile/internal/render"
 )
 
 // Map returns day d of the plan (every day when d < 0) in county c (every

@@ -15,8 +15,8 @@ import (
 
 	"github.com/lastmile-dev/lastmile/depots"
 	"github.com/lastmile-dev/lastmile/geo"
+	"github.com/lastmile-dev/lastmile/internal/scenario"
 	"github.com/lastmile-dev/lastmile/routing"
-	"github.com/lastmile-dev/lastmile/scenario"
 
 	"golang.org/x/sync/errgroup"
 )

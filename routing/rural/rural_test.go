@@ -7,7 +7,7 @@ import (
 	"sync"
 	"testing"
 
-	"github.com/lastmile-dev/lastmile/scenario"
+	"github.com/lastmile-dev/lastmile/internal/scenario"
 )
 
 var (

@@ -9,7 +9,7 @@ import (
 
 	"github.com/lastmile-dev/lastmile/depots"
 	"github.com/lastmile-dev/lastmile/geo"
-	"github.com/lastmile-dev/lastmile/scenario"
+	"github.com/lastmile-dev/lastmile/internal/scenario"
 )
 
 // vehicle classes of the shared fleet.

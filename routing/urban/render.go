@@ -4,7 +4,7 @@ import (
 	"fmt"
 
 	"github.com/lastmile-dev/lastmile/geo/h3cell"
-	"github.com/lastmile-dev/lastmile/routing/render"
+	"github.com/lastmile-dev/lastmile/internal/render"
 )
 
 // Map returns the pooled plan as a render.Map: zones, routes coloured by

@@ -11,7 +11,7 @@ import (
 	"github.com/paulmach/orb"
 
 	"github.com/lastmile-dev/lastmile/geo/h3cell"
-	"github.com/lastmile-dev/lastmile/scenario"
+	"github.com/lastmile-dev/lastmile/internal/scenario"
 )
 
 func testInput(t testing.TB, parcels, carriers int) Input {

@@ -1,7 +1,9 @@
-package geo
+package zone
 
 import (
 	"testing"
+
+	"github.com/lastmile-dev/lastmile/geo"
 
 	"github.com/lastmile-dev/lastmile/geo/h3cell"
 	"github.com/paulmach/orb"
@@ -63,13 +65,13 @@ func TestLookupExactAgainstRayCasting(t *testing.T) {
 	zones := []Zone{
 		{Name: "tiny", Polygon: orb.MultiPolygon{{square(106.6001, 29.5301, 0.0004)}}}, // smaller than a cell
 		{Name: "star with hole", Polygon: orb.MultiPolygon{{star, hole}}},
-		squareZone("overlapping square", ClassSuburban, 106.58, 29.52, 0.08),
+		squareZone("overlapping square", geo.ClassSuburban, 106.58, 29.52, 0.08),
 		{Name: "cell in hole", Cells: []h3cell.Cell{fine}},
 		{Name: "coarse cell", Cells: []h3cell.Cell{coarse}},
-		squareZone("under coarse cell", ClassRuralMountain, 106.66, 29.50, 0.1),
+		squareZone("under coarse cell", geo.ClassRuralMountain, 106.66, 29.50, 0.1),
 	}
 	for _, res := range []int{7, 8, 9} {
-		ix, err := NewZoneIndex(zones, res)
+		ix, err := NewIndex(zones, res)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -99,14 +101,14 @@ func TestLookupExactAgainstRayCasting(t *testing.T) {
 		t.Logf("res %d: %d border cells, hits per zone %v", res, len(ix.border), hits)
 	}
 	// The tiny zone, which holds no cell centre, is still found.
-	ix, _ := NewZoneIndex(zones, 7)
+	ix, _ := NewIndex(zones, 7)
 	if zi, ok := ix.Lookup(orb.Point{106.6003, 29.5303}); !ok || zi != 0 {
 		t.Errorf("Lookup(in tiny zone) = %d, %v; want 0", zi, ok)
 	}
 }
 
 func TestBorderAllocs(t *testing.T) {
-	ix, err := NewZoneIndex([]Zone{squareZone("a", "", 106, 29, 0.5), squareZone("b", "", 106.5, 29, 0.5)}, 8)
+	ix, err := NewIndex([]Zone{squareZone("a", "", 106, 29, 0.5), squareZone("b", "", 106.5, 29, 0.5)}, 8)
 	if err != nil {
 		t.Fatal(err)
 	}

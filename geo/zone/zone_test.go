@@ -1,4 +1,4 @@
-package geo
+package zone
 
 import (
 	"bytes"
@@ -6,6 +6,7 @@ import (
 	"errors"
 	"io"
 	"math"
+	"math/rand/v2"
 	"os"
 	"path/filepath"
 	"slices"
@@ -13,11 +14,19 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/lastmile-dev/lastmile/internal/sharedtest"
+
+	"github.com/lastmile-dev/lastmile/geo"
+
 	"github.com/lastmile-dev/lastmile/geo/h3cell"
 	"github.com/paulmach/orb"
 )
 
-func squareZone(name string, class ZoneClass, x0, y0, size float64) Zone {
+func square(x0, y0, size float64) orb.Ring {
+	return orb.Ring{{x0, y0}, {x0 + size, y0}, {x0 + size, y0 + size}, {x0, y0 + size}, {x0, y0}}
+}
+
+func squareZone(name string, class geo.ZoneClass, x0, y0, size float64) Zone {
 	return Zone{Name: name, Class: class, Polygon: orb.MultiPolygon{{square(x0, y0, size)}}}
 }
 
@@ -27,12 +36,12 @@ func TestZoneIndexLookup(t *testing.T) {
 		t.Fatal(err)
 	}
 	zones := []Zone{
-		squareZone("west", ClassSuburban, 106.4, 29.5, 0.1),
-		squareZone("east", ClassUrbanCore, 106.5, 29.5, 0.1),
-		squareZone("overlaps east", ClassRuralMountain, 106.55, 29.5, 0.1),
-		{Name: "cells", Class: ClassRuralMountain, Cells: []h3cell.Cell{center}}, // coarser than the index
+		squareZone("west", geo.ClassSuburban, 106.4, 29.5, 0.1),
+		squareZone("east", geo.ClassUrbanCore, 106.5, 29.5, 0.1),
+		squareZone("overlaps east", geo.ClassRuralMountain, 106.55, 29.5, 0.1),
+		{Name: "cells", Class: geo.ClassRuralMountain, Cells: []h3cell.Cell{center}}, // coarser than the index
 	}
-	ix, err := NewZoneIndex(zones, 9)
+	ix, err := NewIndex(zones, 9)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -58,7 +67,7 @@ func TestZoneIndexLookup(t *testing.T) {
 			t.Errorf("Lookup(%v) = %q, want %q", tc.p, got, tc.want)
 		}
 	}
-	if got := ix.Class(orb.Point{106.45, 29.55}); got != ClassSuburban {
+	if got := ix.Class(orb.Point{106.45, 29.55}); got != geo.ClassSuburban {
 		t.Errorf("Class(west) = %q, want suburban", got)
 	}
 	if got := ix.Class(orb.Point{0, 0}); got != "" {
@@ -106,9 +115,9 @@ func TestNewZoneIndexErrors(t *testing.T) {
 		{"bad resolution", squareZone("z", "", 106, 29, 0.1), 16},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			_, err := NewZoneIndex([]Zone{tc.zone}, tc.res)
-			if !errors.Is(err, ErrZone) {
-				t.Fatalf("NewZoneIndex(%s) error = %v, want ErrZone", tc.name, err)
+			_, err := NewIndex([]Zone{tc.zone}, tc.res)
+			if !errors.Is(err, ErrInvalid) {
+				t.Fatalf("NewIndex(%s) error = %v, want ErrInvalid", tc.name, err)
 			}
 			t.Log(err)
 		})
@@ -120,17 +129,17 @@ func TestZonesGeoJSONRoundTrip(t *testing.T) {
 	cells, _ := c.Disk(2)
 	fine, _ := h3cell.FromPoint(orb.Point{107.0, 29.0}, 10)
 	zones := []Zone{
-		{Name: "渝中", Class: ClassUrbanCore, Polygon: orb.MultiPolygon{{square(106.5, 29.5, 0.1),
+		{Name: "渝中", Class: geo.ClassUrbanCore, Polygon: orb.MultiPolygon{{square(106.5, 29.5, 0.1),
 			{{106.52, 29.52}, {106.52, 29.53}, {106.53, 29.53}, {106.53, 29.52}, {106.52, 29.52}}}},
 			Properties: map[string]any{"adcode": "500103", "depots": 3.0}, FeatureID: "500103"},
-		{Name: "hex zone", Class: ClassSuburban, Cells: append(cells, fine)},
+		{Name: "hex zone", Class: geo.ClassSuburban, Cells: append(cells, fine)},
 		{Name: "unclassified", Polygon: orb.MultiPolygon{{square(107.1, 29.1, 0.05)}, {square(107.3, 29.1, 0.05)}}},
 	}
 	var buf bytes.Buffer
-	if err := WriteZonesGeoJSON(&buf, zones); err != nil {
+	if err := WriteGeoJSON(&buf, zones); err != nil {
 		t.Fatal(err)
 	}
-	got, err := ReadZonesGeoJSON(&buf, WGS84)
+	got, err := ReadGeoJSON(&buf, geo.WGS84)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -179,15 +188,15 @@ func TestReadZonesGeoJSONErrors(t *testing.T) {
 		{"bad cell", `{"type":"FeatureCollection","features":[{"type":"Feature","properties":{"name":"a","h3_cells":["zz"]},"geometry":null}]}`},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			_, err := ReadZonesGeoJSON(strings.NewReader(tc.json), WGS84)
-			if !errors.Is(err, ErrZone) {
-				t.Fatalf("ReadZonesGeoJSON error = %v, want ErrZone", err)
+			_, err := ReadGeoJSON(strings.NewReader(tc.json), geo.WGS84)
+			if !errors.Is(err, ErrInvalid) {
+				t.Fatalf("ReadGeoJSON error = %v, want ErrInvalid", err)
 			}
 			t.Log(err)
 		})
 	}
-	if _, err := ReadZonesGeoJSON(strings.NewReader(`{}`), "nad27"); !errors.Is(err, ErrDatum) {
-		t.Errorf("unknown datum error = %v, want ErrDatum", err)
+	if _, err := ReadGeoJSON(strings.NewReader(`{}`), "nad27"); !errors.Is(err, geo.ErrDatum) {
+		t.Errorf("unknown datum error = %v, want geo.ErrDatum", err)
 	}
 }
 
@@ -199,12 +208,12 @@ func TestChongqingDistricts(t *testing.T) {
 	if testing.Short() {
 		t.Skip("reads 2.5 MB and indexes ~16,000 cells")
 	}
-	f, err := os.Open(sharedPath(t, "geo", "chongqing_districts_gcj02.geojson"))
+	f, err := os.Open(sharedtest.Path(t, "geo", "chongqing_districts_gcj02.geojson"))
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer f.Close()
-	zones, err := ReadZonesGeoJSON(f, GCJ02)
+	zones, err := ReadGeoJSON(f, geo.GCJ02)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -217,19 +226,19 @@ func TestChongqingDistricts(t *testing.T) {
 		code, _ := z.Properties["adcode"].(string)
 		byCode[code] = i
 		if urban, _ := z.Properties["main_urban_9"].(bool); urban {
-			z.Class = ClassUrbanCore
+			z.Class = geo.ClassUrbanCore
 		} else {
-			z.Class = ClassRuralMountain
+			z.Class = geo.ClassRuralMountain
 		}
 	}
 	if len(byCode) != 36 {
 		t.Errorf("%d distinct adcodes, want 36", len(byCode))
 	}
-	ix, err := NewZoneIndex(zones, 7)
+	ix, err := NewIndex(zones, 7)
 	if err != nil {
 		t.Fatal(err)
 	}
-	tf, err := os.Open(sharedPath(t, "geo", "chongqing_townships.csv"))
+	tf, err := os.Open(sharedtest.Path(t, "geo", "chongqing_townships.csv"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -281,20 +290,20 @@ func FuzzReadZonesGeoJSON(f *testing.F) {
 	f.Add([]byte(`{"type":"FeatureCollection","features":[{"type":"Feature","properties":{"name":"m"},"geometry":{"type":"MultiPolygon","coordinates":[[[[0,0],[1,1],[1,0],[0,1],[0,0]]]]}}]}`))
 	f.Add([]byte(`{"type":"FeatureCollection","features":[null]}`))
 	f.Fuzz(func(t *testing.T, data []byte) {
-		zones, err := ReadZonesGeoJSON(bytes.NewReader(data), GCJ02)
+		zones, err := ReadGeoJSON(bytes.NewReader(data), geo.GCJ02)
 		if err != nil {
 			return
 		}
 		for i := range zones {
 			if err := zones[i].Validate(); err != nil {
-				t.Fatalf("ReadZonesGeoJSON returned invalid zone %d: %v", i, err)
+				t.Fatalf("ReadGeoJSON returned invalid zone %d: %v", i, err)
 			}
 		}
 		var buf bytes.Buffer
-		if err := WriteZonesGeoJSON(&buf, zones); err != nil {
-			t.Fatalf("WriteZonesGeoJSON of read zones: %v", err)
+		if err := WriteGeoJSON(&buf, zones); err != nil {
+			t.Fatalf("WriteGeoJSON of read zones: %v", err)
 		}
-		again, err := ReadZonesGeoJSON(&buf, WGS84)
+		again, err := ReadGeoJSON(&buf, geo.WGS84)
 		if err != nil || len(again) != len(zones) {
 			t.Fatalf("re-read %d zones, err %v; want %d", len(again), err, len(zones))
 		}
@@ -302,8 +311,8 @@ func FuzzReadZonesGeoJSON(f *testing.F) {
 }
 
 func TestLookupAllAndAllocs(t *testing.T) {
-	zones := []Zone{squareZone("a", ClassSuburban, 106.0, 29.0, 0.5), squareZone("b", ClassUrbanCore, 106.5, 29.0, 0.5)}
-	ix, err := NewZoneIndex(zones, 8)
+	zones := []Zone{squareZone("a", geo.ClassSuburban, 106.0, 29.0, 0.5), squareZone("b", geo.ClassUrbanCore, 106.5, 29.0, 0.5)}
+	ix, err := NewIndex(zones, 8)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -334,16 +343,16 @@ func TestLookupAllAndAllocs(t *testing.T) {
 // district boundaries (112,437 vertices): the index against ray-casting
 // every polygon.
 func BenchmarkZoneLookupChongqing(b *testing.B) {
-	f, err := os.Open(sharedPath(b, "geo", "chongqing_districts_gcj02.geojson"))
+	f, err := os.Open(sharedtest.Path(b, "geo", "chongqing_districts_gcj02.geojson"))
 	if err != nil {
 		b.Fatal(err)
 	}
-	zones, err := ReadZonesGeoJSON(f, GCJ02)
+	zones, err := ReadGeoJSON(f, geo.GCJ02)
 	f.Close()
 	if err != nil {
 		b.Fatal(err)
 	}
-	ix, err := NewZoneIndex(zones, 7)
+	ix, err := NewIndex(zones, 7)
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -381,10 +390,10 @@ func BenchmarkZoneLookup(b *testing.B) {
 	var zones []Zone
 	for i := range 10 {
 		for j := range 10 {
-			zones = append(zones, squareZone("z", ClassSuburban, 106+0.05*float64(i), 29+0.05*float64(j), 0.05))
+			zones = append(zones, squareZone("z", geo.ClassSuburban, 106+0.05*float64(i), 29+0.05*float64(j), 0.05))
 		}
 	}
-	ix, err := NewZoneIndex(zones, 9)
+	ix, err := NewIndex(zones, 9)
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -426,4 +435,14 @@ func BenchmarkZoneLookup(b *testing.B) {
 			k++
 		}
 	})
+}
+
+// scatter gives n seeded points spread over Chongqing's box.
+func scatter(n int) []orb.Point {
+	rng := rand.New(rand.NewPCG(7, 0))
+	pts := make([]orb.Point, n)
+	for i := range pts {
+		pts[i] = orb.Point{105.3 + 3*rng.Float64(), 28.2 + 3*rng.Float64()}
+	}
+	return pts
 }

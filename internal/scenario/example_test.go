@@ -3,7 +3,7 @@ package scenario_test
 import (
 	"fmt"
 
-	"github.com/lastmile-dev/lastmile/scenario"
+	"github.com/lastmile-dev/lastmile/internal/scenario"
 )
 
 func ExampleChongqing() {

@@ -1,4 +1,4 @@
-package geo
+package zone
 
 import (
 	"bytes"
@@ -8,6 +8,8 @@ import (
 	"regexp"
 	"strconv"
 	"testing"
+
+	"github.com/lastmile-dev/lastmile/geo"
 
 	"github.com/lastmile-dev/lastmile/geo/h3cell"
 	"github.com/paulmach/orb"
@@ -27,12 +29,12 @@ func TestZonesGeoJSONGolden(t *testing.T) {
 		t.Fatal(err)
 	}
 	zones := []Zone{
-		{Name: "解放碑", Class: ClassUrbanCore, FeatureID: "z1", Properties: map[string]any{"adcode": "500103"},
+		{Name: "解放碑", Class: geo.ClassUrbanCore, FeatureID: "z1", Properties: map[string]any{"adcode": "500103"},
 			Polygon: orb.MultiPolygon{{square(106.57, 29.55, 0.02)}}},
-		{Name: "hexes", Class: ClassSuburban, Cells: disk},
+		{Name: "hexes", Class: geo.ClassSuburban, Cells: disk},
 	}
 	var got bytes.Buffer
-	if err := WriteZonesGeoJSON(&got, zones); err != nil {
+	if err := WriteGeoJSON(&got, zones); err != nil {
 		t.Fatal(err)
 	}
 	golden := filepath.Join("testdata", "zones.golden.geojson")
@@ -48,7 +50,7 @@ func TestZonesGeoJSONGolden(t *testing.T) {
 	// Cell outlines come from H3's C trigonometry, whose last digits may
 	// differ between platforms' libm: compare to 1e-9 degrees (0.1 mm).
 	if !bytes.Equal(roundFloats(got.Bytes()), roundFloats(want)) {
-		t.Errorf("WriteZonesGeoJSON output differs from %s:\n got %s\nwant %s", golden, got.Bytes(), want)
+		t.Errorf("WriteGeoJSON output differs from %s:\n got %s\nwant %s", golden, got.Bytes(), want)
 	}
 }
 

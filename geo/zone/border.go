@@ -1,9 +1,11 @@
-package geo
+package zone
 
 import (
 	"cmp"
 	"fmt"
 	"slices"
+
+	"github.com/lastmile-dev/lastmile/geo"
 
 	"github.com/lastmile-dev/lastmile/geo/h3cell"
 	"github.com/paulmach/orb"
@@ -32,7 +34,7 @@ type borderCell struct {
 type borderCand struct {
 	zone     int32
 	centreIn bool
-	edges    []int32 // indices into ZoneIndex.edges
+	edges    []int32 // indices into Index.edges
 }
 
 // borderSampleFraction is the sample spacing along boundary edges as a
@@ -46,7 +48,7 @@ const borderSampleFraction = 0.25
 // records what an exact lookup there needs. covers[zi] is zone zi's
 // centre-containment cover (nil for cell-set zones); setOwner maps cells to
 // the first cell-set zone claiming them.
-func (ix *ZoneIndex) buildBorders(covers [][]h3cell.Cell, setOwner map[h3cell.Cell]int32) error {
+func (ix *Index) buildBorders(covers [][]h3cell.Cell, setOwner map[h3cell.Cell]int32) error {
 	edgeMeters, err := h3cell.EdgeLengthMeters(ix.res)
 	if err != nil {
 		return err
@@ -68,14 +70,14 @@ func (ix *ZoneIndex) buildBorders(covers [][]h3cell.Cell, setOwner map[h3cell.Ce
 					e := int32(len(ix.edges))
 					ix.edges = append(ix.edges, [2]orb.Point{a, b})
 					edgeZone = append(edgeZone, int32(zi))
-					n := int(HaversineMeters(a, b)/step) + 1
+					n := int(geo.HaversineMeters(a, b)/step) + 1
 					for s := 0; s <= n; s++ {
 						t := float64(s) / float64(n)
 						samples = append(samples, orb.Point{a[0] + t*(b[0]-a[0]), a[1] + t*(b[1]-a[1])})
 						sampleEdges = append(sampleEdges, e)
 					}
 					if len(samples) > h3cell.MaxCells/2 {
-						return fmt.Errorf("%w: boundaries too long for resolution %d; use a coarser resolution", ErrZone, ix.res)
+						return fmt.Errorf("%w: boundaries too long for resolution %d; use a coarser resolution", ErrInvalid, ix.res)
 					}
 				}
 			}
@@ -86,7 +88,7 @@ func (ix *ZoneIndex) buildBorders(covers [][]h3cell.Cell, setOwner map[h3cell.Ce
 	}
 	cells, err := h3cell.FromPoints(make([]h3cell.Cell, 0, len(samples)), samples, ix.res)
 	if err != nil {
-		return fmt.Errorf("%w: %w", ErrZone, err)
+		return fmt.Errorf("%w: %w", ErrInvalid, err)
 	}
 	// (cell, edge) pairs for every cell within one step of a sample: first
 	// the distinct sampled pairs, then each sampled cell's disk, computed
@@ -113,7 +115,7 @@ func (ix *ZoneIndex) buildBorders(covers [][]h3cell.Cell, setOwner map[h3cell.Ce
 	for i, sp := range sampled {
 		if i == 0 || sp.cell != sampled[i-1].cell {
 			if disk, err = sp.cell.AppendDisk(disk[:0], 1); err != nil {
-				return fmt.Errorf("%w: %w", ErrZone, err)
+				return fmt.Errorf("%w: %w", ErrInvalid, err)
 			}
 		}
 		for _, d := range disk {
@@ -133,7 +135,7 @@ func (ix *ZoneIndex) buildBorders(covers [][]h3cell.Cell, setOwner map[h3cell.Ce
 		c := pairs[i].cell
 		centre, err := c.Point()
 		if err != nil {
-			return fmt.Errorf("%w: %w", ErrZone, err)
+			return fmt.Errorf("%w: %w", ErrInvalid, err)
 		}
 		bc := &borderCell{centre: centre}
 		// Edges sorted by index are grouped by zone, zones ascending.
@@ -199,4 +201,10 @@ func crosses(c, p, a, b orb.Point) bool {
 	}
 	oc, op := orient(a, b, c), orient(a, b, p)
 	return (oc > 0 && op < 0) || (oc < 0 && op > 0)
+}
+
+// orient returns the sign of the cross product (b−a)×(c−a): positive when
+// a, b, c turn counter-clockwise, negative clockwise, zero when collinear.
+func orient(a, b, c orb.Point) float64 {
+	return (b[0]-a[0])*(c[1]-a[1]) - (b[1]-a[1])*(c[0]-a[0])
 }

@@ -1,4 +1,4 @@
-package geo
+package zone
 
 import (
 	"bytes"
@@ -7,6 +7,8 @@ import (
 	"io"
 	"maps"
 	"slices"
+
+	"github.com/lastmile-dev/lastmile/geo"
 
 	"github.com/lastmile-dev/lastmile/geo/h3cell"
 	"github.com/paulmach/orb"
@@ -21,16 +23,16 @@ const (
 	propH3Cells = "h3_cells"
 )
 
-// MaxZonesGeoJSONBytes bounds the input ReadZonesGeoJSON reads (64 MiB).
-const MaxZonesGeoJSONBytes = 64 << 20
+// MaxGeoJSONBytes bounds the input ReadGeoJSON reads (64 MiB).
+const MaxGeoJSONBytes = 64 << 20
 
-// WriteZonesGeoJSON writes zones as an RFC 7946 FeatureCollection, one
+// WriteGeoJSON writes zones as an RFC 7946 FeatureCollection, one
 // Feature per zone with properties "name", "class" and the zone's other
 // Properties. Polygon zones are written as a MultiPolygon. Cell-set zones
 // are written as the MultiPolygon outline of their cells (for display) plus
-// an "h3_cells" property listing the cells, so that ReadZonesGeoJSON gives
+// an "h3_cells" property listing the cells, so that ReadGeoJSON gives
 // back the identical cell set. Coordinates are written in WGS-84.
-func WriteZonesGeoJSON(w io.Writer, zones []Zone) error {
+func WriteGeoJSON(w io.Writer, zones []Zone) error {
 	fc := geojson.NewFeatureCollection()
 	for i := range zones {
 		z := &zones[i]
@@ -91,9 +93,9 @@ func outlineCells(cells []h3cell.Cell) (orb.MultiPolygon, error) {
 	return out, nil
 }
 
-// ReadZonesGeoJSON reads zones from a GeoJSON FeatureCollection whose
+// ReadGeoJSON reads zones from a GeoJSON FeatureCollection whose
 // features have Polygon or MultiPolygon geometry, converting coordinates
-// from datum to WGS-84 at the boundary (e.g. GCJ02 for Amap boundaries).
+// from datum to WGS-84 at the boundary (e.g. geo.GCJ02 for Amap boundaries).
 //
 // A feature's "name" property is required (a string). "class" is optional
 // (urban_core, suburban, rural_mountain; absent means unclassified). If an
@@ -103,23 +105,23 @@ func outlineCells(cells []h3cell.Cell) (orb.MultiPolygon, error) {
 // Zone.Properties; JSON numbers come back as float64. Every zone is
 // validated: an empty or self-intersecting polygon is an error naming the
 // feature.
-func ReadZonesGeoJSON(r io.Reader, datum Datum) ([]Zone, error) {
-	if _, err := ParseDatum(string(datum)); err != nil {
+func ReadGeoJSON(r io.Reader, datum geo.Datum) ([]Zone, error) {
+	if _, err := geo.ParseDatum(string(datum)); err != nil {
 		return nil, err
 	}
-	data, err := io.ReadAll(io.LimitReader(r, MaxZonesGeoJSONBytes+1))
+	data, err := io.ReadAll(io.LimitReader(r, MaxGeoJSONBytes+1))
 	if err != nil {
-		return nil, fmt.Errorf("%w: read GeoJSON: %w", ErrZone, err)
+		return nil, fmt.Errorf("%w: read GeoJSON: %w", ErrInvalid, err)
 	}
-	if len(data) > MaxZonesGeoJSONBytes {
-		return nil, fmt.Errorf("%w: GeoJSON larger than %d bytes", ErrZone, MaxZonesGeoJSONBytes)
+	if len(data) > MaxGeoJSONBytes {
+		return nil, fmt.Errorf("%w: GeoJSON larger than %d bytes", ErrInvalid, MaxGeoJSONBytes)
 	}
 	if string(bytes.TrimSpace(data)) == "null" {
-		return nil, fmt.Errorf("%w: null instead of a FeatureCollection", ErrZone)
+		return nil, fmt.Errorf("%w: null instead of a FeatureCollection", ErrInvalid)
 	}
 	fc, err := geojson.UnmarshalFeatureCollection(data)
 	if err != nil {
-		return nil, fmt.Errorf("%w: decode GeoJSON: %w", ErrZone, err)
+		return nil, fmt.Errorf("%w: decode GeoJSON: %w", ErrInvalid, err)
 	}
 	zones := make([]Zone, 0, len(fc.Features))
 	for i, f := range fc.Features {
@@ -132,15 +134,15 @@ func ReadZonesGeoJSON(r io.Reader, datum Datum) ([]Zone, error) {
 	return zones, nil
 }
 
-func zoneFromFeature(f *geojson.Feature, datum Datum) (Zone, error) {
+func zoneFromFeature(f *geojson.Feature, datum geo.Datum) (Zone, error) {
 	var z Zone
 	if f == nil {
-		return z, fmt.Errorf("%w: null feature", ErrZone)
+		return z, fmt.Errorf("%w: null feature", ErrInvalid)
 	}
 	props := f.Properties.Clone()
 	name, ok := props[propName].(string)
 	if !ok || name == "" {
-		return z, fmt.Errorf("%w: no string %q property", ErrZone, propName)
+		return z, fmt.Errorf("%w: no string %q property", ErrInvalid, propName)
 	}
 	z.Name = name
 	z.FeatureID = f.ID
@@ -148,11 +150,11 @@ func zoneFromFeature(f *geojson.Feature, datum Datum) (Zone, error) {
 	if v, present := props[propClass]; present {
 		s, ok := v.(string)
 		if !ok {
-			return z, fmt.Errorf("%w: zone %q: %q property is not a string", ErrZone, name, propClass)
+			return z, fmt.Errorf("%w: zone %q: %q property is not a string", ErrInvalid, name, propClass)
 		}
-		c, err := ParseZoneClass(s)
+		c, err := geo.ParseZoneClass(s)
 		if err != nil {
-			return z, fmt.Errorf("zone %q: %w", name, err)
+			return z, fmt.Errorf("%w: zone %q: %w", ErrInvalid, name, err)
 		}
 		z.Class = c
 		delete(props, propClass)
@@ -160,17 +162,17 @@ func zoneFromFeature(f *geojson.Feature, datum Datum) (Zone, error) {
 	if v, present := props[propH3Cells]; present {
 		list, ok := v.([]any)
 		if !ok {
-			return z, fmt.Errorf("%w: zone %q: %q is not an array of cell strings", ErrZone, name, propH3Cells)
+			return z, fmt.Errorf("%w: zone %q: %q is not an array of cell strings", ErrInvalid, name, propH3Cells)
 		}
 		z.Cells = make([]h3cell.Cell, 0, len(list))
 		for k, item := range list {
 			s, ok := item.(string)
 			if !ok {
-				return z, fmt.Errorf("%w: zone %q: %s[%d] is not a string", ErrZone, name, propH3Cells, k)
+				return z, fmt.Errorf("%w: zone %q: %s[%d] is not a string", ErrInvalid, name, propH3Cells, k)
 			}
 			c, err := h3cell.Parse(s)
 			if err != nil {
-				return z, fmt.Errorf("%w: zone %q: %s[%d]: %w", ErrZone, name, propH3Cells, k, err)
+				return z, fmt.Errorf("%w: zone %q: %s[%d]: %w", ErrInvalid, name, propH3Cells, k, err)
 			}
 			z.Cells = append(z.Cells, c)
 		}
@@ -183,13 +185,13 @@ func zoneFromFeature(f *geojson.Feature, datum Datum) (Zone, error) {
 		case orb.MultiPolygon:
 			mp = g
 		case nil:
-			return z, fmt.Errorf("%w: zone %q has no geometry (empty polygon)", ErrZone, name)
+			return z, fmt.Errorf("%w: zone %q has no geometry (empty polygon)", ErrInvalid, name)
 		default:
-			return z, fmt.Errorf("%w: zone %q geometry is %s, want Polygon or MultiPolygon", ErrZone, name, g.GeoJSONType())
+			return z, fmt.Errorf("%w: zone %q geometry is %s, want Polygon or MultiPolygon", ErrInvalid, name, g.GeoJSONType())
 		}
 		converted, err := convertMultiPolygon(mp, datum)
 		if err != nil {
-			return z, fmt.Errorf("%w: zone %q: %w", ErrZone, name, err)
+			return z, fmt.Errorf("%w: zone %q: %w", ErrInvalid, name, err)
 		}
 		z.Polygon = converted
 	}
@@ -203,14 +205,14 @@ func zoneFromFeature(f *geojson.Feature, datum Datum) (Zone, error) {
 }
 
 // convertMultiPolygon returns a WGS-84 copy of mp, given in datum d.
-func convertMultiPolygon(mp orb.MultiPolygon, d Datum) (orb.MultiPolygon, error) {
+func convertMultiPolygon(mp orb.MultiPolygon, d geo.Datum) (orb.MultiPolygon, error) {
 	out := make(orb.MultiPolygon, len(mp))
 	for i, poly := range mp {
 		out[i] = make(orb.Polygon, len(poly))
 		for j, r := range poly {
 			out[i][j] = make(orb.Ring, len(r))
 			for k, p := range r {
-				q, err := ToWGS84(p, d)
+				q, err := geo.ToWGS84(p, d)
 				if err != nil {
 					return nil, fmt.Errorf("polygon %d ring %d point %d: %w", i, j, k, err)
 				}
