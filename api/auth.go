@@ -56,36 +56,32 @@ type Principal struct {
 }
 
 // ParseKey parses ROLE:KEY or courier:KEY:COURIER_ID, the form of the
-// --api-key flag.
+// --api-key flag. Its errors never repeat the value: they name the role
+// (when it is one) and the value's length, since a mistyped flag may hold a
+// real secret.
 func ParseKey(s string) (Key, error) {
 	parts := strings.SplitN(s, ":", 3)
-	if len(parts) < 2 {
-		return Key{}, fmt.Errorf("%w: api key %q: want ROLE:KEY or courier:KEY:COURIER_ID", ErrBadRequest, redact(s))
-	}
-	k := Key{Role: Role(parts[0]), Secret: parts[1]}
+	k := Key{Role: Role(parts[0])}
 	if k.Role.rank() == 0 {
-		return Key{}, fmt.Errorf("%w: api key: unknown role %q (want courier, planner or operator)", ErrBadRequest, parts[0])
+		return Key{}, fmt.Errorf("%w: api key (%d characters): it must start with a role, courier, planner or operator, as ROLE:KEY or courier:KEY:COURIER_ID", ErrBadRequest, len(s))
 	}
+	if len(parts) < 2 {
+		return Key{}, fmt.Errorf("%w: api key for role %s: no secret; want ROLE:KEY or courier:KEY:COURIER_ID", ErrBadRequest, k.Role)
+	}
+	k.Secret = parts[1]
 	if len(k.Secret) < 8 {
-		return Key{}, fmt.Errorf("%w: api key for role %s: secret shorter than 8 characters", ErrBadRequest, k.Role)
+		return Key{}, fmt.Errorf("%w: api key for role %s: secret of %d characters, want at least 8", ErrBadRequest, k.Role, len(k.Secret))
 	}
 	if len(parts) == 3 {
 		if k.Role != RoleCourier {
-			return Key{}, fmt.Errorf("%w: api key for role %s: only courier keys take a courier id", ErrBadRequest, k.Role)
+			return Key{}, fmt.Errorf("%w: api key for role %s (%d characters): only courier keys take a courier id", ErrBadRequest, k.Role, len(s))
 		}
 		if parts[2] == "" {
-			return Key{}, fmt.Errorf("%w: api key: empty courier id", ErrBadRequest)
+			return Key{}, fmt.Errorf("%w: api key for role courier: empty courier id", ErrBadRequest)
 		}
 		k.CourierID = parts[2]
 	}
 	return k, nil
-}
-
-func redact(s string) string {
-	if i := strings.IndexByte(s, ':'); i >= 0 {
-		return s[:i] + ":…"
-	}
-	return "…"
 }
 
 // keyring authenticates bearer keys and rate-limits each one with its own

@@ -14,11 +14,12 @@ import (
 func ExampleParseKey() {
 	k, err := api.ParseKey("courier:s3cret-courier-key:c42")
 	fmt.Println(k.Role, k.CourierID, err)
-	_, err = api.ParseKey("admin:s3cret-admin-key")
+	// The error never repeats the value, which may hold a real secret.
+	_, err = api.ParseKey("Sup3rSecretKey99:planner")
 	fmt.Println(err)
 	// Output:
 	// courier c42 <nil>
-	// api: bad request: api key: unknown role "admin" (want courier, planner or operator)
+	// api: bad request: api key (24 characters): it must start with a role, courier, planner or operator, as ROLE:KEY or courier:KEY:COURIER_ID
 }
 
 // A courier optimises two deliveries; a planner key is needed for

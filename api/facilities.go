@@ -28,11 +28,8 @@ func decodeFacility(body []byte, pathID string) (*depots.Facility, error) {
 	}
 	var params []InvalidParam
 	add := func(name, reason string) { params = append(params, InvalidParam{Name: name, Reason: reason}) }
-	if f.ID == "" {
-		add("id", "missing id")
-	}
-	if len(f.ID) > 200 {
-		add("id", "longer than 200 bytes")
+	if err := checkID(string(f.ID)); err != nil {
+		add("id", err.Error())
 	}
 	if !f.Kind.Valid() {
 		add("kind", "unknown kind "+jsonString(string(f.Kind)))

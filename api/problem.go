@@ -33,6 +33,7 @@ var (
 	ErrNotFound     = errors.New("api: not found")
 	ErrConflict     = errors.New("api: conflict")
 	ErrTooBig       = errors.New("api: problem too large for this endpoint")
+	ErrBusy         = errors.New("api: every solver slot is busy")
 )
 
 // Problem is an RFC 9457 problem details document, with the invalid_params
@@ -114,6 +115,7 @@ var statusTable = []struct {
 	{routing.ErrInfeasible, http.StatusUnprocessableEntity, "infeasible", "No feasible solution"},
 	{ErrRateLimited, http.StatusTooManyRequests, "rate-limited", "Too many requests"},
 	{ErrUnavailable, http.StatusServiceUnavailable, "unavailable", "Temporarily unavailable"},
+	{ErrBusy, http.StatusServiceUnavailable, "busy", "Every solver slot is busy"},
 }
 
 // problemFor turns err into the problem the client sees. Known sentinels
@@ -193,7 +195,10 @@ func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
 	if p.Status == http.StatusTooManyRequests {
 		w.Header().Set("Retry-After", "1")
 	}
-	if p.Status == http.StatusServiceUnavailable {
+	switch {
+	case errors.Is(err, ErrBusy):
+		w.Header().Set("Retry-After", "1")
+	case p.Status == http.StatusServiceUnavailable:
 		w.Header().Set("Retry-After", "5")
 	}
 	writeProblem(w, r, p)

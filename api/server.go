@@ -1,6 +1,7 @@
 package api
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -9,6 +10,7 @@ import (
 	"log/slog"
 	"mime"
 	"net/http"
+	"runtime"
 	"runtime/debug"
 	"strings"
 	"sync"
@@ -139,12 +141,24 @@ type Config struct {
 	// MaxIterations, when positive, caps the iterations of every solve:
 	// tests use it to make runs deterministic and fast.
 	MaxIterations int
+	// MaxSolves bounds the solves and planner runs that run at once
+	// (default the number of CPUs). A synchronous request waits up to
+	// SolveWait (default 2 s) for a slot, then gets 503 with Retry-After;
+	// job workers wait for theirs.
+	MaxSolves int
+	SolveWait time.Duration
+	// AuthFailRate is how many failed authentications per second one client
+	// address may make in the long run (default 2; negative disables), with
+	// bursts of AuthFailBurst (default 20); past it the address gets 429.
+	AuthFailRate  float64
+	AuthFailBurst int
 	// Workers solve asynchronous jobs (default 2); QueueSize bounds the jobs
 	// waiting for them (default 100).
 	Workers   int
 	QueueSize int
 	// RateLimit is each key's sustained requests per second (default 50;
-	// negative disables), RateBurst its bucket size (default 100).
+	// negative disables), RateBurst its bucket size (default 200, so that a
+	// burst of concurrent solves meets the solve governor's 503, not 429).
 	RateLimit float64
 	RateBurst int
 	// ProgressInterval is how often job progress is persisted and streamed;
@@ -163,6 +177,10 @@ func (c *Config) defaults() {
 	set(&c.MaxJobTime, 10*time.Minute)
 	set(&c.ReplanTime, time.Second)
 	set(&c.ProgressInterval, 250*time.Millisecond)
+	set(&c.SolveWait, 2*time.Second)
+	if c.MaxSolves <= 0 {
+		c.MaxSolves = runtime.NumCPU()
+	}
 	if c.MaxBodyBytes <= 0 {
 		c.MaxBodyBytes = 8 << 20
 	}
@@ -175,11 +193,17 @@ func (c *Config) defaults() {
 	if c.QueueSize <= 0 {
 		c.QueueSize = 100
 	}
+	if c.AuthFailRate == 0 {
+		c.AuthFailRate = 2
+	}
+	if c.AuthFailBurst <= 0 {
+		c.AuthFailBurst = 20
+	}
 	if c.RateLimit == 0 {
 		c.RateLimit = 50
 	}
 	if c.RateBurst <= 0 {
-		c.RateBurst = 100
+		c.RateBurst = 200
 	}
 	if c.Solver == nil {
 		c.Solver = SolverFunc(routing.Solve)
@@ -207,6 +231,9 @@ type Server struct {
 	mux     *http.ServeMux
 	handler http.Handler
 	queue   *queue
+	solves  *governor
+	// authFails throttles failed authentication per client address.
+	authFails *authThrottle
 	// routes lists every registered pattern, for the OpenAPI test.
 	routes []string
 
@@ -228,12 +255,14 @@ func New(cfg Config) (*Server, error) {
 	s := &Server{
 		cfg: cfg, log: cfg.Logger, store: cfg.Store, solver: cfg.Solver, keys: kr,
 		metrics: metrics.New(cfg.Registry), mux: http.NewServeMux(), quit: make(chan struct{}),
+		solves:    newGovernor(cfg.MaxSolves, cfg.SolveWait),
+		authFails: newAuthThrottle(cfg.AuthFailRate, cfg.AuthFailBurst),
 	}
 	s.queue = newQueue(s)
 	s.registerRoutes()
 	// metrics wrap the mux directly, so they can read r.Pattern; panics are
 	// recovered inside, so they are counted as 500s.
-	s.handler = s.logRequests(s.metrics.Middleware(s.recoverPanics(s.mux)))
+	s.handler = s.logRequests(s.limitHeaders(s.metrics.Middleware(s.recoverPanics(s.mux))))
 	return s, nil
 }
 
@@ -246,7 +275,8 @@ func (s *Server) Handler() http.Handler { return s.handler }
 // HTTPServer returns an http.Server for addr with the server's timeouts:
 // headers within 10 s, a body within 30 s, a response within the longest
 // synchronous solve plus 30 s, and 2 min idle keep-alive. The progress
-// stream lifts its own write deadline.
+// stream lifts its own write deadline. Headers up to 1 MiB are read, so that
+// the API's own 64 KiB check answers larger ones with a 431 problem.
 func (s *Server) HTTPServer(addr string) *http.Server {
 	return &http.Server{
 		Addr:              addr,
@@ -255,7 +285,7 @@ func (s *Server) HTTPServer(addr string) *http.Server {
 		ReadTimeout:       30 * time.Second,
 		WriteTimeout:      s.cfg.MaxSolveTime + 30*time.Second,
 		IdleTimeout:       2 * time.Minute,
-		MaxHeaderBytes:    64 << 10,
+		MaxHeaderBytes:    1 << 20,
 		ErrorLog:          slog.NewLogLogger(s.log.Handler(), slog.LevelWarn),
 	}
 }
@@ -284,6 +314,10 @@ func (s *Server) route(pattern string, acc access, h func(w http.ResponseWriter,
 			s.writeError(w, r, err)
 			return
 		}
+		if err := checkPathID(r); err != nil {
+			s.writeError(w, r, err)
+			return
+		}
 		if err := h(w, r); err != nil {
 			s.writeError(w, r, err)
 		}
@@ -297,8 +331,13 @@ func (s *Server) authorize(w http.ResponseWriter, r *http.Request, acc access) e
 	if acc == public {
 		return nil
 	}
+	addr := clientAddr(r)
+	if s.authFails.blocked(addr) {
+		return errorf(ErrRateLimited, "too many failed authentications from this address; retry later")
+	}
 	p, err := s.keys.authenticate(r, r.Pattern == vroomPattern)
 	if err != nil {
+		s.authFails.fail(addr)
 		w.Header().Set("WWW-Authenticate", `Bearer realm="lastmile"`)
 		return err
 	}
@@ -491,8 +530,11 @@ func (s *Server) readBody(w http.ResponseWriter, r *http.Request) ([]byte, error
 		}
 		return nil, errorf(ErrBadRequest, "reading the body: %v", err)
 	}
-	if len(strings.TrimSpace(string(body))) == 0 {
+	if len(bytes.TrimSpace(body)) == 0 {
 		return nil, badParam("body", "empty body: send a JSON document")
+	}
+	if err := checkText(body); err != nil {
+		return nil, err
 	}
 	return body, nil
 }

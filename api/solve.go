@@ -97,6 +97,11 @@ func (s *Server) solve(ctx context.Context, kind string, p *routing.Problem, opt
 	if m := s.cfg.MaxIterations; m > 0 && (opts.Iterations == 0 || opts.Iterations > m) {
 		opts.Iterations = m
 	}
+	release, err := s.solves.acquire(ctx, kind != "job")
+	if err != nil {
+		return nil, err
+	}
+	defer release()
 	start := time.Now()
 	sol, err := s.safeSolve(ctx, p, opts)
 	if err != nil {

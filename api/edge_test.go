@@ -1,0 +1,151 @@
+package api_test
+
+import (
+	"net/http"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/lastmile-dev/lastmile/api"
+)
+
+// Text no store can keep is refused at the edge with 400 naming the field,
+// on every write endpoint, before any handler or store sees it.
+func TestEdgeRefusesUnstorableText(t *testing.T) {
+	ts := startServer(t, api.Config{})
+	for _, tc := range []struct {
+		name, method, path, key, body string
+		want                          int
+		field                         string
+	}{
+		{"NUL in event reason", "POST", "/v1/couriers/c1/events", courierKey,
+			`{"type":"failed","stop_id":"p1","reason":"x\u0000"}`, 400, "reason"},
+		{"NUL in a job id", "POST", "/v1/optimize", courierKey,
+			`{"vehicles":[{"id":"v","start":[106.5,29.5]}],"jobs":[{"id":"ok","location":[106.5,29.5]},{"id":"a\u0000","location":[106.5,29.5]}]}`, 400, "jobs[1].id"},
+		{"NUL in a key", "POST", "/v1/jobs", courierKey, `{"vehicles":[],"jobs":[],"x\u0000":1}`, 400, "x\x00"},
+		{"NUL in a facility", "POST", "/v1/facilities", plannerKey,
+			`{"id":"f\u0000","kind":"locker","location":[106.5,29.5]}`, 400, "id"},
+		{"invalid UTF-8", "POST", "/v1/facilities", plannerKey, "{\"id\":\"f\xff\",\"kind\":\"locker\",\"location\":[106.5,29.5]}", 400, "body"},
+		{"slash in a facility id", "POST", "/v1/facilities", plannerKey,
+			`{"id":"a/b","kind":"locker","location":[106.5,29.5]}`, 400, "id"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			r := ts.do(tc.method, tc.path, tc.key, tc.body)
+			if r.Status != tc.want {
+				t.Fatalf("status = %d, want %d; body %s", r.Status, tc.want, r.Body)
+			}
+			p := r.problem(t)
+			if len(p.InvalidParams) == 0 || p.InvalidParams[0].Name != tc.field {
+				t.Errorf("invalid_params = %+v, want the field %q", p.InvalidParams, tc.field)
+			}
+		})
+	}
+	// An escaped backslash before "u0000" is ordinary text, not NUL.
+	r := ts.do("POST", "/v1/optimize", courierKey, `{"vehicles":[{"id":"v","start":[106.5,29.5]}],"jobs":[{"id":"back\\u0000slash","location":[106.5,29.5]}]}`)
+	if r.Status != http.StatusOK {
+		t.Errorf(`job id "back\\u0000slash": status = %d, want 200; body %s`, r.Status, r.Body)
+	}
+}
+
+// Path ids outside the id charset get 400 on every {id} route, on the
+// memory store here and on PostgreSQL in the store suite.
+func TestPathIDCharset(t *testing.T) {
+	ts := startServer(t, api.Config{})
+	for _, path := range []string{"/v1/facilities/%00", "/v1/facilities/%ff", "/v1/jobs/a%01b", "/v1/plans/" + strings.Repeat("x", 200), "/v1/couriers/c%00/route"} {
+		r := ts.do("GET", path, plannerKey, nil)
+		if r.Status != http.StatusBadRequest {
+			t.Errorf("GET %s: status = %d, want 400; body %s", path, r.Status, r.Body)
+			continue
+		}
+		if p := r.problem(t); len(p.InvalidParams) == 0 || p.InvalidParams[0].Name != "id" {
+			t.Errorf("GET %s: invalid_params = %+v, want id", path, p.InvalidParams)
+		}
+	}
+}
+
+// A 70 KB header gets a 431 problem, not net/http's plain text.
+func TestHeadersTooLargeIsProblem(t *testing.T) {
+	ts := startServer(t, api.Config{})
+	req, _ := http.NewRequest("GET", ts.URL+"/healthz", nil)
+	req.Header.Set("X-Padding", strings.Repeat("a", 70<<10))
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusRequestHeaderFieldsTooLarge || resp.Header.Get("Content-Type") != "application/problem+json" {
+		t.Errorf("status %d, Content-Type %q; want 431 application/problem+json", resp.StatusCode, resp.Header.Get("Content-Type"))
+	}
+}
+
+// With one solver slot, concurrent synchronous solves get 200 or 503 with
+// Retry-After, never another status, and /healthz answers meanwhile.
+func TestSolveGovernor(t *testing.T) {
+	ts := startServer(t, api.Config{Solver: slowSolver{steps: 4, tick: 50 * time.Millisecond}, MaxSolves: 1, SolveWait: 20 * time.Millisecond})
+	const n = 6
+	statuses := make([]int, n)
+	retry := make([]string, n)
+	var wg sync.WaitGroup
+	for i := range n {
+		wg.Go(func() {
+			r := ts.do("POST", "/v1/optimize", courierKey, smallProblem(3))
+			statuses[i], retry[i] = r.Status, r.Header.Get("Retry-After")
+		})
+	}
+	start := time.Now()
+	if r := ts.do("GET", "/healthz", "", nil); r.Status != http.StatusOK {
+		t.Errorf("/healthz during solves: %d", r.Status)
+	}
+	if d := time.Since(start); d > time.Second {
+		t.Errorf("/healthz took %v behind solves", d)
+	}
+	wg.Wait()
+	var ok, busy int
+	for i, st := range statuses {
+		switch st {
+		case http.StatusOK:
+			ok++
+		case http.StatusServiceUnavailable:
+			busy++
+			if retry[i] == "" {
+				t.Errorf("request %d: 503 without Retry-After", i)
+			}
+		default:
+			t.Errorf("request %d: status %d, want 200 or 503", i, st)
+		}
+	}
+	if ok == 0 || busy == 0 {
+		t.Errorf("%d ok and %d busy; want both with one slot and %d requests", ok, busy, n)
+	}
+}
+
+// Failed authentication is throttled per client address, with a 429
+// problem.
+func TestAuthFailureThrottle(t *testing.T) {
+	ts := startServer(t, api.Config{AuthFailRate: 0.01, AuthFailBurst: 3})
+	for i := range 3 {
+		if r := ts.do("GET", "/v1/jobs/x", "wrong-key-123", nil); r.Status != http.StatusUnauthorized {
+			t.Fatalf("failure %d: status %d, want 401", i+1, r.Status)
+		}
+	}
+	r := ts.do("GET", "/v1/jobs/x", "wrong-key-123", nil)
+	if r.Status != http.StatusTooManyRequests || r.Header.Get("Retry-After") == "" {
+		t.Fatalf("after the burst: status %d (Retry-After %q), want 429 with Retry-After", r.Status, r.Header.Get("Retry-After"))
+	}
+	r.problem(t)
+}
+
+// A malformed --api-key never appears in the error, whole or in part.
+func TestParseKeyRedacts(t *testing.T) {
+	for _, in := range []string{"Sup3rSecretKey99:planner", "Sup3rSecretKey99", "planner:Sup3r", "planner:Sup3rSecretKey99:c1", ":Sup3rSecretKey99"} {
+		_, err := api.ParseKey(in)
+		if err == nil {
+			t.Errorf("ParseKey(%q) = nil error", in)
+			continue
+		}
+		if strings.Contains(err.Error(), "Sup3r") {
+			t.Errorf("ParseKey(%q) error %q repeats the secret", in, err)
+		}
+	}
+}

@@ -1,0 +1,49 @@
+package api
+
+import (
+	"context"
+	"time"
+)
+
+// governor bounds the solves (routing and planner runs) that run at once,
+// so that a flood of long requests queues for CPU instead of slowing every
+// solve and the health checks together. A synchronous request waits at most
+// wait for a slot, then is refused with 503 and Retry-After; a job worker
+// waits as long as its job's context allows.
+type governor struct {
+	slots chan struct{}
+	wait  time.Duration
+}
+
+func newGovernor(n int, wait time.Duration) *governor {
+	return &governor{slots: make(chan struct{}, n), wait: wait}
+}
+
+// acquire takes a slot and returns the function that gives it back. With
+// bounded, it gives up after g.wait with ErrBusy.
+func (g *governor) acquire(ctx context.Context, bounded bool) (release func(), err error) {
+	select {
+	case g.slots <- struct{}{}:
+		return g.release, nil
+	default:
+	}
+	var timeout <-chan time.Time
+	if bounded {
+		t := time.NewTimer(g.wait)
+		defer t.Stop()
+		timeout = t.C
+	}
+	select {
+	case g.slots <- struct{}{}:
+		return g.release, nil
+	case <-timeout:
+		return nil, errorf(ErrBusy, "all %d solver slots are busy; retry shortly or submit an asynchronous job", cap(g.slots))
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	}
+}
+
+func (g *governor) release() { <-g.slots }
+
+// running is the number of slots taken, for the metrics.
+func (g *governor) running() int { return len(g.slots) }
