@@ -161,6 +161,13 @@ func (m *Memory) PendingJobs(ctx context.Context) ([]*Job, error) {
 // PutRoute stores r as the courier's route. r.Version must be one more than
 // the stored version (1 for a courier without a route), else ErrConflict.
 func (m *Memory) PutRoute(ctx context.Context, r *CourierRoute) error {
+	return m.SaveRoute(ctx, r, nil)
+}
+
+// SaveRoute stores r as the courier's next route version and, when e is
+// not nil, appends e, both or neither: under one lock, the version check
+// and the writes are one step.
+func (m *Memory) SaveRoute(ctx context.Context, r *CourierRoute, e *StopEvent) error {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	if old := m.routes[r.CourierID]; r.Version != old.Version+1 {
@@ -170,6 +177,9 @@ func (m *Memory) PutRoute(ctx context.Context, r *CourierRoute) error {
 	c := *r
 	c.Route = slices.Clone(r.Route)
 	m.routes[r.CourierID] = c
+	if e != nil {
+		m.addEvent(e)
+	}
 	return nil
 }
 
@@ -189,12 +199,16 @@ func (m *Memory) Route(ctx context.Context, courierID string) (*CourierRoute, er
 func (m *Memory) AddEvent(ctx context.Context, e *StopEvent) error {
 	m.mu.Lock()
 	defer m.mu.Unlock()
+	m.addEvent(e)
+	return nil
+}
+
+func (m *Memory) addEvent(e *StopEvent) {
 	m.seq++
 	e.Seq, e.CreatedAt = m.seq, m.now()
 	c := *e
 	c.Payload = slices.Clone(e.Payload)
 	m.events = append(m.events, c)
-	return nil
 }
 
 // Events returns the courier's events in the order they were added.

@@ -107,6 +107,8 @@ func translate(err error, what string, notFound error) error {
 		return fmt.Errorf("%s: %w", what, notFound)
 	case errors.As(err, &pgErr) && pgErr.Code == "23505": // unique_violation
 		return fmt.Errorf("%s: %w", what, ErrConflict)
+	case errors.As(err, &pgErr) && (pgErr.Code == "22021" || pgErr.Code == "22P05"): // bad text encoding, unsupported \u0000
+		return fmt.Errorf("%s: text the database cannot store (NUL or invalid UTF-8): %w", what, ErrInvalid)
 	default:
 		return fmt.Errorf("store: %s: %w", what, err)
 	}
@@ -281,23 +283,47 @@ func (p *Postgres) PendingJobs(ctx context.Context) ([]*Job, error) {
 // PutRoute stores r as the courier's route. r.Version must be one more than
 // the stored version (1 for a courier without a route), else ErrConflict.
 func (p *Postgres) PutRoute(ctx context.Context, r *CourierRoute) error {
+	return p.SaveRoute(ctx, r, nil)
+}
+
+// SaveRoute stores r as the courier's next route version and, when e is
+// not nil, appends e, in one transaction: both or neither. The version check
+// is in the write itself (UPDATE … WHERE version = r.Version - 1), so a
+// concurrent writer that got there first makes this one fail with
+// ErrConflict instead of being overwritten.
+func (p *Postgres) SaveRoute(ctx context.Context, r *CourierRoute, e *StopEvent) error {
 	now := time.Now().UTC().Truncate(time.Microsecond)
-	var tag pgconn.CommandTag
-	var err error
-	if r.Version == 1 {
-		tag, err = p.pool.Exec(ctx, `INSERT INTO courier_routes (courier_id, version, route, updated_at)
-			VALUES ($1, 1, $2, $3) ON CONFLICT (courier_id) DO NOTHING`, r.CourierID, []byte(r.Route), now)
-	} else {
-		tag, err = p.pool.Exec(ctx, `UPDATE courier_routes SET version = $2, route = $3, updated_at = $4
-			WHERE courier_id = $1 AND version = $2 - 1`, r.CourierID, r.Version, []byte(r.Route), now)
-	}
+	what := fmt.Sprintf("route of courier %q", r.CourierID)
+	err := pgx.BeginFunc(ctx, p.pool, func(tx pgx.Tx) error {
+		var tag pgconn.CommandTag
+		var err error
+		if r.Version == 1 {
+			tag, err = tx.Exec(ctx, `INSERT INTO courier_routes (courier_id, version, route, updated_at)
+				VALUES ($1, 1, $2, $3) ON CONFLICT (courier_id) DO NOTHING`, r.CourierID, []byte(r.Route), now)
+		} else {
+			tag, err = tx.Exec(ctx, `UPDATE courier_routes SET version = $2, route = $3, updated_at = $4
+				WHERE courier_id = $1 AND version = $2 - 1`, r.CourierID, r.Version, []byte(r.Route), now)
+		}
+		if err != nil {
+			return translate(err, what, ErrNotFound)
+		}
+		if tag.RowsAffected() == 0 {
+			return fmt.Errorf("%s: version %d is stale: %w", what, r.Version, ErrConflict)
+		}
+		if e == nil {
+			return nil
+		}
+		err = tx.QueryRow(ctx, `INSERT INTO stop_events (courier_id, kind, stop_id, payload, created_at)
+			VALUES ($1, $2, $3, $4, $5) RETURNING seq`, e.CourierID, e.Kind, e.StopID, nullJSON(e.Payload), now).Scan(&e.Seq)
+		return translate(err, fmt.Sprintf("event of courier %q", e.CourierID), ErrNotFound)
+	})
 	if err != nil {
-		return translate(err, fmt.Sprintf("route of courier %q", r.CourierID), ErrNotFound)
-	}
-	if tag.RowsAffected() == 0 {
-		return fmt.Errorf("route of courier %q: version %d is stale: %w", r.CourierID, r.Version, ErrConflict)
+		return err
 	}
 	r.UpdatedAt = now
+	if e != nil {
+		e.CreatedAt = now
+	}
 	return nil
 }
 

@@ -12,6 +12,9 @@ import (
 var (
 	ErrNotFound = errors.New("store: not found")
 	ErrConflict = errors.New("store: conflict")
+	// ErrInvalid is text the database cannot keep (NUL, invalid UTF-8)
+	// that got past the API's own checks: a client error, never a 500.
+	ErrInvalid = errors.New("store: value not storable")
 )
 
 // JobStatus is the life-cycle state of an asynchronous job.
