@@ -530,13 +530,34 @@ func (s *Server) readBody(w http.ResponseWriter, r *http.Request) ([]byte, error
 		}
 		return nil, errorf(ErrBadRequest, "reading the body: %v", err)
 	}
-	if len(bytes.TrimSpace(body)) == 0 {
+	trimmed := bytes.TrimSpace(body)
+	if len(trimmed) == 0 {
 		return nil, badParam("body", "empty body: send a JSON document")
+	}
+	if trimmed[0] != '{' {
+		return nil, badParam("body", "want a JSON object, have %s", jsonKind(trimmed[0]))
 	}
 	if err := checkText(body); err != nil {
 		return nil, err
 	}
 	return body, nil
+}
+
+// jsonKind names the kind of JSON value that starts with c.
+func jsonKind(c byte) string {
+	switch {
+	case c == '[':
+		return "an array"
+	case c == '"':
+		return "a string"
+	case c == 'n':
+		return "null"
+	case c == 't' || c == 'f':
+		return "a boolean"
+	case c == '-' || (c >= '0' && c <= '9'):
+		return "a number"
+	}
+	return "something that is not JSON"
 }
 
 // decodeStrict decodes one JSON document into v, refusing unknown fields
