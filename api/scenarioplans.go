@@ -75,7 +75,7 @@ func (s *Server) urbanPlan(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	in, err := urban.InputFrom(sc)
+	in, err := sc.UrbanInput()
 	if err != nil {
 		return err
 	}
@@ -132,7 +132,7 @@ func (s *Server) ruralPlan(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	in, err := rural.InputFrom(sc)
+	in, err := sc.RuralInput()
 	if err != nil {
 		return err
 	}

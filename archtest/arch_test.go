@@ -167,7 +167,7 @@ func TestCoreImportsNoServerLibraries(t *testing.T) {
 func TestImportsPointInward(t *testing.T) {
 	allowed := map[string][]string{
 		"geo":                 {"internal/field"},
-		"routing":             {"geo", "depots", "internal/render", "internal/field", "internal/scenario"}, // routing/urban and routing/rural plan on depots; routing itself imports none (below)
+		"routing":             {"geo", "depots", "internal/render", "internal/field"}, // routing/urban and routing/rural plan on depots; routing itself imports none (below)
 		"depots":              {"geo", "internal/field"},
 		"internal/field":      {},
 		"internal/render":     {"geo"},
@@ -210,6 +210,48 @@ func TestImportsPointInward(t *testing.T) {
 	for _, imp := range pkgs["geo/h3cell"].imports {
 		if in := internal(imp); in != "" {
 			t.Errorf("geo/h3cell imports %s; it must be a leaf", in)
+		}
+	}
+}
+
+// planners are the packages that own their input types: the scenario
+// generator builds those types, so the planners must not depend on it,
+// not even in their tests.
+var planners = []string{"routing/urban", "routing/rural"}
+
+// scenarioImports returns the imports of p, production and test, that
+// reach the scenario generator.
+func scenarioImports(p *build.Package) []string {
+	var out []string
+	for _, imps := range [][]string{p.Imports, p.TestImports, p.XTestImports} {
+		for _, imp := range imps {
+			if under(internal(imp), "internal/scenario") {
+				out = append(out, imp)
+			}
+		}
+	}
+	return out
+}
+
+// TestPlannersDoNotImportScenario checks that routing/urban and
+// routing/rural, and their tests, do not import internal/scenario: the
+// generator produces planner inputs, not the other way round.
+func TestPlannersDoNotImportScenario(t *testing.T) {
+	root, err := filepath.Abs("..")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, rel := range planners {
+		p, err := build.Default.ImportDir(filepath.Join(root, filepath.FromSlash(rel)), 0)
+		if err != nil {
+			t.Errorf("read package %s: %v", rel, err)
+			continue
+		}
+		if len(p.GoFiles) == 0 || len(p.TestGoFiles)+len(p.XTestGoFiles) == 0 {
+			t.Errorf("%s has %d Go files and %d test files: the test reads the wrong folder", rel, len(p.GoFiles), len(p.TestGoFiles)+len(p.XTestGoFiles))
+		}
+		for _, imp := range scenarioImports(p) {
+			t.Errorf("%s (or its tests) imports %s; planners own their input types and scenario builds them", rel, imp)
 		}
 	}
 }
@@ -285,5 +327,17 @@ func TestRulesCatchViolations(t *testing.T) {
 	}
 	if forbiddenInCore("net") || forbiddenInCore("github.com/paulmach/orb") {
 		t.Error("forbiddenInCore flags harmless imports")
+	}
+	for _, p := range []*build.Package{
+		{Imports: []string{module + "/internal/scenario"}},
+		{TestImports: []string{"testing", module + "/internal/scenario"}},
+		{XTestImports: []string{module + "/internal/scenario"}},
+	} {
+		if got := scenarioImports(p); len(got) != 1 {
+			t.Errorf("scenarioImports(%+v) = %v; want the scenario import", p, got)
+		}
+	}
+	if got := scenarioImports(&build.Package{Imports: []string{module + "/routing/fleet", module + "/internal/scenariox", "github.com/x/internal/scenario"}}); len(got) != 0 {
+		t.Errorf("scenarioImports flags %v; want nothing", got)
 	}
 }

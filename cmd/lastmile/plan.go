@@ -168,13 +168,13 @@ type urbanOptions struct {
 }
 
 func planUrban(ctx context.Context, env *Env, s *scenario.Scenario, uo urbanOptions, bounds []render.Area, outDir string, jsonOut, quiet bool) error {
-	in, err := urban.InputFrom(s)
+	in, err := s.UrbanInput()
 	if err != nil {
 		return err
 	}
 	// The bar counts plans: pooled, one per carrier alone, then one per
 	// coalition of two or more carriers (all of them up to five carriers).
-	n := len(in.Day.Carriers)
+	n := len(in.Carriers)
 	total := 0
 	if n <= 5 {
 		total = 1<<n - 1
@@ -261,11 +261,11 @@ func writeUrbanReport(w io.Writer, r *urban.Report) error {
 }
 
 func planRural(ctx context.Context, env *Env, s *scenario.Scenario, o rural.Options, bounds []render.Area, outDir string, jsonOut, quiet bool) error {
-	in, err := rural.InputFrom(s)
+	in, err := s.RuralInput()
 	if err != nil {
 		return err
 	}
-	prog := newProgress(env.Stderr, "plan rural", rural.DaysPerWeek*len(in.Week.Counties), quiet)
+	prog := newProgress(env.Stderr, "plan rural", rural.DaysPerWeek*len(in.Counties), quiet)
 	o.Progress = func(p rural.Progress) { prog.Set(p.Done, "county-days routed") }
 	rep, err := rural.Plan(ctx, in, o)
 	prog.Done()

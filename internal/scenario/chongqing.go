@@ -3,6 +3,7 @@ package scenario
 import (
 	"math"
 
+	"github.com/lastmile-dev/lastmile/routing/fleet"
 	"github.com/paulmach/orb"
 )
 
@@ -127,8 +128,8 @@ func chongqingCarriers() []CarrierProfile {
 // hhmm returns the seconds after midnight of h:m.
 func hhmm(h, m int32) int32 { return h*3600 + m*60 }
 
-func vehicleTypes() []VehicleType {
-	return []VehicleType{
+func vehicleTypes() []fleet.VehicleType {
+	return []fleet.VehicleType{
 		{ID: "e_tricycle", Name: "electric tricycle", CapacityParcels: 120, CapacityKg: 300, CapacityLitres: 1500,
 			SpeedKmh: 15, RangeMeters: 60_000, ShiftStartSeconds: hhmm(8, 0), ShiftEndSeconds: hhmm(21, 0),
 			FixedYuan: 80, YuanPerKm: 0.1, YuanPerHour: 30},

@@ -5,6 +5,8 @@ import (
 	"math"
 
 	"github.com/lastmile-dev/lastmile/depots"
+	"github.com/lastmile-dev/lastmile/routing/fleet"
+	"github.com/lastmile-dev/lastmile/routing/urban"
 	"github.com/paulmach/orb"
 )
 
@@ -14,15 +16,15 @@ const parcelSpreadMeters = 250
 
 // categoryMix gives, per category, the parcel size distribution
 // (log-normal medians and sigmas, clamped), the slot mix and service time.
-var categoryMix = map[Category]struct {
+var categoryMix = map[urban.Category]struct {
 	kgMedian, kgSigma, kgMin, kgMax float64
 	lMedian, lSigma, lMin, lMax     float64
 	slots                           [4]float64 // AllDay, Morning, Afternoon, Evening
 	serviceMin, serviceMax          int
 }{
-	General: {1.0, 0.8, 0.1, 20, 4, 0.9, 0.3, 60, [4]float64{0.65, 0.12, 0.13, 0.10}, 45, 120},
-	Fresh:   {3.0, 0.5, 0.5, 20, 12, 0.4, 3, 40, [4]float64{0.10, 0.40, 0.20, 0.30}, 90, 180},
-	Bulky:   {15, 0.5, 5, 60, 80, 0.5, 30, 400, [4]float64{0.55, 0.15, 0.20, 0.10}, 240, 480},
+	urban.General: {1.0, 0.8, 0.1, 20, 4, 0.9, 0.3, 60, [4]float64{0.65, 0.12, 0.13, 0.10}, 45, 120},
+	urban.Fresh:   {3.0, 0.5, 0.5, 20, 12, 0.4, 3, 40, [4]float64{0.10, 0.40, 0.20, 0.30}, 90, 180},
+	urban.Bulky:   {15, 0.5, 5, 60, 80, 0.5, 30, 400, [4]float64{0.55, 0.15, 0.20, 0.10}, 240, 480},
 }
 
 var slotOrder = [4]Slot{AllDay, Morning, Afternoon, Evening}
@@ -66,12 +68,12 @@ func generateDay(f *Fixture, o Options) *Day {
 		cums[i] = cumulative(w)
 	}
 
-	slotCum := map[Category][]float64{}
+	slotCum := map[urban.Category][]float64{}
 	for c, m := range categoryMix {
 		slotCum[c] = cumulative(m.slots[:])
 	}
 	r := newRNG(o.Seed, streamParcels)
-	day.Parcels = make([]Parcel, 0, o.Parcels)
+	day.Parcels = make([]urban.Parcel, 0, o.Parcels)
 	plans := make([]fleetPlan, len(profiles))            // per carrier
 	districtPlans := make([]fleetPlan, len(f.Districts)) // per district
 	cdPlans := make([][]fleetPlan, len(f.Districts))     // per district × carrier
@@ -114,7 +116,7 @@ func generateDay(f *Fixture, o Options) *Day {
 			Hours:     hours(hhmm(6, 0), hhmm(22, 0)),
 			FixedCost: 3000, HandlingCost: 0.6,
 		})
-		car := Carrier{ID: c.ID, Name: c.Name, Share: c.Share / shareSum, Depot: id}
+		car := urban.Carrier{ID: c.ID, Name: c.Name, Share: c.Share / shareSum, Depot: id}
 		if !o.CarrierStations {
 			day.Vehicles = append(day.Vehicles, plans[j].vehicles(f, c.ID, id, c.ID)...)
 		}
@@ -139,7 +141,7 @@ func generateDay(f *Fixture, o Options) *Day {
 		day.Carriers = append(day.Carriers, car)
 	}
 	day.Facilities = append(day.Facilities, stations...)
-	var shared []Vehicle
+	var shared []fleet.Vehicle
 	fr = newRNG(o.Seed, streamCentres)
 	for i, d := range f.Districts {
 		k := o.DCsPerDistrict
@@ -208,40 +210,40 @@ func neighbourhoods(f *Fixture, o Options) []DemandPoint {
 
 // newParcel draws one parcel of carrier c near point home;
 // slotCum holds the cumulative slot weights of each category.
-func newParcel(r *rng, index int, c CarrierProfile, district string, home orb.Point, slotCum map[Category][]float64) Parcel {
-	cat := General
+func newParcel(r *rng, index int, c CarrierProfile, district string, home orb.Point, slotCum map[urban.Category][]float64) urban.Parcel {
+	cat := urban.General
 	switch u := r.float(); {
 	case u < c.FreshShare:
-		cat = Fresh
+		cat = urban.Fresh
 	case u < c.FreshShare+c.BulkyShare:
-		cat = Bulky
+		cat = urban.Bulky
 	}
 	m := categoryMix[cat]
 	slot := slotOrder[r.pick(slotCum[cat])]
 	w, _ := slot.Window()
-	return Parcel{
+	return urban.Parcel{
 		ID:             fmt.Sprintf("p%06d", index+1),
 		Carrier:        c.ID,
 		District:       district,
 		Location:       round6(r.scatter(home, parcelSpreadMeters)),
 		Category:       cat,
-		ColdChain:      cat == Fresh,
+		ColdChain:      cat == urban.Fresh,
 		WeightKg:       roundTo(clamp(r.lognormal(m.kgMedian, m.kgSigma), m.kgMin, m.kgMax), 0.01),
 		VolumeLitres:   roundTo(clamp(r.lognormal(m.lMedian, m.lSigma), m.lMin, m.lMax), 0.1),
-		Slot:           slot,
+		Slot:           string(slot),
 		Window:         w,
 		ServiceSeconds: int32(r.between(m.serviceMin, m.serviceMax)),
 	}
 }
 
 // demand counts parcels per district × category.
-func demand(f *Fixture, parcels []Parcel) []Demand {
+func demand(f *Fixture, parcels []urban.Parcel) []Demand {
 	idx := map[string]int{}
 	out := make([]Demand, 0, len(f.Districts)*len(Categories))
 	for _, d := range f.Districts {
 		for _, c := range Categories {
 			idx[d.ID+"/"+string(c)] = len(out)
-			out = append(out, Demand{District: d.ID, Category: c, ColdChain: c == Fresh})
+			out = append(out, Demand{District: d.ID, Category: c, ColdChain: c == urban.Fresh})
 		}
 	}
 	for i := range parcels {
@@ -257,20 +259,20 @@ func demand(f *Fixture, parcels []Parcel) []Demand {
 func cloudWarehouses(r *rng, f *Fixture, dem []Demand, parcels int) []depots.Facility {
 	fresh := 0
 	for _, d := range dem {
-		if d.Category == Fresh {
+		if d.Category == urban.Fresh {
 			fresh += d.ParcelsPerDay
 		}
 	}
 	var out []depots.Facility
 	for i, s := range f.Parks {
 		per := math.Ceil(float64(parcels) * r.uniform(0.4, 0.6))
-		c := depots.Capacity{PerDay: per, PerCategory: map[string]float64{string(General): per}}
+		c := depots.Capacity{PerDay: per, PerCategory: map[string]float64{string(urban.General): per}}
 		if i < 2 {
-			c.PerCategory[string(Bulky)] = math.Ceil(per * r.uniform(0.15, 0.3))
+			c.PerCategory[string(urban.Bulky)] = math.Ceil(per * r.uniform(0.15, 0.3))
 		}
 		if s.ColdChain {
 			c.ColdChain = min(per, math.Ceil(float64(fresh)*r.uniform(0.6, 0.9))+1)
-			c.PerCategory[string(Fresh)] = c.ColdChain
+			c.PerCategory[string(urban.Fresh)] = c.ColdChain
 		}
 		out = append(out, depots.Facility{
 			ID: depots.ID("cw-" + s.ID), Kind: depots.CloudWarehouse, Name: s.Name, Location: s.Location,
@@ -316,7 +318,7 @@ func pickupPoints(r *rng, ns []DemandPoint) []depots.Facility {
 
 // parcelCentroid is the mean parcel location, or the first district's
 // centre when there are no parcels.
-func parcelCentroid(ps []Parcel, f *Fixture) orb.Point {
+func parcelCentroid(ps []urban.Parcel, f *Fixture) orb.Point {
 	if len(ps) == 0 {
 		return f.Districts[0].Centre
 	}

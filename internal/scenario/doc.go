@@ -28,6 +28,12 @@
 // parcel count does not move the pickup points) and rounds coordinates to
 // 1e-6° and sizes to 0.01 kg and 0.1 litre.
 //
+// The scenario is made of the planners' own types: parcels, carriers and
+// time windows of routing/urban, counties, villages and produce of
+// routing/rural, vehicles and the vehicle catalogue of routing/fleet.
+// Scenario.UrbanInput and Scenario.RuralInput hand them to urban.Plan and
+// rural.Plan.
+//
 // The Day, at the default scale of 5,000 parcels and 4 carriers (the
 // joint-delivery benchmark's), holds:
 //   - Carriers, each with its own depot (a depots.DistributionCentre whose

@@ -6,6 +6,8 @@ import (
 	"math"
 
 	"github.com/paulmach/orb"
+
+	"github.com/lastmile-dev/lastmile/routing/fleet"
 )
 
 // Sentinel errors, matched with errors.Is.
@@ -35,7 +37,7 @@ type Fixture struct {
 	// Options.Carriers takes a prefix of it.
 	Carriers []CarrierProfile `json:"carriers"`
 	// VehicleTypes is the vehicle catalogue shared by urban and rural fleets.
-	VehicleTypes []VehicleType `json:"vehicle_types"`
+	VehicleTypes []fleet.VehicleType `json:"vehicle_types"`
 	// Roles names the vehicle types the generator builds fleets from.
 	Roles VehicleRoles `json:"roles"`
 	// Counties are the rural counties of the rural week.
@@ -92,29 +94,6 @@ type CarrierProfile struct {
 	FreshShare float64 `json:"fresh_share"`
 	// BulkyShare is the fraction of its parcels that are bulky.
 	BulkyShare float64 `json:"bulky_share"`
-}
-
-// VehicleType is a kind of vehicle with its capacity and costs. Costs are in
-// yuan; planners convert them to routing.Costs integer units.
-type VehicleType struct {
-	ID              string  `json:"id"`
-	Name            string  `json:"name"`
-	CapacityParcels int     `json:"capacity_parcels"`
-	CapacityKg      float64 `json:"capacity_kg"`
-	CapacityLitres  float64 `json:"capacity_litres"`
-	ColdChain       bool    `json:"cold_chain"`
-	// SpeedKmh is the average travel speed on city streets; RuralSpeedKmh
-	// on county and mountain roads (zero where the type is not used there).
-	SpeedKmh      float64 `json:"speed_kmh"`
-	RuralSpeedKmh float64 `json:"rural_speed_kmh"`
-	// RangeMeters is how far it goes on one charge or tank; zero is no limit.
-	RangeMeters float64 `json:"range_meters"`
-	// Shift is the working day, in seconds after midnight.
-	ShiftStartSeconds int32   `json:"shift_start_seconds"`
-	ShiftEndSeconds   int32   `json:"shift_end_seconds"`
-	FixedYuan         float64 `json:"fixed_yuan"` // per day, when used
-	YuanPerKm         float64 `json:"yuan_per_km"`
-	YuanPerHour       float64 `json:"yuan_per_hour"`
 }
 
 // VehicleRoles names, by VehicleType.ID, the types that fleets are built

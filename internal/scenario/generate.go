@@ -5,6 +5,8 @@ import (
 	"math"
 
 	"github.com/lastmile-dev/lastmile/depots"
+	"github.com/lastmile-dev/lastmile/routing/fleet"
+	"github.com/lastmile-dev/lastmile/routing/urban"
 	"github.com/paulmach/orb"
 )
 
@@ -132,7 +134,7 @@ func Generate(f *Fixture, opts Options) (*Scenario, error) {
 	if err != nil {
 		return nil, err
 	}
-	s := &Scenario{Fixture: f.Name, Seed: o.Seed, VehicleTypes: append([]VehicleType(nil), f.VehicleTypes...)}
+	s := &Scenario{Fixture: f.Name, Seed: o.Seed, VehicleTypes: append([]fleet.VehicleType(nil), f.VehicleTypes...)}
 	if o.Kind != KindRural {
 		s.Day = generateDay(f, o)
 	}
@@ -148,11 +150,11 @@ type fleetPlan struct {
 	bulkyLitres           float64
 }
 
-func (fp *fleetPlan) add(p *Parcel) {
+func (fp *fleetPlan) add(p *urban.Parcel) {
 	switch p.Category {
-	case Fresh:
+	case urban.Fresh:
 		fp.fresh++
-	case Bulky:
+	case urban.Bulky:
 		fp.bulky++
 		fp.bulkyLitres += p.VolumeLitres
 	default:
@@ -163,11 +165,11 @@ func (fp *fleetPlan) add(p *Parcel) {
 // vehicles sizes a fleet for one trip per vehicle with 10–20% slack:
 // Roles.Parcel vehicles (tricycles) for general parcels, Roles.Bulky (vans)
 // for bulky ones by volume and count, Roles.Cold for fresh ones.
-func (fp fleetPlan) vehicles(f *Fixture, operator string, depot depots.ID, prefix string) []Vehicle {
-	var vs []Vehicle
+func (fp fleetPlan) vehicles(f *Fixture, operator string, depot depots.ID, prefix string) []fleet.Vehicle {
+	var vs []fleet.Vehicle
 	addN := func(typ string, n int) {
 		for i := range n {
-			vs = append(vs, Vehicle{ID: fmt.Sprintf("%s-%s-%02d", prefix, typ, i+1), Type: typ, Operator: operator, Depot: depot})
+			vs = append(vs, fleet.Vehicle{ID: fmt.Sprintf("%s-%s-%02d", prefix, typ, i+1), Type: typ, Operator: operator, Depot: depot})
 		}
 	}
 	if fp.general > 0 {
@@ -185,7 +187,7 @@ func (fp fleetPlan) vehicles(f *Fixture, operator string, depot depots.ID, prefi
 	return vs
 }
 
-func (f *Fixture) vehicleType(id string) *VehicleType {
+func (f *Fixture) vehicleType(id string) *fleet.VehicleType {
 	for i := range f.VehicleTypes {
 		if f.VehicleTypes[i].ID == id {
 			return &f.VehicleTypes[i]

@@ -14,6 +14,7 @@ import (
 	"testing"
 
 	"github.com/lastmile-dev/lastmile/depots"
+	"github.com/lastmile-dev/lastmile/routing/urban"
 	"github.com/paulmach/orb"
 )
 
@@ -212,9 +213,9 @@ func TestGenerateDay(t *testing.T) {
 					t.Errorf("duplicate parcel id %s", p.ID)
 				}
 				ids[p.ID] = true
-				w, ok := p.Slot.Window()
+				w, ok := Slot(p.Slot).Window()
 				if !inBound(p.Location) || !carriers[p.Carrier] || f.District(p.District) == nil || !ok || w != p.Window ||
-					p.WeightKg <= 0 || p.VolumeLitres <= 0 || p.ServiceSeconds <= 0 || p.ColdChain != (p.Category == Fresh) {
+					p.WeightKg <= 0 || p.VolumeLitres <= 0 || p.ServiceSeconds <= 0 || p.ColdChain != (p.Category == urban.Fresh) {
 					t.Errorf("parcel %+v is inconsistent", p)
 				}
 				perCat[[2]string{p.District, string(p.Category)}]++
@@ -252,7 +253,7 @@ func TestGenerateWeights(t *testing.T) {
 	for _, p := range s.Day.Parcels {
 		byDistrict[p.District]++
 		byCarrier[p.Carrier]++
-		slots[p.Slot]++
+		slots[Slot(p.Slot)]++
 		if p.ColdChain {
 			fresh++
 		}

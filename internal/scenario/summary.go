@@ -7,6 +7,8 @@ import (
 	"text/tabwriter"
 
 	"github.com/lastmile-dev/lastmile/depots"
+	"github.com/lastmile-dev/lastmile/routing/fleet"
+	"github.com/lastmile-dev/lastmile/routing/urban"
 )
 
 // WriteSummary writes a readable summary of s to w: parcels per district ×
@@ -45,13 +47,13 @@ func WriteSummary(w io.Writer, s *Scenario) error {
 				r.kg += q.WeightKg
 				r.litres += q.VolumeLitres
 				switch q.Category {
-				case Fresh:
+				case urban.Fresh:
 					r.fresh++
-				case Bulky:
+				case urban.Bulky:
 					r.bulk++
 				}
 			}
-			slots[q.Slot]++
+			slots[Slot(q.Slot)]++
 		}
 		names := make([]string, 0, len(d.Districts)+1)
 		for _, x := range d.Districts {
@@ -83,12 +85,12 @@ func WriteSummary(w io.Writer, s *Scenario) error {
 				p("%s\t%d\t%.0f\t%.0f\t\n", k, n, per, cold)
 			}
 		}
-		writeFleet(p, s, d.Vehicles, func(v Vehicle) string { return v.Operator })
+		writeFleet(p, s, d.Vehicles, func(v fleet.Vehicle) string { return v.Operator })
 	}
 	if wk := s.Week; wk != nil {
 		p("\nrural week: %d counties\n", len(wk.Counties))
 		p("\ncounty\ttownships\tvillages\tdaily\t3x/week\t2x/week\tpeople\tparcels/day\tproduce kg/week\tcold kg/week\t\n")
-		var vs []Vehicle
+		var vs []fleet.Vehicle
 		for _, c := range wk.Counties {
 			visits := map[int]int{}
 			people := 0
@@ -135,13 +137,13 @@ func WriteSummary(w io.Writer, s *Scenario) error {
 			x := byProduct[name]
 			p("%s\t%d\t%.0f\t%v\t\n", name, x.n, x.kg, x.cold)
 		}
-		writeFleet(p, s, vs, func(v Vehicle) string { return string(v.Depot) })
+		writeFleet(p, s, vs, func(v fleet.Vehicle) string { return string(v.Depot) })
 	}
 	return tw.Flush()
 }
 
 // writeFleet writes vehicles counted by key (operator or depot) × type.
-func writeFleet(p func(string, ...any), s *Scenario, vs []Vehicle, key func(Vehicle) string) {
+func writeFleet(p func(string, ...any), s *Scenario, vs []fleet.Vehicle, key func(fleet.Vehicle) string) {
 	p("\nfleet\t")
 	for _, t := range s.VehicleTypes {
 		p("%s\t", t.ID)

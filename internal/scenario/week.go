@@ -5,6 +5,8 @@ import (
 	"math"
 
 	"github.com/lastmile-dev/lastmile/depots"
+	"github.com/lastmile-dev/lastmile/routing/fleet"
+	"github.com/lastmile-dev/lastmile/routing/rural"
 )
 
 // Village sizes and frequencies. Populations are log-normal around the
@@ -25,7 +27,7 @@ func generateWeek(f *Fixture, o Options) *Week {
 	r := newRNG(o.Seed, streamRural)
 	w := &Week{}
 	for _, c := range f.Counties {
-		rc := RuralCounty{ID: c.ID, Name: c.Name, Mountain: c.Mountain}
+		rc := rural.County{ID: c.ID, Name: c.Name, Mountain: c.Mountain}
 		hubID := depots.ID("hub-" + c.ID)
 		median, maxKm := plainVillageMedian, 6.0
 		if c.Mountain {
@@ -80,7 +82,7 @@ func generateWeek(f *Fixture, o Options) *Week {
 		// rounds, cold vans for cold produce pickup (500 kg a day each).
 		add := func(typ string, n int) {
 			for i := range n {
-				rc.Vehicles = append(rc.Vehicles, Vehicle{
+				rc.Vehicles = append(rc.Vehicles, fleet.Vehicle{
 					ID: fmt.Sprintf("%s-%s-%02d", hubID, typ, i+1), Type: typ, Operator: depots.Shared, Depot: hubID,
 				})
 			}
@@ -96,7 +98,7 @@ func generateWeek(f *Fixture, o Options) *Week {
 }
 
 // newVillage draws the k'th village of township t.
-func newVillage(r *rng, c County, t Township, k, median int, maxKm float64) Village {
+func newVillage(r *rng, c County, t Township, k, median int, maxKm float64) rural.Village {
 	id := fmt.Sprintf("%s-%s-%02d", c.ID, t.ID, k+1)
 	loc := round6(r.ring(t.Location, 1500, maxKm*1000))
 	pop := int(roundTo(clamp(r.lognormal(float64(median), 0.5), 150, 6000), 10))
@@ -107,7 +109,7 @@ func newVillage(r *rng, c County, t Township, k, median int, maxKm float64) Vill
 	case pop >= tripleVisitPopulation:
 		visits = 3
 	}
-	v := Village{
+	v := rural.Village{
 		ID: id, Name: fmt.Sprintf("%s village %d", t.Name, k+1), Location: loc, Population: pop,
 		VisitsPerWeek: visits,
 		ParcelsPerDay: roundTo(float64(pop)*r.uniform(0.006, 0.012), 0.1),
@@ -115,7 +117,7 @@ func newVillage(r *rng, c County, t Township, k, median int, maxKm float64) Vill
 	for _, p := range c.Produce {
 		if r.float() < p.Probability {
 			kg := roundTo(r.lognormal(p.KgPerWeek, 0.5)*math.Sqrt(float64(pop)/1000), 10)
-			v.Produce = append(v.Produce, Produce{Product: p.Product, ColdChain: p.ColdChain, KgPerWeek: max(kg, 10)})
+			v.Produce = append(v.Produce, rural.Produce{Product: p.Product, ColdChain: p.ColdChain, KgPerWeek: max(kg, 10)})
 		}
 	}
 	v.Point = depots.Facility{

@@ -46,8 +46,11 @@
 //
 // # Example
 //
-//	s, _ := scenario.Generate(scenario.Chongqing(), scenario.Options{Seed: 1, Kind: scenario.KindRural})
-//	in, _ := rural.InputFrom(s)
+// Input holds the counties (hub, stations, villages with their produce,
+// the hub fleet of routing/fleet vehicles) and the vehicle catalogue.
+// Build it by hand (see ExamplePlan) or, in this module, from a generated
+// scenario (internal/scenario's Scenario.RuralInput).
+//
 //	rep, err := rural.Plan(ctx, in, rural.Options{Seed: 1})
 //	if err != nil {
 //		return err

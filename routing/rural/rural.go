@@ -15,8 +15,8 @@ import (
 
 	"github.com/lastmile-dev/lastmile/depots"
 	"github.com/lastmile-dev/lastmile/geo"
-	"github.com/lastmile-dev/lastmile/internal/scenario"
 	"github.com/lastmile-dev/lastmile/routing"
+	"github.com/lastmile-dev/lastmile/routing/fleet"
 
 	"golang.org/x/sync/errgroup"
 )
@@ -37,21 +37,6 @@ const (
 
 	microPerYuan = 1e6
 )
-
-// Input is a rural week: counties with hub, township stations, villages
-// and the hub fleet, and the vehicle catalogue.
-type Input struct {
-	Week         *scenario.Week
-	VehicleTypes []scenario.VehicleType
-}
-
-// InputFrom returns the rural input of a generated scenario.
-func InputFrom(s *scenario.Scenario) (Input, error) {
-	if s == nil || s.Week == nil {
-		return Input{}, fmt.Errorf("%w: scenario has no rural week", ErrInvalid)
-	}
-	return Input{Week: s.Week, VehicleTypes: s.VehicleTypes}, nil
-}
 
 // Progress reports days routed out of the total (counties × days).
 type Progress struct {
@@ -159,8 +144,8 @@ type Day struct {
 	Routes   []Route `json:"routes"`
 }
 
-// Village says how a village was served.
-type Village struct {
+// VillageService says how a village was served.
+type VillageService struct {
 	ID       string `json:"id"`
 	County   string `json:"county"`
 	Station  string `json:"station"`
@@ -179,8 +164,8 @@ type Village struct {
 	Reason string `json:"reason,omitempty"`
 }
 
-// Produce is the farm produce carried to the city in the week, in kg.
-type Produce struct {
+// ProduceCarried is the farm produce carried to the city in the week, in kg.
+type ProduceCarried struct {
 	ColdChain float64 `json:"cold_chain"`
 	Ambient   float64 `json:"ambient"`
 	Total     float64 `json:"total"`
@@ -206,15 +191,15 @@ type Report struct {
 	VillagesServed int `json:"villages_served"`
 	// ServedShare is VillagesServed / VillagesTotal; ByFrequency counts
 	// served villages per required visits a week ("7", "3", "2").
-	ServedShare      float64        `json:"served_share"`
-	ByFrequency      map[string]int `json:"served_by_frequency"`
-	ByPickup         int            `json:"served_by_pickup"`
-	ProduceKgPerWeek Produce        `json:"produce_kg_per_week"`
-	Days             []Day          `json:"days"`
-	Villages         []Village      `json:"villages"`
+	ServedShare      float64          `json:"served_share"`
+	ByFrequency      map[string]int   `json:"served_by_frequency"`
+	ByPickup         int              `json:"served_by_pickup"`
+	ProduceKgPerWeek ProduceCarried   `json:"produce_kg_per_week"`
+	Days             []Day            `json:"days"`
+	Villages         []VillageService `json:"villages"`
 	// Unserved lists villages whose frequency is not met, with the reason.
-	Unserved []Village `json:"unserved"`
-	WeekKm   float64   `json:"week_km"`
+	Unserved []VillageService `json:"unserved"`
+	WeekKm   float64          `json:"week_km"`
 }
 
 // Plan plans the rural week.
@@ -235,16 +220,16 @@ func Plan(ctx context.Context, in Input, opts Options) (*Report, error) {
 	if err != nil {
 		return nil, err
 	}
-	if in.Week == nil {
-		return nil, fmt.Errorf("%w: no week", ErrInvalid)
+	if len(in.Counties) == 0 {
+		return nil, fmt.Errorf("%w: no counties", ErrInvalid)
 	}
-	types := map[string]*scenario.VehicleType{}
+	types := map[string]*fleet.VehicleType{}
 	for i := range in.VehicleTypes {
 		types[in.VehicleTypes[i].ID] = &in.VehicleTypes[i]
 	}
 	var cs []*county
-	for i := range in.Week.Counties {
-		c, err := newCounty(&in.Week.Counties[i], types, o)
+	for i := range in.Counties {
+		c, err := newCounty(&in.Counties[i], types, o)
 		if err != nil {
 			return nil, err
 		}
@@ -342,7 +327,7 @@ func Plan(ctx context.Context, in Input, opts Options) (*Report, error) {
 
 // village is a village's plan for the week.
 type village struct {
-	src       *scenario.Village
+	src       *Village
 	station   int
 	pickup    bool    // served at the station
 	days      uint8   // visit pattern
@@ -359,12 +344,12 @@ func (v *village) perVisit(kg float64) float64 {
 }
 
 type county struct {
-	src      *scenario.RuralCounty
+	src      *County
 	villages []village
 	travel   geo.MatrixSource
 	speedKmh float64
 	hubFleet []fleetVehicle
-	van      *scenario.VehicleType
+	van      *fleet.VehicleType
 	// coldCapKg is the largest refrigerated payload of the hub fleet, and
 	// truckCapKg the largest other one: pickups are split to fit.
 	coldCapKg, truckCapKg float64
@@ -374,10 +359,10 @@ type county struct {
 
 type fleetVehicle struct {
 	id string
-	t  *scenario.VehicleType
+	t  *fleet.VehicleType
 }
 
-func newCounty(rc *scenario.RuralCounty, types map[string]*scenario.VehicleType, o Options) (*county, error) {
+func newCounty(rc *County, types map[string]*fleet.VehicleType, o Options) (*county, error) {
 	c := &county{src: rc}
 	class := geo.ClassSuburban
 	if rc.Mountain {
@@ -460,9 +445,9 @@ func newCounty(rc *scenario.RuralCounty, types map[string]*scenario.VehicleType,
 	return c, nil
 }
 
-func (c *county) report(i int) Village {
+func (c *county) report(i int) VillageService {
 	v := &c.villages[i]
-	out := Village{ID: v.src.ID, County: c.src.ID, Station: string(v.src.Station), Required: v.src.VisitsPerWeek, Mode: "visit", Reason: v.reason}
+	out := VillageService{ID: v.src.ID, County: c.src.ID, Station: string(v.src.Station), Required: v.src.VisitsPerWeek, Mode: "visit", Reason: v.reason}
 	if v.pickup {
 		out.Mode = "pickup"
 	}
@@ -484,7 +469,7 @@ func (c *county) report(i int) Village {
 }
 
 // vehicleFor converts a vehicle type based at location loc.
-func (c *county) vehicleFor(id string, t *scenario.VehicleType, loc int, o Options) routing.Vehicle {
+func (c *county) vehicleFor(id string, t *fleet.VehicleType, loc int, o Options) routing.Vehicle {
 	kg := int64(t.CapacityKg)
 	cap := []int64{int64(t.CapacityParcels), kg, 0}
 	var skills []string

@@ -73,8 +73,11 @@
 //
 // # Example
 //
-//	s, _ := scenario.Generate(scenario.Chongqing(), scenario.Options{Seed: 1, CarrierStations: true})
-//	in, _ := urban.InputFrom(s)
+// Input holds the day: districts, carriers with their depots, the shared
+// centres, the fleets (routing/fleet), the vehicle catalogue and the
+// parcels. Build it by hand (see ExamplePlan) or, in this module, from a
+// generated scenario (internal/scenario's Scenario.UrbanInput).
+//
 //	rep, err := urban.Plan(ctx, in, urban.Options{Seed: 1, TimeLimit: time.Minute, RespectDistricts: true})
 //	if err != nil {
 //		return err

@@ -11,8 +11,8 @@ import (
 	"github.com/paulmach/orb"
 
 	"github.com/lastmile-dev/lastmile/depots"
-	"github.com/lastmile-dev/lastmile/internal/scenario"
 	"github.com/lastmile-dev/lastmile/routing"
+	"github.com/lastmile-dev/lastmile/routing/fleet"
 
 	"golang.org/x/sync/errgroup"
 )
@@ -36,7 +36,7 @@ const (
 // vehicle is one vehicle of a fleet as a task sees it.
 type vehicle struct {
 	ID       string
-	Type     *scenario.VehicleType
+	Type     *fleet.VehicleType
 	Depot    depots.ID
 	Operator string
 }
@@ -64,14 +64,14 @@ type routed struct {
 
 // env is what every task of a plan shares.
 type env struct {
-	day      *scenario.Day
+	in       Input
 	opts     Options
 	depotLoc map[depots.ID]orb.Point
 	fleet    map[string][]vehicle // by operator: carriers and depots.Shared
 	centres  []*depots.Facility   // shared distribution centres
 }
 
-func (e *env) canCarryBulky(t *scenario.VehicleType) bool { return t.CapacityKg >= e.opts.BulkyMinKg }
+func (e *env) canCarryBulky(t *fleet.VehicleType) bool { return t.CapacityKg >= e.opts.BulkyMinKg }
 
 // routingVehicle converts a fleet vehicle based at location loc.
 func (e *env) routingVehicle(v vehicle, loc int) routing.Vehicle {
@@ -102,7 +102,7 @@ func (e *env) routingVehicle(v vehicle, loc int) routing.Vehicle {
 	return rv
 }
 
-func parcelJob(p *scenario.Parcel, loc int) routing.Job {
+func parcelJob(p *Parcel, loc int) routing.Job {
 	j := routing.Job{
 		ID: p.ID, Location: loc,
 		Delivery:    []int64{1, int64(math.Round(p.WeightKg * kgScale)), int64(math.Round(p.VolumeLitres * litresScale))},
@@ -112,7 +112,7 @@ func parcelJob(p *scenario.Parcel, loc int) routing.Job {
 	if p.ColdChain {
 		j.Skills = append(j.Skills, SkillColdChain)
 	}
-	if p.Category == scenario.Bulky {
+	if p.Category == Bulky {
 		j.Skills = append(j.Skills, SkillBulky)
 	}
 	return j
@@ -157,7 +157,7 @@ func (e *env) solve(ctx context.Context, t task, b budget) (routed, error) {
 	}
 	if len(t.vehicles) == 0 {
 		for _, pi := range t.parcels {
-			out.unassigned = append(out.unassigned, Unassigned{Parcel: e.day.Parcels[pi].ID, Carrier: e.day.Parcels[pi].Carrier, Reason: ReasonNoVehicle, index: pi})
+			out.unassigned = append(out.unassigned, Unassigned{Parcel: e.in.Parcels[pi].ID, Carrier: e.in.Parcels[pi].Carrier, Reason: ReasonNoVehicle, index: pi})
 		}
 		return out, nil
 	}
@@ -178,7 +178,7 @@ func (e *env) solve(ctx context.Context, t task, b budget) (routed, error) {
 	}
 	nd := len(pts)
 	for _, pi := range t.parcels {
-		pts = append(pts, e.day.Parcels[pi].Location)
+		pts = append(pts, e.in.Parcels[pi].Location)
 	}
 	m, err := e.opts.Travel.Matrix(ctx, pts)
 	if err != nil {
@@ -191,7 +191,7 @@ func (e *env) solve(ctx context.Context, t task, b budget) (routed, error) {
 		p.Vehicles = append(p.Vehicles, e.routingVehicle(v, depotIdx[v.Depot]))
 	}
 	for k, pi := range t.parcels {
-		p.Jobs = append(p.Jobs, parcelJob(&e.day.Parcels[pi], nd+k))
+		p.Jobs = append(p.Jobs, parcelJob(&e.in.Parcels[pi], nd+k))
 	}
 	ro := b.options(len(t.parcels))
 	if len(t.initial) > 0 {
@@ -220,7 +220,7 @@ func (e *env) solve(ctx context.Context, t task, b budget) (routed, error) {
 				continue
 			}
 			pi := t.parcels[s.Task]
-			par := &e.day.Parcels[pi]
+			par := &e.in.Parcels[pi]
 			rt.Parcels = append(rt.Parcels, par.ID)
 			rt.Path = append(rt.Path, par.Location)
 			rt.seq = append(rt.seq, pi)
@@ -239,7 +239,7 @@ func (e *env) solve(ctx context.Context, t task, b budget) (routed, error) {
 	}
 	for _, u := range sol.Unassigned {
 		pi := t.parcels[u.Task]
-		out.unassigned = append(out.unassigned, Unassigned{Parcel: e.day.Parcels[pi].ID, Carrier: e.day.Parcels[pi].Carrier, Reason: string(u.Reason), index: pi})
+		out.unassigned = append(out.unassigned, Unassigned{Parcel: e.in.Parcels[pi].ID, Carrier: e.in.Parcels[pi].Carrier, Reason: string(u.Reason), index: pi})
 	}
 	for i, v := range t.vehicles {
 		if !used[i] {

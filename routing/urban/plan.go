@@ -9,7 +9,7 @@ import (
 
 	"github.com/lastmile-dev/lastmile/depots"
 	"github.com/lastmile-dev/lastmile/geo"
-	"github.com/lastmile-dev/lastmile/internal/scenario"
+	"github.com/lastmile-dev/lastmile/routing/fleet"
 )
 
 // vehicle classes of the shared fleet.
@@ -19,7 +19,7 @@ const (
 	classCold          // refrigerated: fresh parcels
 )
 
-func (e *env) class(t *scenario.VehicleType) int {
+func (e *env) class(t *fleet.VehicleType) int {
 	switch {
 	case t.ColdChain:
 		return classCold
@@ -29,11 +29,11 @@ func (e *env) class(t *scenario.VehicleType) int {
 	return classParcel
 }
 
-func parcelClass(p *scenario.Parcel) int {
+func parcelClass(p *Parcel) int {
 	switch {
 	case p.ColdChain:
 		return classCold
-	case p.Category == scenario.Bulky:
+	case p.Category == Bulky:
 		return classBulky
 	}
 	return classParcel
@@ -48,7 +48,7 @@ func (e *env) pooled(ctx context.Context, idx []int, stage string, effort float6
 			nParcelVehicles++
 		}
 	}
-	zones, of, err := zonesOf(e.day.Parcels, idx, e.opts, nParcelVehicles)
+	zones, of, err := zonesOf(e.in.Parcels, idx, e.opts, nParcelVehicles)
 	if err != nil {
 		return routed{}, nil, err
 	}
@@ -78,12 +78,12 @@ func (e *env) pooled(ctx context.Context, idx []int, stage string, effort float6
 	weights := make([]float64, len(tasks))
 	for k, i := range idx {
 		t := of[k]
-		p := &e.day.Parcels[i]
+		p := &e.in.Parcels[i]
 		if p.ColdChain {
 			t = len(zones) + depotIdx[zoneDepot[of[k]]]
 		}
 		w := float64(p.ServiceSeconds) + e.opts.StopSeconds
-		if p.Category == scenario.Bulky {
+		if p.Category == Bulky {
 			bulkyWeight[t] += w
 		}
 		tasks[t].parcels = append(tasks[t].parcels, i)
@@ -160,7 +160,7 @@ func (e *env) pooled(ctx context.Context, idx []int, stage string, effort float6
 			}
 		}
 	}
-	b := newBudget(e.opts, len(e.day.Parcels), effort)
+	b := newBudget(e.opts, len(e.in.Parcels), effort)
 	results, err := e.solveAll(ctx, stage, tasks, b)
 	if err != nil {
 		return routed{}, nil, err
@@ -204,7 +204,7 @@ func (e *env) acrossZones(ctx context.Context, stage string, tasks []task, resul
 	if len(merged) == 0 {
 		return
 	}
-	mr, err := e.solveAll(ctx, stage+" across zones", merged, newBudget(e.opts, len(e.day.Parcels), effort*e.opts.CrossZoneEffort))
+	mr, err := e.solveAll(ctx, stage+" across zones", merged, newBudget(e.opts, len(e.in.Parcels), effort*e.opts.CrossZoneEffort))
 	if err != nil {
 		return // the zone plans stand
 	}
@@ -256,15 +256,15 @@ func (e *env) nearestCentre(z Zone) depots.ID {
 // them, else from its depot, with its own fleet.
 func (e *env) separate(ctx context.Context) (routed, []float64, error) {
 	var all routed
-	costs := make([]float64, len(e.day.Carriers))
-	b := newBudget(e.opts, len(e.day.Parcels), 1)
-	for ci, c := range e.day.Carriers {
+	costs := make([]float64, len(e.in.Carriers))
+	b := newBudget(e.opts, len(e.in.Parcels), 1)
+	for ci, c := range e.in.Carriers {
 		fleet := e.fleet[c.ID]
 		var tasks []task
 		stIdx := map[depots.ID]int{}
 		var stations []*depots.Facility
 		for _, id := range c.Stations {
-			if f := e.day.Facility(id); f != nil {
+			if f := e.in.facility(id); f != nil {
 				stIdx[id] = len(tasks)
 				stations = append(stations, f)
 				tasks = append(tasks, task{name: string(id), zone: string(id)})
@@ -274,8 +274,8 @@ func (e *env) separate(ctx context.Context) (routed, []float64, error) {
 			stIdx[c.Depot] = 0
 			tasks = append(tasks, task{name: string(c.Depot), zone: string(c.Depot)})
 		}
-		for i := range e.day.Parcels {
-			p := &e.day.Parcels[i]
+		for i := range e.in.Parcels {
+			p := &e.in.Parcels[i]
 			if p.Carrier != c.ID {
 				continue
 			}
@@ -305,7 +305,7 @@ func (e *env) separate(ctx context.Context) (routed, []float64, error) {
 }
 
 // nearestStation is the station in the parcel's district, else the nearest.
-func nearestStation(st []*depots.Facility, p *scenario.Parcel) depots.ID {
+func nearestStation(st []*depots.Facility, p *Parcel) depots.ID {
 	for _, s := range st {
 		if s.Zone == p.District {
 			return s.ID
@@ -344,9 +344,9 @@ func (e *env) share(ctx context.Context, rep *Report, carriers []string, pooled 
 			return c, nil
 		}
 		var idx []int
-		for i := range e.day.Parcels {
+		for i := range e.in.Parcels {
 			for k, c := range carriers {
-				if mask&(1<<k) != 0 && e.day.Parcels[i].Carrier == c {
+				if mask&(1<<k) != 0 && e.in.Parcels[i].Carrier == c {
 					idx = append(idx, i)
 				}
 			}
@@ -428,8 +428,8 @@ func (e *env) share(ctx context.Context, rep *Report, carriers []string, pooled 
 		}
 	}
 	counts := map[string]int{}
-	for i := range e.day.Parcels {
-		counts[e.day.Parcels[i].Carrier]++
+	for i := range e.in.Parcels {
+		counts[e.in.Parcels[i].Carrier]++
 	}
 	for i, id := range carriers {
 		prop := 0.0

@@ -14,7 +14,7 @@ import (
 	"github.com/lastmile-dev/lastmile/depots"
 	"github.com/lastmile-dev/lastmile/geo"
 	"github.com/lastmile-dev/lastmile/geo/h3cell"
-	"github.com/lastmile-dev/lastmile/internal/scenario"
+	"github.com/lastmile-dev/lastmile/routing/fleet"
 )
 
 // ErrInvalid is returned (wrapped) for an input or options Plan cannot use.
@@ -24,22 +24,6 @@ var ErrInvalid = errors.New("urban: invalid input")
 // vehicle was available for it at all; the other reasons are
 // routing.Reason values.
 const ReasonNoVehicle = "no_vehicle"
-
-// Input is one urban day: the parcels of several carriers, their own depots
-// and fleets (the baseline), the shared distribution centres and the shared
-// fleet (the pooled plan), and the vehicle catalogue.
-type Input struct {
-	Day          *scenario.Day
-	VehicleTypes []scenario.VehicleType
-}
-
-// InputFrom returns the urban input of a generated scenario.
-func InputFrom(s *scenario.Scenario) (Input, error) {
-	if s == nil || s.Day == nil {
-		return Input{}, fmt.Errorf("%w: scenario has no urban day", ErrInvalid)
-	}
-	return Input{Day: s.Day, VehicleTypes: s.VehicleTypes}, nil
-}
 
 // Progress reports a stage of Plan: "pooled", "separate" or "coalitions",
 // with tasks done out of total.
@@ -340,11 +324,11 @@ func Plan(ctx context.Context, in Input, opts Options) (*Report, error) {
 	if err != nil {
 		return nil, err
 	}
-	carriers := make([]string, len(in.Day.Carriers))
-	for i, c := range in.Day.Carriers {
+	carriers := make([]string, len(in.Carriers))
+	for i, c := range in.Carriers {
 		carriers[i] = c.ID
 	}
-	all := make([]int, len(in.Day.Parcels))
+	all := make([]int, len(in.Parcels))
 	for i := range all {
 		all[i] = i
 	}
@@ -356,7 +340,7 @@ func Plan(ctx context.Context, in Input, opts Options) (*Report, error) {
 	if err != nil {
 		return nil, err
 	}
-	rep := &Report{Parcels: len(in.Day.Parcels), Routes: pooled.routes, SeparateRoutes: separate.routes,
+	rep := &Report{Parcels: len(in.Parcels), Routes: pooled.routes, SeparateRoutes: separate.routes,
 		Unassigned: pooled.unassigned, SeparateUnassigned: separate.unassigned}
 	e.finishRoutes(rep.Routes)
 	e.finishRoutes(rep.SeparateRoutes)
@@ -374,27 +358,24 @@ func Plan(ctx context.Context, in Input, opts Options) (*Report, error) {
 }
 
 func newEnv(in Input, o Options) (*env, error) {
-	if in.Day == nil {
-		return nil, fmt.Errorf("%w: no day", ErrInvalid)
-	}
-	if len(in.Day.Carriers) == 0 {
+	if len(in.Carriers) == 0 {
 		return nil, fmt.Errorf("%w: no carriers", ErrInvalid)
 	}
-	e := &env{day: in.Day, opts: o, depotLoc: map[depots.ID]orb.Point{}}
-	for i := range in.Day.Facilities {
-		f := &in.Day.Facilities[i]
+	e := &env{in: in, opts: o, depotLoc: map[depots.ID]orb.Point{}}
+	for i := range in.Facilities {
+		f := &in.Facilities[i]
 		e.depotLoc[f.ID] = f.Location
 	}
-	types := map[string]*scenario.VehicleType{}
+	types := map[string]*fleet.VehicleType{}
 	for i := range in.VehicleTypes {
 		types[in.VehicleTypes[i].ID] = &in.VehicleTypes[i]
 	}
 	carriers := map[string]bool{}
-	for _, c := range in.Day.Carriers {
+	for _, c := range in.Carriers {
 		carriers[c.ID] = true
 	}
-	for i := range in.Day.Parcels {
-		p := &in.Day.Parcels[i]
+	for i := range in.Parcels {
+		p := &in.Parcels[i]
 		if !carriers[p.Carrier] {
 			return nil, fmt.Errorf("%w: parcel %q: unknown carrier %q", ErrInvalid, p.ID, p.Carrier)
 		}
@@ -406,7 +387,7 @@ func newEnv(in Input, o Options) (*env, error) {
 		}
 	}
 	e.fleet = map[string][]vehicle{}
-	for _, v := range in.Day.Vehicles {
+	for _, v := range in.Vehicles {
 		t, ok := types[v.Type]
 		if !ok {
 			return nil, fmt.Errorf("%w: vehicle %q: unknown type %q", ErrInvalid, v.ID, v.Type)
@@ -416,8 +397,8 @@ func newEnv(in Input, o Options) (*env, error) {
 		}
 		e.fleet[v.Operator] = append(e.fleet[v.Operator], vehicle{ID: v.ID, Type: t, Depot: v.Depot, Operator: v.Operator})
 	}
-	for i := range in.Day.Facilities {
-		f := &in.Day.Facilities[i]
+	for i := range in.Facilities {
+		f := &in.Facilities[i]
 		if f.Kind == depots.DistributionCentre && f.Operator == depots.Shared {
 			e.centres = append(e.centres, f)
 		}
@@ -455,25 +436,25 @@ func (e *env) totals(rs []Route, un []Unassigned, parcels int) Totals {
 
 func (e *env) districtTotals(pooled, separate []Route) []DistrictTotals {
 	var out []DistrictTotals
-	for _, d := range e.day.Districts {
+	for _, d := range e.in.Districts {
 		var p, s []Route
 		for _, r := range pooled {
-			if r.District == d.ID {
+			if r.District == d {
 				p = append(p, r)
 			}
 		}
 		for _, r := range separate {
-			if r.District == d.ID {
+			if r.District == d {
 				s = append(s, r)
 			}
 		}
 		n := 0
-		for i := range e.day.Parcels {
-			if e.day.Parcels[i].District == d.ID {
+		for i := range e.in.Parcels {
+			if e.in.Parcels[i].District == d {
 				n++
 			}
 		}
-		dt := DistrictTotals{District: d.ID, Pooled: e.totals(p, nil, n), Separate: e.totals(s, nil, n)}
+		dt := DistrictTotals{District: d, Pooled: e.totals(p, nil, n), Separate: e.totals(s, nil, n)}
 		out = append(out, dt)
 	}
 	return out
@@ -508,7 +489,7 @@ func zoningSummary(zones []Zone, res int) Zoning {
 // district when opts.RespectDistricts (a cell goes to the district most of
 // its parcels belong to), partitioned by Partition. It returns the zones
 // and, per parcel, the index of its zone.
-func Zones(parcels []scenario.Parcel, opts Options) ([]Zone, []int, error) {
+func Zones(parcels []Parcel, opts Options) ([]Zone, []int, error) {
 	o, err := opts.withDefaults()
 	if err != nil {
 		return nil, nil, err
@@ -520,7 +501,7 @@ func Zones(parcels []scenario.Parcel, opts Options) ([]Zone, []int, error) {
 	return zonesOf(parcels, idx, o, 0)
 }
 
-func zonesOf(parcels []scenario.Parcel, idx []int, o Options, maxZones int) ([]Zone, []int, error) {
+func zonesOf(parcels []Parcel, idx []int, o Options, maxZones int) ([]Zone, []int, error) {
 	pts := make([]orb.Point, len(idx))
 	for k, i := range idx {
 		pts[k] = parcels[i].Location

@@ -10,24 +10,9 @@ import (
 
 	"github.com/paulmach/orb"
 
+	"github.com/lastmile-dev/lastmile/depots"
 	"github.com/lastmile-dev/lastmile/geo/h3cell"
-	"github.com/lastmile-dev/lastmile/internal/scenario"
 )
-
-func testInput(t testing.TB, parcels, carriers int) Input {
-	t.Helper()
-	s, err := scenario.Generate(scenario.Chongqing(), scenario.Options{
-		Seed: 1, Kind: scenario.KindUrban, Parcels: parcels, Carriers: carriers, CarrierStations: true,
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	in, err := InputFrom(s)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return in
-}
 
 // checkCoverage asserts that every parcel is on exactly one route or
 // unassigned with a reason.
@@ -48,99 +33,13 @@ func checkCoverage(t *testing.T, plan string, in Input, routes []Route, un []Una
 		}
 		seen[u.Parcel]++
 	}
-	for _, p := range in.Day.Parcels {
+	for _, p := range in.Parcels {
 		if seen[p.ID] != 1 {
 			t.Errorf("%s: parcel %s routed or reported %d times, want 1", plan, p.ID, seen[p.ID])
 		}
 	}
-	if len(seen) != len(in.Day.Parcels) {
-		t.Errorf("%s: %d parcel ids in the plan, want %d", plan, len(seen), len(in.Day.Parcels))
-	}
-}
-
-func TestPlanPooledVersusSeparate(t *testing.T) {
-	in := testInput(t, 300, 4)
-	tests := []struct {
-		name string
-		opts Options
-	}{
-		{"a zone per district", Options{Seed: 1, IterationsPerParcel: 8, RespectDistricts: true}},
-		{"city zones", Options{Seed: 1, IterationsPerParcel: 8, TargetZoneSeconds: 3 * 3600, CrossZoneEffort: -1}},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			rep, err := Plan(context.Background(), in, tt.opts)
-			if err != nil {
-				t.Fatal(err)
-			}
-			checkCoverage(t, "pooled", in, rep.Routes, rep.Unassigned)
-			checkCoverage(t, "separate", in, rep.SeparateRoutes, rep.SeparateUnassigned)
-			if !(rep.Pooled.VehicleKm < rep.Separate.VehicleKm) {
-				t.Errorf("pooled vehicle-km %.1f, separate %.1f: want pooled fewer", rep.Pooled.VehicleKm, rep.Separate.VehicleKm)
-			}
-			t.Logf("%d zones; pooled %.1f km %d vehicles %d unassigned, separate %.1f km %d vehicles, saving %.1f%%, rule %s",
-				len(rep.Zoning.Zones), rep.Pooled.VehicleKm, rep.Pooled.Vehicles, rep.Pooled.Unassigned,
-				rep.Separate.VehicleKm, rep.Separate.Vehicles, rep.SavingPercent, rep.CostRule)
-			// District totals add up to the plan totals.
-			var km float64
-			for _, d := range rep.Districts {
-				km += d.Pooled.VehicleKm
-			}
-			if math.Abs(km-rep.Pooled.VehicleKm) > 1e-6 {
-				t.Errorf("district pooled km sum %.3f, plan %.3f", km, rep.Pooled.VehicleKm)
-			}
-			if !(rep.Pooled.CO2Kg > 0) || !(rep.Separate.CO2Kg > 0) {
-				t.Errorf("CO2 pooled %.1f separate %.1f", rep.Pooled.CO2Kg, rep.Separate.CO2Kg)
-			}
-		})
-	}
-}
-
-func TestZonesReSolvedAcross(t *testing.T) {
-	in := testInput(t, 900, 1)
-	rep, err := Plan(context.Background(), in, Options{Seed: 1, IterationsPerParcel: 2, RespectDistricts: true, TargetZoneSeconds: 2 * 3600})
-	if err != nil {
-		t.Fatal(err)
-	}
-	checkCoverage(t, "pooled", in, rep.Routes, rep.Unassigned)
-	if len(rep.Zoning.Zones) <= len(in.Day.Districts) {
-		t.Fatalf("%d zones for %d districts: want several zones in some district", len(rep.Zoning.Zones), len(in.Day.Districts))
-	}
-	// A lone carrier pays the whole pooled cost; it is individually
-	// rational only if pooling is cheaper for it.
-	c := rep.Carriers[0]
-	pooled := rep.Pooled.CostYuan + 30*float64(rep.Pooled.Unassigned)
-	if math.Abs(c.AllocatedCost-pooled) > 0.01 || rep.IndividuallyRational != (pooled <= c.StandaloneCost+1e-6) {
-		t.Errorf("lone carrier allocated %.2f, pooled %.2f, standalone %.2f, rational %v", c.AllocatedCost, pooled, c.StandaloneCost, rep.IndividuallyRational)
-	}
-	t.Logf("%d zones; pooled %.1f km, separate %.1f km", len(rep.Zoning.Zones), rep.Pooled.VehicleKm, rep.Separate.VehicleKm)
-}
-
-func TestCostShareIndividuallyRational(t *testing.T) {
-	in := testInput(t, 300, 4)
-	rep, err := Plan(context.Background(), in, Options{Seed: 2, IterationsPerParcel: 5, RespectDistricts: true})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if len(rep.Carriers) != 4 {
-		t.Fatalf("%d carriers in the report, want 4", len(rep.Carriers))
-	}
-	var sum float64
-	for _, c := range rep.Carriers {
-		if c.AllocatedCost > c.StandaloneCost+1e-6 {
-			t.Errorf("carrier %s allocated %.2f yuan > standalone %.2f", c.ID, c.AllocatedCost, c.StandaloneCost)
-		}
-		sum += c.AllocatedCost
-	}
-	full := rep.CoalitionCosts["zto+yto+sf+jd"]
-	if math.Abs(sum-full) > 0.01 {
-		t.Errorf("allocations sum to %.2f, pooled cost is %.2f", sum, full)
-	}
-	if len(rep.CoalitionCosts) != 15 {
-		t.Errorf("%d coalition costs, want 15", len(rep.CoalitionCosts))
-	}
-	if !rep.IndividuallyRational || (rep.CostRule != RuleShapleyExact && rep.CostRule != RuleProportional) {
-		t.Errorf("rule %s, individually rational %v", rep.CostRule, rep.IndividuallyRational)
+	if len(seen) != len(in.Parcels) {
+		t.Errorf("%s: %d parcel ids in the plan, want %d", plan, len(seen), len(in.Parcels))
 	}
 }
 
@@ -169,68 +68,46 @@ func connected(t *testing.T, cells []h3cell.Cell) bool {
 	return len(queue) == len(cells)
 }
 
-// MaxZoneRatio is the bound on max/min zone workload within a district
-// (or overall, when zones ignore districts) that zoning is tested against.
-const MaxZoneRatio = 1.5
-
-func TestZonesContiguousAndBalanced(t *testing.T) {
-	in := testInput(t, 3000, 4)
-	tests := []struct {
-		name    string
-		respect bool
-		res     int
-		hours   float64
-	}{
-		{"city res 8", false, 8, 16},
-		{"districts res 8", true, 8, 12},
-		{"city res 9", false, 9, 24},
+func TestPlanSmallDay(t *testing.T) {
+	in := smallDay(120, 1)
+	rep, err := Plan(context.Background(), in, Options{Seed: 1, IterationsPerParcel: 20, RespectDistricts: true})
+	if err != nil {
+		t.Fatal(err)
 	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			zones, of, err := Zones(in.Day.Parcels, Options{Seed: 3, RespectDistricts: tt.respect, Resolution: tt.res, TargetZoneSeconds: tt.hours * 3600})
-			if err != nil {
-				t.Fatal(err)
-			}
-			owner := map[h3cell.Cell]int{}
-			parcels := 0
-			for z, zone := range zones {
-				if !connected(t, zone.Cells) {
-					t.Errorf("zone %s (%d cells) is not one connected component", zone.ID, len(zone.Cells))
-				}
-				for _, c := range zone.Cells {
-					if o, dup := owner[c]; dup {
-						t.Errorf("cell %v in zones %d and %d", c, o, z)
-					}
-					owner[c] = z
-				}
-				parcels += zone.Parcels
-			}
-			if parcels != len(in.Day.Parcels) {
-				t.Errorf("zones hold %d parcels, want %d", parcels, len(in.Day.Parcels))
-			}
-			for i, p := range in.Day.Parcels {
-				c, err := h3cell.FromPoint(p.Location, tt.res)
-				if err != nil {
-					t.Fatal(err)
-				}
-				if owner[c] != of[i] {
-					t.Fatalf("parcel %s in zone %d, its cell in zone %d", p.ID, of[i], owner[c])
-				}
-				if tt.respect && zones[of[i]].Group == "" {
-					t.Fatalf("zone %s has no district", zones[of[i]].ID)
-				}
-			}
-			s := zoningSummary(zones, tt.res)
-			ratio := s.MaxMinWithinDistrict
-			if !tt.respect {
-				ratio = s.MaxMinWorkload
-			}
-			if len(zones) < 3 || ratio > MaxZoneRatio {
-				t.Errorf("%d zones, max/min workload %.3f, want ≥ 3 zones and ≤ %v", len(zones), ratio, MaxZoneRatio)
-			}
-			t.Logf("%d zones, max/min %.3f (overall %.3f)", len(zones), ratio, s.MaxMinWorkload)
-		})
+	checkCoverage(t, "pooled", in, rep.Routes, rep.Unassigned)
+	checkCoverage(t, "separate", in, rep.SeparateRoutes, rep.SeparateUnassigned)
+	if rep.Pooled.Unassigned != 0 || rep.Separate.Unassigned != 0 {
+		t.Errorf("unassigned pooled %d, separate %d; want 0: the fleets are large enough", rep.Pooled.Unassigned, rep.Separate.Unassigned)
 	}
+	if !(rep.Pooled.VehicleKm < rep.Separate.VehicleKm) {
+		t.Errorf("pooled vehicle-km %.1f, separate %.1f: want pooled fewer", rep.Pooled.VehicleKm, rep.Separate.VehicleKm)
+	}
+	for _, r := range rep.Routes {
+		if r.Operator != depots.Shared || (r.Depot != "dc-north" && r.Depot != "dc-south") {
+			t.Errorf("pooled route of %s: operator %s from %s, want the shared fleet from a shared centre", r.Vehicle, r.Operator, r.Depot)
+		}
+	}
+	for _, r := range rep.SeparateRoutes {
+		if r.Depot != "depot-"+r.Operator {
+			t.Errorf("separate route of %s from %s, want its carrier's depot", r.Vehicle, r.Depot)
+		}
+	}
+	var km float64
+	for _, d := range rep.Districts {
+		km += d.Pooled.VehicleKm
+	}
+	if len(rep.Districts) != 2 || math.Abs(km-rep.Pooled.VehicleKm) > 1e-6 {
+		t.Errorf("%d districts with pooled km %.3f, want 2 summing to the plan's %.3f", len(rep.Districts), km, rep.Pooled.VehicleKm)
+	}
+	var shares float64
+	for _, c := range rep.Carriers {
+		shares += c.AllocatedCost
+	}
+	if full := rep.CoalitionCosts["a+b"]; len(rep.Carriers) != 2 || math.Abs(shares-full) > 0.01 {
+		t.Errorf("%d carriers' shares sum to %.2f, want 2 summing to the pooled cost %.2f", len(rep.Carriers), shares, full)
+	}
+	t.Logf("pooled %.1f km %d vehicles, separate %.1f km %d vehicles, rule %s",
+		rep.Pooled.VehicleKm, rep.Pooled.Vehicles, rep.Separate.VehicleKm, rep.Separate.Vehicles, rep.CostRule)
 }
 
 func TestAllocate(t *testing.T) {
@@ -273,18 +150,26 @@ func TestAllocate(t *testing.T) {
 }
 
 func TestPlanInvalid(t *testing.T) {
-	in := testInput(t, 50, 2)
-	badDay := *in.Day
-	badDay.Parcels = append([]scenario.Parcel(nil), in.Day.Parcels...)
-	badDay.Parcels[0].Carrier = "nobody"
+	in := smallDay(20, 1)
+	badCarrier := in
+	badCarrier.Parcels = append([]Parcel(nil), in.Parcels...)
+	badCarrier.Parcels[0].Carrier = "nobody"
+	badWindow := in
+	badWindow.Parcels = append([]Parcel(nil), in.Parcels...)
+	badWindow.Parcels[1].Window.EndSeconds = badWindow.Parcels[1].Window.StartSeconds - 1
+	noCentre := in
+	noCentre.Facilities = in.Facilities[:2] // the carriers' depots and fleets only
+	noCentre.Vehicles = in.Vehicles[:8]
 	tests := []struct {
 		name string
 		in   Input
 		opts Options
 	}{
-		{"no day", Input{}, Options{}},
-		{"unknown carrier", Input{Day: &badDay, VehicleTypes: in.VehicleTypes}, Options{}},
-		{"unknown vehicle type", Input{Day: in.Day}, Options{}},
+		{"no carriers", Input{}, Options{}},
+		{"unknown carrier", badCarrier, Options{}},
+		{"window ends before it starts", badWindow, Options{}},
+		{"unknown vehicle type", Input{Districts: in.Districts, Carriers: in.Carriers, Facilities: in.Facilities, Vehicles: in.Vehicles, Parcels: in.Parcels}, Options{}},
+		{"no shared centre", noCentre, Options{}},
 		{"negative time", in, Options{TimeLimit: -1}},
 		{"bad resolution", in, Options{Resolution: 16}},
 		{"balance below 1", in, Options{BalanceRatio: 0.5}},
@@ -302,39 +187,14 @@ func TestPlanInvalid(t *testing.T) {
 	}
 }
 
-func ExamplePlan() {
-	s, err := scenario.Generate(scenario.Chongqing(), scenario.Options{
-		Seed: 1, Kind: scenario.KindUrban, Parcels: 200, Carriers: 3, CarrierStations: true,
-	})
-	if err != nil {
-		panic(err)
-	}
-	in, _ := InputFrom(s)
-	rep, err := Plan(context.Background(), in, Options{Seed: 1, IterationsPerParcel: 5, RespectDistricts: true})
-	if err != nil {
-		panic(err)
-	}
-	fmt.Println("pooled uses fewer vehicle-km:", rep.Pooled.VehicleKm < rep.Separate.VehicleKm)
-	fmt.Println("cost rule:", rep.CostRule, "individually rational:", rep.IndividuallyRational)
-	for _, c := range rep.Carriers {
-		fmt.Printf("%s pays at most its stand-alone cost: %v\n", c.ID, c.AllocatedCost <= c.StandaloneCost)
-	}
-	// Output:
-	// pooled uses fewer vehicle-km: true
-	// cost rule: shapley_exact individually rational: true
-	// zto pays at most its stand-alone cost: true
-	// yto pays at most its stand-alone cost: true
-	// sf pays at most its stand-alone cost: true
-}
-
 func TestCutOffAllocs(t *testing.T) {
-	in := testInput(t, 1000, 2)
+	in := smallDay(1000, 1)
 	o, _ := Options{Resolution: 8}.withDefaults()
-	idx := make([]int, len(in.Day.Parcels))
+	idx := make([]int, len(in.Parcels))
 	for i := range idx {
 		idx[i] = i
 	}
-	zones, _, err := zonesOf(in.Day.Parcels, idx, o, 0)
+	zones, _, err := zonesOf(in.Parcels, idx, o, 0)
 	if err != nil {
 		t.Fatal(err)
 	}

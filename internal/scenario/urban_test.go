@@ -1,0 +1,325 @@
+package scenario_test
+
+// These tests plan generated Chongqing days: the urban planner end to end on
+// realistic data. routing/urban tests itself on small hand-made days.
+
+import (
+	"context"
+	"fmt"
+	"math"
+	"testing"
+
+	"github.com/lastmile-dev/lastmile/geo/h3cell"
+	"github.com/lastmile-dev/lastmile/internal/scenario"
+	"github.com/lastmile-dev/lastmile/routing/urban"
+)
+
+// urbanInput generates the Chongqing day of seed 1 with the given parcels
+// and carriers, with carrier stations.
+func urbanInput(t testing.TB, parcels, carriers int) urban.Input {
+	t.Helper()
+	s, err := scenario.Generate(scenario.Chongqing(), scenario.Options{
+		Seed: 1, Kind: scenario.KindUrban, Parcels: parcels, Carriers: carriers, CarrierStations: true,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	in, err := s.UrbanInput()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return in
+}
+
+// maxZoneRatio is the bound on max/min zone workload within a district
+// (or overall, when zones ignore districts) that zoning is tested against.
+const maxZoneRatio = 1.5
+
+// workloadRatios returns max/min zone workload over all zones and the worst
+// such ratio within one group, computed here independently of the planner.
+func workloadRatios(zones []urban.Zone) (overall, withinGroup float64) {
+	lo, hi := math.Inf(1), 0.0
+	groups := map[string][2]float64{}
+	for _, z := range zones {
+		lo, hi = min(lo, z.WorkloadSeconds), max(hi, z.WorkloadSeconds)
+		g, ok := groups[z.Group]
+		if !ok {
+			g = [2]float64{math.Inf(1), 0}
+		}
+		groups[z.Group] = [2]float64{min(g[0], z.WorkloadSeconds), max(g[1], z.WorkloadSeconds)}
+	}
+	if len(zones) > 0 && lo > 0 {
+		overall = hi / lo
+	}
+	withinGroup = 1
+	for _, g := range groups {
+		if g[0] > 0 {
+			withinGroup = max(withinGroup, g[1]/g[0])
+		}
+	}
+	return overall, withinGroup
+}
+
+// checkCoverage asserts that every parcel is on exactly one route or
+// unassigned with a reason.
+func checkCoverage(t *testing.T, plan string, in urban.Input, routes []urban.Route, un []urban.Unassigned) {
+	t.Helper()
+	seen := map[string]int{}
+	for _, r := range routes {
+		if len(r.Parcels) == 0 {
+			t.Errorf("%s: route of %s has no parcels", plan, r.Vehicle)
+		}
+		for _, p := range r.Parcels {
+			seen[p]++
+		}
+	}
+	for _, u := range un {
+		if u.Reason == "" {
+			t.Errorf("%s: parcel %s unassigned without a reason", plan, u.Parcel)
+		}
+		seen[u.Parcel]++
+	}
+	for _, p := range in.Parcels {
+		if seen[p.ID] != 1 {
+			t.Errorf("%s: parcel %s routed or reported %d times, want 1", plan, p.ID, seen[p.ID])
+		}
+	}
+	if len(seen) != len(in.Parcels) {
+		t.Errorf("%s: %d parcel ids in the plan, want %d", plan, len(seen), len(in.Parcels))
+	}
+}
+
+func TestPlanPooledVersusSeparate(t *testing.T) {
+	in := urbanInput(t, 300, 4)
+	tests := []struct {
+		name string
+		opts urban.Options
+	}{
+		{"a zone per district", urban.Options{Seed: 1, IterationsPerParcel: 8, RespectDistricts: true}},
+		{"city zones", urban.Options{Seed: 1, IterationsPerParcel: 8, TargetZoneSeconds: 3 * 3600, CrossZoneEffort: -1}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			rep, err := urban.Plan(context.Background(), in, tt.opts)
+			if err != nil {
+				t.Fatal(err)
+			}
+			checkCoverage(t, "pooled", in, rep.Routes, rep.Unassigned)
+			checkCoverage(t, "separate", in, rep.SeparateRoutes, rep.SeparateUnassigned)
+			if !(rep.Pooled.VehicleKm < rep.Separate.VehicleKm) {
+				t.Errorf("pooled vehicle-km %.1f, separate %.1f: want pooled fewer", rep.Pooled.VehicleKm, rep.Separate.VehicleKm)
+			}
+			t.Logf("%d zones; pooled %.1f km %d vehicles %d unassigned, separate %.1f km %d vehicles, saving %.1f%%, rule %s",
+				len(rep.Zoning.Zones), rep.Pooled.VehicleKm, rep.Pooled.Vehicles, rep.Pooled.Unassigned,
+				rep.Separate.VehicleKm, rep.Separate.Vehicles, rep.SavingPercent, rep.CostRule)
+			// District totals add up to the plan totals.
+			var km float64
+			for _, d := range rep.Districts {
+				km += d.Pooled.VehicleKm
+			}
+			if math.Abs(km-rep.Pooled.VehicleKm) > 1e-6 {
+				t.Errorf("district pooled km sum %.3f, plan %.3f", km, rep.Pooled.VehicleKm)
+			}
+			if !(rep.Pooled.CO2Kg > 0) || !(rep.Separate.CO2Kg > 0) {
+				t.Errorf("CO2 pooled %.1f separate %.1f", rep.Pooled.CO2Kg, rep.Separate.CO2Kg)
+			}
+		})
+	}
+}
+
+func TestZonesReSolvedAcross(t *testing.T) {
+	in := urbanInput(t, 900, 1)
+	rep, err := urban.Plan(context.Background(), in, urban.Options{Seed: 1, IterationsPerParcel: 2, RespectDistricts: true, TargetZoneSeconds: 2 * 3600})
+	if err != nil {
+		t.Fatal(err)
+	}
+	checkCoverage(t, "pooled", in, rep.Routes, rep.Unassigned)
+	if len(rep.Zoning.Zones) <= len(in.Districts) {
+		t.Fatalf("%d zones for %d districts: want several zones in some district", len(rep.Zoning.Zones), len(in.Districts))
+	}
+	// A lone carrier pays the whole pooled cost; it is individually
+	// rational only if pooling is cheaper for it.
+	c := rep.Carriers[0]
+	pooled := rep.Pooled.CostYuan + 30*float64(rep.Pooled.Unassigned)
+	if math.Abs(c.AllocatedCost-pooled) > 0.01 || rep.IndividuallyRational != (pooled <= c.StandaloneCost+1e-6) {
+		t.Errorf("lone carrier allocated %.2f, pooled %.2f, standalone %.2f, rational %v", c.AllocatedCost, pooled, c.StandaloneCost, rep.IndividuallyRational)
+	}
+	t.Logf("%d zones; pooled %.1f km, separate %.1f km", len(rep.Zoning.Zones), rep.Pooled.VehicleKm, rep.Separate.VehicleKm)
+}
+
+func TestCostShareIndividuallyRational(t *testing.T) {
+	in := urbanInput(t, 300, 4)
+	rep, err := urban.Plan(context.Background(), in, urban.Options{Seed: 2, IterationsPerParcel: 5, RespectDistricts: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(rep.Carriers) != 4 {
+		t.Fatalf("%d carriers in the report, want 4", len(rep.Carriers))
+	}
+	var sum float64
+	for _, c := range rep.Carriers {
+		if c.AllocatedCost > c.StandaloneCost+1e-6 {
+			t.Errorf("carrier %s allocated %.2f yuan > standalone %.2f", c.ID, c.AllocatedCost, c.StandaloneCost)
+		}
+		sum += c.AllocatedCost
+	}
+	full := rep.CoalitionCosts["zto+yto+sf+jd"]
+	if math.Abs(sum-full) > 0.01 {
+		t.Errorf("allocations sum to %.2f, pooled cost is %.2f", sum, full)
+	}
+	if len(rep.CoalitionCosts) != 15 {
+		t.Errorf("%d coalition costs, want 15", len(rep.CoalitionCosts))
+	}
+	if !rep.IndividuallyRational || (rep.CostRule != urban.RuleShapleyExact && rep.CostRule != urban.RuleProportional) {
+		t.Errorf("rule %s, individually rational %v", rep.CostRule, rep.IndividuallyRational)
+	}
+}
+
+// connected reports whether cells form one component of the H3 grid,
+// checked pairwise with IsNeighbor, independently of the zoning code.
+func connected(t *testing.T, cells []h3cell.Cell) bool {
+	t.Helper()
+	seen := make([]bool, len(cells))
+	seen[0] = true
+	queue := []int{0}
+	for q := 0; q < len(queue); q++ {
+		for j := range cells {
+			if seen[j] {
+				continue
+			}
+			ok, err := cells[queue[q]].IsNeighbor(cells[j])
+			if err != nil {
+				t.Fatal(err)
+			}
+			if ok {
+				seen[j] = true
+				queue = append(queue, j)
+			}
+		}
+	}
+	return len(queue) == len(cells)
+}
+
+func TestZonesContiguousAndBalanced(t *testing.T) {
+	in := urbanInput(t, 3000, 4)
+	tests := []struct {
+		name    string
+		respect bool
+		res     int
+		hours   float64
+	}{
+		{"city res 8", false, 8, 16},
+		{"districts res 8", true, 8, 12},
+		{"city res 9", false, 9, 24},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			zones, of, err := urban.Zones(in.Parcels, urban.Options{Seed: 3, RespectDistricts: tt.respect, Resolution: tt.res, TargetZoneSeconds: tt.hours * 3600})
+			if err != nil {
+				t.Fatal(err)
+			}
+			owner := map[h3cell.Cell]int{}
+			parcels := 0
+			for z, zone := range zones {
+				if !connected(t, zone.Cells) {
+					t.Errorf("zone %s (%d cells) is not one connected component", zone.ID, len(zone.Cells))
+				}
+				for _, c := range zone.Cells {
+					if o, dup := owner[c]; dup {
+						t.Errorf("cell %v in zones %d and %d", c, o, z)
+					}
+					owner[c] = z
+				}
+				parcels += zone.Parcels
+			}
+			if parcels != len(in.Parcels) {
+				t.Errorf("zones hold %d parcels, want %d", parcels, len(in.Parcels))
+			}
+			for i, p := range in.Parcels {
+				c, err := h3cell.FromPoint(p.Location, tt.res)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if owner[c] != of[i] {
+					t.Fatalf("parcel %s in zone %d, its cell in zone %d", p.ID, of[i], owner[c])
+				}
+				if tt.respect && zones[of[i]].Group == "" {
+					t.Fatalf("zone %s has no district", zones[of[i]].ID)
+				}
+			}
+			overall, ratio := workloadRatios(zones)
+			if !tt.respect {
+				ratio = overall
+			}
+			if len(zones) < 3 || ratio > maxZoneRatio {
+				t.Errorf("%d zones, max/min workload %.3f, want ≥ 3 zones and ≤ %v", len(zones), ratio, maxZoneRatio)
+			}
+			t.Logf("%d zones, max/min %.3f (overall %.3f)", len(zones), ratio, overall)
+		})
+	}
+}
+
+func ExampleScenario_UrbanInput() {
+	s, err := scenario.Generate(scenario.Chongqing(), scenario.Options{
+		Seed: 1, Kind: scenario.KindUrban, Parcels: 200, Carriers: 3, CarrierStations: true,
+	})
+	if err != nil {
+		panic(err)
+	}
+	in, err := s.UrbanInput()
+	if err != nil {
+		panic(err)
+	}
+	rep, err := urban.Plan(context.Background(), in, urban.Options{Seed: 1, IterationsPerParcel: 5, RespectDistricts: true})
+	if err != nil {
+		panic(err)
+	}
+	fmt.Println("pooled uses fewer vehicle-km:", rep.Pooled.VehicleKm < rep.Separate.VehicleKm)
+	fmt.Println("cost rule:", rep.CostRule, "individually rational:", rep.IndividuallyRational)
+	for _, c := range rep.Carriers {
+		fmt.Printf("%s pays at most its stand-alone cost: %v\n", c.ID, c.AllocatedCost <= c.StandaloneCost)
+	}
+	// Output:
+	// pooled uses fewer vehicle-km: true
+	// cost rule: shapley_exact individually rational: true
+	// zto pays at most its stand-alone cost: true
+	// yto pays at most its stand-alone cost: true
+	// sf pays at most its stand-alone cost: true
+}
+
+// BenchmarkUrbanPlan5000x4 times the whole urban plan (zoning, pooled and
+// separate routing, 11 coalition plans for the Shapley value) on the
+// generated Chongqing day of 5,000 parcels and 4 carriers, with an
+// iteration budget, and reports the vehicle-km saved by pooling.
+func BenchmarkUrbanPlan5000x4(b *testing.B) {
+	in := urbanInput(b, 5000, 4)
+	b.ReportAllocs()
+	var rep *urban.Report
+	for b.Loop() {
+		var err error
+		rep, err = urban.Plan(context.Background(), in, urban.Options{Seed: 1, IterationsPerParcel: 10, RespectDistricts: true})
+		if err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportMetric(rep.SavingPercent, "km-saved%")
+	b.ReportMetric(rep.Pooled.VehicleKm, "pooled-km")
+	b.ReportMetric(rep.Separate.VehicleKm, "separate-km")
+	b.ReportMetric(float64(rep.Pooled.Unassigned), "pooled-unassigned")
+	b.ReportMetric(rep.Zoning.MaxMinWithinDistrict, "zone-max/min")
+}
+
+// BenchmarkZones5000 times zoning alone.
+func BenchmarkZones5000(b *testing.B) {
+	in := urbanInput(b, 5000, 4)
+	b.ReportAllocs()
+	var n int
+	for b.Loop() {
+		zones, _, err := urban.Zones(in.Parcels, urban.Options{Seed: 1, RespectDistricts: true})
+		if err != nil {
+			b.Fatal(err)
+		}
+		n = len(zones)
+	}
+	b.ReportMetric(float64(n), "zones")
+}
