@@ -247,10 +247,10 @@ func (s *Server) vroom(w http.ResponseWriter, r *http.Request) error {
 		return fail(err)
 	}
 	if n := taskCount(in.Problem); n > s.cfg.MaxSyncTasks {
-		return fail(errorf(ErrTooBig, "%d tasks exceed the limit of %d", n, s.cfg.MaxSyncTasks))
+		return fail(errorf(errTooBig, "%d tasks exceed the limit of %d", n, s.cfg.MaxSyncTasks))
 	}
 	loaded := time.Now()
-	opts := routingOptions(SolveOptions{}, s.cfg.DefaultSolveTime, s.cfg.MaxSolveTime)
+	opts := routingOptions(solveOptions{}, s.cfg.DefaultSolveTime, s.cfg.MaxSolveTime)
 	sol, err := s.solve(r.Context(), "vroom", in.Problem, opts)
 	if err != nil {
 		return fail(err)
