@@ -175,7 +175,7 @@ func TestImportsPointInward(t *testing.T) {
 		"internal/benchset":   {"routing", "geo"},
 		"internal/metrics":    {},
 		"internal/sharedtest": {},
-		"internal/storetest":  {"geo", "depots", "store"},
+		"internal/storetest":  {"geo", "depots", "store", "api"}, // the suite checks api.Store
 		"store":               {"geo", "routing", "depots"},
 		"api":                 {"geo", "routing", "depots", "store", "internal/scenario", "internal/metrics", "internal/render", "internal/field"},
 		"cmd":                 {"geo", "routing", "depots", "store", "api", "internal/scenario", "internal/metrics", "internal/render", "internal/benchset", "internal/field"},
