@@ -259,8 +259,34 @@ func TestAPINeverImportsPgx(t *testing.T) {
 			continue
 		}
 		for imp, from := range closure(pkgs, rel) {
-			if strings.HasPrefix(imp, "github.com/jackc/pgx") && !under(from, "store") && !under(from, "internal/metrics") {
-				t.Errorf("%s imports %s directly (via %s); only store (and metrics' pool collector) may", rel, imp, from)
+			if strings.HasPrefix(imp, "github.com/jackc/pgx") && !under(from, "store") {
+				t.Errorf("%s imports %s directly (via %s); only store may", rel, imp, from)
+			}
+		}
+	}
+}
+
+// databaseDriver reports whether imp is a database driver or client.
+func databaseDriver(imp string) bool {
+	for _, prefix := range []string{"github.com/jackc/pgx", "database/sql", "github.com/lib/pq", "github.com/pressly/goose"} {
+		if imp == prefix || strings.HasPrefix(imp, prefix+"/") {
+			return true
+		}
+	}
+	return false
+}
+
+// TestMetricsImportsNoDatabaseDriver checks, transitively, that the metrics
+// package reaches no database driver: the pool's collector lives in store.
+func TestMetricsImportsNoDatabaseDriver(t *testing.T) {
+	pkgs := loadModule(t)
+	for rel := range pkgs {
+		if !under(rel, "internal/metrics") {
+			continue
+		}
+		for imp, from := range closure(pkgs, rel) {
+			if databaseDriver(imp) {
+				t.Errorf("%s imports %s (via %s); metrics must not import a database driver", rel, imp, from)
 			}
 		}
 	}
@@ -285,5 +311,8 @@ func TestRulesCatchViolations(t *testing.T) {
 	}
 	if forbiddenInCore("net") || forbiddenInCore("github.com/paulmach/orb") {
 		t.Error("forbiddenInCore flags harmless imports")
+	}
+	if !databaseDriver("github.com/jackc/pgx/v5/pgxpool") || !databaseDriver("database/sql") || databaseDriver("database/sqlx") {
+		t.Error("databaseDriver misclassifies imports")
 	}
 }
