@@ -436,19 +436,7 @@ func checkPoint(name string, p orb.Point) error {
 // stops seeds the search (routing.Options.Initial), so that the plan
 // changes as little as the solver's improvement allows.
 func (s *Server) replan(ctx context.Context, cr *courierRoute, ev *stopEventRequest) error {
-	frozen := 0
-	for frozen < len(cr.Stops) && cr.Stops[frozen].Status != stopPending {
-		frozen++
-	}
-	// Failed deliveries further down are frozen where they are too.
-	var done, pending []courierStop
-	for i, st := range cr.Stops {
-		if i < frozen || st.Status != stopPending {
-			done = append(done, st)
-		} else {
-			pending = append(pending, st)
-		}
-	}
+	done, pending := splitFrozen(cr.Stops)
 	var newJob *instance.JobJSON
 	if ev.Type == eventOrderAdded {
 		newJob = ev.Job
@@ -457,20 +445,67 @@ func (s *Server) replan(ctx context.Context, cr *courierRoute, ev *stopEventRequ
 		cr.Stops, cr.Cost, cr.DistanceMeters, cr.DurationSeconds = done, 0, 0, 0
 		return nil
 	}
+	v, err := remainingVehicle(cr, done, ev)
+	if err != nil {
+		return err
+	}
+	sub := newReplanProblem(cr, v, pending, newJob)
+	in, err := instance.FromJSON(ctx, &sub.doc, s.cfg.Matrix)
+	if err != nil {
+		if newJob != nil {
+			return fmt.Errorf("order_added job: %w", err)
+		}
+		return err
+	}
+	initial := sub.initialRoute(in.Problem)
+	opts := routing.Options{Seed: 1, TimeLimit: s.cfg.ReplanTime, Initial: &routing.Solution{Routes: []routing.Route{initial}}}
+	sol, err := s.solve(ctx, "replan", in.Problem, opts)
+	if err != nil {
+		return err
+	}
+	cr.Cost, cr.DistanceMeters, cr.DurationSeconds = 0, 0, 0
+	for _, rt := range sol.Routes {
+		cr.Cost, cr.DistanceMeters, cr.DurationSeconds = money(rt.Cost), rt.Distance, rt.Duration
+	}
+	cr.Stops = append(done, sub.courierStops(in, sol)...)
+	cr.Unassigned = newSolutionDoc(in, sol).Unassigned
+	return nil
+}
 
+// splitFrozen separates the stops that stay where they are (the completed
+// and in-progress prefix, and failed stops further down) from the pending
+// ones to re-plan, keeping the order of each.
+func splitFrozen(stops []courierStop) (done, pending []courierStop) {
+	frozen := 0
+	for frozen < len(stops) && stops[frozen].Status != stopPending {
+		frozen++
+	}
+	for i, st := range stops {
+		if i < frozen || st.Status != stopPending {
+			done = append(done, st)
+		} else {
+			pending = append(pending, st)
+		}
+	}
+	return done, pending
+}
+
+// remainingVehicle is the courier's vehicle for the rest of the route: it
+// starts at the event's location (else at the last frozen stop) and time
+// (else that stop's departure), and has the capacity and stop budget that
+// the frozen stops leave.
+func remainingVehicle(cr *courierRoute, done []courierStop, ev *stopEventRequest) (instance.VehicleJSON, error) {
 	v := cr.Vehicle
-	start := v.Start
 	var last *courierStop
 	if len(done) > 0 {
 		last = &done[len(done)-1]
 		pt := last.Location
-		start = &instance.Location{Index: -1, Point: &pt}
+		v.Start = &instance.Location{Index: -1, Point: &pt}
 	}
 	if ev.Location != nil {
 		pt := *ev.Location
-		start = &instance.Location{Index: -1, Point: &pt}
+		v.Start = &instance.Location{Index: -1, Point: &pt}
 	}
-	v.Start = start
 	var at int64
 	switch {
 	case ev.At != nil:
@@ -482,7 +517,7 @@ func (s *Server) replan(ctx context.Context, cr *courierRoute, ev *stopEventRequ
 		sh := *v.Shift
 		sh[0] = max(sh[0], at)
 		if sh[1] < sh[0] {
-			return errorf(routing.ErrInfeasible, "the event at %d is after the end of courier %s's shift (%d)", at, cr.CourierID, v.Shift[1])
+			return v, errorf(routing.ErrInfeasible, "the event at %d is after the end of courier %s's shift (%d)", at, cr.CourierID, v.Shift[1])
 		}
 		v.Shift = &sh
 	} else if at > 0 {
@@ -490,17 +525,7 @@ func (s *Server) replan(ctx context.Context, cr *courierRoute, ev *stopEventRequ
 	}
 	v.Capacity = slices.Clone(v.Capacity)
 	for _, st := range done {
-		var onBoard []int64
-		switch {
-		case st.Type == "job" && st.Status == stopDelivered && st.Job != nil:
-			onBoard = st.Job.Pickup // collected, rides to the end
-		case st.Type == "job" && st.Status == stopFailed && st.Job != nil:
-			onBoard = st.Job.Delivery // not delivered, still on board
-		case st.Type == "delivery" && st.Status == stopFailed && st.Shipment != nil:
-			if p := pickupOf(cr, &st); p != nil && p.Status == stopDelivered {
-				onBoard = st.Shipment.Amount
-			}
-		}
+		onBoard := cr.loadLeftOnBoard(&st)
 		for d := range min(len(onBoard), len(v.Capacity)) {
 			v.Capacity[d] = max(0, v.Capacity[d]-onBoard[d])
 		}
@@ -508,67 +533,92 @@ func (s *Server) replan(ctx context.Context, cr *courierRoute, ev *stopEventRequ
 	if v.MaxStops > 0 {
 		v.MaxStops = max(1, v.MaxStops-len(done))
 	}
+	return v, nil
+}
 
-	// Build the sub-problem: pending tasks in their old order, so the old
-	// order is the initial solution.
-	doc := instance.Problem{Vehicles: []instance.VehicleJSON{v}}
-	type origin struct {
-		stop     *courierStop // for jobs (and on-board deliveries)
-		shipment *instance.ShipmentJSON
+// loadLeftOnBoard is what a frozen stop leaves in the vehicle that the
+// re-planned problem does not account for: a job's pickup once delivered, a
+// failed job's delivery, a failed delivery whose pickup was made.
+func (cr *courierRoute) loadLeftOnBoard(st *courierStop) []int64 {
+	switch {
+	case st.Type == "job" && st.Status == stopDelivered && st.Job != nil:
+		return st.Job.Pickup // collected, rides to the end
+	case st.Type == "job" && st.Status == stopFailed && st.Job != nil:
+		return st.Job.Delivery // not delivered, still on board
+	case st.Type == "delivery" && st.Status == stopFailed && st.Shipment != nil:
+		if p := pickupOf(cr, st); p != nil && p.Status == stopDelivered {
+			return st.Shipment.Amount
+		}
 	}
-	var jobOrigin []origin
-	var shipOrigin []*instance.ShipmentJSON
+	return nil
+}
+
+// replanProblem is the sub-problem of a re-plan: the pending tasks in their
+// old order, and where each of its tasks came from.
+type replanProblem struct {
+	doc instance.Problem
+	// jobStop is, by job index, the pending stop the job stands for (a job,
+	// or a delivery whose pickup is done); nil for the new order, newJob.
+	jobStop []*courierStop
+	newJob  *instance.JobJSON
+	// shipOrigin is the shipment of each shipment index.
+	shipOrigin []*instance.ShipmentJSON
+	// oldOrder is the pending stops' order, as stops of doc's tasks.
+	oldOrder []taskRef
+}
+
+// taskRef is one stop of a task in the sub-problem.
+type taskRef struct {
+	kind routing.StopKind
+	task int
+}
+
+// newReplanProblem builds the sub-problem for vehicle v. A delivery whose
+// pickup is done becomes a plain delivery job, as its load is on board.
+func newReplanProblem(cr *courierRoute, v instance.VehicleJSON, pending []courierStop, newJob *instance.JobJSON) *replanProblem {
+	sp := &replanProblem{doc: instance.Problem{Vehicles: []instance.VehicleJSON{v}}, newJob: newJob}
 	shipIndex := map[string]int{}
-	type ref struct {
-		kind routing.StopKind
-		task int
-	}
-	var oldOrder []ref
 	for i := range pending {
 		st := &pending[i]
 		switch {
 		case st.Type == "job":
-			doc.Jobs = append(doc.Jobs, *st.Job)
-			jobOrigin = append(jobOrigin, origin{stop: st})
-			oldOrder = append(oldOrder, ref{routing.KindJob, len(doc.Jobs) - 1})
+			sp.doc.Jobs = append(sp.doc.Jobs, *st.Job)
+			sp.jobStop = append(sp.jobStop, st)
+			sp.oldOrder = append(sp.oldOrder, taskRef{routing.KindJob, len(sp.doc.Jobs) - 1})
 		case st.Type == "delivery" && (pickupOf(cr, st) == nil || pickupOf(cr, st).Status == stopDelivered):
-			// Picked up already: the amount is on board, so the rest is a
-			// plain delivery job.
 			sh := st.Shipment
-			doc.Jobs = append(doc.Jobs, instance.JobJSON{ID: sh.Delivery.ID, Location: sh.Delivery.Location,
+			sp.doc.Jobs = append(sp.doc.Jobs, instance.JobJSON{ID: sh.Delivery.ID, Location: sh.Delivery.Location,
 				Delivery: sh.Amount, Service: sh.Delivery.Service, TimeWindows: sh.Delivery.TimeWindows,
 				Skills: sh.Skills, Priority: sh.Priority, Penalty: sh.Penalty})
-			jobOrigin = append(jobOrigin, origin{stop: st, shipment: sh})
-			oldOrder = append(oldOrder, ref{routing.KindJob, len(doc.Jobs) - 1})
+			sp.jobStop = append(sp.jobStop, st)
+			sp.oldOrder = append(sp.oldOrder, taskRef{routing.KindJob, len(sp.doc.Jobs) - 1})
 		case st.Type == "pickup":
-			doc.Shipments = append(doc.Shipments, *st.Shipment)
-			shipOrigin = append(shipOrigin, st.Shipment)
-			shipIndex[st.ID] = len(doc.Shipments) - 1
-			oldOrder = append(oldOrder, ref{routing.KindPickup, len(doc.Shipments) - 1})
+			sp.doc.Shipments = append(sp.doc.Shipments, *st.Shipment)
+			sp.shipOrigin = append(sp.shipOrigin, st.Shipment)
+			shipIndex[st.ID] = len(sp.doc.Shipments) - 1
+			sp.oldOrder = append(sp.oldOrder, taskRef{routing.KindPickup, len(sp.doc.Shipments) - 1})
 		case st.Type == "delivery":
 			if k, ok := shipIndex[st.Shipment.Pickup.ID]; ok {
-				oldOrder = append(oldOrder, ref{routing.KindDelivery, k})
+				sp.oldOrder = append(sp.oldOrder, taskRef{routing.KindDelivery, k})
 			}
 		}
 	}
 	if newJob != nil {
-		doc.Jobs = append(doc.Jobs, *newJob)
-		jobOrigin = append(jobOrigin, origin{})
+		sp.doc.Jobs = append(sp.doc.Jobs, *newJob)
+		sp.jobStop = append(sp.jobStop, nil)
 	}
-	in, err := instance.FromJSON(ctx, &doc, s.cfg.Matrix)
-	if err != nil {
-		if newJob != nil {
-			return fmt.Errorf("order_added job: %w", err)
-		}
-		return err
-	}
-	p := in.Problem
+	return sp
+}
+
+// initialRoute is the old order as a route of p, the compiled sub-problem;
+// the new order, if any, is left for the solver to insert.
+func (sp *replanProblem) initialRoute(p *routing.Problem) routing.Route {
 	veh := p.Vehicles[0]
 	initial := routing.Route{Vehicle: 0}
 	if veh.Start >= 0 {
 		initial.Stops = append(initial.Stops, routing.RouteStop{Kind: routing.KindStart, Task: -1, Location: veh.Start})
 	}
-	for _, o := range oldOrder {
+	for _, o := range sp.oldOrder {
 		loc := 0
 		switch o.kind {
 		case routing.KindJob:
@@ -583,29 +633,26 @@ func (s *Server) replan(ctx context.Context, cr *courierRoute, ev *stopEventRequ
 	if veh.End >= 0 {
 		initial.Stops = append(initial.Stops, routing.RouteStop{Kind: routing.KindEnd, Task: -1, Location: veh.End})
 	}
-	opts := routing.Options{Seed: 1, TimeLimit: s.cfg.ReplanTime, Initial: &routing.Solution{Routes: []routing.Route{initial}}}
-	sol, err := s.solve(ctx, "replan", p, opts)
-	if err != nil {
-		return err
-	}
+	return initial
+}
 
-	stops := done
-	cr.Cost, cr.DistanceMeters, cr.DurationSeconds = 0, 0, 0
+// courierStops turns the solved sub-problem back into pending courier
+// stops, in visiting order.
+func (sp *replanProblem) courierStops(in *instance.Instance, sol *routing.Solution) []courierStop {
+	var stops []courierStop
 	for _, rt := range sol.Routes {
-		cr.Cost, cr.DistanceMeters, cr.DurationSeconds = money(rt.Cost), rt.Distance, rt.Duration
 		for _, st := range rt.Stops {
 			var cs courierStop
 			switch st.Kind {
 			case routing.KindJob:
-				o := jobOrigin[st.Task]
-				if o.stop != nil {
-					cs = *o.stop
+				if stop := sp.jobStop[st.Task]; stop != nil {
+					cs = *stop
 				} else {
-					j := *newJob
+					j := *sp.newJob
 					cs = courierStop{ID: j.ID, Type: "job", Job: &j}
 				}
 			case routing.KindPickup, routing.KindDelivery:
-				sh := shipOrigin[st.Task]
+				sh := sp.shipOrigin[st.Task]
 				cs = courierStop{ID: sh.Pickup.ID, Type: "pickup", Shipment: sh}
 				if st.Kind == routing.KindDelivery {
 					cs.ID, cs.Type = sh.Delivery.ID, "delivery"
@@ -618,9 +665,7 @@ func (s *Server) replan(ctx context.Context, cr *courierRoute, ev *stopEventRequ
 			stops = append(stops, cs)
 		}
 	}
-	cr.Stops = stops
-	cr.Unassigned = newSolutionDoc(in, sol).Unassigned
-	return nil
+	return stops
 }
 
 // GeoJSON returns the route as a FeatureCollection: the line through its
