@@ -46,8 +46,8 @@ type Key struct {
 	CourierID string
 }
 
-// Principal is the caller a key identifies.
-type Principal struct {
+// principal is the caller a key identifies.
+type principal struct {
 	Role      Role
 	CourierID string
 	// Name identifies the key in logs and job ownership without revealing
@@ -87,15 +87,15 @@ func ParseKey(s string) (Key, error) {
 // keyring authenticates bearer keys and rate-limits each one with its own
 // token bucket.
 type keyring struct {
-	byHash map[[32]byte]*Principal
+	byHash map[[32]byte]*principal
 	mu     sync.Mutex
-	limits map[*Principal]*rate.Limiter
+	limits map[*principal]*rate.Limiter
 	rate   rate.Limit
 	burst  int
 }
 
 func newKeyring(keys []Key, r rate.Limit, burst int) (*keyring, error) {
-	kr := &keyring{byHash: map[[32]byte]*Principal{}, limits: map[*Principal]*rate.Limiter{}, rate: r, burst: burst}
+	kr := &keyring{byHash: map[[32]byte]*principal{}, limits: map[*principal]*rate.Limiter{}, rate: r, burst: burst}
 	for _, k := range keys {
 		h := sha256.Sum256([]byte(k.Secret))
 		if _, dup := kr.byHash[h]; dup {
@@ -106,7 +106,7 @@ func newKeyring(keys []Key, r rate.Limit, burst int) (*keyring, error) {
 			name += ":" + k.CourierID
 		}
 		name += fmt.Sprintf(":%x", h[:3])
-		kr.byHash[h] = &Principal{Role: k.Role, CourierID: k.CourierID, Name: name}
+		kr.byHash[h] = &principal{Role: k.Role, CourierID: k.CourierID, Name: name}
 	}
 	return kr, nil
 }
@@ -119,7 +119,7 @@ func newKeyring(keys []Key, r rate.Limit, burst int) (*keyring, error) {
 // key as ?api_key=KEY instead: the VROOM endpoint allows it, so that a VROOM
 // client that cannot set headers works by changing its URL. (The request log
 // records paths without queries, so the key stays out of it.)
-func (kr *keyring) authenticate(r *http.Request, queryKey bool) (*Principal, error) {
+func (kr *keyring) authenticate(r *http.Request, queryKey bool) (*principal, error) {
 	h := r.Header.Get("Authorization")
 	if h == "" && queryKey {
 		if k := r.URL.Query().Get("api_key"); k != "" {
@@ -128,16 +128,16 @@ func (kr *keyring) authenticate(r *http.Request, queryKey bool) (*Principal, err
 	}
 	scheme, secret, ok := strings.Cut(h, " ")
 	if !ok || !strings.EqualFold(scheme, "Bearer") || secret == "" {
-		return nil, errorf(ErrUnauthorized, "send the key as Authorization: Bearer KEY")
+		return nil, errorf(errUnauthorized, "send the key as Authorization: Bearer KEY")
 	}
 	p, ok := kr.byHash[sha256.Sum256([]byte(strings.TrimSpace(secret)))]
 	if !ok {
-		return nil, errorf(ErrUnauthorized, "unknown API key")
+		return nil, errorf(errUnauthorized, "unknown API key")
 	}
 	return p, nil
 }
 
-func (kr *keyring) allow(p *Principal) bool {
+func (kr *keyring) allow(p *principal) bool {
 	if kr.rate <= 0 {
 		return true
 	}
@@ -153,9 +153,9 @@ func (kr *keyring) allow(p *Principal) bool {
 
 type principalKey struct{}
 
-// PrincipalFrom returns the authenticated caller, or nil on public routes.
-func PrincipalFrom(ctx context.Context) *Principal {
-	p, _ := ctx.Value(principalKey{}).(*Principal)
+// principalFrom returns the authenticated caller, or nil on public routes.
+func principalFrom(ctx context.Context) *principal {
+	p, _ := ctx.Value(principalKey{}).(*principal)
 	return p
 }
 
@@ -170,7 +170,7 @@ const (
 )
 
 // mayActFor reports whether p may read or report for courier id.
-func (p *Principal) mayActFor(courierID string) bool {
+func (p *principal) mayActFor(courierID string) bool {
 	if p.Role.rank() >= RolePlanner.rank() {
 		return true
 	}

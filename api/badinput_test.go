@@ -159,7 +159,7 @@ func TestBadInput(t *testing.T) {
 				t.Fatal(err)
 			}
 			defer resp.Body.Close()
-			var p api.Problem
+			var p api.ProblemDetails
 			if ct := resp.Header.Get("Content-Type"); ct != "application/problem+json" {
 				t.Fatalf("status %d Content-Type %q, want application/problem+json", resp.StatusCode, ct)
 			}

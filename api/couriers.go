@@ -18,33 +18,33 @@ import (
 
 // Stop statuses of a courier route.
 const (
-	StopPending    = "pending"
-	StopInProgress = "in_progress"
-	StopDelivered  = "delivered"
-	StopFailed     = "failed"
+	stopPending    = "pending"
+	stopInProgress = "in_progress"
+	stopDelivered  = "delivered"
+	stopFailed     = "failed"
 )
 
 // Stop event types a courier reports.
 const (
-	EventArrived    = "arrived"     // at a stop: it becomes in progress
-	EventDelivered  = "delivered"   // stop completed
-	EventFailed     = "failed"      // stop attempted and failed
-	EventOrderAdded = "order_added" // a new job joins the route
+	eventArrived    = "arrived"     // at a stop: it becomes in progress
+	eventDelivered  = "delivered"   // stop completed
+	eventFailed     = "failed"      // stop attempted and failed
+	eventOrderAdded = "order_added" // a new job joins the route
 )
 
-// CourierRoute is the route assigned to a courier, as stored and returned.
+// courierRoute is the route assigned to a courier, as stored and returned.
 // Locations are inline [lon, lat] points, so the route can be re-planned
 // without the problem it came from.
-type CourierRoute struct {
+type courierRoute struct {
 	CourierID string               `json:"courier_id"`
 	Version   int64                `json:"version"`
 	PlanID    string               `json:"plan_id,omitempty"`
 	Vehicle   instance.VehicleJSON `json:"vehicle"`
 	// Stops are in visiting order; completed and in-progress stops come
 	// first and never move.
-	Stops []CourierStop `json:"stops"`
+	Stops []courierStop `json:"stops"`
 	// Unassigned lists tasks the last (re-)plan could not fit.
-	Unassigned []UnassignedDoc `json:"unassigned"`
+	Unassigned []unassignedDoc `json:"unassigned"`
 	// Cost, distance and duration are those of the remaining route as last
 	// planned.
 	Cost            float64 `json:"cost"`
@@ -52,8 +52,8 @@ type CourierRoute struct {
 	DurationSeconds int64   `json:"duration_seconds"`
 }
 
-// CourierStop is one stop of a courier route.
-type CourierStop struct {
+// courierStop is one stop of a courier route.
+type courierStop struct {
 	ID        string    `json:"id"`
 	Type      string    `json:"type"`   // job, pickup or delivery
 	Status    string    `json:"status"` // pending, in_progress, delivered or failed
@@ -67,8 +67,8 @@ type CourierStop struct {
 	Shipment *instance.ShipmentJSON `json:"shipment,omitempty"`
 }
 
-// StopEventRequest is the body of POST /v1/couriers/{id}/events.
-type StopEventRequest struct {
+// stopEventRequest is the body of POST /v1/couriers/{id}/events.
+type stopEventRequest struct {
 	Type   string `json:"type"`
 	StopID string `json:"stop_id,omitempty"`
 	// At is when it happened, in seconds on the route's clock; it becomes
@@ -84,11 +84,11 @@ type StopEventRequest struct {
 	Reason string            `json:"reason,omitempty"`
 }
 
-// StopEventResponse answers a stop event with the re-planned route.
-type StopEventResponse struct {
+// stopEventResponse answers a stop event with the re-planned route.
+type stopEventResponse struct {
 	Seq       int64         `json:"seq"`
 	Replanned bool          `json:"replanned"`
-	Route     *CourierRoute `json:"route"`
+	Route     *courierRoute `json:"route"`
 }
 
 func inlineLocation(in *instance.Instance, l *instance.Location, idx int) *instance.Location {
@@ -114,7 +114,7 @@ func (s *Server) dispatch(w http.ResponseWriter, r *http.Request) error {
 		return badParam("locations", "dispatch needs coordinates, so that routes can be re-planned: give locations, not only a matrix")
 	}
 	if n := taskCount(in.Problem); n > s.cfg.MaxSyncTasks {
-		return errorf(ErrTooBig, "%d tasks exceed the limit of %d", n, s.cfg.MaxSyncTasks)
+		return errorf(errTooBig, "%d tasks exceed the limit of %d", n, s.cfg.MaxSyncTasks)
 	}
 	opts := routingOptions(o, s.cfg.DefaultSolveTime, s.cfg.MaxSolveTime)
 	sol, err := s.solve(r.Context(), "dispatch", in.Problem, opts)
@@ -123,17 +123,17 @@ func (s *Server) dispatch(w http.ResponseWriter, r *http.Request) error {
 	}
 	p := in.Problem
 	planID := newID("plan_")
-	routes := make([]*CourierRoute, len(p.Vehicles))
+	routes := make([]*courierRoute, len(p.Vehicles))
 	for vi, v := range p.Vehicles {
 		vj := req.Vehicles[vi]
 		vj.Start, vj.End = inlineLocation(in, vj.Start, v.Start), inlineLocation(in, vj.End, v.End)
-		routes[vi] = &CourierRoute{CourierID: v.ID, PlanID: planID, Vehicle: vj, Stops: []CourierStop{}, Unassigned: []UnassignedDoc{}}
+		routes[vi] = &courierRoute{CourierID: v.ID, PlanID: planID, Vehicle: vj, Stops: []courierStop{}, Unassigned: []unassignedDoc{}}
 	}
 	for _, rt := range sol.Routes {
 		cr := routes[rt.Vehicle]
 		cr.Cost, cr.DistanceMeters, cr.DurationSeconds = money(rt.Cost), rt.Distance, rt.Duration
 		for _, st := range rt.Stops {
-			cs, ok := courierStop(in, req, st)
+			cs, ok := stopFromSolution(in, req, st)
 			if ok {
 				cr.Stops = append(cr.Stops, cs)
 			}
@@ -149,7 +149,7 @@ func (s *Server) dispatch(w http.ResponseWriter, r *http.Request) error {
 		}
 	}
 	res, _ := json.Marshal(doc)
-	pl := &store.Plan{ID: planID, Kind: "dispatch", Owner: PrincipalFrom(r.Context()).Name, Request: body, Result: res}
+	pl := &store.Plan{ID: planID, Kind: "dispatch", Owner: principalFrom(r.Context()).Name, Request: body, Result: res}
 	if err := s.store.CreatePlan(r.Context(), pl); err != nil {
 		return err
 	}
@@ -158,9 +158,9 @@ func (s *Server) dispatch(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
-// courierStop describes a solved stop with its task, inline location.
-func courierStop(in *instance.Instance, req *SolveRequest, st routing.RouteStop) (CourierStop, bool) {
-	cs := CourierStop{Status: StopPending, Location: in.Coords[st.Location], Arrival: st.Arrival, Departure: st.Departure, Load: st.Load}
+// stopFromSolution describes a solved stop with its task, inline location.
+func stopFromSolution(in *instance.Instance, req *solveRequest, st routing.RouteStop) (courierStop, bool) {
+	cs := courierStop{Status: stopPending, Location: in.Coords[st.Location], Arrival: st.Arrival, Departure: st.Departure, Load: st.Load}
 	switch st.Kind {
 	case routing.KindJob:
 		j := req.Jobs[st.Task]
@@ -184,7 +184,7 @@ func courierStop(in *instance.Instance, req *SolveRequest, st routing.RouteStop)
 }
 
 // saveRoute stores cr as the courier's next route version.
-func (s *Server) saveRoute(ctx context.Context, cr *CourierRoute) error {
+func (s *Server) saveRoute(ctx context.Context, cr *courierRoute) error {
 	cur, err := s.store.Route(ctx, cr.CourierID)
 	switch {
 	case err == nil:
@@ -201,12 +201,12 @@ func (s *Server) saveRoute(ctx context.Context, cr *CourierRoute) error {
 	return s.store.PutRoute(ctx, &store.CourierRoute{CourierID: cr.CourierID, Version: cr.Version, Route: doc})
 }
 
-func (s *Server) loadRoute(ctx context.Context, courierID string) (*CourierRoute, error) {
+func (s *Server) loadRoute(ctx context.Context, courierID string) (*courierRoute, error) {
 	sr, err := s.store.Route(ctx, courierID)
 	if err != nil {
 		return nil, err
 	}
-	var cr CourierRoute
+	var cr courierRoute
 	if err := json.Unmarshal(sr.Route, &cr); err != nil {
 		return nil, fmt.Errorf("api: stored route of %q: %w", courierID, err)
 	}
@@ -216,8 +216,8 @@ func (s *Server) loadRoute(ctx context.Context, courierID string) (*CourierRoute
 
 func (s *Server) courierAccess(r *http.Request) (string, error) {
 	id := r.PathValue("id")
-	if !PrincipalFrom(r.Context()).mayActFor(id) {
-		return "", errorf(ErrForbidden, "a courier key sees only its own route and events")
+	if !principalFrom(r.Context()).mayActFor(id) {
+		return "", errorf(errForbidden, "a courier key sees only its own route and events")
 	}
 	return id, nil
 }
@@ -272,7 +272,7 @@ func (s *Server) postStopEvent(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	var ev StopEventRequest
+	var ev stopEventRequest
 	if err := decodeStrict(body, &ev, true); err != nil {
 		return err
 	}
@@ -287,14 +287,14 @@ func (s *Server) postStopEvent(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	replanned := false
-	if ev.Type != EventArrived {
+	if ev.Type != eventArrived {
 		if err := s.replan(r.Context(), cr, &ev); err != nil {
 			return err
 		}
 		replanned = true
 	}
 	se := &store.StopEvent{CourierID: id, Kind: ev.Type, StopID: ev.StopID, Payload: body}
-	if ev.Type == EventOrderAdded {
+	if ev.Type == eventOrderAdded {
 		se.StopID = ev.Job.ID
 	}
 	if err := s.saveRoute(r.Context(), cr); err != nil {
@@ -303,12 +303,12 @@ func (s *Server) postStopEvent(w http.ResponseWriter, r *http.Request) error {
 	if err := s.store.AddEvent(r.Context(), se); err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, StopEventResponse{Seq: se.Seq, Replanned: replanned, Route: cr})
+	writeJSON(w, http.StatusOK, stopEventResponse{Seq: se.Seq, Replanned: replanned, Route: cr})
 	return nil
 }
 
 // applyEvent validates ev against the route and marks the stop.
-func applyEvent(cr *CourierRoute, ev *StopEventRequest) error {
+func applyEvent(cr *courierRoute, ev *stopEventRequest) error {
 	if ev.Location != nil {
 		if err := checkPoint("location", *ev.Location); err != nil {
 			return err
@@ -318,34 +318,34 @@ func applyEvent(cr *CourierRoute, ev *StopEventRequest) error {
 		return badParam("at", "time %d outside [0, %d]", *ev.At, routing.MaxTime)
 	}
 	switch ev.Type {
-	case EventArrived, EventDelivered, EventFailed:
+	case eventArrived, eventDelivered, eventFailed:
 		if ev.StopID == "" {
 			return badParam("stop_id", "required for a %s event", ev.Type)
 		}
 		if ev.Job != nil {
 			return badParam("job", "only an order_added event carries a job")
 		}
-		i := slices.IndexFunc(cr.Stops, func(st CourierStop) bool { return st.ID == ev.StopID })
+		i := slices.IndexFunc(cr.Stops, func(st courierStop) bool { return st.ID == ev.StopID })
 		if i < 0 {
-			return &statusError{err: ErrNotFound, detail: fmt.Sprintf("stop %q is not on courier %s's route", ev.StopID, cr.CourierID),
-				params: []InvalidParam{{Name: "stop_id", Reason: "unknown stop id"}}}
+			return &statusError{err: errNotFound, detail: fmt.Sprintf("stop %q is not on courier %s's route", ev.StopID, cr.CourierID),
+				params: []invalidParam{{Name: "stop_id", Reason: "unknown stop id"}}}
 		}
 		st := &cr.Stops[i]
-		if st.Status == StopDelivered || st.Status == StopFailed {
-			return errorf(ErrConflict, "stop %q is already %s", st.ID, st.Status)
+		if st.Status == stopDelivered || st.Status == stopFailed {
+			return errorf(errConflict, "stop %q is already %s", st.ID, st.Status)
 		}
-		if ev.Type == EventArrived && st.Status == StopInProgress {
-			return errorf(ErrConflict, "stop %q is already in progress", st.ID)
+		if ev.Type == eventArrived && st.Status == stopInProgress {
+			return errorf(errConflict, "stop %q is already in progress", st.ID)
 		}
-		if st.Type == "delivery" && ev.Type != EventFailed {
-			if p := pickupOf(cr, st); p != nil && p.Status != StopDelivered {
-				return errorf(ErrConflict, "stop %q: its pickup %q is not done", st.ID, p.ID)
+		if st.Type == "delivery" && ev.Type != eventFailed {
+			if p := pickupOf(cr, st); p != nil && p.Status != stopDelivered {
+				return errorf(errConflict, "stop %q: its pickup %q is not done", st.ID, p.ID)
 			}
 		}
 		// A stop reached out of order moves up to just after the
 		// completed ones: the courier's actual sequence wins.
-		first := slices.IndexFunc(cr.Stops, func(st CourierStop) bool { return st.Status == StopPending })
-		if first >= 0 && i > first && st.Status == StopPending {
+		first := slices.IndexFunc(cr.Stops, func(st courierStop) bool { return st.Status == stopPending })
+		if first >= 0 && i > first && st.Status == stopPending {
 			moved := *st
 			copy(cr.Stops[first+1:i+1], cr.Stops[first:i])
 			cr.Stops[first] = moved
@@ -353,24 +353,24 @@ func applyEvent(cr *CourierRoute, ev *StopEventRequest) error {
 			st = &cr.Stops[i]
 		}
 		switch ev.Type {
-		case EventArrived:
-			st.Status = StopInProgress
-		case EventDelivered:
-			st.Status = StopDelivered
-		case EventFailed:
-			st.Status = StopFailed
+		case eventArrived:
+			st.Status = stopInProgress
+		case eventDelivered:
+			st.Status = stopDelivered
+		case eventFailed:
+			st.Status = stopFailed
 			if st.Type == "pickup" { // nothing to deliver: the delivery fails too
 				for k := range cr.Stops {
 					if cr.Stops[k].Type == "delivery" && cr.Stops[k].Shipment != nil &&
-						cr.Stops[k].Shipment.Pickup.ID == st.ID && cr.Stops[k].Status == StopPending {
-						cr.Stops[k].Status = StopFailed
+						cr.Stops[k].Shipment.Pickup.ID == st.ID && cr.Stops[k].Status == stopPending {
+						cr.Stops[k].Status = stopFailed
 					}
 				}
 			}
 		}
 		if ev.At != nil { // the courier's clock wins over the plan's
 			switch ev.Type {
-			case EventArrived:
+			case eventArrived:
 				// The planned stay (waiting and service) starts now, not
 				// at the planned arrival: a stop reached early or out of
 				// order must not keep its late planned departure.
@@ -382,7 +382,7 @@ func applyEvent(cr *CourierRoute, ev *StopEventRequest) error {
 				st.Departure = *ev.At
 			}
 		}
-	case EventOrderAdded:
+	case eventOrderAdded:
 		if ev.Job == nil {
 			return badParam("job", "required for an order_added event")
 		}
@@ -408,7 +408,7 @@ func applyEvent(cr *CourierRoute, ev *StopEventRequest) error {
 	return nil
 }
 
-func pickupOf(cr *CourierRoute, st *CourierStop) *CourierStop {
+func pickupOf(cr *courierRoute, st *courierStop) *courierStop {
 	if st.Shipment == nil {
 		return nil
 	}
@@ -435,42 +435,77 @@ func checkPoint(name string, p orb.Point) error {
 // carries that is not in the new problem. The old order of the pending
 // stops seeds the search (routing.Options.Initial), so that the plan
 // changes as little as the solver's improvement allows.
-func (s *Server) replan(ctx context.Context, cr *CourierRoute, ev *StopEventRequest) error {
-	frozen := 0
-	for frozen < len(cr.Stops) && cr.Stops[frozen].Status != StopPending {
-		frozen++
-	}
-	// Failed deliveries further down are frozen where they are too.
-	var done, pending []CourierStop
-	for i, st := range cr.Stops {
-		if i < frozen || st.Status != StopPending {
-			done = append(done, st)
-		} else {
-			pending = append(pending, st)
-		}
-	}
+func (s *Server) replan(ctx context.Context, cr *courierRoute, ev *stopEventRequest) error {
+	done, pending := splitFrozen(cr.Stops)
 	var newJob *instance.JobJSON
-	if ev.Type == EventOrderAdded {
+	if ev.Type == eventOrderAdded {
 		newJob = ev.Job
 	}
 	if len(pending) == 0 && newJob == nil {
 		cr.Stops, cr.Cost, cr.DistanceMeters, cr.DurationSeconds = done, 0, 0, 0
 		return nil
 	}
+	v, err := remainingVehicle(cr, done, ev)
+	if err != nil {
+		return err
+	}
+	sub := newReplanProblem(cr, v, pending, newJob)
+	in, err := instance.FromJSON(ctx, &sub.doc, s.cfg.Matrix)
+	if err != nil {
+		if newJob != nil {
+			return fmt.Errorf("order_added job: %w", err)
+		}
+		return err
+	}
+	initial := sub.initialRoute(in.Problem)
+	opts := routing.Options{Seed: 1, TimeLimit: s.cfg.ReplanTime, Initial: &routing.Solution{Routes: []routing.Route{initial}}}
+	sol, err := s.solve(ctx, "replan", in.Problem, opts)
+	if err != nil {
+		return err
+	}
+	cr.Cost, cr.DistanceMeters, cr.DurationSeconds = 0, 0, 0
+	for _, rt := range sol.Routes {
+		cr.Cost, cr.DistanceMeters, cr.DurationSeconds = money(rt.Cost), rt.Distance, rt.Duration
+	}
+	cr.Stops = append(done, sub.courierStops(in, sol)...)
+	cr.Unassigned = newSolutionDoc(in, sol).Unassigned
+	return nil
+}
 
+// splitFrozen separates the stops that stay where they are (the completed
+// and in-progress prefix, and failed stops further down) from the pending
+// ones to re-plan, keeping the order of each.
+func splitFrozen(stops []courierStop) (done, pending []courierStop) {
+	frozen := 0
+	for frozen < len(stops) && stops[frozen].Status != stopPending {
+		frozen++
+	}
+	for i, st := range stops {
+		if i < frozen || st.Status != stopPending {
+			done = append(done, st)
+		} else {
+			pending = append(pending, st)
+		}
+	}
+	return done, pending
+}
+
+// remainingVehicle is the courier's vehicle for the rest of the route: it
+// starts at the event's location (else at the last frozen stop) and time
+// (else that stop's departure), and has the capacity and stop budget that
+// the frozen stops leave.
+func remainingVehicle(cr *courierRoute, done []courierStop, ev *stopEventRequest) (instance.VehicleJSON, error) {
 	v := cr.Vehicle
-	start := v.Start
-	var last *CourierStop
+	var last *courierStop
 	if len(done) > 0 {
 		last = &done[len(done)-1]
 		pt := last.Location
-		start = &instance.Location{Index: -1, Point: &pt}
+		v.Start = &instance.Location{Index: -1, Point: &pt}
 	}
 	if ev.Location != nil {
 		pt := *ev.Location
-		start = &instance.Location{Index: -1, Point: &pt}
+		v.Start = &instance.Location{Index: -1, Point: &pt}
 	}
-	v.Start = start
 	var at int64
 	switch {
 	case ev.At != nil:
@@ -482,7 +517,7 @@ func (s *Server) replan(ctx context.Context, cr *CourierRoute, ev *StopEventRequ
 		sh := *v.Shift
 		sh[0] = max(sh[0], at)
 		if sh[1] < sh[0] {
-			return errorf(routing.ErrInfeasible, "the event at %d is after the end of courier %s's shift (%d)", at, cr.CourierID, v.Shift[1])
+			return v, errorf(routing.ErrInfeasible, "the event at %d is after the end of courier %s's shift (%d)", at, cr.CourierID, v.Shift[1])
 		}
 		v.Shift = &sh
 	} else if at > 0 {
@@ -490,17 +525,7 @@ func (s *Server) replan(ctx context.Context, cr *CourierRoute, ev *StopEventRequ
 	}
 	v.Capacity = slices.Clone(v.Capacity)
 	for _, st := range done {
-		var onBoard []int64
-		switch {
-		case st.Type == "job" && st.Status == StopDelivered && st.Job != nil:
-			onBoard = st.Job.Pickup // collected, rides to the end
-		case st.Type == "job" && st.Status == StopFailed && st.Job != nil:
-			onBoard = st.Job.Delivery // not delivered, still on board
-		case st.Type == "delivery" && st.Status == StopFailed && st.Shipment != nil:
-			if p := pickupOf(cr, &st); p != nil && p.Status == StopDelivered {
-				onBoard = st.Shipment.Amount
-			}
-		}
+		onBoard := cr.loadLeftOnBoard(&st)
 		for d := range min(len(onBoard), len(v.Capacity)) {
 			v.Capacity[d] = max(0, v.Capacity[d]-onBoard[d])
 		}
@@ -508,67 +533,92 @@ func (s *Server) replan(ctx context.Context, cr *CourierRoute, ev *StopEventRequ
 	if v.MaxStops > 0 {
 		v.MaxStops = max(1, v.MaxStops-len(done))
 	}
+	return v, nil
+}
 
-	// Build the sub-problem: pending tasks in their old order, so the old
-	// order is the initial solution.
-	doc := instance.Problem{Vehicles: []instance.VehicleJSON{v}}
-	type origin struct {
-		stop     *CourierStop // for jobs (and on-board deliveries)
-		shipment *instance.ShipmentJSON
+// loadLeftOnBoard is what a frozen stop leaves in the vehicle that the
+// re-planned problem does not account for: a job's pickup once delivered, a
+// failed job's delivery, a failed delivery whose pickup was made.
+func (cr *courierRoute) loadLeftOnBoard(st *courierStop) []int64 {
+	switch {
+	case st.Type == "job" && st.Status == stopDelivered && st.Job != nil:
+		return st.Job.Pickup // collected, rides to the end
+	case st.Type == "job" && st.Status == stopFailed && st.Job != nil:
+		return st.Job.Delivery // not delivered, still on board
+	case st.Type == "delivery" && st.Status == stopFailed && st.Shipment != nil:
+		if p := pickupOf(cr, st); p != nil && p.Status == stopDelivered {
+			return st.Shipment.Amount
+		}
 	}
-	var jobOrigin []origin
-	var shipOrigin []*instance.ShipmentJSON
+	return nil
+}
+
+// replanProblem is the sub-problem of a re-plan: the pending tasks in their
+// old order, and where each of its tasks came from.
+type replanProblem struct {
+	doc instance.Problem
+	// jobStop is, by job index, the pending stop the job stands for (a job,
+	// or a delivery whose pickup is done); nil for the new order, newJob.
+	jobStop []*courierStop
+	newJob  *instance.JobJSON
+	// shipOrigin is the shipment of each shipment index.
+	shipOrigin []*instance.ShipmentJSON
+	// oldOrder is the pending stops' order, as stops of doc's tasks.
+	oldOrder []taskRef
+}
+
+// taskRef is one stop of a task in the sub-problem.
+type taskRef struct {
+	kind routing.StopKind
+	task int
+}
+
+// newReplanProblem builds the sub-problem for vehicle v. A delivery whose
+// pickup is done becomes a plain delivery job, as its load is on board.
+func newReplanProblem(cr *courierRoute, v instance.VehicleJSON, pending []courierStop, newJob *instance.JobJSON) *replanProblem {
+	sp := &replanProblem{doc: instance.Problem{Vehicles: []instance.VehicleJSON{v}}, newJob: newJob}
 	shipIndex := map[string]int{}
-	type ref struct {
-		kind routing.StopKind
-		task int
-	}
-	var oldOrder []ref
 	for i := range pending {
 		st := &pending[i]
 		switch {
 		case st.Type == "job":
-			doc.Jobs = append(doc.Jobs, *st.Job)
-			jobOrigin = append(jobOrigin, origin{stop: st})
-			oldOrder = append(oldOrder, ref{routing.KindJob, len(doc.Jobs) - 1})
-		case st.Type == "delivery" && (pickupOf(cr, st) == nil || pickupOf(cr, st).Status == StopDelivered):
-			// Picked up already: the amount is on board, so the rest is a
-			// plain delivery job.
+			sp.doc.Jobs = append(sp.doc.Jobs, *st.Job)
+			sp.jobStop = append(sp.jobStop, st)
+			sp.oldOrder = append(sp.oldOrder, taskRef{routing.KindJob, len(sp.doc.Jobs) - 1})
+		case st.Type == "delivery" && (pickupOf(cr, st) == nil || pickupOf(cr, st).Status == stopDelivered):
 			sh := st.Shipment
-			doc.Jobs = append(doc.Jobs, instance.JobJSON{ID: sh.Delivery.ID, Location: sh.Delivery.Location,
+			sp.doc.Jobs = append(sp.doc.Jobs, instance.JobJSON{ID: sh.Delivery.ID, Location: sh.Delivery.Location,
 				Delivery: sh.Amount, Service: sh.Delivery.Service, TimeWindows: sh.Delivery.TimeWindows,
 				Skills: sh.Skills, Priority: sh.Priority, Penalty: sh.Penalty})
-			jobOrigin = append(jobOrigin, origin{stop: st, shipment: sh})
-			oldOrder = append(oldOrder, ref{routing.KindJob, len(doc.Jobs) - 1})
+			sp.jobStop = append(sp.jobStop, st)
+			sp.oldOrder = append(sp.oldOrder, taskRef{routing.KindJob, len(sp.doc.Jobs) - 1})
 		case st.Type == "pickup":
-			doc.Shipments = append(doc.Shipments, *st.Shipment)
-			shipOrigin = append(shipOrigin, st.Shipment)
-			shipIndex[st.ID] = len(doc.Shipments) - 1
-			oldOrder = append(oldOrder, ref{routing.KindPickup, len(doc.Shipments) - 1})
+			sp.doc.Shipments = append(sp.doc.Shipments, *st.Shipment)
+			sp.shipOrigin = append(sp.shipOrigin, st.Shipment)
+			shipIndex[st.ID] = len(sp.doc.Shipments) - 1
+			sp.oldOrder = append(sp.oldOrder, taskRef{routing.KindPickup, len(sp.doc.Shipments) - 1})
 		case st.Type == "delivery":
 			if k, ok := shipIndex[st.Shipment.Pickup.ID]; ok {
-				oldOrder = append(oldOrder, ref{routing.KindDelivery, k})
+				sp.oldOrder = append(sp.oldOrder, taskRef{routing.KindDelivery, k})
 			}
 		}
 	}
 	if newJob != nil {
-		doc.Jobs = append(doc.Jobs, *newJob)
-		jobOrigin = append(jobOrigin, origin{})
+		sp.doc.Jobs = append(sp.doc.Jobs, *newJob)
+		sp.jobStop = append(sp.jobStop, nil)
 	}
-	in, err := instance.FromJSON(ctx, &doc, s.cfg.Matrix)
-	if err != nil {
-		if newJob != nil {
-			return fmt.Errorf("order_added job: %w", err)
-		}
-		return err
-	}
-	p := in.Problem
+	return sp
+}
+
+// initialRoute is the old order as a route of p, the compiled sub-problem;
+// the new order, if any, is left for the solver to insert.
+func (sp *replanProblem) initialRoute(p *routing.Problem) routing.Route {
 	veh := p.Vehicles[0]
 	initial := routing.Route{Vehicle: 0}
 	if veh.Start >= 0 {
 		initial.Stops = append(initial.Stops, routing.RouteStop{Kind: routing.KindStart, Task: -1, Location: veh.Start})
 	}
-	for _, o := range oldOrder {
+	for _, o := range sp.oldOrder {
 		loc := 0
 		switch o.kind {
 		case routing.KindJob:
@@ -583,49 +633,44 @@ func (s *Server) replan(ctx context.Context, cr *CourierRoute, ev *StopEventRequ
 	if veh.End >= 0 {
 		initial.Stops = append(initial.Stops, routing.RouteStop{Kind: routing.KindEnd, Task: -1, Location: veh.End})
 	}
-	opts := routing.Options{Seed: 1, TimeLimit: s.cfg.ReplanTime, Initial: &routing.Solution{Routes: []routing.Route{initial}}}
-	sol, err := s.solve(ctx, "replan", p, opts)
-	if err != nil {
-		return err
-	}
+	return initial
+}
 
-	stops := done
-	cr.Cost, cr.DistanceMeters, cr.DurationSeconds = 0, 0, 0
+// courierStops turns the solved sub-problem back into pending courier
+// stops, in visiting order.
+func (sp *replanProblem) courierStops(in *instance.Instance, sol *routing.Solution) []courierStop {
+	var stops []courierStop
 	for _, rt := range sol.Routes {
-		cr.Cost, cr.DistanceMeters, cr.DurationSeconds = money(rt.Cost), rt.Distance, rt.Duration
 		for _, st := range rt.Stops {
-			var cs CourierStop
+			var cs courierStop
 			switch st.Kind {
 			case routing.KindJob:
-				o := jobOrigin[st.Task]
-				if o.stop != nil {
-					cs = *o.stop
+				if stop := sp.jobStop[st.Task]; stop != nil {
+					cs = *stop
 				} else {
-					j := *newJob
-					cs = CourierStop{ID: j.ID, Type: "job", Job: &j}
+					j := *sp.newJob
+					cs = courierStop{ID: j.ID, Type: "job", Job: &j}
 				}
 			case routing.KindPickup, routing.KindDelivery:
-				sh := shipOrigin[st.Task]
-				cs = CourierStop{ID: sh.Pickup.ID, Type: "pickup", Shipment: sh}
+				sh := sp.shipOrigin[st.Task]
+				cs = courierStop{ID: sh.Pickup.ID, Type: "pickup", Shipment: sh}
 				if st.Kind == routing.KindDelivery {
 					cs.ID, cs.Type = sh.Delivery.ID, "delivery"
 				}
 			default:
 				continue
 			}
-			cs.Status, cs.Location = StopPending, in.Coords[st.Location]
+			cs.Status, cs.Location = stopPending, in.Coords[st.Location]
 			cs.Arrival, cs.Departure, cs.Load = st.Arrival, st.Departure, st.Load
 			stops = append(stops, cs)
 		}
 	}
-	cr.Stops = stops
-	cr.Unassigned = newSolutionDoc(in, sol).Unassigned
-	return nil
+	return stops
 }
 
 // GeoJSON returns the route as a FeatureCollection: the line through its
 // start and stops, and a point per stop with its status.
-func (cr *CourierRoute) GeoJSON() map[string]any {
+func (cr *courierRoute) GeoJSON() map[string]any {
 	features := []any{}
 	var line [][2]float64
 	if cr.Vehicle.Start != nil && cr.Vehicle.Start.Point != nil {

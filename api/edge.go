@@ -186,7 +186,7 @@ func headerBytes(r *http.Request) int {
 func (s *Server) limitHeaders(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if n := headerBytes(r); n > maxHeaderBytes {
-			writeProblem(w, r, &Problem{Type: ProblemTypeBase + "headers-too-large", Title: "Request header fields too large",
+			writeProblem(w, r, &problemDetails{Type: problemTypeBase + "headers-too-large", Title: "Request header fields too large",
 				Status: http.StatusRequestHeaderFieldsTooLarge, Detail: fmt.Sprintf("the headers are %d bytes; the limit is %d", n, maxHeaderBytes)})
 			return
 		}

@@ -26,8 +26,8 @@ func decodeFacility(body []byte, pathID string) (*depots.Facility, error) {
 			return nil, badParam("id", "%q differs from the id %q in the path", f.ID, pathID)
 		}
 	}
-	var params []InvalidParam
-	add := func(name, reason string) { params = append(params, InvalidParam{Name: name, Reason: reason}) }
+	var params []invalidParam
+	add := func(name, reason string) { params = append(params, invalidParam{Name: name, Reason: reason}) }
 	if err := checkID(string(f.ID)); err != nil {
 		add("id", err.Error())
 	}

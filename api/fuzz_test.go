@@ -114,15 +114,15 @@ func FuzzStopEvent(f *testing.F) {
 	f.Add([]byte(`{"type":"order_added","job":{"id":"n","location":[106.5,29.5],"delivery":[1]}}`))
 	f.Add([]byte(`{"type":"failed","stop_id":"p","location":[106.5,29.5]}`))
 	f.Fuzz(func(t *testing.T, body []byte) {
-		var ev StopEventRequest
+		var ev stopEventRequest
 		if err := decodeStrict(body, &ev, true); err != nil {
 			decodeErrorIs4xx(t, err)
 			return
 		}
-		cr := &CourierRoute{CourierID: "c", Stops: []CourierStop{
-			{ID: "a", Type: "job", Status: StopPending},
-			{ID: "p", Type: "pickup", Status: StopPending},
-			{ID: "d", Type: "delivery", Status: StopPending},
+		cr := &courierRoute{CourierID: "c", Stops: []courierStop{
+			{ID: "a", Type: "job", Status: stopPending},
+			{ID: "p", Type: "pickup", Status: stopPending},
+			{ID: "d", Type: "delivery", Status: stopPending},
 		}}
 		n := len(cr.Stops)
 		if err := applyEvent(cr, &ev); err != nil {

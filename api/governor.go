@@ -20,7 +20,7 @@ func newGovernor(n int, wait time.Duration) *governor {
 }
 
 // acquire takes a slot and returns the function that gives it back. With
-// bounded, it gives up after g.wait with ErrBusy.
+// bounded, it gives up after g.wait with errBusy.
 func (g *governor) acquire(ctx context.Context, bounded bool) (release func(), err error) {
 	select {
 	case g.slots <- struct{}{}:
@@ -37,7 +37,7 @@ func (g *governor) acquire(ctx context.Context, bounded bool) (release func(), e
 	case g.slots <- struct{}{}:
 		return g.release, nil
 	case <-timeout:
-		return nil, errorf(ErrBusy, "all %d solver slots are busy; retry shortly or submit an asynchronous job", cap(g.slots))
+		return nil, errorf(errBusy, "all %d solver slots are busy; retry shortly or submit an asynchronous job", cap(g.slots))
 	case <-ctx.Done():
 		return nil, ctx.Err()
 	}

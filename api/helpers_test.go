@@ -100,12 +100,12 @@ func (r *response) decode(t testing.TB, v any) {
 	}
 }
 
-func (r *response) problem(t testing.TB) api.Problem {
+func (r *response) problem(t testing.TB) api.ProblemDetails {
 	t.Helper()
 	if ct := r.Header.Get("Content-Type"); ct != "application/problem+json" {
 		t.Fatalf("Content-Type = %q, want application/problem+json; body %s", ct, r.Body)
 	}
-	var p api.Problem
+	var p api.ProblemDetails
 	r.decode(t, &p)
 	return p
 }

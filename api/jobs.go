@@ -318,8 +318,8 @@ func (q *queue) finish(ctx context.Context, j *store.Job, st store.JobStatus, re
 	}
 }
 
-// JobDoc is a job as the API returns it.
-type JobDoc struct {
+// jobDoc is a job as the API returns it.
+type jobDoc struct {
 	ID        string            `json:"id"`
 	Status    store.JobStatus   `json:"status"`
 	Progress  store.JobProgress `json:"progress"`
@@ -330,8 +330,8 @@ type JobDoc struct {
 	Links     map[string]string `json:"links"`
 }
 
-func jobDoc(j *store.Job) *JobDoc {
-	return &JobDoc{ID: j.ID, Status: j.Status, Progress: j.Progress, Result: j.Result, Error: j.Error,
+func newJobDoc(j *store.Job) *jobDoc {
+	return &jobDoc{ID: j.ID, Status: j.Status, Progress: j.Progress, Result: j.Result, Error: j.Error,
 		CreatedAt: j.CreatedAt, UpdatedAt: j.UpdatedAt, Links: map[string]string{
 			"self": "/v1/jobs/" + j.ID, "events": "/v1/jobs/" + j.ID + "/events", "cancel": "/v1/jobs/" + j.ID + "/cancel"}}
 }
@@ -352,7 +352,7 @@ func (s *Server) submitJob(w http.ResponseWriter, r *http.Request) error {
 	if _, _, err := s.decodeSolveRequest(r.Context(), body); err != nil {
 		return err
 	}
-	p := PrincipalFrom(r.Context())
+	p := principalFrom(r.Context())
 	j := &store.Job{ID: newID("job_"), Status: store.JobQueued, Owner: p.Name, Request: body}
 	if err := s.store.CreateJob(r.Context(), j); err != nil {
 		return err
@@ -365,7 +365,7 @@ func (s *Server) submitJob(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	w.Header().Set("Location", "/v1/jobs/"+j.ID)
-	writeJSON(w, http.StatusAccepted, jobDoc(j))
+	writeJSON(w, http.StatusAccepted, newJobDoc(j))
 	return nil
 }
 
@@ -376,9 +376,9 @@ func (s *Server) loadJob(r *http.Request) (*store.Job, error) {
 	if err != nil {
 		return nil, err
 	}
-	p := PrincipalFrom(r.Context())
+	p := principalFrom(r.Context())
 	if p.Role.rank() < RolePlanner.rank() && j.Owner != p.Name {
-		return nil, errorf(ErrNotFound, "job %q", j.ID)
+		return nil, errorf(errNotFound, "job %q", j.ID)
 	}
 	return j, nil
 }
@@ -388,7 +388,7 @@ func (s *Server) getJob(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, jobDoc(j))
+	writeJSON(w, http.StatusOK, newJobDoc(j))
 	return nil
 }
 
@@ -400,7 +400,7 @@ func (s *Server) cancelJob(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	if j.Status.Final() {
-		return errorf(ErrConflict, "job %s already %s", j.ID, j.Status)
+		return errorf(errConflict, "job %s already %s", j.ID, j.Status)
 	}
 	if !s.queue.cancel(j.ID) {
 		// Waiting here, or queued/running on another server sharing the
@@ -411,7 +411,7 @@ func (s *Server) cancelJob(w http.ResponseWriter, r *http.Request) error {
 			return err
 		}
 	}
-	writeJSON(w, http.StatusAccepted, jobDoc(j))
+	writeJSON(w, http.StatusAccepted, newJobDoc(j))
 	return nil
 }
 
@@ -451,7 +451,7 @@ func (s *Server) jobEvents(w http.ResponseWriter, r *http.Request) error {
 	defer heartbeat.Stop()
 	for {
 		if j.Status.Final() {
-			send("done", jobDoc(j))
+			send("done", newJobDoc(j))
 			return nil
 		}
 		select {

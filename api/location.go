@@ -12,16 +12,16 @@ import (
 	"github.com/paulmach/orb/geojson"
 )
 
-// LocationRequest is the body of POST /v1/plans/location: which candidate
+// locationRequest is the body of POST /v1/plans/location: which candidate
 // facilities to open to serve the demand at the least fixed plus transport
 // and handling cost, within capacities (capacitated facility location,
 // solved by depots/location.SolveCFLP, or SolveSSCFLP when single_source).
-type LocationRequest struct {
+type locationRequest struct {
 	// Candidates are the facilities that may open; omitted means the
 	// stored facilities of Kind.
 	Candidates []depots.Facility `json:"candidates,omitempty"`
 	Kind       depots.Kind       `json:"kind,omitempty"`
-	Demand     []LocationDemand  `json:"demand"`
+	Demand     []locationDemand  `json:"demand"`
 	// PerParcelKm prices transport on the road distance of the travel
 	// model, in currency units per parcel and kilometre.
 	PerParcelKm  float64 `json:"per_parcel_km"`
@@ -29,25 +29,25 @@ type LocationRequest struct {
 	TimeLimitMs  int64   `json:"time_limit_ms,omitempty"`
 }
 
-// LocationDemand is one demand point in parcels per day.
-type LocationDemand struct {
+// locationDemand is one demand point in parcels per day.
+type locationDemand struct {
 	ID       string    `json:"id,omitempty"`
 	Location orb.Point `json:"location"`
 	Volume   int64     `json:"volume"`
 }
 
-// LocationResult is the plan returned.
-type LocationResult struct {
+// locationResult is the plan returned.
+type locationResult struct {
 	Open       []depots.ID          `json:"open"`
 	Cost       float64              `json:"cost"`
 	LowerBound float64              `json:"lower_bound"`
 	GapPercent float64              `json:"gap_percent"`
 	Optimal    bool                 `json:"optimal"`
-	Flows      []LocationAssignment `json:"flows"`
+	Flows      []locationAssignment `json:"flows"`
 }
 
-// LocationAssignment is volume of one demand point served by a facility.
-type LocationAssignment struct {
+// locationAssignment is volume of one demand point served by a facility.
+type locationAssignment struct {
 	Facility depots.ID `json:"facility"`
 	Demand   int       `json:"demand"` // index into the request's demand
 	Volume   int64     `json:"volume"`
@@ -61,7 +61,7 @@ func (s *Server) locate(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	var req LocationRequest
+	var req locationRequest
 	if err := decodeStrict(body, &req, true); err != nil {
 		return err
 	}
@@ -87,7 +87,7 @@ func (s *Server) locate(w http.ResponseWriter, r *http.Request) error {
 		return badParam("candidates", "no candidate facility")
 	}
 	if len(cands)*len(req.Demand) > maxLocationPairs {
-		return errorf(ErrTooBig, "%d candidates × %d demand points exceed %d pairs", len(cands), len(req.Demand), maxLocationPairs)
+		return errorf(errTooBig, "%d candidates × %d demand points exceed %d pairs", len(cands), len(req.Demand), maxLocationPairs)
 	}
 	var total int64
 	pts := make([]orb.Point, 0, len(cands)+len(req.Demand))
@@ -143,7 +143,7 @@ func (s *Server) locate(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	s.metrics.ObserveSolve("location", time.Since(start), int64(math.Round(sol.Cost)), 0)
-	res := LocationResult{Cost: sol.Cost, LowerBound: sol.LowerBound, Optimal: sol.Optimal, Open: []depots.ID{}, Flows: []LocationAssignment{}}
+	res := locationResult{Cost: sol.Cost, LowerBound: sol.LowerBound, Optimal: sol.Optimal, Open: []depots.ID{}, Flows: []locationAssignment{}}
 	if sol.Cost > 0 {
 		res.GapPercent = 100 * (sol.Cost - sol.LowerBound) / sol.Cost
 	}
@@ -151,7 +151,7 @@ func (s *Server) locate(w http.ResponseWriter, r *http.Request) error {
 		res.Open = append(res.Open, cands[i].ID)
 	}
 	for _, f := range sol.Flows {
-		res.Flows = append(res.Flows, LocationAssignment{Facility: cands[f.Facility].ID, Demand: f.Customer, Volume: f.Amount})
+		res.Flows = append(res.Flows, locationAssignment{Facility: cands[f.Facility].ID, Demand: f.Customer, Volume: f.Amount})
 	}
 	return s.savePlan(w, r, "location", body, res, func() (*geojson.FeatureCollection, error) {
 		return locationGeoJSON(cands, req.Demand, sol), nil
@@ -161,7 +161,7 @@ func (s *Server) locate(w http.ResponseWriter, r *http.Request) error {
 // locationGeoJSON maps a location plan: candidates as Points (role "open"
 // or "closed"), demand points (role "demand", volume) and each flow as a
 // LineString from its facility to its demand point (role "flow", volume).
-func locationGeoJSON(cands []depots.Facility, demand []LocationDemand, sol *location.CFLPSolution) *geojson.FeatureCollection {
+func locationGeoJSON(cands []depots.Facility, demand []locationDemand, sol *location.CFLPSolution) *geojson.FeatureCollection {
 	fc := geojson.NewFeatureCollection()
 	open := make(map[int]bool, len(sol.Open))
 	for _, i := range sol.Open {

@@ -32,7 +32,7 @@ func (s *Server) savePlan(w http.ResponseWriter, r *http.Request, kind string, r
 			return fmt.Errorf("api: %s map: %w", kind, err)
 		}
 	}
-	pl := &store.Plan{ID: newID("plan_"), Kind: kind, Owner: PrincipalFrom(r.Context()).Name, Request: req, Result: res}
+	pl := &store.Plan{ID: newID("plan_"), Kind: kind, Owner: principalFrom(r.Context()).Name, Request: req, Result: res}
 	if err := s.store.CreatePlan(r.Context(), pl); err != nil {
 		return err
 	}
@@ -114,15 +114,15 @@ func (s *Server) allocate(w http.ResponseWriter, r *http.Request) error {
 	return s.savePlan(w, r, "allocation", body, a, func() (*geojson.FeatureCollection, error) { return a.GeoJSON(p) })
 }
 
-// CoverageRequest is the body of POST /v1/plans/coverage and
+// coverageRequest is the body of POST /v1/plans/coverage and
 // /v1/plans/sites.
-type CoverageRequest struct {
-	Demand []DemandJSON `json:"demand"`
+type coverageRequest struct {
+	Demand []demandJSON `json:"demand"`
 	// Points are the existing pickup points; omitted means the stored
 	// lockers and express stores.
-	Points []PointJSON `json:"points,omitempty"`
+	Points []pointJSON `json:"points,omitempty"`
 	// Candidates are candidate sites (sites only).
-	Candidates   []PointJSON `json:"candidates,omitempty"`
+	Candidates   []pointJSON `json:"candidates,omitempty"`
 	RadiusMeters float64     `json:"radius_meters"`
 	Circuity     float64     `json:"circuity,omitempty"`
 	// Add (MCLP) or Target (LSCP, 0 < target ≤ 1) for site selection.
@@ -131,14 +131,14 @@ type CoverageRequest struct {
 	Capacitated bool    `json:"capacitated,omitempty"`
 }
 
-// DemandJSON is one demand point: parcels per day (or population).
-type DemandJSON struct {
+// demandJSON is one demand point: parcels per day (or population).
+type demandJSON struct {
 	Location orb.Point `json:"location"`
 	Weight   float64   `json:"weight"`
 }
 
-// PointJSON is a pickup point or candidate site.
-type PointJSON struct {
+// pointJSON is a pickup point or candidate site.
+type pointJSON struct {
 	ID             string    `json:"id"`
 	Name           string    `json:"name,omitempty"`
 	Location       orb.Point `json:"location"`
@@ -147,8 +147,8 @@ type PointJSON struct {
 	Cost           float64   `json:"cost,omitempty"`
 }
 
-func (s *Server) coverageInput(r *http.Request, body []byte) (*CoverageRequest, []coverage.Demand, []coverage.Point, []coverage.Point, error) {
-	var req CoverageRequest
+func (s *Server) coverageInput(r *http.Request, body []byte) (*coverageRequest, []coverage.Demand, []coverage.Point, []coverage.Point, error) {
+	var req coverageRequest
 	if err := decodeStrict(body, &req, true); err != nil {
 		return nil, nil, nil, nil, err
 	}
@@ -168,7 +168,7 @@ func (s *Server) coverageInput(r *http.Request, body []byte) (*CoverageRequest, 
 		}
 		dem[i] = coverage.Demand{Location: d.Location, Weight: d.Weight}
 	}
-	convert := func(field string, ps []PointJSON) ([]coverage.Point, error) {
+	convert := func(field string, ps []pointJSON) ([]coverage.Point, error) {
 		out := make([]coverage.Point, len(ps))
 		for i, p := range ps {
 			if p.ID == "" {
@@ -208,7 +208,7 @@ func (s *Server) coverageInput(r *http.Request, body []byte) (*CoverageRequest, 
 	return &req, dem, points, cands, nil
 }
 
-func (s *Server) coverageOptions(req *CoverageRequest) coverage.Options {
+func (s *Server) coverageOptions(req *coverageRequest) coverage.Options {
 	return coverage.Options{RadiusMeters: req.RadiusMeters, Circuity: req.Circuity, ZoneOf: s.cfg.ZoneOf, Workers: 1}
 }
 

@@ -21,51 +21,57 @@ import (
 	"github.com/lastmile-dev/lastmile/store"
 )
 
-// Sentinel errors of the API layer, matched with errors.Is.
+// Errors that New and ParseKey return, and that a Config's Solver or Matrix
+// may return (wrapped) to answer 400 or 503 instead of 500. Match them with
+// errors.Is.
 var (
-	ErrBadRequest   = errors.New("api: bad request")
-	ErrUnauthorized = errors.New("api: missing or unknown API key")
-	ErrForbidden    = errors.New("api: forbidden for this key")
-	ErrTooLarge     = errors.New("api: request body too large")
-	ErrMediaType    = errors.New("api: unsupported media type")
-	ErrRateLimited  = errors.New("api: rate limit exceeded")
-	ErrUnavailable  = errors.New("api: temporarily unavailable")
-	ErrNotFound     = errors.New("api: not found")
-	ErrConflict     = errors.New("api: conflict")
-	ErrTooBig       = errors.New("api: problem too large for this endpoint")
-	ErrBusy         = errors.New("api: every solver slot is busy")
+	ErrBadRequest  = errors.New("api: bad request")
+	ErrUnavailable = errors.New("api: temporarily unavailable")
 )
 
-// Problem is an RFC 9457 problem details document, with the invalid_params
-// extension naming each bad field.
-type Problem struct {
+// The handlers' own sentinels; statusTable maps each to a status.
+var (
+	errUnauthorized = errors.New("api: missing or unknown API key")
+	errForbidden    = errors.New("api: forbidden for this key")
+	errTooLarge     = errors.New("api: request body too large")
+	errMediaType    = errors.New("api: unsupported media type")
+	errRateLimited  = errors.New("api: rate limit exceeded")
+	errNotFound     = errors.New("api: not found")
+	errConflict     = errors.New("api: conflict")
+	errTooBig       = errors.New("api: problem too large for this endpoint")
+	errBusy         = errors.New("api: every solver slot is busy")
+)
+
+// problemDetails is an RFC 9457 problem details document, with the
+// invalid_params extension naming each bad field.
+type problemDetails struct {
 	Type          string         `json:"type"`
 	Title         string         `json:"title"`
 	Status        int            `json:"status"`
 	Detail        string         `json:"detail,omitempty"`
 	Instance      string         `json:"instance,omitempty"`
-	InvalidParams []InvalidParam `json:"invalid_params,omitempty"`
+	InvalidParams []invalidParam `json:"invalid_params,omitempty"`
 	// Code and Error are set on the VROOM-compatible endpoint, whose clients
 	// read VROOM's error code (1 internal, 2 input, 3 routing).
 	Code  *int   `json:"code,omitempty"`
 	Error string `json:"error,omitempty"`
 }
 
-// InvalidParam names one bad field, as a JSON path such as
+// invalidParam names one bad field, as a JSON path such as
 // "jobs[3].time_windows[0]", and why it is bad.
-type InvalidParam struct {
+type invalidParam struct {
 	Name   string `json:"name"`
 	Reason string `json:"reason"`
 }
 
-// ProblemTypeBase prefixes every problem type URI.
-const ProblemTypeBase = "https://lastmile.dev/problems/"
+// problemTypeBase prefixes every problem type URI.
+const problemTypeBase = "https://lastmile.dev/problems/"
 
 // statusError carries a status and client-safe detail through handlers.
 type statusError struct {
 	err    error
 	detail string
-	params []InvalidParam
+	params []invalidParam
 }
 
 func (e *statusError) Error() string { return e.err.Error() + ": " + e.detail }
@@ -74,7 +80,7 @@ func (e *statusError) Unwrap() error { return e.err }
 // badParam is a 400 naming one field.
 func badParam(name, format string, args ...any) error {
 	reason := fmt.Sprintf(format, args...)
-	return &statusError{err: ErrBadRequest, detail: name + ": " + reason, params: []InvalidParam{{Name: name, Reason: reason}}}
+	return &statusError{err: ErrBadRequest, detail: name + ": " + reason, params: []invalidParam{{Name: name, Reason: reason}}}
 }
 
 // errorf wraps sentinel with a client-safe detail.
@@ -102,31 +108,31 @@ var statusTable = []struct {
 	{rural.ErrInvalid, http.StatusBadRequest, "invalid-request", "The request is invalid"},
 	{scenario.ErrInvalid, http.StatusBadRequest, "invalid-request", "The request is invalid"},
 	{location.ErrInfeasible, http.StatusUnprocessableEntity, "infeasible", "No feasible solution"},
-	{ErrUnauthorized, http.StatusUnauthorized, "unauthorized", "Missing or unknown API key"},
-	{ErrForbidden, http.StatusForbidden, "forbidden", "This API key may not do that"},
-	{ErrNotFound, http.StatusNotFound, "not-found", "Not found"},
+	{errUnauthorized, http.StatusUnauthorized, "unauthorized", "Missing or unknown API key"},
+	{errForbidden, http.StatusForbidden, "forbidden", "This API key may not do that"},
+	{errNotFound, http.StatusNotFound, "not-found", "Not found"},
 	{depots.ErrNotFound, http.StatusNotFound, "not-found", "Not found"},
 	{store.ErrNotFound, http.StatusNotFound, "not-found", "Not found"},
-	{ErrConflict, http.StatusConflict, "conflict", "Conflict"},
+	{errConflict, http.StatusConflict, "conflict", "Conflict"},
 	{store.ErrConflict, http.StatusConflict, "conflict", "Conflict"},
-	{ErrTooLarge, http.StatusRequestEntityTooLarge, "body-too-large", "The request body is too large"},
-	{ErrMediaType, http.StatusUnsupportedMediaType, "unsupported-media-type", "Send application/json"},
-	{ErrTooBig, http.StatusUnprocessableEntity, "problem-too-large", "The problem is too large for this endpoint"},
+	{errTooLarge, http.StatusRequestEntityTooLarge, "body-too-large", "The request body is too large"},
+	{errMediaType, http.StatusUnsupportedMediaType, "unsupported-media-type", "Send application/json"},
+	{errTooBig, http.StatusUnprocessableEntity, "problem-too-large", "The problem is too large for this endpoint"},
 	{routing.ErrInfeasible, http.StatusUnprocessableEntity, "infeasible", "No feasible solution"},
-	{ErrRateLimited, http.StatusTooManyRequests, "rate-limited", "Too many requests"},
+	{errRateLimited, http.StatusTooManyRequests, "rate-limited", "Too many requests"},
 	{ErrUnavailable, http.StatusServiceUnavailable, "unavailable", "Temporarily unavailable"},
-	{ErrBusy, http.StatusServiceUnavailable, "busy", "Every solver slot is busy"},
+	{errBusy, http.StatusServiceUnavailable, "busy", "Every solver slot is busy"},
 }
 
 // problemFor turns err into the problem the client sees. Known sentinels
 // give their status and a detail; anything else is a 500 whose detail stays
 // in the log.
-func problemFor(err error) *Problem {
+func problemFor(err error) *problemDetails {
 	for _, row := range statusTable {
 		if !errors.Is(err, row.err) {
 			continue
 		}
-		p := &Problem{Type: ProblemTypeBase + row.slug, Title: row.title, Status: row.status}
+		p := &problemDetails{Type: problemTypeBase + row.slug, Title: row.title, Status: row.status}
 		var se *statusError
 		switch {
 		case errors.As(err, &se):
@@ -145,7 +151,7 @@ func problemFor(err error) *Problem {
 		}
 		return p
 	}
-	return &Problem{Type: ProblemTypeBase + "internal", Title: "Internal server error", Status: http.StatusInternalServerError,
+	return &problemDetails{Type: problemTypeBase + "internal", Title: "Internal server error", Status: http.StatusInternalServerError,
 		Detail: "The server could not complete the request; the error has been logged."}
 }
 
@@ -155,21 +161,21 @@ var fieldPath = regexp.MustCompile(`^[a-z_]+(\[\d+\])*(\.[a-z_]+(\[\d+\])*)*$`)
 
 // paramsFromMessage extracts the field from a "prefix: field: reason"
 // message, so that decoder errors fill invalid_params.
-func paramsFromMessage(msg string) []InvalidParam {
+func paramsFromMessage(msg string) []invalidParam {
 	for _, sentinel := range []error{instance.ErrFormat, instance.ErrUnsupported, routing.ErrInvalid, depots.ErrInvalid, coverage.ErrInvalid} {
 		msg = strings.ReplaceAll(msg, sentinel.Error()+": ", "")
 	}
 	parts := strings.Split(msg, ": ")
 	for i := 0; i < len(parts)-1; i++ {
 		if fieldPath.MatchString(parts[i]) {
-			return []InvalidParam{{Name: parts[i], Reason: strings.Join(parts[i+1:], ": ")}}
+			return []invalidParam{{Name: parts[i], Reason: strings.Join(parts[i+1:], ": ")}}
 		}
 	}
-	return []InvalidParam{{Name: "body", Reason: msg}}
+	return []invalidParam{{Name: "body", Reason: msg}}
 }
 
 // writeProblem writes p as application/problem+json.
-func writeProblem(w http.ResponseWriter, r *http.Request, p *Problem) {
+func writeProblem(w http.ResponseWriter, r *http.Request, p *problemDetails) {
 	if r != nil {
 		p.Instance = r.URL.Path
 	}
@@ -196,7 +202,7 @@ func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
 		w.Header().Set("Retry-After", "1")
 	}
 	switch {
-	case errors.Is(err, ErrBusy):
+	case errors.Is(err, errBusy):
 		w.Header().Set("Retry-After", "1")
 	case p.Status == http.StatusServiceUnavailable:
 		w.Header().Set("Retry-After", "5")

@@ -15,9 +15,9 @@ import (
 	"github.com/paulmach/orb/geojson"
 )
 
-// ScenarioPlanRequest is the body of POST /v1/plans/urban and
+// scenarioPlanRequest is the body of POST /v1/plans/urban and
 // /v1/plans/rural: which seeded Chongqing scenario to plan, and the budget.
-type ScenarioPlanRequest struct {
+type scenarioPlanRequest struct {
 	Seed uint64 `json:"seed"`
 	// Parcels is the urban day's parcel count; 0 means 1000 here (the
 	// scenario default of 5000 takes longer than a request should).
@@ -39,12 +39,12 @@ type ScenarioPlanRequest struct {
 // maxScenarioParcels bounds the synchronous urban plan.
 const maxScenarioParcels = 20_000
 
-func (s *Server) scenarioRequest(w http.ResponseWriter, r *http.Request, kind scenario.Kind) (*ScenarioPlanRequest, []byte, *scenario.Scenario, time.Duration, error) {
+func (s *Server) scenarioRequest(w http.ResponseWriter, r *http.Request, kind scenario.Kind) (*scenarioPlanRequest, []byte, *scenario.Scenario, time.Duration, error) {
 	body, err := s.readBody(w, r)
 	if err != nil {
 		return nil, nil, nil, 0, err
 	}
-	var req ScenarioPlanRequest
+	var req scenarioPlanRequest
 	if err := decodeStrict(body, &req, true); err != nil {
 		return nil, nil, nil, 0, err
 	}
@@ -163,28 +163,28 @@ func renderGeoJSON(m *render.Map) (*geojson.FeatureCollection, error) {
 	return geojson.UnmarshalFeatureCollection(buf.Bytes())
 }
 
-// TimeLimitHeader is set to "true" on a planner answer whose run was cut
+// timeLimitHeader is set to "true" on a planner answer whose run was cut
 // short by the server's time limit: every routing search returned its best
 // solution so far, so the plan is complete but may be worse than the
 // requested iterations would have made it.
-const TimeLimitHeader = "Lastmile-Time-Limit-Reached"
+const timeLimitHeader = "Lastmile-Time-Limit-Reached"
 
 // planDeadline checks a scenario planner run made under ctx, which carries
 // the server's time limit tl. The planners split their budget over many
 // routing searches and cannot promise the total, so the handler bounds the
 // whole run: a search stopped by the deadline returns its best solution so
-// far. A run that ended early is marked with TimeLimitHeader; one that
+// far. A run that ended early is marked with timeLimitHeader; one that
 // failed because of the deadline is a 422 naming the limit.
 func (s *Server) planDeadline(ctx context.Context, w http.ResponseWriter, r *http.Request, kind string, tl time.Duration, err error) error {
 	hit := errors.Is(ctx.Err(), context.DeadlineExceeded) && r.Context().Err() == nil
 	switch {
 	case err != nil && hit:
-		return errorf(ErrTooBig, "the %s plan did not finish within the server's limit of %v: ask for fewer parcels or iterations", kind, tl)
+		return errorf(errTooBig, "the %s plan did not finish within the server's limit of %v: ask for fewer parcels or iterations", kind, tl)
 	case err != nil:
 		return fmt.Errorf("%s plan: %w", kind, err)
 	case hit:
 		s.log.InfoContext(r.Context(), "planner run cut short by the time limit", "kind", kind, "limit", tl)
-		w.Header().Set(TimeLimitHeader, "true")
+		w.Header().Set(timeLimitHeader, "true")
 	}
 	return nil
 }

@@ -266,7 +266,7 @@ func New(cfg Config) (*Server, error) {
 	return s, nil
 }
 
-// Metrics returns the server's metrics, for a pgxpool collector or tests.
+// Metrics returns the server's collectors, for tests.
 func (s *Server) Metrics() *metrics.Metrics { return s.metrics }
 
 // Handler returns the root handler.
@@ -333,7 +333,7 @@ func (s *Server) authorize(w http.ResponseWriter, r *http.Request, acc access) e
 	}
 	addr := clientAddr(r)
 	if s.authFails.blocked(addr) {
-		return errorf(ErrRateLimited, "too many failed authentications from this address; retry later")
+		return errorf(errRateLimited, "too many failed authentications from this address; retry later")
 	}
 	p, err := s.keys.authenticate(r, r.Pattern == vroomPattern)
 	if err != nil {
@@ -342,13 +342,13 @@ func (s *Server) authorize(w http.ResponseWriter, r *http.Request, acc access) e
 		return err
 	}
 	if !s.keys.allow(p) {
-		return errorf(ErrRateLimited, "key %s exceeded %.0f requests per second", p.Name, s.cfg.RateLimit)
+		return errorf(errRateLimited, "key %s exceeded %.0f requests per second", p.Name, s.cfg.RateLimit)
 	}
 	switch {
 	case acc == plannerOnly && p.Role.rank() < RolePlanner.rank():
-		return errorf(ErrForbidden, "this endpoint needs a planner or operator key")
+		return errorf(errForbidden, "this endpoint needs a planner or operator key")
 	case acc == operatorOnly && p.Role != RoleOperator:
-		return errorf(ErrForbidden, "this endpoint needs an operator key")
+		return errorf(errForbidden, "this endpoint needs an operator key")
 	}
 	*r = *r.WithContext(context.WithValue(r.Context(), principalKey{}, p))
 	return nil
@@ -403,11 +403,11 @@ func (s *Server) registerRoutes() {
 		allow := s.allowedMethods(r)
 		if len(allow) > 0 {
 			w.Header().Set("Allow", strings.Join(allow, ", "))
-			writeProblem(w, r, &Problem{Type: ProblemTypeBase + "method-not-allowed", Title: "Method not allowed",
+			writeProblem(w, r, &problemDetails{Type: problemTypeBase + "method-not-allowed", Title: "Method not allowed",
 				Status: http.StatusMethodNotAllowed, Detail: "allowed: " + strings.Join(allow, ", ")})
 			return
 		}
-		s.writeError(w, r, errorf(ErrNotFound, "no endpoint at %s", r.URL.Path))
+		s.writeError(w, r, errorf(errNotFound, "no endpoint at %s", r.URL.Path))
 	})
 }
 
@@ -518,15 +518,15 @@ func (s *Server) readBody(w http.ResponseWriter, r *http.Request) ([]byte, error
 	if ct := r.Header.Get("Content-Type"); ct != "" {
 		mt, _, err := mime.ParseMediaType(ct)
 		if err != nil || (mt != "application/json" && !strings.HasSuffix(mt, "+json")) {
-			return nil, errorf(ErrMediaType, "Content-Type %q: send application/json", ct)
+			return nil, errorf(errMediaType, "Content-Type %q: send application/json", ct)
 		}
 	}
 	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, s.cfg.MaxBodyBytes))
 	if err != nil {
 		var mbe *http.MaxBytesError
 		if errors.As(err, &mbe) {
-			return nil, &statusError{err: ErrTooLarge, detail: fmt.Sprintf("the body exceeds %d bytes", mbe.Limit),
-				params: []InvalidParam{{Name: "body", Reason: fmt.Sprintf("larger than %d bytes", mbe.Limit)}}}
+			return nil, &statusError{err: errTooLarge, detail: fmt.Sprintf("the body exceeds %d bytes", mbe.Limit),
+				params: []invalidParam{{Name: "body", Reason: fmt.Sprintf("larger than %d bytes", mbe.Limit)}}}
 		}
 		return nil, errorf(ErrBadRequest, "reading the body: %v", err)
 	}

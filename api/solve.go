@@ -16,16 +16,16 @@ import (
 	"github.com/paulmach/orb"
 )
 
-// SolveRequest is the body of /v1/optimize, /v1/jobs and /v1/dispatch:
+// solveRequest is the body of /v1/optimize, /v1/jobs and /v1/dispatch:
 // lastmile's JSON problem document (package routing/instance) with an
 // optional "options" object.
-type SolveRequest struct {
+type solveRequest struct {
 	instance.Problem
-	Options *SolveOptions `json:"options,omitempty"`
+	Options *solveOptions `json:"options,omitempty"`
 }
 
-// SolveOptions tune one solve.
-type SolveOptions struct {
+// solveOptions tune one solve.
+type solveOptions struct {
 	// TimeLimitMs is the solve time in milliseconds. The server caps it
 	// (Config.MaxSolveTime, or MaxJobTime for jobs) and applies its default
 	// when it is zero.
@@ -37,20 +37,20 @@ type SolveOptions struct {
 	Seed int64 `json:"seed,omitempty"`
 }
 
-// decodeSolveRequest decodes and validates a SolveRequest, returning the
+// decodeSolveRequest decodes and validates a solveRequest, returning the
 // instance and the options.
-func (s *Server) decodeSolveRequest(ctx context.Context, body []byte) (*instance.Instance, SolveOptions, error) {
+func (s *Server) decodeSolveRequest(ctx context.Context, body []byte) (*instance.Instance, solveOptions, error) {
 	_, in, opts, err := s.parseSolveRequest(ctx, body)
 	return in, opts, err
 }
 
 // parseSolveRequest is decodeSolveRequest that also returns the document.
-func (s *Server) parseSolveRequest(ctx context.Context, body []byte) (*SolveRequest, *instance.Instance, SolveOptions, error) {
-	var req SolveRequest
+func (s *Server) parseSolveRequest(ctx context.Context, body []byte) (*solveRequest, *instance.Instance, solveOptions, error) {
+	var req solveRequest
 	if err := decodeStrict(body, &req, true); err != nil {
-		return nil, nil, SolveOptions{}, err
+		return nil, nil, solveOptions{}, err
 	}
-	var opts SolveOptions
+	var opts solveOptions
 	if req.Options != nil {
 		opts = *req.Options
 	}
@@ -77,7 +77,7 @@ func (s *Server) parseSolveRequest(ctx context.Context, body []byte) (*SolveRequ
 
 // routingOptions applies the server's default and cap to the request's
 // time limit.
-func routingOptions(o SolveOptions, def, limit time.Duration) routing.Options {
+func routingOptions(o solveOptions, def, limit time.Duration) routing.Options {
 	tl := limitFromMs(o.TimeLimitMs, def, limit)
 	seed := o.Seed
 	if seed == 0 {
@@ -147,8 +147,8 @@ func (s *Server) optimize(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	if n := taskCount(in.Problem); n > s.cfg.MaxSyncTasks {
-		return &statusError{err: ErrTooBig, detail: fmt.Sprintf("%d tasks exceed the synchronous limit of %d: submit it to POST /v1/jobs", n, s.cfg.MaxSyncTasks),
-			params: []InvalidParam{{Name: "jobs", Reason: fmt.Sprintf("%d tasks, at most %d here", n, s.cfg.MaxSyncTasks)}}}
+		return &statusError{err: errTooBig, detail: fmt.Sprintf("%d tasks exceed the synchronous limit of %d: submit it to POST /v1/jobs", n, s.cfg.MaxSyncTasks),
+			params: []invalidParam{{Name: "jobs", Reason: fmt.Sprintf("%d tasks, at most %d here", n, s.cfg.MaxSyncTasks)}}}
 	}
 	opts := routingOptions(o, s.cfg.DefaultSolveTime, s.cfg.MaxSolveTime)
 	sol, err := s.solve(r.Context(), "optimize", in.Problem, opts)
@@ -166,7 +166,7 @@ func wantsGeoJSON(r *http.Request) bool {
 	return r.URL.Query().Get("format") == "geojson" || strings.Contains(r.Header.Get("Accept"), "application/geo+json")
 }
 
-func writeSolution(w http.ResponseWriter, r *http.Request, status int, doc *SolutionDoc) error {
+func writeSolution(w http.ResponseWriter, r *http.Request, status int, doc *solutionDoc) error {
 	if wantsGeoJSON(r) {
 		w.Header().Set("Content-Type", "application/geo+json")
 		w.WriteHeader(status)
@@ -176,30 +176,30 @@ func writeSolution(w http.ResponseWriter, r *http.Request, status int, doc *Solu
 	return nil
 }
 
-// SolutionDoc is a solution as the API returns it. Costs are in currency
+// solutionDoc is a solution as the API returns it. Costs are in currency
 // units (yuan), times in seconds on the problem's clock, distances in
 // metres.
-type SolutionDoc struct {
+type solutionDoc struct {
 	Cost            float64         `json:"cost"`
 	DistanceMeters  int64           `json:"distance_meters"`
 	DurationSeconds int64           `json:"duration_seconds"`
-	Routes          []RouteDoc      `json:"routes"`
-	Unassigned      []UnassignedDoc `json:"unassigned"`
+	Routes          []routeDoc      `json:"routes"`
+	Unassigned      []unassignedDoc `json:"unassigned"`
 	// TimeLimitMs is the time limit the server applied.
 	TimeLimitMs int64 `json:"time_limit_ms,omitempty"`
 }
 
-// RouteDoc is one vehicle's route.
-type RouteDoc struct {
+// routeDoc is one vehicle's route.
+type routeDoc struct {
 	Vehicle         string    `json:"vehicle"`
 	Cost            float64   `json:"cost"`
 	DistanceMeters  int64     `json:"distance_meters"`
 	DurationSeconds int64     `json:"duration_seconds"`
-	Stops           []StopDoc `json:"stops"`
+	Stops           []stopDoc `json:"stops"`
 }
 
-// StopDoc is one stop of a route.
-type StopDoc struct {
+// stopDoc is one stop of a route.
+type stopDoc struct {
 	// Type is start, job, pickup, delivery, reload or end.
 	Type          string     `json:"type"`
 	ID            string     `json:"id,omitempty"`
@@ -211,8 +211,8 @@ type StopDoc struct {
 	Load          []int64    `json:"load,omitempty"`
 }
 
-// UnassignedDoc is a task no route serves.
-type UnassignedDoc struct {
+// unassignedDoc is a task no route serves.
+type unassignedDoc struct {
 	ID       string     `json:"id"`
 	Type     string     `json:"type"` // job or shipment
 	Location *orb.Point `json:"location,omitempty"`
@@ -229,7 +229,7 @@ func money(v int64) float64 {
 }
 
 // newSolutionDoc describes sol in the terms of in: ids and coordinates.
-func newSolutionDoc(in *instance.Instance, sol *routing.Solution) *SolutionDoc {
+func newSolutionDoc(in *instance.Instance, sol *routing.Solution) *solutionDoc {
 	p := in.Problem
 	point := func(loc int) *orb.Point {
 		if loc < 0 || loc >= len(in.Coords) {
@@ -238,15 +238,15 @@ func newSolutionDoc(in *instance.Instance, sol *routing.Solution) *SolutionDoc {
 		pt := in.Coords[loc]
 		return &pt
 	}
-	doc := &SolutionDoc{Cost: money(sol.Cost), DistanceMeters: sol.Distance, DurationSeconds: sol.Duration,
-		Routes: []RouteDoc{}, Unassigned: []UnassignedDoc{}}
+	doc := &solutionDoc{Cost: money(sol.Cost), DistanceMeters: sol.Distance, DurationSeconds: sol.Duration,
+		Routes: []routeDoc{}, Unassigned: []unassignedDoc{}}
 	for _, rt := range sol.Routes {
-		rd := RouteDoc{Cost: money(rt.Cost), DistanceMeters: rt.Distance, DurationSeconds: rt.Duration, Stops: []StopDoc{}}
+		rd := routeDoc{Cost: money(rt.Cost), DistanceMeters: rt.Distance, DurationSeconds: rt.Duration, Stops: []stopDoc{}}
 		if rt.Vehicle >= 0 && rt.Vehicle < len(p.Vehicles) {
 			rd.Vehicle = p.Vehicles[rt.Vehicle].ID
 		}
 		for _, st := range rt.Stops {
-			sd := StopDoc{Type: kindNames[st.Kind], Location: point(st.Location), LocationIndex: st.Location,
+			sd := stopDoc{Type: kindNames[st.Kind], Location: point(st.Location), LocationIndex: st.Location,
 				Arrival: st.Arrival, Waiting: st.Waiting, Departure: st.Departure, Load: st.Load}
 			sd.ID = taskID(p, st.Kind, st.Task)
 			rd.Stops = append(rd.Stops, sd)
@@ -254,7 +254,7 @@ func newSolutionDoc(in *instance.Instance, sol *routing.Solution) *SolutionDoc {
 		doc.Routes = append(doc.Routes, rd)
 	}
 	for _, u := range sol.Unassigned {
-		ud := UnassignedDoc{Type: "job", Reason: string(u.Reason)}
+		ud := unassignedDoc{Type: "job", Reason: string(u.Reason)}
 		switch {
 		case u.Shipment && u.Task >= 0 && u.Task < len(p.Shipments):
 			sh := p.Shipments[u.Task]
@@ -282,7 +282,7 @@ func taskID(p *routing.Problem, k routing.StopKind, task int) string {
 // GeoJSON returns the solution as a FeatureCollection: a LineString per
 // route (stops in order) and a Point per stop and per unassigned task. Stops
 // without coordinates (matrix-only problems) are left out of the geometry.
-func (d *SolutionDoc) GeoJSON() map[string]any {
+func (d *solutionDoc) GeoJSON() map[string]any {
 	features := []any{}
 	for _, rt := range d.Routes {
 		var line [][2]float64

@@ -247,10 +247,10 @@ func (s *Server) vroom(w http.ResponseWriter, r *http.Request) error {
 		return fail(err)
 	}
 	if n := taskCount(in.Problem); n > s.cfg.MaxSyncTasks {
-		return fail(errorf(ErrTooBig, "%d tasks exceed the limit of %d", n, s.cfg.MaxSyncTasks))
+		return fail(errorf(errTooBig, "%d tasks exceed the limit of %d", n, s.cfg.MaxSyncTasks))
 	}
 	loaded := time.Now()
-	opts := routingOptions(SolveOptions{}, s.cfg.DefaultSolveTime, s.cfg.MaxSolveTime)
+	opts := routingOptions(solveOptions{}, s.cfg.DefaultSolveTime, s.cfg.MaxSolveTime)
 	sol, err := s.solve(r.Context(), "vroom", in.Problem, opts)
 	if err != nil {
 		return fail(err)
@@ -276,25 +276,79 @@ func skillNames(ids []uint64) []string {
 // decoder (instance.FromJSON) then checks everything else with the same
 // field names (jobs[3].time_windows[0]).
 func convertVROOM(v *vroomInput) (*vroomProblem, error) {
-	vp := &vroomProblem{vehicles: v.Vehicles}
 	if len(v.Vehicles) == 0 {
 		return nil, badParam("vehicles", "at least one vehicle is required")
 	}
 	if len(v.Jobs) == 0 && len(v.Shipments) == 0 {
 		return nil, badParam("jobs", "give at least one job or shipment")
 	}
-	profile := ""
+	profile, err := vroomProfile(v.Vehicles)
+	if err != nil {
+		return nil, err
+	}
+	mat, err := v.matrixFor(profile)
+	if err != nil {
+		return nil, err
+	}
+	c := &vroomConverter{vp: &vroomProblem{vehicles: v.Vehicles}}
+	if mat != nil {
+		c.vp.indexMode = true
+		c.vp.doc.Matrix = &instance.MatrixJSON{Durations: mat.Durations, Distances: mat.Distances}
+	}
+	for _, veh := range v.Vehicles {
+		c.dims = max(c.dims, len(veh.Capacity))
+	}
+	vehicleIDs := map[uint64]bool{}
 	for i, veh := range v.Vehicles {
+		f := fmt.Sprintf("vehicles[%d]", i)
+		if vehicleIDs[veh.ID] {
+			return nil, badParam(f+".id", "duplicate vehicle id %d", veh.ID)
+		}
+		vehicleIDs[veh.ID] = true
+		if err := c.addVehicle(f, &veh); err != nil {
+			return nil, err
+		}
+	}
+	jobIDs := map[uint64]bool{}
+	for i, j := range v.Jobs {
+		f := fmt.Sprintf("jobs[%d]", i)
+		if jobIDs[j.ID] {
+			return nil, badParam(f+".id", "duplicate job id %d", j.ID)
+		}
+		jobIDs[j.ID] = true
+		if err := c.addJob(f, &j); err != nil {
+			return nil, err
+		}
+	}
+	stepIDs := [2]map[uint64]bool{{}, {}} // pickups, deliveries
+	for i, sh := range v.Shipments {
+		if err := c.addShipment(fmt.Sprintf("shipments[%d]", i), &sh, stepIDs); err != nil {
+			return nil, err
+		}
+	}
+	return c.vp, nil
+}
+
+// vroomProfile returns the one routing profile of the vehicles ("car" when
+// none is named), refusing a request that mixes profiles.
+func vroomProfile(vehicles []vroomVehicle) (string, error) {
+	profile := ""
+	for i, veh := range vehicles {
 		p := veh.Profile
 		if p == "" {
 			p = "car"
 		}
 		if i > 0 && p != profile {
-			return nil, badParam(fmt.Sprintf("vehicles[%d].profile", i), "profile %q differs from %q: one profile per request is supported", p, profile)
+			return "", badParam(fmt.Sprintf("vehicles[%d].profile", i), "profile %q differs from %q: one profile per request is supported", p, profile)
 		}
 		profile = p
 	}
-	var mat *vroomMatrix
+	return profile, nil
+}
+
+// matrixFor returns the custom matrix of profile: from "matrices", or the
+// older top-level "matrix" of durations; nil when the input has neither.
+func (v *vroomInput) matrixFor(profile string) (*vroomMatrix, error) {
 	switch {
 	case v.Matrices != nil:
 		m, ok := v.Matrices[profile]
@@ -307,195 +361,215 @@ func convertVROOM(v *vroomInput) (*vroomProblem, error) {
 		if m.Durations == nil {
 			return nil, badParam("matrices."+profile+".durations", "durations are required")
 		}
-		mat = &m
+		return &m, nil
 	case v.Matrix != nil:
-		mat = &vroomMatrix{Durations: v.Matrix}
+		return &vroomMatrix{Durations: v.Matrix}, nil
 	}
-	if mat != nil {
-		vp.indexMode = true
-		vp.doc.Matrix = &instance.MatrixJSON{Durations: mat.Durations, Distances: mat.Distances}
+	return nil, nil
+}
+
+// vroomConverter builds the problem document one vehicle, job and shipment
+// at a time.
+type vroomConverter struct {
+	vp   *vroomProblem
+	dims int // capacity dimensions of the widest vehicle
+}
+
+// location converts a VROOM location: a matrix index with a custom matrix,
+// an inline [lon, lat] point otherwise.
+func (c *vroomConverter) location(field string, pt *orb.Point, idx *int) (instance.Location, error) {
+	if c.vp.indexMode {
+		if idx == nil {
+			return instance.Location{}, badParam(field+"_index", "required with a custom matrix")
+		}
+		return instance.Location{Index: *idx}, nil
 	}
-	loc := func(field string, pt *orb.Point, idx *int) (instance.Location, error) {
-		if vp.indexMode {
-			if idx == nil {
-				return instance.Location{}, badParam(field+"_index", "required with a custom matrix")
-			}
-			return instance.Location{Index: *idx}, nil
-		}
-		if idx != nil {
-			return instance.Location{}, badParam(field+"_index", "needs a custom matrix (matrices)")
-		}
-		if pt == nil {
-			return instance.Location{}, badParam(field, "missing [lon, lat]")
-		}
-		p := *pt
-		return instance.Location{Index: -1, Point: &p}, nil
+	if idx != nil {
+		return instance.Location{}, badParam(field+"_index", "needs a custom matrix (matrices)")
 	}
-	dims := 0
-	for _, veh := range v.Vehicles {
-		dims = max(dims, len(veh.Capacity))
+	if pt == nil {
+		return instance.Location{}, badParam(field, "missing [lon, lat]")
 	}
-	amounts := func(a []int64) []int64 {
-		if len(a) == 0 && dims > 0 {
-			return nil
-		}
-		return a
-	}
-	ids := map[uint64]bool{}
-	for i, veh := range v.Vehicles {
-		f := fmt.Sprintf("vehicles[%d]", i)
-		if ids[veh.ID] {
-			return nil, badParam(f+".id", "duplicate vehicle id %d", veh.ID)
-		}
-		ids[veh.ID] = true
-		if len(veh.Steps) > 0 {
-			return nil, badParam(f+".steps", "vehicle steps (plan mode) are not supported")
-		}
-		if len(veh.Breaks) > 0 {
-			vp.warnings = append(vp.warnings, fmt.Sprintf("%s.breaks: %d breaks ignored (breaks are not scheduled)", f, len(veh.Breaks)))
-		}
-		vj := instance.VehicleJSON{ID: strconv.FormatUint(veh.ID, 10), Capacity: veh.Capacity, Skills: skillNames(veh.Skills)}
-		if vj.Capacity == nil && dims > 0 {
-			return nil, badParam(f+".capacity", "missing while other vehicles have %d dimensions", dims)
-		}
-		if veh.Start != nil || veh.StartIndex != nil {
-			l, err := loc(f+".start", veh.Start, veh.StartIndex)
-			if err != nil {
-				return nil, err
-			}
-			vj.Start = &l
-		}
-		if veh.End != nil || veh.EndIndex != nil {
-			l, err := loc(f+".end", veh.End, veh.EndIndex)
-			if err != nil {
-				return nil, err
-			}
-			vj.End = &l
-		}
-		if vj.Start == nil && vj.End == nil {
-			return nil, badParam(f+".start", "a vehicle needs a start or an end")
-		}
-		if tw := veh.TimeWindow; tw != nil {
-			vj.Shift = &[2]int64{tw[0], tw[1]}
-		}
-		c := instance.CostsJSON{PerHour: 3600} // VROOM's default: cost is duration
-		if veh.Costs != nil {
-			for name, p := range map[string]*int64{"fixed": veh.Costs.Fixed, "per_hour": veh.Costs.PerHour, "per_km": veh.Costs.PerKm} {
-				if p != nil && *p < 0 {
-					return nil, badParam(f+".costs."+name, "negative cost %d", *p)
-				}
-			}
-			if veh.Costs.Fixed != nil {
-				c.Fixed = float64(*veh.Costs.Fixed)
-			}
-			if veh.Costs.PerHour != nil {
-				c.PerHour = float64(*veh.Costs.PerHour)
-			}
-			if veh.Costs.PerKm != nil {
-				c.PerKm = float64(*veh.Costs.PerKm)
-			}
-		}
-		vj.Costs = &c
-		if veh.MaxTasks != nil {
-			if *veh.MaxTasks < 0 {
-				return nil, badParam(f+".max_tasks", "negative")
-			}
-			if *veh.MaxTasks == 0 {
-				return nil, badParam(f+".max_tasks", "0 tasks: leave the vehicle out instead")
-			}
-			vj.MaxStops = *veh.MaxTasks
-		}
-		if veh.MaxTravelTime != nil {
-			if *veh.MaxTravelTime <= 0 {
-				return nil, badParam(f+".max_travel_time", "must be positive")
-			}
-			vj.MaxDuration = *veh.MaxTravelTime
-		}
-		if veh.MaxDistance != nil {
-			if *veh.MaxDistance <= 0 {
-				return nil, badParam(f+".max_distance", "must be positive")
-			}
-			vj.MaxDistance = *veh.MaxDistance
-		}
-		if veh.SpeedFactor != nil {
-			if sf := *veh.SpeedFactor; !(sf > 0 && sf <= 5) {
-				return nil, badParam(f+".speed_factor", "must be in (0, 5]")
-			}
-			vj.SpeedFactor = *veh.SpeedFactor
-		}
-		vp.doc.Vehicles = append(vp.doc.Vehicles, vj)
-	}
-	checkTask := func(f string, setup, service int64, priority int) error {
-		if setup < 0 {
-			return badParam(f+".setup", "negative")
-		}
-		if service < 0 {
-			return badParam(f+".service", "negative")
-		}
-		if priority < 0 || priority > 100 {
-			return badParam(f+".priority", "must be in [0, 100]")
-		}
+	p := *pt
+	return instance.Location{Index: -1, Point: &p}, nil
+}
+
+// amounts leaves out an empty amount when vehicles have capacities, so that
+// the decoder reads it as zero in every dimension.
+func (c *vroomConverter) amounts(a []int64) []int64 {
+	if len(a) == 0 && c.dims > 0 {
 		return nil
 	}
-	jobIDs := map[uint64]bool{}
-	for i, j := range v.Jobs {
-		f := fmt.Sprintf("jobs[%d]", i)
-		if jobIDs[j.ID] {
-			return nil, badParam(f+".id", "duplicate job id %d", j.ID)
-		}
-		jobIDs[j.ID] = true
-		if err := checkTask(f, j.Setup, j.Service, j.Priority); err != nil {
-			return nil, err
-		}
-		l, err := loc(f+".location", j.Location, j.LocationIndex)
+	return a
+}
+
+// addVehicle converts the vehicle at field f.
+func (c *vroomConverter) addVehicle(f string, veh *vroomVehicle) error {
+	if len(veh.Steps) > 0 {
+		return badParam(f+".steps", "vehicle steps (plan mode) are not supported")
+	}
+	if len(veh.Breaks) > 0 {
+		c.vp.warnings = append(c.vp.warnings, fmt.Sprintf("%s.breaks: %d breaks ignored (breaks are not scheduled)", f, len(veh.Breaks)))
+	}
+	vj := instance.VehicleJSON{ID: strconv.FormatUint(veh.ID, 10), Capacity: veh.Capacity, Skills: skillNames(veh.Skills)}
+	if vj.Capacity == nil && c.dims > 0 {
+		return badParam(f+".capacity", "missing while other vehicles have %d dimensions", c.dims)
+	}
+	if veh.Start != nil || veh.StartIndex != nil {
+		l, err := c.location(f+".start", veh.Start, veh.StartIndex)
 		if err != nil {
-			return nil, err
+			return err
 		}
-		delivery := j.Delivery
-		if delivery == nil {
-			delivery = j.Amount
-		}
-		vp.doc.Jobs = append(vp.doc.Jobs, instance.JobJSON{ID: "job-" + strconv.FormatUint(j.ID, 10), Location: l,
-			Delivery: amounts(delivery), Pickup: amounts(j.Pickup), Service: j.Setup + j.Service,
-			TimeWindows: j.TimeWindows, Skills: skillNames(j.Skills), Priority: j.Priority})
-		vp.jobs = append(vp.jobs, vroomTask{id: j.ID, typ: "job", location: j.Location, index: j.LocationIndex,
-			setup: j.Setup, service: j.Service, priority: j.Priority, description: j.Description})
+		vj.Start = &l
 	}
-	pickIDs, delIDs := map[uint64]bool{}, map[uint64]bool{}
-	for i, sh := range v.Shipments {
-		f := fmt.Sprintf("shipments[%d]", i)
-		if err := checkTask(f, 0, 0, sh.Priority); err != nil {
-			return nil, err
+	if veh.End != nil || veh.EndIndex != nil {
+		l, err := c.location(f+".end", veh.End, veh.EndIndex)
+		if err != nil {
+			return err
 		}
-		var tasks [2]vroomTask
-		var stops [2]instance.StopJSON
-		for k, st := range []vroomShipmentStep{sh.Pickup, sh.Delivery} {
-			name, seen := "pickup", pickIDs
-			if k == 1 {
-				name, seen = "delivery", delIDs
-			}
-			g := f + "." + name
-			if seen[st.ID] {
-				return nil, badParam(g+".id", "duplicate %s id %d", name, st.ID)
-			}
-			seen[st.ID] = true
-			if err := checkTask(g, st.Setup, st.Service, 0); err != nil {
-				return nil, err
-			}
-			l, err := loc(g+".location", st.Location, st.LocationIndex)
-			if err != nil {
-				return nil, err
-			}
-			stops[k] = instance.StopJSON{ID: name + "-" + strconv.FormatUint(st.ID, 10), Location: l,
-				Service: st.Setup + st.Service, TimeWindows: st.TimeWindows}
-			tasks[k] = vroomTask{id: st.ID, typ: name, location: st.Location, index: st.LocationIndex,
-				setup: st.Setup, service: st.Service, priority: sh.Priority, description: st.Description}
-		}
-		vp.doc.Shipments = append(vp.doc.Shipments, instance.ShipmentJSON{Pickup: stops[0], Delivery: stops[1],
-			Amount: amounts(sh.Amount), Skills: skillNames(sh.Skills), Priority: sh.Priority})
-		vp.shipments = append(vp.shipments, tasks)
+		vj.End = &l
 	}
-	return vp, nil
+	if vj.Start == nil && vj.End == nil {
+		return badParam(f+".start", "a vehicle needs a start or an end")
+	}
+	if tw := veh.TimeWindow; tw != nil {
+		vj.Shift = &[2]int64{tw[0], tw[1]}
+	}
+	costs, err := vroomVehicleCosts(f, veh.Costs)
+	if err != nil {
+		return err
+	}
+	vj.Costs = costs
+	if err := setVROOMLimits(f, veh, &vj); err != nil {
+		return err
+	}
+	c.vp.doc.Vehicles = append(c.vp.doc.Vehicles, vj)
+	return nil
+}
+
+// vroomVehicleCosts converts a vehicle's costs; VROOM's default makes the
+// cost the route's duration (3600 per hour).
+func vroomVehicleCosts(f string, vc *vroomCosts) (*instance.CostsJSON, error) {
+	c := instance.CostsJSON{PerHour: 3600}
+	if vc == nil {
+		return &c, nil
+	}
+	for _, field := range []struct {
+		name string
+		v    *int64
+		dst  *float64
+	}{{"fixed", vc.Fixed, &c.Fixed}, {"per_hour", vc.PerHour, &c.PerHour}, {"per_km", vc.PerKm, &c.PerKm}} {
+		if field.v == nil {
+			continue
+		}
+		if *field.v < 0 {
+			return nil, badParam(f+".costs."+field.name, "negative cost %d", *field.v)
+		}
+		*field.dst = float64(*field.v)
+	}
+	return &c, nil
+}
+
+// setVROOMLimits checks and copies a vehicle's max_tasks, max_travel_time,
+// max_distance and speed_factor.
+func setVROOMLimits(f string, veh *vroomVehicle, vj *instance.VehicleJSON) error {
+	if veh.MaxTasks != nil {
+		if *veh.MaxTasks < 0 {
+			return badParam(f+".max_tasks", "negative")
+		}
+		if *veh.MaxTasks == 0 {
+			return badParam(f+".max_tasks", "0 tasks: leave the vehicle out instead")
+		}
+		vj.MaxStops = *veh.MaxTasks
+	}
+	if veh.MaxTravelTime != nil {
+		if *veh.MaxTravelTime <= 0 {
+			return badParam(f+".max_travel_time", "must be positive")
+		}
+		vj.MaxDuration = *veh.MaxTravelTime
+	}
+	if veh.MaxDistance != nil {
+		if *veh.MaxDistance <= 0 {
+			return badParam(f+".max_distance", "must be positive")
+		}
+		vj.MaxDistance = *veh.MaxDistance
+	}
+	if veh.SpeedFactor != nil {
+		if sf := *veh.SpeedFactor; !(sf > 0 && sf <= 5) {
+			return badParam(f+".speed_factor", "must be in (0, 5]")
+		}
+		vj.SpeedFactor = *veh.SpeedFactor
+	}
+	return nil
+}
+
+// checkVROOMTask checks the times and priority of the task at field f.
+func checkVROOMTask(f string, setup, service int64, priority int) error {
+	if setup < 0 {
+		return badParam(f+".setup", "negative")
+	}
+	if service < 0 {
+		return badParam(f+".service", "negative")
+	}
+	if priority < 0 || priority > 100 {
+		return badParam(f+".priority", "must be in [0, 100]")
+	}
+	return nil
+}
+
+// addJob converts the job at field f. Setup time is added to service time:
+// the solver has one service duration per stop.
+func (c *vroomConverter) addJob(f string, j *vroomJob) error {
+	if err := checkVROOMTask(f, j.Setup, j.Service, j.Priority); err != nil {
+		return err
+	}
+	l, err := c.location(f+".location", j.Location, j.LocationIndex)
+	if err != nil {
+		return err
+	}
+	delivery := j.Delivery
+	if delivery == nil {
+		delivery = j.Amount
+	}
+	c.vp.doc.Jobs = append(c.vp.doc.Jobs, instance.JobJSON{ID: "job-" + strconv.FormatUint(j.ID, 10), Location: l,
+		Delivery: c.amounts(delivery), Pickup: c.amounts(j.Pickup), Service: j.Setup + j.Service,
+		TimeWindows: j.TimeWindows, Skills: skillNames(j.Skills), Priority: j.Priority})
+	c.vp.jobs = append(c.vp.jobs, vroomTask{id: j.ID, typ: "job", location: j.Location, index: j.LocationIndex,
+		setup: j.Setup, service: j.Service, priority: j.Priority, description: j.Description})
+	return nil
+}
+
+// addShipment converts the shipment at field f; stepIDs holds the pickup
+// and delivery ids seen so far, which must be unique among their kind.
+func (c *vroomConverter) addShipment(f string, sh *vroomShipment, stepIDs [2]map[uint64]bool) error {
+	if err := checkVROOMTask(f, 0, 0, sh.Priority); err != nil {
+		return err
+	}
+	var tasks [2]vroomTask
+	var stops [2]instance.StopJSON
+	for k, st := range []vroomShipmentStep{sh.Pickup, sh.Delivery} {
+		name := [2]string{"pickup", "delivery"}[k]
+		g := f + "." + name
+		if stepIDs[k][st.ID] {
+			return badParam(g+".id", "duplicate %s id %d", name, st.ID)
+		}
+		stepIDs[k][st.ID] = true
+		if err := checkVROOMTask(g, st.Setup, st.Service, 0); err != nil {
+			return err
+		}
+		l, err := c.location(g+".location", st.Location, st.LocationIndex)
+		if err != nil {
+			return err
+		}
+		stops[k] = instance.StopJSON{ID: name + "-" + strconv.FormatUint(st.ID, 10), Location: l,
+			Service: st.Setup + st.Service, TimeWindows: st.TimeWindows}
+		tasks[k] = vroomTask{id: st.ID, typ: name, location: st.Location, index: st.LocationIndex,
+			setup: st.Setup, service: st.Service, priority: sh.Priority, description: st.Description}
+	}
+	c.vp.doc.Shipments = append(c.vp.doc.Shipments, instance.ShipmentJSON{Pickup: stops[0], Delivery: stops[1],
+		Amount: c.amounts(sh.Amount), Skills: skillNames(sh.Skills), Priority: sh.Priority})
+	c.vp.shipments = append(c.vp.shipments, tasks)
+	return nil
 }
 
 // output builds VROOM's answer. Step durations and distances are

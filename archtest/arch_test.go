@@ -175,7 +175,7 @@ func TestImportsPointInward(t *testing.T) {
 		"internal/benchset":   {"routing", "geo"},
 		"internal/metrics":    {},
 		"internal/sharedtest": {},
-		"internal/storetest":  {"geo", "depots", "store"},
+		"internal/storetest":  {"geo", "depots", "store", "api"}, // the suite checks api.Store
 		"store":               {"geo", "routing", "depots"},
 		"api":                 {"geo", "routing", "depots", "store", "internal/scenario", "internal/metrics", "internal/render", "internal/field"},
 		"cmd":                 {"geo", "routing", "depots", "store", "api", "internal/scenario", "internal/metrics", "internal/render", "internal/benchset", "internal/field"},
@@ -301,8 +301,34 @@ func TestAPINeverImportsPgx(t *testing.T) {
 			continue
 		}
 		for imp, from := range closure(pkgs, rel) {
-			if strings.HasPrefix(imp, "github.com/jackc/pgx") && !under(from, "store") && !under(from, "internal/metrics") {
-				t.Errorf("%s imports %s directly (via %s); only store (and metrics' pool collector) may", rel, imp, from)
+			if strings.HasPrefix(imp, "github.com/jackc/pgx") && !under(from, "store") {
+				t.Errorf("%s imports %s directly (via %s); only store may", rel, imp, from)
+			}
+		}
+	}
+}
+
+// databaseDriver reports whether imp is a database driver or client.
+func databaseDriver(imp string) bool {
+	for _, prefix := range []string{"github.com/jackc/pgx", "database/sql", "github.com/lib/pq", "github.com/pressly/goose"} {
+		if imp == prefix || strings.HasPrefix(imp, prefix+"/") {
+			return true
+		}
+	}
+	return false
+}
+
+// TestMetricsImportsNoDatabaseDriver checks, transitively, that the metrics
+// package reaches no database driver: the pool's collector lives in store.
+func TestMetricsImportsNoDatabaseDriver(t *testing.T) {
+	pkgs := loadModule(t)
+	for rel := range pkgs {
+		if !under(rel, "internal/metrics") {
+			continue
+		}
+		for imp, from := range closure(pkgs, rel) {
+			if databaseDriver(imp) {
+				t.Errorf("%s imports %s (via %s); metrics must not import a database driver", rel, imp, from)
 			}
 		}
 	}
@@ -339,5 +365,8 @@ func TestRulesCatchViolations(t *testing.T) {
 	}
 	if got := scenarioImports(&build.Package{Imports: []string{module + "/routing/fleet", module + "/internal/scenariox", "github.com/x/internal/scenario"}}); len(got) != 0 {
 		t.Errorf("scenarioImports flags %v; want nothing", got)
+	}
+	if !databaseDriver("github.com/jackc/pgx/v5/pgxpool") || !databaseDriver("database/sql") || databaseDriver("database/sqlx") {
+		t.Error("databaseDriver misclassifies imports")
 	}
 }

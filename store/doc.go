@@ -7,7 +7,8 @@
 // [Memory] is the embedded default: no setup, nothing survives a restart.
 // [Postgres] keeps everything in PostgreSQL through pgx/pgxpool and applies
 // its embedded SQL migrations (goose, see migrations/) when it opens.
-// Both pass the same suite, in package storetest.
+// Both pass the same suite, internal/storetest, written against api.Store,
+// the interface the server consumes.
 //
 // # Errors
 //

@@ -83,9 +83,6 @@ func migrate(ctx context.Context, pool *pgxpool.Pool, log *slog.Logger) error {
 // Persistent reports true.
 func (p *Postgres) Persistent() bool { return true }
 
-// Pool returns the connection pool, for its statistics.
-func (p *Postgres) Pool() *pgxpool.Pool { return p.pool }
-
 // Ping checks that the database answers; /readyz uses it.
 func (p *Postgres) Ping(ctx context.Context) error {
 	if err := p.pool.Ping(ctx); err != nil {

@@ -4,16 +4,17 @@ import (
 	"context"
 	"testing"
 
+	"github.com/lastmile-dev/lastmile/api"
 	"github.com/lastmile-dev/lastmile/internal/storetest"
 	"github.com/lastmile-dev/lastmile/store"
 )
 
 func TestMemory(t *testing.T) {
-	storetest.Run(t, func(t *testing.T) storetest.Store { return store.NewMemory() })
+	storetest.Run(t, func(t *testing.T) api.Store { return store.NewMemory() })
 }
 
 func TestPostgres(t *testing.T) {
-	storetest.Run(t, func(t *testing.T) storetest.Store {
+	storetest.Run(t, func(t *testing.T) api.Store {
 		s, err := store.OpenPostgres(context.Background(), storetest.PostgresDSN(t), nil)
 		if err != nil {
 			t.Fatalf("OpenPostgres: %v", err)

@@ -20,7 +20,6 @@ import (
 	"github.com/lastmile-dev/lastmile/depots"
 	"github.com/lastmile-dev/lastmile/geo"
 	"github.com/lastmile-dev/lastmile/geo/osrm"
-	"github.com/lastmile-dev/lastmile/internal/metrics"
 	"github.com/lastmile-dev/lastmile/internal/scenario"
 	"github.com/lastmile-dev/lastmile/routing"
 	"github.com/lastmile-dev/lastmile/store"
@@ -139,7 +138,7 @@ func runServe(ctx context.Context, env *Env, args []string) error {
 			return err
 		}
 		defer pg.Close()
-		reg.MustRegister(metrics.NewPoolCollector(pg.Pool()))
+		reg.MustRegister(pg.PoolCollector())
 		st, persistent = pg, true
 		log.Info("store: PostgreSQL, migrations applied")
 	} else {

@@ -8,7 +8,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/lastmile-dev/lastmile/internal/metrics"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/testutil"
@@ -89,43 +88,13 @@ func TestCoverageZonesBounded(t *testing.T) {
 	}
 }
 
-func TestPoolCollector(t *testing.T) {
-	cfg, err := pgxpool.ParseConfig("postgres://nobody@127.0.0.1:1/none?pool_max_conns=7")
-	if err != nil {
-		t.Fatal(err)
-	}
-	pool, err := pgxpool.NewWithConfig(t.Context(), cfg) // lazy: does not connect
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer pool.Close()
-	c := metrics.NewPoolCollector(pool)
-	if got := testutil.CollectAndCount(c); got != 9 {
-		t.Errorf("pool metrics = %d, want 9", got)
-	}
-	want := "# HELP lastmile_db_pool_max_connections Maximum size of the pool.\n# TYPE lastmile_db_pool_max_connections gauge\nlastmile_db_pool_max_connections 7\n"
-	if err := testutil.CollectAndCompare(c, strings.NewReader(want), "lastmile_db_pool_max_connections"); err != nil {
-		t.Error(err)
-	}
-}
-
-// TestEveryMetricLints populates every lastmile metric, the pool
-// collector's included, and runs promlint (the checks of promtool check
-// metrics) over all of them: base units, _total on counters, no
-// reserved suffixes on gauges.
+// TestEveryMetricLints populates every lastmile server metric and runs
+// promlint (the checks of promtool check metrics) over all of them: base
+// units, _total on counters, no reserved suffixes on gauges. The database
+// pool's metrics are linted in package store.
 func TestEveryMetricLints(t *testing.T) {
 	reg := prometheus.NewRegistry()
 	m := metrics.New(reg)
-	cfg, err := pgxpool.ParseConfig("postgres://nobody@127.0.0.1:1/none")
-	if err != nil {
-		t.Fatal(err)
-	}
-	pool, err := pgxpool.NewWithConfig(t.Context(), cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer pool.Close()
-	reg.MustRegister(metrics.NewPoolCollector(pool))
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /x", func(http.ResponseWriter, *http.Request) {})
 	m.Middleware(mux).ServeHTTP(httptest.NewRecorder(), httptest.NewRequest("GET", "/x", nil))
@@ -157,9 +126,9 @@ func TestEveryMetricLints(t *testing.T) {
 			}
 		}
 	}
-	// 8 server metrics and 9 pool metrics, all populated.
-	if len(names) != 17 {
-		t.Errorf("gathered %d lastmile metrics, want 17: %v", len(names), names)
+	// 8 server metrics, all populated.
+	if len(names) != 8 {
+		t.Errorf("gathered %d lastmile metrics, want 8: %v", len(names), names)
 	}
 	problems, err := testutil.GatherAndLint(reg)
 	if err != nil {

@@ -14,6 +14,7 @@ import (
 	"testing"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/lastmile-dev/lastmile/api"
 	"github.com/lastmile-dev/lastmile/depots"
 	"github.com/lastmile-dev/lastmile/geo/h3cell"
 	"github.com/lastmile-dev/lastmile/store"
@@ -22,30 +23,6 @@ import (
 
 // EnvDSN names the environment variable holding the test database URL.
 const EnvDSN = "LASTMILE_TEST_DATABASE_URL"
-
-// Store is everything the suite exercises.
-type Store interface {
-	CreateFacility(ctx context.Context, f *depots.Facility) error
-	PutFacility(ctx context.Context, f *depots.Facility) error
-	Facility(ctx context.Context, id depots.ID) (*depots.Facility, error)
-	Facilities(ctx context.Context, f store.FacilityFilter) ([]*depots.Facility, error)
-	DeleteFacility(ctx context.Context, id depots.ID) error
-	CreateJob(ctx context.Context, j *store.Job) error
-	UpdateJob(ctx context.Context, j *store.Job) error
-	Job(ctx context.Context, id string) (*store.Job, error)
-	PendingJobs(ctx context.Context) ([]*store.Job, error)
-	PutRoute(ctx context.Context, r *store.CourierRoute) error
-	Route(ctx context.Context, courierID string) (*store.CourierRoute, error)
-	AddEvent(ctx context.Context, e *store.StopEvent) error
-	Events(ctx context.Context, courierID string) ([]*store.StopEvent, error)
-	CreatePlan(ctx context.Context, p *store.Plan) error
-	Plan(ctx context.Context, id string) (*store.Plan, error)
-}
-
-var (
-	_ Store = (*store.Memory)(nil)
-	_ Store = (*store.Postgres)(nil)
-)
 
 // PostgresDSN returns a DSN whose search_path is a fresh schema that is
 // dropped when the test ends, so runs are repeatable and parallel-safe. It
@@ -90,11 +67,12 @@ func PostgresDSN(t testing.TB) string {
 }
 
 // Run runs the suite against stores made by open; each subtest gets a new,
-// empty store.
-func Run(t *testing.T, open func(t *testing.T) Store) {
+// empty store. The suite checks api.Store, the interface the server
+// consumes, so a store that passes it is one the server can use.
+func Run(t *testing.T, open func(t *testing.T) api.Store) {
 	tests := []struct {
 		name string
-		fn   func(t *testing.T, s Store)
+		fn   func(t *testing.T, s api.Store)
 	}{
 		{"Facilities", testFacilities},
 		{"Jobs", testJobs},
@@ -119,7 +97,7 @@ func facility(id string, kind depots.Kind) *depots.Facility {
 	return f
 }
 
-func testFacilities(t *testing.T, s Store) {
+func testFacilities(t *testing.T, s api.Store) {
 	ctx := context.Background()
 	a, b := facility("b-locker", depots.Locker), facility("a-dc", depots.DistributionCentre)
 	for _, f := range []*depots.Facility{a, b} {
@@ -163,7 +141,7 @@ func testFacilities(t *testing.T, s Store) {
 	}
 }
 
-func testJobs(t *testing.T, s Store) {
+func testJobs(t *testing.T, s api.Store) {
 	ctx := context.Background()
 	if _, err := s.Job(ctx, "missing"); !errors.Is(err, store.ErrNotFound) {
 		t.Errorf("Job(missing) = %v, want ErrNotFound", err)
@@ -224,7 +202,7 @@ func testJobs(t *testing.T, s Store) {
 	}
 }
 
-func testRoutes(t *testing.T, s Store) {
+func testRoutes(t *testing.T, s api.Store) {
 	ctx := context.Background()
 	if _, err := s.Route(ctx, "c1"); !errors.Is(err, store.ErrNotFound) {
 		t.Errorf("Route(none) = %v, want ErrNotFound", err)
@@ -249,7 +227,7 @@ func testRoutes(t *testing.T, s Store) {
 	}
 }
 
-func testEvents(t *testing.T, s Store) {
+func testEvents(t *testing.T, s api.Store) {
 	ctx := context.Background()
 	for i, kind := range []string{"delivered", "failed", "order_added"} {
 		e := &store.StopEvent{CourierID: "c1", Kind: kind, StopID: fmt.Sprint("s", i), Payload: json.RawMessage(`{"at": 3600}`)}
@@ -274,7 +252,7 @@ func testEvents(t *testing.T, s Store) {
 	}
 }
 
-func testPlans(t *testing.T, s Store) {
+func testPlans(t *testing.T, s api.Store) {
 	ctx := context.Background()
 	p := &store.Plan{ID: "p1", Kind: "dispatch", Owner: "planner", Request: json.RawMessage(`{"a": 1}`), Result: json.RawMessage(`{"b": 2}`)}
 	if err := s.CreatePlan(ctx, p); err != nil {
