@@ -4,7 +4,10 @@ import (
 	"context"
 	"fmt"
 	"log"
+	"os"
+	"path/filepath"
 	"strings"
+	"testing"
 
 	"github.com/lastmile-dev/lastmile/routing"
 	"github.com/lastmile-dev/lastmile/routing/check"
@@ -50,4 +53,36 @@ func Example_readAndSolve() {
 	// Output:
 	// van: shop-b shop-a
 	// 16000 m, 2040 s, feasible: true
+}
+
+// TestReadmeLibraryExample keeps the README's "Use as a library" program
+// the same as Example_readAndSolve above, whose output go test checks.
+func TestReadmeLibraryExample(t *testing.T) {
+	readme, err := os.ReadFile(filepath.Join("..", "README.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	self, err := os.ReadFile("library_example_test.go")
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, block, ok := strings.Cut(string(readme), "## Use as a library")
+	if ok {
+		_, block, ok = strings.Cut(block, "```go\n")
+	}
+	if ok {
+		block, _, ok = strings.Cut(block, "```")
+	}
+	if !ok {
+		t.Fatal("README.md has no Go block under \"## Use as a library\"")
+	}
+	_, want, _ := strings.Cut(string(self), "// A van")
+	want, _, _ = strings.Cut(want, "\n\n// TestReadmeLibraryExample")
+	header := "// Example_readAndSolve reads a problem, solves it and re-checks the\n" +
+		"// solution independently: the README's \"Use as a library\" program.\n" +
+		"func Example_readAndSolve() {"
+	want = strings.Replace(want, header, "func main() {", 1)
+	if _, got, _ := strings.Cut(block, "// A van"); strings.TrimSpace(got) != strings.TrimSpace(want) {
+		t.Errorf("README.md's library program differs from Example_readAndSolve in library_example_test.go:\n%s\nwant:\n%s", got, want)
+	}
 }
