@@ -7,23 +7,12 @@ import (
 	"io"
 	"math"
 	"os"
-	"path/filepath"
 	"strconv"
 	"testing"
 
+	"github.com/lastmile-dev/lastmile/internal/sharedtest"
 	"github.com/paulmach/orb"
 )
-
-// sharedPath returns a file of the shared fixtures, /work/shared from the
-// repo root, and skips the test when it is absent.
-func sharedPath(tb testing.TB, parts ...string) string {
-	tb.Helper()
-	p := filepath.Join(append([]string{"..", "..", "shared"}, parts...)...)
-	if _, err := os.Stat(p); err != nil {
-		tb.Skipf("shared fixture absent: %v", err)
-	}
-	return p
-}
 
 // The datum tolerance: the reference WGS-84 columns are rounded to 6
 // decimals (±0.056 m per axis), so agreement within 0.2 m means the
@@ -160,7 +149,7 @@ func TestDatumBadInput(t *testing.T) {
 // Every township of the shared Chongqing table converts to its WGS-84
 // columns within the tolerance.
 func TestGCJ02ChongqingTownships(t *testing.T) {
-	f, err := os.Open(sharedPath(t, "geo", "chongqing_townships.csv"))
+	f, err := os.Open(sharedtest.Path(t, "geo", "chongqing_townships.csv"))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -5,25 +5,22 @@ import (
 	"fmt"
 	"math"
 	"os"
-	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
+
+	"github.com/lastmile-dev/lastmile/internal/sharedtest"
 )
 
 // A minimal Solomon reader for the solver's own tests and benchmarks (the
 // product readers live in routing/instance, which imports this package),
 // and an independent solution checker.
 
-var benchDir = filepath.Join("..", "..", "shared", "benchmarks")
-
+// needBench returns a file of ../shared/benchmarks; absent, it skips the
+// test, or fails it in CI.
 func needBench(tb testing.TB, parts ...string) string {
 	tb.Helper()
-	p := filepath.Join(append([]string{benchDir}, parts...)...)
-	if _, err := os.Stat(p); err != nil {
-		tb.Skipf("benchmark data not found: %s", p)
-	}
-	return p
+	return sharedtest.Path(tb, append([]string{"benchmarks"}, parts...)...)
 }
 
 type xy struct{ x, y float64 }

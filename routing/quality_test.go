@@ -5,12 +5,12 @@ import (
 	"flag"
 	"fmt"
 	"os"
-	"path/filepath"
 	"regexp"
 	"testing"
 	"time"
 
 	"github.com/lastmile-dev/lastmile/internal/benchset"
+	"github.com/lastmile-dev/lastmile/internal/sharedtest"
 	"github.com/lastmile-dev/lastmile/routing"
 )
 
@@ -30,10 +30,7 @@ var (
 )
 
 func BenchmarkQuality(b *testing.B) {
-	dir := filepath.Join("..", "..", "shared", "benchmarks")
-	if _, err := os.Stat(dir); err != nil {
-		b.Skipf("benchmark data not found: %s", dir)
-	}
+	dir := sharedtest.Path(b, "benchmarks")
 	var filter *regexp.Regexp
 	if *qualityFilter != "" {
 		filter = regexp.MustCompile(*qualityFilter)

@@ -45,7 +45,7 @@ func runAllocate(ctx context.Context, env *Env, args []string) error {
 	fs := newFlagSet(env, "allocate", "", allocateSummary)
 	single := fs.Bool("single-source", false, "serve each demand from one warehouse (heuristic with a lower bound)")
 	source := fs.String("scenario", "chongqing", "`chongqing` (generated day) or a problem FILE.json")
-	seed := fs.Uint64("seed", 1, "scenario seed")
+	seed := seedFlag(fs, "scenario seed")
 	parcels := fs.Int("parcels", scenario.DefaultParcels, "parcels on the generated day")
 	res := fs.Int("res", 8, "H3 `RES`olution of the demand cells of the generated day")
 	promise := fs.Duration("promise", 2*time.Hour, "promise for general and bulky parcels (generated day)")
@@ -55,14 +55,12 @@ func runAllocate(ctx context.Context, env *Env, args []string) error {
 	perHour := fs.Float64("per-hour", 0.6, "transport price per parcel-hour (generated day)")
 	iterations := fs.Int("iterations", 200, "subgradient iterations of the Lagrangian bound (--single-source)")
 	geojsonOut := fs.String("geojson", "", "write the demand cells coloured by warehouse to `FILE` (GeoJSON)")
-	jsonOut := fs.Bool("json", false, "print the allocation as JSON instead of the summary")
+	jsonOut := jsonFlag(fs)
 	quiet := fs.Bool("quiet", false, "no progress line")
-	if err := parseFlags(fs, args); err != nil {
+	if err := noArgs(fs, args); err != nil {
 		return err
 	}
 	switch {
-	case fs.NArg() != 0:
-		return fmt.Errorf("%w: unexpected arguments %q", errUsage, fs.Args())
 	case *res < 0 || *res > h3cell.MaxResolution:
 		return fmt.Errorf("%w: --res %d outside 0..15", errUsage, *res)
 	case *promise < 0 || *freshPromise < 0 || *promise > 596*time.Hour || *freshPromise > 596*time.Hour:
@@ -105,6 +103,7 @@ func runAllocate(ctx context.Context, env *Env, args []string) error {
 		if err := writeGeoJSON(*geojsonOut, fc); err != nil {
 			return err
 		}
+		wrote(env, *geojsonOut)
 	}
 	if *jsonOut {
 		return writeJSON(env.Stdout, a)

@@ -20,6 +20,11 @@ with the independent checker, and print per instance the best-known solution
 whether the solution is feasible and complete; then the mean, median and
 maximum gap over the feasible instances.
 
+--filter takes instance names, comma-separated, with the globs * (any
+text), ? (one character) and [...] (one of a set): "C1*" is every C1
+instance, "R101,RC101" exactly those two, "X-n1[0-4]?-*" X-n100 to X-n149.
+A name matches whole instance names only: C101 does not select RC101.
+
 The data folder is --data, else $LASTMILE_BENCHMARKS, else
 ../shared/benchmarks (relative to the working directory).`
 
@@ -28,17 +33,14 @@ func runBench(ctx context.Context, env *Env, args []string) error {
 	set := fs.String("set", "solomon", "benchmark set: "+strings.Join(benchset.Names(), ", "))
 	timeLimit := fs.Duration("time-limit", 10*time.Second, "time limit per instance (default 10s, or none with --iterations)")
 	iterations := fs.Int("iterations", 0, "iteration limit per instance (deterministic with --seed)")
-	seed := fs.Int64("seed", 1, "random seed")
+	seed := seedFlag(fs, "random seed")
 	threads := fs.Int("threads", 1, "solver threads")
-	filter := fs.String("filter", "", "only instances whose name matches this regular expression")
+	filter := fs.String("filter", "", "only these `NAMES`: comma-separated, with globs * ? [...] (C1*, R101,RC101)")
 	data := fs.String("data", "", "benchmark data folder")
-	asJSON := fs.Bool("json", false, "print results and summary as JSON")
+	asJSON := jsonFlag(fs)
 	quiet := fs.Bool("quiet", false, "no progress line on stderr")
-	if err := parseFlags(fs, args); err != nil {
+	if err := noArgs(fs, args); err != nil {
 		return err
-	}
-	if fs.NArg() != 0 {
-		return fmt.Errorf("%w: unexpected arguments %q", errUsage, fs.Args())
 	}
 	s, err := benchset.Lookup(*set)
 	if err != nil {
@@ -46,7 +48,7 @@ func runBench(ctx context.Context, env *Env, args []string) error {
 	}
 	var re *regexp.Regexp
 	if *filter != "" {
-		if re, err = regexp.Compile(*filter); err != nil {
+		if re, err = nameFilter(*filter); err != nil {
 			return fmt.Errorf("%w: --filter: %w", errUsage, err)
 		}
 	}
@@ -78,7 +80,7 @@ func runBench(ctx context.Context, env *Env, args []string) error {
 			break
 		}
 		prog.Set(i, e.Name)
-		opts := routing.Options{Seed: *seed, Iterations: *iterations, TimeLimit: *timeLimit, Threads: *threads}
+		opts := routing.Options{Seed: int64(*seed), Iterations: *iterations, TimeLimit: *timeLimit, Threads: *threads}
 		r, err := benchset.Run(ctx, s, e, opts)
 		if err != nil {
 			prog.Done()
@@ -97,7 +99,7 @@ func runBench(ctx context.Context, env *Env, args []string) error {
 			Objective string            `json:"objective"`
 			TimeLimit string            `json:"time_limit"`
 			Iters     int               `json:"iterations"`
-			Seed      int64             `json:"seed"`
+			Seed      uint64            `json:"seed"`
 			Results   []benchset.Result `json:"results"`
 			Summary   benchset.Summary  `json:"summary"`
 		}{s.Name, s.Objective, timeLimit.String(), *iterations, *seed, results, sum})
@@ -122,7 +124,7 @@ func runBench(ctx context.Context, env *Env, args []string) error {
 		num(float64(sum.MaxGap)), sum.MaxGapOf, float64(sum.TotalMS)/1000)
 	for _, r := range results {
 		if r.Bounded {
-			fmt.Fprintf(env.Stdout, "%s: * the table's BKS is below a proven lower bound (see docs/benchmarks.md); the bound is used\n", r.Instance)
+			fmt.Fprintf(env.Stdout, "%s: * the BKS is a proven lower bound, the published value lying below it (see docs/benchmarks.md)\n", r.Instance)
 		}
 	}
 	if sum.WithinBKSRoutes > 0 {
@@ -138,6 +140,43 @@ func runBench(ctx context.Context, env *Env, args []string) error {
 		}
 	}
 	return nil
+}
+
+// nameFilter turns --filter's comma-separated names, with the globs *, ?
+// and [...] ([!...] negated), into a regular expression anchored at both
+// ends, so a name never matches inside another.
+func nameFilter(s string) (*regexp.Regexp, error) {
+	var alts []string
+	for _, name := range strings.Split(s, ",") {
+		name = strings.TrimSpace(name)
+		if name == "" {
+			return nil, fmt.Errorf("empty name in %q", s)
+		}
+		var re strings.Builder
+		for i := 0; i < len(name); i++ {
+			switch c := name[i]; c {
+			case '*':
+				re.WriteString(".*")
+			case '?':
+				re.WriteString(".")
+			case '[':
+				end := strings.IndexByte(name[i+1:], ']')
+				if end < 1 {
+					return nil, fmt.Errorf("%q: [ without a closing ]", name)
+				}
+				class := name[i+1 : i+1+end]
+				if class[0] == '!' {
+					class = "^" + class[1:]
+				}
+				re.WriteString("[" + class + "]")
+				i += end + 1
+			default:
+				re.WriteString(regexp.QuoteMeta(string(c)))
+			}
+		}
+		alts = append(alts, re.String())
+	}
+	return regexp.Compile(`^(?:` + strings.Join(alts, "|") + `)$`)
 }
 
 func num(v float64) string {

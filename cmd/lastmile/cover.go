@@ -61,7 +61,7 @@ func (c *coverFlags) register(fs *flag.FlagSet, pointsUsage string) {
 	fs.Float64Var(&c.radius, "radius", 500, "default service radius in walking `METRES`")
 	fs.Float64Var(&c.circuity, "circuity", coverage.DefaultCircuity, "walking distance / great-circle distance (1 = great-circle)")
 	fs.StringVar(&c.geojson, "geojson", "", "write GeoJSON to `FILE`")
-	fs.BoolVar(&c.json, "json", false, "print JSON on stdout instead of the summary")
+	fs.BoolVar(&c.json, "json", false, jsonUsage)
 	fs.BoolVar(&c.quiet, "quiet", false, "no progress line on stderr")
 	fs.IntVar(&c.workers, "workers", 0, "goroutines (default GOMAXPROCS)")
 	fs.IntVar(&c.res, "res", 0, "H3 resolution of the demand index and cells (default: from the radius)")
@@ -99,11 +99,8 @@ func runCover(ctx context.Context, env *Env, args []string) error {
 	km := fs.Float64("km", 5, "rural reach in `KM` of road")
 	noPlan := fs.Bool("no-plan", false, "rural: only audit, do not plan new service points")
 	matrix := fs.String("matrix", "", "rural: road distances `FILE` (JSON matrix over townships, service points, villages in file order) instead of great-circle × circuity")
-	if err := parseFlags(fs, args); err != nil {
+	if err := noArgs(fs, args); err != nil {
 		return err
-	}
-	if fs.NArg() != 0 {
-		return fmt.Errorf("%w: unexpected arguments %q", errUsage, fs.Args())
 	}
 	if *rural {
 		if !flagSet(fs, "circuity") {
@@ -178,6 +175,7 @@ func runCover(ctx context.Context, env *Env, args []string) error {
 		if err := writeGeoJSON(c.geojson, fc); err != nil {
 			return err
 		}
+		wrote(env, c.geojson)
 	}
 	if c.json {
 		return writeJSON(env.Stdout, rep)
@@ -319,6 +317,7 @@ func runRural(ctx context.Context, env *Env, c *coverFlags, townships, villages,
 		if err := writeGeoJSON(c.geojson, fc); err != nil {
 			return err
 		}
+		wrote(env, c.geojson)
 	}
 	if c.json {
 		return writeJSON(env.Stdout, rep)

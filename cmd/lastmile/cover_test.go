@@ -8,6 +8,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/lastmile-dev/lastmile/internal/sharedtest"
 )
 
 func runCLI(t *testing.T, args ...string) (code int, stdout, stderr string) {
@@ -196,12 +198,9 @@ func TestCoverRuralSynthetic(t *testing.T) {
 }
 
 // TestCoverZonesShared runs the per-zone report with the Chongqing district
-// boundaries (GCJ-02) from ../shared/geo, when present.
+// boundaries (GCJ-02) from ../shared/geo (skipped when absent, failed in CI).
 func TestCoverZonesShared(t *testing.T) {
-	zones := filepath.Join("..", "..", "..", "shared", "geo", "chongqing_districts_gcj02.geojson")
-	if _, err := os.Stat(zones); err != nil {
-		t.Skipf("shared geography not available: %v", err)
-	}
+	zones := sharedtest.Path(t, "geo", "chongqing_districts_gcj02.geojson")
 	code, out, errOut := runCLI(t, "cover", "--demand", coverDemand, "--points", coverPoints, "--zones", zones, "--zones-datum", "gcj02", "--json", "--quiet")
 	if code != 0 {
 		t.Fatalf("exit %d: %s", code, errOut)

@@ -3,16 +3,18 @@ package main
 import (
 	"bytes"
 	"context"
-	"encoding/json"
 	"fmt"
 	"io"
 	"os"
+	"strings"
 	"time"
 
 	"github.com/lastmile-dev/lastmile/depots/location"
 )
 
-const locateSummary = `Choose which facilities to open and print one JSON solution on stdout.
+const locateSummary = `Choose which facilities to open and print the solution on stdout: the
+cost, the solver's lower bound and the open facilities, or with --json one
+JSON solution.
 
 FILE is an OR-Library instance ("-" reads stdin):
   orlib-cap   capacitated warehouse location (cap41..cap134, capa/b/c);
@@ -50,15 +52,18 @@ func runLocate(ctx context.Context, env *Env, args []string) error {
 	capacity := fs.Int64("capacity", 0, "capacity substituted for the word \"capacity\" (capa, capb, capc)")
 	timeLimit := fs.Duration("time-limit", 10*time.Second, "stop after this long (0: no limit)")
 	iterations := fs.Int("iterations", 0, "solver budget: VNS iterations or branch-and-bound nodes (0: default)")
-	seed := fs.Uint64("seed", 1, "random seed")
+	seed := seedFlag(fs, "random seed")
 	single := fs.Bool("single-source", false, "orlib-cap: serve each customer from one facility")
 	quiet := fs.Bool("quiet", false, "no progress line on stderr")
-	if err := parseFlags(fs, args); err != nil {
+	asJSON := jsonFlag(fs)
+	pos, err := parseArgs(fs, args)
+	if err != nil {
 		return err
 	}
-	if fs.NArg() != 1 {
-		return fmt.Errorf("%w: want one FILE, have %d arguments", errUsage, fs.NArg())
+	if len(pos) != 1 {
+		return fmt.Errorf("%w: want one FILE, have %d arguments", errUsage, len(pos))
 	}
+	name := pos[0]
 	if *timeLimit < 0 || *iterations < 0 || *capacity < 0 {
 		return fmt.Errorf("%w: --time-limit, --iterations and --capacity must be ≥ 0", errUsage)
 	}
@@ -70,7 +75,7 @@ func runLocate(ctx context.Context, env *Env, args []string) error {
 		return fmt.Errorf("%w: unknown --format %q", errUsage, *format)
 	}
 	in := env.Stdin
-	if name := fs.Arg(0); name != "-" {
+	if name != "-" {
 		f, err := os.Open(name)
 		if err != nil {
 			return err
@@ -78,7 +83,7 @@ func runLocate(ctx context.Context, env *Env, args []string) error {
 		defer f.Close()
 		in = f
 	}
-	prog := newProgress(env.Stderr, "locate "+fs.Arg(0), 0, *quiet)
+	prog := newProgress(env.Stderr, "locate "+name, 0, *quiet)
 	opts := location.Options{TimeLimit: *timeLimit, Seed: *seed, Iterations: *iterations,
 		Progress: func(p location.Progress) {
 			prog.Set(p.Iteration, fmt.Sprintf("best %.3f, bound %.3f", p.Best, p.LowerBound))
@@ -136,9 +141,44 @@ func runLocate(ctx context.Context, env *Env, args []string) error {
 	}
 	prog.Done()
 	out.Seconds = time.Since(start).Seconds()
-	enc := json.NewEncoder(env.Stdout)
-	enc.SetIndent("", "  ")
-	return enc.Encode(out)
+	if *asJSON {
+		return writeJSON(env.Stdout, out)
+	}
+	return writeLocate(env.Stdout, name, &out)
+}
+
+// writeLocate prints a location solution as text: cost, bound and gap, the
+// open facilities, and how many customers each serves.
+func writeLocate(w io.Writer, name string, out *locateOutput) error {
+	var b strings.Builder
+	fmt.Fprintf(&b, "%s (%s): cost %.3f, lower bound %.3f", name, out.Format, out.Cost, out.LowerBound)
+	switch {
+	case out.Optimal:
+		b.WriteString(", proven optimal")
+	case out.Cost > 0:
+		fmt.Fprintf(&b, ", gap at most %.3f%%", 100*(out.Cost-out.LowerBound)/out.Cost)
+	}
+	fmt.Fprintf(&b, "; %.2f s\n", out.Seconds)
+	served := map[int]int{}
+	for _, f := range out.Flows {
+		served[f.Facility]++
+	}
+	for _, f := range out.Assignment {
+		served[f]++
+	}
+	fmt.Fprintf(&b, "%d open facilities (file numbers, customers served):\n", len(out.Open))
+	for i, f := range out.Open {
+		sep := "  "
+		if i > 0 && i%8 == 0 {
+			sep = "\n  "
+		} else if i > 0 {
+			sep = ", "
+		}
+		fmt.Fprintf(&b, "%s%d (%d)", sep, f, served[f])
+	}
+	b.WriteString("\n")
+	_, err := io.WriteString(w, b.String())
+	return err
 }
 
 func oneBased(xs []int) []int {

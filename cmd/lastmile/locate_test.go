@@ -27,7 +27,7 @@ func TestLocate(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			var out, errb bytes.Buffer
 			env := &Env{Stdout: &out, Stderr: &errb}
-			code := Run(context.Background(), env, append([]string{"locate", "--quiet"}, tc.args...))
+			code := Run(context.Background(), env, append([]string{"locate", "--quiet", "--json"}, tc.args...))
 			if code != 0 {
 				t.Fatalf("locate exit %d, stderr %s", code, errb.String())
 			}
@@ -93,7 +93,7 @@ func TestLocateSingleSourceInfeasible(t *testing.T) {
 	in := "2 2\n 4 1.\n 4 1.\n 2 1. 1.\n 5 1. 1.\n"
 	var out, errb bytes.Buffer
 	env := &Env{Stdin: strings.NewReader(in), Stdout: &out, Stderr: &errb}
-	code := Run(context.Background(), env, []string{"locate", "--quiet", "--format", "orlib-cap", "--single-source", "-"})
+	code := Run(context.Background(), env, []string{"locate", "--quiet", "--json", "--format", "orlib-cap", "--single-source", "-"})
 	if code != 1 || !strings.Contains(errb.String(), "customer number 2") {
 		t.Errorf("exit %d, stderr %q; want exit 1 naming customer number 2", code, errb.String())
 	}

@@ -1,6 +1,3 @@
-// Command lastmile is the lastmile logistics engine: one binary with
-// subcommands for solving routes, planning delivery, locating facilities,
-// analysing coverage and serving the JSON API.
 package main
 
 import (
@@ -106,7 +103,22 @@ func usage(w io.Writer) {
 		fmt.Fprintf(w, "  %-10s %s\n", n, commands[n].summary)
 	}
 	fmt.Fprintln(w, "\nRun 'lastmile help COMMAND' or 'lastmile COMMAND -h' for a command's flags.")
+	fmt.Fprint(w, "\n"+conventions)
 }
+
+// conventions is the command-line convention every subcommand follows,
+// printed by 'lastmile help' (and repeated in doc.go).
+const conventions = `Conventions (every command):
+  - flags may come before, between or after the arguments; -- ends the flags
+  - results go to stdout as text; --json prints them as JSON instead
+  - progress lines, notes and "wrote FILE" lines go to stderr; --quiet
+    silences progress
+  - --seed is an unsigned 64-bit integer; the same seed and flags give the
+    same result
+  - --out is always a directory, created if missing; other file outputs
+    name their file (--geojson FILE, --csv DIR)
+  - exit status 0 on success, 1 on failure, 2 on a usage error
+`
 
 // newFlagSet returns a flag set that reports errors instead of exiting, with
 // a usage line naming the command. Every subcommand uses it, so all share
@@ -121,21 +133,71 @@ func newFlagSet(env *Env, name, argsUsage, summary string) *flag.FlagSet {
 	return fs
 }
 
-// parseFlags parses args, wrapping a bad flag as a usage error.
-func parseFlags(fs *flag.FlagSet, args []string) error {
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return err
+// parseArgs parses args with fs and returns the positional arguments.
+// Flags may come before, between or after them: the flag package stops at
+// the first argument that is not a flag, so parsing resumes after each
+// one. After "--" everything is positional. A bad flag is a usage error.
+func parseArgs(fs *flag.FlagSet, args []string) ([]string, error) {
+	var pos []string
+	for {
+		if err := fs.Parse(args); err != nil {
+			if errors.Is(err, flag.ErrHelp) {
+				return nil, err
+			}
+			return nil, fmt.Errorf("%w: %w", errUsage, err)
 		}
-		return fmt.Errorf("%w: %w", errUsage, err)
+		rest := fs.Args()
+		if len(rest) == 0 {
+			return pos, nil
+		}
+		if n := len(args) - len(rest); n > 0 && args[n-1] == "--" {
+			return append(pos, rest...), nil
+		}
+		pos = append(pos, rest[0])
+		args = rest[1:]
+	}
+}
+
+// noArgs is parseArgs for a command that takes no positional arguments.
+func noArgs(fs *flag.FlagSet, args []string) error {
+	pos, err := parseArgs(fs, args)
+	if err != nil {
+		return err
+	}
+	if len(pos) > 0 {
+		return fmt.Errorf("%w: unexpected arguments %q", errUsage, pos)
 	}
 	return nil
 }
 
+// jsonUsage describes --json, the same on every command.
+const jsonUsage = "print the result as JSON on stdout instead of text"
+
+// jsonFlag registers --json.
+func jsonFlag(fs *flag.FlagSet) *bool { return fs.Bool("json", false, jsonUsage) }
+
+// seedFlag registers --seed, an unsigned 64-bit integer on every command.
+func seedFlag(fs *flag.FlagSet, usage string) *uint64 {
+	return fs.Uint64("seed", 1, usage)
+}
+
+// wrote tells, on stderr, which files a command wrote, one line each.
+func wrote(env *Env, paths ...string) {
+	for _, p := range paths {
+		fmt.Fprintf(env.Stderr, "wrote %s\n", p)
+	}
+}
+
 func runVersion(ctx context.Context, env *Env, args []string) error {
 	fs := newFlagSet(env, "version", "", "Print the lastmile version.")
-	if err := parseFlags(fs, args); err != nil {
+	asJSON := jsonFlag(fs)
+	if err := noArgs(fs, args); err != nil {
 		return err
+	}
+	if *asJSON {
+		return writeJSON(env.Stdout, struct {
+			Version string `json:"version"`
+		}{version})
 	}
 	fmt.Fprintf(env.Stdout, "lastmile %s\n", version)
 	return nil

@@ -9,6 +9,7 @@ import (
 	"os"
 	"strconv"
 	"strings"
+	"text/tabwriter"
 	"time"
 
 	"github.com/lastmile-dev/lastmile/geo/zone"
@@ -19,7 +20,9 @@ import (
 )
 
 const matrixSummary = `Build a travel matrix (seconds and metres) between points and print it as
-JSON in OSRM's table shape: {"durations": [[...]], "distances": [[...]]}.
+two tables, drive time and distance, rows and columns numbered by the
+points' order from 1; with --json in OSRM's table shape:
+{"durations": [[...]], "distances": [[...]]}, which --source json reads.
 
 POINTS is a CSV file with a header that has lon and lat columns (other
 columns are ignored), or - for stdin; --datum declares its coordinate system
@@ -48,13 +51,16 @@ func runMatrix(ctx context.Context, env *Env, args []string) error {
 	osrmTimeout := fs.Duration("osrm-timeout", osrm.DefaultTimeout, "timeout per OSRM request")
 	matrixFile := fs.String("matrix", "", "user matrix JSON `FILE` (json source)")
 	quiet := fs.Bool("quiet", false, "no progress or timing on stderr")
-	if err := parseFlags(fs, args); err != nil {
+	asJSON := jsonFlag(fs)
+	pos, err := parseArgs(fs, args)
+	if err != nil {
 		return err
 	}
-	if fs.NArg() != 1 {
+	if len(pos) != 1 {
 		fs.Usage()
-		return fmt.Errorf("%w: want one POINTS file, got %d arguments", errUsage, fs.NArg())
+		return fmt.Errorf("%w: want one POINTS file, got %d arguments", errUsage, len(pos))
 	}
+	name := pos[0]
 	d, err := geo.ParseDatum(*datum)
 	if err != nil {
 		return fmt.Errorf("%w: --datum: %w", errUsage, err)
@@ -113,7 +119,7 @@ func runMatrix(ctx context.Context, env *Env, args []string) error {
 	}
 
 	in := env.Stdin
-	if name := fs.Arg(0); name != "-" {
+	if name != "-" {
 		f, err := os.Open(name)
 		if err != nil {
 			return err
@@ -123,10 +129,10 @@ func runMatrix(ctx context.Context, env *Env, args []string) error {
 	}
 	pts, err := readPointsCSV(in)
 	if err != nil {
-		return fmt.Errorf("%s: %w", fs.Arg(0), err)
+		return fmt.Errorf("%s: %w", name, err)
 	}
 	if err := geo.PointsToWGS84(pts, d); err != nil {
-		return fmt.Errorf("%s: %w", fs.Arg(0), err)
+		return fmt.Errorf("%s: %w", name, err)
 	}
 	start := time.Now()
 	m, err := src.Matrix(ctx, pts)
@@ -134,9 +140,45 @@ func runMatrix(ctx context.Context, env *Env, args []string) error {
 		return err
 	}
 	if !*quiet {
-		fmt.Fprintf(env.Stderr, "lastmile matrix: %d×%d from %s in %v\n", m.N, m.N, *source, time.Since(start).Round(time.Millisecond))
+		fmt.Fprintf(env.Stderr, "lastmile matrix: %d×%d from %s in %s\n", m.N, m.N, *source, time.Since(start).Round(time.Millisecond))
 	}
-	return geo.WriteMatrixJSON(env.Stdout, m)
+	if *asJSON {
+		return geo.WriteMatrixJSON(env.Stdout, m)
+	}
+	return writeMatrixText(env.Stdout, m)
+}
+
+// writeMatrixText prints the drive times and distances as two tables.
+func writeMatrixText(w io.Writer, m *geo.Matrix) error {
+	if err := m.Validate(); err != nil {
+		return err
+	}
+	for _, t := range []struct {
+		title string
+		v     []int32
+	}{{"drive time, seconds", m.Seconds}, {"distance, metres", m.Meters}} {
+		if t.title != "drive time, seconds" {
+			fmt.Fprintln(w)
+		}
+		fmt.Fprintf(w, "%s (row: from, column: to)\n", t.title)
+		tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
+		fmt.Fprint(tw, "\t")
+		for j := range m.N {
+			fmt.Fprintf(tw, "%d\t", j+1)
+		}
+		fmt.Fprintln(tw)
+		for i := range m.N {
+			fmt.Fprintf(tw, "%d\t", i+1)
+			for j := range m.N {
+				fmt.Fprintf(tw, "%d\t", t.v[i*m.N+j])
+			}
+			fmt.Fprintln(tw)
+		}
+		if err := tw.Flush(); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 func readZoneIndex(name string, d geo.Datum, res int) (*zone.Index, error) {

@@ -18,7 +18,7 @@ func runMatrixCLI(t *testing.T, stdin string, args ...string) (int, string, stri
 	t.Helper()
 	var out, errOut bytes.Buffer
 	env := &Env{Stdin: strings.NewReader(stdin), Stdout: &out, Stderr: &errOut}
-	code := Run(context.Background(), env, append([]string{"matrix"}, args...))
+	code := Run(context.Background(), env, append([]string{"matrix", "--json"}, args...))
 	return code, out.String(), errOut.String()
 }
 

@@ -43,7 +43,7 @@ map-COUNTY.svg per county).`
 
 func runPlan(ctx context.Context, env *Env, args []string) error {
 	fs := newFlagSet(env, "plan", "urban|rural [SCENARIO]", planSummary)
-	seed := fs.Uint64("seed", 1, "scenario and search seed")
+	seed := seedFlag(fs, "scenario and search seed")
 	parcels := fs.Int("parcels", scenario.DefaultParcels, "urban parcels on the generated day")
 	carriers := fs.Int("carriers", scenario.DefaultCarriers, "carriers on the generated day")
 	timeLimit := fs.Duration("time-limit", 0, "urban: wall-clock budget of each plan (pooled, separate); rural: of each routing task; 0 means iteration limits only")
@@ -55,19 +55,11 @@ func runPlan(ctx context.Context, env *Env, args []string) error {
 	radius := fs.Float64("pickup-radius", 2000, "rural: villages within this many metres of their station are served by pickup there")
 	districts := fs.String("districts", "", "draw these boundaries (GeoJSON `FILE`, GCJ-02, e.g. ../shared/geo/chongqing_districts_gcj02.geojson) instead of the fixture's district circles")
 	outDir := fs.String("out", "", "write report.json, routes.geojson and map.svg to `DIR`")
-	jsonOut := fs.Bool("json", false, "print the report as JSON instead of tables")
+	jsonOut := jsonFlag(fs)
 	quiet := fs.Bool("quiet", false, "no progress bar")
-	// Flags may come before, between or after the positional arguments.
-	var pos []string
-	for {
-		if err := parseFlags(fs, args); err != nil {
-			return err
-		}
-		if fs.NArg() == 0 {
-			break
-		}
-		pos = append(pos, fs.Arg(0))
-		args = fs.Args()[1:]
+	pos, err := parseArgs(fs, args)
+	if err != nil {
+		return err
 	}
 	if len(pos) < 1 || len(pos) > 2 {
 		return fmt.Errorf("%w: want urban or rural and an optional SCENARIO", errUsage)
@@ -207,9 +199,11 @@ func planUrban(ctx context.Context, env *Env, s *scenario.Scenario, uo urbanOpti
 			return err
 		}
 		m.Boundaries = bounds
-		if err := writePlanFiles(outDir, rep, m); err != nil {
+		files, err := writePlanFiles(outDir, rep, m)
+		if err != nil {
 			return err
 		}
+		wrote(env, files...)
 	}
 	if jsonOut {
 		return writeJSON(env.Stdout, rep)
@@ -235,7 +229,11 @@ func writeUrbanReport(w io.Writer, r *urban.Report) error {
 			d.Pooled.Vehicles, d.Separate.Vehicles, d.Pooled.DriverHours, d.Separate.DriverHours, d.Pooled.CO2Kg, d.Separate.CO2Kg)
 	}
 	tw.Flush()
-	fmt.Fprintf(w, "\ncost sharing: %s (individually rational: %v)\n\n", r.CostRule, r.IndividuallyRational)
+	rational := "individually rational: no carrier pays more than alone"
+	if !r.IndividuallyRational {
+		rational = "not individually rational: some carrier would pay less alone"
+	}
+	fmt.Fprintf(w, "\ncost sharing: %s (%s)\n\n", r.CostRule, rational)
 	fmt.Fprintln(tw, "carrier\tparcels\tallocated yuan\tstandalone yuan\tshapley\tproportional\t")
 	for _, c := range r.Carriers {
 		fmt.Fprintf(tw, "%s\t%d\t%.0f\t%.0f\t%.0f\t%.0f\t\n", c.ID, c.Parcels, c.AllocatedCost, c.StandaloneCost, c.Shapley, c.Proportional)
@@ -248,14 +246,14 @@ func writeUrbanReport(w io.Writer, r *urban.Report) error {
 		for _, u := range r.Unassigned {
 			reasons[u.Reason]++
 		}
-		fmt.Fprintf(w, "pooled unassigned: %d %v (parcels listed in --json / report.json)\n", len(r.Unassigned), reasons)
+		fmt.Fprintf(w, "pooled unassigned: %d (%s); parcels listed in --json and report.json\n", len(r.Unassigned), countList(reasons))
 	}
 	if len(r.SeparateUnassigned) > 0 {
 		reasons := map[string]int{}
 		for _, u := range r.SeparateUnassigned {
 			reasons[u.Reason]++
 		}
-		fmt.Fprintf(w, "separate unassigned: %d %v\n", len(r.SeparateUnassigned), reasons)
+		fmt.Fprintf(w, "separate unassigned: %d (%s)\n", len(r.SeparateUnassigned), countList(reasons))
 	}
 	return nil
 }
@@ -275,7 +273,8 @@ func planRural(ctx context.Context, env *Env, s *scenario.Scenario, o rural.Opti
 	if outDir != "" {
 		m := rep.Map(fmt.Sprintf("Rural consolidated delivery, %s seed %d: the week's routes", s.Fixture, s.Seed), "", -1)
 		m.Boundaries = bounds
-		if err := writePlanFiles(outDir, rep, m); err != nil {
+		files, err := writePlanFiles(outDir, rep, m)
+		if err != nil {
 			return err
 		}
 		// The counties lie far apart: one readable map each as well.
@@ -285,10 +284,13 @@ func planRural(ctx context.Context, env *Env, s *scenario.Scenario, o rural.Opti
 			if len(cm.Routes) == 0 {
 				continue
 			}
-			if err := writeFile(filepath.Join(outDir, "map-"+c.ID+".svg"), func(w io.Writer) error { return render.WriteSVG(w, cm, 1400) }); err != nil {
+			path := filepath.Join(outDir, "map-"+c.ID+".svg")
+			if err := writeFile(path, func(w io.Writer) error { return render.WriteSVG(w, cm, 1400) }); err != nil {
 				return err
 			}
+			files = append(files, path)
 		}
+		wrote(env, files...)
 	}
 	if jsonOut {
 		return writeJSON(env.Stdout, rep)
@@ -318,7 +320,11 @@ func writeRuralReport(w io.Writer, r *rural.Report) error {
 	p := r.ProduceKgPerWeek
 	fmt.Fprintf(w, "\nfarm produce to the city: %.0f kg a week (%.0f cold chain, %.0f ambient) of %.0f kg offered\n", p.Total, p.ColdChain, p.Ambient, p.Offered)
 	for _, m := range p.Missed {
-		fmt.Fprintf(w, "  missed: %s day %d, %.0f kg (cold chain %v): %s\n", m.ID, m.Day, m.Kg, m.ColdChain, m.Reason)
+		kind := "ambient"
+		if m.ColdChain {
+			kind = "cold chain"
+		}
+		fmt.Fprintf(w, "  missed: %s day %d, %.0f kg %s: %s\n", m.ID, m.Day, m.Kg, kind, m.Reason)
 	}
 	if len(r.Unserved) == 0 {
 		fmt.Fprintln(w, "every village's visit frequency is met")
@@ -329,19 +335,44 @@ func writeRuralReport(w io.Writer, r *rural.Report) error {
 	return nil
 }
 
-// writePlanFiles writes report.json, routes.geojson and map.svg to dir.
-func writePlanFiles(dir string, report any, m *render.Map) error {
+// countList writes counts by name as "capacity 3, time_window 1", in name
+// order.
+func countList(counts map[string]int) string {
+	names := make([]string, 0, len(counts))
+	for n := range counts {
+		names = append(names, n)
+	}
+	slices.Sort(names)
+	parts := make([]string, len(names))
+	for i, n := range names {
+		parts[i] = fmt.Sprintf("%s %d", n, counts[n])
+	}
+	return strings.Join(parts, ", ")
+}
+
+// writePlanFiles writes report.json, routes.geojson and map.svg to dir and
+// returns their paths.
+func writePlanFiles(dir string, report any, m *render.Map) ([]string, error) {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return err
+		return nil, err
 	}
-	write := func(name string, fn func(io.Writer) error) error { return writeFile(filepath.Join(dir, name), fn) }
-	if err := write("report.json", func(w io.Writer) error { return writeJSON(w, report) }); err != nil {
-		return err
+	files := []struct {
+		name  string
+		write func(io.Writer) error
+	}{
+		{"report.json", func(w io.Writer) error { return writeJSON(w, report) }},
+		{"routes.geojson", func(w io.Writer) error { return render.WriteGeoJSON(w, m) }},
+		{"map.svg", func(w io.Writer) error { return render.WriteSVG(w, m, 1400) }},
 	}
-	if err := write("routes.geojson", func(w io.Writer) error { return render.WriteGeoJSON(w, m) }); err != nil {
-		return err
+	var paths []string
+	for _, f := range files {
+		path := filepath.Join(dir, f.name)
+		if err := writeFile(path, f.write); err != nil {
+			return nil, err
+		}
+		paths = append(paths, path)
 	}
-	return write("map.svg", func(w io.Writer) error { return render.WriteSVG(w, m, 1400) })
+	return paths, nil
 }
 
 func writeFile(path string, fn func(io.Writer) error) error {

@@ -12,34 +12,37 @@ import (
 	"github.com/lastmile-dev/lastmile/internal/scenario"
 )
 
-// runScenario generates a seeded Chongqing scenario and writes it as JSON,
-// or a readable summary. Generation takes milliseconds even at 50,000
-// parcels, so it draws no progress line.
+// runScenario generates a seeded Chongqing scenario and prints its summary,
+// or its JSON with --json; --out DIR and --csv DIR write files. Generation
+// takes milliseconds even at 50,000 parcels, so it draws no progress line.
 func runScenario(ctx context.Context, env *Env, args []string) error {
 	fs := newFlagSet(env, "scenario", "",
-		"Generate a deterministic Chongqing test scenario (an urban day and a rural week)\n"+
-			"and write it as JSON, to stdout or --out. --summary prints a table instead\n"+
-			"(and still writes the JSON when --out is given).")
-	seed := fs.Uint64("seed", 1, "random seed; the same seed and flags give the same scenario")
+		"Generate a deterministic Chongqing test scenario (an urban day and a rural week).\n"+
+			"Prints a summary, or the scenario as JSON with --json. --out DIR writes\n"+
+			"DIR/scenario.json (the file 'lastmile plan' reads); --csv DIR writes the urban\n"+
+			"day's demand.csv, parcels.csv and points.csv for 'lastmile cover' and 'site'.\n"+
+			"--fixture prints (or writes, as DIR/fixture.json) the hand-written fixture itself.")
+	seed := seedFlag(fs, "random seed; the same seed and flags give the same scenario")
 	parcels := fs.Int("parcels", scenario.DefaultParcels, "urban parcels on the day")
 	carriers := fs.Int("carriers", scenario.DefaultCarriers, "carriers delivering (1..5: zto, yto, sf, jd, yunda)")
 	kind := fs.String("kind", string(scenario.KindAll), "what to generate: urban, rural or all")
 	dcs := fs.Int("dcs", 1, "shared distribution centres per district")
 	stations := fs.Bool("carrier-stations", false, "give each carrier its own station per district, with its fleet there")
-	out := fs.String("out", "", "write the JSON to `FILE` instead of stdout")
-	summary := fs.Bool("summary", false, "print a summary table instead of JSON on stdout")
-	fixture := fs.Bool("fixture", false, "write the hand-written fixture itself as JSON instead of a scenario")
-	csvDir := fs.String("csv", "", "also write the urban day's demand.csv, parcels.csv and points.csv (the columns of 'lastmile cover' and 'site') to `DIR`")
-	if err := parseFlags(fs, args); err != nil {
+	out := fs.String("out", "", "write scenario.json (fixture.json with --fixture) to `DIR`")
+	asJSON := jsonFlag(fs)
+	fixture := fs.Bool("fixture", false, "the hand-written fixture itself instead of a generated scenario")
+	csvDir := fs.String("csv", "", "write the urban day's demand.csv, parcels.csv and points.csv (the columns of 'lastmile cover' and 'site') to `DIR`")
+	if err := noArgs(fs, args); err != nil {
 		return err
-	}
-	if fs.NArg() > 0 {
-		return fmt.Errorf("%w: unexpected argument %q", errUsage, fs.Arg(0))
 	}
 	f := scenario.Chongqing()
 	var doc any = f
 	var s *scenario.Scenario
-	if !*fixture {
+	if *fixture {
+		if *csvDir != "" {
+			return fmt.Errorf("%w: --csv and --fixture do not go together", errUsage)
+		}
+	} else {
 		var err error
 		s, err = scenario.Generate(f, scenario.Options{
 			Seed: *seed, Kind: scenario.Kind(*kind), Parcels: *parcels, Carriers: *carriers, DCsPerDistrict: *dcs, CarrierStations: *stations,
@@ -53,28 +56,44 @@ func runScenario(ctx context.Context, env *Env, args []string) error {
 		doc = s
 	}
 	if *out != "" {
-		if err := writeScenarioFile(*out, doc); err != nil {
+		name := "scenario.json"
+		if *fixture {
+			name = "fixture.json"
+		}
+		if err := os.MkdirAll(*out, 0o755); err != nil {
+			return fmt.Errorf("--out: %w", err)
+		}
+		path := filepath.Join(*out, name)
+		if err := writeScenarioFile(path, doc); err != nil {
 			return err
 		}
+		wrote(env, path)
 	}
 	if *csvDir != "" {
-		if s == nil {
-			return fmt.Errorf("%w: --csv and --fixture do not go together", errUsage)
-		}
-		if err := writeScenarioCSV(*csvDir, s.Day); err != nil {
+		files, err := writeScenarioCSV(*csvDir, s.Day)
+		if err != nil {
 			return err
 		}
-		if *out == "" && !*summary {
-			return nil
-		}
+		wrote(env, files...)
 	}
-	if *summary && s != nil {
+	switch {
+	case *asJSON:
+		return writeScenarioJSON(env.Stdout, doc)
+	case s != nil:
 		return scenario.WriteSummary(env.Stdout, s)
 	}
-	if *out == "" {
-		return writeScenarioJSON(env.Stdout, doc)
+	return writeFixtureSummary(env.Stdout, f)
+}
+
+// writeFixtureSummary prints what the hand-written fixture holds.
+func writeFixtureSummary(w io.Writer, f *scenario.Fixture) error {
+	townships := 0
+	for _, c := range f.Counties {
+		townships += len(c.Townships)
 	}
-	return nil
+	_, err := fmt.Fprintf(w, "fixture %s: %d urban districts, %d logistics parks, %d carriers, %d vehicle types; %d rural counties with %d townships\n",
+		f.Name, len(f.Districts), len(f.Parks), len(f.Carriers), len(f.VehicleTypes), len(f.Counties), townships)
+	return err
 }
 
 func writeScenarioJSON(w io.Writer, v any) error {

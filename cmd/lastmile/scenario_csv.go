@@ -16,12 +16,14 @@ import (
 //	demand.csv   lon,lat,weight           neighbourhoods, weight = parcels per day
 //	parcels.csv  lon,lat,weight           one row per parcel, weight 1
 //	points.csv   id,lon,lat,capacity      lockers and express stores, capacity = parcels per day
-func writeScenarioCSV(dir string, day *scenario.Day) error {
+//
+// It returns the paths written, in that order.
+func writeScenarioCSV(dir string, day *scenario.Day) ([]string, error) {
 	if day == nil {
-		return fmt.Errorf("%w: --csv needs an urban day (--kind urban or all)", errUsage)
+		return nil, fmt.Errorf("%w: --csv needs an urban day (--kind urban or all)", errUsage)
 	}
 	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return fmt.Errorf("--csv: %w", err)
+		return nil, fmt.Errorf("--csv: %w", err)
 	}
 	f64 := func(v float64) string { return strconv.FormatFloat(v, 'f', -1, 64) }
 	demand := [][]string{{"lon", "lat", "weight"}}
@@ -38,12 +40,18 @@ func writeScenarioCSV(dir string, day *scenario.Day) error {
 			points = append(points, []string{string(f.ID), f64(f.Location[0]), f64(f.Location[1]), f64(f.Capacity.PerDay)})
 		}
 	}
-	for name, rows := range map[string][][]string{"demand.csv": demand, "parcels.csv": parcels, "points.csv": points} {
-		if err := writeCSVFile(filepath.Join(dir, name), rows); err != nil {
-			return err
+	var paths []string
+	for _, f := range []struct {
+		name string
+		rows [][]string
+	}{{"demand.csv", demand}, {"parcels.csv", parcels}, {"points.csv", points}} {
+		path := filepath.Join(dir, f.name)
+		if err := writeCSVFile(path, f.rows); err != nil {
+			return nil, err
 		}
+		paths = append(paths, path)
 	}
-	return nil
+	return paths, nil
 }
 
 func writeCSVFile(path string, rows [][]string) error {

@@ -56,7 +56,7 @@ func TestScenarioCSVFeedsCover(t *testing.T) {
 // top-level testdata and checks what the README promises of it.
 func TestSolveCourierFixture(t *testing.T) {
 	var out, errw bytes.Buffer
-	args := []string{"solve", "--format", "json", "--iterations", "500", "--seed", "1", "--quiet", filepath.Join("..", "..", "testdata", "yuzhong-courier.json")}
+	args := []string{"solve", "--json", "--format", "json", "--iterations", "500", "--seed", "1", "--quiet", filepath.Join("..", "..", "testdata", "yuzhong-courier.json")}
 	if code := Run(context.Background(), &Env{Stdin: strings.NewReader(""), Stdout: &out, Stderr: &errw}, args); code != 0 {
 		t.Fatalf("solve: exit %d, stderr %q", code, errw.String())
 	}

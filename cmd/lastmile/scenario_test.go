@@ -21,7 +21,7 @@ func runScenarioCLI(t *testing.T, args ...string) (code int, stdout, stderr stri
 
 func TestScenarioCommand(t *testing.T) {
 	t.Run("json to stdout", func(t *testing.T) {
-		code, out, errs := runScenarioCLI(t, "--seed", "3", "--parcels", "300", "--carriers", "2", "--kind", "urban")
+		code, out, errs := runScenarioCLI(t, "--json", "--seed", "3", "--parcels", "300", "--carriers", "2", "--kind", "urban")
 		if code != 0 {
 			t.Fatalf("exit %d, stderr %q", code, errs)
 		}
@@ -38,14 +38,18 @@ func TestScenarioCommand(t *testing.T) {
 			t.Errorf("CLI output differs from scenario.Generate with the same options (err %v)", err)
 		}
 	})
-	t.Run("summary and out file", func(t *testing.T) {
-		path := filepath.Join(t.TempDir(), "day.json")
-		code, out, errs := runScenarioCLI(t, "--summary", "--out", path, "--kind", "rural")
+	t.Run("summary and out dir", func(t *testing.T) {
+		dir := filepath.Join(t.TempDir(), "new")
+		path := filepath.Join(dir, "scenario.json")
+		code, out, errs := runScenarioCLI(t, "--out", dir, "--kind", "rural")
 		if code != 0 {
 			t.Fatalf("exit %d, stderr %q", code, errs)
 		}
 		if !strings.Contains(out, "rural week: 2 counties") || strings.Contains(out, "urban day") {
 			t.Errorf("summary = %q", out)
+		}
+		if errs != "wrote "+path+"\n" {
+			t.Errorf("stderr = %q, want the line %q", errs, "wrote "+path)
 		}
 		b, err := os.ReadFile(path)
 		if err != nil {
@@ -57,17 +61,21 @@ func TestScenarioCommand(t *testing.T) {
 		}
 	})
 	t.Run("carrier stations", func(t *testing.T) {
-		code, out, errs := runScenarioCLI(t, "--kind", "urban", "--parcels", "500", "--carrier-stations")
+		code, out, errs := runScenarioCLI(t, "--kind", "urban", "--parcels", "500", "--carrier-stations", "--json")
 		var s scenario.Scenario
 		if err := json.Unmarshal([]byte(out), &s); code != 0 || err != nil || len(s.Day.Carriers[0].Stations) == 0 {
 			t.Errorf("--carrier-stations: exit %d, stderr %q, %v: no stations", code, errs, err)
 		}
 	})
 	t.Run("fixture", func(t *testing.T) {
-		code, out, _ := runScenarioCLI(t, "--fixture")
+		code, out, _ := runScenarioCLI(t, "--fixture", "--json")
 		var f scenario.Fixture
 		if err := json.Unmarshal([]byte(out), &f); code != 0 || err != nil || f.Validate() != nil || len(f.Districts) != 9 {
-			t.Errorf("--fixture: exit %d, %v", code, err)
+			t.Errorf("--fixture --json: exit %d, %v", code, err)
+		}
+		code, out, _ = runScenarioCLI(t, "--fixture")
+		if want := "9 urban districts"; code != 0 || !strings.Contains(out, want) {
+			t.Errorf("--fixture: exit %d, output %q; want text with %q", code, out, want)
 		}
 	})
 	for _, args := range [][]string{
@@ -84,9 +92,12 @@ func TestScenarioCommand(t *testing.T) {
 		})
 	}
 	t.Run("unwritable out", func(t *testing.T) {
-		path := filepath.Join(t.TempDir(), "missing-dir", "x.json")
-		if code, _, errs := runScenarioCLI(t, "--out", path); code != 1 || !strings.Contains(errs, "x.json") {
-			t.Errorf("exit %d, stderr %q; want 1 naming the file", code, errs)
+		file := filepath.Join(t.TempDir(), "x.json") // a file where --out wants a folder
+		if err := os.WriteFile(file, nil, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		if code, _, errs := runScenarioCLI(t, "--out", file); code != 1 || !strings.Contains(errs, "x.json") {
+			t.Errorf("exit %d, stderr %q; want 1 naming the path", code, errs)
 		}
 	})
 }

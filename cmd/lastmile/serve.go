@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -70,7 +71,9 @@ func runServe(ctx context.Context, env *Env, args []string) error {
 			"(LASTMILE_ADDR, DATABASE_URL, LASTMILE_API_KEYS as comma-separated ROLE:KEY[:COURIER_ID], ...).\n"+
 			"With no database the store is in memory and nothing is persisted. With no API key the\n"+
 			"server runs in demo mode: it makes one key per role, prints them, and seeds the\n"+
-			"Chongqing fixture's facilities.")
+			"Chongqing fixture's facilities. Logs go to stderr; --json also prints one JSON\n"+
+			"object on stdout once the server listens: its address, version, store and any\n"+
+			"demo keys.")
 	addr := fs.String("addr", envOr("LASTMILE_ADDR", ":8080"), "listen address HOST:PORT (LASTMILE_ADDR)")
 	dbURL := fs.String("database-url", envOr("DATABASE_URL", ""), "PostgreSQL URL; empty keeps data in memory (DATABASE_URL)")
 	var keys keyFlags
@@ -90,11 +93,9 @@ func runServe(ctx context.Context, env *Env, args []string) error {
 	osrmURL := fs.String("osrm-url", envOr("LASTMILE_OSRM_URL", ""), "OSRM server `URL` (your own /table/v1 service) for travel between coordinates; empty uses the great-circle model (LASTMILE_OSRM_URL)")
 	osrmProfile := fs.String("osrm-profile", envOr("LASTMILE_OSRM_PROFILE", osrm.DefaultProfile), "OSRM routing profile (LASTMILE_OSRM_PROFILE)")
 	seed := fs.Bool("seed-fixture", envOr("LASTMILE_SEED_FIXTURE", "") == "true", "seed the Chongqing fixture's facilities even when keys are given (in-memory store only)")
-	if err := parseFlags(fs, args); err != nil {
+	asJSON := jsonFlag(fs)
+	if err := noArgs(fs, args); err != nil {
 		return err
-	}
-	if fs.NArg() > 0 {
-		return fmt.Errorf("%w: unexpected argument %q", errUsage, fs.Arg(0))
 	}
 	if len(keys) == 0 {
 		for _, s := range strings.Split(os.Getenv("LASTMILE_API_KEYS"), ",") {
@@ -193,6 +194,13 @@ func runServe(ctx context.Context, env *Env, args []string) error {
 		return fmt.Errorf("listen %s: %w", *addr, err)
 	}
 	log.Info("lastmile serve listening", "addr", ln.Addr().String(), "version", version, "persistent", persistent, "keys", len(keys), "osrm", *osrmURL)
+	if *asJSON {
+		if err := writeServeStart(env, ln.Addr().String(), persistent, demo, keys); err != nil {
+			ln.Close()
+			_ = srv.Shutdown(context.Background())
+			return err
+		}
+	}
 	errc := make(chan error, 1)
 	go func() { errc <- hs.Serve(ln) }()
 
@@ -217,6 +225,39 @@ func runServe(ctx context.Context, env *Env, args []string) error {
 	}
 	log.Info("stopped")
 	return nil
+}
+
+// serveStart is what serve --json prints once it listens.
+type serveStart struct {
+	Addr    string `json:"addr"`
+	Version string `json:"version"`
+	// Store is "postgres" (persistent) or "memory".
+	Store    string    `json:"store"`
+	DemoKeys []demoKey `json:"demo_keys,omitempty"`
+}
+
+type demoKey struct {
+	Role      string `json:"role"`
+	CourierID string `json:"courier_id,omitempty"`
+	Key       string `json:"key"`
+}
+
+func writeServeStart(env *Env, addr string, persistent, demo bool, keys []api.Key) error {
+	s := serveStart{Addr: addr, Version: version, Store: "memory"}
+	if persistent {
+		s.Store = "postgres"
+	}
+	if demo {
+		for _, k := range keys {
+			s.DemoKeys = append(s.DemoKeys, demoKey{Role: string(k.Role), CourierID: k.CourierID, Key: k.Secret})
+		}
+	}
+	b, err := json.Marshal(s)
+	if err != nil {
+		return err
+	}
+	_, err = env.Stdout.Write(append(b, '\n'))
+	return err
 }
 
 func randomHex(n int) string {

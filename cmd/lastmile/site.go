@@ -38,11 +38,8 @@ func runSite(ctx context.Context, env *Env, args []string) error {
 	target := fs.Float64("target", 0, "LSCP: share of all demand to cover, 0 < SHARE ≤ 1")
 	capacitated := fs.Bool("capacitated", false, "respect point and candidate capacities")
 	iterations := fs.Int("iterations", 1000, "subgradient iterations for the bound (more: tighter bound, often a better plan)")
-	if err := parseFlags(fs, args); err != nil {
+	if err := noArgs(fs, args); err != nil {
 		return err
-	}
-	if fs.NArg() != 0 {
-		return fmt.Errorf("%w: unexpected arguments %q", errUsage, fs.Args())
 	}
 	if err := c.check(); err != nil {
 		return err
@@ -126,6 +123,7 @@ func runSite(ctx context.Context, env *Env, args []string) error {
 		if err := writeGeoJSON(c.geojson, fc); err != nil {
 			return err
 		}
+		wrote(env, c.geojson)
 	}
 	if c.json {
 		return writeJSON(env.Stdout, plan)

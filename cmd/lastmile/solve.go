@@ -16,7 +16,9 @@ import (
 	"github.com/lastmile-dev/lastmile/routing/instance"
 )
 
-const solveSummary = `Solve a vehicle-routing problem and print one JSON solution on stdout.
+const solveSummary = `Solve a vehicle-routing problem and print the solution on stdout: the
+cost, the checker's verdict and each route, or with --json one JSON
+solution (cost, distance, duration, routes, unassigned, feasible).
 
 FILE is a Solomon VRPTW file, a CVRPLIB .vrp file, a Li & Lim PDPTW file,
 a Queiroga VRPB .vrpb file or a lastmile JSON problem ("-" reads stdin).
@@ -31,14 +33,16 @@ func runSolve(ctx context.Context, env *Env, args []string) error {
 	convention := fs.String("convention", "", "Solomon objective: real (default) or trunc1 (arcs truncated to one decimal)")
 	timeLimit := fs.Duration("time-limit", 10*time.Second, "stop after this long (default 10s, or none with --iterations)")
 	iterations := fs.Int("iterations", 0, "stop after this many iterations (deterministic with --seed)")
-	seed := fs.Int64("seed", 1, "random seed")
+	seed := seedFlag(fs, "random seed")
 	threads := fs.Int("threads", 1, "solver threads")
 	quiet := fs.Bool("quiet", false, "no progress line on stderr")
-	if err := parseFlags(fs, args); err != nil {
+	asJSON := jsonFlag(fs)
+	pos, err := parseArgs(fs, args)
+	if err != nil {
 		return err
 	}
-	if fs.NArg() != 1 {
-		return fmt.Errorf("%w: want one FILE, have %d arguments", errUsage, fs.NArg())
+	if len(pos) != 1 {
+		return fmt.Errorf("%w: want one FILE, have %d arguments", errUsage, len(pos))
 	}
 	if *threads < 1 || *iterations < 0 || *timeLimit < 0 {
 		return fmt.Errorf("%w: --threads must be ≥ 1, --iterations and --time-limit ≥ 0", errUsage)
@@ -46,12 +50,12 @@ func runSolve(ctx context.Context, env *Env, args []string) error {
 	if *iterations > 0 && !flagSet(fs, "time-limit") {
 		*timeLimit = 0
 	}
-	in, err := loadInstance(env, fs.Arg(0), *format, *convention)
+	in, err := loadInstance(env, pos[0], *format, *convention)
 	if err != nil {
 		return err
 	}
 	prog := newProgress(env.Stderr, "solve "+in.Name, 0, *quiet)
-	opts := routing.Options{Seed: *seed, Iterations: *iterations, TimeLimit: *timeLimit, Threads: *threads}
+	opts := routing.Options{Seed: int64(*seed), Iterations: *iterations, TimeLimit: *timeLimit, Threads: *threads}
 	// The progress line redraws on every call when there is no total, so
 	// improvements are shown at most every 100 ms, and the last at the end.
 	var last time.Time
@@ -80,12 +84,43 @@ func runSolve(ctx context.Context, env *Env, args []string) error {
 		return err
 	}
 	out.TimeMS = elapsed.Milliseconds()
-	out.Seed = *seed
+	out.Seed = int64(*seed) // the solver's seed is the flag's 64 bits
 	w := bufio.NewWriter(env.Stdout)
-	if err := instance.EncodeSolutionJSON(w, out); err != nil {
+	if *asJSON {
+		err = instance.EncodeSolutionJSON(w, out)
+	} else {
+		err = writeSolution(w, out, *seed)
+	}
+	if err != nil {
 		return err
 	}
 	return w.Flush()
+}
+
+// writeSolution prints a solution as text: the totals and the checker's
+// verdict, one line per route, then what is unassigned or violated.
+func writeSolution(w io.Writer, s *instance.Solution, seed uint64) error {
+	verdict := "feasible"
+	if !s.Feasible {
+		verdict = fmt.Sprintf("NOT feasible (%d violations)", len(s.Violations))
+	}
+	fmt.Fprintf(w, "%s: cost %.4f, distance %.4f, duration %.4f; %d routes, %d unassigned; %s (independent checker)\n",
+		s.Name, s.Cost, s.Distance, s.Duration, s.Vehicles, len(s.Unassigned), verdict)
+	fmt.Fprintf(w, "seed %d, %.3f s\n", seed, float64(s.TimeMS)/1000)
+	for _, r := range s.Routes {
+		ids := make([]string, len(r.Jobs))
+		for i, j := range r.Jobs {
+			ids[i] = j.ID
+		}
+		fmt.Fprintf(w, "  vehicle %s (distance %.4f, duration %.4f): %s\n", r.Vehicle, r.Distance, r.Duration, strings.Join(ids, " "))
+	}
+	for _, u := range s.Unassigned {
+		fmt.Fprintf(w, "  unassigned %s: %s\n", u.ID.ID, u.Reason)
+	}
+	for _, v := range s.Violations {
+		fmt.Fprintf(w, "  violation: %s\n", v)
+	}
+	return nil // w is buffered: write errors surface at Flush
 }
 
 // flagSet reports whether the named flag was given on the command line.

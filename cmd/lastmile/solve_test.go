@@ -19,7 +19,7 @@ var updateSolve = flag.Bool("update-solve", false, "rewrite the lastmile solve g
 func TestSolveGolden(t *testing.T) {
 	var out, errOut bytes.Buffer
 	env := &Env{Stdin: strings.NewReader(""), Stdout: &out, Stderr: &errOut}
-	code := Run(context.Background(), env, []string{"solve", "--seed", "7", "--iterations", "300", "--quiet", filepath.Join("testdata", "solve_tiny.txt")})
+	code := Run(context.Background(), env, []string{"solve", "--json", "--seed", "7", "--iterations", "300", "--quiet", filepath.Join("testdata", "solve_tiny.txt")})
 	if code != 0 {
 		t.Fatalf("lastmile solve exit %d: %s", code, errOut.String())
 	}

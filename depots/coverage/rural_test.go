@@ -3,21 +3,19 @@ package coverage
 import (
 	"context"
 	"os"
-	"path/filepath"
 	"testing"
 
 	"github.com/lastmile-dev/lastmile/geo"
+	"github.com/lastmile-dev/lastmile/internal/sharedtest"
 	"github.com/paulmach/orb"
 )
 
 // sharedGeo returns the path of a file in the shared Chongqing geography
-// (../shared/geo from the repository root), skipping the test when absent.
+// (../shared/geo beside the repository); absent, it skips the test, or
+// fails it in CI.
 func sharedGeo(tb testing.TB, name string) string {
-	p := filepath.Join("..", "..", "..", "shared", "geo", name)
-	if _, err := os.Stat(p); err != nil {
-		tb.Skipf("shared geography not available: %v", err)
-	}
-	return p
+	tb.Helper()
+	return sharedtest.Path(tb, "geo", name)
 }
 
 func readPointsFile(tb testing.TB, path string) ([]Point, int) {

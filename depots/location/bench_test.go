@@ -5,19 +5,20 @@ import (
 	"context"
 	"fmt"
 	"os"
-	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/lastmile-dev/lastmile/internal/sharedtest"
 )
 
 // bks reads a bks.tsv table: instance → best-known objective.
 func bks(b *testing.B, set string) map[string]float64 {
 	b.Helper()
-	f, err := os.Open(filepath.Join(benchDir, set, "bks.tsv"))
+	f, err := os.Open(sharedtest.Path(b, "benchmarks", set, "bks.tsv"))
 	if err != nil {
-		b.Skipf("benchmark data absent: %v", err)
+		b.Fatal(err)
 	}
 	defer f.Close()
 	out := map[string]float64{}

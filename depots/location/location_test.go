@@ -7,21 +7,20 @@ import (
 	"math"
 	"math/rand/v2"
 	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/lastmile-dev/lastmile/depots/flow"
+	"github.com/lastmile-dev/lastmile/internal/sharedtest"
 )
 
-// benchDir is the shared benchmark folder, relative to this package.
-var benchDir = filepath.Join("..", "..", "..", "shared", "benchmarks")
-
+// openBench opens a file of ../shared/benchmarks; absent, it skips the
+// test, or fails it in CI.
 func openBench(t testing.TB, set, name string) *os.File {
 	t.Helper()
-	f, err := os.Open(filepath.Join(benchDir, set, name))
+	f, err := os.Open(sharedtest.Path(t, "benchmarks", set, name))
 	if err != nil {
-		t.Skipf("benchmark data absent: %v", err)
+		t.Fatal(err)
 	}
 	return f
 }

@@ -59,11 +59,6 @@ type Set struct {
 	// Objective describes the convention of the BKS table.
 	Objective string
 	read      func(io.Reader) (*instance.Instance, error)
-	// Bound, when set, is a table of proven optima under a convention
-	// whose every arc is no longer than this set's (truncated arcs for
-	// real ones), so each is a lower bound on this set's optimum. Where a
-	// BKS lies below it, the BKS is impossible and the bound is used.
-	Bound string
 }
 
 // Read reads one instance file of the set.
@@ -76,19 +71,19 @@ func Sets() []Set {
 	}
 	const nint = "total distance, arcs rounded to the nearest integer"
 	return []Set{
-		// R109 and RC103 in bks_distance_real.tsv (1101.37, 1249.86) lie
-		// below the proven truncated-arc optima (1146.9, 1258.0), which
-		// bound the real-arc optimum from below.
-		{"solomon", "solomon/*.txt", "solomon/bks_distance_real.tsv", "total distance, unrounded (no vehicle term)", solomon(instance.ConventionReal), "solomon/bks_distance.tsv"},
-		{"solomon-50", "solomon/50/*.txt", "solomon/50/bks.tsv", "total distance, arcs truncated to one decimal", solomon(instance.ConventionTruncated), ""},
-		{"solomon-25", "solomon/25/*.txt", "solomon/25/bks.tsv", "total distance, arcs truncated to one decimal", solomon(instance.ConventionTruncated), ""},
-		{"cvrp-a", "cvrp/A/*.vrp", "cvrp/bks.tsv", nint, instance.ReadVRPLIB, ""},
-		{"cvrp-b", "cvrp/B/*.vrp", "cvrp/bks.tsv", nint, instance.ReadVRPLIB, ""},
-		{"cvrp-e", "cvrp/E/*.vrp", "cvrp/bks.tsv", nint, instance.ReadVRPLIB, ""},
-		{"cvrp-p", "cvrp/P/*.vrp", "cvrp/bks.tsv", nint, instance.ReadVRPLIB, ""},
-		{"x", "cvrp/X/*.vrp", "cvrp/bks.tsv", nint, instance.ReadVRPLIB, ""},
-		{"lilim", "lilim/*.txt", "lilim/bks.tsv", "hierarchical BKS (vehicles, then unrounded distance); gap on distance only", instance.ReadLiLim, ""},
-		{"vrpb", "vrpb/*.vrpb", "vrpb/bks.tsv", nint + ", linehauls before backhauls", instance.ReadVRPB, ""},
+		// bks_distance_real.tsv marks R109 and RC103 optimal=lower_bound:
+		// their published values lie below the proven truncated-arc optima,
+		// which bound the real-arc optimum from below and are listed instead.
+		{"solomon", "solomon/*.txt", "solomon/bks_distance_real.tsv", "total distance, unrounded (no vehicle term)", solomon(instance.ConventionReal)},
+		{"solomon-50", "solomon/50/*.txt", "solomon/50/bks.tsv", "total distance, arcs truncated to one decimal", solomon(instance.ConventionTruncated)},
+		{"solomon-25", "solomon/25/*.txt", "solomon/25/bks.tsv", "total distance, arcs truncated to one decimal", solomon(instance.ConventionTruncated)},
+		{"cvrp-a", "cvrp/A/*.vrp", "cvrp/bks.tsv", nint, instance.ReadVRPLIB},
+		{"cvrp-b", "cvrp/B/*.vrp", "cvrp/bks.tsv", nint, instance.ReadVRPLIB},
+		{"cvrp-e", "cvrp/E/*.vrp", "cvrp/bks.tsv", nint, instance.ReadVRPLIB},
+		{"cvrp-p", "cvrp/P/*.vrp", "cvrp/bks.tsv", nint, instance.ReadVRPLIB},
+		{"x", "cvrp/X/*.vrp", "cvrp/bks.tsv", nint, instance.ReadVRPLIB},
+		{"lilim", "lilim/*.txt", "lilim/bks.tsv", "hierarchical BKS (vehicles, then unrounded distance); gap on distance only", instance.ReadLiLim},
+		{"vrpb", "vrpb/*.vrpb", "vrpb/bks.tsv", nint + ", linehauls before backhauls", instance.ReadVRPB},
 	}
 }
 
@@ -134,8 +129,8 @@ type Entry struct {
 	Path        string
 	BKS         float64 // NaN when the table has no row
 	BKSVehicles int     // 0 when unknown
-	// Bounded is set when the table's BKS was below the set's proven
-	// lower bound (Set.Bound) and BKS holds the bound instead.
+	// Bounded is set when the table marks the row optimal=lower_bound:
+	// BKS is a proven lower bound, the published value being below it.
 	Bounded bool
 }
 
@@ -150,12 +145,6 @@ func (s Set) Entries(dir string, filter *regexp.Regexp) ([]Entry, error) {
 	if err != nil {
 		return nil, err
 	}
-	var bound map[string]bksRow
-	if s.Bound != "" {
-		if bound, err = readBKS(filepath.Join(dir, s.Bound)); err != nil {
-			return nil, err
-		}
-	}
 	var out []Entry
 	for _, f := range files {
 		name := strings.TrimSuffix(filepath.Base(f), filepath.Ext(f))
@@ -164,10 +153,7 @@ func (s Set) Entries(dir string, filter *regexp.Regexp) ([]Entry, error) {
 		}
 		e := Entry{Name: name, Path: f, BKS: math.NaN()}
 		if row, ok := bks[name]; ok {
-			e.BKS, e.BKSVehicles = row.value, row.vehicles
-		}
-		if b, ok := bound[name]; ok && b.optimal && b.value > e.BKS {
-			e.BKS, e.BKSVehicles, e.Bounded = b.value, b.vehicles, true
+			e.BKS, e.BKSVehicles, e.Bounded = row.value, row.vehicles, row.lowerBound
 		}
 		out = append(out, e)
 	}
@@ -198,11 +184,14 @@ var numbers = regexp.MustCompile(`\d+`)
 type bksRow struct {
 	value    float64
 	vehicles int
-	optimal  bool
+	// lowerBound is set when the optimal column says lower_bound: the
+	// value is a proven lower bound, not a solution's cost.
+	lowerBound bool
 }
 
 // readBKS reads a bks.tsv table: header "instance bks_objective vehicles
-// optimal source", tab-separated.
+// optimal source", tab-separated. The optimal column is yes, unknown, no
+// or lower_bound.
 func readBKS(path string) (map[string]bksRow, error) {
 	f, err := os.Open(path)
 	if err != nil {
@@ -226,7 +215,7 @@ func readBKS(path string) (map[string]bksRow, error) {
 		if len(cols) > 2 {
 			row.vehicles, _ = strconv.Atoi(cols[2])
 		}
-		row.optimal = len(cols) > 3 && cols[3] == "yes"
+		row.lowerBound = len(cols) > 3 && cols[3] == "lower_bound"
 		out[cols[0]] = row
 	}
 	if err := s.Err(); err != nil {
@@ -240,7 +229,7 @@ type Result struct {
 	Instance    string `json:"instance"`
 	BKS         Float  `json:"bks"`
 	BKSVehicles int    `json:"bks_vehicles,omitempty"`
-	// Bounded: BKS is the proven lower bound, the table's BKS being below it.
+	// Bounded: BKS is a proven lower bound (the table's optimal=lower_bound).
 	Bounded    bool     `json:"bks_is_bound,omitempty"`
 	Cost       float64  `json:"cost"`
 	Gap        Float    `json:"gap_percent"` // 100 (cost − BKS) / BKS

@@ -4,23 +4,19 @@ import (
 	"context"
 	"errors"
 	"math"
-	"os"
 	"path/filepath"
 	"regexp"
 	"testing"
 
+	"github.com/lastmile-dev/lastmile/internal/sharedtest"
 	"github.com/lastmile-dev/lastmile/routing"
 )
 
-// dataDir is the shared benchmark folder, two levels above the repository
-// root's routing/benchset.
+// dataDir is the shared benchmark folder beside the repository: absent, it
+// skips the test, or fails it in CI.
 func dataDir(tb testing.TB) string {
 	tb.Helper()
-	dir := filepath.Join("..", "..", "..", "shared", "benchmarks")
-	if _, err := os.Stat(dir); err != nil {
-		tb.Skipf("benchmark data not found at %s", dir)
-	}
-	return dir
+	return sharedtest.Path(tb, "benchmarks")
 }
 
 func TestSummarize(t *testing.T) {
@@ -88,10 +84,19 @@ func TestEntries(t *testing.T) {
 		}
 	}
 	s, _ := Lookup("solomon")
+	// The table marks R109 and RC103 optimal=lower_bound and lists the
+	// proven truncated-arc optima (1146.90, 1258.00) as their bounds.
 	es, _ := s.Entries(dir, regexp.MustCompile(`^(R109|RC103|R101)$`))
+	want := map[string]struct {
+		bounded bool
+		bks     float64
+	}{"R101": {false, 1642.88}, "R109": {true, 1146.9}, "RC103": {true, 1258.0}}
+	if len(es) != len(want) {
+		t.Errorf("solomon R101, R109, RC103: %d entries, want %d", len(es), len(want))
+	}
 	for _, e := range es {
-		if want := e.Name != "R101"; e.Bounded != want {
-			t.Errorf("solomon %s: Bounded = %v (BKS %v), want %v", e.Name, e.Bounded, e.BKS, want)
+		if w := want[e.Name]; e.Bounded != w.bounded || math.Abs(e.BKS-w.bks) > 0.005 {
+			t.Errorf("solomon %s: Bounded = %t, BKS %.2f; want %t, %.2f", e.Name, e.Bounded, e.BKS, w.bounded, w.bks)
 		}
 	}
 	s, _ = Lookup("x")
@@ -117,9 +122,6 @@ func TestRunSmoke(t *testing.T) {
 		t.Fatalf("Entries = %v, %v", es, err)
 	}
 	r, err := Run(context.Background(), s, es[0], routing.Options{Seed: 1, Iterations: 200})
-	if errors.Is(err, routing.ErrInfeasible) {
-		t.Skip("solver not available yet (placeholder Solve)")
-	}
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -3,23 +3,21 @@ package scenario
 import (
 	"math"
 	"os"
-	"path/filepath"
 	"testing"
 
+	"github.com/lastmile-dev/lastmile/internal/sharedtest"
 	"github.com/paulmach/orb"
 	"github.com/paulmach/orb/geojson"
 	"github.com/paulmach/orb/planar"
 )
 
-// sharedGeo is ../shared/geo seen from this package directory (the repo
-// root's sibling). Tests that read it skip when it is absent.
-var sharedGeo = filepath.Join("..", "..", "shared", "geo")
-
+// openShared opens a file of ../shared/geo (beside the repository root);
+// absent, it skips the test, or fails it in CI.
 func openShared(t testing.TB, name string) *os.File {
 	t.Helper()
-	f, err := os.Open(filepath.Join(sharedGeo, name))
+	f, err := os.Open(sharedtest.Path(t, "geo", name))
 	if err != nil {
-		t.Skipf("shared geography absent: %v", err)
+		t.Fatal(err)
 	}
 	t.Cleanup(func() { f.Close() })
 	return f

@@ -5,16 +5,15 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/lastmile-dev/lastmile/internal/sharedtest"
 )
 
-// sharedDir is the benchmark data folder, outside the repository.
+// sharedDir is the benchmark data folder, outside the repository: absent,
+// it skips the test, or fails it in CI.
 func sharedDir(tb testing.TB) string {
 	tb.Helper()
-	dir := filepath.Join("..", "..", "..", "shared", "benchmarks")
-	if _, err := os.Stat(dir); err != nil {
-		tb.Skipf("benchmark data not found at %s", dir)
-	}
-	return dir
+	return sharedtest.Path(tb, "benchmarks")
 }
 
 // TestReadShared reads every shared benchmark file of the routing sets.
