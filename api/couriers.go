@@ -7,6 +7,8 @@ import (
 	"fmt"
 	"net/http"
 	"slices"
+	"strconv"
+	"strings"
 	"sync"
 
 	"github.com/lastmile-dev/lastmile/geo"
@@ -144,7 +146,11 @@ func (s *Server) dispatch(w http.ResponseWriter, r *http.Request) error {
 		cr.Unassigned = doc.Unassigned
 	}
 	for _, cr := range routes {
-		if err := s.saveRoute(r.Context(), cr); err != nil {
+		base, err := s.storedVersion(r.Context(), cr.CourierID)
+		if err != nil {
+			return err
+		}
+		if err := s.saveRoute(r.Context(), cr, base, nil); err != nil {
 			return err
 		}
 	}
@@ -183,22 +189,51 @@ func stopFromSolution(in *instance.Instance, req *solveRequest, st routing.Route
 	return cs, true
 }
 
-// saveRoute stores cr as the courier's next route version.
-func (s *Server) saveRoute(ctx context.Context, cr *courierRoute) error {
-	cur, err := s.store.Route(ctx, cr.CourierID)
-	switch {
-	case err == nil:
-		cr.Version = cur.Version + 1
-	case errors.Is(err, store.ErrNotFound):
-		cr.Version = 1
-	default:
-		return err
-	}
+// saveRoute stores cr as the version after base (0 for a courier with no
+// route yet), together with ev when it is not nil. The store checks the
+// version in the write, so a route changed since base is never overwritten:
+// the caller gets a conflict instead.
+func (s *Server) saveRoute(ctx context.Context, cr *courierRoute, base int64, ev *store.StopEvent) error {
+	cr.Version = base + 1
 	doc, err := json.Marshal(cr)
 	if err != nil {
 		return fmt.Errorf("api: encode route: %w", err)
 	}
-	return s.store.PutRoute(ctx, &store.CourierRoute{CourierID: cr.CourierID, Version: cr.Version, Route: doc})
+	err = s.store.SaveRoute(ctx, &store.CourierRoute{CourierID: cr.CourierID, Version: cr.Version, Route: doc}, ev)
+	if errors.Is(err, store.ErrConflict) {
+		return errorf(errConflict, "the route of courier %q changed while this request was handled; read it again and retry", cr.CourierID)
+	}
+	return err
+}
+
+// storedVersion is the courier's current route version, 0 when it has none.
+func (s *Server) storedVersion(ctx context.Context, courierID string) (int64, error) {
+	cur, err := s.store.Route(ctx, courierID)
+	switch {
+	case err == nil:
+		return cur.Version, nil
+	case errors.Is(err, store.ErrNotFound):
+		return 0, nil
+	}
+	return 0, err
+}
+
+// routeETag is the strong entity tag of a route version.
+func routeETag(version int64) string { return `"` + strconv.FormatInt(version, 10) + `"` }
+
+// checkIfMatch refuses a write whose If-Match names another version of the
+// route (RFC 9110 §13.1.1); a missing header or "*" always matches.
+func checkIfMatch(r *http.Request, version int64) error {
+	im := strings.TrimSpace(r.Header.Get("If-Match"))
+	if im == "" || im == "*" {
+		return nil
+	}
+	for _, tag := range strings.Split(im, ",") {
+		if strings.TrimSpace(tag) == routeETag(version) {
+			return nil
+		}
+	}
+	return errorf(errPrecondition, "If-Match %s does not match the current route version %s", im, routeETag(version))
 }
 
 func (s *Server) loadRoute(ctx context.Context, courierID string) (*courierRoute, error) {
@@ -231,6 +266,7 @@ func (s *Server) getCourierRoute(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	w.Header().Set("ETag", routeETag(cr.Version))
 	if wantsGeoJSON(r) {
 		w.Header().Set("Content-Type", "application/geo+json")
 		return json.NewEncoder(w).Encode(cr.GeoJSON())
@@ -283,6 +319,10 @@ func (s *Server) postStopEvent(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	if err := checkIfMatch(r, cr.Version); err != nil {
+		return err
+	}
+	base := cr.Version
 	if err := applyEvent(cr, &ev); err != nil {
 		return err
 	}
@@ -297,12 +337,10 @@ func (s *Server) postStopEvent(w http.ResponseWriter, r *http.Request) error {
 	if ev.Type == eventOrderAdded {
 		se.StopID = ev.Job.ID
 	}
-	if err := s.saveRoute(r.Context(), cr); err != nil {
+	if err := s.saveRoute(r.Context(), cr, base, se); err != nil {
 		return err
 	}
-	if err := s.store.AddEvent(r.Context(), se); err != nil {
-		return err
-	}
+	w.Header().Set("ETag", routeETag(cr.Version))
 	writeJSON(w, http.StatusOK, stopEventResponse{Seq: se.Seq, Replanned: replanned, Route: cr})
 	return nil
 }

@@ -40,6 +40,7 @@ var (
 	errConflict     = errors.New("api: conflict")
 	errTooBig       = errors.New("api: problem too large for this endpoint")
 	errBusy         = errors.New("api: every solver slot is busy")
+	errPrecondition = errors.New("api: precondition failed")
 )
 
 // problemDetails is an RFC 9457 problem details document, with the
@@ -122,6 +123,8 @@ var statusTable = []struct {
 	{errRateLimited, http.StatusTooManyRequests, "rate-limited", "Too many requests"},
 	{ErrUnavailable, http.StatusServiceUnavailable, "unavailable", "Temporarily unavailable"},
 	{errBusy, http.StatusServiceUnavailable, "busy", "Every solver slot is busy"},
+	{errPrecondition, http.StatusPreconditionFailed, "precondition-failed", "The resource changed"},
+	{store.ErrInvalid, http.StatusBadRequest, "invalid-request", "The request is invalid"},
 }
 
 // problemFor turns err into the problem the client sees. Known sentinels

@@ -68,13 +68,15 @@ type PendingJobLister interface {
 
 // RouteStore keeps courier routes.
 type RouteStore interface {
-	PutRoute(ctx context.Context, r *store.CourierRoute) error
+	// SaveRoute stores the route's next version (r.Version one past the
+	// stored one) and, when e is not nil, the event that caused it: both
+	// or neither.
+	SaveRoute(ctx context.Context, r *store.CourierRoute, e *store.StopEvent) error
 	Route(ctx context.Context, courierID string) (*store.CourierRoute, error)
 }
 
 // EventStore keeps courier stop events.
 type EventStore interface {
-	AddEvent(ctx context.Context, e *store.StopEvent) error
 	Events(ctx context.Context, courierID string) ([]*store.StopEvent, error)
 }
 

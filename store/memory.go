@@ -158,12 +158,6 @@ func (m *Memory) PendingJobs(ctx context.Context) ([]*Job, error) {
 	return out, nil
 }
 
-// PutRoute stores r as the courier's route. r.Version must be one more than
-// the stored version (1 for a courier without a route), else ErrConflict.
-func (m *Memory) PutRoute(ctx context.Context, r *CourierRoute) error {
-	return m.SaveRoute(ctx, r, nil)
-}
-
 // SaveRoute stores r as the courier's next route version and, when e is
 // not nil, appends e, both or neither: under one lock, the version check
 // and the writes are one step.
@@ -193,14 +187,6 @@ func (m *Memory) Route(ctx context.Context, courierID string) (*CourierRoute, er
 	}
 	r.Route = slices.Clone(r.Route)
 	return &r, nil
-}
-
-// AddEvent appends e, setting its Seq and CreatedAt.
-func (m *Memory) AddEvent(ctx context.Context, e *StopEvent) error {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	m.addEvent(e)
-	return nil
 }
 
 func (m *Memory) addEvent(e *StopEvent) {

@@ -277,12 +277,6 @@ func (p *Postgres) PendingJobs(ctx context.Context) ([]*Job, error) {
 	return out, translate(rows.Err(), "pending jobs", ErrNotFound)
 }
 
-// PutRoute stores r as the courier's route. r.Version must be one more than
-// the stored version (1 for a courier without a route), else ErrConflict.
-func (p *Postgres) PutRoute(ctx context.Context, r *CourierRoute) error {
-	return p.SaveRoute(ctx, r, nil)
-}
-
 // SaveRoute stores r as the courier's next route version and, when e is
 // not nil, appends e, in one transaction: both or neither. The version check
 // is in the write itself (UPDATE … WHERE version = r.Version - 1), so a
@@ -337,18 +331,6 @@ func (p *Postgres) Route(ctx context.Context, courierID string) (*CourierRoute, 
 	}
 	r.Route, r.UpdatedAt = doc, r.UpdatedAt.UTC()
 	return &r, nil
-}
-
-// AddEvent appends e, setting its Seq and CreatedAt.
-func (p *Postgres) AddEvent(ctx context.Context, e *StopEvent) error {
-	now := time.Now().UTC().Truncate(time.Microsecond)
-	err := p.pool.QueryRow(ctx, `INSERT INTO stop_events (courier_id, kind, stop_id, payload, created_at)
-		VALUES ($1, $2, $3, $4, $5) RETURNING seq`, e.CourierID, e.Kind, e.StopID, nullJSON(e.Payload), now).Scan(&e.Seq)
-	if err != nil {
-		return translate(err, fmt.Sprintf("event of courier %q", e.CourierID), ErrNotFound)
-	}
-	e.CreatedAt = now
-	return nil
 }
 
 // Events returns the courier's events in the order they were added.

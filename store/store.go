@@ -62,7 +62,7 @@ type Job struct {
 }
 
 // CourierRoute is the route currently assigned to a courier. Version starts
-// at 1 and grows by one with each re-plan; PutRoute uses it for optimistic
+// at 1 and grows by one with each re-plan; SaveRoute uses it for optimistic
 // concurrency.
 type CourierRoute struct {
 	CourierID string

@@ -11,6 +11,7 @@ import (
 	"fmt"
 	"net/url"
 	"os"
+	"sync"
 	"testing"
 
 	"github.com/jackc/pgx/v5"
@@ -78,6 +79,8 @@ func Run(t *testing.T, open func(t *testing.T) api.Store) {
 		{"Jobs", testJobs},
 		{"Routes", testRoutes},
 		{"Events", testEvents},
+		{"RouteWithEvent", testRouteWithEvent},
+		{"ConcurrentRouteWriters", testConcurrentRouteWriters},
 		{"Plans", testPlans},
 	}
 	for _, tt := range tests {
@@ -207,19 +210,19 @@ func testRoutes(t *testing.T, s api.Store) {
 	if _, err := s.Route(ctx, "c1"); !errors.Is(err, store.ErrNotFound) {
 		t.Errorf("Route(none) = %v, want ErrNotFound", err)
 	}
-	if err := s.PutRoute(ctx, &store.CourierRoute{CourierID: "c1", Version: 2, Route: json.RawMessage(`{}`)}); !errors.Is(err, store.ErrConflict) {
-		t.Errorf("PutRoute(version 2 first) = %v, want ErrConflict", err)
+	if err := s.SaveRoute(ctx, &store.CourierRoute{CourierID: "c1", Version: 2, Route: json.RawMessage(`{}`)}, nil); !errors.Is(err, store.ErrConflict) {
+		t.Errorf("SaveRoute(version 2 first) = %v, want ErrConflict", err)
 	}
 	r := &store.CourierRoute{CourierID: "c1", Version: 1, Route: json.RawMessage(`{"stops": ["a"]}`)}
-	if err := s.PutRoute(ctx, r); err != nil {
-		t.Fatalf("PutRoute(v1) = %v", err)
+	if err := s.SaveRoute(ctx, r, nil); err != nil {
+		t.Fatalf("SaveRoute(v1) = %v", err)
 	}
-	if err := s.PutRoute(ctx, &store.CourierRoute{CourierID: "c1", Version: 1, Route: json.RawMessage(`{}`)}); !errors.Is(err, store.ErrConflict) {
-		t.Errorf("PutRoute(v1 again) = %v, want ErrConflict", err)
+	if err := s.SaveRoute(ctx, &store.CourierRoute{CourierID: "c1", Version: 1, Route: json.RawMessage(`{}`)}, nil); !errors.Is(err, store.ErrConflict) {
+		t.Errorf("SaveRoute(v1 again) = %v, want ErrConflict", err)
 	}
 	r2 := &store.CourierRoute{CourierID: "c1", Version: 2, Route: json.RawMessage(`{"stops": ["b"]}`)}
-	if err := s.PutRoute(ctx, r2); err != nil {
-		t.Fatalf("PutRoute(v2) = %v", err)
+	if err := s.SaveRoute(ctx, r2, nil); err != nil {
+		t.Fatalf("SaveRoute(v2) = %v", err)
 	}
 	got, err := s.Route(ctx, "c1")
 	if err != nil || got.Version != 2 || !sameJSON(got.Route, r2.Route) {
@@ -227,19 +230,82 @@ func testRoutes(t *testing.T, s api.Store) {
 	}
 }
 
+// testRouteWithEvent checks that a route version and its event are stored
+// together or not at all: a stale version stores neither.
+func testRouteWithEvent(t *testing.T, s api.Store) {
+	ctx := context.Background()
+	if err := s.SaveRoute(ctx, &store.CourierRoute{CourierID: "c1", Version: 1, Route: json.RawMessage(`{}`)}, nil); err != nil {
+		t.Fatal(err)
+	}
+	e := &store.StopEvent{CourierID: "c1", Kind: "failed", StopID: "p1", Payload: json.RawMessage(`{"reason": "x"}`)}
+	if err := s.SaveRoute(ctx, &store.CourierRoute{CourierID: "c1", Version: 2, Route: json.RawMessage(`{"v": 2}`)}, e); err != nil {
+		t.Fatalf("SaveRoute(v2, event) = %v", err)
+	}
+	if e.Seq == 0 || e.CreatedAt.IsZero() {
+		t.Errorf("SaveRoute left the event's Seq or CreatedAt zero: %+v", e)
+	}
+	stale := &store.StopEvent{CourierID: "c1", Kind: "delivered", StopID: "p2"}
+	if err := s.SaveRoute(ctx, &store.CourierRoute{CourierID: "c1", Version: 2, Route: json.RawMessage(`{"v": "stale"}`)}, stale); !errors.Is(err, store.ErrConflict) {
+		t.Fatalf("SaveRoute(stale v2, event) = %v, want ErrConflict", err)
+	}
+	evs, err := s.Events(ctx, "c1")
+	if err != nil || len(evs) != 1 || evs[0].StopID != "p1" {
+		t.Errorf("Events(c1) = %d events, %v; want only the p1 event (the stale write stores no event)", len(evs), err)
+	}
+	if got, err := s.Route(ctx, "c1"); err != nil || !sameJSON(got.Route, json.RawMessage(`{"v": 2}`)) {
+		t.Errorf("Route(c1) = %+v, %v; want version 2 unchanged", got, err)
+	}
+}
+
+// testConcurrentRouteWriters races writers of the same next version: exactly
+// one wins, the others get ErrConflict, and no write is lost silently.
+func testConcurrentRouteWriters(t *testing.T, s api.Store) {
+	ctx := context.Background()
+	if err := s.SaveRoute(ctx, &store.CourierRoute{CourierID: "c9", Version: 1, Route: json.RawMessage(`{}`)}, nil); err != nil {
+		t.Fatal(err)
+	}
+	const writers = 8
+	errs := make([]error, writers)
+	var wg sync.WaitGroup
+	for i := range writers {
+		wg.Go(func() {
+			r := &store.CourierRoute{CourierID: "c9", Version: 2, Route: json.RawMessage(fmt.Sprintf(`{"w": %d}`, i))}
+			errs[i] = s.SaveRoute(ctx, r, &store.StopEvent{CourierID: "c9", Kind: "delivered", StopID: fmt.Sprint("s", i)})
+		})
+	}
+	wg.Wait()
+	won := -1
+	for i, err := range errs {
+		switch {
+		case err == nil && won < 0:
+			won = i
+		case err == nil:
+			t.Errorf("writers %d and %d both stored version 2", won, i)
+		case !errors.Is(err, store.ErrConflict):
+			t.Errorf("writer %d: %v, want nil or ErrConflict", i, err)
+		}
+	}
+	got, err := s.Route(ctx, "c9")
+	if err != nil || won < 0 || !sameJSON(got.Route, json.RawMessage(fmt.Sprintf(`{"w": %d}`, won))) {
+		t.Errorf("Route(c9) = %+v, %v; want writer %d's route", got, err, won)
+	}
+	if evs, err := s.Events(ctx, "c9"); err != nil || len(evs) != 1 || evs[0].StopID != fmt.Sprint("s", won) {
+		t.Errorf("Events(c9) = %d, %v; want only the winner's event", len(evs), err)
+	}
+}
+
 func testEvents(t *testing.T, s api.Store) {
 	ctx := context.Background()
 	for i, kind := range []string{"delivered", "failed", "order_added"} {
 		e := &store.StopEvent{CourierID: "c1", Kind: kind, StopID: fmt.Sprint("s", i), Payload: json.RawMessage(`{"at": 3600}`)}
-		if err := s.AddEvent(ctx, e); err != nil {
-			t.Fatalf("AddEvent(%s) = %v", kind, err)
-		}
-		if e.Seq == 0 || e.CreatedAt.IsZero() {
-			t.Errorf("AddEvent(%s) left Seq or CreatedAt zero: %+v", kind, e)
+		r := &store.CourierRoute{CourierID: "c1", Version: int64(i + 1), Route: json.RawMessage(`{}`)}
+		if err := s.SaveRoute(ctx, r, e); err != nil {
+			t.Fatalf("SaveRoute(%s) = %v", kind, err)
 		}
 	}
-	if err := s.AddEvent(ctx, &store.StopEvent{CourierID: "c2", Kind: "delivered", StopID: "x"}); err != nil {
-		t.Fatalf("AddEvent(c2) = %v", err)
+	if err := s.SaveRoute(ctx, &store.CourierRoute{CourierID: "c2", Version: 1, Route: json.RawMessage(`{}`)},
+		&store.StopEvent{CourierID: "c2", Kind: "delivered", StopID: "x"}); err != nil {
+		t.Fatalf("SaveRoute(c2) = %v", err)
 	}
 	got, err := s.Events(ctx, "c1")
 	if err != nil || len(got) != 3 {
