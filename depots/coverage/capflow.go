@@ -13,7 +13,7 @@ import (
 // finds them all. Changes are journaled so that a tentative opening can be
 // undone, which lets the lazy greedy evaluate exact marginal gains.
 type capFlow struct {
-	in     *instance
+	m      *model
 	open   []bool
 	left   []float64 // demand of each unit not yet served
 	room   []float64 // capacity each site has left
@@ -44,13 +44,13 @@ type change struct {
 	appended   bool // the unit's share of the site was created by this change
 }
 
-func newCapFlow(in *instance) *capFlow {
+func newCapFlow(m *model) *capFlow {
 	f := &capFlow{
-		in: in, open: make([]bool, in.candidates()),
-		left: append([]float64(nil), in.weight...), room: append([]float64(nil), in.capacity...),
-		alloc: make([][]share, in.units()),
-		seenU: make([]int, in.units()), seenS: make([]int, in.candidates()),
-		prevU: make([]int32, in.units()), prevS: make([]int32, in.candidates()),
+		m: m, open: make([]bool, m.candidates()),
+		left: append([]float64(nil), m.weight...), room: append([]float64(nil), m.capacity...),
+		alloc: make([][]share, m.units()),
+		seenU: make([]int, m.units()), seenS: make([]int, m.candidates()),
+		prevU: make([]int32, m.units()), prevS: make([]int32, m.candidates()),
 	}
 	return f
 }
@@ -110,12 +110,12 @@ func (f *capFlow) undo(n int, served float64) {
 // openSite opens site j, serves as much more demand as the new site makes
 // possible (at most limit more) and returns the increase.
 func (f *capFlow) openSite(j int, limit float64) float64 {
-	eps := f.in.eps()
+	eps := f.m.eps()
 	start := f.served
 	f.open[j] = true
 	f.journal = append(f.journal, change{site: int32(j), opened: true})
 	// Direct fills first: units the site reaches that still have demand.
-	for _, u := range f.in.covers(j) {
+	for _, u := range f.m.covers(j) {
 		if f.room[j] <= eps || f.served-start >= limit-eps {
 			break
 		}
@@ -175,14 +175,14 @@ func (f *capFlow) shareOf(u, j int32) float64 {
 // open sites reach and the shares they hold, and returns a unit with
 // unserved demand (the start of an augmenting path), or -1.
 func (f *capFlow) search(j int) int32 {
-	eps := f.in.eps()
+	eps := f.m.eps()
 	f.mark++
 	f.queue = append(f.queue[:0], int32(j))
 	f.seenS[j] = f.mark
 	for len(f.queue) > 0 {
 		s := f.queue[0]
 		f.queue = f.queue[1:]
-		for _, u := range f.in.covers(int(s)) {
+		for _, u := range f.m.covers(int(s)) {
 			if f.seenU[u] == f.mark {
 				continue
 			}
@@ -211,28 +211,28 @@ func (f *capFlow) search(j int) int32 {
 // greedy is the 1−1/e approximation of Nemhauser, Wolsey & Fisher (1978).
 // It returns the picks and the demand served, which is the maximum the
 // picked sites can serve together.
-func (in *instance) capacitatedGreedy(k int, need float64, weighted bool) ([]int, float64) {
-	f := newCapFlow(in)
+func (m *model) capacitatedGreedy(k int, need float64, weighted bool) ([]int, float64) {
+	f := newCapFlow(m)
 	h := &maxHeap{}
-	for j := range in.candidates() {
+	for j := range m.candidates() {
 		reach := 0.0
-		for _, u := range in.covers(j) {
-			reach += in.weight[u]
+		for _, u := range m.covers(j) {
+			reach += m.weight[u]
 		}
-		h.push(min(reach, in.capacity[j], need)/in.siteCost(j, weighted), j)
+		h.push(min(reach, m.capacity[j], need)/m.siteCost(j, weighted), j)
 	}
 	var chosen []int
-	for len(chosen) < k && h.len() > 0 && need-f.served > in.eps() {
+	for len(chosen) < k && h.len() > 0 && need-f.served > m.eps() {
 		key, j := h.pop()
 		mark, before := len(f.journal), f.served
 		gain := f.openSite(j, need-before)
-		fresh := gain / in.siteCost(j, weighted)
+		fresh := gain / m.siteCost(j, weighted)
 		if fresh < key && h.len() > 0 && fresh < h.top() {
 			f.undo(mark, before)
 			h.push(fresh, j)
 			continue
 		}
-		if gain <= in.eps() {
+		if gain <= m.eps() {
 			f.undo(mark, before)
 			break
 		}
@@ -246,37 +246,37 @@ func (in *instance) capacitatedGreedy(k int, need float64, weighted bool) ([]int
 // capacitatedGreedy (served demand per unit cost), never a banned one, until
 // need is served or no site adds anything. It returns the sites, start
 // first, and the demand they serve.
-func (in *instance) completeCap(start []int, banned []bool, need float64) ([]int, float64) {
-	f := newCapFlow(in)
+func (m *model) completeCap(start []int, banned []bool, need float64) ([]int, float64) {
+	f := newCapFlow(m)
 	chosen := slices.Clone(start)
 	for _, j := range start {
 		f.openSite(j, need-f.served)
 	}
 	f.journal = f.journal[:0]
 	h := &maxHeap{}
-	for j := range in.candidates() {
+	for j := range m.candidates() {
 		if f.open[j] || banned[j] {
 			continue
 		}
 		reach := 0.0
-		for _, u := range in.covers(j) {
+		for _, u := range m.covers(j) {
 			reach += f.left[u]
 		}
-		if reach > in.eps() {
-			h.push(min(reach, in.capacity[j], need)/in.siteCost(j, true), j)
+		if reach > m.eps() {
+			h.push(min(reach, m.capacity[j], need)/m.siteCost(j, true), j)
 		}
 	}
-	for h.len() > 0 && need-f.served > in.eps() {
+	for h.len() > 0 && need-f.served > m.eps() {
 		key, j := h.pop()
 		mark, before := len(f.journal), f.served
 		gain := f.openSite(j, need-before)
-		fresh := gain / in.siteCost(j, true)
+		fresh := gain / m.siteCost(j, true)
 		if fresh < key && h.len() > 0 && fresh < h.top() {
 			f.undo(mark, before)
 			h.push(fresh, j)
 			continue
 		}
-		if gain <= in.eps() {
+		if gain <= m.eps() {
 			f.undo(mark, before)
 			continue
 		}
@@ -295,18 +295,18 @@ func (in *instance) completeCap(start []int, banned []bool, need float64) ([]int
 // two small ones or shift demand between several sites at once; the repair
 // can (it is the "drop" move of Jacobs & Brusco's local search for set
 // covering, 1995, with a capacity-aware add phase).
-func (in *instance) ruinRecreateCap(ctx context.Context, chosen []int, served, need float64) ([]int, float64) {
+func (m *model) ruinRecreateCap(ctx context.Context, chosen []int, served, need float64) ([]int, float64) {
 	if len(chosen) > 200 {
 		return chosen, served
 	}
 	maxRepairs := min(400, max(1, 100_000/(len(chosen)*len(chosen)+1)))
-	cost := in.costOf(chosen)
-	banned := make([]bool, in.candidates())
+	cost := m.costOf(chosen)
+	banned := make([]bool, m.candidates())
 	repairs := 0
 	for improved := true; improved && repairs < maxRepairs && ctx.Err() == nil; {
 		improved = false
 		order := slices.Clone(chosen)
-		slices.SortStableFunc(order, func(a, b int) int { return cmp.Compare(in.cost[b], in.cost[a]) })
+		slices.SortStableFunc(order, func(a, b int) int { return cmp.Compare(m.cost[b], m.cost[a]) })
 		for _, j := range order {
 			if repairs >= maxRepairs {
 				break
@@ -319,13 +319,13 @@ func (in *instance) ruinRecreateCap(ctx context.Context, chosen []int, served, n
 				}
 			}
 			banned[j] = true
-			next, s := in.completeCap(rest, banned, need)
+			next, s := m.completeCap(rest, banned, need)
 			banned[j] = false
-			if s < need-in.eps() {
+			if s < need-m.eps() {
 				continue
 			}
-			next, s = in.dropRedundantCap(next, s, need)
-			if c := in.costOf(next); c < cost-1e-9*max(1, cost) {
+			next, s = m.dropRedundantCap(next, s, need)
+			if c := m.costOf(next); c < cost-1e-9*max(1, cost) {
 				chosen, served, cost, improved = next, s, c, true
 				break
 			}
@@ -335,10 +335,10 @@ func (in *instance) ruinRecreateCap(ctx context.Context, chosen []int, served, n
 }
 
 // costOf returns the total cost of the sites.
-func (in *instance) costOf(sites []int) float64 {
+func (m *model) costOf(sites []int) float64 {
 	c := 0.0
 	for _, j := range sites {
-		c += in.cost[j]
+		c += m.cost[j]
 	}
 	return c
 }

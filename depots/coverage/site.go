@@ -120,15 +120,15 @@ func SelectSites(ctx context.Context, demand []Demand, existing, candidates []Po
 			}
 		}
 	}
-	in, err := newInstance(ctx, demand, residual, candidates, reach, res, &opts.Options)
+	m, err := newModel(ctx, demand, residual, candidates, reach, res, &opts.Options)
 	if err != nil {
 		return nil, err
 	}
 	var p *Plan
 	if opts.Add > 0 {
-		p, err = in.mclp(ctx, opts)
+		p, err = m.mclp(ctx, opts)
 	} else {
-		p, err = in.lscp(ctx, opts)
+		p, err = m.lscp(ctx, opts)
 	}
 	if err != nil {
 		return nil, err
@@ -146,44 +146,44 @@ func (o *SiteOptions) iterations() int {
 	return o.Iterations
 }
 
-func (in *instance) plan(model string) *Plan {
-	return &Plan{Model: model, TotalDemand: in.total, ExistingCovered: in.base,
-		Units: in.units(), Uncoverable: in.uncoverable, Chosen: []string{}}
+func (m *model) plan(name string) *Plan {
+	return &Plan{Model: name, TotalDemand: m.total, ExistingCovered: m.base,
+		Units: m.units(), Uncoverable: m.uncoverable, Chosen: []string{}}
 }
 
 // coverable is the residual demand some candidate reaches.
-func (in *instance) coverable() float64 {
+func (m *model) coverable() float64 {
 	s := 0.0
-	for _, w := range in.weight {
+	for _, w := range m.weight {
 		s += w
 	}
 	return s
 }
 
 // tolerance for comparing sums of demand.
-func (in *instance) eps() float64 { return 1e-9 * max(1, in.total) }
+func (m *model) eps() float64 { return 1e-9 * max(1, m.total) }
 
-func (in *instance) mclp(ctx context.Context, opts SiteOptions) (*Plan, error) {
-	k := min(opts.Add, in.candidates())
+func (m *model) mclp(ctx context.Context, opts SiteOptions) (*Plan, error) {
+	k := min(opts.Add, m.candidates())
 	if opts.Capacitated {
-		p := in.plan("capacitated MCLP")
+		p := m.plan("capacitated MCLP")
 		if !opts.heuristicOnly {
-			best, served, ok, err := in.exactCapMCLP(ctx, k)
+			best, served, ok, err := m.exactCapMCLP(ctx, k)
 			if err != nil {
 				return nil, err
 			}
 			if ok {
-				p.ChosenIndex, p.CoveredDemand, p.UpperBound, p.Exact = best, in.base+served, in.base+served, true
-				in.finishMCLP(p)
+				p.ChosenIndex, p.CoveredDemand, p.UpperBound, p.Exact = best, m.base+served, m.base+served, true
+				m.finishMCLP(p)
 				return p, nil
 			}
 		}
-		chosen, served := in.capacitatedGreedy(k, math.Inf(1), false)
-		ub, _, err := in.mclpBound(ctx, k, served, opts)
+		chosen, served := m.capacitatedGreedy(k, math.Inf(1), false)
+		ub, _, err := m.mclpBound(ctx, k, served, opts)
 		if err != nil {
 			return nil, err
 		}
-		cub, lag, lagServed, err := in.capBound(ctx, k, served, opts)
+		cub, lag, lagServed, err := m.capBound(ctx, k, served, opts)
 		if err != nil {
 			return nil, err
 		}
@@ -191,31 +191,31 @@ func (in *instance) mclp(ctx context.Context, opts SiteOptions) (*Plan, error) {
 			chosen, served = lag, lagServed
 		}
 		p.ChosenIndex = chosen
-		p.CoveredDemand = in.base + served
-		p.UpperBound = in.base + min(ub, cub)
-		in.finishMCLP(p)
+		p.CoveredDemand = m.base + served
+		p.UpperBound = m.base + min(ub, cub)
+		m.finishMCLP(p)
 		return p, nil
 	}
-	p := in.plan("MCLP")
-	if best, cov, ok := in.exactMCLP(k); ok && !opts.heuristicOnly {
-		p.ChosenIndex, p.CoveredDemand, p.UpperBound, p.Exact = best, in.base+cov, in.base+cov, true
-		in.finishMCLP(p)
+	p := m.plan("MCLP")
+	if best, cov, ok := m.exactMCLP(k); ok && !opts.heuristicOnly {
+		p.ChosenIndex, p.CoveredDemand, p.UpperBound, p.Exact = best, m.base+cov, m.base+cov, true
+		m.finishMCLP(p)
 		return p, nil
 	}
-	s := newCoverState(in)
-	order := in.greedy(s, k, math.Inf(1), false)
-	in.swap(ctx, s, opts.SwapPasses)
-	ub, lag, err := in.mclpBound(ctx, k, s.exactCovered(), opts)
+	s := newCoverState(m)
+	order := m.greedy(s, k, math.Inf(1), false)
+	m.swap(ctx, s, opts.SwapPasses)
+	ub, lag, err := m.mclpBound(ctx, k, s.exactCovered(), opts)
 	if err != nil {
 		return nil, err
 	}
 	if lag != nil { // the Lagrangian heuristic found a better set
-		s = newCoverState(in)
+		s = newCoverState(m)
 		for _, j := range lag {
 			s.add(j)
 		}
 		order = lag
-		in.swap(ctx, s, opts.SwapPasses)
+		m.swap(ctx, s, opts.SwapPasses)
 	}
 	// Report in pick order, then any sites swapped in.
 	var chosen []int
@@ -230,19 +230,19 @@ func (in *instance) mclp(ctx context.Context, opts SiteOptions) (*Plan, error) {
 		}
 	}
 	p.ChosenIndex = chosen
-	p.CoveredDemand = in.base + s.exactCovered()
-	p.UpperBound = in.base + ub
-	in.finishMCLP(p)
+	p.CoveredDemand = m.base + s.exactCovered()
+	p.UpperBound = m.base + ub
+	m.finishMCLP(p)
 	return p, nil
 }
 
-func (in *instance) finishMCLP(p *Plan) {
-	if in.integral {
+func (m *model) finishMCLP(p *Plan) {
+	if m.integral {
 		p.UpperBound = math.Floor(p.UpperBound + 1e-9)
 	}
 	p.UpperBound = max(p.UpperBound, p.CoveredDemand)
 	for _, j := range p.ChosenIndex {
-		p.Cost += in.cost[j]
+		p.Cost += m.cost[j]
 	}
 	if p.UpperBound > 0 {
 		p.GapPercent = 100 * (p.UpperBound - p.CoveredDemand) / p.UpperBound
@@ -251,9 +251,9 @@ func (in *instance) finishMCLP(p *Plan) {
 
 // siteCost is the cost of site j in a greedy ratio: its cost when weighted
 // (LSCP), 1 otherwise (MCLP counts sites).
-func (in *instance) siteCost(j int, weighted bool) float64 {
+func (m *model) siteCost(j int, weighted bool) float64 {
 	if weighted {
-		return in.cost[j]
+		return m.cost[j]
 	}
 	return 1
 }
@@ -263,17 +263,17 @@ func (in *instance) siteCost(j int, weighted bool) float64 {
 // until k sites are chosen, the need is met or nothing gains. It returns the
 // sites in the order chosen. The gains are submodular, so a stale heap entry
 // is an upper bound and lazy evaluation (Minoux 1978) is exact.
-func (in *instance) greedy(s *coverState, k int, need float64, weighted bool) []int {
+func (m *model) greedy(s *coverState, k int, need float64, weighted bool) []int {
 	h := &maxHeap{}
-	for j := range in.candidates() {
+	for j := range m.candidates() {
 		if !s.chosen[j] {
-			h.push(min(s.gain(j), need)/in.siteCost(j, weighted), j)
+			h.push(min(s.gain(j), need)/m.siteCost(j, weighted), j)
 		}
 	}
 	var order []int
-	for len(order) < k && h.len() > 0 && need > in.eps() {
+	for len(order) < k && h.len() > 0 && need > m.eps() {
 		key, j := h.pop()
-		fresh := min(s.gain(j), need) / in.siteCost(j, weighted)
+		fresh := min(s.gain(j), need) / m.siteCost(j, weighted)
 		if fresh < key && h.len() > 0 && fresh < h.top() {
 			h.push(fresh, j)
 			continue
@@ -292,11 +292,11 @@ func (in *instance) greedy(s *coverState, k int, need float64, weighted bool) []
 // swap improves s by Teitz–Bart 1-interchange: for each site not chosen,
 // the best chosen site to drop for it, applied when coverage strictly
 // grows; passes repeat until none improves or maxPasses is reached.
-func (in *instance) swap(ctx context.Context, s *coverState, maxPasses int) {
+func (m *model) swap(ctx context.Context, s *coverState, maxPasses int) {
 	if maxPasses <= 0 {
 		maxPasses = 50
 	}
-	n := in.candidates()
+	n := m.candidates()
 	loss := make([]float64, n)
 	extra := make([]float64, n)
 	stamp := make([]int, n)
@@ -327,10 +327,10 @@ func (in *instance) swap(ctx context.Context, s *coverState, maxPasses int) {
 			mark++
 			touched = touched[:0]
 			gain := 0.0
-			for _, u := range in.covers(jn) {
+			for _, u := range m.covers(jn) {
 				switch s.count[u] {
 				case 0:
-					gain += in.weight[u]
+					gain += m.weight[u]
 				case 1:
 					o := int(s.sum[u])
 					if stamp[o] != mark {
@@ -338,7 +338,7 @@ func (in *instance) swap(ctx context.Context, s *coverState, maxPasses int) {
 						extra[o] = 0
 						touched = append(touched, o)
 					}
-					extra[o] += in.weight[u]
+					extra[o] += m.weight[u]
 				}
 			}
 			best, drop := math.Inf(-1), -1
@@ -354,7 +354,7 @@ func (in *instance) swap(ctx context.Context, s *coverState, maxPasses int) {
 					}
 				}
 			}
-			if gain+best > in.eps() {
+			if gain+best > m.eps() {
 				s.remove(drop)
 				s.add(jn)
 				improved = true
@@ -376,16 +376,16 @@ func (in *instance) swap(ctx context.Context, s *coverState, maxPasses int) {
 // minimised by subgradient steps (Held, Wolfe & Crowder 1974) from λ = w.
 // Each iteration's k sites are also a feasible plan; when one covers more
 // than lb, it is returned.
-func (in *instance) mclpBound(ctx context.Context, k int, lb float64, opts SiteOptions) (float64, []int, error) {
-	nu, nc := in.units(), in.candidates()
-	total := in.coverable()
+func (m *model) mclpBound(ctx context.Context, k int, lb float64, opts SiteOptions) (float64, []int, error) {
+	nu, nc := m.units(), m.candidates()
+	total := m.coverable()
 	if nu == 0 || k == 0 {
 		return 0, nil, nil
 	}
 	if k >= nc {
 		return total, nil, nil
 	}
-	lambda := slices.Clone(in.weight)
+	lambda := slices.Clone(m.weight)
 	score := make([]float64, nc)
 	idx := make([]int, nc)
 	cnt := make([]int32, nu)
@@ -405,7 +405,7 @@ func (in *instance) mclpBound(ctx context.Context, k int, lb float64, opts SiteO
 		}
 		for j := range nc {
 			c := 0.0
-			for _, u := range in.covers(j) {
+			for _, u := range m.covers(j) {
 				c += lambda[u]
 			}
 			score[j] = c
@@ -419,12 +419,12 @@ func (in *instance) mclpBound(ctx context.Context, k int, lb float64, opts SiteO
 		}
 		clear(cnt)
 		for _, j := range top {
-			for _, u := range in.covers(j) {
+			for _, u := range m.covers(j) {
 				cnt[u]++
 			}
 		}
 		cov, norm := 0.0, 0.0
-		for u, w := range in.weight {
+		for u, w := range m.weight {
 			y := 0.0
 			if w > lambda[u] {
 				L += w - lambda[u]
@@ -441,11 +441,11 @@ func (in *instance) mclpBound(ctx context.Context, k int, lb float64, opts SiteO
 		} else if stall++; stall >= 20 {
 			theta, stall = theta/2, 0
 		}
-		if cov > lb+in.eps() {
+		if cov > lb+m.eps() {
 			lb = cov
 			better = slices.Clone(top)
 		}
-		if norm == 0 || best-lb <= in.eps() || (in.integral && best-lb < 1-1e-9) || theta < 1e-4 {
+		if norm == 0 || best-lb <= m.eps() || (m.integral && best-lb < 1-1e-9) || theta < 1e-4 {
 			break
 		}
 		t := theta * (L - lb) / norm
@@ -468,8 +468,8 @@ func (in *instance) mclpBound(ctx context.Context, k int, lb float64, opts SiteO
 // min(capacity, reachable demand). Each iteration's k sites are also opened
 // with the augmenting flow; when they serve more than lb, they are
 // returned with the demand they serve.
-func (in *instance) capBound(ctx context.Context, k int, lb float64, opts SiteOptions) (float64, []int, float64, error) {
-	nu, nc := in.units(), in.candidates()
+func (m *model) capBound(ctx context.Context, k int, lb float64, opts SiteOptions) (float64, []int, float64, error) {
+	nu, nc := m.units(), m.candidates()
 	if nu == 0 || k == 0 {
 		return 0, nil, 0, nil
 	}
@@ -478,7 +478,7 @@ func (in *instance) capBound(ctx context.Context, k int, lb float64, opts SiteOp
 	idx := make([]int, nc)
 	longest := 0
 	for j := range nc {
-		longest = max(longest, len(in.covers(j)))
+		longest = max(longest, len(m.covers(j)))
 	}
 	items := make([]int, 0, longest)
 	ratio := make([]float64, nu)
@@ -486,7 +486,7 @@ func (in *instance) capBound(ctx context.Context, k int, lb float64, opts SiteOp
 	use := make([]float64, nu) // Σ_j x_uj over the top-k sites
 	var better []int
 	betterServed := 0.0
-	flow := newCapFlow(in)
+	flow := newCapFlow(m)
 	best := math.Inf(1)
 	theta, stall := 2.0, 0
 	iters := opts.iterations()
@@ -503,19 +503,19 @@ func (in *instance) capBound(ctx context.Context, k int, lb float64, opts SiteOp
 			ratio[u] = mu[u] - 1 // ascending ratio = descending value 1 − μ
 		}
 		for j := range nc {
-			v[j], idx[j] = in.siteKnapsack(j, ratio, items, x), j
+			v[j], idx[j] = m.siteKnapsack(j, ratio, items, x), j
 		}
 		selectTop(idx, v, min(k, nc))
 		top := idx[:min(k, nc)]
 		L := 0.0
-		for u, m := range mu {
-			L += m * in.weight[u]
+		for u := range mu {
+			L += mu[u] * m.weight[u]
 		}
 		clear(use)
 		for _, j := range top {
 			L += v[j]
-			in.siteKnapsack(j, ratio, items, x)
-			for _, u := range in.covers(j) {
+			m.siteKnapsack(j, ratio, items, x)
+			for _, u := range m.covers(j) {
 				use[u] += x[u]
 			}
 		}
@@ -528,18 +528,18 @@ func (in *instance) capBound(ctx context.Context, k int, lb float64, opts SiteOp
 			for _, j := range top {
 				flow.openSite(j, math.Inf(1))
 			}
-			if flow.served > max(lb, betterServed)+in.eps() {
+			if flow.served > max(lb, betterServed)+m.eps() {
 				better, betterServed = slices.Clone(top), flow.served
 			}
 			flow.undo(0, 0) // back to no site open, without reallocating
 		}
 		lbNow := max(lb, betterServed)
-		if best-lbNow <= in.eps() || (in.integral && best-lbNow < 1-1e-9) || theta < 1e-4 {
+		if best-lbNow <= m.eps() || (m.integral && best-lbNow < 1-1e-9) || theta < 1e-4 {
 			break
 		}
 		norm := 0.0
 		for u := range mu {
-			g := in.weight[u] - use[u]
+			g := m.weight[u] - use[u]
 			if mu[u] == 0 && g > 0 {
 				g = 0 // the projection would undo this step
 			}
@@ -560,97 +560,97 @@ func (in *instance) capBound(ctx context.Context, k int, lb float64, opts SiteOp
 // siteKnapsack solves site j's continuous knapsack for capBound: it sets
 // x[u] for the units within reach of j (the most valuable, value −ratio[u]
 // > 0, up to the site's capacity) and returns the value. items is scratch.
-func (in *instance) siteKnapsack(j int, ratio []float64, items []int, x []float64) float64 {
+func (m *model) siteKnapsack(j int, ratio []float64, items []int, x []float64) float64 {
 	items = items[:0]
 	reach := 0.0
-	for _, u := range in.covers(j) {
+	for _, u := range m.covers(j) {
 		x[u] = 0
 		if ratio[u] < 0 {
 			items = append(items, int(u))
-			reach += in.weight[u]
+			reach += m.weight[u]
 		}
 	}
-	fractionalKnapsack(items, ratio, in.weight, min(in.capacity[j], reach), x)
+	fractionalKnapsack(items, ratio, m.weight, min(m.capacity[j], reach), x)
 	val := 0.0
-	for _, u := range in.covers(j) {
-		x[u] *= in.weight[u] // fractions to amounts
+	for _, u := range m.covers(j) {
+		x[u] *= m.weight[u] // fractions to amounts
 		val -= ratio[u] * x[u]
 	}
 	return val
 }
 
-func (in *instance) lscp(ctx context.Context, opts SiteOptions) (*Plan, error) {
-	model := "LSCP"
+func (m *model) lscp(ctx context.Context, opts SiteOptions) (*Plan, error) {
+	name := "LSCP"
 	if opts.Capacitated {
-		model = "capacitated LSCP"
+		name = "capacitated LSCP"
 	}
-	p := in.plan(model)
-	need := opts.Target*in.total - in.base
-	p.UpperBound = in.base + in.coverable()
-	if need > in.coverable()+in.eps() {
+	p := m.plan(name)
+	need := opts.Target*m.total - m.base
+	p.UpperBound = m.base + m.coverable()
+	if need > m.coverable()+m.eps() {
 		return nil, fmt.Errorf("%w: target %.4g%% of demand, but existing points and all candidates together reach only %.4g%% (%.6g of %.6g uncoverable)",
-			ErrInfeasible, 100*opts.Target, 100*p.UpperBound/in.total, in.uncoverable, in.total)
+			ErrInfeasible, 100*opts.Target, 100*p.UpperBound/m.total, m.uncoverable, m.total)
 	}
-	need = min(need, in.coverable())
-	if need <= in.eps() {
-		p.CoveredDemand = in.base
+	need = min(need, m.coverable())
+	if need <= m.eps() {
+		p.CoveredDemand = m.base
 		return p, nil
 	}
 	var chosen []int
 	var covered float64
 	if opts.Capacitated {
 		if !opts.heuristicOnly {
-			best, cost, ok, err := in.exactCapLSCP(ctx, need)
+			best, cost, ok, err := m.exactCapLSCP(ctx, need)
 			if err != nil {
 				return nil, err
 			}
 			if ok {
-				served, err := in.maxServed(ctx, best)
+				served, err := m.maxServed(ctx, best)
 				if err != nil {
 					return nil, err
 				}
-				p.ChosenIndex, p.CoveredDemand, p.Cost, p.CostLowerBound, p.Exact = best, in.base+min(served, need), cost, cost, true
+				p.ChosenIndex, p.CoveredDemand, p.Cost, p.CostLowerBound, p.Exact = best, m.base+min(served, need), cost, cost, true
 				return p, nil
 			}
 		}
-		chosen, covered = in.capacitatedGreedy(in.candidates(), need, true)
-		chosen, covered = in.dropRedundantCap(chosen, covered, need)
-		chosen, covered = in.swapCheaperCap(ctx, chosen, covered, need)
-		chosen, covered = in.ruinRecreateCap(ctx, chosen, covered, need)
-		if covered < need-in.eps() {
+		chosen, covered = m.capacitatedGreedy(m.candidates(), need, true)
+		chosen, covered = m.dropRedundantCap(chosen, covered, need)
+		chosen, covered = m.swapCheaperCap(ctx, chosen, covered, need)
+		chosen, covered = m.ruinRecreateCap(ctx, chosen, covered, need)
+		if covered < need-m.eps() {
 			return nil, fmt.Errorf("%w: target %.4g%% of demand cannot be served within the candidates' capacities (at most %.4g%% reached)",
-				ErrInfeasible, 100*opts.Target, 100*(in.base+covered)/in.total)
+				ErrInfeasible, 100*opts.Target, 100*(m.base+covered)/m.total)
 		}
-	} else if best, cost, ok := in.exactLSCP(need); ok && !opts.heuristicOnly {
-		s := newCoverState(in)
+	} else if best, cost, ok := m.exactLSCP(need); ok && !opts.heuristicOnly {
+		s := newCoverState(m)
 		for _, j := range best {
 			s.add(j)
 		}
-		p.ChosenIndex, p.CoveredDemand, p.Cost, p.CostLowerBound, p.Exact = best, in.base+s.exactCovered(), cost, cost, true
+		p.ChosenIndex, p.CoveredDemand, p.Cost, p.CostLowerBound, p.Exact = best, m.base+s.exactCovered(), cost, cost, true
 		return p, nil
 	} else {
-		s := newCoverState(in)
-		chosen = in.greedy(s, in.candidates(), need, true)
-		chosen = in.dropRedundant(s, chosen, need)
+		s := newCoverState(m)
+		chosen = m.greedy(s, m.candidates(), need, true)
+		chosen = m.dropRedundant(s, chosen, need)
 		covered = s.exactCovered()
 	}
 	p.ChosenIndex = chosen
-	p.CoveredDemand = in.base + covered
+	p.CoveredDemand = m.base + covered
 	for _, j := range chosen {
-		p.Cost += in.cost[j]
+		p.Cost += m.cost[j]
 	}
-	lb, better, err := in.lscpBound(ctx, need, p.Cost, opts)
+	lb, better, err := m.lscpBound(ctx, need, p.Cost, opts)
 	if err != nil {
 		return nil, err
 	}
 	if better != nil && !opts.Capacitated {
-		s := newCoverState(in)
+		s := newCoverState(m)
 		for _, j := range better {
 			s.add(j)
 		}
-		p.ChosenIndex, p.CoveredDemand, p.Cost = better, in.base+s.exactCovered(), 0
+		p.ChosenIndex, p.CoveredDemand, p.Cost = better, m.base+s.exactCovered(), 0
 		for _, j := range better {
-			p.Cost += in.cost[j]
+			p.Cost += m.cost[j]
 		}
 	}
 	p.CostLowerBound = min(lb, p.Cost)
@@ -662,11 +662,11 @@ func (in *instance) lscp(ctx context.Context, opts SiteOptions) (*Plan, error) {
 
 // dropRedundant removes chosen sites, costliest first, while the rest still
 // meet need (the redundancy elimination of set-covering heuristics).
-func (in *instance) dropRedundant(s *coverState, chosen []int, need float64) []int {
+func (m *model) dropRedundant(s *coverState, chosen []int, need float64) []int {
 	order := slices.Clone(chosen)
-	slices.SortStableFunc(order, func(a, b int) int { return cmp.Compare(in.cost[b], in.cost[a]) })
+	slices.SortStableFunc(order, func(a, b int) int { return cmp.Compare(m.cost[b], m.cost[a]) })
 	for _, j := range order {
-		if s.covered-s.loss(j) >= need-in.eps() {
+		if s.covered-s.loss(j) >= need-m.eps() {
 			s.remove(j)
 		}
 	}
@@ -684,21 +684,21 @@ func (in *instance) dropRedundant(s *coverState, chosen []int, need float64) []i
 // flow of capacitatedGreedy); it is skipped above 200 sites, where the
 // quadratic re-evaluation would dominate. It returns the sites kept and
 // the demand they serve.
-func (in *instance) dropRedundantCap(chosen []int, served, need float64) ([]int, float64) {
+func (m *model) dropRedundantCap(chosen []int, served, need float64) ([]int, float64) {
 	if len(chosen) > 200 {
 		return chosen, served
 	}
 	order := slices.Clone(chosen)
-	slices.SortStableFunc(order, func(a, b int) int { return cmp.Compare(in.cost[b], in.cost[a]) })
+	slices.SortStableFunc(order, func(a, b int) int { return cmp.Compare(m.cost[b], m.cost[a]) })
 	drop := make(map[int]bool)
 	for _, j := range order {
-		f := newCapFlow(in)
+		f := newCapFlow(m)
 		for _, o := range chosen {
 			if o != j && !drop[o] {
 				f.openSite(o, need-f.served)
 			}
 		}
-		if f.served >= need-in.eps() {
+		if f.served >= need-m.eps() {
 			drop[j] = true
 			served = f.served
 		}
@@ -715,22 +715,22 @@ func (in *instance) dropRedundantCap(chosen []int, served, need float64) ([]int,
 // swapCheaperCap replaces chosen sites, costliest first, by cheaper
 // unchosen ones when the plan still serves need (a first-improvement
 // interchange), within a budget of maxSwapChecks flow evaluations.
-func (in *instance) swapCheaperCap(ctx context.Context, chosen []int, served, need float64) ([]int, float64) {
+func (m *model) swapCheaperCap(ctx context.Context, chosen []int, served, need float64) ([]int, float64) {
 	const maxSwapChecks = 2000
 	checks := 0
-	byCost := make([]int, in.candidates())
+	byCost := make([]int, m.candidates())
 	for j := range byCost {
 		byCost[j] = j
 	}
-	slices.SortStableFunc(byCost, func(a, b int) int { return cmp.Compare(in.cost[a], in.cost[b]) })
+	slices.SortStableFunc(byCost, func(a, b int) int { return cmp.Compare(m.cost[a], m.cost[b]) })
 	costliest := slices.Clone(chosen)
-	slices.SortStableFunc(costliest, func(a, b int) int { return cmp.Compare(in.cost[b], in.cost[a]) })
+	slices.SortStableFunc(costliest, func(a, b int) int { return cmp.Compare(m.cost[b], m.cost[a]) })
 	isChosen := make(map[int]bool)
 	for _, j := range chosen {
 		isChosen[j] = true
 	}
 	eval := func(without, with int) float64 {
-		f := newCapFlow(in)
+		f := newCapFlow(m)
 		for _, o := range chosen {
 			if o != without {
 				f.openSite(o, need-f.served)
@@ -741,14 +741,14 @@ func (in *instance) swapCheaperCap(ctx context.Context, chosen []int, served, ne
 	}
 	for _, j := range costliest {
 		for _, jn := range byCost {
-			if in.cost[jn] >= in.cost[j] || checks >= maxSwapChecks || ctx.Err() != nil {
+			if m.cost[jn] >= m.cost[j] || checks >= maxSwapChecks || ctx.Err() != nil {
 				break
 			}
-			if isChosen[jn] || len(in.covers(jn)) == 0 {
+			if isChosen[jn] || len(m.covers(jn)) == 0 {
 				continue
 			}
 			checks++
-			if v := eval(j, jn); v >= need-in.eps() {
+			if v := eval(j, jn); v >= need-m.eps() {
 				for k := range chosen {
 					if chosen[k] == j {
 						chosen[k] = jn
@@ -774,23 +774,23 @@ func (in *instance) swapCheaperCap(ctx context.Context, chosen []int, served, ne
 // negative reduced cost, completed greedily and pruned of redundant sites,
 // give a plan (Beasley's Lagrangian heuristic); when one is cheaper than ub
 // it is returned.
-func (in *instance) lscpBound(ctx context.Context, need, ub float64, opts SiteOptions) (float64, []int, error) {
+func (m *model) lscpBound(ctx context.Context, need, ub float64, opts SiteOptions) (float64, []int, error) {
 	var better []int
-	nu, nc := in.units(), in.candidates()
+	nu, nc := m.units(), m.candidates()
 	lambda := make([]float64, nu)
 	for u := range lambda {
 		lambda[u] = math.Inf(1)
-		for _, j := range in.coveredBy(u) {
-			lambda[u] = min(lambda[u], in.cost[j]/float64(len(in.covers(int(j)))))
+		for _, j := range m.coveredBy(u) {
+			lambda[u] = min(lambda[u], m.cost[j]/float64(len(m.covers(int(j)))))
 		}
 	}
-	full := need >= in.coverable()-in.eps()
+	full := need >= m.coverable()-m.eps()
 	y := make([]float64, nu)
 	g := make([]float64, nu)
 	order := make([]int, nu)
 	ratio := make([]float64, nu)
 	integral := true
-	for _, c := range in.cost {
+	for _, c := range m.cost {
 		integral = integral && c == math.Trunc(c)
 	}
 	best := 0.0
@@ -814,9 +814,9 @@ func (in *instance) lscpBound(ctx context.Context, need, ub float64, opts SiteOp
 		} else {
 			for u := range order {
 				order[u] = u
-				ratio[u] = lambda[u] / in.weight[u]
+				ratio[u] = lambda[u] / m.weight[u]
 			}
-			fractionalKnapsack(order, ratio, in.weight, need, y)
+			fractionalKnapsack(order, ratio, m.weight, need, y)
 		}
 		L := 0.0
 		for u := range y {
@@ -825,20 +825,20 @@ func (in *instance) lscpBound(ctx context.Context, need, ub float64, opts SiteOp
 		}
 		pick = pick[:0]
 		for j := range nc {
-			r := in.cost[j]
-			for _, u := range in.covers(j) {
+			r := m.cost[j]
+			for _, u := range m.covers(j) {
 				r -= lambda[u]
 			}
 			if r < 0 {
 				L += r
 				pick = append(pick, j)
-				for _, u := range in.covers(j) {
+				for _, u := range m.covers(j) {
 					g[u]--
 				}
 			}
 		}
 		if it%5 == 0 && !opts.Capacitated {
-			if set, c := in.completeCover(pick, need); c < ub-1e-9*ub {
+			if set, c := m.completeCover(pick, need); c < ub-1e-9*ub {
 				ub, better = c, set
 			}
 		}
@@ -956,18 +956,18 @@ func fractionalKnapsack(items []int, ratio, w []float64, need float64, y []float
 
 // completeCover extends start greedily until need is covered, drops
 // redundant sites and returns the plan and its cost.
-func (in *instance) completeCover(start []int, need float64) ([]int, float64) {
-	s := newCoverState(in)
+func (m *model) completeCover(start []int, need float64) ([]int, float64) {
+	s := newCoverState(m)
 	for _, j := range start {
 		s.add(j)
 	}
-	order := append(slices.Clone(start), in.greedy(s, in.candidates(), need-s.covered, true)...)
-	order = in.dropRedundant(s, order, need)
+	order := append(slices.Clone(start), m.greedy(s, m.candidates(), need-s.covered, true)...)
+	order = m.dropRedundant(s, order, need)
 	c := 0.0
 	for _, j := range order {
-		c += in.cost[j]
+		c += m.cost[j]
 	}
-	if s.exactCovered() < need-in.eps() {
+	if s.exactCovered() < need-m.eps() {
 		return nil, math.Inf(1)
 	}
 	return order, c
