@@ -10,20 +10,6 @@ import (
 	"github.com/lastmile-dev/lastmile/depots/flow"
 )
 
-// CPMPSolution is a solution of a CPMP.
-type CPMPSolution struct {
-	// Cost is Σ_j Dist[j][Assign[j]].
-	Cost int64
-	// Open lists the P chosen facilities, ascending, 0-based.
-	Open []int
-	// Assign[j] is the facility serving all of customer j's demand.
-	Assign []int
-	// LowerBound is the Lagrangian bound.
-	LowerBound float64
-	// Optimal reports that Cost ≤ ⌈LowerBound⌉.
-	Optimal bool
-}
-
 // SolveCPMP solves the capacitated p-median problem (single source).
 //
 // The bound relaxes the assignment constraints in the Lagrangian way:
@@ -43,7 +29,7 @@ type CPMPSolution struct {
 // neighbourhood search (Hansen & Mladenović 1997) perturbs k medians at a
 // time, for opts.Iterations iterations (default 1000) or until the
 // time limit or a proof of optimality.
-func SolveCPMP(ctx context.Context, p *CPMP, opts Options) (*CPMPSolution, error) {
+func SolveCPMP(ctx context.Context, p *CPMP, opts Options) (*PMedianSolution, error) {
 	if err := p.Validate(); err != nil {
 		return nil, err
 	}
@@ -104,7 +90,7 @@ func SolveCPMP(ctx context.Context, p *CPMP, opts Options) (*CPMPSolution, error
 		}
 		return nil, fmt.Errorf("%w: no feasible assignment found", ErrInfeasible)
 	}
-	sol := &CPMPSolution{Cost: s.bestCost, Open: slices.Sorted(slices.Values(s.bestOpen)), Assign: slices.Clone(s.best), LowerBound: lb}
+	sol := &PMedianSolution{Cost: s.bestCost, Open: slices.Sorted(slices.Values(s.bestOpen)), Assign: slices.Clone(s.best), LowerBound: lb}
 	sol.Optimal = float64(sol.Cost) <= math.Ceil(lb-1e-9)
 	return sol, nil
 }
