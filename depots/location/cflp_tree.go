@@ -1,8 +1,62 @@
 package location
 
-import "math"
+import (
+	"container/heap"
+	"math"
+	"slices"
+)
 
 // The branch-and-bound tree of SolveCFLP.
+
+// branchAndBound explores the tree best bound first from root, whose bound
+// is already computed, until it is empty, opts.Iterations nodes (default
+// 5000) are processed, the clock expires or s.err is set. It returns the
+// open nodes left and the number of nodes processed.
+func (s *cflpSearch) branchAndBound(clk clock, root *cflpNode, opts Options) (*nodeQueue, int) {
+	nodes, maxNodes := 1, opts.Iterations
+	if maxNodes <= 0 {
+		maxNodes = 5000
+	}
+	q := &nodeQueue{}
+	if !s.pruned(root.bound) {
+		heap.Push(q, root)
+	}
+	// A popped root is reprocessed only through its children: branch.
+	first := true
+	for q.Len() > 0 && nodes < maxNodes && !clk.expired() {
+		nd := heap.Pop(q).(*cflpNode)
+		if s.pruned(nd.bound) {
+			continue
+		}
+		if !first {
+			s.lagrange(clk, nd, 60, 0.5)
+			nodes++
+			if s.err != nil {
+				break
+			}
+			if s.pruned(nd.bound) {
+				continue
+			}
+		}
+		first = false
+		b := nd.branchVar()
+		if b < 0 {
+			// Every facility fixed: the node is one open set, evaluated
+			// exactly by its transportation problem.
+			s.eval(fixedOpen(nd.fix))
+			continue
+		}
+		for _, v := range []int8{1, 0} {
+			child := &cflpNode{fix: slices.Clone(nd.fix), lambda: slices.Clone(nd.lambda), bound: nd.bound}
+			child.fix[b] = v
+			heap.Push(q, child)
+		}
+		if nodes%50 == 0 {
+			opts.report(nodes, s.ub, s.globalBound(q))
+		}
+	}
+	return q, nodes
+}
 
 // cflpNode is a branch-and-bound node: fix[i] is -1 (free), 0 (closed)
 // or 1 (open).
