@@ -180,7 +180,7 @@ type AllocateOptions struct {
 // LP and a Lagrangian bound. The package documentation describes both. Errors wrap ErrInvalid for a bad
 // problem, or are ctx's error.
 func Allocate(ctx context.Context, p *AllocationProblem, opts AllocateOptions) (*Allocation, error) {
-	in, err := newInstance(p)
+	in, err := newModel(p)
 	if err != nil {
 		return nil, err
 	}
@@ -220,9 +220,9 @@ func (a *Allocation) setGap() {
 	}
 }
 
-// instance is an AllocationProblem in flat arrays. Demand i and warehouse w
+// model is an AllocationProblem in flat arrays. Demand i and warehouse w
 // meet at index i*W+w.
-type instance struct {
+type model struct {
 	p       *AllocationProblem
 	W, D, K int
 	cats    []string // category names, index k
@@ -238,7 +238,7 @@ type instance struct {
 	penalty float64  // per parcel unserved for lack of capacity
 }
 
-func newInstance(p *AllocationProblem) (*instance, error) {
+func newModel(p *AllocationProblem) (*model, error) {
 	W, D := len(p.Warehouses), len(p.Demand)
 	if err := p.validate(); err != nil {
 		return nil, err
@@ -253,7 +253,7 @@ func newInstance(p *AllocationProblem) (*instance, error) {
 	if p.Matrix.N != W+D {
 		return nil, fmt.Errorf("%w: travel matrix has %d points, want %d warehouses + %d demand", ErrInvalid, p.Matrix.N, W, D)
 	}
-	in := &instance{p: p, W: W, D: D}
+	in := &model{p: p, W: W, D: D}
 	index := map[string]int32{}
 	in.cat = make([]int32, D)
 	in.vol = make([]float64, D)
@@ -366,7 +366,7 @@ func (d *Demand) validate() error {
 
 // allocation reports the plan in which served[i*W+w] parcels of demand i
 // come from warehouse w.
-func (in *instance) allocation(served []float64) *Allocation {
+func (in *model) allocation(served []float64) *Allocation {
 	p, W := in.p, in.W
 	a := &Allocation{UnservedPerParcel: in.penalty, Utilisation: make([]Utilisation, W)}
 	for w := range p.Warehouses {

@@ -51,7 +51,7 @@ func randomTiny(rng *rand.Rand, d, w int, categories bool) *AllocationProblem {
 // the warehouses (capacities and volumes are integers, so the flow optimum
 // is integral) and returns the least objective.
 func bestSplitByEnumeration(t *testing.T, p *AllocationProblem, penalty float64) float64 {
-	in, err := newInstance(p)
+	in, err := newModel(p)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -140,7 +140,7 @@ func TestSplittableMatchesEnumeration(t *testing.T) {
 // demand. Warehouses have only a daily cap, so given the choice, serving
 // each warehouse's demand cheapest first, the last one partly, is optimal.
 func bestSingleByEnumeration(t *testing.T, p *AllocationProblem, penalty float64) float64 {
-	in, err := newInstance(p)
+	in, err := newModel(p)
 	if err != nil {
 		t.Fatal(err)
 	}

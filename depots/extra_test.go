@@ -177,7 +177,7 @@ func TestAggregateByCell(t *testing.T) {
 // bound, the hot loops of single sourcing.
 func TestMovesDoNotAllocate(t *testing.T) {
 	p := syntheticDay(t, 4, 80, 4, 0.7)
-	in, err := newInstance(p)
+	in, err := newModel(p)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -48,7 +48,7 @@ type singleResult struct {
 // place) and ejection chains of length two (a demand enters a full
 // warehouse, or grows where it is, by pushing another demand elsewhere),
 // each demand served as much as fits.
-func solveSingleSource(ctx context.Context, in *instance, iterations int, split *splitResult) (*singleResult, error) {
+func solveSingleSource(ctx context.Context, in *model, iterations int, split *splitResult) (*singleResult, error) {
 	s := newSingleState(in)
 	W, K, D := in.W, in.K, in.D
 	f := make([]float64, D*W)
@@ -156,7 +156,7 @@ func solveSingleSource(ctx context.Context, in *instance, iterations int, split 
 // lagrangian returns the Lagrangian bound for multipliers m (daily at
 // [0,W), cold chain at [W,2W), category at 2W+w*K+k), and leaves in use the
 // relaxed plan's loads in the same layout.
-func (in *instance) lagrangian(m, use []float64) float64 {
+func (in *model) lagrangian(m, use []float64) float64 {
 	W, K := in.W, in.K
 	clear(use)
 	l := 0.0
@@ -201,7 +201,7 @@ func (in *instance) lagrangian(m, use []float64) float64 {
 // fits returns the most of demand i (category k) that warehouse w can
 // serve alone: its volume capped by w's daily, category and, for cold
 // demand, cold-chain capacity.
-func (in *instance) fits(i, w, k int) float64 {
+func (in *model) fits(i, w, k int) float64 {
 	u := min(in.vol[i], in.day[w], in.catCap[w*in.K+k])
 	if in.cold[i] {
 		u = min(u, in.coldCap[w])
@@ -211,7 +211,7 @@ func (in *instance) fits(i, w, k int) float64 {
 
 // priced is the cost per parcel of demand i (category k) at warehouse w
 // under multipliers m, +Inf if w may not serve i.
-func (in *instance) priced(m []float64, i, w, k int) float64 {
+func (in *model) priced(m []float64, i, w, k int) float64 {
 	W := in.W
 	c := in.cost[i*W+w]
 	if math.IsInf(c, 1) {
@@ -225,7 +225,7 @@ func (in *instance) priced(m []float64, i, w, k int) float64 {
 }
 
 // reducedCosts fills f with the Lagrangian cost per parcel of each pair.
-func (in *instance) reducedCosts(f, m []float64) {
+func (in *model) reducedCosts(f, m []float64) {
 	for i := range in.D {
 		k := int(in.cat[i])
 		for w := range in.W {
@@ -238,7 +238,7 @@ func (in *instance) reducedCosts(f, m []float64) {
 // a move is checked in O(1). Demand i is served amt[i] parcels (possibly
 // less than its volume) by warehouse assign[i]; the rest is unserved.
 type singleState struct {
-	in     *instance
+	in     *model
 	assign []int32 // warehouse of each demand, or -1
 	amt    []float64
 	day    []float64
@@ -270,7 +270,7 @@ const nearK = 5
 // capSlack absorbs float noise in capacity checks, in parcels.
 const capSlack = 1e-9
 
-func newSingleState(in *instance) *singleState {
+func newSingleState(in *model) *singleState {
 	W := in.W
 	s := &singleState{
 		in:      in,

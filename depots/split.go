@@ -45,7 +45,7 @@ type splitResult struct {
 // warehouses to turn to), in proportion to the relaxed flow, and ambient
 // first. The cheapest of the three is returned, with the relaxation's
 // bound, so the gap shows what the heuristic split may have cost.
-func solveSplittable(ctx context.Context, in *instance) (*splitResult, error) {
+func solveSplittable(ctx context.Context, in *model) (*splitResult, error) {
 	W, K := in.W, in.K
 	relaxed, err := solveNetwork(ctx, in, nil)
 	if err != nil {
@@ -119,7 +119,7 @@ type capArc struct {
 // solveNetwork solves the flow. split[w*K+k], when given and not negative,
 // is the share of category k's cap at w that ambient demand may use (cold
 // demand gets the rest); otherwise both get the whole cap.
-func solveNetwork(ctx context.Context, in *instance, split []float64) (*network, error) {
+func solveNetwork(ctx context.Context, in *model, split []float64) (*network, error) {
 	W, K, D := in.W, in.K, in.D
 	// Nodes: demand 0..D-1, then per warehouse amb(w,k), cold(w,k) for
 	// each k, coldroom(w) and day(w), then the sink.
@@ -235,7 +235,7 @@ func solveNetwork(ctx context.Context, in *instance, split []float64) (*network,
 // price that keeps demand away from it is optimal. Prices are returned
 // per parcel, with the category price the larger of its ambient and cold
 // arcs' (the two coincide unless a category mixes both).
-func capacityPrices(in *instance, flow []int64, units []int64, arcs, unserved []int32, caps []capArc, sink int, target func(i, w int) int) []float64 {
+func capacityPrices(in *model, flow []int64, units []int64, arcs, unserved []int32, caps []capArc, sink int, target func(i, w int) int) []float64 {
 	W, K := in.W, in.K
 	M := sink + 1
 	edge := make([]float64, M*M)

@@ -371,14 +371,12 @@ func (f bhFlags) then(line, back bool) bhFlags {
 
 // orOpt moves a string of one to three consecutive jobs elsewhere in the
 // same trip (Or 1976), at most orOptReach positions away on large instances.
+// Strings are tried shortest first, left to right, each first forward then
+// backward; the first improving move is applied.
 func (s *search) orOpt(sol *solution, v int32) bool {
 	in := s.in
 	r := &sol.routes[v]
-	vh := &in.veh[v]
-	prof := vh.profile
-	dims := in.dims
 	n := len(r.nodes)
-	sl, ml := s.lbuf, s.lbuf2
 	// On large instances a string moves at most orOptReach positions, which
 	// keeps a pass over a long route O(n) instead of O(n²) (a granular
 	// neighbourhood in the sense of Toth & Vigo 2003, by route position).
@@ -388,135 +386,156 @@ func (s *search) orOpt(sol *solution, v int32) bool {
 	}
 	for L := 1; L <= lsMaxString; L++ {
 		for p := 1; p+L <= n-1; p++ {
-			// The string nodes[p..p+L-1]: jobs only.
-			ok := true
-			for x := p; x < p+L; x++ {
-				if in.kind[r.nodes[x]] != nkJob {
-					ok = false
-					break
-				}
-			}
-			if !ok {
+			if !in.allJobs(r.nodes[p : p+L]) {
 				continue
 			}
-			first, last := r.nodes[p], r.nodes[p+L-1]
-			fl, ll := in.loc[first], in.loc[last]
-			st := in.nodeTime[first]
-			var sLine, sBack bool
-			for d := 0; d < dims; d++ {
-				sl[d] = in.load[int(first)*dims+d]
-			}
-			for x := p; x < p+L; x++ {
-				nd := r.nodes[x]
-				if x > p {
-					st = cat(st, in.nodeTime[nd], in.travel(prof, in.loc[r.nodes[x-1]], in.loc[nd]))
-					for d := 0; d < dims; d++ {
-						sl[d] = lcat(sl[d], in.load[int(nd)*dims+d])
-					}
-				}
-				sLine = sLine || in.bh[nd] == bhLine
-				sBack = sBack || in.bh[nd] == bhBack
-			}
+			str := orString{p: p, L: L, run: s.summarise(r, p, L, s.lbuf)}
 			prevL, nextL := in.loc[r.nodes[p-1]], in.loc[r.nodes[p+L]]
-			cut := r.dist - in.distance(prevL, fl) - in.distance(ll, nextL) + in.distance(prevL, nextL)
-			// Forward: after nodes[q], q ≥ p+L; middle nodes[p+L..q].
-			var mid tseg
-			var mLine, mBack bool
-			for q := p + L; q < n-1 && q-(p+L) < reach; q++ {
-				nd := r.nodes[q]
-				if in.isBoundary(nd) {
-					break
-				}
-				if q == p+L {
-					mid = in.nodeTime[nd]
-					for d := 0; d < dims; d++ {
-						ml[d] = in.load[int(nd)*dims+d]
-					}
-				} else {
-					mid = cat(mid, in.nodeTime[nd], in.travel(prof, in.loc[r.nodes[q-1]], in.loc[nd]))
-					for d := 0; d < dims; d++ {
-						ml[d] = lcat(ml[d], in.load[int(nd)*dims+d])
-					}
-				}
-				mLine = mLine || in.bh[nd] == bhLine
-				mBack = mBack || in.bh[nd] == bhBack
-				s.moveEvals++
-				ql, q1l := in.loc[nd], in.loc[r.nodes[q+1]]
-				dist := cut - in.distance(ql, q1l) + in.distance(ql, fl) + in.distance(ll, q1l)
-				if dist > vh.maxDist || (vh.perS == 0 && vh.perM*(dist-r.dist) >= 0) {
-					continue
-				}
-				if vh.backhaul {
-					f := bhFlags{back: r.fBack[p-1]}.then(mLine, mBack).then(sLine, sBack).then(r.bLine[q+1], false)
-					if f.bad {
-						continue
-					}
-				}
-				t := cat(r.fT[p-1], mid, in.travel(prof, prevL, in.loc[r.nodes[p+L]]))
-				t = cat(t, st, in.travel(prof, ql, fl))
-				t = cat(t, r.bT[q+1], in.travel(prof, ll, q1l))
-				if t.tw > 0 || t.d > vh.maxDur {
-					continue
-				}
-				if !s.loadsFit(vh, r.fL[(p-1)*dims:], ml, sl, r.bL[(q+1)*dims:]) {
-					continue
-				}
-				if vh.routeCost(r.stops, dist, t.d) >= r.cost {
-					continue
-				}
-				s.moveString(r, p, L, q+1)
-				s.refresh(sol, v)
-				return true
-			}
-			// Backward: after nodes[q], q < p-1; middle nodes[q+1..p-1].
-			mLine, mBack = false, false
-			for q := p - 2; q >= 0 && p-2-q < reach; q-- {
-				nd := r.nodes[q+1]
-				if in.isBoundary(nd) {
-					break
-				}
-				if q == p-2 {
-					mid = in.nodeTime[nd]
-					for d := 0; d < dims; d++ {
-						ml[d] = in.load[int(nd)*dims+d]
-					}
-				} else {
-					mid = cat(in.nodeTime[nd], mid, in.travel(prof, in.loc[nd], in.loc[r.nodes[q+2]]))
-					for d := 0; d < dims; d++ {
-						ml[d] = lcat(in.load[int(nd)*dims+d], ml[d])
-					}
-				}
-				mLine = mLine || in.bh[nd] == bhLine
-				mBack = mBack || in.bh[nd] == bhBack
-				s.moveEvals++
-				ql, q1l := in.loc[r.nodes[q]], in.loc[nd]
-				dist := cut - in.distance(ql, q1l) + in.distance(ql, fl) + in.distance(ll, q1l)
-				if dist > vh.maxDist || (vh.perS == 0 && vh.perM*(dist-r.dist) >= 0) {
-					continue
-				}
-				if vh.backhaul {
-					f := bhFlags{back: r.fBack[q]}.then(sLine, sBack).then(mLine, mBack).then(r.bLine[p+L], false)
-					if f.bad {
-						continue
-					}
-				}
-				t := cat(r.fT[q], st, in.travel(prof, ql, fl))
-				t = cat(t, mid, in.travel(prof, ll, q1l))
-				t = cat(t, r.bT[p+L], in.travel(prof, in.loc[r.nodes[p-1]], nextL))
-				if t.tw > 0 || t.d > vh.maxDur {
-					continue
-				}
-				if !s.loadsFit(vh, r.fL[q*dims:], sl, ml, r.bL[(p+L)*dims:]) {
-					continue
-				}
-				if vh.routeCost(r.stops, dist, t.d) >= r.cost {
-					continue
-				}
-				s.moveString(r, p, L, q+1)
-				s.refresh(sol, v)
+			str.cut = r.dist - in.distance(prevL, str.run.t.first) - in.distance(str.run.t.last, nextL) + in.distance(prevL, nextL)
+			if s.orOptSide(sol, v, &str, reach, true) || s.orOptSide(sol, v, &str, reach, false) {
 				return true
 			}
 		}
+	}
+	return false
+}
+
+// orRun summarises consecutive nodes of one trip for or-opt. t.first and
+// t.last are the locations of its end nodes.
+type orRun struct {
+	t          tseg
+	load       []lseg // per dimension, in a search scratch buffer
+	line, back bool   // holds linehaul, backhaul jobs
+}
+
+// orString is the string or-opt moves: nodes[p..p+L-1] of a route.
+type orString struct {
+	p, L int
+	run  orRun
+	cut  int64 // route distance with the string cut out and its neighbours joined
+}
+
+// allJobs reports whether every node is a job (no trip boundary, no
+// shipment node).
+func (in *instance) allJobs(nodes []int32) bool {
+	for _, nd := range nodes {
+		if in.kind[nd] != nkJob {
+			return false
+		}
+	}
+	return true
+}
+
+// summarise returns the run nodes[p..p+L-1] of r, with its loads in load.
+func (s *search) summarise(r *route, p, L int, load []lseg) orRun {
+	in := s.in
+	dims := in.dims
+	prof := in.veh[r.v].profile
+	first := r.nodes[p]
+	run := orRun{t: in.nodeTime[first], load: load}
+	for d := 0; d < dims; d++ {
+		load[d] = in.load[int(first)*dims+d]
+	}
+	for x := p; x < p+L; x++ {
+		nd := r.nodes[x]
+		if x > p {
+			run.t = cat(run.t, in.nodeTime[nd], in.travel(prof, in.loc[r.nodes[x-1]], in.loc[nd]))
+			for d := 0; d < dims; d++ {
+				load[d] = lcat(load[d], in.load[int(nd)*dims+d])
+			}
+		}
+		run.line = run.line || in.bh[nd] == bhLine
+		run.back = run.back || in.bh[nd] == bhBack
+	}
+	return run
+}
+
+// orOptSide tries the string after each node on one side of it, nearest
+// first, up to reach positions away and not past a trip boundary: forward
+// walks the nodes after the string, backward those before it. The nodes
+// passed over form the middle run that the string trades places with. It
+// applies the first improving move and reports whether it found one.
+func (s *search) orOptSide(sol *solution, v int32, str *orString, reach int, forward bool) bool {
+	in := s.in
+	r := &sol.routes[v]
+	vh := &in.veh[v]
+	prof := vh.profile
+	dims := in.dims
+	n := len(r.nodes)
+	p, L := str.p, str.L
+	mid := orRun{load: s.lbuf2}
+	for k := 0; k < reach; k++ {
+		// The string would go between nodes[g] and nodes[g+1]; nd joins
+		// the middle run at its far end.
+		var g int
+		var nd int32
+		if forward {
+			g = p + L + k
+			if g >= n-1 {
+				break
+			}
+			nd = r.nodes[g]
+		} else {
+			g = p - 2 - k
+			if g < 0 {
+				break
+			}
+			nd = r.nodes[g+1]
+		}
+		if in.isBoundary(nd) {
+			break
+		}
+		switch {
+		case k == 0:
+			mid.t = in.nodeTime[nd]
+			for d := 0; d < dims; d++ {
+				mid.load[d] = in.load[int(nd)*dims+d]
+			}
+		case forward:
+			mid.t = cat(mid.t, in.nodeTime[nd], in.travel(prof, mid.t.last, in.loc[nd]))
+			for d := 0; d < dims; d++ {
+				mid.load[d] = lcat(mid.load[d], in.load[int(nd)*dims+d])
+			}
+		default:
+			mid.t = cat(in.nodeTime[nd], mid.t, in.travel(prof, in.loc[nd], mid.t.first))
+			for d := 0; d < dims; d++ {
+				mid.load[d] = lcat(in.load[int(nd)*dims+d], mid.load[d])
+			}
+		}
+		mid.line = mid.line || in.bh[nd] == bhLine
+		mid.back = mid.back || in.bh[nd] == bhBack
+		s.moveEvals++
+		gl, g1l := in.loc[r.nodes[g]], in.loc[r.nodes[g+1]]
+		dist := str.cut - in.distance(gl, g1l) + in.distance(gl, str.run.t.first) + in.distance(str.run.t.last, g1l)
+		if dist > vh.maxDist || (vh.perS == 0 && vh.perM*(dist-r.dist) >= 0) {
+			continue
+		}
+		// The trip would read nodes[..a] ⊕ x ⊕ y ⊕ nodes[b..].
+		a, x, y, b := p-1, &mid, &str.run, g+1
+		if !forward {
+			a, x, y, b = g, &str.run, &mid, p+L
+		}
+		if vh.backhaul {
+			f := bhFlags{back: r.fBack[a]}.then(x.line, x.back).then(y.line, y.back).then(r.bLine[b], false)
+			if f.bad {
+				continue
+			}
+		}
+		t := cat(r.fT[a], x.t, in.travel(prof, in.loc[r.nodes[a]], x.t.first))
+		t = cat(t, y.t, in.travel(prof, x.t.last, y.t.first))
+		t = cat(t, r.bT[b], in.travel(prof, y.t.last, in.loc[r.nodes[b]]))
+		if t.tw > 0 || t.d > vh.maxDur {
+			continue
+		}
+		if !s.loadsFit(vh, r.fL[a*dims:], x.load, y.load, r.bL[b*dims:]) {
+			continue
+		}
+		if vh.routeCost(r.stops, dist, t.d) >= r.cost {
+			continue
+		}
+		s.moveString(r, p, L, g+1)
+		s.refresh(sol, v)
+		return true
 	}
 	return false
 }

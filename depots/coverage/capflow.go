@@ -1,11 +1,5 @@
 package coverage
 
-import (
-	"cmp"
-	"context"
-	"slices"
-)
-
 // capFlow maintains a maximum assignment of residual demand units to the
 // chosen sites within capacity (a bipartite b-matching), and grows it site
 // by site with augmenting paths (Ford & Fulkerson 1956): when a site opens,
@@ -13,7 +7,7 @@ import (
 // finds them all. Changes are journaled so that a tentative opening can be
 // undone, which lets the lazy greedy evaluate exact marginal gains.
 type capFlow struct {
-	in     *instance
+	m      *model
 	open   []bool
 	left   []float64 // demand of each unit not yet served
 	room   []float64 // capacity each site has left
@@ -44,13 +38,13 @@ type change struct {
 	appended   bool // the unit's share of the site was created by this change
 }
 
-func newCapFlow(in *instance) *capFlow {
+func newCapFlow(m *model) *capFlow {
 	f := &capFlow{
-		in: in, open: make([]bool, in.candidates()),
-		left: append([]float64(nil), in.weight...), room: append([]float64(nil), in.capacity...),
-		alloc: make([][]share, in.units()),
-		seenU: make([]int, in.units()), seenS: make([]int, in.candidates()),
-		prevU: make([]int32, in.units()), prevS: make([]int32, in.candidates()),
+		m: m, open: make([]bool, m.candidates()),
+		left: append([]float64(nil), m.weight...), room: append([]float64(nil), m.capacity...),
+		alloc: make([][]share, m.units()),
+		seenU: make([]int, m.units()), seenS: make([]int, m.candidates()),
+		prevU: make([]int32, m.units()), prevS: make([]int32, m.candidates()),
 	}
 	return f
 }
@@ -110,12 +104,12 @@ func (f *capFlow) undo(n int, served float64) {
 // openSite opens site j, serves as much more demand as the new site makes
 // possible (at most limit more) and returns the increase.
 func (f *capFlow) openSite(j int, limit float64) float64 {
-	eps := f.in.eps()
+	eps := f.m.eps()
 	start := f.served
 	f.open[j] = true
 	f.journal = append(f.journal, change{site: int32(j), opened: true})
 	// Direct fills first: units the site reaches that still have demand.
-	for _, u := range f.in.covers(j) {
+	for _, u := range f.m.covers(j) {
 		if f.room[j] <= eps || f.served-start >= limit-eps {
 			break
 		}
@@ -175,14 +169,14 @@ func (f *capFlow) shareOf(u, j int32) float64 {
 // open sites reach and the shares they hold, and returns a unit with
 // unserved demand (the start of an augmenting path), or -1.
 func (f *capFlow) search(j int) int32 {
-	eps := f.in.eps()
+	eps := f.m.eps()
 	f.mark++
 	f.queue = append(f.queue[:0], int32(j))
 	f.seenS[j] = f.mark
 	for len(f.queue) > 0 {
 		s := f.queue[0]
 		f.queue = f.queue[1:]
-		for _, u := range f.in.covers(int(s)) {
+		for _, u := range f.m.covers(int(s)) {
 			if f.seenU[u] == f.mark {
 				continue
 			}
@@ -201,144 +195,4 @@ func (f *capFlow) search(j int) int32 {
 		}
 	}
 	return -1
-}
-
-// capacitatedGreedy picks up to k sites, each time the one whose opening
-// serves the most additional demand (per cost, when weighted; an exact marginal gain,
-// computed by tentatively opening the site and undoing), until need is
-// served. Served demand is a polymatroid rank function of the open sites,
-// so gains only shrink and lazy evaluation (Minoux 1978) is exact; the
-// greedy is the 1−1/e approximation of Nemhauser, Wolsey & Fisher (1978).
-// It returns the picks and the demand served, which is the maximum the
-// picked sites can serve together.
-func (in *instance) capacitatedGreedy(k int, need float64, weighted bool) ([]int, float64) {
-	f := newCapFlow(in)
-	h := &maxHeap{}
-	for j := range in.candidates() {
-		reach := 0.0
-		for _, u := range in.covers(j) {
-			reach += in.weight[u]
-		}
-		h.push(min(reach, in.capacity[j], need)/in.siteCost(j, weighted), j)
-	}
-	var chosen []int
-	for len(chosen) < k && h.len() > 0 && need-f.served > in.eps() {
-		key, j := h.pop()
-		mark, before := len(f.journal), f.served
-		gain := f.openSite(j, need-before)
-		fresh := gain / in.siteCost(j, weighted)
-		if fresh < key && h.len() > 0 && fresh < h.top() {
-			f.undo(mark, before)
-			h.push(fresh, j)
-			continue
-		}
-		if gain <= in.eps() {
-			f.undo(mark, before)
-			break
-		}
-		f.journal = f.journal[:0] // committed
-		chosen = append(chosen, j)
-	}
-	return chosen, f.served
-}
-
-// completeCap opens the start sites, then adds sites by the lazy greedy of
-// capacitatedGreedy (served demand per unit cost), never a banned one, until
-// need is served or no site adds anything. It returns the sites, start
-// first, and the demand they serve.
-func (in *instance) completeCap(start []int, banned []bool, need float64) ([]int, float64) {
-	f := newCapFlow(in)
-	chosen := slices.Clone(start)
-	for _, j := range start {
-		f.openSite(j, need-f.served)
-	}
-	f.journal = f.journal[:0]
-	h := &maxHeap{}
-	for j := range in.candidates() {
-		if f.open[j] || banned[j] {
-			continue
-		}
-		reach := 0.0
-		for _, u := range in.covers(j) {
-			reach += f.left[u]
-		}
-		if reach > in.eps() {
-			h.push(min(reach, in.capacity[j], need)/in.siteCost(j, true), j)
-		}
-	}
-	for h.len() > 0 && need-f.served > in.eps() {
-		key, j := h.pop()
-		mark, before := len(f.journal), f.served
-		gain := f.openSite(j, need-before)
-		fresh := gain / in.siteCost(j, true)
-		if fresh < key && h.len() > 0 && fresh < h.top() {
-			f.undo(mark, before)
-			h.push(fresh, j)
-			continue
-		}
-		if gain <= in.eps() {
-			f.undo(mark, before)
-			continue
-		}
-		f.journal = f.journal[:0]
-		chosen = append(chosen, j)
-	}
-	return chosen, f.served
-}
-
-// ruinRecreateCap improves a capacitated covering plan by 1-out interchange
-// with greedy repair: it closes one chosen site (costliest first), bans it,
-// re-completes the rest with completeCap, prunes redundant sites and keeps
-// the result when it is cheaper, until no closure helps or the repairs'
-// budget is spent. A repair re-opens about k² sites when k are chosen (the
-// pruning), so the budget is 10⁵/k² repairs, at most 400. A plain 1-for-1 swap cannot replace one large site by
-// two small ones or shift demand between several sites at once; the repair
-// can (it is the "drop" move of Jacobs & Brusco's local search for set
-// covering, 1995, with a capacity-aware add phase).
-func (in *instance) ruinRecreateCap(ctx context.Context, chosen []int, served, need float64) ([]int, float64) {
-	if len(chosen) > 200 {
-		return chosen, served
-	}
-	maxRepairs := min(400, max(1, 100_000/(len(chosen)*len(chosen)+1)))
-	cost := in.costOf(chosen)
-	banned := make([]bool, in.candidates())
-	repairs := 0
-	for improved := true; improved && repairs < maxRepairs && ctx.Err() == nil; {
-		improved = false
-		order := slices.Clone(chosen)
-		slices.SortStableFunc(order, func(a, b int) int { return cmp.Compare(in.cost[b], in.cost[a]) })
-		for _, j := range order {
-			if repairs >= maxRepairs {
-				break
-			}
-			repairs++
-			rest := make([]int, 0, len(chosen))
-			for _, o := range chosen {
-				if o != j {
-					rest = append(rest, o)
-				}
-			}
-			banned[j] = true
-			next, s := in.completeCap(rest, banned, need)
-			banned[j] = false
-			if s < need-in.eps() {
-				continue
-			}
-			next, s = in.dropRedundantCap(next, s, need)
-			if c := in.costOf(next); c < cost-1e-9*max(1, cost) {
-				chosen, served, cost, improved = next, s, c, true
-				break
-			}
-		}
-	}
-	return chosen, served
-}
-
-// costOf returns the total cost of the sites.
-func (in *instance) costOf(sites []int) float64 {
-	c := 0.0
-	for _, j := range sites {
-		c += in.cost[j]
-	}
-	return c
 }

@@ -25,11 +25,11 @@ func TestCapFlow(t *testing.T) {
 		residual[i] = d.Weight
 	}
 	opts := Options{Workers: 1}
-	in, err := newInstance(context.Background(), demand, residual, cands, reach, 9, &opts)
+	m, err := newModel(context.Background(), demand, residual, cands, reach, 9, &opts)
 	if err != nil {
 		t.Fatal(err)
 	}
-	f := newCapFlow(in)
+	f := newCapFlow(m)
 	var open []int
 	for _, j := range r.Perm(len(cands)) {
 		// A tentative opening, undone, must leave no trace.
@@ -43,20 +43,20 @@ func TestCapFlow(t *testing.T) {
 		f.openSite(j, 1e18)
 		f.journal = f.journal[:0]
 		open = append(open, j)
-		want, err := in.maxServed(context.Background(), open)
+		want, err := m.maxServed(context.Background(), open)
 		if err != nil {
 			t.Fatal(err)
 		}
 		if f.served != want {
 			t.Fatalf("after opening %v: served %v, max flow %v", open, f.served, want)
 		}
-		for u := range in.weight {
+		for u := range m.weight {
 			sum := 0.0
 			for _, s := range f.alloc[u] {
 				sum += s.amt
 			}
-			if d := sum + f.left[u] - in.weight[u]; d > 1e-9 || d < -1e-9 {
-				t.Fatalf("unit %d: shares %v + left %v != weight %v", u, sum, f.left[u], in.weight[u])
+			if d := sum + f.left[u] - m.weight[u]; d > 1e-9 || d < -1e-9 {
+				t.Fatalf("unit %d: shares %v + left %v != weight %v", u, sum, f.left[u], m.weight[u])
 			}
 		}
 	}

@@ -21,10 +21,10 @@ const (
 
 // relevant returns the candidates that reach some unit, or nil when there
 // are more than maxExactCandidates of them.
-func (in *instance) relevant() []int {
+func (m *model) relevant() []int {
 	var rel []int
-	for j := range in.candidates() {
-		if len(in.covers(j)) > 0 {
+	for j := range m.candidates() {
+		if len(m.covers(j)) > 0 {
 			if len(rel) == maxExactCandidates {
 				return nil
 			}
@@ -36,8 +36,8 @@ func (in *instance) relevant() []int {
 
 // exactMCLP returns the k relevant candidates covering the most demand, or
 // ok = false when the instance is too large to enumerate.
-func (in *instance) exactMCLP(k int) (best []int, covered float64, ok bool) {
-	rel := in.relevant()
+func (m *model) exactMCLP(k int) (best []int, covered float64, ok bool) {
+	rel := m.relevant()
 	if rel == nil {
 		return nil, 0, false
 	}
@@ -45,13 +45,13 @@ func (in *instance) exactMCLP(k int) (best []int, covered float64, ok bool) {
 	if binomial(len(rel), k) > maxExactNodes {
 		return nil, 0, false
 	}
-	s := newCoverState(in)
+	s := newCoverState(m)
 	covered = -1
 	var pick []int
 	var dfs func(i, left int)
 	dfs = func(i, left int) {
 		if left == 0 {
-			if c := s.exactCovered(); c > covered+in.eps() {
+			if c := s.exactCovered(); c > covered+m.eps() {
 				covered, best = c, append(best[:0], pick...)
 			}
 			return
@@ -74,12 +74,12 @@ func (in *instance) exactMCLP(k int) (best []int, covered float64, ok bool) {
 // exactLSCP returns the cheapest set of relevant candidates covering need,
 // or ok = false when the instance is too large to enumerate or need cannot
 // be met.
-func (in *instance) exactLSCP(need float64) (best []int, cost float64, ok bool) {
-	rel := in.relevant()
+func (m *model) exactLSCP(need float64) (best []int, cost float64, ok bool) {
+	rel := m.relevant()
 	if rel == nil {
 		return nil, 0, false
 	}
-	s := newCoverState(in)
+	s := newCoverState(m)
 	cost = -1
 	var pick []int
 	var dfs func(i int, c float64)
@@ -87,7 +87,7 @@ func (in *instance) exactLSCP(need float64) (best []int, cost float64, ok bool) 
 		if cost >= 0 && c >= cost {
 			return
 		}
-		if s.covered >= need-in.eps() && s.exactCovered() >= need-in.eps() {
+		if s.covered >= need-m.eps() && s.exactCovered() >= need-m.eps() {
 			cost, best = c, append(best[:0], pick...)
 			return
 		}
@@ -97,7 +97,7 @@ func (in *instance) exactLSCP(need float64) (best []int, cost float64, ok bool) 
 		j := rel[i]
 		s.add(j)
 		pick = append(pick, j)
-		dfs(i+1, c+in.cost[j])
+		dfs(i+1, c+m.cost[j])
 		pick = pick[:len(pick)-1]
 		s.remove(j)
 		dfs(i+1, c)
@@ -121,18 +121,18 @@ func binomial(n, k int) int {
 // within capacity, each choice evaluated by a max flow (depots/flow), or
 // ok = false when the instance is too large or a weight or capacity is not
 // a whole number.
-func (in *instance) exactCapMCLP(ctx context.Context, k int) (best []int, served float64, ok bool, err error) {
-	rel := in.relevant()
-	if rel == nil || !in.integral {
+func (m *model) exactCapMCLP(ctx context.Context, k int) (best []int, served float64, ok bool, err error) {
+	rel := m.relevant()
+	if rel == nil || !m.integral {
 		return nil, 0, false, nil
 	}
 	for _, j := range rel {
-		if c := in.capacity[j]; !math.IsInf(c, 1) && c != math.Trunc(c) {
+		if c := m.capacity[j]; !math.IsInf(c, 1) && c != math.Trunc(c) {
 			return nil, 0, false, nil
 		}
 	}
 	k = min(k, len(rel))
-	if binomial(len(rel), k)*in.units() > maxExactNodes {
+	if binomial(len(rel), k)*m.units() > maxExactNodes {
 		return nil, 0, false, nil
 	}
 	served = -1
@@ -140,11 +140,11 @@ func (in *instance) exactCapMCLP(ctx context.Context, k int) (best []int, served
 	var dfs func(i, left int) error
 	dfs = func(i, left int) error {
 		if left == 0 {
-			v, err := in.maxServed(ctx, pick)
+			v, err := m.maxServed(ctx, pick)
 			if err != nil {
 				return err
 			}
-			if v > served+in.eps() {
+			if v > served+m.eps() {
 				served, best = v, append(best[:0], pick...)
 			}
 			return nil
@@ -169,21 +169,21 @@ func (in *instance) exactCapMCLP(ctx context.Context, k int) (best []int, served
 // capacity: a max flow from units to sites, solved as a min-cost flow in
 // which each unit may instead send its demand to an "unserved" sink at
 // cost 1 per unit. Weights must be whole numbers.
-func (in *instance) maxServed(ctx context.Context, sites []int) (float64, error) {
-	nu := in.units()
+func (m *model) maxServed(ctx context.Context, sites []int) (float64, error) {
+	nu := m.units()
 	g := flow.NewGraph(nu + len(sites) + 1)
 	sink := nu + len(sites)
 	total := int64(0)
-	for u, w := range in.weight {
+	for u, w := range m.weight {
 		total += int64(w)
 		g.SetSupply(u, int64(w))
 		g.AddArc(u, sink, int64(w), 1)
 	}
 	for k, j := range sites {
-		for _, u := range in.covers(j) {
-			g.AddArc(int(u), nu+k, int64(in.weight[u]), 0)
+		for _, u := range m.covers(j) {
+			g.AddArc(int(u), nu+k, int64(m.weight[u]), 0)
 		}
-		c := in.capacity[j]
+		c := m.capacity[j]
 		if math.IsInf(c, 1) || c > float64(total) {
 			g.SetSupply(nu+k, -total)
 		} else {
@@ -202,13 +202,13 @@ func (in *instance) maxServed(ctx context.Context, sites []int) (float64, error)
 // serve need within capacity (each set checked by a max flow), or ok =
 // false when the instance is too large to enumerate, a weight or capacity
 // is not a whole number, or need cannot be met.
-func (in *instance) exactCapLSCP(ctx context.Context, need float64) (best []int, cost float64, ok bool, err error) {
-	rel := in.relevant()
-	if rel == nil || !in.integral || (1<<len(rel))*max(1, in.units()) > maxExactNodes {
+func (m *model) exactCapLSCP(ctx context.Context, need float64) (best []int, cost float64, ok bool, err error) {
+	rel := m.relevant()
+	if rel == nil || !m.integral || (1<<len(rel))*max(1, m.units()) > maxExactNodes {
 		return nil, 0, false, nil
 	}
 	for _, j := range rel {
-		if c := in.capacity[j]; !math.IsInf(c, 1) && c != math.Trunc(c) {
+		if c := m.capacity[j]; !math.IsInf(c, 1) && c != math.Trunc(c) {
 			return nil, 0, false, nil
 		}
 	}
@@ -220,18 +220,18 @@ func (in *instance) exactCapLSCP(ctx context.Context, need float64) (best []int,
 			return nil
 		}
 		if len(pick) > 0 {
-			v, err := in.maxServed(ctx, pick)
+			v, err := m.maxServed(ctx, pick)
 			if err != nil {
 				return err
 			}
-			if v >= need-in.eps() {
+			if v >= need-m.eps() {
 				cost, best = c, append(best[:0], pick...)
 				return nil
 			}
 		}
 		for k := i; k < len(rel); k++ {
 			pick = append(pick, rel[k])
-			if err := dfs(k+1, c+in.cost[rel[k]]); err != nil {
+			if err := dfs(k+1, c+m.cost[rel[k]]); err != nil {
 				return err
 			}
 			pick = pick[:len(pick)-1]

@@ -149,6 +149,46 @@ func location(rec []string, lonI, latI, line int, o *ReadOptions) (orb.Point, bo
 	return p, true, nil
 }
 
+// locatedRows reads the rows of t, each located by the lon and lat
+// columns, and calls add for each with its line number and location. It is
+// the core of the CSV readers. A row is first passed to check (when not
+// nil), which sees also the rows skipped for an empty location when o
+// allows skipping.
+func (t *csvTable) locatedRows(o *ReadOptions, check func(rec []string, line int) error, add func(rec []string, line int, p orb.Point) error) error {
+	lonI, err := t.need(lonColumns)
+	if err != nil {
+		return err
+	}
+	latI, err := t.need(latColumns)
+	if err != nil {
+		return err
+	}
+	for {
+		rec, line, err := t.row()
+		if errors.Is(err, io.EOF) {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		if check != nil {
+			if err := check(rec, line); err != nil {
+				return err
+			}
+		}
+		p, ok, err := location(rec, lonI, latI, line, o)
+		if err != nil {
+			return err
+		}
+		if !ok {
+			continue
+		}
+		if err := add(rec, line, p); err != nil {
+			return err
+		}
+	}
+}
+
 // ReadDemandCSV reads demand points from CSV with a header and the columns
 // lon, lat and weight (parcels per day or population; an empty or absent
 // weight is 1). Errors name the line. An input with no rows is an error.
@@ -157,36 +197,18 @@ func ReadDemandCSV(r io.Reader, o *ReadOptions) ([]Demand, error) {
 	if err != nil {
 		return nil, err
 	}
-	lonI, err := t.need(lonColumns)
-	if err != nil {
-		return nil, err
-	}
-	latI, err := t.need(latColumns)
-	if err != nil {
-		return nil, err
-	}
 	wI := t.find(weightColumns)
 	var out []Demand
-	for {
-		rec, line, err := t.row()
-		if errors.Is(err, io.EOF) {
-			break
-		}
-		if err != nil {
-			return nil, err
-		}
-		p, ok, err := location(rec, lonI, latI, line, o)
-		if err != nil {
-			return nil, err
-		}
-		if !ok {
-			continue
-		}
+	err = t.locatedRows(o, nil, func(rec []string, line int, p orb.Point) error {
 		w, err := number(rec, wI, "weight", line, 1, true)
 		if err != nil {
-			return nil, err
+			return err
 		}
 		out = append(out, Demand{Location: p, Weight: w})
+		return nil
+	})
+	if err != nil {
+		return nil, err
 	}
 	if len(out) == 0 {
 		return nil, fmt.Errorf("%w: no demand rows", ErrInvalid)
@@ -208,57 +230,43 @@ func ReadPointsCSV(r io.Reader, o *ReadOptions) ([]Point, error) {
 	if err != nil {
 		return nil, err
 	}
-	lonI, err := t.need(lonColumns)
-	if err != nil {
-		return nil, err
-	}
-	latI, err := t.need(latColumns)
-	if err != nil {
-		return nil, err
-	}
 	radI := t.find([]string{"radius_m", "radius"})
 	capI := t.find([]string{"capacity", "capacity_per_day"})
 	costI := t.find([]string{"cost"})
 	nameI := t.find([]string{"name"})
 	seen := make(map[string]int)
-	var out []Point
-	for {
-		rec, line, err := t.row()
-		if errors.Is(err, io.EOF) {
-			break
-		}
-		if err != nil {
-			return nil, err
-		}
+	uniqueID := func(rec []string, line int) error {
 		id := field(rec, idI)
 		if id == "" {
-			return nil, fmt.Errorf("%w: line %d: empty id", ErrInvalid, line)
+			return fmt.Errorf("%w: line %d: empty id", ErrInvalid, line)
 		}
 		if prev, dup := seen[id]; dup {
-			return nil, fmt.Errorf("%w: line %d: duplicate id %q (first on line %d)", ErrInvalid, line, id, prev)
+			return fmt.Errorf("%w: line %d: duplicate id %q (first on line %d)", ErrInvalid, line, id, prev)
 		}
 		seen[id] = line
-		p, ok, err := location(rec, lonI, latI, line, o)
-		if err != nil {
-			return nil, err
-		}
-		if !ok {
-			continue
-		}
-		pt := Point{ID: id, Name: field(rec, nameI), Location: p}
+		return nil
+	}
+	var out []Point
+	err = t.locatedRows(o, uniqueID, func(rec []string, line int, p orb.Point) error {
+		pt := Point{ID: field(rec, idI), Name: field(rec, nameI), Location: p}
+		var err error
 		if pt.RadiusMeters, err = number(rec, radI, "radius_m", line, 0, true); err != nil {
-			return nil, err
+			return err
 		}
 		if pt.CapacityPerDay, err = number(rec, capI, "capacity", line, 0, true); err != nil {
-			return nil, err
+			return err
 		}
 		if field(rec, capI) != "" && pt.CapacityPerDay == 0 {
-			return nil, fmt.Errorf("%w: line %d: capacity 0; leave it empty for no limit", ErrInvalid, line)
+			return fmt.Errorf("%w: line %d: capacity 0; leave it empty for no limit", ErrInvalid, line)
 		}
 		if pt.Cost, err = number(rec, costI, "cost", line, 0, true); err != nil {
-			return nil, err
+			return err
 		}
 		out = append(out, pt)
+		return nil
+	})
+	if err != nil {
+		return nil, err
 	}
 	if len(out) == 0 {
 		return nil, fmt.Errorf("%w: no point rows", ErrInvalid)

@@ -188,8 +188,8 @@ func ruralByMatrix(ctx context.Context, stations, servicePoints, villages []Poin
 			}
 		}
 	}
-	in := newInstanceFromSets(weights, sets, villages)
-	p, err := in.lscp(ctx, SiteOptions{Target: 1, Iterations: opts.Iterations, Options: Options{Progress: opts.Progress}})
+	cover := newModelFromSets(weights, sets, villages)
+	p, err := cover.lscp(ctx, SiteOptions{Target: 1, Iterations: opts.Iterations, Options: Options{Progress: opts.Progress}})
 	if err != nil {
 		return nil, err
 	}

@@ -126,7 +126,7 @@ func BenchmarkCPMP(b *testing.B) {
 				b.Fatal(err)
 			}
 			b.ReportAllocs()
-			var sol *CPMPSolution
+			var sol *PMedianSolution
 			for b.Loop() {
 				if sol, err = SolveCPMP(context.Background(), &p.CPMP, Options{Seed: 1, TimeLimit: 10 * time.Second, Iterations: 1 << 30}); err != nil {
 					b.Fatal(err)

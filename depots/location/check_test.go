@@ -100,7 +100,7 @@ func checkPMedian(t testing.TB, p *PMedian, sol *PMedianSolution) {
 	}
 }
 
-func checkCPMP(t testing.TB, p *CPMP, sol *CPMPSolution) {
+func checkCPMP(t testing.TB, p *CPMP, sol *PMedianSolution) {
 	t.Helper()
 	checkMedians(t, p.N, p.M, p.P, p.Dist, sol.Open, sol.Assign, sol.Cost)
 	load := make([]int64, p.M)

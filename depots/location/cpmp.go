@@ -10,20 +10,6 @@ import (
 	"github.com/lastmile-dev/lastmile/depots/flow"
 )
 
-// CPMPSolution is a solution of a CPMP.
-type CPMPSolution struct {
-	// Cost is Σ_j Dist[j][Assign[j]].
-	Cost int64
-	// Open lists the P chosen facilities, ascending, 0-based.
-	Open []int
-	// Assign[j] is the facility serving all of customer j's demand.
-	Assign []int
-	// LowerBound is the Lagrangian bound.
-	LowerBound float64
-	// Optimal reports that Cost ≤ ⌈LowerBound⌉.
-	Optimal bool
-}
-
 // SolveCPMP solves the capacitated p-median problem (single source).
 //
 // The bound relaxes the assignment constraints in the Lagrangian way:
@@ -43,7 +29,7 @@ type CPMPSolution struct {
 // neighbourhood search (Hansen & Mladenović 1997) perturbs k medians at a
 // time, for opts.Iterations iterations (default 1000) or until the
 // time limit or a proof of optimality.
-func SolveCPMP(ctx context.Context, p *CPMP, opts Options) (*CPMPSolution, error) {
+func SolveCPMP(ctx context.Context, p *CPMP, opts Options) (*PMedianSolution, error) {
 	if err := p.Validate(); err != nil {
 		return nil, err
 	}
@@ -104,7 +90,7 @@ func SolveCPMP(ctx context.Context, p *CPMP, opts Options) (*CPMPSolution, error
 		}
 		return nil, fmt.Errorf("%w: no feasible assignment found", ErrInfeasible)
 	}
-	sol := &CPMPSolution{Cost: s.bestCost, Open: slices.Sorted(slices.Values(s.bestOpen)), Assign: slices.Clone(s.best), LowerBound: lb}
+	sol := &PMedianSolution{Cost: s.bestCost, Open: slices.Sorted(slices.Values(s.bestOpen)), Assign: slices.Clone(s.best), LowerBound: lb}
 	sol.Optimal = float64(sol.Cost) <= math.Ceil(lb-1e-9)
 	return sol, nil
 }
@@ -133,7 +119,7 @@ type cpmpSearch struct {
 // places the split customers where they fit best, then improves by
 // shift and swap moves. It falls back to the regret greedy when the
 // rounding fails.
-func (s *cpmpSearch) allocateLP(set []int) int64 {
+func (s *cpmpSearch) allocateLP(ctx context.Context, set []int) int64 {
 	p := s.p
 	n, k := p.N, len(set)
 	if len(s.unit) < k*n {
@@ -151,7 +137,7 @@ func (s *cpmpSearch) allocateLP(set []int) int64 {
 			}
 		}
 	}
-	tr, err := flow.Transport(context.Background(), supply, p.Demand, unit, flow.TransportOptions{})
+	tr, err := flow.Transport(ctx, supply, p.Demand, unit, flow.TransportOptions{})
 	if err != nil {
 		return math.MaxInt64
 	}
@@ -240,12 +226,12 @@ func (s *cpmpSearch) greedyMedians() []int {
 // best solution found.
 func (s *cpmpSearch) tryMedians(clk clock, set []int) {
 	set = slices.Clone(set)
-	cost := s.allocate(set)
+	cost := s.allocate(clk.ctx, set)
 	for improved := true; improved && !clk.expired(); {
 		improved = false
 		// Relocate each median to the vertex of its cluster closest to
 		// the cluster's customers (capacity permitting).
-		if c, nset := s.relocate(set); c < cost {
+		if c, nset := s.relocate(clk.ctx, set); c < cost {
 			set, cost, improved = nset, c, true
 			continue
 		}
@@ -258,7 +244,7 @@ func (s *cpmpSearch) tryMedians(clk clock, set []int) {
 			out := set[k]
 			for _, in := range s.nearby(out, isOpen, 8) {
 				set[k] = in
-				if c := s.allocate(set); c < cost {
+				if c := s.allocate(clk.ctx, set); c < cost {
 					cost, improved = c, true
 					break
 				}
@@ -266,8 +252,13 @@ func (s *cpmpSearch) tryMedians(clk clock, set []int) {
 			}
 		}
 	}
-	if cost < s.bestCost {
-		s.allocate(set) // leaves the assignment in s.assign
+	if cost >= s.bestCost {
+		return
+	}
+	// Allocate again to leave the assignment in s.assign. When ctx was
+	// cancelled meanwhile, the transportation LP gives up and the regret
+	// greedy's assignment stays, so record the cost of what is left.
+	if cost = s.allocate(clk.ctx, set); cost < s.bestCost {
 		s.bestCost = cost
 		s.best = slices.Clone(s.assign)
 		s.bestOpen = slices.Clone(set)
@@ -320,9 +311,9 @@ func abs64(x int64) int64 {
 
 // relocate moves each median to the candidate minimising the distance
 // to its current cluster, keeping the assignment, then reallocates.
-func (s *cpmpSearch) relocate(set []int) (int64, []int) {
+func (s *cpmpSearch) relocate(ctx context.Context, set []int) (int64, []int) {
 	p := s.p
-	if s.allocate(set) == math.MaxInt64 {
+	if s.allocate(ctx, set) == math.MaxInt64 {
 		return math.MaxInt64, set
 	}
 	nset := slices.Clone(set)
@@ -366,23 +357,24 @@ func (s *cpmpSearch) relocate(set []int) (int64, []int) {
 	if !changed {
 		return math.MaxInt64, set
 	}
-	return s.allocate(nset), nset
+	return s.allocate(ctx, nset), nset
 }
 
 // allocate assigns every customer to one median of set within capacity
 // (regret greedy, then shift and swap moves) and returns the cost, or
 // MaxInt64 if the greedy could not place everyone.
-func (s *cpmpSearch) allocate(set []int) int64 {
+// Cancelling ctx stops only the transportation LP of allocateLP.
+func (s *cpmpSearch) allocate(ctx context.Context, set []int) int64 {
 	if s.useLP {
 		// Both roundings; keep the better.
 		s.useLP = false
-		c := s.allocate(set)
+		c := s.allocate(ctx, set)
 		s.useLP = true
 		if len(s.keep) < len(s.assign) {
 			s.keep = make([]int, len(s.assign))
 		}
 		copy(s.keep, s.assign)
-		if c2 := s.allocateLP(set); c2 <= c {
+		if c2 := s.allocateLP(ctx, set); c2 <= c {
 			return c2
 		}
 		copy(s.assign, s.keep)

@@ -7,16 +7,18 @@ import (
 	"slices"
 )
 
-// PMedianSolution is a solution of a PMedian problem.
+// PMedianSolution is a solution of a p-median problem: a PMedian, or a
+// CPMP (capacitated).
 type PMedianSolution struct {
 	// Cost is Σ_j Dist[j][Assign[j]].
 	Cost int64
-	// Open lists the chosen facilities, ascending, 0-based.
+	// Open lists the P chosen facilities, ascending, 0-based.
 	Open []int
-	// Assign[j] is the facility serving customer j: its nearest open one.
+	// Assign[j] is the facility serving customer j (all of its demand,
+	// for a CPMP): for a PMedian its nearest open one.
 	Assign []int
-	// LowerBound is the Lagrangian bound (Beasley 1993); Cost equals it
-	// (rounded up) when the solution is proven optimal.
+	// LowerBound is the Lagrangian bound (Beasley 1993 for a PMedian);
+	// Cost equals it (rounded up) when the solution is proven optimal.
 	LowerBound float64
 	// Optimal reports that Cost ≤ ⌈LowerBound⌉, so Cost is optimal.
 	Optimal bool

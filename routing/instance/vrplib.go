@@ -53,213 +53,276 @@ func readVRPLIB(r io.Reader, format Format) (*Instance, error) {
 		return nil, err
 	}
 	in.Depot = -1
-	l := newLines(r)
-	var (
-		dim, capacity, vehicles int64 = -1, -1, -1
-		haveCoords, haveDemand  bool
-		depotID                 int64 = -1
-		ids                     []int64
-		kinds                   []int64
-		demand                  []int64
-		index                   = map[int64]int{}
-		ended                   bool
-	)
-	needDim := func(section string) error {
-		if dim < 0 {
-			return l.errorf("%s before DIMENSION", section)
-		}
-		return nil
-	}
-	// node reads the id field of a section row.
-	node := func(section string, f []string) (int, error) {
-		id, err := l.int(section+" id", f[0])
-		if err != nil {
-			return 0, err
-		}
-		k, ok := index[id]
-		if !ok {
-			return 0, l.errorf("%s: node %d is not in NODE_COORD_SECTION", section, id)
-		}
-		return k, nil
-	}
-	f, ok := l.next()
-	for ok && !ended {
-		key, value, isKey := keyword(l.text)
-		if !isKey {
-			return nil, l.errorf("expected a KEYWORD : value line or a section, have %q", l.text)
-		}
-		switch key {
-		case "NAME":
-			in.Name = value
-		case "COMMENT":
-		case "TYPE":
-			if value != "CVRP" && value != "VRPB" {
-				return nil, fmt.Errorf("%w: line %d: TYPE %s (want CVRP)", ErrUnsupported, l.line, value)
-			}
-		case "DIMENSION":
-			if dim, err = l.int("DIMENSION", value); err != nil {
-				return nil, err
-			}
-			if dim < 1 || dim > 100000 {
-				return nil, l.errorf("field DIMENSION: %d out of range [1, 100000]", dim)
-			}
-		case "CAPACITY":
-			if capacity, err = l.int("CAPACITY", value); err != nil {
-				return nil, err
-			}
-			if capacity < 0 {
-				return nil, l.errorf("field CAPACITY: negative capacity %d", capacity)
-			}
-		case "VEHICLES":
-			if vehicles, err = l.int("VEHICLES", value); err != nil {
-				return nil, err
-			}
-			if vehicles < 1 || vehicles > 100000 {
-				return nil, l.errorf("field VEHICLES: %d out of range [1, 100000]", vehicles)
-			}
-		case "EDGE_WEIGHT_TYPE":
-			if value != "EUC_2D" {
-				return nil, fmt.Errorf("%w: line %d: EDGE_WEIGHT_TYPE %s (only EUC_2D is read)", ErrUnsupported, l.line, value)
-			}
-		case "NODE_COORD_SECTION":
-			if err := needDim(key); err != nil {
-				return nil, err
-			}
-			names := []string{"id", "x", "y"}
-			if format == FormatVRPB {
-				names = []string{"id", "type", "x", "y"}
-			}
-			for range dim {
-				if f, ok = l.next(); !ok {
-					return nil, missing(l, fmt.Sprintf("%d NODE_COORD_SECTION rows", dim))
-				}
-				var id, kind int64
-				var x, y float64
-				dst := []any{&id, &x, &y}
-				if format == FormatVRPB {
-					dst = []any{&id, &kind, &x, &y}
-				}
-				if err := l.row(f, names, dst...); err != nil {
-					return nil, err
-				}
-				if _, dup := index[id]; dup {
-					return nil, l.errorf("field id: node %d listed twice", id)
-				}
-				if kind < -1 || kind > 1 {
-					return nil, l.errorf("field type: %d (want -1 depot, 0 linehaul, 1 backhaul)", kind)
-				}
-				index[id] = len(ids)
-				ids = append(ids, id)
-				kinds = append(kinds, kind)
-				in.Coords = append(in.Coords, orb.Point{x, y})
-			}
-			haveCoords = true
-		case "DEMAND_SECTION":
-			if !haveCoords {
-				return nil, l.errorf("DEMAND_SECTION before NODE_COORD_SECTION")
-			}
-			demand = make([]int64, dim)
-			seen := make([]bool, dim)
-			for range dim {
-				if f, ok = l.next(); !ok {
-					return nil, missing(l, fmt.Sprintf("%d DEMAND_SECTION rows", dim))
-				}
-				if len(f) != 2 {
-					return nil, l.errorf("want 2 fields (id demand), have %d", len(f))
-				}
-				k, err := node("DEMAND_SECTION", f)
-				if err != nil {
-					return nil, err
-				}
-				q, err := l.int("demand", f[1])
-				if err != nil {
-					return nil, err
-				}
-				if q < 0 {
-					return nil, l.errorf("field demand: negative demand %d", q)
-				}
-				if seen[k] {
-					return nil, l.errorf("field id: node %d listed twice", ids[k])
-				}
-				seen[k] = true
-				demand[k] = q
-			}
-			haveDemand = true
-		case "DEPOT_SECTION":
-			if !haveCoords {
-				return nil, l.errorf("DEPOT_SECTION before NODE_COORD_SECTION")
-			}
-			for {
-				if f, ok = l.next(); !ok {
-					return nil, missing(l, "-1 closing DEPOT_SECTION")
-				}
-				if len(f) != 1 {
-					return nil, l.errorf("want 1 field (depot id), have %d", len(f))
-				}
-				if f[0] == "-1" {
-					break
-				}
-				k, err := node("DEPOT_SECTION", f)
-				if err != nil {
-					return nil, err
-				}
-				if depotID >= 0 {
-					return nil, fmt.Errorf("%w: line %d: a second depot (multi-depot files are not read)", ErrUnsupported, l.line)
-				}
-				depotID = ids[k]
-				in.Depot = k
-			}
-		case "EOF":
-			ended = true
-			continue
-		default:
-			return nil, fmt.Errorf("%w: line %d: keyword %s", ErrUnsupported, l.line, key)
-		}
-		f, ok = l.next()
-	}
-	_ = f
-	if err := l.err(); err != nil {
+	f := &vrplibFile{in: in, l: newLines(r), format: format, dim: -1, capacity: -1, vehicles: -1, index: map[int64]int{}}
+	if err := f.read(); err != nil {
 		return nil, err
 	}
+	if err := f.complete(); err != nil {
+		return nil, err
+	}
+	jobs, sum, err := f.jobs()
+	if err != nil {
+		return nil, err
+	}
+	p.Jobs = jobs
+	p.Backhaul = format == FormatVRPB
+	p.Vehicles = fleetOf(int(fleetSize(format, in.Name, f.vehicles, f.capacity, sum, len(p.Jobs))), in.Depot, f.capacity, routing.TimeWindow{})
+	return in.finish()
+}
+
+// vrplibFile gathers a CVRPLIB or VRPB file's keywords and sections. Name,
+// coordinates and depot go straight into in; the rest waits for jobs.
+type vrplibFile struct {
+	in     *Instance
+	l      *lines
+	format Format
+
+	dim, capacity, vehicles int64 // -1 until read
+	haveCoords, haveDemand  bool
+
+	// Per node, in NODE_COORD_SECTION order.
+	ids    []int64
+	kinds  []int64 // VRPB node type: -1 depot, 0 linehaul, 1 backhaul
+	demand []int64
+	index  map[int64]int // node id to its position
+}
+
+// read reads keyword lines and sections up to EOF or the end of input.
+func (f *vrplibFile) read() error {
+	l := f.l
+	for _, ok := l.next(); ok; _, ok = l.next() {
+		key, value, isKey := keyword(l.text)
+		if !isKey {
+			return l.errorf("expected a KEYWORD : value line or a section, have %q", l.text)
+		}
+		var err error
+		switch key {
+		case "EOF":
+			return l.err()
+		case "NODE_COORD_SECTION":
+			err = f.readCoords()
+		case "DEMAND_SECTION":
+			err = f.readDemands()
+		case "DEPOT_SECTION":
+			err = f.readDepots()
+		default:
+			err = f.header(key, value)
+		}
+		if err != nil {
+			return err
+		}
+	}
+	return l.err()
+}
+
+// header reads one "KEYWORD : value" line.
+func (f *vrplibFile) header(key, value string) error {
+	l := f.l
+	var err error
+	switch key {
+	case "NAME":
+		f.in.Name = value
+	case "COMMENT":
+	case "TYPE":
+		if value != "CVRP" && value != "VRPB" {
+			return fmt.Errorf("%w: line %d: TYPE %s (want CVRP)", ErrUnsupported, l.line, value)
+		}
+	case "DIMENSION":
+		if f.dim, err = l.int("DIMENSION", value); err != nil {
+			return err
+		}
+		if f.dim < 1 || f.dim > 100000 {
+			return l.errorf("field DIMENSION: %d out of range [1, 100000]", f.dim)
+		}
+	case "CAPACITY":
+		if f.capacity, err = l.int("CAPACITY", value); err != nil {
+			return err
+		}
+		if f.capacity < 0 {
+			return l.errorf("field CAPACITY: negative capacity %d", f.capacity)
+		}
+	case "VEHICLES":
+		if f.vehicles, err = l.int("VEHICLES", value); err != nil {
+			return err
+		}
+		if f.vehicles < 1 || f.vehicles > 100000 {
+			return l.errorf("field VEHICLES: %d out of range [1, 100000]", f.vehicles)
+		}
+	case "EDGE_WEIGHT_TYPE":
+		if value != "EUC_2D" {
+			return fmt.Errorf("%w: line %d: EDGE_WEIGHT_TYPE %s (only EUC_2D is read)", ErrUnsupported, l.line, value)
+		}
+	default:
+		return fmt.Errorf("%w: line %d: keyword %s", ErrUnsupported, l.line, key)
+	}
+	return nil
+}
+
+// readCoords reads DIMENSION rows "id x y", or "id type x y" for VRPB.
+func (f *vrplibFile) readCoords() error {
+	l := f.l
+	if f.dim < 0 {
+		return l.errorf("NODE_COORD_SECTION before DIMENSION")
+	}
+	names := []string{"id", "x", "y"}
+	if f.format == FormatVRPB {
+		names = []string{"id", "type", "x", "y"}
+	}
+	for range f.dim {
+		fields, ok := l.next()
+		if !ok {
+			return missing(l, fmt.Sprintf("%d NODE_COORD_SECTION rows", f.dim))
+		}
+		var id, kind int64
+		var x, y float64
+		dst := []any{&id, &x, &y}
+		if f.format == FormatVRPB {
+			dst = []any{&id, &kind, &x, &y}
+		}
+		if err := l.row(fields, names, dst...); err != nil {
+			return err
+		}
+		if _, dup := f.index[id]; dup {
+			return l.errorf("field id: node %d listed twice", id)
+		}
+		if kind < -1 || kind > 1 {
+			return l.errorf("field type: %d (want -1 depot, 0 linehaul, 1 backhaul)", kind)
+		}
+		f.index[id] = len(f.ids)
+		f.ids = append(f.ids, id)
+		f.kinds = append(f.kinds, kind)
+		f.in.Coords = append(f.in.Coords, orb.Point{x, y})
+	}
+	f.haveCoords = true
+	return nil
+}
+
+// readDemands reads DIMENSION rows "id demand", each node once.
+func (f *vrplibFile) readDemands() error {
+	l := f.l
+	if !f.haveCoords {
+		return l.errorf("DEMAND_SECTION before NODE_COORD_SECTION")
+	}
+	f.demand = make([]int64, f.dim)
+	seen := make([]bool, f.dim)
+	for range f.dim {
+		fields, ok := l.next()
+		if !ok {
+			return missing(l, fmt.Sprintf("%d DEMAND_SECTION rows", f.dim))
+		}
+		if len(fields) != 2 {
+			return l.errorf("want 2 fields (id demand), have %d", len(fields))
+		}
+		k, err := f.node("DEMAND_SECTION", fields[0])
+		if err != nil {
+			return err
+		}
+		q, err := l.int("demand", fields[1])
+		if err != nil {
+			return err
+		}
+		if q < 0 {
+			return l.errorf("field demand: negative demand %d", q)
+		}
+		if seen[k] {
+			return l.errorf("field id: node %d listed twice", f.ids[k])
+		}
+		seen[k] = true
+		f.demand[k] = q
+	}
+	f.haveDemand = true
+	return nil
+}
+
+// readDepots reads depot ids up to the closing -1. Only one depot is read.
+func (f *vrplibFile) readDepots() error {
+	l := f.l
+	if !f.haveCoords {
+		return l.errorf("DEPOT_SECTION before NODE_COORD_SECTION")
+	}
+	depotID := int64(-1)
+	for {
+		fields, ok := l.next()
+		if !ok {
+			return missing(l, "-1 closing DEPOT_SECTION")
+		}
+		if len(fields) != 1 {
+			return l.errorf("want 1 field (depot id), have %d", len(fields))
+		}
+		if fields[0] == "-1" {
+			return nil
+		}
+		k, err := f.node("DEPOT_SECTION", fields[0])
+		if err != nil {
+			return err
+		}
+		if depotID >= 0 {
+			return fmt.Errorf("%w: line %d: a second depot (multi-depot files are not read)", ErrUnsupported, l.line)
+		}
+		depotID = f.ids[k]
+		f.in.Depot = k
+	}
+}
+
+// node returns the position of the node with the id in a section row.
+func (f *vrplibFile) node(section, id string) (int, error) {
+	n, err := f.l.int(section+" id", id)
+	if err != nil {
+		return 0, err
+	}
+	k, ok := f.index[n]
+	if !ok {
+		return 0, f.l.errorf("%s: node %d is not in NODE_COORD_SECTION", section, n)
+	}
+	return k, nil
+}
+
+// complete checks that the required sections were read and that the depot
+// (the first node unless DEPOT_SECTION names one) is a depot.
+func (f *vrplibFile) complete() error {
+	in := f.in
 	switch {
-	case !haveCoords:
-		return nil, missing(l, "NODE_COORD_SECTION")
-	case !haveDemand:
-		return nil, missing(l, "DEMAND_SECTION")
-	case capacity < 0:
-		return nil, missing(l, "CAPACITY")
+	case !f.haveCoords:
+		return missing(f.l, "NODE_COORD_SECTION")
+	case !f.haveDemand:
+		return missing(f.l, "DEMAND_SECTION")
+	case f.capacity < 0:
+		return missing(f.l, "CAPACITY")
 	}
 	if in.Depot < 0 {
 		// TSPLIB's default depot is the first node.
 		in.Depot = 0
 	}
-	if demand[in.Depot] != 0 {
-		return nil, fmt.Errorf("%w: DEMAND_SECTION: depot %d has demand %d, want 0", ErrFormat, ids[in.Depot], demand[in.Depot])
+	if f.demand[in.Depot] != 0 {
+		return fmt.Errorf("%w: DEMAND_SECTION: depot %d has demand %d, want 0", ErrFormat, f.ids[in.Depot], f.demand[in.Depot])
 	}
-	if format == FormatVRPB && kinds[in.Depot] != -1 {
-		return nil, fmt.Errorf("%w: NODE_COORD_SECTION: depot %d has type %d, want -1", ErrFormat, ids[in.Depot], kinds[in.Depot])
+	if f.format == FormatVRPB && f.kinds[in.Depot] != -1 {
+		return fmt.Errorf("%w: NODE_COORD_SECTION: depot %d has type %d, want -1", ErrFormat, f.ids[in.Depot], f.kinds[in.Depot])
 	}
-	var sum [2]int64
-	for k, id := range ids {
-		if k == in.Depot {
+	return nil
+}
+
+// jobs makes a job of every node but the depot: a delivery, or for a VRPB
+// backhaul a pickup. sum is the total delivered and picked up.
+func (f *vrplibFile) jobs() (jobs []routing.Job, sum [2]int64, err error) {
+	for k, id := range f.ids {
+		if k == f.in.Depot {
 			continue
 		}
 		job := routing.Job{ID: strconv.FormatInt(id, 10), Location: k}
 		switch {
-		case format == FormatVRPB && kinds[k] == 1:
-			job.Pickup = []int64{demand[k]}
-			sum[1] += demand[k]
-		case format == FormatVRPB && kinds[k] == -1:
-			return nil, fmt.Errorf("%w: NODE_COORD_SECTION: node %d has depot type -1 but is not the depot", ErrFormat, id)
+		case f.format == FormatVRPB && f.kinds[k] == 1:
+			job.Pickup = []int64{f.demand[k]}
+			sum[1] += f.demand[k]
+		case f.format == FormatVRPB && f.kinds[k] == -1:
+			return nil, sum, fmt.Errorf("%w: NODE_COORD_SECTION: node %d has depot type -1 but is not the depot", ErrFormat, id)
 		default:
-			job.Delivery = []int64{demand[k]}
-			sum[0] += demand[k]
+			job.Delivery = []int64{f.demand[k]}
+			sum[0] += f.demand[k]
 		}
-		p.Jobs = append(p.Jobs, job)
+		jobs = append(jobs, job)
 	}
-	p.Backhaul = format == FormatVRPB
-	p.Vehicles = fleetOf(int(fleetSize(format, in.Name, vehicles, capacity, sum, len(p.Jobs))), in.Depot, capacity, routing.TimeWindow{})
-	return in.finish()
+	return jobs, sum, nil
 }
 
 // fleetSize chooses the fleet as ReadVRPLIB documents.

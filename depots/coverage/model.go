@@ -10,11 +10,11 @@ import (
 	"github.com/paulmach/orb"
 )
 
-// instance is a covering problem over candidate sites: demand merged into
-// units by coverage signature (the exact set of candidates within reach of
-// each demand point), after removing the demand the existing points already
-// cover or serve.
-type instance struct {
+// model is the covering problem SelectSites solves over candidate sites:
+// demand merged into units by coverage signature (the exact set of
+// candidates within reach of each demand point), after removing the demand
+// the existing points already cover or serve.
+type model struct {
 	total       float64 // all demand
 	base        float64 // demand covered (or served, capacitated) by existing points
 	uncoverable float64 // residual demand no candidate reaches
@@ -28,11 +28,11 @@ type instance struct {
 	integral    bool      // every unit weight is an integer
 }
 
-func (in *instance) units() int           { return len(in.weight) }
-func (in *instance) candidates() int      { return len(in.cost) }
-func (in *instance) covers(j int) []int32 { return in.candUnit[in.candStart[j]:in.candStart[j+1]] }
-func (in *instance) coveredBy(u int) []int32 {
-	return in.unitCand[in.unitStart[u]:in.unitStart[u+1]]
+func (m *model) units() int           { return len(m.weight) }
+func (m *model) candidates() int      { return len(m.cost) }
+func (m *model) covers(j int) []int32 { return m.candUnit[m.candStart[j]:m.candStart[j+1]] }
+func (m *model) coveredBy(u int) []int32 {
+	return m.unitCand[m.unitStart[u]:m.unitStart[u+1]]
 }
 
 // signatureVisitor records, for every demand point of a chunk, the sorted
@@ -56,36 +56,36 @@ func (v *signatureVisitor) visit(di int32, hits []hit) {
 	v.start = append(v.start, int32(len(v.cands)))
 }
 
-// newInstance builds the covering instance. residual[i] is the demand of
+// newModel builds the covering model. residual[i] is the demand of
 // point i still to be covered by new sites.
-func newInstance(ctx context.Context, demand []Demand, residual []float64, candidates []Point, reach []float64,
-	res int, opts *Options) (*instance, error) {
-	in := &instance{
+func newModel(ctx context.Context, demand []Demand, residual []float64, candidates []Point, reach []float64,
+	res int, opts *Options) (*model, error) {
+	m := &model{
 		cost:     make([]float64, len(candidates)),
 		capacity: make([]float64, len(candidates)),
 		integral: true,
 	}
 	for j, c := range candidates {
-		in.cost[j] = c.Cost
-		if in.cost[j] == 0 {
-			in.cost[j] = 1
+		m.cost[j] = c.Cost
+		if m.cost[j] == 0 {
+			m.cost[j] = 1
 		}
-		in.capacity[j] = capacity(c)
+		m.capacity[j] = capacity(c)
 	}
 	var pts []orb.Point
 	var idx []int32 // position in pts → demand index
 	for i, d := range demand {
-		in.total += d.Weight
-		in.base += d.Weight - residual[i]
+		m.total += d.Weight
+		m.base += d.Weight - residual[i]
 		if residual[i] > 0 {
 			pts = append(pts, d.Location)
 			idx = append(idx, int32(i))
 		}
 	}
-	in.unitStart = []int32{0}
+	m.unitStart = []int32{0}
 	if len(pts) == 0 {
-		in.finish()
-		return in, nil
+		m.finish()
+		return m, nil
 	}
 	ix, err := newPointIndex(locations(candidates), reach, res)
 	if err != nil {
@@ -114,80 +114,80 @@ func newInstance(ctx context.Context, demand []Demand, residual []float64, candi
 			sig := v.cands[v.start[k]:v.start[k+1]]
 			w := residual[idx[di]]
 			if len(sig) == 0 {
-				in.uncoverable += w
+				m.uncoverable += w
 				continue
 			}
 			h := hashSig(seed, sig)
 			u := -1
 			for _, c := range byHash[h] {
-				if slices.Equal(in.coveredBy(int(c)), sig) {
+				if slices.Equal(m.coveredBy(int(c)), sig) {
 					u = int(c)
 					break
 				}
 			}
 			if u < 0 {
-				u = len(in.weight)
-				in.weight = append(in.weight, 0)
-				in.unitCand = append(in.unitCand, sig...)
-				in.unitStart = append(in.unitStart, int32(len(in.unitCand)))
+				u = len(m.weight)
+				m.weight = append(m.weight, 0)
+				m.unitCand = append(m.unitCand, sig...)
+				m.unitStart = append(m.unitStart, int32(len(m.unitCand)))
 				byHash[h] = append(byHash[h], int32(u))
 			}
-			in.weight[u] += w
+			m.weight[u] += w
 		}
 	}
-	in.finish()
-	return in, nil
+	m.finish()
+	return m, nil
 }
 
 // finish computes integrality and the candidate → units lists from the
 // unit → candidates lists.
-func (in *instance) finish() {
-	for _, w := range in.weight {
-		in.integral = in.integral && w == math.Trunc(w)
+func (m *model) finish() {
+	for _, w := range m.weight {
+		m.integral = m.integral && w == math.Trunc(w)
 	}
-	nc := in.candidates()
-	in.candStart = make([]int32, nc+1)
-	for _, j := range in.unitCand {
-		in.candStart[j+1]++
+	nc := m.candidates()
+	m.candStart = make([]int32, nc+1)
+	for _, j := range m.unitCand {
+		m.candStart[j+1]++
 	}
 	for j := range nc {
-		in.candStart[j+1] += in.candStart[j]
+		m.candStart[j+1] += m.candStart[j]
 	}
-	in.candUnit = make([]int32, len(in.unitCand))
-	fill := slices.Clone(in.candStart[:nc])
-	for u := range in.weight {
-		for _, j := range in.coveredBy(u) {
-			in.candUnit[fill[j]] = int32(u)
+	m.candUnit = make([]int32, len(m.unitCand))
+	fill := slices.Clone(m.candStart[:nc])
+	for u := range m.weight {
+		for _, j := range m.coveredBy(u) {
+			m.candUnit[fill[j]] = int32(u)
 			fill[j]++
 		}
 	}
 }
 
-// newInstanceFromSets builds an instance from explicit coverage sets:
+// newModelFromSets builds a model from explicit coverage sets:
 // unit u of weight weights[u] is covered by the candidates sets[u] (sorted).
 // Units no candidate covers count as uncoverable.
-func newInstanceFromSets(weights []float64, sets [][]int32, candidates []Point) *instance {
-	in := &instance{cost: make([]float64, len(candidates)), capacity: make([]float64, len(candidates)),
+func newModelFromSets(weights []float64, sets [][]int32, candidates []Point) *model {
+	m := &model{cost: make([]float64, len(candidates)), capacity: make([]float64, len(candidates)),
 		integral: true, unitStart: []int32{0}}
 	for j, c := range candidates {
-		in.cost[j] = c.Cost
-		if in.cost[j] == 0 {
-			in.cost[j] = 1
+		m.cost[j] = c.Cost
+		if m.cost[j] == 0 {
+			m.cost[j] = 1
 		}
-		in.capacity[j] = capacity(c)
+		m.capacity[j] = capacity(c)
 	}
 	for u, w := range weights {
-		in.total += w
+		m.total += w
 		if len(sets[u]) == 0 {
-			in.uncoverable += w
+			m.uncoverable += w
 			continue
 		}
-		in.weight = append(in.weight, w)
-		in.unitCand = append(in.unitCand, sets[u]...)
-		in.unitStart = append(in.unitStart, int32(len(in.unitCand)))
+		m.weight = append(m.weight, w)
+		m.unitCand = append(m.unitCand, sets[u]...)
+		m.unitStart = append(m.unitStart, int32(len(m.unitCand)))
 	}
-	in.finish()
-	return in
+	m.finish()
+	return m
 }
 
 func hashSig(seed maphash.Seed, sig []int32) uint64 {
@@ -205,23 +205,23 @@ func hashSig(seed maphash.Seed, sig []int32) uint64 {
 // cover each unit and (through the sum of their indices) which one when only
 // one does.
 type coverState struct {
-	in      *instance
+	m       *model
 	chosen  []bool
 	count   []int32
 	sum     []int64
 	covered float64
 }
 
-func newCoverState(in *instance) *coverState {
-	return &coverState{in: in, chosen: make([]bool, in.candidates()),
-		count: make([]int32, in.units()), sum: make([]int64, in.units())}
+func newCoverState(m *model) *coverState {
+	return &coverState{m: m, chosen: make([]bool, m.candidates()),
+		count: make([]int32, m.units()), sum: make([]int64, m.units())}
 }
 
 func (s *coverState) add(j int) {
 	s.chosen[j] = true
-	for _, u := range s.in.covers(j) {
+	for _, u := range s.m.covers(j) {
 		if s.count[u] == 0 {
-			s.covered += s.in.weight[u]
+			s.covered += s.m.weight[u]
 		}
 		s.count[u]++
 		s.sum[u] += int64(j)
@@ -230,11 +230,11 @@ func (s *coverState) add(j int) {
 
 func (s *coverState) remove(j int) {
 	s.chosen[j] = false
-	for _, u := range s.in.covers(j) {
+	for _, u := range s.m.covers(j) {
 		s.count[u]--
 		s.sum[u] -= int64(j)
 		if s.count[u] == 0 {
-			s.covered -= s.in.weight[u]
+			s.covered -= s.m.weight[u]
 		}
 	}
 }
@@ -242,9 +242,9 @@ func (s *coverState) remove(j int) {
 // gain is the weight of uncovered units j would cover.
 func (s *coverState) gain(j int) float64 {
 	g := 0.0
-	for _, u := range s.in.covers(j) {
+	for _, u := range s.m.covers(j) {
 		if s.count[u] == 0 {
-			g += s.in.weight[u]
+			g += s.m.weight[u]
 		}
 	}
 	return g
@@ -253,9 +253,9 @@ func (s *coverState) gain(j int) float64 {
 // loss is the weight of units only j covers.
 func (s *coverState) loss(j int) float64 {
 	l := 0.0
-	for _, u := range s.in.covers(j) {
+	for _, u := range s.m.covers(j) {
 		if s.count[u] == 1 {
-			l += s.in.weight[u]
+			l += s.m.weight[u]
 		}
 	}
 	return l
@@ -267,7 +267,7 @@ func (s *coverState) exactCovered() float64 {
 	c := 0.0
 	for u, n := range s.count {
 		if n > 0 {
-			c += s.in.weight[u]
+			c += s.m.weight[u]
 		}
 	}
 	return c
