@@ -6,6 +6,7 @@ import (
 	"math"
 
 	"github.com/lastmile-dev/lastmile/geo/h3cell"
+	"github.com/lastmile-dev/lastmile/internal/field"
 	"github.com/paulmach/orb"
 )
 
@@ -14,6 +15,12 @@ var (
 	ErrInvalid  = errors.New("depots: invalid network")
 	ErrNotFound = errors.New("depots: not found")
 )
+
+// FieldError is a bad field of an input: Path names it as a JSON path such
+// as "warehouses[2].capacity" or "demand[5].volume", Reason says what is
+// wrong. Validation errors that name a field are *FieldError, found with
+// errors.As; they also wrap ErrInvalid for errors.Is.
+type FieldError = field.Error
 
 // Kind is the role of a facility in the network.
 type Kind string

@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"time"
+
+	"github.com/lastmile-dev/lastmile/internal/field"
 )
 
 // Sentinel errors. Callers match them with errors.Is.
@@ -11,6 +13,13 @@ var (
 	ErrInvalid    = errors.New("routing: invalid problem")
 	ErrInfeasible = errors.New("routing: no feasible assignment")
 )
+
+// FieldError is a bad field of a problem: Path names it as a JSON path such
+// as "jobs[3].time_windows[0]" (the field names of package instance's JSON
+// document), Reason says what is wrong. Solve's validation errors and
+// instance.FromJSON's are *FieldError, found with errors.As; they also
+// wrap ErrInvalid or instance.ErrFormat for errors.Is.
+type FieldError = field.Error
 
 // Time and distance inside the solver are integers. A Problem's Durations are
 // in "time units" and its Distances in "distance units"; for real-world
