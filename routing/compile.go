@@ -53,8 +53,8 @@ type vehicle struct {
 	tour               int // vehicles of one tour class share start, end, shift and profile
 }
 
-// instance is a Problem compiled into flat arrays for the search.
-type instance struct {
+// compiled is a Problem compiled into flat arrays for the search.
+type compiled struct {
 	p      *Problem
 	n      int // locations
 	dims   int
@@ -101,8 +101,8 @@ func effectivePenalty(pen int64, prio int) int64 {
 }
 
 // compile builds the search instance of a validated problem.
-func compile(p *Problem) *instance {
-	in := &instance{p: p, n: p.Locations, dims: p.Dimensions, dist: p.Distances}
+func compile(p *Problem) *compiled {
+	in := &compiled{p: p, n: p.Locations, dims: p.Dimensions, dist: p.Distances}
 	in.nJobs, in.nShip = len(p.Jobs), len(p.Shipments)
 	in.nTasks = in.nJobs + in.nShip
 	in.nTN = in.nJobs + 2*in.nShip
@@ -330,7 +330,7 @@ func scaleDurations(d []int32, sf float64) []int32 {
 
 // travel returns the travel time from a to b (locations; -1 is "nowhere",
 // reached in no time) on a profile.
-func (in *instance) travel(prof []int32, a, b int32) int64 {
+func (in *compiled) travel(prof []int32, a, b int32) int64 {
 	if a < 0 || b < 0 {
 		return 0
 	}
@@ -342,7 +342,7 @@ func (in *instance) travel(prof []int32, a, b int32) int64 {
 }
 
 // distance returns the distance from a to b (locations, -1 is "nowhere").
-func (in *instance) distance(a, b int32) int64 {
+func (in *compiled) distance(a, b int32) int64 {
 	if a < 0 || b < 0 {
 		return 0
 	}
@@ -368,7 +368,7 @@ func (h *nbHeap) Pop() any   { return nil }
 
 // proximity is the symmetric closeness used for neighbour lists: the sum of
 // both directions' distances, or of travel times where distances are zero.
-func (in *instance) proximity(a, b int32) int64 {
+func (in *compiled) proximity(a, b int32) int64 {
 	d := in.distance(a, b) + in.distance(b, a)
 	if d == 0 && len(in.veh) > 0 {
 		pr := in.veh[0].profile
@@ -377,7 +377,7 @@ func (in *instance) proximity(a, b int32) int64 {
 	return d
 }
 
-func (in *instance) buildNeighbors() {
+func (in *compiled) buildNeighbors() {
 	k := min(in.nTN-1, maxNeighbors)
 	in.neighbors = make([][]int32, in.nTN)
 	if k <= 0 {
@@ -427,7 +427,7 @@ func (in *instance) buildNeighbors() {
 
 // sampleMeanArc estimates the mean cost of an arc between task locations,
 // deterministically, to scale the annealing temperature to the instance.
-func (in *instance) sampleMeanArc() float64 {
+func (in *compiled) sampleMeanArc() float64 {
 	if in.nTN < 2 || len(in.veh) == 0 {
 		return 1
 	}

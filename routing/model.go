@@ -15,10 +15,12 @@ var (
 )
 
 // FieldError is a bad field of a problem: Path names it as a JSON path such
-// as "jobs[3].time_windows[0]" (the field names of package instance's JSON
-// document), Reason says what is wrong. Solve's validation errors and
-// instance.FromJSON's are *FieldError, found with errors.As; they also
-// wrap ErrInvalid or instance.ErrFormat for errors.Is.
+// as "jobs[3].time_windows[0]", in the snake_case names of package
+// instance's JSON document (Problem's fields where the document has none,
+// e.g. "vehicles[0].costs.per_meter"), and Reason says what is wrong.
+// Solve's validation errors and instance.FromJSON's are *FieldError, found
+// with errors.As; they also wrap ErrInvalid or instance.ErrFormat for
+// errors.Is.
 type FieldError = field.Error
 
 // Time and distance inside the solver are integers. A Problem's Durations are

@@ -6,7 +6,7 @@ import (
 	"time"
 )
 
-// Solve plans routes for p. It validates p (errors wrap ErrInvalid and name
+// Solve plans routes for p. It validates p (errors are a *FieldError wrapping ErrInvalid, naming
 // the offending field), builds a first solution by greedy insertion, then
 // improves it with SISR ruin and recreate under simulated annealing plus
 // local search (see the package documentation) until opts.Iterations,
@@ -30,7 +30,7 @@ func Solve(ctx context.Context, p *Problem, opts Options) (*Solution, error) {
 		return nil, err
 	}
 	if opts.Iterations < 0 || opts.TimeLimit < 0 || opts.Threads < 0 {
-		return nil, invalid("options: negative iterations, time limit or threads")
+		return nil, invalid("options", "negative iterations, time limit or threads")
 	}
 	in := compile(p)
 	var initial *solution
@@ -101,7 +101,7 @@ func Solve(ctx context.Context, p *Problem, opts Options) (*Solution, error) {
 
 // publicCost is a solution's cost as Solution.Cost reports it: route costs
 // plus the penalties of unassigned tasks (zero for required ones).
-func (in *instance) publicCost(s *solution) int64 {
+func (in *compiled) publicCost(s *solution) int64 {
 	var c int64
 	for v := range s.routes {
 		c += s.routes[v].cost
