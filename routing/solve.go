@@ -6,11 +6,12 @@ import (
 	"time"
 )
 
-// Solve plans routes for p. It validates p (errors are a *FieldError wrapping ErrInvalid, naming
-// the offending field), builds a first solution by greedy insertion, then
-// improves it with SISR ruin and recreate under simulated annealing plus
-// local search (see the package documentation) until opts.Iterations,
-// opts.TimeLimit or ctx ends the run, and returns the best solution found.
+// Solve plans routes for p. It validates p (an error is a *FieldError that
+// wraps ErrInvalid and names the offending field), builds a first solution
+// by greedy insertion, then improves it with SISR ruin and recreate under
+// simulated annealing plus local search (see the package documentation)
+// until opts.Iterations, opts.TimeLimit or ctx ends the run, and returns the
+// best solution found.
 // Cancelling ctx is not an error: Solve returns the best solution so far.
 //
 // With Options.Threads > 1, independent searches run with seeds derived
