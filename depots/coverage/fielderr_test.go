@@ -18,13 +18,22 @@ func TestReadErrorPaths(t *testing.T) {
 		read func() error
 		path string
 	}{
-		{"csv number", func() error { _, err := ReadDemandCSV(strings.NewReader("lon,lat,weight\n106.5,29.5,1\n106.5,29.5,x\n"), nil); return err }, "line 3"},
-		{"csv short row", func() error { _, err := ReadDemandCSV(strings.NewReader("lon,lat,weight\n106.5,29.5\n"), nil); return err }, "line 2"},
+		{"csv number", func() error {
+			_, err := ReadDemandCSV(strings.NewReader("lon,lat,weight\n106.5,29.5,1\n106.5,29.5,x\n"), nil)
+			return err
+		}, "line 3"},
+		{"csv short row", func() error {
+			_, err := ReadDemandCSV(strings.NewReader("lon,lat,weight\n106.5,29.5\n"), nil)
+			return err
+		}, "line 2"},
 		{"csv duplicate id", func() error {
 			_, err := ReadPointsCSV(strings.NewReader("id,lon,lat\na,106.5,29.5\na,106.6,29.6\n"), nil)
 			return err
 		}, "line 3"},
-		{"geojson radius", func() error { _, err := ReadPointsGeoJSON(strings.NewReader(feature(`{"id":"a","radius_m":-3}`))); return err }, "features[0].properties.radius_m"},
+		{"geojson radius", func() error {
+			_, err := ReadPointsGeoJSON(strings.NewReader(feature(`{"id":"a","radius_m":-3}`)))
+			return err
+		}, "features[0].properties.radius_m"},
 		{"geojson no id", func() error { _, err := ReadPointsGeoJSON(strings.NewReader(feature(`{}`))); return err }, "features[0].properties.id"},
 		{"geojson polygon", func() error {
 			_, err := ReadPointsGeoJSON(strings.NewReader(`{"type":"FeatureCollection","features":[{"type":"Feature","geometry":{"type":"Polygon","coordinates":[[[0,0],[1,0],[1,1],[0,0]]]},"properties":{"id":"a"}}]}`))
