@@ -1,6 +1,7 @@
 package coverage
 
 import (
+	"context"
 	"errors"
 	"strings"
 	"testing"
@@ -39,6 +40,14 @@ func TestReadErrorPaths(t *testing.T) {
 			_, err := ReadPointsGeoJSON(strings.NewReader(`{"type":"FeatureCollection","features":[{"type":"Feature","geometry":{"type":"Polygon","coordinates":[[[0,0],[1,0],[1,1],[0,0]]]},"properties":{"id":"a"}}]}`))
 			return err
 		}, "features[0].geometry"},
+		{"analyze weight", func() error {
+			_, err := Analyze(context.Background(), []Demand{{Location: [2]float64{106, 29}, Weight: -1}}, []Point{{ID: "p", Location: [2]float64{106, 29}}}, Options{RadiusMeters: 300})
+			return err
+		}, "demand[0].weight"},
+		{"analyze duplicate point", func() error {
+			_, err := Analyze(context.Background(), []Demand{{Location: [2]float64{106, 29}, Weight: 1}}, []Point{{ID: "p", Location: [2]float64{106, 29}}, {ID: "p", Location: [2]float64{106, 29}}}, Options{RadiusMeters: 300})
+			return err
+		}, "points[1].id"},
 		{"facility", func() error {
 			_, err := PointsFromFacilities([]depots.Facility{{ID: "l", Kind: depots.Locker, Location: [2]float64{106, 29}, FixedCost: -1}})
 			return err
