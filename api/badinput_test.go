@@ -48,7 +48,7 @@ func TestBadInput(t *testing.T) {
 		body                    string
 		ctype                   string // default application/json
 		want                    int
-		param                   string // expected invalid_params name prefix, if any
+		param                   string // expected invalid_params name, if any
 	}{
 		{"empty body", "POST", opt, courierKey, "", "", 400, "body"},
 		{"blank body", "POST", opt, courierKey, "  \n ", "", 400, "body"},
@@ -68,9 +68,9 @@ func TestBadInput(t *testing.T) {
 		{"time window end before start", "POST", opt, courierKey, problemWith(func(p map[string]any) { job0(p)["time_windows"] = [][]int{{5000, 100}} }), "", 400, "jobs[0].time_windows[0]"},
 		{"overlapping time windows", "POST", opt, courierKey, problemWith(func(p map[string]any) { job0(p)["time_windows"] = [][]int{{0, 500}, {400, 900}} }), "", 400, "jobs[0].time_windows[1]"},
 		{"negative service", "POST", opt, courierKey, problemWith(func(p map[string]any) { job0(p)["service"] = -5 }), "", 400, "jobs[0].service"},
-		{"negative delivery", "POST", opt, courierKey, problemWith(func(p map[string]any) { job0(p)["delivery"] = []int{-1} }), "", 400, "jobs[0].delivery"},
+		{"negative delivery", "POST", opt, courierKey, problemWith(func(p map[string]any) { job0(p)["delivery"] = []int{-1} }), "", 400, "jobs[0].delivery[0]"},
 		{"delivery dimensions", "POST", opt, courierKey, problemWith(func(p map[string]any) { job0(p)["delivery"] = []int{1, 2} }), "", 400, "jobs[0].delivery"},
-		{"negative capacity", "POST", opt, courierKey, problemWith(func(p map[string]any) { veh0(p)["capacity"] = []int{-3} }), "", 400, "vehicles[0].capacity"},
+		{"negative capacity", "POST", opt, courierKey, problemWith(func(p map[string]any) { veh0(p)["capacity"] = []int{-3} }), "", 400, "vehicles[0].capacity[0]"},
 		{"shift end before start", "POST", opt, courierKey, problemWith(func(p map[string]any) { veh0(p)["shift"] = []int{5000, 10} }), "", 400, "vehicles[0].shift"},
 		{"location index out of range", "POST", opt, courierKey, problemWith(func(p map[string]any) { job0(p)["location"] = 99 }), "", 400, "jobs[0].location"},
 		{"job without location", "POST", opt, courierKey, problemWith(func(p map[string]any) { p["locations"] = [][]float64{{106.55, 29.56}}; delete(job0(p), "location") }), "", 400, "jobs[0].location"},
@@ -81,12 +81,12 @@ func TestBadInput(t *testing.T) {
 		{"negative time limit", "POST", opt, courierKey, problemWith(func(p map[string]any) { p["options"] = map[string]any{"time_limit_ms": -1} }), "", 400, "options.time_limit_ms"},
 		{"negative iterations", "POST", opt, courierKey, problemWith(func(p map[string]any) { p["options"] = map[string]any{"iterations": -1} }), "", 400, "options.iterations"},
 		{"unknown datum", "POST", opt, courierKey, problemWith(func(p map[string]any) { p["datum"] = "pluto" }), "", 400, "datum"},
-		{"matrix rows", "POST", opt, courierKey, `{"matrix":{"durations":[[0,1],[1]]},"vehicles":[{"id":"v","start":0}],"jobs":[{"id":"a","location":1}]}`, "", 400, "matrix.durations"},
-		{"matrix negative", "POST", opt, courierKey, `{"matrix":{"durations":[[0,-1],[1,0]]},"vehicles":[{"id":"v","start":0}],"jobs":[{"id":"a","location":1}]}`, "", 400, "matrix.durations"},
+		{"matrix rows", "POST", opt, courierKey, `{"matrix":{"durations":[[0,1],[1]]},"vehicles":[{"id":"v","start":0}],"jobs":[{"id":"a","location":1}]}`, "", 400, "matrix.durations[1]"},
+		{"matrix negative", "POST", opt, courierKey, `{"matrix":{"durations":[[0,-1],[1,0]]},"vehicles":[{"id":"v","start":0}],"jobs":[{"id":"a","location":1}]}`, "", 400, "matrix.durations[0][1]"},
 		{"matrix with inline point", "POST", opt, courierKey, `{"matrix":{"durations":[[0,1],[1,0]]},"vehicles":[{"id":"v","start":0}],"jobs":[{"id":"a","location":[106.5,29.5]}]}`, "", 400, "jobs[0].location"},
 		{"trailing data", "POST", opt, courierKey, problemWith(func(p map[string]any) {}) + " {}", "", 400, "body"},
 		{"vehicles wrong type", "POST", opt, courierKey, `{"vehicles":"many","jobs":[]}`, "", 400, "vehicles"},
-		{"capacity wrong type", "POST", opt, courierKey, problemWith(func(p map[string]any) { veh0(p)["capacity"] = []string{"a"} }), "", 400, "vehicles"},
+		{"capacity wrong type", "POST", opt, courierKey, problemWith(func(p map[string]any) { veh0(p)["capacity"] = []string{"a"} }), "", 400, "vehicles.capacity"},
 		{"negative penalty", "POST", opt, courierKey, problemWith(func(p map[string]any) { job0(p)["penalty"] = -1 }), "", 400, "jobs[0].penalty"},
 		{"negative speed factor", "POST", opt, courierKey, problemWith(func(p map[string]any) { veh0(p)["speed_factor"] = -2 }), "", 400, "vehicles[0].speed_factor"},
 		{"text/plain", "POST", opt, courierKey, problemWith(func(p map[string]any) {}), "text/plain", 415, ""},
@@ -178,12 +178,12 @@ func TestBadInput(t *testing.T) {
 			if tt.param != "" {
 				found := false
 				for _, ip := range p.InvalidParams {
-					if strings.HasPrefix(ip.Name, tt.param) && ip.Reason != "" {
+					if ip.Name == tt.param && ip.Reason != "" {
 						found = true
 					}
 				}
 				if !found {
-					t.Errorf("invalid_params = %+v, want one named %s…", p.InvalidParams, tt.param)
+					t.Errorf("invalid_params = %+v, want one named %s", p.InvalidParams, tt.param)
 				}
 			}
 		})

@@ -7,12 +7,12 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
-	"regexp"
 	"strings"
 
 	"github.com/lastmile-dev/lastmile/depots"
 	"github.com/lastmile-dev/lastmile/depots/coverage"
 	"github.com/lastmile-dev/lastmile/depots/location"
+	"github.com/lastmile-dev/lastmile/internal/field"
 	"github.com/lastmile-dev/lastmile/internal/scenario"
 	"github.com/lastmile-dev/lastmile/routing"
 	"github.com/lastmile-dev/lastmile/routing/instance"
@@ -80,8 +80,7 @@ func (e *statusError) Unwrap() error { return e.err }
 
 // badParam is a 400 naming one field.
 func badParam(name, format string, args ...any) error {
-	reason := fmt.Sprintf(format, args...)
-	return &statusError{err: ErrBadRequest, detail: name + ": " + reason, params: []invalidParam{{Name: name, Reason: reason}}}
+	return field.New(ErrBadRequest, name, format, args...)
 }
 
 // errorf wraps sentinel with a client-safe detail.
@@ -89,92 +88,111 @@ func errorf(sentinel error, format string, args ...any) error {
 	return &statusError{err: sentinel, detail: fmt.Sprintf(format, args...)}
 }
 
-// statusTable maps sentinels to HTTP statuses: the one place that decides.
-// Order matters only where one error could match two rows.
+// errField stands in statusTable for any field error (*field.Error, which
+// routing.FieldError, depots.FieldError and geo.FieldError alias): the
+// decoders and validators name the bad field with one, whatever package
+// they are in.
+var errField = errors.New("api: invalid field")
+
+// What the client may see of an error that matched a row.
+const (
+	showNothing = iota // the title only; the detail goes to the log
+	showFields         // a field error's message and field; else the title only
+	showDetail         // the message, which names only what the client sent
+	showInput          // the message, and the bad field (or "body") in invalid_params
+)
+
+// statusTable maps errors to HTTP statuses: the one place that decides.
+// Rows are tried in order; the first match wins, so instance.ErrUnsupported
+// comes before errField (a field the reader cannot handle is unsupported,
+// not invalid).
+//
+// Validation errors that name a field are field errors and match errField;
+// routing.ErrInvalid and instance.ErrFormat need no row, as every error of
+// theirs that reaches the API is one. The ErrInvalid rows that remain are
+// for packages that also report input faults with no single field (an
+// empty demand list, a scenario with no urban day): depots, coverage,
+// location, urban, rural and scenario.
 var statusTable = []struct {
 	err    error
 	status int
 	slug   string
 	title  string
+	show   int
 }{
-	{ErrBadRequest, http.StatusBadRequest, "invalid-request", "The request is invalid"},
-	{instance.ErrFormat, http.StatusBadRequest, "invalid-request", "The request is invalid"},
-	{instance.ErrUnsupported, http.StatusBadRequest, "unsupported-feature", "The request uses an unsupported feature"},
-	{routing.ErrInvalid, http.StatusBadRequest, "invalid-request", "The request is invalid"},
-	{depots.ErrInvalid, http.StatusBadRequest, "invalid-request", "The request is invalid"},
-	{coverage.ErrInvalid, http.StatusBadRequest, "invalid-request", "The request is invalid"},
-	{coverage.ErrInfeasible, http.StatusUnprocessableEntity, "infeasible", "No feasible solution"},
-	{location.ErrInvalid, http.StatusBadRequest, "invalid-request", "The request is invalid"},
-	{urban.ErrInvalid, http.StatusBadRequest, "invalid-request", "The request is invalid"},
-	{rural.ErrInvalid, http.StatusBadRequest, "invalid-request", "The request is invalid"},
-	{scenario.ErrInvalid, http.StatusBadRequest, "invalid-request", "The request is invalid"},
-	{location.ErrInfeasible, http.StatusUnprocessableEntity, "infeasible", "No feasible solution"},
-	{errUnauthorized, http.StatusUnauthorized, "unauthorized", "Missing or unknown API key"},
-	{errForbidden, http.StatusForbidden, "forbidden", "This API key may not do that"},
-	{errNotFound, http.StatusNotFound, "not-found", "Not found"},
-	{depots.ErrNotFound, http.StatusNotFound, "not-found", "Not found"},
-	{store.ErrNotFound, http.StatusNotFound, "not-found", "Not found"},
-	{errConflict, http.StatusConflict, "conflict", "Conflict"},
-	{store.ErrConflict, http.StatusConflict, "conflict", "Conflict"},
-	{errTooLarge, http.StatusRequestEntityTooLarge, "body-too-large", "The request body is too large"},
-	{errMediaType, http.StatusUnsupportedMediaType, "unsupported-media-type", "Send application/json"},
-	{errTooBig, http.StatusUnprocessableEntity, "problem-too-large", "The problem is too large for this endpoint"},
-	{routing.ErrInfeasible, http.StatusUnprocessableEntity, "infeasible", "No feasible solution"},
-	{errRateLimited, http.StatusTooManyRequests, "rate-limited", "Too many requests"},
-	{ErrUnavailable, http.StatusServiceUnavailable, "unavailable", "Temporarily unavailable"},
-	{errBusy, http.StatusServiceUnavailable, "busy", "Every solver slot is busy"},
-	{errPrecondition, http.StatusPreconditionFailed, "precondition-failed", "The resource changed"},
-	{store.ErrInvalid, http.StatusBadRequest, "invalid-request", "The request is invalid"},
+	{ErrBadRequest, http.StatusBadRequest, "invalid-request", "The request is invalid", showFields},
+	{instance.ErrUnsupported, http.StatusBadRequest, "unsupported-feature", "The request uses an unsupported feature", showInput},
+	{errField, http.StatusBadRequest, "invalid-request", "The request is invalid", showInput},
+	{depots.ErrInvalid, http.StatusBadRequest, "invalid-request", "The request is invalid", showInput},
+	{coverage.ErrInvalid, http.StatusBadRequest, "invalid-request", "The request is invalid", showInput},
+	{coverage.ErrInfeasible, http.StatusUnprocessableEntity, "infeasible", "No feasible solution", showInput},
+	{location.ErrInvalid, http.StatusBadRequest, "invalid-request", "The request is invalid", showInput},
+	{urban.ErrInvalid, http.StatusBadRequest, "invalid-request", "The request is invalid", showInput},
+	{rural.ErrInvalid, http.StatusBadRequest, "invalid-request", "The request is invalid", showInput},
+	{scenario.ErrInvalid, http.StatusBadRequest, "invalid-request", "The request is invalid", showInput},
+	{location.ErrInfeasible, http.StatusUnprocessableEntity, "infeasible", "No feasible solution", showInput},
+	{errUnauthorized, http.StatusUnauthorized, "unauthorized", "Missing or unknown API key", showNothing},
+	{errForbidden, http.StatusForbidden, "forbidden", "This API key may not do that", showNothing},
+	{errNotFound, http.StatusNotFound, "not-found", "Not found", showNothing},
+	// Store messages name only the record ("facility \"x\": ..."), which
+	// the client sent.
+	{depots.ErrNotFound, http.StatusNotFound, "not-found", "Not found", showDetail},
+	{store.ErrNotFound, http.StatusNotFound, "not-found", "Not found", showDetail},
+	{errConflict, http.StatusConflict, "conflict", "Conflict", showNothing},
+	{store.ErrConflict, http.StatusConflict, "conflict", "Conflict", showDetail},
+	{errTooLarge, http.StatusRequestEntityTooLarge, "body-too-large", "The request body is too large", showNothing},
+	{errMediaType, http.StatusUnsupportedMediaType, "unsupported-media-type", "Send application/json", showNothing},
+	{errTooBig, http.StatusUnprocessableEntity, "problem-too-large", "The problem is too large for this endpoint", showNothing},
+	{routing.ErrInfeasible, http.StatusUnprocessableEntity, "infeasible", "No feasible solution", showNothing},
+	{errRateLimited, http.StatusTooManyRequests, "rate-limited", "Too many requests", showNothing},
+	{ErrUnavailable, http.StatusServiceUnavailable, "unavailable", "Temporarily unavailable", showNothing},
+	{errBusy, http.StatusServiceUnavailable, "busy", "Every solver slot is busy", showDetail},
+	{errPrecondition, http.StatusPreconditionFailed, "precondition-failed", "The resource changed", showDetail},
+	{store.ErrInvalid, http.StatusBadRequest, "invalid-request", "The request is invalid", showInput},
 }
 
-// problemFor turns err into the problem the client sees. Known sentinels
-// give their status and a detail; anything else is a 500 whose detail stays
-// in the log.
+// matches reports whether err matches a statusTable row's error.
+func matches(err, row error) bool {
+	if row == errField {
+		var fe *field.Error
+		return errors.As(err, &fe)
+	}
+	return errors.Is(err, row)
+}
+
+// problemFor turns err into the problem the client sees. Known errors give
+// their status and a detail; anything else is a 500 whose detail stays in
+// the log. invalid_params comes from the error's *field.Error; an input
+// error that names no field is reported against "body".
 func problemFor(err error) *problemDetails {
 	for _, row := range statusTable {
-		if !errors.Is(err, row.err) {
+		if !matches(err, row.err) {
 			continue
 		}
 		p := &problemDetails{Type: problemTypeBase + row.slug, Title: row.title, Status: row.status}
 		var se *statusError
+		var fe *field.Error
 		switch {
 		case errors.As(err, &se):
 			p.Detail, p.InvalidParams = se.detail, se.params
-		case errors.Is(err, instance.ErrFormat) || errors.Is(err, instance.ErrUnsupported) ||
-			errors.Is(err, routing.ErrInvalid) || errors.Is(err, depots.ErrInvalid) ||
-			errors.Is(err, coverage.ErrInvalid) || errors.Is(err, coverage.ErrInfeasible) ||
-			errors.Is(err, location.ErrInvalid) || errors.Is(err, location.ErrInfeasible) ||
-			errors.Is(err, urban.ErrInvalid) || errors.Is(err, rural.ErrInvalid) || errors.Is(err, scenario.ErrInvalid):
+		case row.show == showNothing:
+		case errors.As(err, &fe):
+			p.Detail = strings.TrimPrefix(err.Error(), ErrBadRequest.Error()+": ")
+			name := fe.Path
+			if name == "" {
+				name = "body"
+			}
+			p.InvalidParams = []invalidParam{{Name: name, Reason: fe.Reason}}
+		case row.show == showDetail:
 			p.Detail = err.Error()
-			p.InvalidParams = paramsFromMessage(err.Error())
-		case errors.Is(err, depots.ErrNotFound) || errors.Is(err, store.ErrNotFound) || errors.Is(err, store.ErrConflict):
-			// Store messages name only the record ("facility \"x\": ..."),
-			// which the client sent.
+		case row.show == showInput:
 			p.Detail = err.Error()
+			p.InvalidParams = []invalidParam{{Name: "body", Reason: strings.TrimPrefix(p.Detail, row.err.Error()+": ")}}
 		}
 		return p
 	}
 	return &problemDetails{Type: problemTypeBase + "internal", Title: "Internal server error", Status: http.StatusInternalServerError,
 		Detail: "The server could not complete the request; the error has been logged."}
-}
-
-// fieldPath matches the JSON paths that package instance and depots put at
-// the front of their messages, e.g. "jobs[3].time_windows[0]".
-var fieldPath = regexp.MustCompile(`^[a-z_]+(\[\d+\])*(\.[a-z_]+(\[\d+\])*)*$`)
-
-// paramsFromMessage extracts the field from a "prefix: field: reason"
-// message, so that decoder errors fill invalid_params.
-func paramsFromMessage(msg string) []invalidParam {
-	for _, sentinel := range []error{instance.ErrFormat, instance.ErrUnsupported, routing.ErrInvalid, depots.ErrInvalid, coverage.ErrInvalid} {
-		msg = strings.ReplaceAll(msg, sentinel.Error()+": ", "")
-	}
-	parts := strings.Split(msg, ": ")
-	for i := 0; i < len(parts)-1; i++ {
-		if fieldPath.MatchString(parts[i]) {
-			return []invalidParam{{Name: parts[i], Reason: strings.Join(parts[i+1:], ": ")}}
-		}
-	}
-	return []invalidParam{{Name: "body", Reason: msg}}
 }
 
 // writeProblem writes p as application/problem+json.

@@ -8,6 +8,7 @@ import (
 
 	"github.com/lastmile-dev/lastmile/geo"
 	"github.com/lastmile-dev/lastmile/geo/h3cell"
+	"github.com/lastmile-dev/lastmile/internal/field"
 	"github.com/paulmach/orb"
 )
 
@@ -338,10 +339,10 @@ func checkWarehouses(ws []Facility) error {
 	seen := make(map[ID]bool, len(ws))
 	for i := range ws {
 		if err := ws[i].Validate(); err != nil {
-			return fmt.Errorf("warehouses[%d]: %w", i, err)
+			return field.Within(fmt.Sprintf("warehouses[%d]", i), err)
 		}
 		if seen[ws[i].ID] {
-			return fmt.Errorf("%w: duplicate warehouse id %q", ErrInvalid, ws[i].ID)
+			return field.New(ErrInvalid, fmt.Sprintf("warehouses[%d].id", i), "duplicate warehouse id %q", ws[i].ID)
 		}
 		seen[ws[i].ID] = true
 	}
@@ -350,16 +351,16 @@ func checkWarehouses(ws []Facility) error {
 
 func (d *Demand) validate() error {
 	if err := geo.ValidatePoint(d.Location); err != nil {
-		return fmt.Errorf("%w: %w", ErrInvalid, err)
+		return field.New(ErrInvalid, "location", "%w", err)
 	}
 	if badAmount(d.Volume) {
-		return fmt.Errorf("%w: volume %v is negative or not finite", ErrInvalid, d.Volume)
+		return field.New(ErrInvalid, "volume", "%v is negative or not finite", d.Volume)
 	}
 	if d.PromiseSeconds < 0 {
-		return fmt.Errorf("%w: negative promise %d s", ErrInvalid, d.PromiseSeconds)
+		return field.New(ErrInvalid, "promise_seconds", "negative promise %d s", d.PromiseSeconds)
 	}
 	if d.Cell != 0 && !d.Cell.IsValid() {
-		return fmt.Errorf("%w: cell %x is not an H3 cell", ErrInvalid, uint64(d.Cell))
+		return field.New(ErrInvalid, "cell", "%x is not an H3 cell", uint64(d.Cell))
 	}
 	return nil
 }

@@ -4,6 +4,7 @@ import (
 	"fmt"
 
 	"github.com/lastmile-dev/lastmile/geo/h3cell"
+	"github.com/lastmile-dev/lastmile/internal/field"
 )
 
 // AggregateByCell sums point demand (for example one Demand per parcel) per
@@ -23,7 +24,7 @@ func AggregateByCell(points []Demand, res int) ([]Demand, error) {
 	for i := range points {
 		d := &points[i]
 		if err := d.validate(); err != nil {
-			return nil, fmt.Errorf("demand %d: %w", i, err)
+			return nil, field.Within(fmt.Sprintf("demand[%d]", i), err)
 		}
 		c, err := h3cell.FromPoint(d.Location, res)
 		if err != nil {

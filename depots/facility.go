@@ -2,10 +2,10 @@ package depots
 
 import (
 	"errors"
-	"fmt"
 	"math"
 
 	"github.com/lastmile-dev/lastmile/geo/h3cell"
+	"github.com/lastmile-dev/lastmile/internal/field"
 	"github.com/paulmach/orb"
 )
 
@@ -14,6 +14,12 @@ var (
 	ErrInvalid  = errors.New("depots: invalid network")
 	ErrNotFound = errors.New("depots: not found")
 )
+
+// FieldError is a bad field of an input: Path names it as a JSON path such
+// as "warehouses[2].capacity" or "demand[5].volume", Reason says what is
+// wrong. Validation errors that name a field are *FieldError, found with
+// errors.As; they also wrap ErrInvalid for errors.Is.
+type FieldError = field.Error
 
 // Kind is the role of a facility in the network.
 type Kind string
@@ -114,36 +120,48 @@ type Facility struct {
 // CellResolution is the H3 resolution of Facility.Cell (about 170 m edges).
 const CellResolution = 9
 
-// Validate checks one facility, without reference to the rest of the network.
+// Validate checks one facility, without reference to the rest of the
+// network. An error is a *FieldError wrapping ErrInvalid whose Path is the
+// facility's JSON field, e.g. "capacity.per_day".
 func (f *Facility) Validate() error {
+	bad := func(path, format string, args ...any) error {
+		return field.New(ErrInvalid, path, format, args...)
+	}
 	if f.ID == "" {
-		return fmt.Errorf("%w: facility with empty id", ErrInvalid)
+		return bad("id", "facility with empty id")
 	}
 	if !f.Kind.Valid() {
-		return fmt.Errorf("%w: facility %q: unknown kind %q", ErrInvalid, f.ID, f.Kind)
+		return bad("kind", "unknown kind %q", f.Kind)
 	}
 	lon, lat := f.Location[0], f.Location[1]
 	if math.IsNaN(lon) || math.IsNaN(lat) || lon < -180 || lon > 180 || lat < -90 || lat > 90 {
-		return fmt.Errorf("%w: facility %q: location [%v, %v] is not a valid [lon, lat]", ErrInvalid, f.ID, lon, lat)
+		return bad("location", "[%v, %v] is not a valid [lon, lat]", lon, lat)
 	}
 	c := f.Capacity
-	if badAmount(c.PerDay) || badAmount(c.ColdChain) || c.Compartments < 0 {
-		return fmt.Errorf("%w: facility %q: negative or non-finite capacity", ErrInvalid, f.ID)
-	}
-	if c.ColdChain > c.PerDay {
-		return fmt.Errorf("%w: facility %q: cold-chain capacity %v exceeds daily capacity %v", ErrInvalid, f.ID, c.ColdChain, c.PerDay)
+	switch {
+	case badAmount(c.PerDay):
+		return bad("capacity.per_day", "negative or non-finite capacity %v", c.PerDay)
+	case badAmount(c.ColdChain):
+		return bad("capacity.cold_chain", "negative or non-finite capacity %v", c.ColdChain)
+	case c.Compartments < 0:
+		return bad("capacity.compartments", "negative count %d", c.Compartments)
+	case c.ColdChain > c.PerDay:
+		return bad("capacity.cold_chain", "cold-chain capacity %v exceeds daily capacity %v", c.ColdChain, c.PerDay)
 	}
 	for cat, v := range c.PerCategory {
 		if badAmount(v) {
-			return fmt.Errorf("%w: facility %q: negative or non-finite capacity for category %q", ErrInvalid, f.ID, cat)
+			return bad("capacity.per_category."+cat, "negative or non-finite capacity for category %q", cat)
 		}
 	}
-	if badAmount(f.FixedCost) || badAmount(f.HandlingCost) {
-		return fmt.Errorf("%w: facility %q: negative or non-finite cost", ErrInvalid, f.ID)
+	if badAmount(f.FixedCost) {
+		return bad("fixed_cost", "negative or non-finite cost %v", f.FixedCost)
+	}
+	if badAmount(f.HandlingCost) {
+		return bad("handling_cost", "negative or non-finite cost %v", f.HandlingCost)
 	}
 	h := f.Hours
 	if h.OpenSeconds < 0 || h.CloseSeconds > 24*3600 || (h.CloseSeconds != 0 && h.CloseSeconds <= h.OpenSeconds) {
-		return fmt.Errorf("%w: facility %q: opening hours %d–%d s are inconsistent", ErrInvalid, f.ID, h.OpenSeconds, h.CloseSeconds)
+		return bad("hours", "opening hours %d–%d s are inconsistent", h.OpenSeconds, h.CloseSeconds)
 	}
 	return nil
 }

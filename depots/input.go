@@ -8,6 +8,7 @@ import (
 	"io"
 
 	"github.com/lastmile-dev/lastmile/geo/h3cell"
+	"github.com/lastmile-dev/lastmile/internal/field"
 	"github.com/paulmach/orb"
 )
 
@@ -114,12 +115,12 @@ func (p *AllocationProblem) validate() error {
 	}
 	for i := range p.Demand {
 		if err := p.Demand[i].validate(); err != nil {
-			return fmt.Errorf("demand[%d]: %w", i, err)
+			return field.Within(fmt.Sprintf("demand[%d]", i), err)
 		}
 	}
 	t := p.Tariff
 	if badAmount(t.PerParcelKm) || badAmount(t.PerParcelHour) || badAmount(t.UnservedPerParcel) {
-		return fmt.Errorf("%w: tariff has a negative or non-finite price", ErrInvalid)
+		return field.New(ErrInvalid, "tariff", "negative or non-finite price")
 	}
 	return nil
 }

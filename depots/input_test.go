@@ -125,3 +125,32 @@ func FuzzDecodeAllocationProblem(f *testing.F) {
 		}
 	})
 }
+
+func TestFieldErrorPaths(t *testing.T) {
+	const wh = `{"id": "a", "kind": "cloud_warehouse", "location": [106, 29], "capacity": {"per_day": 1}}`
+	tests := []struct{ name, json, path string }{
+		{"warehouse capacity", `{"warehouses": [` + wh + `, {"id": "b", "kind": "cloud_warehouse", "location": [106, 29], "capacity": {"per_day": -1}}]}`, "warehouses[1].capacity.per_day"},
+		{"warehouse kind", `{"warehouses": [{"id": "a", "kind": "castle", "location": [106, 29]}]}`, "warehouses[0].kind"},
+		{"warehouse cost", `{"warehouses": [{"id": "a", "kind": "cloud_warehouse", "location": [106, 29], "handling_cost": -2}]}`, "warehouses[0].handling_cost"},
+		{"duplicate warehouse", `{"warehouses": [` + wh + `, ` + wh + `]}`, "warehouses[1].id"},
+		{"demand volume", `{"demand": [{"location": [106.5, 29.5], "volume": 1}, {"location": [106.5, 29.5], "volume": -1}]}`, "demand[1].volume"},
+		{"demand location", `{"demand": [{"location": [106.5, 129.5], "volume": 1}]}`, "demand[0].location"},
+		{"demand promise", `{"demand": [{"location": [106.5, 29.5], "volume": 1, "promise_seconds": -5}]}`, "demand[0].promise_seconds"},
+		{"tariff", `{"tariff": {"per_parcel_km": -1}}`, "tariff"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := DecodeAllocationProblem(strings.NewReader(tt.json))
+			var fe *FieldError
+			if !errors.As(err, &fe) || fe.Path != tt.path || !errors.Is(err, ErrInvalid) {
+				t.Errorf("DecodeAllocationProblem(%s) = %v, want a FieldError at %s wrapping ErrInvalid", tt.name, err, tt.path)
+			}
+		})
+	}
+	n := testNetwork()
+	n.Facilities[2].Parent = "hub-9"
+	var fe *FieldError
+	if err := n.Validate(ValidateOptions{}); !errors.As(err, &fe) || fe.Path != "facilities[2].parent" {
+		t.Errorf("Network.Validate(missing parent) = %v, want a FieldError at facilities[2].parent", err)
+	}
+}

@@ -4,6 +4,7 @@ import (
 	"fmt"
 
 	"github.com/lastmile-dev/lastmile/geo/zone"
+	"github.com/lastmile-dev/lastmile/internal/field"
 
 	"github.com/lastmile-dev/lastmile/geo/h3cell"
 	"github.com/paulmach/orb/geojson"
@@ -30,7 +31,8 @@ type ValidateOptions struct {
 // and with opts.RequireZones every facility lies in a zone. It fills each
 // facility's Cell and, when opts.Zones is set and Zone is empty, its Zone;
 // a Zone that disagrees with the facility's location is an error.
-// Errors wrap ErrInvalid and name the facility.
+// Errors wrap ErrInvalid; one about a facility is a *FieldError whose Path
+// starts "facilities[i]".
 func (n *Network) Validate(opts ValidateOptions) error {
 	if opts.RequireZones && opts.Zones == nil {
 		return fmt.Errorf("%w: zones are required but no zone lookup was given", ErrInvalid)
@@ -39,15 +41,15 @@ func (n *Network) Validate(opts ValidateOptions) error {
 	for i := range n.Facilities {
 		f := &n.Facilities[i]
 		if err := f.Validate(); err != nil {
-			return fmt.Errorf("facility %d: %w", i, err)
+			return field.Within(fmt.Sprintf("facilities[%d]", i), err)
 		}
 		if j, dup := seen[f.ID]; dup {
-			return fmt.Errorf("%w: duplicate facility id %q (facilities %d and %d)", ErrInvalid, f.ID, j, i)
+			return field.New(ErrInvalid, fmt.Sprintf("facilities[%d].id", i), "duplicate facility id %q (facilities %d and %d)", f.ID, j, i)
 		}
 		seen[f.ID] = i
 		c, err := h3cell.FromPoint(f.Location, CellResolution)
 		if err != nil {
-			return fmt.Errorf("%w: facility %q: %w", ErrInvalid, f.ID, err)
+			return field.New(ErrInvalid, fmt.Sprintf("facilities[%d].location", i), "facility %q: %w", f.ID, err)
 		}
 		f.Cell = c
 		if opts.Zones == nil {
@@ -60,11 +62,11 @@ func (n *Network) Validate(opts ValidateOptions) error {
 		}
 		switch {
 		case !ok && opts.RequireZones:
-			return fmt.Errorf("%w: facility %q at [%v, %v] lies outside every zone", ErrInvalid, f.ID, f.Location[0], f.Location[1])
+			return field.New(ErrInvalid, fmt.Sprintf("facilities[%d].location", i), "facility %q at [%v, %v] lies outside every zone", f.ID, f.Location[0], f.Location[1])
 		case ok && f.Zone == "":
 			f.Zone = zone
 		case ok && f.Zone != zone:
-			return fmt.Errorf("%w: facility %q: zone %q given, but its location lies in zone %q", ErrInvalid, f.ID, f.Zone, zone)
+			return field.New(ErrInvalid, fmt.Sprintf("facilities[%d].zone", i), "facility %q: zone %q given, but its location lies in zone %q", f.ID, f.Zone, zone)
 		}
 	}
 	for i := range n.Facilities {
@@ -73,10 +75,10 @@ func (n *Network) Validate(opts ValidateOptions) error {
 			continue
 		}
 		if f.Parent == f.ID {
-			return fmt.Errorf("%w: facility %q is its own parent", ErrInvalid, f.ID)
+			return field.New(ErrInvalid, fmt.Sprintf("facilities[%d].parent", i), "facility %q is its own parent", f.ID)
 		}
 		if _, ok := seen[f.Parent]; !ok {
-			return fmt.Errorf("%w: facility %q: parent %q is not in the network", ErrInvalid, f.ID, f.Parent)
+			return field.New(ErrInvalid, fmt.Sprintf("facilities[%d].parent", i), "facility %q: parent %q is not in the network", f.ID, f.Parent)
 		}
 	}
 	// Parent chains must end: walk each once, marking the facilities on
@@ -96,7 +98,7 @@ func (n *Network) Validate(opts ValidateOptions) error {
 			walk = append(walk, j)
 		}
 		if j >= 0 && state[j] == 1 {
-			return fmt.Errorf("%w: facility %q: its parents form a cycle", ErrInvalid, n.Facilities[j].ID)
+			return field.New(ErrInvalid, fmt.Sprintf("facilities[%d].parent", j), "facility %q: its parents form a cycle", n.Facilities[j].ID)
 		}
 		for _, k := range walk {
 			state[k] = 2

@@ -6,10 +6,18 @@ import (
 	"fmt"
 
 	"github.com/paulmach/orb"
+
+	"github.com/lastmile-dev/lastmile/internal/field"
 )
 
 // ErrMatrix is returned (wrapped) when a travel matrix is malformed.
 var ErrMatrix = errors.New("geo: bad travel matrix")
+
+// FieldError is a bad field of a decoded document: Path names it as a JSON
+// path such as "durations[2][7]", Reason says what is wrong. ReadMatrixJSON's
+// errors that name an entry or an array are *FieldError, found with
+// errors.As; they also wrap ErrMatrix for errors.Is.
+type FieldError = field.Error
 
 // Matrix is a dense travel matrix between N indexed locations.
 // Entry (i, j) is stored at i*N+j. It is not necessarily symmetric.

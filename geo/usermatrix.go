@@ -8,6 +8,8 @@ import (
 	"math"
 
 	"github.com/paulmach/orb"
+
+	"github.com/lastmile-dev/lastmile/internal/field"
 )
 
 // MaxUserMatrixSize bounds the number of locations ReadMatrixJSON accepts
@@ -45,20 +47,20 @@ func ReadMatrixJSON(r io.Reader) (*Matrix, error) {
 		return nil, fmt.Errorf("%w: trailing data after the matrix object", ErrMatrix)
 	}
 	if mj.Code != "" && mj.Code != "Ok" {
-		return nil, fmt.Errorf("%w: response code %q: %s", ErrMatrix, mj.Code, mj.Message)
+		return nil, field.New(ErrMatrix, "code", "response code %q: %s", mj.Code, mj.Message)
 	}
 	if mj.Durations == nil {
-		return nil, fmt.Errorf("%w: no \"durations\" array", ErrMatrix)
+		return nil, field.New(ErrMatrix, "durations", "missing array")
 	}
 	if mj.Distances == nil {
-		return nil, fmt.Errorf("%w: no \"distances\" array (with OSRM, ask for annotations=duration,distance)", ErrMatrix)
+		return nil, field.New(ErrMatrix, "distances", "missing array (with OSRM, ask for annotations=duration,distance)")
 	}
 	n := len(mj.Durations)
 	if len(mj.Distances) != n {
-		return nil, fmt.Errorf("%w: %d rows of durations but %d of distances", ErrMatrix, n, len(mj.Distances))
+		return nil, field.New(ErrMatrix, "distances", "%d rows, but durations has %d", len(mj.Distances), n)
 	}
 	if n > MaxUserMatrixSize {
-		return nil, fmt.Errorf("%w: %d locations, at most %d", ErrMatrix, n, MaxUserMatrixSize)
+		return nil, field.New(ErrMatrix, "durations", "%d locations, at most %d", n, MaxUserMatrixSize)
 	}
 	m := NewMatrix(n)
 	if err := fillRows(m.Seconds, mj.Durations, n, "durations", "seconds"); err != nil {
@@ -73,15 +75,15 @@ func ReadMatrixJSON(r io.Reader) (*Matrix, error) {
 func fillRows(dst []int32, rows [][]*float64, n int, name, unit string) error {
 	for i, row := range rows {
 		if len(row) != n {
-			return fmt.Errorf("%w: %s row %d has %d entries, want %d (matrix must be square)", ErrMatrix, name, i, len(row), n)
+			return field.New(ErrMatrix, fmt.Sprintf("%s[%d]", name, i), "%d entries, want %d (matrix must be square)", len(row), n)
 		}
 		for j, v := range row {
 			if v == nil {
-				return fmt.Errorf("%w: %s[%d][%d] is null (no route)", ErrMatrix, name, i, j)
+				return field.New(ErrMatrix, fmt.Sprintf("%s[%d][%d]", name, i, j), "null (no route)")
 			}
 			x := math.Round(*v)
 			if !(x >= 0) || x > math.MaxInt32 {
-				return fmt.Errorf("%w: %s[%d][%d] = %v %s, want 0..%d", ErrMatrix, name, i, j, *v, unit, math.MaxInt32)
+				return field.New(ErrMatrix, fmt.Sprintf("%s[%d][%d]", name, i, j), "%v %s, want 0..%d", *v, unit, math.MaxInt32)
 			}
 			dst[i*n+j] = int32(x)
 		}

@@ -34,26 +34,35 @@ func TestReadMatrixJSON(t *testing.T) {
 }
 
 func TestReadMatrixJSONErrors(t *testing.T) {
-	for _, tc := range []struct{ name, json string }{
-		{"empty", ``},
-		{"not an object", `[1,2]`},
-		{"no durations", `{"distances":[[0]]}`},
-		{"no distances", `{"durations":[[0]]}`},
-		{"not square", `{"durations":[[0,1]],"distances":[[0,1]]}`},
-		{"ragged", `{"durations":[[0,1],[1]],"distances":[[0,1],[1,0]]}`},
-		{"size mismatch", `{"durations":[[0]],"distances":[[0,1],[1,0]]}`},
-		{"negative", `{"durations":[[0,-1],[1,0]],"distances":[[0,1],[1,0]]}`},
-		{"null entry", `{"durations":[[0,null],[1,0]],"distances":[[0,1],[1,0]]}`},
-		{"too large", `{"durations":[[0,1e12],[1,0]],"distances":[[0,1],[1,0]]}`},
-		{"string", `{"durations":[[0,"1"],[1,0]],"distances":[[0,1],[1,0]]}`},
-		{"osrm error", `{"code":"NoTable","message":"no table"}`},
-		{"trailing", `{"durations":[[0]],"distances":[[0]]} {}`},
-		{"trailing bracket", `{"durations":[[0]],"distances":[[0]]} ]`},
-		{"null", `null`},
+	for _, tc := range []struct{ name, json, path string }{
+		{"empty", ``, ""},
+		{"not an object", `[1,2]`, ""},
+		{"no durations", `{"distances":[[0]]}`, "durations"},
+		{"no distances", `{"durations":[[0]]}`, "distances"},
+		{"not square", `{"durations":[[0,1]],"distances":[[0,1]]}`, "durations[0]"},
+		{"ragged", `{"durations":[[0,1],[1]],"distances":[[0,1],[1,0]]}`, "durations[1]"},
+		{"size mismatch", `{"durations":[[0]],"distances":[[0,1],[1,0]]}`, "distances"},
+		{"negative", `{"durations":[[0,-1],[1,0]],"distances":[[0,1],[1,0]]}`, "durations[0][1]"},
+		{"null entry", `{"durations":[[0,null],[1,0]],"distances":[[0,1],[1,0]]}`, "durations[0][1]"},
+		{"too large", `{"durations":[[0,1e12],[1,0]],"distances":[[0,1],[1,0]]}`, "durations[0][1]"},
+		{"bad distance", `{"durations":[[0,1],[1,0]],"distances":[[0,1],[-1,0]]}`, "distances[1][0]"},
+		{"string", `{"durations":[[0,"1"],[1,0]],"distances":[[0,1],[1,0]]}`, ""},
+		{"osrm error", `{"code":"NoTable","message":"no table"}`, "code"},
+		{"trailing", `{"durations":[[0]],"distances":[[0]]} {}`, ""},
+		{"trailing bracket", `{"durations":[[0]],"distances":[[0]]} ]`, ""},
+		{"null", `null`, ""},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			if _, err := ReadMatrixJSON(strings.NewReader(tc.json)); !errors.Is(err, ErrMatrix) {
+			_, err := ReadMatrixJSON(strings.NewReader(tc.json))
+			if !errors.Is(err, ErrMatrix) {
 				t.Fatalf("ReadMatrixJSON(%s) error = %v, want ErrMatrix", tc.json, err)
+			}
+			var fe *FieldError
+			if got := errors.As(err, &fe); got != (tc.path != "") {
+				t.Fatalf("ReadMatrixJSON(%s) error %v: FieldError %v, want %v", tc.json, err, got, tc.path != "")
+			}
+			if fe != nil && fe.Path != tc.path {
+				t.Errorf("ReadMatrixJSON(%s) error path = %q, want %q", tc.json, fe.Path, tc.path)
 			}
 		})
 	}

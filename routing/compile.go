@@ -53,8 +53,8 @@ type vehicle struct {
 	tour               int // vehicles of one tour class share start, end, shift and profile
 }
 
-// instance is a Problem compiled into flat arrays for the search.
-type instance struct {
+// compiled is a Problem compiled into flat arrays for the search.
+type compiled struct {
 	p      *Problem
 	n      int // locations
 	dims   int
@@ -101,8 +101,35 @@ func effectivePenalty(pen int64, prio int) int64 {
 }
 
 // compile builds the search instance of a validated problem.
-func compile(p *Problem) *instance {
-	in := &instance{p: p, n: p.Locations, dims: p.Dimensions, dist: p.Distances}
+func compile(p *Problem) *compiled {
+	in := newCompiled(p)
+	for j := range p.Jobs {
+		in.addJob(j, &p.Jobs[j])
+	}
+	for s := range p.Shipments {
+		in.addShipment(s, &p.Shipments[s])
+	}
+	in.addVehicles()
+	in.finishNodes()
+	in.matchSkills()
+	in.refLoc = 0
+	if len(in.veh) > 0 {
+		if in.veh[0].startLoc >= 0 {
+			in.refLoc = in.veh[0].startLoc
+		} else if in.veh[0].endLoc >= 0 {
+			in.refLoc = in.veh[0].endLoc
+		}
+	}
+	in.buildNeighbors()
+	in.meanArc = in.sampleMeanArc()
+	return in
+}
+
+// newCompiled sizes the per-node and per-task arrays: task nodes (jobs,
+// then shipment pickups, then shipment deliveries) and three depot nodes
+// per vehicle.
+func newCompiled(p *Problem) *compiled {
+	in := &compiled{p: p, n: p.Locations, dims: p.Dimensions, dist: p.Distances}
 	in.nJobs, in.nShip = len(p.Jobs), len(p.Shipments)
 	in.nTasks = in.nJobs + in.nShip
 	in.nTN = in.nJobs + 2*in.nShip
@@ -121,79 +148,90 @@ func compile(p *Problem) *instance {
 	in.penalty = make([]int64, in.nTasks)
 	in.prio = make([]int, in.nTasks)
 	in.size = make([]int64, in.nTasks)
+	return in
+}
 
-	setTW := func(node int, tws []TimeWindow, lo, hi int64) {
-		in.twE[node], in.twL[node] = lo, hi
-		if len(tws) > 0 {
-			in.twE[node] = max(lo, tws[0].Start)
-			in.twL[node] = min(hi, tws[len(tws)-1].End)
-		}
-		if len(tws) > 1 {
-			in.tws[node] = tws
-		}
+// setWindows sets a task node's window hull, keeping the windows themselves
+// only when there are two or more.
+func (in *compiled) setWindows(node int, tws []TimeWindow) {
+	in.twE[node], in.twL[node] = 0, noHorizon
+	if len(tws) > 0 {
+		in.twE[node] = max(0, tws[0].Start)
+		in.twL[node] = min(noHorizon, tws[len(tws)-1].End)
 	}
-	for j := range p.Jobs {
-		job := &p.Jobs[j]
-		in.loc[j] = int32(job.Location)
-		in.service[j] = job.Service
-		setTW(j, job.TimeWindows, 0, noHorizon)
-		in.kind[j] = nkJob
-		in.task[j] = int32(j)
-		in.partner[j] = -1
-		for k := 0; k < in.dims; k++ {
-			var d, pk int64
-			if len(job.Delivery) > 0 {
-				d = job.Delivery[k]
-			}
-			if len(job.Pickup) > 0 {
-				pk = job.Pickup[k]
-			}
-			in.load[j*in.dims+k] = lseg{d: d, p: pk, m: max(d, pk)}
-			in.size[j] += max(d, pk)
-		}
-		switch {
-		case job.IsBackhaul():
-			in.bh[j] = bhBack
-		case nonZero(job.Delivery):
-			in.bh[j] = bhLine
-		}
-		in.taskNode[j] = int32(j)
-		in.penalty[j] = effectivePenalty(job.Penalty, job.Priority)
-		in.prio[j] = job.Priority
+	if len(tws) > 1 {
+		in.tws[node] = tws
 	}
-	for s := range p.Shipments {
-		sh := &p.Shipments[s]
-		t := in.nJobs + s
-		pn, dn := in.nJobs+s, in.nJobs+in.nShip+s
-		for _, e := range []struct {
-			node int
-			stop *Stop
-			kind uint8
-		}{{pn, &sh.Pickup, nkPickup}, {dn, &sh.Delivery, nkDelivery}} {
-			in.loc[e.node] = int32(e.stop.Location)
-			in.service[e.node] = e.stop.Service
-			setTW(e.node, e.stop.TimeWindows, 0, noHorizon)
-			in.kind[e.node] = e.kind
-			in.task[e.node] = int32(t)
-		}
-		in.partner[pn], in.partner[dn] = int32(dn), int32(pn)
-		for k := 0; k < in.dims; k++ {
-			var a int64
-			if len(sh.Amount) > 0 {
-				a = sh.Amount[k]
-			}
-			// The amount rides from pickup to delivery: a pickup that the
-			// delivery takes back (a negative pickup) keeps load sums exact.
-			in.load[pn*in.dims+k] = lseg{p: a, m: a}
-			in.load[dn*in.dims+k] = lseg{p: -a, m: 0}
-			in.size[t] += a
-		}
-		in.taskNode[t] = int32(pn)
-		in.penalty[t] = effectivePenalty(sh.Penalty, sh.Priority)
-		in.prio[t] = sh.Priority
-	}
+}
 
-	// Vehicles, travel-time profiles and classes.
+// addJob fills node and task j from job j.
+func (in *compiled) addJob(j int, job *Job) {
+	in.loc[j] = int32(job.Location)
+	in.service[j] = job.Service
+	in.setWindows(j, job.TimeWindows)
+	in.kind[j] = nkJob
+	in.task[j] = int32(j)
+	in.partner[j] = -1
+	for k := 0; k < in.dims; k++ {
+		var d, pk int64
+		if len(job.Delivery) > 0 {
+			d = job.Delivery[k]
+		}
+		if len(job.Pickup) > 0 {
+			pk = job.Pickup[k]
+		}
+		in.load[j*in.dims+k] = lseg{d: d, p: pk, m: max(d, pk)}
+		in.size[j] += max(d, pk)
+	}
+	switch {
+	case job.IsBackhaul():
+		in.bh[j] = bhBack
+	case nonZero(job.Delivery):
+		in.bh[j] = bhLine
+	}
+	in.taskNode[j] = int32(j)
+	in.penalty[j] = effectivePenalty(job.Penalty, job.Priority)
+	in.prio[j] = job.Priority
+}
+
+// addShipment fills task nJobs+s and its pickup and delivery nodes from
+// shipment s.
+func (in *compiled) addShipment(s int, sh *Shipment) {
+	t := in.nJobs + s
+	pn, dn := in.nJobs+s, in.nJobs+in.nShip+s
+	for _, e := range []struct {
+		node int
+		stop *Stop
+		kind uint8
+	}{{pn, &sh.Pickup, nkPickup}, {dn, &sh.Delivery, nkDelivery}} {
+		in.loc[e.node] = int32(e.stop.Location)
+		in.service[e.node] = e.stop.Service
+		in.setWindows(e.node, e.stop.TimeWindows)
+		in.kind[e.node] = e.kind
+		in.task[e.node] = int32(t)
+	}
+	in.partner[pn], in.partner[dn] = int32(dn), int32(pn)
+	for k := 0; k < in.dims; k++ {
+		var a int64
+		if len(sh.Amount) > 0 {
+			a = sh.Amount[k]
+		}
+		// The amount rides from pickup to delivery: a pickup that the
+		// delivery takes back (a negative pickup) keeps load sums exact.
+		in.load[pn*in.dims+k] = lseg{p: a, m: a}
+		in.load[dn*in.dims+k] = lseg{p: -a, m: 0}
+		in.size[t] += a
+	}
+	in.taskNode[t] = int32(pn)
+	in.penalty[t] = effectivePenalty(sh.Penalty, sh.Priority)
+	in.prio[t] = sh.Priority
+}
+
+// addVehicles fills the vehicles and their depot nodes, sharing one
+// travel-time profile per speed factor, and numbers their tour classes and
+// classes in order of first appearance.
+func (in *compiled) addVehicles() {
+	p := in.p
 	profiles := map[float64][]int32{}
 	classes := map[string]int{}
 	tours := map[string]int{}
@@ -209,39 +247,8 @@ func compile(p *Problem) *instance {
 			prof = scaleDurations(p.Durations, sf)
 			profiles[sf] = prof
 		}
-		horizon := v.Shift.End
-		if horizon == 0 {
-			horizon = noHorizon
-		}
-		base := in.nTN + 3*i
-		vv := vehicle{
-			start: int32(base), end: int32(base + 1), reload: int32(base + 2),
-			startLoc: int32(v.Start), endLoc: int32(v.End),
-			capacity: v.Capacity, profile: prof,
-			fixed: v.Costs.Fixed, perM: v.Costs.PerMeter, perS: v.Costs.PerSecond,
-			maxDur: v.MaxDuration, maxDist: v.MaxDistance, maxStops: v.MaxStops,
-			maxTrips: max(v.MaxTrips, 1),
-			backhaul: v.Backhaul || p.Backhaul,
-		}
-		if vv.maxDur == 0 {
-			vv.maxDur = noLimit
-		}
-		if vv.maxDist == 0 {
-			vv.maxDist = noLimit
-		}
-		if vv.maxStops == 0 {
-			vv.maxStops = math.MaxInt32
-		}
-		for k, kind := range []uint8{nkStart, nkEnd, nkReload} {
-			node := base + k
-			in.kind[node] = kind
-			in.task[node] = -1
-			in.partner[node] = -1
-			in.twE[node], in.twL[node] = v.Shift.Start, horizon
-			in.loc[node] = int32(v.Start)
-		}
-		in.loc[base+1] = int32(v.End)
-		in.service[base+2] = v.ReloadTime
+		vv := newVehicle(v, in.nTN+3*i, prof, p.Backhaul)
+		in.addDepotNodes(v, in.nTN+3*i)
 		skills := slices.Clone(v.Skills)
 		slices.Sort(skills)
 		skills = slices.Compact(skills)
@@ -259,17 +266,70 @@ func compile(p *Problem) *instance {
 		in.veh[i] = vv
 	}
 	in.nClasses = len(classes)
+}
+
+// newVehicle is v with its depot nodes from base, its travel-time profile,
+// and zero limits replaced by no limit.
+func newVehicle(v *Vehicle, base int, prof []int32, backhaul bool) vehicle {
+	vv := vehicle{
+		start: int32(base), end: int32(base + 1), reload: int32(base + 2),
+		startLoc: int32(v.Start), endLoc: int32(v.End),
+		capacity: v.Capacity, profile: prof,
+		fixed: v.Costs.Fixed, perM: v.Costs.PerMeter, perS: v.Costs.PerSecond,
+		maxDur: v.MaxDuration, maxDist: v.MaxDistance, maxStops: v.MaxStops,
+		maxTrips: max(v.MaxTrips, 1),
+		backhaul: v.Backhaul || backhaul,
+	}
+	if vv.maxDur == 0 {
+		vv.maxDur = noLimit
+	}
+	if vv.maxDist == 0 {
+		vv.maxDist = noLimit
+	}
+	if vv.maxStops == 0 {
+		vv.maxStops = math.MaxInt32
+	}
+	return vv
+}
+
+// addDepotNodes fills v's start, end and reload nodes from base: all within
+// its shift, the reload node at the start location with the reload time as
+// its service.
+func (in *compiled) addDepotNodes(v *Vehicle, base int) {
+	horizon := v.Shift.End
+	if horizon == 0 {
+		horizon = noHorizon
+	}
+	for k, kind := range []uint8{nkStart, nkEnd, nkReload} {
+		node := base + k
+		in.kind[node] = kind
+		in.task[node] = -1
+		in.partner[node] = -1
+		in.twE[node], in.twL[node] = v.Shift.Start, horizon
+		in.loc[node] = int32(v.Start)
+	}
+	in.loc[base+1] = int32(v.End)
+	in.service[base+2] = v.ReloadTime
+}
+
+// finishNodes notes whether any task has a time window and builds each
+// node's time segment.
+func (in *compiled) finishNodes() {
 	for nd := 0; nd < in.nTN; nd++ {
 		if in.twE[nd] > 0 || in.twL[nd] < noHorizon {
 			in.hasTW = true
 		}
 	}
-	in.nodeTime = make([]tseg, nn)
+	in.nodeTime = make([]tseg, len(in.loc))
 	for i := range in.nodeTime {
 		in.nodeTime[i] = tseg{d: in.service[i], e: in.twE[i], l: in.twL[i], first: in.loc[i], last: in.loc[i]}
 	}
+}
 
-	// Skills compatibility.
+// matchSkills fills compat: a vehicle may serve a task when it has every
+// skill the task needs.
+func (in *compiled) matchSkills() {
+	p := in.p
 	nv := len(p.Vehicles)
 	in.compat = make([]bool, in.nTasks*nv)
 	vskills := make([]map[string]bool, nv)
@@ -297,18 +357,6 @@ func compile(p *Problem) *instance {
 			in.compat[t*nv+v] = ok
 		}
 	}
-
-	in.refLoc = 0
-	if nv > 0 {
-		if in.veh[0].startLoc >= 0 {
-			in.refLoc = in.veh[0].startLoc
-		} else if in.veh[0].endLoc >= 0 {
-			in.refLoc = in.veh[0].endLoc
-		}
-	}
-	in.buildNeighbors()
-	in.meanArc = in.sampleMeanArc()
-	return in
 }
 
 // scaleDurations divides every travel time by the speed factor once, so the
@@ -330,7 +378,7 @@ func scaleDurations(d []int32, sf float64) []int32 {
 
 // travel returns the travel time from a to b (locations; -1 is "nowhere",
 // reached in no time) on a profile.
-func (in *instance) travel(prof []int32, a, b int32) int64 {
+func (in *compiled) travel(prof []int32, a, b int32) int64 {
 	if a < 0 || b < 0 {
 		return 0
 	}
@@ -342,7 +390,7 @@ func (in *instance) travel(prof []int32, a, b int32) int64 {
 }
 
 // distance returns the distance from a to b (locations, -1 is "nowhere").
-func (in *instance) distance(a, b int32) int64 {
+func (in *compiled) distance(a, b int32) int64 {
 	if a < 0 || b < 0 {
 		return 0
 	}
@@ -368,7 +416,7 @@ func (h *nbHeap) Pop() any   { return nil }
 
 // proximity is the symmetric closeness used for neighbour lists: the sum of
 // both directions' distances, or of travel times where distances are zero.
-func (in *instance) proximity(a, b int32) int64 {
+func (in *compiled) proximity(a, b int32) int64 {
 	d := in.distance(a, b) + in.distance(b, a)
 	if d == 0 && len(in.veh) > 0 {
 		pr := in.veh[0].profile
@@ -377,7 +425,7 @@ func (in *instance) proximity(a, b int32) int64 {
 	return d
 }
 
-func (in *instance) buildNeighbors() {
+func (in *compiled) buildNeighbors() {
 	k := min(in.nTN-1, maxNeighbors)
 	in.neighbors = make([][]int32, in.nTN)
 	if k <= 0 {
@@ -427,7 +475,7 @@ func (in *instance) buildNeighbors() {
 
 // sampleMeanArc estimates the mean cost of an arc between task locations,
 // deterministically, to scale the annealing temperature to the instance.
-func (in *instance) sampleMeanArc() float64 {
+func (in *compiled) sampleMeanArc() float64 {
 	if in.nTN < 2 || len(in.veh) == 0 {
 		return 1
 	}

@@ -417,7 +417,7 @@ type orString struct {
 
 // allJobs reports whether every node is a job (no trip boundary, no
 // shipment node).
-func (in *instance) allJobs(nodes []int32) bool {
+func (in *compiled) allJobs(nodes []int32) bool {
 	for _, nd := range nodes {
 		if in.kind[nd] != nkJob {
 			return false

@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"time"
+
+	"github.com/lastmile-dev/lastmile/internal/field"
 )
 
 // Sentinel errors. Callers match them with errors.Is.
@@ -11,6 +13,15 @@ var (
 	ErrInvalid    = errors.New("routing: invalid problem")
 	ErrInfeasible = errors.New("routing: no feasible assignment")
 )
+
+// FieldError is a bad field of a problem: Path names it as a JSON path such
+// as "jobs[3].time_windows[0]", in the snake_case names of package
+// instance's JSON document (Problem's fields where the document has none,
+// e.g. "vehicles[0].costs.per_meter"), and Reason says what is wrong.
+// Solve's validation errors and instance.FromJSON's are *FieldError, found
+// with errors.As; they also wrap ErrInvalid or instance.ErrFormat for
+// errors.Is.
+type FieldError = field.Error
 
 // Time and distance inside the solver are integers. A Problem's Durations are
 // in "time units" and its Distances in "distance units"; for real-world

@@ -9,7 +9,7 @@ import "fmt"
 // later departure would avoid), and every stop then starts service as early
 // as it can. Route.Duration is the arrival at the end (or at the last stop of
 // an open route) minus that departure: driving, service and waiting.
-func (in *instance) export(s *solution) *Solution {
+func (in *compiled) export(s *solution) *Solution {
 	p := in.p
 	out := &Solution{}
 	for v := range s.routes {
@@ -39,7 +39,7 @@ func (in *instance) export(s *solution) *Solution {
 	return out
 }
 
-func (in *instance) exportRoute(r *route) Route {
+func (in *compiled) exportRoute(r *route) Route {
 	vh := &in.veh[r.v]
 	prof := vh.profile
 	dims := in.dims
@@ -134,7 +134,7 @@ func (in *instance) exportRoute(r *route) Route {
 // route but is out is either not worth its penalty (a feasible insertion
 // costs more) or blocked by the binding constraint of its cheapest insertion
 // in the final routes.
-func (in *instance) diagnose(s *solution, t int) Reason {
+func (in *compiled) diagnose(s *solution, t int) Reason {
 	nv := len(in.veh)
 	node := in.taskNode[t]
 	ship := in.kind[node] == nkPickup
@@ -231,7 +231,7 @@ func (in *instance) diagnose(s *solution, t int) Reason {
 }
 
 // violation names the first constraint a rebuilt route breaks, or "".
-func (in *instance) violation(r *route) Reason {
+func (in *compiled) violation(r *route) Reason {
 	vh := &in.veh[r.v]
 	last := len(r.nodes) - 1
 	if r.stops == 0 {
@@ -264,16 +264,16 @@ func (in *instance) violation(r *route) Reason {
 
 // importSolution reads an initial solution. Routes that are infeasible for
 // this problem are dropped whole; their tasks are reinserted by the search.
-func (in *instance) importSolution(init *Solution) (*solution, error) {
+func (in *compiled) importSolution(init *Solution) (*solution, error) {
 	s := in.newSolution()
 	seen := make([]bool, in.nTN)
 	for ri, rt := range init.Routes {
 		v := rt.Vehicle
 		if v < 0 || v >= len(in.veh) {
-			return nil, invalid("initial route %d: vehicle %d out of range", ri, v)
+			return nil, invalid(fmt.Sprintf("options.initial.routes[%d].vehicle", ri), "vehicle %d out of range", v)
 		}
 		if !s.routes[v].empty() {
-			return nil, invalid("initial route %d: vehicle %d has two routes", ri, v)
+			return nil, invalid(fmt.Sprintf("options.initial.routes[%d].vehicle", ri), "vehicle %d has two routes", v)
 		}
 		vh := &in.veh[v]
 		nodes := []int32{vh.start}
@@ -287,22 +287,22 @@ func (in *instance) importSolution(init *Solution) (*solution, error) {
 				continue
 			case KindJob:
 				if st.Task < 0 || st.Task >= in.nJobs {
-					return nil, invalid("initial route %d stop %d: job %d out of range", ri, si, st.Task)
+					return nil, invalid(fmt.Sprintf("options.initial.routes[%d].stops[%d]", ri, si), "job %d out of range", st.Task)
 				}
 				nd = int32(st.Task)
 			case KindPickup, KindDelivery:
 				if st.Task < 0 || st.Task >= in.nShip {
-					return nil, invalid("initial route %d stop %d: shipment %d out of range", ri, si, st.Task)
+					return nil, invalid(fmt.Sprintf("options.initial.routes[%d].stops[%d]", ri, si), "shipment %d out of range", st.Task)
 				}
 				nd = int32(in.nJobs + st.Task)
 				if st.Kind == KindDelivery {
 					nd += int32(in.nShip)
 				}
 			default:
-				return nil, invalid("initial route %d stop %d: unknown kind %d", ri, si, st.Kind)
+				return nil, invalid(fmt.Sprintf("options.initial.routes[%d].stops[%d]", ri, si), "unknown kind %d", st.Kind)
 			}
 			if seen[nd] {
-				return nil, invalid("initial route %d stop %d: task visited twice", ri, si)
+				return nil, invalid(fmt.Sprintf("options.initial.routes[%d].stops[%d]", ri, si), "task visited twice")
 			}
 			seen[nd] = true
 			nodes = append(nodes, nd)

@@ -54,7 +54,7 @@ func grow[T any](s []T, n int) []T {
 
 // isBoundary reports whether a node starts or ends a trip: a start, end or
 // reload node.
-func (in *instance) isBoundary(node int32) bool {
+func (in *compiled) isBoundary(node int32) bool {
 	k := in.kind[node]
 	return k == nkStart || k == nkEnd || k == nkReload
 }
@@ -69,7 +69,7 @@ func (vh *vehicle) routeCost(stops int, dist, dur int64) int64 {
 
 // rebuild recomputes every summary of r from its nodes, dropping reloads
 // that would leave a trip empty. It is O(len(nodes)·dims).
-func (in *instance) rebuild(r *route) {
+func (in *compiled) rebuild(r *route) {
 	vh := &in.veh[r.v]
 	// Drop empty trips: a reload right after the start or another reload,
 	// or right before the end.
@@ -90,7 +90,7 @@ func (in *instance) rebuild(r *route) {
 // dropEmptyTrips removes reloads that would leave a trip empty: right after
 // the start or another reload, or right before the end. It returns the new
 // length.
-func (in *instance) dropEmptyTrips(nodes []int32) int {
+func (in *compiled) dropEmptyTrips(nodes []int32) int {
 	w := 0
 	for i, nd := range nodes {
 		if in.kind[nd] == nkReload {
@@ -111,7 +111,7 @@ func (in *instance) dropEmptyTrips(nodes []int32) int {
 }
 
 // summarize fills the prefix and suffix summaries of r.
-func (in *instance) summarize(r *route) {
+func (in *compiled) summarize(r *route) {
 	in.summarizePart(r, 0, len(r.nodes)-1, 0)
 }
 
@@ -120,7 +120,7 @@ func (in *instance) summarize(r *route) {
 // arrays already sized): prefixes before from and suffixes after last
 // (shifted by ins) stay valid, so only about half of the work of a full
 // summarize is done. summarizePart(r, 0, len-1, 0) is a full summarize.
-func (in *instance) summarizePart(r *route, from, last, ins int) {
+func (in *compiled) summarizePart(r *route, from, last, ins int) {
 	vh := &in.veh[r.v]
 	n, dims := len(r.nodes), in.dims
 	prof := vh.profile
@@ -211,7 +211,7 @@ func (in *instance) summarizePart(r *route, from, last, ins int) {
 
 // loadsOK reports whether every trip of a freshly rebuilt route fits the
 // vehicle: the maximum load of a trip is its fL at its last node.
-func (in *instance) loadsOK(r *route) bool {
+func (in *compiled) loadsOK(r *route) bool {
 	cp := in.veh[r.v].capacity
 	for i := 1; i < len(r.nodes); i++ {
 		if !in.isBoundary(r.nodes[i]) {
@@ -228,7 +228,7 @@ func (in *instance) loadsOK(r *route) bool {
 
 // feasible checks a rebuilt route completely (used by tests and when
 // importing an initial solution).
-func (in *instance) feasible(r *route) bool {
+func (in *compiled) feasible(r *route) bool {
 	vh := &in.veh[r.v]
 	last := len(r.nodes) - 1
 	if r.fT[last].tw > 0 || r.dur > vh.maxDur || r.dist > vh.maxDist ||
@@ -258,7 +258,7 @@ func (in *instance) feasible(r *route) bool {
 // exactTimeOK checks a node sequence against every time window of every
 // node (not only their hull) and the vehicle's maximum duration. Only routes
 // that hold a node with several windows need it.
-func (in *instance) exactTimeOK(v int32, seq []int32) bool {
+func (in *compiled) exactTimeOK(v int32, seq []int32) bool {
 	ok, _, dur := in.exactSchedule(v, seq)
 	return ok && dur <= in.veh[v].maxDur
 }
@@ -268,7 +268,7 @@ func (in *instance) exactTimeOK(v int32, seq []int32) bool {
 // pass from that end finds the latest departure that still reaches it
 // (Savelsbergh's forward time slack, for several windows per node). It
 // returns feasibility, that departure and the duration end − departure.
-func (in *instance) exactSchedule(v int32, seq []int32) (bool, int64, int64) {
+func (in *compiled) exactSchedule(v int32, seq []int32) (bool, int64, int64) {
 	prof := in.veh[v].profile
 	t := in.twE[seq[0]]
 	for i, nd := range seq {

@@ -41,7 +41,7 @@ const (
 
 // search is one single-threaded run of the metaheuristic.
 type search struct {
-	in    *instance
+	in    *compiled
 	rng   *rng
 	opts  Options
 	start time.Time
@@ -77,7 +77,7 @@ type search struct {
 	moveEvals int64 // counted by local search, for benchmarks
 }
 
-func newSearch(in *instance, opts Options, seed int64) *search {
+func newSearch(in *compiled, opts Options, seed int64) *search {
 	s := &search{
 		in:        in,
 		rng:       newRNG(seed),

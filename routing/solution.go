@@ -12,7 +12,7 @@ type solution struct {
 	cost        int64 // route costs plus internal penalties
 }
 
-func (in *instance) newSolution() *solution {
+func (in *compiled) newSolution() *solution {
 	s := &solution{
 		routes:     make([]route, len(in.veh)),
 		routeOf:    make([]int32, in.nTN),
@@ -58,7 +58,7 @@ func (s *solution) copyIndex(o *solution) {
 
 // refresh rebuilds route v's summaries and indexes after its nodes changed,
 // and updates the solution cost.
-func (in *instance) refresh(s *solution, v int32) {
+func (in *compiled) refresh(s *solution, v int32) {
 	r := &s.routes[v]
 	old := r.cost
 	in.rebuild(r)
@@ -73,7 +73,7 @@ func (in *instance) refresh(s *solution, v int32) {
 
 // removeTask takes task t out of its route (not refreshed: the caller
 // refreshes the route once it has removed all it wants).
-func (in *instance) removeTask(s *solution, t int) int32 {
+func (in *compiled) removeTask(s *solution, t int) int32 {
 	node := in.taskNode[t]
 	v := s.routeOf[node]
 	if v < 0 {
@@ -97,7 +97,7 @@ func (in *instance) removeTask(s *solution, t int) int32 {
 }
 
 // apply performs an insertion of task t and refreshes the route.
-func (in *instance) apply(s *solution, t int, ins *insertion) {
+func (in *compiled) apply(s *solution, t int, ins *insertion) {
 	r := &s.routes[ins.v]
 	node := in.taskNode[t]
 	var add [3]int32
@@ -141,7 +141,7 @@ func (in *instance) apply(s *solution, t int, ins *insertion) {
 
 // refreshInserted is refresh after inserting nodes at indexes from..last of
 // route v, which leaves the summaries outside that range valid.
-func (in *instance) refreshInserted(s *solution, v int32, from, last, ins int) {
+func (in *compiled) refreshInserted(s *solution, v int32, from, last, ins int) {
 	r := &s.routes[v]
 	old := r.cost
 	n, dims := len(r.nodes), in.dims

@@ -6,11 +6,12 @@ import (
 	"time"
 )
 
-// Solve plans routes for p. It validates p (errors wrap ErrInvalid and name
-// the offending field), builds a first solution by greedy insertion, then
-// improves it with SISR ruin and recreate under simulated annealing plus
-// local search (see the package documentation) until opts.Iterations,
-// opts.TimeLimit or ctx ends the run, and returns the best solution found.
+// Solve plans routes for p. It validates p (an error is a *FieldError that
+// wraps ErrInvalid and names the offending field), builds a first solution
+// by greedy insertion, then improves it with SISR ruin and recreate under
+// simulated annealing plus local search (see the package documentation)
+// until opts.Iterations, opts.TimeLimit or ctx ends the run, and returns the
+// best solution found.
 // Cancelling ctx is not an error: Solve returns the best solution so far.
 //
 // With Options.Threads > 1, independent searches run with seeds derived
@@ -30,7 +31,7 @@ func Solve(ctx context.Context, p *Problem, opts Options) (*Solution, error) {
 		return nil, err
 	}
 	if opts.Iterations < 0 || opts.TimeLimit < 0 || opts.Threads < 0 {
-		return nil, invalid("options: negative iterations, time limit or threads")
+		return nil, invalid("options", "negative iterations, time limit or threads")
 	}
 	in := compile(p)
 	var initial *solution
@@ -101,7 +102,7 @@ func Solve(ctx context.Context, p *Problem, opts Options) (*Solution, error) {
 
 // publicCost is a solution's cost as Solution.Cost reports it: route costs
 // plus the penalties of unassigned tasks (zero for required ones).
-func (in *instance) publicCost(s *solution) int64 {
+func (in *compiled) publicCost(s *solution) int64 {
 	var c int64
 	for v := range s.routes {
 		c += s.routes[v].cost

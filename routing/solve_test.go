@@ -310,21 +310,25 @@ func TestValidate(t *testing.T) {
 	tests := []struct {
 		name   string
 		modify func(p *Problem)
+		path   string
 	}{
-		{"matrix size", func(p *Problem) { p.Durations = p.Durations[:4] }},
-		{"negative matrix entry", func(p *Problem) { p.Distances[1] = -1 }},
-		{"capacity dimensions", func(p *Problem) { p.Vehicles[0].Capacity = []int64{1, 2} }},
-		{"location out of range", func(p *Problem) { p.Jobs[0].Location = 9 }},
-		{"vehicle start out of range", func(p *Problem) { p.Vehicles[0].Start = -2 }},
-		{"window ends before start", func(p *Problem) { p.Jobs[0].TimeWindows = []TimeWindow{{10, 5}} }},
-		{"windows overlap", func(p *Problem) { p.Jobs[0].TimeWindows = []TimeWindow{{0, 10}, {5, 20}} }},
-		{"negative amount", func(p *Problem) { p.Jobs[0].Delivery = []int64{-1} }},
-		{"negative penalty", func(p *Problem) { p.Jobs[0].Penalty = -1 }},
-		{"bad speed factor", func(p *Problem) { p.Vehicles[0].SpeedFactor = math.NaN() }},
-		{"multi-trip without start", func(p *Problem) { p.Vehicles[0].Start = -1; p.Vehicles[0].MaxTrips = 2 }},
+		{"matrix size", func(p *Problem) { p.Durations = p.Durations[:4] }, "durations"},
+		{"negative matrix entry", func(p *Problem) { p.Distances[1] = -1 }, "distances"},
+		{"capacity dimensions", func(p *Problem) { p.Vehicles[0].Capacity = []int64{1, 2} }, "vehicles[0].capacity"},
+		{"location out of range", func(p *Problem) { p.Jobs[0].Location = 9 }, "jobs[0].location"},
+		{"vehicle start out of range", func(p *Problem) { p.Vehicles[0].Start = -2 }, "vehicles[0].start"},
+		{"window ends before start", func(p *Problem) { p.Jobs[0].TimeWindows = []TimeWindow{{10, 5}} }, "jobs[0].time_windows[0]"},
+		{"windows overlap", func(p *Problem) { p.Jobs[0].TimeWindows = []TimeWindow{{0, 10}, {5, 20}} }, "jobs[0].time_windows[1]"},
+		{"negative amount", func(p *Problem) { p.Jobs[0].Delivery = []int64{-1} }, "jobs[0].delivery[0]"},
+		{"negative penalty", func(p *Problem) { p.Jobs[0].Penalty = -1 }, "jobs[0].penalty"},
+		{"bad speed factor", func(p *Problem) { p.Vehicles[0].SpeedFactor = math.NaN() }, "vehicles[0].speed_factor"},
+		{"multi-trip without start", func(p *Problem) { p.Vehicles[0].Start = -1; p.Vehicles[0].MaxTrips = 2 }, "vehicles[0].max_trips"},
 		{"shipment amount dimensions", func(p *Problem) {
 			p.Shipments = []Shipment{{Pickup: Stop{Location: 1}, Delivery: Stop{Location: 2}, Amount: []int64{1, 1}}}
-		}},
+		}, "shipments[0].amount"},
+		{"shipment window", func(p *Problem) {
+			p.Shipments = []Shipment{{Pickup: Stop{Location: 1}, Delivery: Stop{Location: 2, TimeWindows: []TimeWindow{{-1, 5}}}}}
+		}, "shipments[0].delivery.time_windows[0]"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -333,6 +337,10 @@ func TestValidate(t *testing.T) {
 			_, err := Solve(context.Background(), p, Options{Iterations: 10})
 			if !errors.Is(err, ErrInvalid) {
 				t.Errorf("Solve error = %v, want ErrInvalid", err)
+			}
+			var fe *FieldError
+			if !errors.As(err, &fe) || fe.Path != tc.path {
+				t.Errorf("Solve error = %v, want a FieldError at %s", err, tc.path)
 			}
 		})
 	}

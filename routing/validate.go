@@ -3,6 +3,8 @@ package routing
 import (
 	"fmt"
 	"math"
+
+	"github.com/lastmile-dev/lastmile/internal/field"
 )
 
 // Unreachable is the matrix entry that marks a pair of locations with no
@@ -25,190 +27,217 @@ const (
 	MaxAmount = int64(1) << 40
 )
 
-// name returns how errors refer to an item: its ID when set, else its index.
-func name(kind, id string, i int) string {
-	if id != "" {
-		return fmt.Sprintf("%s %q", kind, id)
-	}
-	return fmt.Sprintf("%s %d", kind, i)
+// invalid is a validation error at path, a JSON path over the Problem in
+// snake_case ("vehicles[2].capacity", "jobs[7].time_windows[1]"): the field
+// names of package instance's JSON document where it has the field.
+func invalid(path, format string, args ...any) error {
+	return field.New(ErrInvalid, path, format, args...)
 }
 
-func invalid(format string, args ...any) error {
-	return fmt.Errorf("%w: "+format, append([]any{ErrInvalid}, args...)...)
-}
-
-// validate checks p and returns an error wrapping ErrInvalid that names the
-// offending field. It never panics, whatever p holds.
+// validate checks p and returns a *FieldError wrapping ErrInvalid that names
+// the offending field. It never panics, whatever p holds.
 func validate(p *Problem) error {
 	if p == nil {
-		return invalid("nil problem")
+		return invalid("", "nil problem")
 	}
-	if p.Locations < 0 {
-		return invalid("locations is %d", p.Locations)
-	}
-	n := p.Locations
-	if n > 0 && n > math.MaxInt32/n {
-		return invalid("%d locations is too many", n)
-	}
-	if len(p.Durations) != n*n {
-		return invalid("durations has %d entries, want %d×%d", len(p.Durations), n, n)
-	}
-	if len(p.Distances) != n*n {
-		return invalid("distances has %d entries, want %d×%d", len(p.Distances), n, n)
-	}
-	for k, d := range p.Durations {
-		if d < 0 {
-			return invalid("durations entry (%d, %d) is negative", k/n, k%n)
-		}
-	}
-	for k, d := range p.Distances {
-		if d < 0 {
-			return invalid("distances entry (%d, %d) is negative", k/n, k%n)
-		}
-	}
-	if p.Dimensions < 0 || p.Dimensions > 64 {
-		return invalid("dimensions is %d, want 0 to 64", p.Dimensions)
-	}
-	if p.Scale < 0 {
-		return invalid("scale is %d", p.Scale)
-	}
-	loc := func(what string, l int, allowNone bool) error {
-		if allowNone && l == -1 {
-			return nil
-		}
-		if l < 0 || l >= n {
-			return invalid("%s: location %d out of range [0, %d)", what, l, n)
-		}
-		return nil
-	}
-	amounts := func(what, field string, a []int64) error {
-		if len(a) != 0 && len(a) != p.Dimensions {
-			return invalid("%s: %s has %d dimensions, problem has %d", what, field, len(a), p.Dimensions)
-		}
-		for k, v := range a {
-			if v < 0 || v > MaxAmount {
-				return invalid("%s: %s[%d] = %d out of range [0, %d]", what, field, k, v, MaxAmount)
-			}
-		}
-		return nil
-	}
-	windows := func(what string, tws []TimeWindow) error {
-		for k, w := range tws {
-			if w.Start < 0 || w.End > MaxTime {
-				return invalid("%s: time window %d [%d, %d] outside [0, %d]", what, k, w.Start, w.End, MaxTime)
-			}
-			if w.End < w.Start {
-				return invalid("%s: time window %d ends before it starts", what, k)
-			}
-			if k > 0 && w.Start <= tws[k-1].End {
-				return invalid("%s: time window %d overlaps or precedes window %d", what, k, k-1)
-			}
-		}
-		return nil
-	}
-	nonNeg := func(what, field string, v, max int64) error {
-		if v < 0 || v > max {
-			return invalid("%s: %s = %d out of range [0, %d]", what, field, v, max)
-		}
-		return nil
+	if err := validateMatrices(p); err != nil {
+		return err
 	}
 	for i := range p.Vehicles {
-		v := &p.Vehicles[i]
-		what := name("vehicle", v.ID, i)
-		if err := loc(what+" start", v.Start, true); err != nil {
+		if err := validateVehicle(p, &p.Vehicles[i], fmt.Sprintf("vehicles[%d]", i)); err != nil {
 			return err
-		}
-		if err := loc(what+" end", v.End, true); err != nil {
-			return err
-		}
-		if len(v.Capacity) != p.Dimensions {
-			return invalid("%s: capacity has %d dimensions, problem has %d", what, len(v.Capacity), p.Dimensions)
-		}
-		if err := amounts(what, "capacity", v.Capacity); err != nil {
-			return err
-		}
-		if v.Shift.Start < 0 || v.Shift.Start > MaxTime || v.Shift.End < 0 || v.Shift.End > MaxTime {
-			return invalid("%s: shift [%d, %d] outside [0, %d]", what, v.Shift.Start, v.Shift.End, MaxTime)
-		}
-		if v.Shift.End != 0 && v.Shift.End < v.Shift.Start {
-			return invalid("%s: shift ends before it starts", what)
-		}
-		for _, c := range []struct {
-			f   string
-			v   int64
-			max int64
-		}{
-			{"fixed cost", v.Costs.Fixed, MaxPenalty},
-			{"cost per metre", v.Costs.PerMeter, MaxRate},
-			{"cost per second", v.Costs.PerSecond, MaxRate},
-			{"max duration", v.MaxDuration, MaxTime},
-			{"max distance", v.MaxDistance, math.MaxInt64 / 4},
-			{"reload time", v.ReloadTime, MaxTime},
-		} {
-			if err := nonNeg(what, c.f, c.v, c.max); err != nil {
-				return err
-			}
-		}
-		if v.MaxStops < 0 {
-			return invalid("%s: max stops is %d", what, v.MaxStops)
-		}
-		if v.MaxTrips < 0 || v.MaxTrips > 1000 {
-			return invalid("%s: max trips is %d, want 0 to 1000", what, v.MaxTrips)
-		}
-		if v.MaxTrips > 1 && v.Start < 0 {
-			return invalid("%s: multiple trips need a start location to reload at", what)
-		}
-		if math.IsNaN(v.SpeedFactor) || math.IsInf(v.SpeedFactor, 0) || v.SpeedFactor < 0 ||
-			(v.SpeedFactor != 0 && (v.SpeedFactor < 1e-3 || v.SpeedFactor > 1e3)) {
-			return invalid("%s: speed factor %v, want 0 or 0.001 to 1000", what, v.SpeedFactor)
 		}
 	}
 	for i := range p.Jobs {
-		j := &p.Jobs[i]
-		what := name("job", j.ID, i)
-		if err := loc(what, j.Location, false); err != nil {
-			return err
-		}
-		if err := amounts(what, "delivery", j.Delivery); err != nil {
-			return err
-		}
-		if err := amounts(what, "pickup", j.Pickup); err != nil {
-			return err
-		}
-		if err := nonNeg(what, "service", j.Service, MaxTime); err != nil {
-			return err
-		}
-		if err := windows(what, j.TimeWindows); err != nil {
-			return err
-		}
-		if err := nonNeg(what, "penalty", j.Penalty, MaxPenalty); err != nil {
+		if err := validateJob(p, &p.Jobs[i], fmt.Sprintf("jobs[%d]", i)); err != nil {
 			return err
 		}
 	}
 	for i := range p.Shipments {
-		s := &p.Shipments[i]
-		what := name("shipment", s.Pickup.ID, i)
-		for _, st := range []struct {
-			end  string
-			stop *Stop
-		}{{"pickup", &s.Pickup}, {"delivery", &s.Delivery}} {
-			w := what + " " + st.end
-			if err := loc(w, st.stop.Location, false); err != nil {
-				return err
-			}
-			if err := nonNeg(w, "service", st.stop.Service, MaxTime); err != nil {
-				return err
-			}
-			if err := windows(w, st.stop.TimeWindows); err != nil {
-				return err
-			}
-		}
-		if err := amounts(what, "amount", s.Amount); err != nil {
+		if err := validateShipment(p, &p.Shipments[i], fmt.Sprintf("shipments[%d]", i)); err != nil {
 			return err
 		}
-		if err := nonNeg(what, "penalty", s.Penalty, MaxPenalty); err != nil {
+	}
+	return nil
+}
+
+// validateMatrices checks the sizes: locations, both n×n matrices with no
+// negative entry, dimensions and scale.
+func validateMatrices(p *Problem) error {
+	if p.Locations < 0 {
+		return invalid("locations", "%d is negative", p.Locations)
+	}
+	n := p.Locations
+	if n > 0 && n > math.MaxInt32/n {
+		return invalid("locations", "%d is too many", n)
+	}
+	if len(p.Durations) != n*n {
+		return invalid("durations", "%d entries, want %d×%d", len(p.Durations), n, n)
+	}
+	if len(p.Distances) != n*n {
+		return invalid("distances", "%d entries, want %d×%d", len(p.Distances), n, n)
+	}
+	for k, d := range p.Durations {
+		if d < 0 {
+			return invalid("durations", "entry (%d, %d) is negative", k/n, k%n)
+		}
+	}
+	for k, d := range p.Distances {
+		if d < 0 {
+			return invalid("distances", "entry (%d, %d) is negative", k/n, k%n)
+		}
+	}
+	if p.Dimensions < 0 || p.Dimensions > 64 {
+		return invalid("dimensions", "%d, want 0 to 64", p.Dimensions)
+	}
+	if p.Scale < 0 {
+		return invalid("scale", "%d is negative", p.Scale)
+	}
+	return nil
+}
+
+// validateVehicle checks one vehicle at path f.
+func validateVehicle(p *Problem, v *Vehicle, f string) error {
+	if err := checkLocation(p, f+".start", v.Start, true); err != nil {
+		return err
+	}
+	if err := checkLocation(p, f+".end", v.End, true); err != nil {
+		return err
+	}
+	if len(v.Capacity) != p.Dimensions {
+		return invalid(f+".capacity", "%d dimensions, problem has %d", len(v.Capacity), p.Dimensions)
+	}
+	if err := checkAmounts(p, f+".capacity", v.Capacity); err != nil {
+		return err
+	}
+	if v.Shift.Start < 0 || v.Shift.Start > MaxTime || v.Shift.End < 0 || v.Shift.End > MaxTime {
+		return invalid(f+".shift", "[%d, %d] outside [0, %d]", v.Shift.Start, v.Shift.End, MaxTime)
+	}
+	if v.Shift.End != 0 && v.Shift.End < v.Shift.Start {
+		return invalid(f+".shift", "ends before it starts")
+	}
+	for _, c := range []struct {
+		f   string
+		v   int64
+		max int64
+	}{
+		{"costs.fixed", v.Costs.Fixed, MaxPenalty},
+		{"costs.per_meter", v.Costs.PerMeter, MaxRate},
+		{"costs.per_second", v.Costs.PerSecond, MaxRate},
+		{"max_duration", v.MaxDuration, MaxTime},
+		{"max_distance", v.MaxDistance, math.MaxInt64 / 4},
+		{"reload_time", v.ReloadTime, MaxTime},
+	} {
+		if err := checkRange(f+"."+c.f, c.v, c.max); err != nil {
 			return err
 		}
+	}
+	if v.MaxStops < 0 {
+		return invalid(f+".max_stops", "%d is negative", v.MaxStops)
+	}
+	if v.MaxTrips < 0 || v.MaxTrips > 1000 {
+		return invalid(f+".max_trips", "%d, want 0 to 1000", v.MaxTrips)
+	}
+	if v.MaxTrips > 1 && v.Start < 0 {
+		return invalid(f+".max_trips", "multiple trips need a start location to reload at")
+	}
+	if math.IsNaN(v.SpeedFactor) || math.IsInf(v.SpeedFactor, 0) || v.SpeedFactor < 0 ||
+		(v.SpeedFactor != 0 && (v.SpeedFactor < 1e-3 || v.SpeedFactor > 1e3)) {
+		return invalid(f+".speed_factor", "%v, want 0 or 0.001 to 1000", v.SpeedFactor)
+	}
+	return nil
+}
+
+// validateJob checks one job at path f.
+func validateJob(p *Problem, j *Job, f string) error {
+	if err := checkLocation(p, f+".location", j.Location, false); err != nil {
+		return err
+	}
+	if err := checkAmounts(p, f+".delivery", j.Delivery); err != nil {
+		return err
+	}
+	if err := checkAmounts(p, f+".pickup", j.Pickup); err != nil {
+		return err
+	}
+	if err := checkRange(f+".service", j.Service, MaxTime); err != nil {
+		return err
+	}
+	if err := checkWindows(f+".time_windows", j.TimeWindows); err != nil {
+		return err
+	}
+	return checkRange(f+".penalty", j.Penalty, MaxPenalty)
+}
+
+// validateShipment checks one shipment, both its stops, at path f.
+func validateShipment(p *Problem, s *Shipment, f string) error {
+	for _, st := range []struct {
+		end  string
+		stop *Stop
+	}{{"pickup", &s.Pickup}, {"delivery", &s.Delivery}} {
+		g := f + "." + st.end
+		if err := checkLocation(p, g+".location", st.stop.Location, false); err != nil {
+			return err
+		}
+		if err := checkRange(g+".service", st.stop.Service, MaxTime); err != nil {
+			return err
+		}
+		if err := checkWindows(g+".time_windows", st.stop.TimeWindows); err != nil {
+			return err
+		}
+	}
+	if err := checkAmounts(p, f+".amount", s.Amount); err != nil {
+		return err
+	}
+	return checkRange(f+".penalty", s.Penalty, MaxPenalty)
+}
+
+// checkLocation checks a location index; -1 (none) only when allowNone.
+func checkLocation(p *Problem, path string, l int, allowNone bool) error {
+	if allowNone && l == -1 {
+		return nil
+	}
+	if l < 0 || l >= p.Locations {
+		return invalid(path, "location %d out of range [0, %d)", l, p.Locations)
+	}
+	return nil
+}
+
+// checkAmounts checks an amount vector: empty, or one entry per dimension,
+// each in [0, MaxAmount].
+func checkAmounts(p *Problem, path string, a []int64) error {
+	if len(a) != 0 && len(a) != p.Dimensions {
+		return invalid(path, "%d dimensions, problem has %d", len(a), p.Dimensions)
+	}
+	for k, v := range a {
+		if v < 0 || v > MaxAmount {
+			return invalid(fmt.Sprintf("%s[%d]", path, k), "%d out of range [0, %d]", v, MaxAmount)
+		}
+	}
+	return nil
+}
+
+// checkWindows checks that time windows lie in [0, MaxTime], are sorted and
+// disjoint.
+func checkWindows(path string, tws []TimeWindow) error {
+	for k, w := range tws {
+		f := fmt.Sprintf("%s[%d]", path, k)
+		if w.Start < 0 || w.End > MaxTime {
+			return invalid(f, "[%d, %d] outside [0, %d]", w.Start, w.End, MaxTime)
+		}
+		if w.End < w.Start {
+			return invalid(f, "ends before it starts")
+		}
+		if k > 0 && w.Start <= tws[k-1].End {
+			return invalid(f, "overlaps or precedes window %d", k-1)
+		}
+	}
+	return nil
+}
+
+// checkRange checks 0 ≤ v ≤ max.
+func checkRange(path string, v, max int64) error {
+	if v < 0 || v > max {
+		return invalid(path, "%d out of range [0, %d]", v, max)
 	}
 	return nil
 }

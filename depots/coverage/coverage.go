@@ -6,8 +6,10 @@ import (
 	"fmt"
 	"math"
 	"slices"
+	"strings"
 
 	"github.com/lastmile-dev/lastmile/geo/h3cell"
+	fielderr "github.com/lastmile-dev/lastmile/internal/field" // the package has a func field
 	"github.com/paulmach/orb"
 )
 
@@ -198,51 +200,56 @@ func finiteNonNeg(x float64) bool { return x >= 0 && !math.IsInf(x, 1) }
 func validate(opts *Options, demand []Demand, points []Point, what string) ([]float64, error) {
 	c := opts.Circuity
 	if c != 0 && !(c >= 1 && !math.IsInf(c, 1)) {
-		return nil, fmt.Errorf("%w: circuity %v must be a finite number ≥ 1", ErrInvalid, c)
+		return nil, fielderr.New(ErrInvalid, "circuity", "%v must be a finite number ≥ 1", c)
 	}
 	if !finiteNonNeg(opts.RadiusMeters) {
-		return nil, fmt.Errorf("%w: radius %v m must be a finite number ≥ 0", ErrInvalid, opts.RadiusMeters)
+		return nil, fielderr.New(ErrInvalid, "radius_meters", "%v m must be a finite number ≥ 0", opts.RadiusMeters)
 	}
 	if opts.Resolution < 0 || opts.Resolution > h3cell.MaxResolution {
-		return nil, fmt.Errorf("%w: resolution %d outside 0..%d", ErrInvalid, opts.Resolution, h3cell.MaxResolution)
+		return nil, fielderr.New(ErrInvalid, "resolution", "%d outside 0..%d", opts.Resolution, h3cell.MaxResolution)
 	}
 	for i, d := range demand {
 		if !checkCoord(d.Location) {
-			return nil, fmt.Errorf("%w: demand point %d: location [%v, %v] is not a valid [lon, lat]", ErrInvalid, i, d.Location[0], d.Location[1])
+			return nil, fielderr.New(ErrInvalid, fmt.Sprintf("demand[%d].location", i), "[%v, %v] is not a valid [lon, lat]", d.Location[0], d.Location[1])
 		}
 		if !finiteNonNeg(d.Weight) {
-			return nil, fmt.Errorf("%w: demand point %d: weight %v must be a finite number ≥ 0", ErrInvalid, i, d.Weight)
+			return nil, fielderr.New(ErrInvalid, fmt.Sprintf("demand[%d].weight", i), "%v must be a finite number ≥ 0", d.Weight)
 		}
 	}
 	reach := make([]float64, len(points))
 	circ := opts.circuity()
 	seen := make(map[string]int, len(points))
+	// The list's name in a path: "points", "candidates", "existing_points".
+	list := strings.ReplaceAll(what, " ", "_") + "s"
 	for i, p := range points {
+		bad := func(name, format string, args ...any) error {
+			return fielderr.New(ErrInvalid, fmt.Sprintf("%s[%d]%s", list, i, name), format, args...)
+		}
 		if p.ID == "" {
-			return nil, fmt.Errorf("%w: %s %d has an empty id", ErrInvalid, what, i)
+			return nil, bad(".id", "%s %d has an empty id", what, i)
 		}
 		if prev, dup := seen[p.ID]; dup {
-			return nil, fmt.Errorf("%w: %ss %d and %d share the id %q", ErrInvalid, what, prev, i, p.ID)
+			return nil, bad(".id", "%ss %d and %d share the id %q", what, prev, i, p.ID)
 		}
 		seen[p.ID] = i
 		if !checkCoord(p.Location) {
-			return nil, fmt.Errorf("%w: %s %d (%q): location [%v, %v] is not a valid [lon, lat]", ErrInvalid, what, i, p.ID, p.Location[0], p.Location[1])
+			return nil, bad(".location", "%s %q: [%v, %v] is not a valid [lon, lat]", what, p.ID, p.Location[0], p.Location[1])
 		}
 		if !finiteNonNeg(p.RadiusMeters) {
-			return nil, fmt.Errorf("%w: %s %q: radius %v m must be a finite number ≥ 0", ErrInvalid, what, p.ID, p.RadiusMeters)
+			return nil, bad(".radius_meters", "%s %q: radius %v m must be a finite number ≥ 0", what, p.ID, p.RadiusMeters)
 		}
 		if !(p.CapacityPerDay >= 0) { // +Inf is a legal "no limit"
-			return nil, fmt.Errorf("%w: %s %q: capacity %v must be ≥ 0", ErrInvalid, what, p.ID, p.CapacityPerDay)
+			return nil, bad(".capacity_per_day", "%s %q: capacity %v must be ≥ 0", what, p.ID, p.CapacityPerDay)
 		}
 		if !finiteNonNeg(p.Cost) {
-			return nil, fmt.Errorf("%w: %s %q: cost %v must be a finite number ≥ 0", ErrInvalid, what, p.ID, p.Cost)
+			return nil, bad(".cost", "%s %q: cost %v must be a finite number ≥ 0", what, p.ID, p.Cost)
 		}
 		r := p.RadiusMeters
 		if r == 0 {
 			r = opts.RadiusMeters
 		}
 		if r == 0 {
-			return nil, fmt.Errorf("%w: %s %q has no radius and no default radius was given", ErrInvalid, what, p.ID)
+			return nil, bad(".radius_meters", "%s %q has no radius and no default radius was given", what, p.ID)
 		}
 		reach[i] = r / circ
 	}

@@ -4,6 +4,7 @@ import (
 	"fmt"
 
 	"github.com/lastmile-dev/lastmile/depots"
+	fielderr "github.com/lastmile-dev/lastmile/internal/field" // the package has a func field
 )
 
 // PointsFromFacilities returns the pickup points (parcel lockers and express
@@ -21,7 +22,7 @@ func PointsFromFacilities(fs []depots.Facility) ([]Point, error) {
 			continue
 		}
 		if err := f.Validate(); err != nil {
-			return nil, fmt.Errorf("facility %d: %w", i, err)
+			return nil, fielderr.Within(fmt.Sprintf("facilities[%d]", i), err)
 		}
 		out = append(out, Point{ID: string(f.ID), Name: f.Name, Location: f.Location,
 			CapacityPerDay: f.Capacity.PerDay, Cost: f.FixedCost})

@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"github.com/lastmile-dev/lastmile/geo/h3cell"
+	fielderr "github.com/lastmile-dev/lastmile/internal/field" // this file has a func field
 	"github.com/paulmach/orb"
 	"github.com/paulmach/orb/geojson"
 )
@@ -94,8 +95,8 @@ func (t *csvTable) row() ([]string, int, error) {
 	// A short row would read its missing weight or radius as the default
 	// and a long one has probably lost its quoting: both are mistakes.
 	if len(rec) != len(t.header) {
-		return nil, 0, fmt.Errorf("%w: line %d: %d fields, the header has %d (%s)",
-			ErrInvalid, line, len(rec), len(t.header), strings.Join(t.header, ","))
+		return nil, 0, fielderr.New(ErrInvalid, fmt.Sprintf("line %d", line), "%d fields, the header has %d (%s)",
+			len(rec), len(t.header), strings.Join(t.header, ","))
 	}
 	return rec, line, nil
 }
@@ -116,10 +117,10 @@ func number(rec []string, i int, name string, line int, def float64, nonNeg bool
 	}
 	v, err := strconv.ParseFloat(s, 64)
 	if err != nil || math.IsNaN(v) || math.IsInf(v, 0) {
-		return 0, fmt.Errorf("%w: line %d: %s %q is not a finite number", ErrInvalid, line, name, s)
+		return 0, fielderr.New(ErrInvalid, fmt.Sprintf("line %d", line), "%s %q is not a finite number", name, s)
 	}
 	if nonNeg && v < 0 {
-		return 0, fmt.Errorf("%w: line %d: %s %v is negative", ErrInvalid, line, name, v)
+		return 0, fielderr.New(ErrInvalid, fmt.Sprintf("line %d", line), "%s %v is negative", name, v)
 	}
 	return v, nil
 }
@@ -132,7 +133,7 @@ func location(rec []string, lonI, latI, line int, o *ReadOptions) (orb.Point, bo
 			o.Skipped = append(o.Skipped, line)
 			return orb.Point{}, false, nil
 		}
-		return orb.Point{}, false, fmt.Errorf("%w: line %d: missing lon or lat", ErrInvalid, line)
+		return orb.Point{}, false, fielderr.New(ErrInvalid, fmt.Sprintf("line %d", line), "missing lon or lat")
 	}
 	lon, err := number(rec, lonI, "lon", line, 0, false)
 	if err != nil {
@@ -144,7 +145,7 @@ func location(rec []string, lonI, latI, line int, o *ReadOptions) (orb.Point, bo
 	}
 	p := orb.Point{lon, lat}
 	if !checkCoord(p) {
-		return orb.Point{}, false, fmt.Errorf("%w: line %d: [%v, %v] is not a valid [lon, lat]", ErrInvalid, line, lon, lat)
+		return orb.Point{}, false, fielderr.New(ErrInvalid, fmt.Sprintf("line %d", line), "[%v, %v] is not a valid [lon, lat]", lon, lat)
 	}
 	return p, true, nil
 }
@@ -238,10 +239,10 @@ func ReadPointsCSV(r io.Reader, o *ReadOptions) ([]Point, error) {
 	uniqueID := func(rec []string, line int) error {
 		id := field(rec, idI)
 		if id == "" {
-			return fmt.Errorf("%w: line %d: empty id", ErrInvalid, line)
+			return fielderr.New(ErrInvalid, fmt.Sprintf("line %d", line), "empty id")
 		}
 		if prev, dup := seen[id]; dup {
-			return fmt.Errorf("%w: line %d: duplicate id %q (first on line %d)", ErrInvalid, line, id, prev)
+			return fielderr.New(ErrInvalid, fmt.Sprintf("line %d", line), "duplicate id %q (first on line %d)", id, prev)
 		}
 		seen[id] = line
 		return nil
@@ -257,7 +258,7 @@ func ReadPointsCSV(r io.Reader, o *ReadOptions) ([]Point, error) {
 			return err
 		}
 		if field(rec, capI) != "" && pt.CapacityPerDay == 0 {
-			return fmt.Errorf("%w: line %d: capacity 0; leave it empty for no limit", ErrInvalid, line)
+			return fielderr.New(ErrInvalid, fmt.Sprintf("line %d", line), "capacity 0; leave it empty for no limit")
 		}
 		if pt.Cost, err = number(rec, costI, "cost", line, 0, true); err != nil {
 			return err
@@ -300,21 +301,21 @@ func propNumber(f *geojson.Feature, i int, name string, def float64) (float64, e
 	}
 	x, ok := v.(float64)
 	if !ok || math.IsNaN(x) || math.IsInf(x, 0) || x < 0 {
-		return 0, fmt.Errorf("%w: feature %d: property %q = %v must be a number ≥ 0", ErrInvalid, i, name, v)
+		return 0, fielderr.New(ErrInvalid, fmt.Sprintf("features[%d].properties.%s", i, name), "%v must be a number ≥ 0", v)
 	}
 	return x, nil
 }
 
 func featurePoint(f *geojson.Feature, i int) (orb.Point, error) {
 	if f == nil || f.Geometry == nil {
-		return orb.Point{}, fmt.Errorf("%w: feature %d has no geometry", ErrInvalid, i)
+		return orb.Point{}, fielderr.New(ErrInvalid, fmt.Sprintf("features[%d].geometry", i), "missing")
 	}
 	p, ok := f.Geometry.(orb.Point)
 	if !ok {
-		return orb.Point{}, fmt.Errorf("%w: feature %d: geometry is a %s, want a Point", ErrInvalid, i, f.Geometry.GeoJSONType())
+		return orb.Point{}, fielderr.New(ErrInvalid, fmt.Sprintf("features[%d].geometry", i), "a %s, want a Point", f.Geometry.GeoJSONType())
 	}
 	if !checkCoord(p) {
-		return orb.Point{}, fmt.Errorf("%w: feature %d: [%v, %v] is not a valid [lon, lat]", ErrInvalid, i, p[0], p[1])
+		return orb.Point{}, fielderr.New(ErrInvalid, fmt.Sprintf("features[%d].geometry", i), "[%v, %v] is not a valid [lon, lat]", p[0], p[1])
 	}
 	return p, nil
 }
@@ -370,10 +371,10 @@ func ReadPointsGeoJSON(r io.Reader) ([]Point, error) {
 			id = fmt.Sprint(f.ID)
 		}
 		if id == "" {
-			return nil, fmt.Errorf("%w: feature %d has no id", ErrInvalid, i)
+			return nil, fielderr.New(ErrInvalid, fmt.Sprintf("features[%d].properties.id", i), "missing id")
 		}
 		if prev, dup := seen[id]; dup {
-			return nil, fmt.Errorf("%w: feature %d: duplicate id %q (first in feature %d)", ErrInvalid, i, id, prev)
+			return nil, fielderr.New(ErrInvalid, fmt.Sprintf("features[%d].properties.id", i), "duplicate id %q (first in feature %d)", id, prev)
 		}
 		seen[id] = i
 		pt := Point{ID: id, Location: p}
@@ -385,7 +386,7 @@ func ReadPointsGeoJSON(r io.Reader) ([]Point, error) {
 			return nil, err
 		}
 		if _, ok := f.Properties["capacity"]; ok && pt.CapacityPerDay == 0 {
-			return nil, fmt.Errorf("%w: feature %d: capacity 0; leave it out for no limit", ErrInvalid, i)
+			return nil, fielderr.New(ErrInvalid, fmt.Sprintf("features[%d].properties.capacity", i), "capacity 0; leave it out for no limit")
 		}
 		if pt.Cost, err = propNumber(f, i, "cost", 0); err != nil {
 			return nil, err

@@ -194,7 +194,9 @@ func scaleTime(t, scale float64) (int64, error) {
 
 // Validate checks that the problem is well formed: matrix sizes, location
 // indices, capacity dimensions, sorted disjoint time windows and non-negative
-// amounts. Every reader returns only instances that validate.
+// amounts. Every reader returns only instances that validate. An error that
+// names a field is a *routing.FieldError with the JSON document's path, e.g.
+// "jobs[3].delivery", wrapping ErrFormat.
 func (in *Instance) Validate() error {
 	if in == nil || in.Problem == nil {
 		return fmt.Errorf("%w: no problem", ErrFormat)
@@ -202,32 +204,32 @@ func (in *Instance) Validate() error {
 	p := in.Problem
 	n := p.Locations
 	if n < 0 || len(p.Distances) != n*n || len(p.Durations) != n*n {
-		return fmt.Errorf("%w: matrices are not %d×%d", ErrFormat, n, n)
+		return bad("matrix", "not %d×%d", n, n)
 	}
 	if in.Coords != nil && len(in.Coords) != n {
-		return fmt.Errorf("%w: %d coordinates for %d locations", ErrFormat, len(in.Coords), n)
+		return bad("locations", "%d coordinates for %d locations", len(in.Coords), n)
 	}
 	for k := range p.Distances {
 		if p.Distances[k] < 0 || p.Durations[k] < 0 {
-			return fmt.Errorf("%w: negative matrix entry at row %d column %d", ErrFormat, k/max(n, 1), k%max(n, 1))
+			return bad("matrix", "negative entry at row %d column %d", k/max(n, 1), k%max(n, 1))
 		}
 	}
 	loc := func(what string, l int, allowNone bool) error {
 		if (allowNone && l == -1) || (l >= 0 && l < n) {
 			return nil
 		}
-		return fmt.Errorf("%w: %s: location %d out of range [0, %d)", ErrFormat, what, l, n)
+		return bad(what, "location %d out of range [0, %d)", l, n)
 	}
 	amounts := func(what string, a []int64) error {
 		if a == nil {
 			return nil
 		}
 		if len(a) != p.Dimensions {
-			return fmt.Errorf("%w: %s: %d amounts for %d dimensions", ErrFormat, what, len(a), p.Dimensions)
+			return bad(what, "%d amounts for %d dimensions", len(a), p.Dimensions)
 		}
 		for i, v := range a {
 			if v < 0 {
-				return fmt.Errorf("%w: %s[%d]: negative amount %d", ErrFormat, what, i, v)
+				return bad(fmt.Sprintf("%s[%d]", what, i), "negative amount %d", v)
 			}
 		}
 		return nil
@@ -235,10 +237,10 @@ func (in *Instance) Validate() error {
 	windows := func(what string, tws []routing.TimeWindow) error {
 		for i, tw := range tws {
 			if tw.End < tw.Start {
-				return fmt.Errorf("%w: %s.time_windows[%d]: end %d before start %d", ErrFormat, what, i, tw.End, tw.Start)
+				return bad(fmt.Sprintf("%s.time_windows[%d]", what, i), "end %d before start %d", tw.End, tw.Start)
 			}
 			if i > 0 && tw.Start <= tws[i-1].End {
-				return fmt.Errorf("%w: %s.time_windows[%d]: overlaps or precedes the window before it", ErrFormat, what, i)
+				return bad(fmt.Sprintf("%s.time_windows[%d]", what, i), "overlaps or precedes the window before it")
 			}
 		}
 		return nil
@@ -246,7 +248,7 @@ func (in *Instance) Validate() error {
 	ids := make(map[string]string)
 	id := func(what, s string) error {
 		if prev, ok := ids[s]; ok {
-			return fmt.Errorf("%w: %s: id %q already used by %s", ErrFormat, what, s, prev)
+			return bad(what, "id %q already used by %s", s, prev)
 		}
 		ids[s] = what
 		return nil
@@ -261,19 +263,19 @@ func (in *Instance) Validate() error {
 			return err
 		}
 		if len(v.Capacity) != p.Dimensions {
-			return fmt.Errorf("%w: %s.capacity: %d entries for %d dimensions", ErrFormat, what, len(v.Capacity), p.Dimensions)
+			return bad(what+".capacity", "%d entries for %d dimensions", len(v.Capacity), p.Dimensions)
 		}
 		if err := amounts(what+".capacity", v.Capacity); err != nil {
 			return err
 		}
 		if v.Shift.End != 0 && v.Shift.End < v.Shift.Start {
-			return fmt.Errorf("%w: %s.shift: end %d before start %d", ErrFormat, what, v.Shift.End, v.Shift.Start)
+			return bad(what+".shift", "end %d before start %d", v.Shift.End, v.Shift.Start)
 		}
 	}
 	for i := range p.Jobs {
 		j := &p.Jobs[i]
 		what := fmt.Sprintf("jobs[%d]", i)
-		if err := id(what, j.ID); err != nil {
+		if err := id(what+".id", j.ID); err != nil {
 			return err
 		}
 		if err := loc(what+".location", j.Location, false); err != nil {
@@ -288,8 +290,11 @@ func (in *Instance) Validate() error {
 		if err := windows(what, j.TimeWindows); err != nil {
 			return err
 		}
-		if j.Service < 0 || j.Penalty < 0 {
-			return fmt.Errorf("%w: %s: negative service or penalty", ErrFormat, what)
+		if j.Service < 0 {
+			return bad(what+".service", "negative")
+		}
+		if j.Penalty < 0 {
+			return bad(what+".penalty", "negative")
 		}
 	}
 	for i := range p.Shipments {
@@ -300,7 +305,7 @@ func (in *Instance) Validate() error {
 			s    *routing.Stop
 		}{{"pickup", &s.Pickup}, {"delivery", &s.Delivery}} {
 			w := what + "." + st.name
-			if err := id(w, st.s.ID); err != nil {
+			if err := id(w+".id", st.s.ID); err != nil {
 				return err
 			}
 			if err := loc(w+".location", st.s.Location, false); err != nil {
@@ -310,7 +315,7 @@ func (in *Instance) Validate() error {
 				return err
 			}
 			if st.s.Service < 0 {
-				return fmt.Errorf("%w: %s.service: negative", ErrFormat, w)
+				return bad(w+".service", "negative")
 			}
 		}
 		if err := amounts(what+".amount", s.Amount); err != nil {

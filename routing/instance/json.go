@@ -12,6 +12,7 @@ import (
 	"github.com/paulmach/orb"
 
 	"github.com/lastmile-dev/lastmile/geo"
+	"github.com/lastmile-dev/lastmile/internal/field"
 	"github.com/lastmile-dev/lastmile/routing"
 )
 
@@ -231,15 +232,15 @@ func RequireLocations(data []byte) error {
 	}
 	for i, j := range doc.Jobs {
 		if missing(j.Location) {
-			return fmt.Errorf("%w: jobs[%d].location: missing", ErrFormat, i)
+			return bad(fmt.Sprintf("jobs[%d].location", i), "missing")
 		}
 	}
 	for i, s := range doc.Shipments {
 		if missing(s.Pickup.Location) {
-			return fmt.Errorf("%w: shipments[%d].pickup.location: missing", ErrFormat, i)
+			return bad(fmt.Sprintf("shipments[%d].pickup.location", i), "missing")
 		}
 		if missing(s.Delivery.Location) {
-			return fmt.Errorf("%w: shipments[%d].delivery.location: missing", ErrFormat, i)
+			return bad(fmt.Sprintf("shipments[%d].delivery.location", i), "missing")
 		}
 	}
 	return nil
@@ -255,7 +256,7 @@ func jsonError(data []byte, err error) error {
 		return fmt.Errorf("%w: line %d column %d: %w", ErrFormat, line, col, err)
 	case errors.As(err, &typ):
 		line, col := lineCol(data, typ.Offset)
-		return fmt.Errorf("%w: line %d column %d: field %s: want %s, have %s", ErrFormat, line, col, typ.Field, typ.Type, typ.Value)
+		return bad(typ.Field, "line %d column %d: want %s, have %s", line, col, typ.Type, typ.Value)
 	}
 	return fmt.Errorf("%w: %w", ErrFormat, err)
 }
@@ -270,194 +271,266 @@ func lineCol(data []byte, off int64) (line, col int) {
 
 // FromJSON converts a decoded Problem into an Instance, validating every
 // field and converting coordinates to WGS-84. When the problem has no
-// matrix, src builds one from the coordinates.
+// matrix, src builds one from the coordinates. An error that names a field
+// is a *routing.FieldError whose Path is the JSON path, e.g.
+// "jobs[3].time_windows[0]"; it wraps ErrFormat (ErrUnsupported for a
+// feature the reader lacks).
 func FromJSON(ctx context.Context, doc *Problem, src geo.MatrixSource) (*Instance, error) {
-	bad := func(field, format string, args ...any) error {
-		return fmt.Errorf("%w: %s: %s", ErrFormat, field, fmt.Sprintf(format, args...))
+	c, err := newConverter(doc)
+	if err != nil {
+		return nil, err
 	}
+	p := &routing.Problem{Backhaul: doc.Backhaul, Scale: 1, Dimensions: c.dims}
+	if p.Vehicles, err = c.vehicles(); err != nil {
+		return nil, err
+	}
+	if p.Jobs, err = c.jobs(); err != nil {
+		return nil, err
+	}
+	if p.Shipments, err = c.shipments(); err != nil {
+		return nil, err
+	}
+	in := &Instance{Name: doc.Name, Format: FormatJSON, Convention: ConventionMatrix, Depot: -1, Problem: p}
+	if err := c.travel(ctx, in, src); err != nil {
+		return nil, err
+	}
+	if err := in.Validate(); err != nil {
+		return nil, err
+	}
+	return in, nil
+}
+
+// bad is a field error of the JSON document.
+func bad(path, format string, args ...any) error {
+	return field.New(ErrFormat, path, format, args...)
+}
+
+// converter holds what FromJSON's parts share while they convert one
+// document: the datum, the coordinates (inline points are appended), the
+// number of matrix rows, the capacity dimensions and the task stop ids seen.
+type converter struct {
+	doc    *Problem
+	datum  geo.Datum
+	coords []orb.Point
+	n      int               // locations a task may refer to by index
+	dims   int               // capacity dimensions
+	ids    map[string]string // task stop id -> the field that used it first
+}
+
+// newConverter reads the datum, the locations and the matrix size, and fixes
+// the number of capacity dimensions: the length of Dimensions, else the
+// longest vehicle capacity.
+func newConverter(doc *Problem) (*converter, error) {
 	datum, err := geo.ParseDatum(doc.Datum)
 	if err != nil {
-		return nil, fmt.Errorf("%w: datum: %w", ErrFormat, err)
+		return nil, field.New(ErrFormat, "datum", "%w", err)
 	}
-	point := func(field string, p orb.Point) (orb.Point, error) {
-		q, err := geo.ToWGS84(p, datum)
-		if err != nil {
-			return p, fmt.Errorf("%w: %s: %w", ErrFormat, field, err)
-		}
-		return q, nil
-	}
-	in := &Instance{Name: doc.Name, Format: FormatJSON, Convention: ConventionMatrix, Depot: -1}
-	p := &routing.Problem{Backhaul: doc.Backhaul, Scale: 1}
-	in.Problem = p
-
-	var coords []orb.Point
+	c := &converter{doc: doc, datum: datum, ids: map[string]string{}}
 	for i, pt := range doc.Locations {
-		q, err := point(fmt.Sprintf("locations[%d]", i), pt)
+		q, err := c.point(fmt.Sprintf("locations[%d]", i), pt)
 		if err != nil {
 			return nil, err
 		}
-		coords = append(coords, q)
+		c.coords = append(c.coords, q)
 	}
-	n := len(coords)
+	c.n = len(c.coords)
 	if doc.Matrix != nil {
 		m := len(doc.Matrix.Durations)
-		if len(doc.Locations) > 0 && m != n {
-			return nil, bad("matrix.durations", "%d rows for %d locations", m, n)
+		if len(doc.Locations) > 0 && m != c.n {
+			return nil, bad("matrix.durations", "%d rows for %d locations", m, c.n)
 		}
-		n = m
+		c.n = m
 	}
-	// resolve turns a Location into an index, appending inline points.
-	resolve := func(field string, l Location) (int, error) {
-		if l.Point != nil {
-			if doc.Matrix != nil {
-				return 0, bad(field, "inline coordinates need locations, not a matrix")
-			}
-			q, err := point(field, *l.Point)
-			if err != nil {
-				return 0, err
-			}
-			coords = append(coords, q)
-			return len(coords) - 1, nil
-		}
-		if l.Index < 0 || l.Index >= n {
-			return 0, bad(field, "location %d out of range [0, %d)", l.Index, n)
-		}
-		return l.Index, nil
-	}
-
-	dims := len(doc.Dimensions)
-	if dims == 0 {
+	c.dims = len(doc.Dimensions)
+	if c.dims == 0 {
 		for _, v := range doc.Vehicles {
-			dims = max(dims, len(v.Capacity))
+			c.dims = max(c.dims, len(v.Capacity))
 		}
 	}
-	p.Dimensions = dims
-	amounts := func(field string, a []int64) ([]int64, error) {
-		if a == nil {
-			return nil, nil
-		}
-		if len(a) != dims {
-			return nil, bad(field, "%d amounts for %d capacity dimensions", len(a), dims)
-		}
-		for i, v := range a {
-			if v < 0 {
-				return nil, bad(fmt.Sprintf("%s[%d]", field, i), "negative amount %d", v)
-			}
-		}
-		return a, nil
-	}
-	windows := func(field string, tws [][2]int64) ([]routing.TimeWindow, error) {
-		var out []routing.TimeWindow
-		for i, w := range tws {
-			f := fmt.Sprintf("%s[%d]", field, i)
-			if w[1] < w[0] {
-				return nil, bad(f, "end %d before start %d", w[1], w[0])
-			}
-			if i > 0 && w[0] <= tws[i-1][1] {
-				return nil, bad(f, "start %d not after the previous window's end %d (windows must be sorted and disjoint)", w[0], tws[i-1][1])
-			}
-			out = append(out, routing.TimeWindow{Start: w[0], End: w[1]})
-		}
-		return out, nil
-	}
-	money := func(field string, v float64) (int64, error) {
-		if v < 0 || math.IsNaN(v) || v*MicroUnits > 1<<62 {
-			return 0, bad(field, "%g out of range", v)
-		}
-		return int64(math.Round(v * MicroUnits)), nil
-	}
-	ids := map[string]string{}
-	useID := func(field, id string) error {
-		if id == "" {
-			return bad(field, "missing id")
-		}
-		if prev, ok := ids[id]; ok {
-			return bad(field, "id %q already used by %s", id, prev)
-		}
-		ids[id] = field
-		return nil
-	}
+	return c, nil
+}
 
-	if len(doc.Vehicles) == 0 {
+// point converts p from the document's datum to WGS-84.
+func (c *converter) point(path string, p orb.Point) (orb.Point, error) {
+	q, err := geo.ToWGS84(p, c.datum)
+	if err != nil {
+		return p, field.New(ErrFormat, path, "%w", err)
+	}
+	return q, nil
+}
+
+// resolve turns a Location into an index, appending inline points.
+func (c *converter) resolve(path string, l Location) (int, error) {
+	if l.Point != nil {
+		if c.doc.Matrix != nil {
+			return 0, bad(path, "inline coordinates need locations, not a matrix")
+		}
+		q, err := c.point(path, *l.Point)
+		if err != nil {
+			return 0, err
+		}
+		c.coords = append(c.coords, q)
+		return len(c.coords) - 1, nil
+	}
+	if l.Index < 0 || l.Index >= c.n {
+		return 0, bad(path, "location %d out of range [0, %d)", l.Index, c.n)
+	}
+	return l.Index, nil
+}
+
+// amounts checks one entry per dimension, none negative; nil stays nil.
+func (c *converter) amounts(path string, a []int64) ([]int64, error) {
+	if a == nil {
+		return nil, nil
+	}
+	if len(a) != c.dims {
+		return nil, bad(path, "%d amounts for %d capacity dimensions", len(a), c.dims)
+	}
+	for i, v := range a {
+		if v < 0 {
+			return nil, bad(fmt.Sprintf("%s[%d]", path, i), "negative amount %d", v)
+		}
+	}
+	return a, nil
+}
+
+// windows checks that time windows are well formed, sorted and disjoint.
+func windows(path string, tws [][2]int64) ([]routing.TimeWindow, error) {
+	var out []routing.TimeWindow
+	for i, w := range tws {
+		f := fmt.Sprintf("%s[%d]", path, i)
+		if w[1] < w[0] {
+			return nil, bad(f, "end %d before start %d", w[1], w[0])
+		}
+		if i > 0 && w[0] <= tws[i-1][1] {
+			return nil, bad(f, "start %d not after the previous window's end %d (windows must be sorted and disjoint)", w[0], tws[i-1][1])
+		}
+		out = append(out, routing.TimeWindow{Start: w[0], End: w[1]})
+	}
+	return out, nil
+}
+
+// money converts currency units to integer micro-units.
+func money(path string, v float64) (int64, error) {
+	if v < 0 || math.IsNaN(v) || v*MicroUnits > 1<<62 {
+		return 0, bad(path, "%g out of range", v)
+	}
+	return int64(math.Round(v * MicroUnits)), nil
+}
+
+// useID claims a task stop id, which must be set and unique.
+func (c *converter) useID(path, id string) error {
+	if id == "" {
+		return bad(path, "missing id")
+	}
+	if prev, ok := c.ids[id]; ok {
+		return bad(path, "id %q already used by %s", id, prev)
+	}
+	c.ids[id] = path
+	return nil
+}
+
+// vehicles converts the vehicles, of which there must be at least one, each
+// with a unique id.
+func (c *converter) vehicles() ([]routing.Vehicle, error) {
+	if len(c.doc.Vehicles) == 0 {
 		return nil, bad("vehicles", "at least one vehicle is required")
 	}
-	vids := map[string]bool{}
-	for i, v := range doc.Vehicles {
+	var out []routing.Vehicle
+	seen := map[string]bool{}
+	for i := range c.doc.Vehicles {
+		v := &c.doc.Vehicles[i]
 		f := fmt.Sprintf("vehicles[%d]", i)
 		if v.ID == "" {
 			return nil, bad(f+".id", "missing id")
 		}
-		if vids[v.ID] {
+		if seen[v.ID] {
 			return nil, bad(f+".id", "duplicate vehicle id %q", v.ID)
 		}
-		vids[v.ID] = true
-		rv := routing.Vehicle{ID: v.ID, Start: -1, End: -1, Skills: v.Skills,
-			MaxDuration: v.MaxDuration, MaxDistance: v.MaxDistance, MaxStops: v.MaxStops,
-			SpeedFactor: v.SpeedFactor, MaxTrips: v.MaxTrips, ReloadTime: v.ReloadSeconds, Backhaul: v.Backhaul}
-		var err error
-		if v.Start != nil {
-			if rv.Start, err = resolve(f+".start", *v.Start); err != nil {
-				return nil, err
-			}
-		}
-		if v.End != nil {
-			if rv.End, err = resolve(f+".end", *v.End); err != nil {
-				return nil, err
-			}
-		}
-		if len(v.Capacity) != dims {
-			return nil, bad(f+".capacity", "%d entries for %d dimensions", len(v.Capacity), dims)
-		}
-		if rv.Capacity, err = amounts(f+".capacity", v.Capacity); err != nil {
+		seen[v.ID] = true
+		rv, err := c.vehicle(f, v)
+		if err != nil {
 			return nil, err
 		}
-		if rv.Capacity == nil {
-			rv.Capacity = []int64{}
-		}
-		if v.Shift != nil {
-			if v.Shift[1] < v.Shift[0] {
-				return nil, bad(f+".shift", "end %d before start %d", v.Shift[1], v.Shift[0])
-			}
-			rv.Shift = routing.TimeWindow{Start: v.Shift[0], End: v.Shift[1]}
-		}
-		if v.MaxDuration < 0 || v.MaxDistance < 0 || v.MaxStops < 0 || v.MaxTrips < 0 || v.ReloadSeconds < 0 {
-			return nil, bad(f, "negative max_duration, max_distance, max_stops, max_trips or reload_seconds")
-		}
-		if v.SpeedFactor < 0 || math.IsNaN(v.SpeedFactor) {
-			return nil, bad(f+".speed_factor", "%g must be positive", v.SpeedFactor)
-		}
-		if v.MaxTrips > 1 && rv.Start < 0 {
-			return nil, bad(f+".max_trips", "reloading needs a start location")
-		}
-		c := v.Costs
-		if c == nil {
-			c = &CostsJSON{PerKm: 1}
-		}
-		if rv.Costs.Fixed, err = money(f+".costs.fixed", c.Fixed); err != nil {
-			return nil, err
-		}
-		if rv.Costs.PerMeter, err = money(f+".costs.per_km", c.PerKm/1000); err != nil {
-			return nil, err
-		}
-		if rv.Costs.PerSecond, err = money(f+".costs.per_hour", c.PerHour/3600); err != nil {
-			return nil, err
-		}
-		p.Vehicles = append(p.Vehicles, rv)
+		out = append(out, rv)
 	}
-	for i, j := range doc.Jobs {
+	return out, nil
+}
+
+// vehicle converts one vehicle at path f.
+func (c *converter) vehicle(f string, v *VehicleJSON) (routing.Vehicle, error) {
+	rv := routing.Vehicle{ID: v.ID, Start: -1, End: -1, Skills: v.Skills,
+		MaxDuration: v.MaxDuration, MaxDistance: v.MaxDistance, MaxStops: v.MaxStops,
+		SpeedFactor: v.SpeedFactor, MaxTrips: v.MaxTrips, ReloadTime: v.ReloadSeconds, Backhaul: v.Backhaul}
+	var err error
+	if v.Start != nil {
+		if rv.Start, err = c.resolve(f+".start", *v.Start); err != nil {
+			return rv, err
+		}
+	}
+	if v.End != nil {
+		if rv.End, err = c.resolve(f+".end", *v.End); err != nil {
+			return rv, err
+		}
+	}
+	if len(v.Capacity) != c.dims {
+		return rv, bad(f+".capacity", "%d entries for %d dimensions", len(v.Capacity), c.dims)
+	}
+	if rv.Capacity, err = c.amounts(f+".capacity", v.Capacity); err != nil {
+		return rv, err
+	}
+	if rv.Capacity == nil {
+		rv.Capacity = []int64{}
+	}
+	if v.Shift != nil {
+		if v.Shift[1] < v.Shift[0] {
+			return rv, bad(f+".shift", "end %d before start %d", v.Shift[1], v.Shift[0])
+		}
+		rv.Shift = routing.TimeWindow{Start: v.Shift[0], End: v.Shift[1]}
+	}
+	if v.MaxDuration < 0 || v.MaxDistance < 0 || v.MaxStops < 0 || v.MaxTrips < 0 || v.ReloadSeconds < 0 {
+		return rv, bad(f, "negative max_duration, max_distance, max_stops, max_trips or reload_seconds")
+	}
+	if v.SpeedFactor < 0 || math.IsNaN(v.SpeedFactor) {
+		return rv, bad(f+".speed_factor", "%g must be positive", v.SpeedFactor)
+	}
+	if v.MaxTrips > 1 && rv.Start < 0 {
+		return rv, bad(f+".max_trips", "reloading needs a start location")
+	}
+	costs := v.Costs
+	if costs == nil {
+		costs = &CostsJSON{PerKm: 1}
+	}
+	if rv.Costs.Fixed, err = money(f+".costs.fixed", costs.Fixed); err != nil {
+		return rv, err
+	}
+	if rv.Costs.PerMeter, err = money(f+".costs.per_km", costs.PerKm/1000); err != nil {
+		return rv, err
+	}
+	if rv.Costs.PerSecond, err = money(f+".costs.per_hour", costs.PerHour/3600); err != nil {
+		return rv, err
+	}
+	return rv, nil
+}
+
+// jobs converts the single-stop tasks.
+func (c *converter) jobs() ([]routing.Job, error) {
+	var out []routing.Job
+	for i := range c.doc.Jobs {
+		j := &c.doc.Jobs[i]
 		f := fmt.Sprintf("jobs[%d]", i)
-		if err := useID(f+".id", j.ID); err != nil {
+		if err := c.useID(f+".id", j.ID); err != nil {
 			return nil, err
 		}
 		rj := routing.Job{ID: j.ID, Service: j.Service, Skills: j.Skills, Priority: j.Priority}
 		var err error
-		if rj.Location, err = resolve(f+".location", j.Location); err != nil {
+		if rj.Location, err = c.resolve(f+".location", j.Location); err != nil {
 			return nil, err
 		}
-		if rj.Delivery, err = amounts(f+".delivery", j.Delivery); err != nil {
+		if rj.Delivery, err = c.amounts(f+".delivery", j.Delivery); err != nil {
 			return nil, err
 		}
-		if rj.Pickup, err = amounts(f+".pickup", j.Pickup); err != nil {
+		if rj.Pickup, err = c.amounts(f+".pickup", j.Pickup); err != nil {
 			return nil, err
 		}
 		if j.Service < 0 {
@@ -469,76 +542,90 @@ func FromJSON(ctx context.Context, doc *Problem, src geo.MatrixSource) (*Instanc
 		if rj.Penalty, err = money(f+".penalty", j.Penalty); err != nil {
 			return nil, err
 		}
-		p.Jobs = append(p.Jobs, rj)
+		out = append(out, rj)
 	}
-	for i, s := range doc.Shipments {
+	return out, nil
+}
+
+// shipments converts the pickup-and-delivery pairs.
+func (c *converter) shipments() ([]routing.Shipment, error) {
+	var out []routing.Shipment
+	for i := range c.doc.Shipments {
+		s := &c.doc.Shipments[i]
 		f := fmt.Sprintf("shipments[%d]", i)
 		rs := routing.Shipment{Skills: s.Skills, Priority: s.Priority}
-		for _, e := range []struct {
-			name string
-			in   *StopJSON
-			out  *routing.Stop
-		}{{"pickup", &s.Pickup, &rs.Pickup}, {"delivery", &s.Delivery, &rs.Delivery}} {
-			g := f + "." + e.name
-			if err := useID(g+".id", e.in.ID); err != nil {
-				return nil, err
-			}
-			loc, err := resolve(g+".location", e.in.Location)
-			if err != nil {
-				return nil, err
-			}
-			if e.in.Service < 0 {
-				return nil, bad(g+".service", "negative service time %d", e.in.Service)
-			}
-			tws, err := windows(g+".time_windows", e.in.TimeWindows)
-			if err != nil {
-				return nil, err
-			}
-			*e.out = routing.Stop{ID: e.in.ID, Location: loc, Service: e.in.Service, TimeWindows: tws}
-		}
 		var err error
-		if rs.Amount, err = amounts(f+".amount", s.Amount); err != nil {
+		if rs.Pickup, err = c.stop(f+".pickup", &s.Pickup); err != nil {
+			return nil, err
+		}
+		if rs.Delivery, err = c.stop(f+".delivery", &s.Delivery); err != nil {
+			return nil, err
+		}
+		if rs.Amount, err = c.amounts(f+".amount", s.Amount); err != nil {
 			return nil, err
 		}
 		if rs.Penalty, err = money(f+".penalty", s.Penalty); err != nil {
 			return nil, err
 		}
-		p.Shipments = append(p.Shipments, rs)
+		out = append(out, rs)
 	}
-
-	if doc.Matrix != nil {
-		if err := userMatrix(p, doc.Matrix, n); err != nil {
-			return nil, err
-		}
-		if len(doc.Locations) > 0 {
-			in.Coords = coords
-		}
-	} else {
-		if len(coords) == 0 {
-			return nil, bad("locations", "give locations or a matrix")
-		}
-		if src == nil {
-			return nil, fmt.Errorf("%w: locations: no travel matrix source", ErrUnsupported)
-		}
-		m, err := src.Matrix(ctx, coords)
-		if err != nil {
-			return nil, fmt.Errorf("instance: travel matrix: %w", err)
-		}
-		if err := m.Validate(); err != nil || m.N != len(coords) {
-			return nil, fmt.Errorf("instance: travel matrix for %d locations: %w", len(coords), errors.Join(err, geo.ErrMatrix))
-		}
-		in.Coords = coords
-		p.Locations, p.Durations, p.Distances = m.N, m.Seconds, m.Meters
-	}
-	if err := in.Validate(); err != nil {
-		return nil, err
-	}
-	return in, nil
+	return out, nil
 }
 
+// stop converts one end of a shipment at path g.
+func (c *converter) stop(g string, st *StopJSON) (routing.Stop, error) {
+	if err := c.useID(g+".id", st.ID); err != nil {
+		return routing.Stop{}, err
+	}
+	loc, err := c.resolve(g+".location", st.Location)
+	if err != nil {
+		return routing.Stop{}, err
+	}
+	if st.Service < 0 {
+		return routing.Stop{}, bad(g+".service", "negative service time %d", st.Service)
+	}
+	tws, err := windows(g+".time_windows", st.TimeWindows)
+	if err != nil {
+		return routing.Stop{}, err
+	}
+	return routing.Stop{ID: st.ID, Location: loc, Service: st.Service, TimeWindows: tws}, nil
+}
+
+// travel fills in's travel matrix and coordinates: the user's matrix when
+// the document has one, else a matrix from src over the coordinates.
+func (c *converter) travel(ctx context.Context, in *Instance, src geo.MatrixSource) error {
+	p := in.Problem
+	if c.doc.Matrix != nil {
+		if err := userMatrix(p, c.doc.Matrix, c.n); err != nil {
+			return err
+		}
+		if len(c.doc.Locations) > 0 {
+			in.Coords = c.coords
+		}
+		return nil
+	}
+	if len(c.coords) == 0 {
+		return bad("locations", "give locations or a matrix")
+	}
+	if src == nil {
+		return field.New(ErrUnsupported, "locations", "no travel matrix source")
+	}
+	m, err := src.Matrix(ctx, c.coords)
+	if err != nil {
+		return fmt.Errorf("instance: travel matrix: %w", err)
+	}
+	if err := m.Validate(); err != nil || m.N != len(c.coords) {
+		return fmt.Errorf("instance: travel matrix for %d locations: %w", len(c.coords), errors.Join(err, geo.ErrMatrix))
+	}
+	in.Coords = c.coords
+	p.Locations, p.Durations, p.Distances = m.N, m.Seconds, m.Meters
+	return nil
+}
+
+// userMatrix copies the document's matrix, n×n, into p.
 func userMatrix(p *routing.Problem, m *MatrixJSON, n int) error {
 	if m.Distances != nil && len(m.Distances) != n {
-		return fmt.Errorf("%w: matrix.distances: %d rows, want %d", ErrFormat, len(m.Distances), n)
+		return bad("matrix.distances", "%d rows, want %d", len(m.Distances), n)
 	}
 	p.Locations = n
 	p.Durations = make([]int32, n*n)
@@ -546,11 +633,11 @@ func userMatrix(p *routing.Problem, m *MatrixJSON, n int) error {
 	fill := func(name string, rows [][]int64, dst []int32) error {
 		for i, row := range rows {
 			if len(row) != n {
-				return fmt.Errorf("%w: matrix.%s[%d]: %d columns, want %d", ErrFormat, name, i, len(row), n)
+				return bad(fmt.Sprintf("matrix.%s[%d]", name, i), "%d columns, want %d", len(row), n)
 			}
 			for j, v := range row {
 				if v < 0 || v > math.MaxInt32 {
-					return fmt.Errorf("%w: matrix.%s[%d][%d]: %d out of range [0, %d]", ErrFormat, name, i, j, v, math.MaxInt32)
+					return bad(fmt.Sprintf("matrix.%s[%d][%d]", name, i, j), "%d out of range [0, %d]", v, math.MaxInt32)
 				}
 				dst[i*n+j] = int32(v)
 			}

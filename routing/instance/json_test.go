@@ -6,6 +6,8 @@ import (
 	"math"
 	"strings"
 	"testing"
+
+	"github.com/lastmile-dev/lastmile/routing"
 )
 
 const jsonSmall = `{
@@ -80,26 +82,34 @@ func TestDecodeJSONDatum(t *testing.T) {
 func TestDecodeJSONErrors(t *testing.T) {
 	base := `{"locations": [[106.5, 29.5], [106.6, 29.6]], "vehicles": [{"id": "v", "start": 0, "end": 0, "capacity": [5]}], "jobs": [%s]}`
 	tests := []struct {
-		name, jobs, want string
+		name, jobs, want, path string
 	}{
-		{"window", `{"id": "a", "location": 1, "time_windows": [[200, 100]]}`, "jobs[0].time_windows[0]: end 100 before start 200"},
-		{"overlap", `{"id": "a", "location": 1, "time_windows": [[0, 100], [50, 300]]}`, "jobs[0].time_windows[1]"},
-		{"location", `{"id": "a", "location": 7}`, "jobs[0].location: location 7 out of range"},
-		{"dims", `{"id": "a", "location": 1, "delivery": [1, 2]}`, "jobs[0].delivery: 2 amounts for 1 capacity dimensions"},
-		{"negative", `{"id": "a", "location": 1, "pickup": [-1]}`, "jobs[0].pickup[0]: negative amount"},
-		{"duplicate", `{"id": "a", "location": 1}, {"id": "a", "location": 0}`, `jobs[1].id: id "a" already used by jobs[0].id`},
-		{"unknown field", `{"id": "a", "location": 1, "servce": 3}`, `unknown field "servce"`},
-		{"type", `{"id": "a", "location": 1, "service": "long"}`, "service: want int64"},
-		{"point", `{"id": "a", "location": [500, 29]}`, "jobs[0].location"},
-		{"syntax", `{"id": "a",, }`, "line 1 column"},
-		{"no location", `{"id": "a", "delivery": [1]}`, "jobs[0].location: missing"},
-		{"null location", `{"id": "a"}, {"id": "b", "location": null}`, "jobs[0].location: missing"},
+		{"window", `{"id": "a", "location": 1, "time_windows": [[200, 100]]}`, "jobs[0].time_windows[0]: end 100 before start 200", "jobs[0].time_windows[0]"},
+		{"overlap", `{"id": "a", "location": 1, "time_windows": [[0, 100], [50, 300]]}`, "jobs[0].time_windows[1]", "jobs[0].time_windows[1]"},
+		{"location", `{"id": "a", "location": 7}`, "jobs[0].location: location 7 out of range", "jobs[0].location"},
+		{"dims", `{"id": "a", "location": 1, "delivery": [1, 2]}`, "jobs[0].delivery: 2 amounts for 1 capacity dimensions", "jobs[0].delivery"},
+		{"negative", `{"id": "a", "location": 1, "pickup": [-1]}`, "jobs[0].pickup[0]: negative amount", "jobs[0].pickup[0]"},
+		{"duplicate", `{"id": "a", "location": 1}, {"id": "a", "location": 0}`, `jobs[1].id: id "a" already used by jobs[0].id`, "jobs[1].id"},
+		{"unknown field", `{"id": "a", "location": 1, "servce": 3}`, `unknown field "servce"`, ""},
+		{"type", `{"id": "a", "location": 1, "service": "long"}`, "want int64", "jobs.service"},
+		{"point", `{"id": "a", "location": [500, 29]}`, "jobs[0].location", "jobs[0].location"},
+		{"syntax", `{"id": "a",, }`, "line 1 column", ""},
+		{"no location", `{"id": "a", "delivery": [1]}`, "jobs[0].location: missing", "jobs[0].location"},
+		{"null location", `{"id": "a"}, {"id": "b", "location": null}`, "jobs[0].location: missing", "jobs[0].location"},
+		{"penalty", `{"id": "a", "location": 1, "penalty": -1}`, "jobs[0].penalty: -1 out of range", "jobs[0].penalty"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			_, err := DecodeJSON(strings.NewReader(fmt.Sprintf(base, tc.jobs)))
 			if err == nil || !strings.Contains(err.Error(), tc.want) || !errors.Is(err, ErrFormat) {
 				t.Errorf("DecodeJSON error = %v, want one containing %q", err, tc.want)
+			}
+			var fe *routing.FieldError
+			if got := errors.As(err, &fe); got != (tc.path != "") {
+				t.Fatalf("DecodeJSON error %v: FieldError %v, want %v", err, got, tc.path != "")
+			}
+			if fe != nil && fe.Path != tc.path {
+				t.Errorf("DecodeJSON error path = %q, want %q", fe.Path, tc.path)
 			}
 		})
 	}
