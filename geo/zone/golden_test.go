@@ -10,7 +10,6 @@ import (
 	"testing"
 
 	"github.com/lastmile-dev/lastmile/geo"
-
 	"github.com/lastmile-dev/lastmile/geo/h3cell"
 	"github.com/paulmach/orb"
 )

@@ -6,7 +6,6 @@ import (
 	"slices"
 
 	"github.com/lastmile-dev/lastmile/geo"
-
 	"github.com/lastmile-dev/lastmile/geo/h3cell"
 	"github.com/paulmach/orb"
 )

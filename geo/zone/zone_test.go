@@ -17,7 +17,6 @@ import (
 	"github.com/lastmile-dev/lastmile/internal/sharedtest"
 
 	"github.com/lastmile-dev/lastmile/geo"
-
 	"github.com/lastmile-dev/lastmile/geo/h3cell"
 	"github.com/paulmach/orb"
 )
