@@ -34,7 +34,7 @@ func BenchmarkDecodeSolveRequest(b *testing.B) {
 	body := benchBody(b)
 	b.ReportAllocs()
 	for b.Loop() {
-		if _, _, err := s.decodeSolveRequest(context.Background(), body); err != nil {
+		if _, _, err := s.decodeSolveRequest(context.Background(), body, s.syncBudget()); err != nil {
 			b.Fatal(err)
 		}
 	}

@@ -79,7 +79,7 @@ type stopEventRequest struct {
 	At *int64 `json:"at,omitempty"`
 	// Location is the courier's position, when known; otherwise the last
 	// stop's.
-	Location *orb.Point `json:"location,omitempty"`
+	Location *geo.LonLat `json:"location,omitempty"`
 	// Job is the new order of an order_added event; its location must be an
 	// inline [lon, lat] point.
 	Job    *instance.JobJSON `json:"job,omitempty"`
@@ -108,15 +108,12 @@ func (s *Server) dispatch(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	req, in, o, err := s.parseSolveRequest(r.Context(), body)
+	req, in, o, err := s.parseSolveRequest(r.Context(), body, s.syncBudget())
 	if err != nil {
 		return err
 	}
 	if in.Coords == nil {
 		return badParam("locations", "dispatch needs coordinates, so that routes can be re-planned: give locations, not only a matrix")
-	}
-	if n := taskCount(in.Problem); n > s.cfg.MaxSyncTasks {
-		return errorf(errTooBig, "%d tasks exceed the limit of %d", n, s.cfg.MaxSyncTasks)
 	}
 	opts := routingOptions(o, s.cfg.DefaultSolveTime, s.cfg.MaxSolveTime)
 	sol, err := s.solve(r.Context(), "dispatch", in.Problem, opts)
@@ -348,7 +345,7 @@ func (s *Server) postStopEvent(w http.ResponseWriter, r *http.Request) error {
 // applyEvent validates ev against the route and marks the stop.
 func applyEvent(cr *courierRoute, ev *stopEventRequest) error {
 	if ev.Location != nil {
-		if err := checkPoint("location", *ev.Location); err != nil {
+		if err := checkPoint("location", orb.Point(*ev.Location)); err != nil {
 			return err
 		}
 	}
@@ -488,7 +485,7 @@ func (s *Server) replan(ctx context.Context, cr *courierRoute, ev *stopEventRequ
 		return err
 	}
 	sub := newReplanProblem(cr, v, pending, newJob)
-	in, err := instance.FromJSON(ctx, &sub.doc, s.cfg.Matrix)
+	in, err := s.instanceOf(ctx, &sub.doc, s.syncBudget())
 	if err != nil {
 		if newJob != nil {
 			return fmt.Errorf("order_added job: %w", err)
@@ -541,7 +538,7 @@ func remainingVehicle(cr *courierRoute, done []courierStop, ev *stopEventRequest
 		v.Start = &instance.Location{Index: -1, Point: &pt}
 	}
 	if ev.Location != nil {
-		pt := *ev.Location
+		pt := orb.Point(*ev.Location)
 		v.Start = &instance.Location{Index: -1, Point: &pt}
 	}
 	var at int64
@@ -559,7 +556,7 @@ func remainingVehicle(cr *courierRoute, done []courierStop, ev *stopEventRequest
 		}
 		v.Shift = &sh
 	} else if at > 0 {
-		v.Shift = &[2]int64{at, 1 << 40}
+		v.Shift = &instance.Window{at, 1 << 40}
 	}
 	v.Capacity = slices.Clone(v.Capacity)
 	for _, st := range done {

@@ -47,7 +47,7 @@ func FuzzDecodeSolveRequest(f *testing.F) {
 		if len(body) > 1<<16 {
 			return
 		}
-		in, opts, err := s.decodeSolveRequest(ctx, body)
+		in, opts, err := s.decodeSolveRequest(ctx, body, s.syncBudget())
 		if err != nil {
 			decodeErrorIs4xx(t, err)
 			return
@@ -83,7 +83,7 @@ func FuzzDecodeVROOM(f *testing.F) {
 			decodeErrorIs4xx(t, err)
 			return
 		}
-		in, err := instanceFromJSON(ctx, s, vp)
+		in, err := s.instanceOf(ctx, &vp.doc, s.syncBudget())
 		if err != nil {
 			decodeErrorIs4xx(t, err)
 			return

@@ -214,7 +214,7 @@ func (q *queue) run(ctx context.Context, id string) {
 	if j.Status.Final() {
 		return
 	}
-	in, o, err := s.decodeSolveRequest(bg, j.Request)
+	in, o, err := s.decodeSolveRequest(bg, j.Request, s.jobBudget())
 	if err != nil { // validated at submission; only a schema change gets here
 		q.finish(bg, j, store.JobFailed, nil, "the stored request no longer decodes: "+problemFor(err).Detail)
 		return
@@ -349,7 +349,7 @@ func (s *Server) submitJob(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	if _, _, err := s.decodeSolveRequest(r.Context(), body); err != nil {
+	if _, _, err := s.decodeSolveRequest(r.Context(), body, s.jobBudget()); err != nil {
 		return err
 	}
 	p := principalFrom(r.Context())

@@ -8,6 +8,7 @@ import (
 
 	"github.com/lastmile-dev/lastmile/depots"
 	"github.com/lastmile-dev/lastmile/depots/location"
+	"github.com/lastmile-dev/lastmile/geo"
 	"github.com/paulmach/orb"
 	"github.com/paulmach/orb/geojson"
 )
@@ -31,9 +32,9 @@ type locationRequest struct {
 
 // locationDemand is one demand point in parcels per day.
 type locationDemand struct {
-	ID       string    `json:"id,omitempty"`
-	Location orb.Point `json:"location"`
-	Volume   int64     `json:"volume"`
+	ID       string     `json:"id,omitempty"`
+	Location geo.LonLat `json:"location"`
+	Volume   int64      `json:"volume"`
 }
 
 // locationResult is the plan returned.
@@ -102,14 +103,14 @@ func (s *Server) locate(w http.ResponseWriter, r *http.Request) error {
 		pts = append(pts, cands[i].Location)
 	}
 	for i, d := range req.Demand {
-		if err := checkPoint(fmt.Sprintf("demand[%d].location", i), d.Location); err != nil {
+		if err := checkPoint(fmt.Sprintf("demand[%d].location", i), orb.Point(d.Location)); err != nil {
 			return err
 		}
 		if d.Volume < 0 || d.Volume > 1<<40 {
 			return badParam(fmt.Sprintf("demand[%d].volume", i), "must be in [0, 2^40]")
 		}
 		total += d.Volume
-		pts = append(pts, d.Location)
+		pts = append(pts, orb.Point(d.Location))
 	}
 	mat, err := s.cfg.Matrix.Matrix(r.Context(), pts)
 	if err != nil {
@@ -180,12 +181,12 @@ func locationGeoJSON(cands []depots.Facility, demand []locationDemand, sol *loca
 		fc.Append(f)
 	}
 	for j, d := range demand {
-		f := geojson.NewFeature(d.Location)
+		f := geojson.NewFeature(orb.Point(d.Location))
 		f.Properties = geojson.Properties{"role": "demand", "index": j, "volume": d.Volume}
 		fc.Append(f)
 	}
 	for _, fl := range sol.Flows {
-		f := geojson.NewFeature(orb.LineString{cands[fl.Facility].Location, demand[fl.Customer].Location})
+		f := geojson.NewFeature(orb.LineString{cands[fl.Facility].Location, orb.Point(demand[fl.Customer].Location)})
 		f.Properties = geojson.Properties{"role": "flow", "facility": string(cands[fl.Facility].ID), "demand": fl.Customer, "volume": fl.Amount}
 		fc.Append(f)
 	}

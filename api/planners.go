@@ -8,10 +8,12 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/paulmach/orb"
+
 	"github.com/lastmile-dev/lastmile/depots"
 	"github.com/lastmile-dev/lastmile/depots/coverage"
+	"github.com/lastmile-dev/lastmile/geo"
 	"github.com/lastmile-dev/lastmile/store"
-	"github.com/paulmach/orb"
 	"github.com/paulmach/orb/geojson"
 )
 
@@ -133,18 +135,18 @@ type coverageRequest struct {
 
 // demandJSON is one demand point: parcels per day (or population).
 type demandJSON struct {
-	Location orb.Point `json:"location"`
-	Weight   float64   `json:"weight"`
+	Location geo.LonLat `json:"location"`
+	Weight   float64    `json:"weight"`
 }
 
 // pointJSON is a pickup point or candidate site.
 type pointJSON struct {
-	ID             string    `json:"id"`
-	Name           string    `json:"name,omitempty"`
-	Location       orb.Point `json:"location"`
-	RadiusMeters   float64   `json:"radius_meters,omitempty"`
-	CapacityPerDay float64   `json:"capacity_per_day,omitempty"`
-	Cost           float64   `json:"cost,omitempty"`
+	ID             string     `json:"id"`
+	Name           string     `json:"name,omitempty"`
+	Location       geo.LonLat `json:"location"`
+	RadiusMeters   float64    `json:"radius_meters,omitempty"`
+	CapacityPerDay float64    `json:"capacity_per_day,omitempty"`
+	Cost           float64    `json:"cost,omitempty"`
 }
 
 func (s *Server) coverageInput(r *http.Request, body []byte) (*coverageRequest, []coverage.Demand, []coverage.Point, []coverage.Point, error) {
@@ -160,13 +162,13 @@ func (s *Server) coverageInput(r *http.Request, body []byte) (*coverageRequest, 
 	}
 	dem := make([]coverage.Demand, len(req.Demand))
 	for i, d := range req.Demand {
-		if err := checkPoint(fmt.Sprintf("demand[%d].location", i), d.Location); err != nil {
+		if err := checkPoint(fmt.Sprintf("demand[%d].location", i), orb.Point(d.Location)); err != nil {
 			return nil, nil, nil, nil, err
 		}
 		if !(d.Weight >= 0 && d.Weight <= maxQuantity) {
 			return nil, nil, nil, nil, badParam(fmt.Sprintf("demand[%d].weight", i), "must be in [0, %g]", float64(maxQuantity))
 		}
-		dem[i] = coverage.Demand{Location: d.Location, Weight: d.Weight}
+		dem[i] = coverage.Demand{Location: orb.Point(d.Location), Weight: d.Weight}
 	}
 	convert := func(field string, ps []pointJSON) ([]coverage.Point, error) {
 		out := make([]coverage.Point, len(ps))
@@ -174,7 +176,7 @@ func (s *Server) coverageInput(r *http.Request, body []byte) (*coverageRequest, 
 			if p.ID == "" {
 				return nil, badParam(fmt.Sprintf("%s[%d].id", field, i), "missing id")
 			}
-			if err := checkPoint(fmt.Sprintf("%s[%d].location", field, i), p.Location); err != nil {
+			if err := checkPoint(fmt.Sprintf("%s[%d].location", field, i), orb.Point(p.Location)); err != nil {
 				return nil, err
 			}
 			if !(p.RadiusMeters >= 0 && p.RadiusMeters <= maxRadiusMeters) {
@@ -183,7 +185,7 @@ func (s *Server) coverageInput(r *http.Request, body []byte) (*coverageRequest, 
 			if !(p.CapacityPerDay >= 0 && p.CapacityPerDay <= maxQuantity) || !(p.Cost >= 0 && p.Cost <= maxQuantity) {
 				return nil, badParam(fmt.Sprintf("%s[%d]", field, i), "capacity and cost must be in [0, %g]", float64(maxQuantity))
 			}
-			out[i] = coverage.Point{ID: p.ID, Name: p.Name, Location: p.Location, RadiusMeters: p.RadiusMeters,
+			out[i] = coverage.Point{ID: p.ID, Name: p.Name, Location: orb.Point(p.Location), RadiusMeters: p.RadiusMeters,
 				CapacityPerDay: p.CapacityPerDay, Cost: p.Cost}
 		}
 		return out, nil

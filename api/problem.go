@@ -122,6 +122,7 @@ var statusTable = []struct {
 }{
 	{ErrBadRequest, http.StatusBadRequest, "invalid-request", "The request is invalid", showFields},
 	{instance.ErrUnsupported, http.StatusBadRequest, "unsupported-feature", "The request uses an unsupported feature", showInput},
+	{instance.ErrTooLarge, http.StatusUnprocessableEntity, "problem-too-large", "The problem is too large for this endpoint", showInput},
 	{errField, http.StatusBadRequest, "invalid-request", "The request is invalid", showInput},
 	{depots.ErrInvalid, http.StatusBadRequest, "invalid-request", "The request is invalid", showInput},
 	{coverage.ErrInvalid, http.StatusBadRequest, "invalid-request", "The request is invalid", showInput},

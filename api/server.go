@@ -10,6 +10,7 @@ import (
 	"log/slog"
 	"mime"
 	"net/http"
+	"reflect"
 	"runtime"
 	"runtime/debug"
 	"strings"
@@ -20,6 +21,7 @@ import (
 	"github.com/lastmile-dev/lastmile/geo"
 	"github.com/lastmile-dev/lastmile/internal/metrics"
 	"github.com/lastmile-dev/lastmile/routing"
+	"github.com/lastmile-dev/lastmile/routing/instance"
 	"github.com/lastmile-dev/lastmile/store"
 	"github.com/paulmach/orb"
 	"github.com/prometheus/client_golang/prometheus"
@@ -138,6 +140,15 @@ type Config struct {
 	// MaxSyncTasks is the largest problem (jobs + shipments) the
 	// synchronous endpoints take; default 1000. Larger ones go to /v1/jobs.
 	MaxSyncTasks int
+	// MaxSyncLocations and MaxJobLocations bound the side of the travel
+	// matrix (locations, inline points or matrix rows) of a synchronous
+	// solve (default 2,000) and of a job (default 10,000). MaxSolveBytes
+	// caps the solver's estimated memory for one problem, matrices
+	// included (default 512 MiB; instance.Size.Bytes gives the estimate).
+	// Both are checked before anything is allocated for the problem.
+	MaxSyncLocations int
+	MaxJobLocations  int
+	MaxSolveBytes    int64
 	// ReplanTime limits each re-plan after a stop event; default 1 s.
 	ReplanTime time.Duration
 	// MaxIterations, when positive, caps the iterations of every solve:
@@ -188,6 +199,15 @@ func (c *Config) defaults() {
 	}
 	if c.MaxSyncTasks <= 0 {
 		c.MaxSyncTasks = 1000
+	}
+	if c.MaxSyncLocations <= 0 {
+		c.MaxSyncLocations = 2000
+	}
+	if c.MaxJobLocations <= 0 {
+		c.MaxJobLocations = 10_000
+	}
+	if c.MaxSolveBytes <= 0 {
+		c.MaxSolveBytes = 512 << 20
 	}
 	if c.Workers <= 0 {
 		c.Workers = 2
@@ -578,6 +598,19 @@ func decodeStrict(body []byte, v any, strict bool) error {
 	return nil
 }
 
+// jsonTypeName names the fixed-shape JSON types as a client writes them.
+func jsonTypeName(t reflect.Type) string {
+	switch t {
+	case reflect.TypeFor[geo.LonLat]():
+		return "[lon, lat]"
+	case reflect.TypeFor[instance.Window]():
+		return "[start, end] in seconds"
+	case nil:
+		return "another type"
+	}
+	return t.String()
+}
+
 func jsonProblem(err error) error {
 	var syn *json.SyntaxError
 	var typ *json.UnmarshalTypeError
@@ -591,7 +624,7 @@ func jsonProblem(err error) error {
 		if name == "" {
 			name = "body"
 		}
-		return badParam(name, "want %s, have %s", typ.Type, typ.Value)
+		return badParam(name, "want %s, have %s", jsonTypeName(typ.Type), typ.Value)
 	case errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, io.EOF):
 		return badParam("body", "truncated JSON document")
 	}

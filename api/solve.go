@@ -37,15 +37,15 @@ type solveOptions struct {
 	Seed int64 `json:"seed,omitempty"`
 }
 
-// decodeSolveRequest decodes and validates a solveRequest, returning the
-// instance and the options.
-func (s *Server) decodeSolveRequest(ctx context.Context, body []byte) (*instance.Instance, solveOptions, error) {
-	_, in, opts, err := s.parseSolveRequest(ctx, body)
+// decodeSolveRequest decodes and validates a solveRequest within budget b,
+// returning the instance and the options.
+func (s *Server) decodeSolveRequest(ctx context.Context, body []byte, b budget) (*instance.Instance, solveOptions, error) {
+	_, in, opts, err := s.parseSolveRequest(ctx, body, b)
 	return in, opts, err
 }
 
 // parseSolveRequest is decodeSolveRequest that also returns the document.
-func (s *Server) parseSolveRequest(ctx context.Context, body []byte) (*solveRequest, *instance.Instance, solveOptions, error) {
+func (s *Server) parseSolveRequest(ctx context.Context, body []byte, b budget) (*solveRequest, *instance.Instance, solveOptions, error) {
 	var req solveRequest
 	if err := decodeStrict(body, &req, true); err != nil {
 		return nil, nil, solveOptions{}, err
@@ -68,7 +68,7 @@ func (s *Server) parseSolveRequest(ctx context.Context, body []byte) (*solveRequ
 	if err := instance.RequireLocations(body); err != nil {
 		return nil, nil, opts, err
 	}
-	in, err := instance.FromJSON(ctx, &req.Problem, s.cfg.Matrix)
+	in, err := s.instanceOf(ctx, &req.Problem, b)
 	if err != nil {
 		return nil, nil, opts, err
 	}
@@ -134,21 +134,15 @@ func (s *Server) safeSolve(ctx context.Context, p *routing.Problem, opts routing
 	return s.solver.Solve(ctx, p, opts)
 }
 
-func taskCount(p *routing.Problem) int { return len(p.Jobs) + len(p.Shipments) }
-
 // optimize solves a small problem synchronously.
 func (s *Server) optimize(w http.ResponseWriter, r *http.Request) error {
 	body, err := s.readBody(w, r)
 	if err != nil {
 		return err
 	}
-	in, o, err := s.decodeSolveRequest(r.Context(), body)
+	in, o, err := s.decodeSolveRequest(r.Context(), body, s.syncBudget())
 	if err != nil {
 		return err
-	}
-	if n := taskCount(in.Problem); n > s.cfg.MaxSyncTasks {
-		return &statusError{err: errTooBig, detail: fmt.Sprintf("%d tasks exceed the synchronous limit of %d: submit it to POST /v1/jobs", n, s.cfg.MaxSyncTasks),
-			params: []invalidParam{{Name: "jobs", Reason: fmt.Sprintf("%d tasks, at most %d here", n, s.cfg.MaxSyncTasks)}}}
 	}
 	opts := routingOptions(o, s.cfg.DefaultSolveTime, s.cfg.MaxSolveTime)
 	sol, err := s.solve(r.Context(), "optimize", in.Problem, opts)

@@ -1,7 +1,6 @@
 package api
 
 import (
-	"context"
 	"encoding/json"
 	"fmt"
 	"math"
@@ -9,6 +8,7 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/lastmile-dev/lastmile/geo"
 	"github.com/lastmile-dev/lastmile/routing"
 	"github.com/lastmile-dev/lastmile/routing/instance"
 	"github.com/paulmach/orb"
@@ -69,13 +69,13 @@ type vroomCosts struct {
 type vroomVehicle struct {
 	ID            uint64            `json:"id"`
 	Profile       string            `json:"profile"`
-	Start         *orb.Point        `json:"start"`
+	Start         *geo.LonLat       `json:"start"`
 	StartIndex    *int              `json:"start_index"`
-	End           *orb.Point        `json:"end"`
+	End           *geo.LonLat       `json:"end"`
 	EndIndex      *int              `json:"end_index"`
 	Capacity      []int64           `json:"capacity"`
 	Skills        []uint64          `json:"skills"`
-	TimeWindow    *[2]int64         `json:"time_window"`
+	TimeWindow    *instance.Window  `json:"time_window"`
 	Costs         *vroomCosts       `json:"costs"`
 	MaxTasks      *int              `json:"max_tasks"`
 	MaxTravelTime *int64            `json:"max_travel_time"`
@@ -87,28 +87,28 @@ type vroomVehicle struct {
 }
 
 type vroomJob struct {
-	ID            uint64     `json:"id"`
-	Location      *orb.Point `json:"location"`
-	LocationIndex *int       `json:"location_index"`
-	Setup         int64      `json:"setup"`
-	Service       int64      `json:"service"`
-	Delivery      []int64    `json:"delivery"`
-	Pickup        []int64    `json:"pickup"`
-	Amount        []int64    `json:"amount"` // deprecated alias of delivery
-	Skills        []uint64   `json:"skills"`
-	Priority      int        `json:"priority"`
-	TimeWindows   [][2]int64 `json:"time_windows"`
-	Description   string     `json:"description"`
+	ID            uint64            `json:"id"`
+	Location      *geo.LonLat       `json:"location"`
+	LocationIndex *int              `json:"location_index"`
+	Setup         int64             `json:"setup"`
+	Service       int64             `json:"service"`
+	Delivery      []int64           `json:"delivery"`
+	Pickup        []int64           `json:"pickup"`
+	Amount        []int64           `json:"amount"` // deprecated alias of delivery
+	Skills        []uint64          `json:"skills"`
+	Priority      int               `json:"priority"`
+	TimeWindows   []instance.Window `json:"time_windows"`
+	Description   string            `json:"description"`
 }
 
 type vroomShipmentStep struct {
-	ID            uint64     `json:"id"`
-	Location      *orb.Point `json:"location"`
-	LocationIndex *int       `json:"location_index"`
-	Setup         int64      `json:"setup"`
-	Service       int64      `json:"service"`
-	TimeWindows   [][2]int64 `json:"time_windows"`
-	Description   string     `json:"description"`
+	ID            uint64            `json:"id"`
+	Location      *geo.LonLat       `json:"location"`
+	LocationIndex *int              `json:"location_index"`
+	Setup         int64             `json:"setup"`
+	Service       int64             `json:"service"`
+	TimeWindows   []instance.Window `json:"time_windows"`
+	Description   string            `json:"description"`
 }
 
 type vroomShipment struct {
@@ -151,12 +151,12 @@ type vroomSummary struct {
 }
 
 type vroomUnassigned struct {
-	ID            uint64     `json:"id"`
-	Type          string     `json:"type"`
-	Location      *orb.Point `json:"location,omitempty"`
-	LocationIndex *int       `json:"location_index,omitempty"`
-	Description   string     `json:"description,omitempty"`
-	Reason        string     `json:"reason,omitempty"`
+	ID            uint64      `json:"id"`
+	Type          string      `json:"type"`
+	Location      *geo.LonLat `json:"location,omitempty"`
+	LocationIndex *int        `json:"location_index,omitempty"`
+	Description   string      `json:"description,omitempty"`
+	Reason        string      `json:"reason,omitempty"`
 }
 
 type vroomRoute struct {
@@ -196,7 +196,7 @@ type vroomStep struct {
 type vroomTask struct {
 	id          uint64
 	typ         string // job, pickup or delivery
-	location    *orb.Point
+	location    *geo.LonLat
 	index       *int
 	setup       int64
 	service     int64
@@ -242,12 +242,9 @@ func (s *Server) vroom(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return fail(err)
 	}
-	in, err := instanceFromJSON(r.Context(), s, vp)
+	in, err := s.instanceOf(r.Context(), &vp.doc, s.syncBudget())
 	if err != nil {
 		return fail(err)
-	}
-	if n := taskCount(in.Problem); n > s.cfg.MaxSyncTasks {
-		return fail(errorf(errTooBig, "%d tasks exceed the limit of %d", n, s.cfg.MaxSyncTasks))
 	}
 	loaded := time.Now()
 	opts := routingOptions(solveOptions{}, s.cfg.DefaultSolveTime, s.cfg.MaxSolveTime)
@@ -377,7 +374,7 @@ type vroomConverter struct {
 
 // location converts a VROOM location: a matrix index with a custom matrix,
 // an inline [lon, lat] point otherwise.
-func (c *vroomConverter) location(field string, pt *orb.Point, idx *int) (instance.Location, error) {
+func (c *vroomConverter) location(field string, pt *geo.LonLat, idx *int) (instance.Location, error) {
 	if c.vp.indexMode {
 		if idx == nil {
 			return instance.Location{}, badParam(field+"_index", "required with a custom matrix")
@@ -390,7 +387,7 @@ func (c *vroomConverter) location(field string, pt *orb.Point, idx *int) (instan
 	if pt == nil {
 		return instance.Location{}, badParam(field, "missing [lon, lat]")
 	}
-	p := *pt
+	p := orb.Point(*pt)
 	return instance.Location{Index: -1, Point: &p}, nil
 }
 
@@ -433,7 +430,7 @@ func (c *vroomConverter) addVehicle(f string, veh *vroomVehicle) error {
 		return badParam(f+".start", "a vehicle needs a start or an end")
 	}
 	if tw := veh.TimeWindow; tw != nil {
-		vj.Shift = &[2]int64{tw[0], tw[1]}
+		vj.Shift = &instance.Window{tw[0], tw[1]}
 	}
 	costs, err := vroomVehicleCosts(f, veh.Costs)
 	if err != nil {
@@ -704,8 +701,4 @@ func vroomCost(c *vroomCosts, travelSeconds, meters int64) int64 {
 		}
 	}
 	return fixed + int64(math.Round(float64(perHour)*float64(travelSeconds)/3600+float64(perKm)*float64(meters)/1000))
-}
-
-func instanceFromJSON(ctx context.Context, s *Server, vp *vroomProblem) (*instance.Instance, error) {
-	return instance.FromJSON(ctx, &vp.doc, s.cfg.Matrix)
 }

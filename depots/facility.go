@@ -1,9 +1,13 @@
 package depots
 
 import (
+	"bytes"
+	"encoding/json"
 	"errors"
 	"math"
+	"strings"
 
+	"github.com/lastmile-dev/lastmile/geo"
 	"github.com/lastmile-dev/lastmile/geo/h3cell"
 	"github.com/lastmile-dev/lastmile/internal/field"
 	"github.com/paulmach/orb"
@@ -93,6 +97,32 @@ func (c Capacity) Scaled(f float64) Capacity {
 type Hours struct {
 	OpenSeconds  int32 `json:"open_seconds"`
 	CloseSeconds int32 `json:"close_seconds"`
+}
+
+// UnmarshalJSON decodes a facility, refusing unknown fields (an outer
+// decoder's DisallowUnknownFields does not reach a custom unmarshaler) and a
+// location that is not exactly [lon, lat].
+func (f *Facility) UnmarshalJSON(b []byte) error {
+	type plain Facility
+	var w struct {
+		*plain
+		Location *geo.LonLat `json:"location"`
+	}
+	w.plain = (*plain)(f)
+	dec := json.NewDecoder(bytes.NewReader(b))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&w); err != nil {
+		var typ *json.UnmarshalTypeError
+		if errors.As(err, &typ) { // keep the type so the caller's decoder can name the field
+			typ.Field = strings.TrimPrefix(strings.TrimPrefix(typ.Field, "plain"), ".")
+			return typ
+		}
+		return err
+	}
+	if w.Location != nil {
+		f.Location = orb.Point(*w.Location)
+	}
+	return nil
 }
 
 // Facility is one node of the logistics network.

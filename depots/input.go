@@ -7,6 +7,8 @@ import (
 	"fmt"
 	"io"
 
+	"github.com/lastmile-dev/lastmile/geo"
+
 	"github.com/lastmile-dev/lastmile/geo/h3cell"
 	"github.com/lastmile-dev/lastmile/internal/field"
 	"github.com/paulmach/orb"
@@ -15,19 +17,20 @@ import (
 // demandJSON is the wire form of Demand: the cell is its hexadecimal
 // string, and the location may be left out when a cell is given.
 type demandJSON struct {
-	Cell           string     `json:"cell,omitempty"`
-	Zone           string     `json:"zone,omitempty"`
-	Location       *orb.Point `json:"location,omitempty"`
-	Category       string     `json:"category"`
-	Volume         float64    `json:"volume"`
-	ColdChain      bool       `json:"cold_chain,omitempty"`
-	PromiseSeconds int32      `json:"promise_seconds,omitempty"`
+	Cell           string      `json:"cell,omitempty"`
+	Zone           string      `json:"zone,omitempty"`
+	Location       *geo.LonLat `json:"location,omitempty"`
+	Category       string      `json:"category"`
+	Volume         float64     `json:"volume"`
+	ColdChain      bool        `json:"cold_chain,omitempty"`
+	PromiseSeconds int32       `json:"promise_seconds,omitempty"`
 }
 
 // MarshalJSON writes the demand with snake_case fields and the cell in
 // hexadecimal.
 func (d Demand) MarshalJSON() ([]byte, error) {
-	w := demandJSON{Zone: d.Zone, Location: &d.Location, Category: d.Category, Volume: d.Volume, ColdChain: d.ColdChain, PromiseSeconds: d.PromiseSeconds}
+	loc := geo.LonLat(d.Location)
+	w := demandJSON{Zone: d.Zone, Location: &loc, Category: d.Category, Volume: d.Volume, ColdChain: d.ColdChain, PromiseSeconds: d.PromiseSeconds}
 	if d.Cell != 0 {
 		w.Cell = d.Cell.String()
 	}
@@ -56,7 +59,7 @@ func (d *Demand) UnmarshalJSON(b []byte) error {
 	}
 	switch {
 	case w.Location != nil:
-		out.Location = *w.Location
+		out.Location = orb.Point(*w.Location)
 	case out.Cell != 0:
 		p, err := out.Cell.Point()
 		if err != nil {

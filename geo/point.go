@@ -1,9 +1,11 @@
 package geo
 
 import (
+	"encoding/json"
 	"errors"
 	"fmt"
 	"math"
+	"reflect"
 
 	"github.com/paulmach/orb"
 )
@@ -97,4 +99,35 @@ func chord(a, b unitVec) float64 {
 // uses the same arithmetic on precomputed unit vectors.
 func FastGreatCircleMeters(a, b orb.Point) float64 {
 	return EarthRadiusMeters * arcFromChord(chord(toUnit(a), toUnit(b)))
+}
+
+// LonLat is a [lon, lat] point as JSON documents carry it. Decoding refuses
+// arrays of any other length, where encoding/json would fill a short array
+// with zeros and drop extra elements, turning [106.5] into [106.5, 0]. It
+// converts to orb.Point for free: orb.Point(ll).
+type LonLat orb.Point
+
+// UnmarshalJSON accepts exactly two numbers. Its error is a
+// *json.UnmarshalTypeError, which encoding/json completes with the path of
+// the field (e.g. "jobs.location").
+func (p *LonLat) UnmarshalJSON(b []byte) error {
+	var xs []float64
+	if err := json.Unmarshal(b, &xs); err != nil || len(xs) != 2 {
+		return &json.UnmarshalTypeError{Value: describeJSON(b, len(xs), err), Type: reflect.TypeFor[LonLat]()}
+	}
+	*p = LonLat{xs[0], xs[1]}
+	return nil
+}
+
+// describeJSON names what a fixed-length array decoder was given, for its
+// error: "an array of 3 numbers", "a string".
+func describeJSON(b []byte, n int, err error) string {
+	if err == nil {
+		return fmt.Sprintf("an array of %d numbers", n)
+	}
+	var typ *json.UnmarshalTypeError
+	if errors.As(err, &typ) {
+		return typ.Value
+	}
+	return "malformed JSON"
 }

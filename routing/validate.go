@@ -34,6 +34,12 @@ func invalid(path, format string, args ...any) error {
 	return field.New(ErrInvalid, path, format, args...)
 }
 
+// Validate checks p as Solve does before searching, and returns a
+// *FieldError wrapping ErrInvalid that names the offending field. A service
+// that accepts a problem now and solves it later calls it at acceptance, so
+// that what it accepts Solve will take.
+func (p *Problem) Validate() error { return validate(p) }
+
 // validate checks p and returns a *FieldError wrapping ErrInvalid that names
 // the offending field. It never panics, whatever p holds.
 func validate(p *Problem) error {

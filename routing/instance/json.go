@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"reflect"
 
 	"github.com/paulmach/orb"
 
@@ -40,7 +41,7 @@ type Problem struct {
 	Datum string `json:"datum,omitempty"`
 	// Locations are [lon, lat] points. A task or vehicle refers to one by
 	// index, or gives a [lon, lat] point inline, which is appended here.
-	Locations []orb.Point `json:"locations,omitempty"`
+	Locations []geo.LonLat `json:"locations,omitempty"`
 	// Matrix, when given, is the travel matrix between Locations (or, with
 	// no Locations, defines them: location i is row i). Without it the
 	// matrix comes from a great-circle travel model.
@@ -71,15 +72,36 @@ type Location struct {
 	Point *orb.Point
 }
 
+// Window is a [start, end] pair of seconds: a time window or a shift.
+// Decoding refuses arrays of any other length, as Point does.
+type Window [2]int64
+
+// UnmarshalJSON accepts exactly two integers. Its error is a
+// *json.UnmarshalTypeError, which encoding/json completes with the path of
+// the field (e.g. "jobs.time_windows").
+func (w *Window) UnmarshalJSON(b []byte) error {
+	var xs []int64
+	if err := json.Unmarshal(b, &xs); err != nil || len(xs) != 2 {
+		have := fmt.Sprintf("an array of %d numbers", len(xs))
+		if err != nil {
+			have = "not an array of two integers"
+		}
+		return &json.UnmarshalTypeError{Value: have, Type: reflect.TypeFor[Window]()}
+	}
+	*w = Window{xs[0], xs[1]}
+	return nil
+}
+
 // UnmarshalJSON accepts a number or a [lon, lat] pair.
 func (l *Location) UnmarshalJSON(b []byte) error {
 	b = bytes.TrimSpace(b)
 	if len(b) > 0 && b[0] == '[' {
-		var p orb.Point
-		if err := json.Unmarshal(b, &p); err != nil {
-			return fmt.Errorf("location: want an index or [lon, lat]: %w", err)
+		var p geo.LonLat
+		if err := p.UnmarshalJSON(b); err != nil {
+			return err // a *json.UnmarshalTypeError, so that the decoder adds the field
 		}
-		*l = Location{Index: -1, Point: &p}
+		op := orb.Point(p)
+		*l = Location{Index: -1, Point: &op}
 		return nil
 	}
 	var i int
@@ -117,7 +139,7 @@ type VehicleJSON struct {
 	// Capacity has one entry per dimension.
 	Capacity []int64 `json:"capacity,omitempty"`
 	// Shift is [start, end] in seconds; omitted means no limit.
-	Shift       *[2]int64  `json:"shift,omitempty"`
+	Shift       *Window    `json:"shift,omitempty"`
 	Skills      []string   `json:"skills,omitempty"`
 	Costs       *CostsJSON `json:"costs,omitempty"`
 	MaxDuration int64      `json:"max_duration,omitempty"` // seconds
@@ -145,8 +167,8 @@ type JobJSON struct {
 	Service int64 `json:"service,omitempty"`
 	// TimeWindows are [start, end] seconds in which service must start,
 	// sorted and disjoint; omitted means any time.
-	TimeWindows [][2]int64 `json:"time_windows,omitempty"`
-	Skills      []string   `json:"skills,omitempty"`
+	TimeWindows []Window `json:"time_windows,omitempty"`
+	Skills      []string `json:"skills,omitempty"`
 	// Priority: higher is served first when not all jobs fit.
 	Priority int `json:"priority,omitempty"`
 	// Penalty is the cost in currency units of leaving the job out; omitted
@@ -156,10 +178,10 @@ type JobJSON struct {
 
 // StopJSON is one end of a shipment.
 type StopJSON struct {
-	ID          string     `json:"id"`
-	Location    Location   `json:"location"`
-	Service     int64      `json:"service,omitempty"`
-	TimeWindows [][2]int64 `json:"time_windows,omitempty"`
+	ID          string   `json:"id"`
+	Location    Location `json:"location"`
+	Service     int64    `json:"service,omitempty"`
+	TimeWindows []Window `json:"time_windows,omitempty"`
 }
 
 // ShipmentJSON is a pickup-and-delivery pair served by one vehicle.
@@ -327,7 +349,7 @@ func newConverter(doc *Problem) (*converter, error) {
 	}
 	c := &converter{doc: doc, datum: datum, ids: map[string]string{}}
 	for i, pt := range doc.Locations {
-		q, err := c.point(fmt.Sprintf("locations[%d]", i), pt)
+		q, err := c.point(fmt.Sprintf("locations[%d]", i), orb.Point(pt))
 		if err != nil {
 			return nil, err
 		}
@@ -395,7 +417,7 @@ func (c *converter) amounts(path string, a []int64) ([]int64, error) {
 }
 
 // windows checks that time windows are well formed, sorted and disjoint.
-func windows(path string, tws [][2]int64) ([]routing.TimeWindow, error) {
+func windows(path string, tws []Window) ([]routing.TimeWindow, error) {
 	var out []routing.TimeWindow
 	for i, w := range tws {
 		f := fmt.Sprintf("%s[%d]", path, i)
@@ -622,19 +644,28 @@ func (c *converter) travel(ctx context.Context, in *Instance, src geo.MatrixSour
 	return nil
 }
 
-// userMatrix copies the document's matrix, n×n, into p.
+// userMatrix copies the document's matrix, n×n, into p. The shape is
+// checked before the n² arrays are allocated, so that a document of many
+// empty rows cannot ask for gigabytes.
 func userMatrix(p *routing.Problem, m *MatrixJSON, n int) error {
 	if m.Distances != nil && len(m.Distances) != n {
 		return bad("matrix.distances", "%d rows, want %d", len(m.Distances), n)
+	}
+	for _, mat := range []struct {
+		name string
+		rows [][]int64
+	}{{"durations", m.Durations}, {"distances", m.Distances}} {
+		for i, row := range mat.rows {
+			if len(row) != n {
+				return bad(fmt.Sprintf("matrix.%s[%d]", mat.name, i), "%d columns, want %d", len(row), n)
+			}
+		}
 	}
 	p.Locations = n
 	p.Durations = make([]int32, n*n)
 	p.Distances = make([]int32, n*n)
 	fill := func(name string, rows [][]int64, dst []int32) error {
 		for i, row := range rows {
-			if len(row) != n {
-				return bad(fmt.Sprintf("matrix.%s[%d]", name, i), "%d columns, want %d", len(row), n)
-			}
 			for j, v := range row {
 				if v < 0 || v > math.MaxInt32 {
 					return bad(fmt.Sprintf("matrix.%s[%d][%d]", name, i, j), "%d out of range [0, %d]", v, math.MaxInt32)
