@@ -149,6 +149,11 @@ type Config struct {
 	MaxSyncLocations int
 	MaxJobLocations  int
 	MaxSolveBytes    int64
+	// MaxJobTasks bounds a job's jobs plus shipments (default 10,000) and
+	// MaxVehicles every problem's vehicles (default 2,000). Like the
+	// location limits they are counted in the body before it is decoded.
+	MaxJobTasks int
+	MaxVehicles int
 	// ReplanTime limits each re-plan after a stop event; default 1 s.
 	ReplanTime time.Duration
 	// MaxIterations, when positive, caps the iterations of every solve:
@@ -208,6 +213,12 @@ func (c *Config) defaults() {
 	}
 	if c.MaxSolveBytes <= 0 {
 		c.MaxSolveBytes = 512 << 20
+	}
+	if c.MaxJobTasks <= 0 {
+		c.MaxJobTasks = 10_000
+	}
+	if c.MaxVehicles <= 0 {
+		c.MaxVehicles = 2000
 	}
 	if c.Workers <= 0 {
 		c.Workers = 2
@@ -585,7 +596,7 @@ func jsonKind(c byte) string {
 // decodeStrict decodes one JSON document into v, refusing unknown fields
 // and trailing data, and names the bad field on a type error.
 func decodeStrict(body []byte, v any, strict bool) error {
-	dec := json.NewDecoder(strings.NewReader(string(body)))
+	dec := json.NewDecoder(bytes.NewReader(body))
 	if strict {
 		dec.DisallowUnknownFields()
 	}

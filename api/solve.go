@@ -46,6 +46,9 @@ func (s *Server) decodeSolveRequest(ctx context.Context, body []byte, b budget) 
 
 // parseSolveRequest is decodeSolveRequest that also returns the document.
 func (s *Server) parseSolveRequest(ctx context.Context, body []byte, b budget) (*solveRequest, *instance.Instance, solveOptions, error) {
+	if err := b.checkDeclared(body); err != nil {
+		return nil, nil, solveOptions{}, err
+	}
 	var req solveRequest
 	if err := decodeStrict(body, &req, true); err != nil {
 		return nil, nil, solveOptions{}, err

@@ -234,6 +234,9 @@ func (s *Server) vroom(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return fail(err)
 	}
+	if err := s.syncBudget().checkDeclared(body); err != nil {
+		return fail(err)
+	}
 	var vin vroomInput
 	if err := decodeStrict(body, &vin, false); err != nil {
 		return fail(err)
