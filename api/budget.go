@@ -3,6 +3,7 @@ package api
 import (
 	"context"
 	"fmt"
+	"strings"
 
 	"github.com/lastmile-dev/lastmile/routing/instance"
 )
@@ -72,6 +73,9 @@ func (s *Server) instanceOf(ctx context.Context, doc *instance.Problem, b budget
 	if err := b.checkCounts(len(doc.Jobs)+len(doc.Shipments), len(doc.Vehicles)); err != nil {
 		return nil, err
 	}
+	if err := s.checkRegion(doc); err != nil {
+		return nil, err
+	}
 	size := doc.Size()
 	if err := size.Check(instance.Limits{MaxLocations: b.maxLocations, MaxBytes: b.maxBytes}); err != nil {
 		return nil, err
@@ -84,4 +88,29 @@ func (s *Server) instanceOf(ctx context.Context, doc *instance.Problem, b budget
 		return nil, err
 	}
 	return in, nil
+}
+
+// checkMatrixPoints refuses a planner run whose travel matrix over n points
+// would break the job budget: more points than MaxJobLocations, or more
+// than MaxSolveBytes for the two n×n matrices. path names the request's
+// point arrays.
+func (s *Server) checkMatrixPoints(path string, n int) error {
+	b := s.jobBudget()
+	bytes := int64(n) * int64(n) * 8
+	if n > b.maxLocations || bytes > b.maxBytes {
+		reason := fmt.Sprintf("%d points need a %d×%d travel matrix (about %d MiB); the limits are %d points and %d MiB",
+			n, n, n, bytes>>20, b.maxLocations, b.maxBytes>>20)
+		return &statusError{err: errTooBig, detail: reason, params: []invalidParam{{Name: path, Reason: reason}}}
+	}
+	return nil
+}
+
+// checkDeclaredPoints counts the given arrays in the raw body and refuses
+// the request when their total breaks checkMatrixPoints, before decoding.
+func (s *Server) checkDeclaredPoints(body []byte, paths ...string) error {
+	n := 0
+	for _, c := range arrayLengths(body, paths...) {
+		n += c
+	}
+	return s.checkMatrixPoints(strings.Join(paths, " + "), n)
 }

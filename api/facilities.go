@@ -6,6 +6,7 @@ import (
 	"net/http"
 
 	"github.com/lastmile-dev/lastmile/depots"
+	"github.com/lastmile-dev/lastmile/geo"
 	"github.com/lastmile-dev/lastmile/geo/h3cell"
 	"github.com/lastmile-dev/lastmile/store"
 )
@@ -137,6 +138,9 @@ func (s *Server) createFacility(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	if err := s.checkRegionPoint("location", f.Location, geo.WGS84); err != nil {
+		return err
+	}
 	if err := s.store.CreateFacility(r.Context(), f); err != nil {
 		return err
 	}
@@ -159,6 +163,9 @@ func (s *Server) putFacility(w http.ResponseWriter, r *http.Request) error {
 	}
 	f, err := decodeFacility(body, r.PathValue("id"))
 	if err != nil {
+		return err
+	}
+	if err := s.checkRegionPoint("location", f.Location, geo.WGS84); err != nil {
 		return err
 	}
 	if err := s.store.PutFacility(r.Context(), f); err != nil {

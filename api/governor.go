@@ -2,6 +2,7 @@ package api
 
 import (
 	"context"
+	"net/http"
 	"time"
 )
 
@@ -47,3 +48,17 @@ func (g *governor) release() { <-g.slots }
 
 // running is the number of slots taken, for the metrics.
 func (g *governor) running() int { return len(g.slots) }
+
+// governed runs h in a solver slot: planner runs (allocation, location,
+// coverage, sites, urban and rural plans) compete for the same CPUs as
+// routing solves.
+func (s *Server) governed(h func(w http.ResponseWriter, r *http.Request) error) func(w http.ResponseWriter, r *http.Request) error {
+	return func(w http.ResponseWriter, r *http.Request) error {
+		release, err := s.solves.acquire(r.Context(), true)
+		if err != nil {
+			return err
+		}
+		defer release()
+		return h(w, r)
+	}
+}

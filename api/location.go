@@ -62,6 +62,9 @@ func (s *Server) locate(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	if err := s.checkDeclaredPoints(body, "candidates", "demand"); err != nil {
+		return err
+	}
 	var req locationRequest
 	if err := decodeStrict(body, &req, true); err != nil {
 		return err
@@ -89,6 +92,9 @@ func (s *Server) locate(w http.ResponseWriter, r *http.Request) error {
 	}
 	if len(cands)*len(req.Demand) > maxLocationPairs {
 		return errorf(errTooBig, "%d candidates × %d demand points exceed %d pairs", len(cands), len(req.Demand), maxLocationPairs)
+	}
+	if err := s.checkMatrixPoints("candidates + demand", len(cands)+len(req.Demand)); err != nil {
+		return err
 	}
 	var total int64
 	pts := make([]orb.Point, 0, len(cands)+len(req.Demand))

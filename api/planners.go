@@ -74,6 +74,9 @@ func (s *Server) allocate(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	if err := s.checkDeclaredPoints(body, "warehouses", "demand"); err != nil {
+		return err
+	}
 	var probe struct {
 		Warehouses json.RawMessage `json:"warehouses"`
 	}
@@ -101,6 +104,12 @@ func (s *Server) allocate(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	if err := checkAllocationBounds(p); err != nil {
+		return err
+	}
+	if err := p.CheckCategories(); err != nil {
+		return err
+	}
+	if err := s.checkMatrixPoints("warehouses + demand", len(p.Warehouses)+len(p.Demand)); err != nil {
 		return err
 	}
 	if p.Matrix, err = s.cfg.Matrix.Matrix(r.Context(), p.Points()); err != nil {

@@ -31,16 +31,17 @@ var (
 
 // The handlers' own sentinels; statusTable maps each to a status.
 var (
-	errUnauthorized = errors.New("api: missing or unknown API key")
-	errForbidden    = errors.New("api: forbidden for this key")
-	errTooLarge     = errors.New("api: request body too large")
-	errMediaType    = errors.New("api: unsupported media type")
-	errRateLimited  = errors.New("api: rate limit exceeded")
-	errNotFound     = errors.New("api: not found")
-	errConflict     = errors.New("api: conflict")
-	errTooBig       = errors.New("api: problem too large for this endpoint")
-	errBusy         = errors.New("api: every solver slot is busy")
-	errPrecondition = errors.New("api: precondition failed")
+	errUnauthorized  = errors.New("api: missing or unknown API key")
+	errForbidden     = errors.New("api: forbidden for this key")
+	errTooLarge      = errors.New("api: request body too large")
+	errMediaType     = errors.New("api: unsupported media type")
+	errRateLimited   = errors.New("api: rate limit exceeded")
+	errNotFound      = errors.New("api: not found")
+	errConflict      = errors.New("api: conflict")
+	errTooBig        = errors.New("api: problem too large for this endpoint")
+	errBusy          = errors.New("api: every solver slot is busy")
+	errPrecondition  = errors.New("api: precondition failed")
+	errOutsideRegion = errors.New("api: outside the service region")
 )
 
 // problemDetails is an RFC 9457 problem details document, with the
@@ -148,6 +149,7 @@ var statusTable = []struct {
 	{errRateLimited, http.StatusTooManyRequests, "rate-limited", "Too many requests", showNothing},
 	{ErrUnavailable, http.StatusServiceUnavailable, "unavailable", "Temporarily unavailable", showNothing},
 	{errBusy, http.StatusServiceUnavailable, "busy", "Every solver slot is busy", showDetail},
+	{errOutsideRegion, http.StatusUnprocessableEntity, "outside-region", "A point lies outside the service region", showDetail},
 	{errPrecondition, http.StatusPreconditionFailed, "precondition-failed", "The resource changed", showDetail},
 	{store.ErrInvalid, http.StatusBadRequest, "invalid-request", "The request is invalid", showInput},
 }

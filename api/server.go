@@ -118,6 +118,12 @@ type Config struct {
 	// ZoneOf names the zone (district) of a point for coverage reports and
 	// the per-zone coverage metric; nil puts everything in zone "all".
 	ZoneOf func(orb.Point) (string, bool)
+	// Region, when set, reports whether a WGS-84 point lies in the service
+	// region; problem and facility points outside it get 422, with a hint
+	// when swapping longitude and latitude would put them inside.
+	// RegionName describes it in those messages.
+	Region     func(orb.Point) bool
+	RegionName string
 	// Matrix builds travel matrices for problems given as coordinates; nil
 	// means geo.GreatCircle (suburban defaults).
 	Matrix geo.MatrixSource
@@ -419,12 +425,12 @@ func (s *Server) registerRoutes() {
 
 	s.route("POST /v1/dispatch", plannerOnly, s.dispatch)
 	s.route("GET /v1/plans/{id}", plannerOnly, s.getPlan)
-	s.route("POST /v1/plans/allocation", plannerOnly, s.allocate)
-	s.route("POST /v1/plans/coverage", plannerOnly, s.analyzeCoverage)
-	s.route("POST /v1/plans/sites", plannerOnly, s.selectSites)
-	s.route("POST /v1/plans/location", plannerOnly, s.locate)
-	s.route("POST /v1/plans/urban", plannerOnly, s.urbanPlan)
-	s.route("POST /v1/plans/rural", plannerOnly, s.ruralPlan)
+	s.route("POST /v1/plans/allocation", plannerOnly, s.governed(s.allocate))
+	s.route("POST /v1/plans/coverage", plannerOnly, s.governed(s.analyzeCoverage))
+	s.route("POST /v1/plans/sites", plannerOnly, s.governed(s.selectSites))
+	s.route("POST /v1/plans/location", plannerOnly, s.governed(s.locate))
+	s.route("POST /v1/plans/urban", plannerOnly, s.governed(s.urbanPlan))
+	s.route("POST /v1/plans/rural", plannerOnly, s.governed(s.ruralPlan))
 	s.route("GET /v1/facilities", plannerOnly, s.listFacilities)
 	s.route("POST /v1/facilities", plannerOnly, s.createFacility)
 	s.route("GET /v1/facilities/{id}", plannerOnly, s.getFacility)

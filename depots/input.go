@@ -6,6 +6,9 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
+	"slices"
+	"strings"
 
 	"github.com/lastmile-dev/lastmile/geo"
 
@@ -124,6 +127,34 @@ func (p *AllocationProblem) validate() error {
 	t := p.Tariff
 	if badAmount(t.PerParcelKm) || badAmount(t.PerParcelHour) || badAmount(t.UnservedPerParcel) {
 		return field.New(ErrInvalid, "tariff", "negative or non-finite price")
+	}
+	return nil
+}
+
+// CheckCategories returns a *FieldError naming the first demand whose
+// category no warehouse can take: every warehouse lists its categories and
+// none lists this one. Allocate reports such demand as unserved (reason
+// category); a service that takes requests from people calls this first,
+// since it is almost always a misspelling ("frehs").
+func (p *AllocationProblem) CheckCategories() error {
+	known := map[string]bool{}
+	for i := range p.Warehouses {
+		pc := p.Warehouses[i].Capacity.PerCategory
+		if len(pc) == 0 {
+			return nil // this warehouse takes every category
+		}
+		for c := range pc {
+			known[c] = true
+		}
+	}
+	if len(p.Warehouses) == 0 {
+		return nil
+	}
+	for i := range p.Demand {
+		if c := p.Demand[i].Category; !known[c] {
+			names := slices.Sorted(maps.Keys(known))
+			return field.New(ErrInvalid, fmt.Sprintf("demand[%d].category", i), "no warehouse takes category %q (they take %s)", c, strings.Join(names, ", "))
+		}
 	}
 	return nil
 }

@@ -11,6 +11,7 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"runtime"
 	"strconv"
 	"strings"
 	"time"
@@ -87,7 +88,15 @@ func runServe(ctx context.Context, env *Env, args []string) error {
 	workers := fs.Int("workers", envInt("LASTMILE_WORKERS", 2), "asynchronous job workers (LASTMILE_WORKERS)")
 	queueSize := fs.Int("queue", envInt("LASTMILE_QUEUE", 100), "jobs that may wait for a worker (LASTMILE_QUEUE)")
 	rateLimit := fs.Float64("rate-limit", float64(envInt("LASTMILE_RATE_LIMIT", 50)), "requests per second per key; negative disables (LASTMILE_RATE_LIMIT)")
-	rateBurst := fs.Int("rate-burst", envInt("LASTMILE_RATE_BURST", 100), "burst size per key (LASTMILE_RATE_BURST)")
+	rateBurst := fs.Int("rate-burst", envInt("LASTMILE_RATE_BURST", 200), "burst size per key (LASTMILE_RATE_BURST)")
+	maxSolves := fs.Int("max-solves", envInt("LASTMILE_MAX_SOLVES", runtime.NumCPU()), "solves and planner runs at once; more wait (LASTMILE_MAX_SOLVES)")
+	solveWait := fs.Duration("solve-wait", envDuration("LASTMILE_SOLVE_WAIT", 2*time.Second), "how long a synchronous request waits for a solver slot before 503 (LASTMILE_SOLVE_WAIT)")
+	maxSyncLoc := fs.Int("max-sync-locations", envInt("LASTMILE_MAX_SYNC_LOCATIONS", 2000), "largest travel matrix side of a synchronous solve (LASTMILE_MAX_SYNC_LOCATIONS)")
+	maxJobLoc := fs.Int("max-job-locations", envInt("LASTMILE_MAX_JOB_LOCATIONS", 10_000), "largest travel matrix side of a job (LASTMILE_MAX_JOB_LOCATIONS)")
+	maxJobTasks := fs.Int("max-job-tasks", envInt("LASTMILE_MAX_JOB_TASKS", 10_000), "largest job (jobs + shipments) (LASTMILE_MAX_JOB_TASKS)")
+	maxVehicles := fs.Int("max-vehicles", envInt("LASTMILE_MAX_VEHICLES", 2000), "most vehicles in one problem (LASTMILE_MAX_VEHICLES)")
+	maxSolveMB := fs.Int64("max-solve-mb", int64(envInt("LASTMILE_MAX_SOLVE_MB", 512)), "cap on one solve's estimated memory in MiB, matrices included (LASTMILE_MAX_SOLVE_MB)")
+	region := fs.String("region", envOr("LASTMILE_REGION", ""), "service region: `BOX` minLon,minLat,maxLon,maxLat or a GeoJSON boundary file (WGS-84); points outside get 422 (LASTMILE_REGION)")
 	grace := fs.Duration("shutdown-timeout", envDuration("LASTMILE_SHUTDOWN_TIMEOUT", 30*time.Second), "how long running jobs may finish at shutdown before they are stored as queued (LASTMILE_SHUTDOWN_TIMEOUT)")
 	logFormat := fs.String("log-format", envOr("LASTMILE_LOG_FORMAT", "json"), "log format: json or text (LASTMILE_LOG_FORMAT)")
 	osrmURL := fs.String("osrm-url", envOr("LASTMILE_OSRM_URL", ""), "OSRM server `URL` (your own /table/v1 service) for travel between coordinates; empty uses the great-circle model (LASTMILE_OSRM_URL)")
@@ -118,6 +127,11 @@ func runServe(ctx context.Context, env *Env, args []string) error {
 	log := slog.New(handler)
 	if _, _, err := net.SplitHostPort(*addr); err != nil {
 		return fmt.Errorf("%w: --addr %q: want HOST:PORT: %w", errUsage, *addr, err)
+	}
+
+	inRegion, err := parseRegion(*region)
+	if err != nil {
+		return fmt.Errorf("%w: --region: %w", errUsage, err)
 	}
 
 	var travel geo.MatrixSource // nil: the server's great-circle default
@@ -181,6 +195,9 @@ func runServe(ctx context.Context, env *Env, args []string) error {
 		Store: st, Keys: keys, ZoneOf: zoneOf, Matrix: travel, Logger: log, Registry: reg, MetricsPublic: *metricsPublic,
 		MaxBodyBytes: *maxBody, DefaultSolveTime: *defSolve, MaxSolveTime: *maxSolve, MaxJobTime: *maxJob,
 		MaxSyncTasks: *maxTasks, Workers: *workers, QueueSize: *queueSize, RateLimit: *rateLimit, RateBurst: *rateBurst,
+		MaxSolves: *maxSolves, SolveWait: *solveWait, MaxSyncLocations: *maxSyncLoc, MaxJobLocations: *maxJobLoc,
+		MaxJobTasks: *maxJobTasks, MaxVehicles: *maxVehicles, MaxSolveBytes: *maxSolveMB << 20,
+		Region: inRegion, RegionName: *region,
 	})
 	if err != nil {
 		return fmt.Errorf("%w: %w", errUsage, err)
@@ -334,4 +351,32 @@ func (t osrmTravel) Matrix(ctx context.Context, points []orb.Point) (*geo.Matrix
 	default:
 		return nil, fmt.Errorf("%w: travel matrix: %w", api.ErrUnavailable, err)
 	}
+}
+
+// parseRegion reads --region: "minLon,minLat,maxLon,maxLat", or a GeoJSON
+// file of boundary polygons in WGS-84. Empty means no region.
+func parseRegion(s string) (func(orb.Point) bool, error) {
+	if s == "" {
+		return nil, nil
+	}
+	if parts := strings.Split(s, ","); len(parts) == 4 {
+		var v [4]float64
+		for i, p := range parts {
+			f, err := strconv.ParseFloat(strings.TrimSpace(p), 64)
+			if err != nil {
+				return nil, fmt.Errorf("box %q: %w", s, err)
+			}
+			v[i] = f
+		}
+		b := orb.Bound{Min: orb.Point{v[0], v[1]}, Max: orb.Point{v[2], v[3]}}
+		if err := geo.ValidatePoints([]orb.Point{b.Min, b.Max}); err != nil || b.Min[0] >= b.Max[0] || b.Min[1] >= b.Max[1] {
+			return nil, fmt.Errorf("box %q: want minLon,minLat,maxLon,maxLat with min < max, in range", s)
+		}
+		return b.Contains, nil
+	}
+	ix, err := readZoneIndex(s, geo.WGS84, 7)
+	if err != nil {
+		return nil, err
+	}
+	return func(p orb.Point) bool { _, ok := ix.Lookup(p); return ok }, nil
 }

@@ -193,14 +193,19 @@ func checkCoord(p orb.Point) bool {
 	return p[1] >= -90 && p[1] <= 90 && p[0] >= -180 && p[0] <= 180 // false for NaN
 }
 
+// MaxCircuity bounds Options.Circuity: real walking routes are rarely more
+// than three times the straight line, and a larger factor only hides a
+// mistake.
+const MaxCircuity = 10
+
 func finiteNonNeg(x float64) bool { return x >= 0 && !math.IsInf(x, 1) }
 
 // validate checks opts, demand and points, and returns each point's
 // great-circle reach in metres.
 func validate(opts *Options, demand []Demand, points []Point, what string) ([]float64, error) {
 	c := opts.Circuity
-	if c != 0 && !(c >= 1 && !math.IsInf(c, 1)) {
-		return nil, fielderr.New(ErrInvalid, "circuity", "%v must be a finite number ≥ 1", c)
+	if c != 0 && !(c >= 1 && c <= MaxCircuity) {
+		return nil, fielderr.New(ErrInvalid, "circuity", "%v must be between 1 and %v", c, MaxCircuity)
 	}
 	if !finiteNonNeg(opts.RadiusMeters) {
 		return nil, fielderr.New(ErrInvalid, "radius_meters", "%v m must be a finite number ≥ 0", opts.RadiusMeters)

@@ -545,6 +545,9 @@ func (c *converter) jobs() ([]routing.Job, error) {
 			return nil, err
 		}
 		rj := routing.Job{ID: j.ID, Service: j.Service, Skills: j.Skills, Priority: j.Priority}
+		if err := checkPriority(f+".priority", j.Priority); err != nil {
+			return nil, err
+		}
 		var err error
 		if rj.Location, err = c.resolve(f+".location", j.Location); err != nil {
 			return nil, err
@@ -569,6 +572,17 @@ func (c *converter) jobs() ([]routing.Job, error) {
 	return out, nil
 }
 
+// MaxPriority bounds a task's priority, so that sums of priorities cannot
+// overflow whatever the number of tasks.
+const MaxPriority = 1_000_000
+
+func checkPriority(path string, p int) error {
+	if p < 0 || p > MaxPriority {
+		return bad(path, "%d outside [0, %d]", p, MaxPriority)
+	}
+	return nil
+}
+
 // shipments converts the pickup-and-delivery pairs.
 func (c *converter) shipments() ([]routing.Shipment, error) {
 	var out []routing.Shipment
@@ -576,6 +590,9 @@ func (c *converter) shipments() ([]routing.Shipment, error) {
 		s := &c.doc.Shipments[i]
 		f := fmt.Sprintf("shipments[%d]", i)
 		rs := routing.Shipment{Skills: s.Skills, Priority: s.Priority}
+		if err := checkPriority(f+".priority", s.Priority); err != nil {
+			return nil, err
+		}
 		var err error
 		if rs.Pickup, err = c.stop(f+".pickup", &s.Pickup); err != nil {
 			return nil, err
