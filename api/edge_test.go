@@ -1,6 +1,7 @@
 package api_test
 
 import (
+	"io"
 	"net/http"
 	"strings"
 	"sync"
@@ -8,6 +9,7 @@ import (
 	"time"
 
 	"github.com/lastmile-dev/lastmile/api"
+	"github.com/paulmach/orb"
 )
 
 // Text no store can keep is refused at the edge with 400 naming the field,
@@ -147,5 +149,85 @@ func TestParseKeyRedacts(t *testing.T) {
 		if strings.Contains(err.Error(), "Sup3r") {
 			t.Errorf("ParseKey(%q) error %q repeats the secret", in, err)
 		}
+	}
+}
+
+// With a service region, points outside it get 422 naming the field, with
+// a hint when longitude and latitude look swapped.
+func TestServiceRegion(t *testing.T) {
+	chongqing := orb.Bound{Min: orb.Point{105.2, 28.1}, Max: orb.Point{110.2, 32.2}}
+	ts := startServer(t, api.Config{Region: chongqing.Contains, RegionName: "Chongqing"})
+	for _, tc := range []struct {
+		name, path, key, body, field string
+		swapped                      bool
+	}{
+		{"swapped job", "/v1/optimize", courierKey, problemWith(func(p map[string]any) { job0(p)["location"] = []float64{29.57, 106.57} }), "jobs[0].location", true},
+		{"far vehicle", "/v1/optimize", courierKey, problemWith(func(p map[string]any) { veh0(p)["start"] = []float64{2.35, 48.85} }), "vehicles[0].start", false},
+		{"swapped location", "/v1/jobs", courierKey, `{"locations":[[106.5,29.5],[29.5,106.5]],"vehicles":[{"id":"v","start":0}],"jobs":[{"id":"a","location":1}]}`, "locations[1]", true},
+		{"swapped facility", "/v1/facilities", plannerKey, `{"id":"f","kind":"locker","location":[29.5,106.5]}`, "location", true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			r := ts.do("POST", tc.path, tc.key, tc.body)
+			if r.Status != http.StatusUnprocessableEntity {
+				t.Fatalf("status %d, want 422; body %s", r.Status, r.Body)
+			}
+			p := r.problem(t)
+			if len(p.InvalidParams) != 1 || p.InvalidParams[0].Name != tc.field {
+				t.Fatalf("invalid_params = %+v, want %s", p.InvalidParams, tc.field)
+			}
+			if got := strings.Contains(p.InvalidParams[0].Reason, "swapped"); got != tc.swapped {
+				t.Errorf("reason %q: swapped hint %v, want %v", p.InvalidParams[0].Reason, got, tc.swapped)
+			}
+		})
+	}
+	if r := ts.do("POST", "/v1/optimize", courierKey, smallProblem(3)); r.Status != http.StatusOK {
+		t.Errorf("a problem inside the region: %d %s", r.Status, r.Body)
+	}
+}
+
+// A stop event with If-Match naming another version gets 412 and changes
+// nothing; with the current ETag it applies and the ETag moves on.
+func TestStopEventIfMatch(t *testing.T) {
+	ts := startServer(t, api.Config{})
+	if r := ts.do("POST", "/v1/dispatch", plannerKey, smallProblem(6)); r.Status != http.StatusCreated {
+		t.Fatalf("dispatch = %d %s", r.Status, r.Body)
+	}
+	r := ts.do("GET", "/v1/couriers/c1/route", courierKey, nil)
+	var route struct {
+		Version int64 `json:"version"`
+		Stops   []struct {
+			ID string `json:"id"`
+		} `json:"stops"`
+	}
+	r.decode(t, &route)
+	if len(route.Stops) == 0 {
+		t.Fatalf("c1 has no stops: %s", r.Body)
+	}
+	etag := r.Header.Get("ETag")
+	if etag != `"1"` {
+		t.Fatalf("ETag = %q, want \"1\"", etag)
+	}
+	event := `{"type":"delivered","stop_id":"` + route.Stops[0].ID + `"}`
+	send := func(ifMatch string) *response {
+		req, _ := http.NewRequest("POST", ts.URL+"/v1/couriers/c1/events", strings.NewReader(event))
+		req.Header.Set("Authorization", "Bearer "+courierKey)
+		req.Header.Set("Content-Type", "application/json")
+		req.Header.Set("If-Match", ifMatch)
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		body, _ := io.ReadAll(resp.Body)
+		return &response{Status: resp.StatusCode, Header: resp.Header, Body: body}
+	}
+	if r := send(`"7"`); r.Status != http.StatusPreconditionFailed {
+		t.Fatalf("stale If-Match: %d %s, want 412", r.Status, r.Body)
+	}
+	if r := send(etag); r.Status != http.StatusOK || r.Header.Get("ETag") != `"2"` {
+		t.Fatalf("current If-Match: %d ETag %q, want 200 and \"2\"; %s", r.Status, r.Header.Get("ETag"), r.Body)
+	}
+	if r := send(etag); r.Status != http.StatusPreconditionFailed {
+		t.Errorf("the old ETag again: %d, want 412", r.Status)
 	}
 }

@@ -14,9 +14,12 @@ import (
 // decodeFacility decodes and validates a facility body. Fields the API can
 // name are checked here, so invalid_params points at them; the rest is
 // depots.Facility.Validate's.
-func decodeFacility(body []byte, pathID string) (*depots.Facility, error) {
+func (s *Server) decodeFacility(body []byte, pathID string) (*depots.Facility, error) {
 	var f depots.Facility
 	if err := decodeStrict(body, &f, true); err != nil {
+		return nil, err
+	}
+	if err := s.checkRegionPoint("location", f.Location, geo.WGS84); err != nil {
 		return nil, err
 	}
 	if pathID != "" {
@@ -134,11 +137,8 @@ func (s *Server) createFacility(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	f, err := decodeFacility(body, "")
+	f, err := s.decodeFacility(body, "")
 	if err != nil {
-		return err
-	}
-	if err := s.checkRegionPoint("location", f.Location, geo.WGS84); err != nil {
 		return err
 	}
 	if err := s.store.CreateFacility(r.Context(), f); err != nil {
@@ -161,11 +161,8 @@ func (s *Server) putFacility(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	f, err := decodeFacility(body, r.PathValue("id"))
+	f, err := s.decodeFacility(body, r.PathValue("id"))
 	if err != nil {
-		return err
-	}
-	if err := s.checkRegionPoint("location", f.Location, geo.WGS84); err != nil {
 		return err
 	}
 	if err := s.store.PutFacility(r.Context(), f); err != nil {

@@ -36,6 +36,7 @@ func decodeErrorIs4xx(t *testing.T, err error) {
 }
 
 func FuzzDecodeSolveRequest(f *testing.F) {
+	addScalarSeeds(f)
 	seedFiles(f, "solve")
 	f.Add([]byte(`{"vehicles":[{"id":"v","start":[106.5,29.5]}],"jobs":[{"id":"a","location":[106.6,29.6],"time_windows":[[0,10]]}]}`))
 	f.Add([]byte(`{"matrix":{"durations":[[0,1],[1,0]]},"vehicles":[{"id":"v","start":0}],"jobs":[{"id":"a","location":1}],"options":{"time_limit_ms":5}}`))
@@ -65,6 +66,7 @@ func FuzzDecodeSolveRequest(f *testing.F) {
 }
 
 func FuzzDecodeVROOM(f *testing.F) {
+	addScalarSeeds(f)
 	seedFiles(f, "vroom")
 	f.Add([]byte(`{"vehicles":[{"id":1,"start_index":0}],"jobs":[{"id":1,"location_index":1}],"matrices":{"car":{"durations":[[0,1],[1,0]]}}}`))
 	s := fuzzServer(f)
@@ -95,10 +97,12 @@ func FuzzDecodeVROOM(f *testing.F) {
 }
 
 func FuzzDecodeFacility(f *testing.F) {
+	addScalarSeeds(f)
 	f.Add([]byte(`{"id":"dc-1","kind":"distribution_centre","location":[106.55,29.56],"capacity":{"per_day":1000},"hours":{"open_seconds":0,"close_seconds":0}}`))
 	f.Add([]byte(`{"id":"l","kind":"locker","location":[106.5,29.5],"capacity":{"per_day":10,"compartments":40,"per_category":{"fresh":3}},"hours":{"open_seconds":3600,"close_seconds":7200}}`))
+	s := &Server{}
 	f.Fuzz(func(t *testing.T, body []byte) {
-		fac, err := decodeFacility(body, "")
+		fac, err := s.decodeFacility(body, "")
 		if err != nil {
 			decodeErrorIs4xx(t, err)
 			return
@@ -110,6 +114,7 @@ func FuzzDecodeFacility(f *testing.F) {
 }
 
 func FuzzStopEvent(f *testing.F) {
+	addScalarSeeds(f)
 	f.Add([]byte(`{"type":"delivered","stop_id":"a","at":100}`))
 	f.Add([]byte(`{"type":"order_added","job":{"id":"n","location":[106.5,29.5],"delivery":[1]}}`))
 	f.Add([]byte(`{"type":"failed","stop_id":"p","location":[106.5,29.5]}`))
@@ -135,4 +140,12 @@ func FuzzStopEvent(f *testing.F) {
 			t.Fatalf("applyEvent changed the number of stops: %d → %d", n, len(cr.Stops))
 		}
 	})
+}
+
+// addScalarSeeds seeds a body fuzzer with every JSON scalar, the empty
+// array and text a store cannot keep: the corpus of the hardening issue.
+func addScalarSeeds(f *testing.F) {
+	for _, b := range []string{"null", "0", `""`, "[]", "true", "{}", "[null]", `{"id":"\u0000"}`, "{\"id\":\"\xff\"}"} {
+		f.Add([]byte(b))
+	}
 }

@@ -125,6 +125,9 @@ var statusTable = []struct {
 	{instance.ErrUnsupported, http.StatusBadRequest, "unsupported-feature", "The request uses an unsupported feature", showInput},
 	{instance.ErrTooLarge, http.StatusUnprocessableEntity, "problem-too-large", "The problem is too large for this endpoint", showInput},
 	{errField, http.StatusBadRequest, "invalid-request", "The request is invalid", showInput},
+	// Line-level decoder errors (a JSON syntax error with its line and
+	// column) name no field.
+	{instance.ErrFormat, http.StatusBadRequest, "invalid-request", "The request is invalid", showInput},
 	{depots.ErrInvalid, http.StatusBadRequest, "invalid-request", "The request is invalid", showInput},
 	{coverage.ErrInvalid, http.StatusBadRequest, "invalid-request", "The request is invalid", showInput},
 	{coverage.ErrInfeasible, http.StatusUnprocessableEntity, "infeasible", "No feasible solution", showInput},

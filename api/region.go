@@ -27,6 +27,11 @@ func (s *Server) checkRegionPoint(path string, p orb.Point, d geo.Datum) error {
 	}
 	w, err := geo.ToWGS84(p, d)
 	if err != nil || geo.ValidatePoint(w) != nil {
+		// Not a point at all; but if swapping makes it one in the region,
+		// say so rather than only "latitude outside [-90, 90]".
+		if sw := (orb.Point{p[1], p[0]}); geo.ValidatePoint(sw) == nil && s.cfg.Region(sw) {
+			return s.outsideRegion(path, p)
+		}
 		return nil
 	}
 	if !s.cfg.Region(w) {

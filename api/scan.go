@@ -21,6 +21,9 @@ func arrayLengths(body []byte, paths ...string) map[string]int {
 		switch c {
 		case '"':
 			end := stringEnd(body, i)
+			if end < 0 {
+				return out // unterminated: the decoder reports it
+			}
 			if top := len(stack) - 1; top >= 0 && !stack[top].array && stack[top].expectKey {
 				stack[top].key, stack[top].expectKey = body[i+1:end], false
 			} else {
@@ -99,7 +102,7 @@ outer:
 }
 
 // stringEnd returns the index of the quote closing the string opened at
-// body[i], or the last index when it never closes.
+// body[i], or -1 when it never closes.
 func stringEnd(body []byte, i int) int {
 	for j := i + 1; j < len(body); j++ {
 		switch body[j] {
@@ -109,5 +112,5 @@ func stringEnd(body []byte, i int) int {
 			return j
 		}
 	}
-	return len(body) - 1
+	return -1
 }
