@@ -1,6 +1,7 @@
 package api_test
 
 import (
+	"context"
 	"io"
 	"net/http"
 	"strings"
@@ -9,6 +10,7 @@ import (
 	"time"
 
 	"github.com/lastmile-dev/lastmile/api"
+	"github.com/lastmile-dev/lastmile/routing"
 	"github.com/paulmach/orb"
 )
 
@@ -230,4 +232,47 @@ func TestStopEventIfMatch(t *testing.T) {
 	if r := send(etag); r.Status != http.StatusPreconditionFailed {
 		t.Errorf("the old ETag again: %d, want 412", r.Status)
 	}
+}
+
+// Large bodies in flight are bounded: with room for one 40 KB body, a
+// second one sent while the first is being solved gets 503, not memory.
+func TestBodyBytesInFlight(t *testing.T) {
+	gate := &gateSolver{started: make(chan struct{}, 1), release: make(chan struct{})}
+	ts := startServer(t, api.Config{Solver: gate, MaxSolves: 4, SolveWait: 30 * time.Millisecond,
+		MaxBodyBytes: 64 << 10, MaxBodyBytesInFlight: 128 << 10})
+	big := smallProblem(3)
+	big["vehicles"].([]map[string]any)[0]["id"] = strings.Repeat("v", 40<<10)
+	first := make(chan int, 1)
+	go func() { first <- ts.do("POST", "/v1/optimize", courierKey, big).Status }()
+	<-gate.started
+	r := ts.do("POST", "/v1/optimize", courierKey, big)
+	if r.Status != http.StatusServiceUnavailable || r.Header.Get("Retry-After") == "" {
+		t.Errorf("second large body while the first is held: %d (Retry-After %q), want 503", r.Status, r.Header.Get("Retry-After"))
+	}
+	close(gate.release)
+	if st := <-first; st != http.StatusOK {
+		t.Errorf("first large body: %d, want 200", st)
+	}
+	if r := ts.do("POST", "/v1/optimize", courierKey, big); r.Status != http.StatusOK {
+		t.Errorf("a large body once the first is done: %d", r.Status)
+	}
+}
+
+// gateSolver signals when a solve starts and holds it until release is
+// closed.
+type gateSolver struct {
+	started chan struct{}
+	release chan struct{}
+}
+
+func (g *gateSolver) Solve(ctx context.Context, p *routing.Problem, opts routing.Options) (*routing.Solution, error) {
+	select {
+	case g.started <- struct{}{}:
+	default:
+	}
+	select {
+	case <-g.release:
+	case <-ctx.Done():
+	}
+	return &routing.Solution{}, nil
 }

@@ -4,6 +4,8 @@ import (
 	"context"
 	"net/http"
 	"time"
+
+	"golang.org/x/sync/semaphore"
 )
 
 // governor bounds the solves (routing and planner runs) that run at once,
@@ -61,4 +63,37 @@ func (s *Server) governed(h func(w http.ResponseWriter, r *http.Request) error) 
 		defer release()
 		return h(w, r)
 	}
+}
+
+// bodyBudget bounds the request bytes held at once, so that many
+// concurrent large bodies cannot together exhaust memory: each request with
+// a body reserves twice its declared length (the bytes, then what they
+// decode to), or twice MaxBodyBytes when it declares none, until its
+// handler returns. A request that cannot reserve within wait gets 503.
+type bodyBudget struct {
+	sem  *semaphore.Weighted
+	max  int64
+	wait time.Duration
+}
+
+func newBodyBudget(total int64, wait time.Duration) *bodyBudget {
+	return &bodyBudget{sem: semaphore.NewWeighted(total), max: total, wait: wait}
+}
+
+// reserve holds the bytes r's body may need; release gives them back.
+func (b *bodyBudget) reserve(r *http.Request, maxBody int64) (release func(), err error) {
+	if r.Body == nil || r.Body == http.NoBody || r.ContentLength == 0 {
+		return func() {}, nil
+	}
+	n := r.ContentLength
+	if n < 0 || n > maxBody {
+		n = maxBody
+	}
+	n = min(2*n, b.max)
+	ctx, cancel := context.WithTimeout(r.Context(), b.wait)
+	defer cancel()
+	if err := b.sem.Acquire(ctx, n); err != nil {
+		return nil, errorf(errBusy, "the server is reading too many large requests; retry shortly")
+	}
+	return func() { b.sem.Release(n) }, nil
 }

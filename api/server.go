@@ -136,7 +136,11 @@ type Config struct {
 	// operator key.
 	MetricsPublic bool
 	// MaxBodyBytes limits request bodies; default 8 MiB.
-	MaxBodyBytes int64
+	// MaxBodyBytesInFlight bounds what all requests' bodies may hold at once
+	// (each reserves twice its length); default 512 MiB, at least
+	// 2×MaxBodyBytes.
+	MaxBodyBytes         int64
+	MaxBodyBytesInFlight int64
 	// DefaultSolveTime is the time limit of a synchronous solve that names
 	// none (default 1 s); MaxSolveTime caps what a request may ask (default
 	// 10 s); MaxJobTime caps asynchronous jobs (default 10 min).
@@ -208,6 +212,9 @@ func (c *Config) defaults() {
 	if c.MaxBodyBytes <= 0 {
 		c.MaxBodyBytes = 8 << 20
 	}
+	if c.MaxBodyBytesInFlight < 2*c.MaxBodyBytes {
+		c.MaxBodyBytesInFlight = max(512<<20, 2*c.MaxBodyBytes)
+	}
 	if c.MaxSyncTasks <= 0 {
 		c.MaxSyncTasks = 1000
 	}
@@ -273,6 +280,8 @@ type Server struct {
 	solves  *governor
 	// authFails throttles failed authentication per client address.
 	authFails *authThrottle
+	// bodies bounds the request bytes held at once.
+	bodies *bodyBudget
 	// routes lists every registered pattern, for the OpenAPI test.
 	routes []string
 
@@ -296,6 +305,7 @@ func New(cfg Config) (*Server, error) {
 		metrics: metrics.New(cfg.Registry), mux: http.NewServeMux(), quit: make(chan struct{}),
 		solves:    newGovernor(cfg.MaxSolves, cfg.SolveWait),
 		authFails: newAuthThrottle(cfg.AuthFailRate, cfg.AuthFailBurst),
+		bodies:    newBodyBudget(cfg.MaxBodyBytesInFlight, cfg.SolveWait),
 	}
 	s.queue = newQueue(s)
 	s.registerRoutes()
@@ -357,6 +367,12 @@ func (s *Server) route(pattern string, acc access, h func(w http.ResponseWriter,
 			s.writeError(w, r, err)
 			return
 		}
+		release, err := s.bodies.reserve(r, s.cfg.MaxBodyBytes)
+		if err != nil {
+			s.writeError(w, r, err)
+			return
+		}
+		defer release()
 		if err := h(w, r); err != nil {
 			s.writeError(w, r, err)
 		}
