@@ -276,3 +276,59 @@ func (g *gateSolver) Solve(ctx context.Context, p *routing.Problem, opts routing
 	}
 	return &routing.Solution{}, nil
 }
+
+// The lost update of the hardening issue: a stop event re-plans route A for
+// a while; meanwhile a planner dispatches route B. B must survive: the
+// event, written at the version it read, gets 409 instead of overwriting B.
+func TestReplanDoesNotOverwriteDispatch(t *testing.T) {
+	for _, st := range testStores() {
+		t.Run(st.name, func(t *testing.T) {
+			gate := &replanGate{started: make(chan struct{}, 1), release: make(chan struct{})}
+			ts := startServer(t, api.Config{Store: st.open(t), Solver: gate, MaxSolves: 4})
+			if r := ts.do("POST", "/v1/dispatch", plannerKey, smallProblem(6)); r.Status != http.StatusCreated {
+				t.Fatalf("dispatch A = %d %s", r.Status, r.Body)
+			}
+			event := make(chan *response, 1)
+			go func() {
+				event <- ts.do("POST", "/v1/couriers/c1/events", courierKey,
+					`{"type":"order_added","job":{"id":"n1","location":[106.56,29.55]}}`)
+			}()
+			<-gate.started // the re-plan of A is running
+			b := smallProblem(4)
+			b["jobs"].([]map[string]any)[0]["id"] = "from-b"
+			if r := ts.do("POST", "/v1/dispatch", plannerKey, b); r.Status != http.StatusCreated {
+				t.Fatalf("dispatch B = %d %s", r.Status, r.Body)
+			}
+			close(gate.release)
+			if r := <-event; r.Status != http.StatusConflict {
+				t.Errorf("the stale re-plan: %d %s, want 409", r.Status, r.Body)
+			}
+			r := ts.do("GET", "/v1/couriers/c1/route", courierKey, nil)
+			if !strings.Contains(string(r.Body), `"plan_id"`) || strings.Contains(string(r.Body), `"n1"`) {
+				t.Errorf("route after both writers: %s; want B's route without the re-plan's order n1", r.Body)
+			}
+			evs := ts.do("GET", "/v1/couriers/c1/events", courierKey, nil)
+			if strings.Contains(string(evs.Body), "order_added") {
+				t.Errorf("the refused event was stored: %s", evs.Body)
+			}
+		})
+	}
+}
+
+// replanGate solves with routing.Solve, holding one-vehicle problems (the
+// re-plans) until release is closed.
+type replanGate struct {
+	started chan struct{}
+	release chan struct{}
+}
+
+func (g *replanGate) Solve(ctx context.Context, p *routing.Problem, opts routing.Options) (*routing.Solution, error) {
+	if len(p.Vehicles) == 1 {
+		select {
+		case g.started <- struct{}{}:
+		default:
+		}
+		<-g.release
+	}
+	return routing.Solve(ctx, p, opts)
+}

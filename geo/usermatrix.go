@@ -62,6 +62,18 @@ func ReadMatrixJSON(r io.Reader) (*Matrix, error) {
 	if n > MaxUserMatrixSize {
 		return nil, field.New(ErrMatrix, "durations", "%d locations, at most %d", n, MaxUserMatrixSize)
 	}
+	// Check the shape before the n² allocation: 20,000 empty rows are a
+	// 60 KB document that would otherwise ask for 3.2 GB.
+	for _, rows := range []struct {
+		name string
+		rows [][]*float64
+	}{{"durations", mj.Durations}, {"distances", mj.Distances}} {
+		for i, row := range rows.rows {
+			if len(row) != n {
+				return nil, field.New(ErrMatrix, fmt.Sprintf("%s[%d]", rows.name, i), "%d entries, want %d (matrix must be square)", len(row), n)
+			}
+		}
+	}
 	m := NewMatrix(n)
 	if err := fillRows(m.Seconds, mj.Durations, n, "durations", "seconds"); err != nil {
 		return nil, err
@@ -74,9 +86,6 @@ func ReadMatrixJSON(r io.Reader) (*Matrix, error) {
 
 func fillRows(dst []int32, rows [][]*float64, n int, name, unit string) error {
 	for i, row := range rows {
-		if len(row) != n {
-			return field.New(ErrMatrix, fmt.Sprintf("%s[%d]", name, i), "%d entries, want %d (matrix must be square)", len(row), n)
-		}
 		for j, v := range row {
 			if v == nil {
 				return field.New(ErrMatrix, fmt.Sprintf("%s[%d][%d]", name, i, j), "null (no route)")

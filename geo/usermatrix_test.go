@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"runtime"
 	"strings"
 	"testing"
 
@@ -114,4 +115,22 @@ func FuzzReadMatrixJSON(f *testing.F) {
 			t.Fatalf("round trip: %v", err)
 		}
 	})
+}
+
+// A document of many empty rows is refused before the n² matrix is
+// allocated.
+func TestReadMatrixJSONEmptyRowsBomb(t *testing.T) {
+	const n = MaxUserMatrixSize
+	doc := `{"durations":[` + strings.Repeat("[],", n-1) + `[]],"distances":[` + strings.Repeat("[],", n-1) + `[]]}`
+	var before, after runtime.MemStats
+	runtime.ReadMemStats(&before)
+	_, err := ReadMatrixJSON(strings.NewReader(doc))
+	runtime.ReadMemStats(&after)
+	var fe *FieldError
+	if !errors.As(err, &fe) || fe.Path != "durations[0]" {
+		t.Fatalf("ReadMatrixJSON(%d empty rows) = %v, want a field error at durations[0]", n, err)
+	}
+	if got := after.TotalAlloc - before.TotalAlloc; got > 64<<20 {
+		t.Errorf("allocated %d MB refusing a %d KB document", got>>20, len(doc)>>10)
+	}
 }
