@@ -43,7 +43,22 @@
 // courier (optimise, jobs, VROOM, and only its own route and events when the
 // key names a courier id), planner (also facilities, dispatch, plans and any
 // courier) and operator (everything, including /metrics unless it is
-// public). Each key has its own token-bucket rate limit.
+// public). Each key has its own token-bucket rate limit, and each client
+// address a budget of failed authentications (then 429).
+//
+// # Limits
+//
+// What no handler should see is refused at the edge (edge.go): bodies that
+// are not a JSON object, invalid UTF-8, NUL in any string, path ids outside
+// the id charset, headers over 64 KiB (a 431 problem). Problems are sized
+// before anything is allocated for them (budget.go): tasks, vehicles and
+// matrix rows are counted in the raw body (arrayLengths), then the decoded
+// document's matrix side and estimated solver memory (instance.Size) are
+// checked against the synchronous or job budget. A solve governor
+// (governor.go) runs at most Config.MaxSolves solves and planner runs at
+// once; a synchronous request waits Config.SolveWait for a slot, then gets
+// 503 with Retry-After. Bodies held at once are bounded too. Every problem
+// is validated at acceptance exactly as the solver will validate it.
 //
 // # Re-planning
 //
