@@ -5,7 +5,10 @@ import (
 	"fmt"
 	"slices"
 
+	"github.com/paulmach/orb"
+
 	"github.com/lastmile-dev/lastmile/routing"
+	"github.com/lastmile-dev/lastmile/routing/fleet"
 )
 
 const daySeconds = 86400
@@ -149,7 +152,17 @@ func (c *county) routeDay(ctx context.Context, d int, o Options) error {
 			})
 		}
 	}
-	rs, tasks, un, err := c.solveTask(ctx, d, 1, string(rc.Hub.ID), rc.Hub.Location, res.hubReady, c.trucks, jobs, o)
+	var truck *fleetVehicle
+	for k := range c.trucks {
+		if truck == nil || c.trucks[k].t.CapacityKg > truck.t.CapacityKg {
+			truck = &c.trucks[k]
+		}
+	}
+	var truckType = c.van
+	if truck != nil {
+		truckType = truck.t
+	}
+	rs, tasks, un, err := c.solveCovered(ctx, d, 1, string(rc.Hub.ID), rc.Hub.Location, res.hubReady, c.trucks, truckType, jobs, o)
 	if err != nil {
 		return err
 	}
@@ -258,7 +271,7 @@ func (c *county) routeDay(ctx context.Context, d int, o Options) error {
 			for k := range o.StationVehicles {
 				vs = append(vs, fleetVehicle{fmt.Sprintf("%s/%s-%d", st.ID, task.kind, k+1), t})
 			}
-			rs, tasks, un, err := c.solveTask(ctx, d, 2, string(st.ID), st.Location, ready, vs, task.jobs, o)
+			rs, tasks, un, err := c.solveCovered(ctx, d, 2, string(st.ID), st.Location, ready, vs, t, task.jobs, o)
 			if err != nil {
 				return err
 			}
@@ -332,43 +345,9 @@ func (c *county) coldRun(ctx context.Context, d int, jobs []stopJob, o Options) 
 	if len(jobs) == 0 {
 		return nil, nil
 	}
-	rs, tasks, un, err := c.solveTask(ctx, d, 1, string(rc.Hub.ID), rc.Hub.Location, 0, c.colds, jobs, o)
+	rs, tasks, un, err := c.solveCovered(ctx, d, 1, string(rc.Hub.ID), rc.Hub.Location, 0, c.colds, c.coldVan, jobs, o)
 	if err != nil {
 		return nil, err
-	}
-	if len(un) > 0 && c.coldVan != nil {
-		var again []stopJob
-		var idx []int
-		for k := range jobs {
-			if _, ok := un[k]; ok {
-				again = append(again, jobs[k])
-				idx = append(idx, k)
-			}
-		}
-		var extra []fleetVehicle
-		for k := range again {
-			extra = append(extra, fleetVehicle{fmt.Sprintf("%s-extra-%s-%02d", rc.Hub.ID, c.coldVan.ID, k+1), c.coldVan})
-		}
-		ers, etasks, eun, err := c.solveTask(ctx, d, 1, string(rc.Hub.ID), rc.Hub.Location, 0, extra, again, o)
-		if err != nil {
-			return nil, err
-		}
-		next := map[int]string{}
-		for k, reason := range eun {
-			next[idx[k]] = reason
-		}
-		for r := range ers {
-			for k := range etasks[r] {
-				etasks[r][k] = idx[etasks[r][k]]
-			}
-		}
-		for k := range un {
-			if _, still := next[k]; !still {
-				j := jobs[k]
-				c.shortOf(j.stop, d, fmt.Sprintf("the county's refrigerated vans cannot make it (%s): served by an extra %s from the hub", un[k], c.coldVan.ID))
-			}
-		}
-		rs, tasks, un = append(rs, ers...), append(tasks, etasks...), next
 	}
 	for r, rt := range rs {
 		for k, st := range rt.Stops {
@@ -395,6 +374,57 @@ func (c *county) coldRun(ctx context.Context, d int, jobs []stopJob, o Options) 
 	return rs, nil
 }
 
+// solveCovered is solveTask, then, for the jobs the vehicles vs leave
+// out, solveTask again with as many extra vehicles of type extra: a hub's
+// extras are vehicles beyond the county's fleet (named "-extra-", and
+// each job they serve is noted in c.short); a station's are more rounds,
+// which chainRounds puts on the county's vans. What even the extras
+// leave out is returned as unassigned, with the first reason.
+func (c *county) solveCovered(ctx context.Context, d, echelon int, base string, baseLoc orb.Point, notBefore int64,
+	vs []fleetVehicle, extra *fleet.VehicleType, jobs []stopJob, o Options) ([]Route, [][]int, map[int]string, error) {
+	rs, tasks, un, err := c.solveTask(ctx, d, echelon, base, baseLoc, notBefore, vs, jobs, o)
+	if err != nil || len(un) == 0 || extra == nil {
+		return rs, tasks, un, err
+	}
+	var again []stopJob
+	var idx []int
+	for k := range jobs {
+		if _, ok := un[k]; ok {
+			again = append(again, jobs[k])
+			idx = append(idx, k)
+		}
+	}
+	var more []fleetVehicle
+	for k := range again {
+		id := fmt.Sprintf("%s-extra-%s-%02d", base, extra.ID, k+1)
+		if echelon == 2 {
+			id = fmt.Sprintf("%s/extra-%d", base, k+1)
+		}
+		more = append(more, fleetVehicle{id, extra})
+	}
+	ers, etasks, eun, err := c.solveTask(ctx, d, echelon, base, baseLoc, notBefore, more, again, o)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	next := map[int]string{}
+	for k := range eun {
+		next[idx[k]] = un[idx[k]]
+	}
+	for r := range ers {
+		for k := range etasks[r] {
+			etasks[r][k] = idx[etasks[r][k]]
+		}
+	}
+	if echelon == 1 {
+		for k := range un {
+			if _, still := next[k]; !still {
+				c.shortOf(jobs[k].stop, d, fmt.Sprintf("the county's vehicles cannot make it (%s): served by an extra %s from the hub", un[k], extra.ID))
+			}
+		}
+	}
+	return append(rs, ers...), append(tasks, etasks...), next, nil
+}
+
 func (c *county) miss(s Stop, day int, reason, fleet string) {
 	if s.Kind == "delivery" {
 		return
@@ -407,6 +437,9 @@ func (c *county) miss(s Stop, day int, reason, fleet string) {
 func (c *county) shortOf(s Stop, day int, note string) {
 	c.short = append(c.short, MissedPickup{ID: s.ID, County: c.src.ID, Day: day, Kg: s.Kg + s.ColdKg, ColdChain: s.Kind == "cold_pickup", Reason: note, Fleet: "extra"})
 }
+
+// The routes of concurrent county-days never share a county, so c's
+// fields need no lock: Plan runs each county's days in one goroutine.
 
 func (c *county) fail(i int, reason string) {
 	if c.villages[i].reason == "" {

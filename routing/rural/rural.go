@@ -165,12 +165,14 @@ type Route struct {
 	// Start and End are when the vehicle leaves and is back at its base,
 	// in seconds after the day's midnight (a trunk may leave the evening
 	// before: Start < 0).
-	Start    int64       `json:"start"`
-	End      int64       `json:"end"`
-	Km       float64     `json:"km"`
-	Hours    float64     `json:"hours"`
-	CostYuan float64     `json:"cost_yuan"`
-	Path     []orb.Point `json:"path"`
+	Start    int64   `json:"start"`
+	End      int64   `json:"end"`
+	Km       float64 `json:"km"`
+	Hours    float64 `json:"hours"`
+	CostYuan float64 `json:"cost_yuan"`
+	// Path is the route's polyline for maps; report.json leaves it out
+	// (routes.geojson has it).
+	Path []orb.Point `json:"-"`
 }
 
 // Day sums one day of the week across counties.
@@ -253,10 +255,13 @@ type Report struct {
 	Loads []Load       `json:"loads"`
 	// ColdStorage is the siting of cold rooms at township stations.
 	ColdStorage ColdStorageReport `json:"cold_storage"`
-	// Fleet compares the vehicles used each day with each county's fleet.
-	Fleet    []FleetUse       `json:"fleet"`
-	Days     []Day            `json:"days"`
-	Villages []VillageService `json:"villages"`
+	// Fleet compares the vehicles used each day with each county's fleet;
+	// ExtraFleet lists the pickups and deliveries only vehicles beyond a
+	// county's fleet could make, and which.
+	Fleet      []FleetUse       `json:"fleet"`
+	ExtraFleet []MissedPickup   `json:"extra_fleet,omitempty"`
+	Days       []Day            `json:"days"`
+	Villages   []VillageService `json:"villages"`
 	// Unserved lists villages whose frequency is not met, with the reason.
 	Unserved []VillageService `json:"unserved"`
 	WeekKm   float64          `json:"week_km"`
@@ -362,6 +367,7 @@ func (rep *Report) assemble(cs []*county) {
 			return strings.Compare(a.ID, b.ID)
 		})
 		rep.ProduceKgPerWeek.Missed = append(rep.ProduceKgPerWeek.Missed, c.missed...)
+		rep.ExtraFleet = append(rep.ExtraFleet, c.short...)
 		cov := Coverage{County: c.src.ID, Name: c.src.Name, Stations: len(c.src.Stations), UrbanCommunities: c.src.UrbanCommunities}
 		for i := range c.villages {
 			rep.ProduceKgPerWeek.Offered += c.villages[i].ambientKg + c.villages[i].coldKg
