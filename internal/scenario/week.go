@@ -99,10 +99,11 @@ func generateWeek(f *Fixture, o Options) *Week {
 			Hours:     hours(hhmm(0, 0), hhmm(24, 0)),
 			FixedCost: 2000, HandlingCost: 0.4,
 		}
-		// The shared county fleet: trucks for the branch lines, vans (small
-		// ones in the mountains) for the village rounds of every station,
-		// refrigerated vans for cold produce: by weight (500 kg a day
-		// each) and by reach (one per six townships).
+		// The shared county fleet: trucks for the branch lines (by
+		// townships and produce weight), vans (small ones in the mountains)
+		// for the village rounds of every station, refrigerated vans for
+		// cold produce: by weight (500 kg a day each) and by reach (one per
+		// six townships).
 		add := func(typ string, n int) {
 			for i := range n {
 				rc.Vehicles = append(rc.Vehicles, fleet.Vehicle{
@@ -116,7 +117,12 @@ func generateWeek(f *Fixture, o Options) *Week {
 		}
 		truck := f.vehicleType(f.Roles.Trunk)
 		add(f.Roles.Trunk, max(1+len(c.Townships)/4, int(math.Ceil(produceKgPerDay/(truck.CapacityKg*1.5)))))
-		add(van, max(1, int(math.Ceil(countyParcels/float64(f.vehicleType(van).CapacityParcels)*2))))
+		// Rounds carry parcels out and produce back, and start when their
+		// station's branch line is in, so a van seldom serves more than two
+		// stations a day: the most of the three needs, with slack.
+		vt := f.vehicleType(van)
+		add(van, max(1, int(math.Ceil(countyParcels/float64(vt.CapacityParcels)*2)),
+			int(math.Ceil(produceKgPerDay*1.5/vt.CapacityKg)), (len(c.Townships)+1)/2+2))
 		if coldKgPerDay > 0 {
 			add(f.Roles.Cold, max(int(math.Ceil(coldKgPerDay/500)), (len(c.Townships)+5)/6))
 		}
