@@ -31,15 +31,20 @@ const planSummary = `Plan a delivery mode on a scenario and print a report.
          vehicles, driver hours and CO2 per district, and each carrier's
          share of the pooled cost (Shapley value, or proportional when the
          Shapley value is not individually rational).
-  rural  two-echelon consolidation over a week: branch lines from the county
-         hub to the township stations (parcels down, farm produce back,
-         cold-chain produce in refrigerated vans), village rounds from the
-         stations or pickup at the station, visit days per village frequency.
+  rural  consolidated delivery over a week in every county with rural
+         townships, timed as a chain: trunk lines from the city's
+         distribution centres to each county hub (parcels down, produce up,
+         cold and ambient apart), branch lines to the township stations,
+         village rounds (or pickup at the station) once the parcels are in;
+         cold rooms sited at stations (facility location, with a bound);
+         the shared county fleet with duty limits; coverage of villages
+         (村, not 社区) per county.
 
 SCENARIO is "chongqing" (the generated Chongqing fixture: --seed, --parcels,
 --carriers) or a scenario FILE.json written by 'lastmile scenario'.
---out DIR writes report.json, routes.geojson and map.svg (rural: also
-map-COUNTY.svg per county).`
+--out DIR writes report.json, routes.geojson and map.svg (rural: the
+municipality's overview, and map-COUNTY.svg per county: small multiples,
+the week's summary then each day).`
 
 func runPlan(ctx context.Context, env *Env, args []string) error {
 	fs := newFlagSet(env, "plan", "urban|rural [SCENARIO]", planSummary)
@@ -53,6 +58,7 @@ func runPlan(ctx context.Context, env *Env, args []string) error {
 	zoneHours := fs.Float64("zone-hours", 24, "urban: target workload of a zone in vehicle-hours")
 	co2 := fs.Float64("co2-per-km", 0, "urban: one CO2 factor in kg/km for every vehicle type (default: per type)")
 	radius := fs.Float64("pickup-radius", 2000, "rural: villages within this many metres of their station are served by pickup there")
+	counties := fs.String("counties", "", "rural: plan only these counties of the generated week (comma-separated IDs, e.g. rongchang,youyang); default every county")
 	districts := fs.String("districts", "", "draw these boundaries (GeoJSON `FILE`, GCJ-02, e.g. ../shared/geo/chongqing_districts_gcj02.geojson) instead of the fixture's district circles; rural: that file by default when present, else county outlines")
 	outDir := fs.String("out", "", "write report.json, routes.geojson and map.svg to `DIR`")
 	jsonOut := jsonFlag(fs)
@@ -79,7 +85,11 @@ func runPlan(ctx context.Context, env *Env, args []string) error {
 	case !(*zoneHours > 0) || !(*co2 >= 0):
 		return fmt.Errorf("%w: --zone-hours must be > 0 and --co2-per-km ≥ 0", errUsage)
 	}
-	s, err := loadPlanScenario(source, mode, *seed, *parcels, *carriers)
+	var only []string
+	if *counties != "" {
+		only = strings.Split(*counties, ",")
+	}
+	s, err := loadPlanScenario(source, mode, *seed, *parcels, *carriers, only)
 	if err != nil {
 		return err
 	}
@@ -116,14 +126,14 @@ func runPlan(ctx context.Context, env *Env, args []string) error {
 // beside the working directory.
 var sharedDistricts = filepath.Join("..", "shared", "geo", "chongqing_districts_gcj02.geojson")
 
-func loadPlanScenario(source, mode string, seed uint64, parcels, carriers int) (*scenario.Scenario, error) {
+func loadPlanScenario(source, mode string, seed uint64, parcels, carriers int, counties []string) (*scenario.Scenario, error) {
 	if source == "chongqing" {
 		kind := scenario.KindUrban
 		if mode == "rural" {
 			kind = scenario.KindRural
 		}
 		s, err := scenario.Generate(scenario.Chongqing(), scenario.Options{
-			Seed: seed, Kind: kind, Parcels: parcels, Carriers: carriers, CarrierStations: true,
+			Seed: seed, Kind: kind, Parcels: parcels, Carriers: carriers, CarrierStations: true, Counties: counties,
 		})
 		if err != nil {
 			return nil, fmt.Errorf("%w: %w", errUsage, err)

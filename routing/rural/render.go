@@ -121,8 +121,12 @@ func (r *Report) Map(in Input, title, c string, d int) *render.Map {
 		}
 	}
 	for i := range in.Counties {
-		if c == "" || in.Counties[i].ID == c {
-			m.Marks = append(m.Marks, r.marks(&in.Counties[i])...)
+		if rc := &in.Counties[i]; c == "" || rc.ID == c {
+			m.Marks = append(m.Marks, r.marks(rc)...)
+			m.Depots = append(m.Depots, render.Site{ID: string(rc.Hub.ID), Point: rc.Hub.Location})
+			for _, s := range rc.Stations {
+				m.Depots = append(m.Depots, render.Site{ID: string(s.ID), Point: s.Location})
+			}
 		}
 	}
 	m.Marks = append(m.Marks, cityMarks(in)...)

@@ -431,7 +431,7 @@ type county struct {
 	travel   geo.MatrixSource
 	speedKmh float64
 	// net is the travel matrix of the hub (0), the stations (1…) and the
-	// villages, in County.Facilities order.
+	// villages' locations, in County.Facilities order.
 	net *geo.Matrix
 	// trucks run the branch lines, colds the cold-produce runs, vans the
 	// village rounds; van and coldVan are the types of the rounds.
@@ -551,7 +551,14 @@ func newCounty(ctx context.Context, rc *County, types map[string]*fleet.VehicleT
 	}
 	c.rooms = make([]float64, len(rc.Stations))
 	var err error
-	if c.net, err = c.travel.Matrix(ctx, pointsOf(rc.Facilities())); err != nil {
+	pts := []orb.Point{rc.Hub.Location}
+	for _, s := range rc.Stations {
+		pts = append(pts, s.Location)
+	}
+	for _, v := range rc.Villages {
+		pts = append(pts, v.Location)
+	}
+	if c.net, err = c.travel.Matrix(ctx, pts); err != nil {
 		return nil, fmt.Errorf("county %s: %w", rc.ID, err)
 	}
 	c.trunk, err = tr.plan(ctx, c)
@@ -559,14 +566,6 @@ func newCounty(ctx context.Context, rc *County, types map[string]*fleet.VehicleT
 		return nil, err
 	}
 	return c, nil
-}
-
-func pointsOf(fs []depots.Facility) []orb.Point {
-	pts := make([]orb.Point, len(fs))
-	for i, f := range fs {
-		pts[i] = f.Location
-	}
-	return pts
 }
 
 // roadMeters is the road distance between two points of the county's
