@@ -177,7 +177,8 @@ type Route struct {
 
 // Day sums one day of the week across counties.
 type Day struct {
-	Day      int     `json:"day"`
+	Day int `json:"day"`
+	// Km is the routes' km plus the vans' empty drives between stations.
 	Km       float64 `json:"km"`
 	Vehicles int     `json:"vehicles"`
 	Routes   []Route `json:"routes"`
@@ -352,6 +353,9 @@ func (rep *Report) assemble(cs []*county) {
 					rep.ProduceKgPerWeek.ColdChain += s.ColdKg
 				}
 			}
+		}
+		for _, sh := range day.Shifts {
+			day.Km += sh.DeadheadKm // vans driving empty between stations
 		}
 		day.Vehicles = len(day.Shifts)
 		rep.WeekKm += day.Km
