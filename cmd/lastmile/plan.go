@@ -378,8 +378,8 @@ func writeRuralReport(w io.Writer, r *rural.Report) error {
 		}
 	}
 	cs := r.ColdStorage
-	fmt.Fprintf(w, "\ncold rooms: %d sited at township stations in %d counties (SSCFLP, %d proven optimal): %.0f yuan a week, lower bound %.0f, against %.0f with none; %.0f refrigerated van-km a week saved (model)\n",
-		len(cs.Sites), cs.Counties, cs.Optimal, cs.CostYuanPerWeek, cs.LowerBound, cs.BaselineYuanPerWeek, cs.RefrigeratedKmSaved)
+	fmt.Fprintf(w, "\ncold rooms: %d sited at township stations (single-source CFLP per county, %d of %d proven optimal): %.0f yuan a week, lower bound %.0f, against %.0f with none; %.0f refrigerated van-km a week saved (model)\n",
+		len(cs.Sites), cs.Optimal, cs.Counties, cs.CostYuanPerWeek, cs.LowerBound, cs.BaselineYuanPerWeek, cs.RefrigeratedKmSaved)
 	for i, site := range cs.Sites {
 		if i == 5 {
 			fmt.Fprintf(w, "  … %d more in report.json\n", len(cs.Sites)-5)

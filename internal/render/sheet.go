@@ -32,6 +32,8 @@ type Mark struct {
 	ID    string
 	Kind  string
 	Point orb.Point
+	// Label, if set, is written beside the symbol on a Sheet.
+	Label string
 	// Props are extra GeoJSON properties.
 	Props map[string]any
 }
@@ -248,6 +250,14 @@ func WriteSheetSVG(w io.Writer, s *Sheet, widthPx int) error {
 				if q.Kind == m.kind {
 					x, y := xy(q.Point)
 					sb.WriteString(symbol(q.Kind, x, y, q.ID))
+					if q.Label != "" {
+						anchor, dx := "start", 9.0
+						if x > x0+pw/2 {
+							anchor, dx = "end", -9
+						}
+						fmt.Fprintf(&sb, `<text x="%.1f" y="%.1f" font-size="11" fill="#b2182b" text-anchor="%s" stroke="#fff" stroke-width="3" paint-order="stroke">%s</text>`,
+							x+dx, y+4, anchor, esc(q.Label))
+					}
 				}
 			}
 		}

@@ -214,7 +214,7 @@ func CountySheet(in Input, r *Report, id string, bounds []render.Area) (*render.
 		}
 	}
 	s.Notes = append(s.Notes, r.summary()...)
-	week := render.Panel{Title: "week summary", Boundaries: outline, Marks: append(marks, cityMarks(in)...)}
+	week := render.Panel{Title: "week summary", Boundaries: outline, Marks: append(marks, r.cityAtEdge(in, c, box)...)}
 	seenTrunk := map[bool]bool{}
 	for _, day := range r.Days {
 		var p render.Panel
@@ -275,6 +275,50 @@ func OverviewSheet(in Input, r *Report, bounds []render.Area) *render.Sheet {
 	}
 	return &render.Sheet{Title: "Rural consolidated delivery: every county, the week", Notes: r.summary(), Panels: []render.Panel{p}, Columns: 1,
 		Lines: legend()[:2]}
+}
+
+// cityAtEdge marks, for each distribution centre county c's trunks run
+// to, the city where the trunk line leaves the county's box b, labelled
+// with the centre and the distance, since the city itself lies off the
+// county's map.
+func (r *Report) cityAtEdge(in Input, c *County, b orb.Bound) []render.Mark {
+	seen := map[string]bool{}
+	var out []render.Mark
+	for _, t := range r.Trunks {
+		if t.County != c.ID || seen[t.DC] {
+			continue
+		}
+		seen[t.DC] = true
+		for _, dc := range in.DCs {
+			if string(dc.ID) != t.DC {
+				continue
+			}
+			p := exit(c.Hub.Location, dc.Location, b)
+			out = append(out, render.Mark{ID: string(dc.ID), Kind: render.MarkCity, Point: p,
+				Label: fmt.Sprintf("→ city: %s, %.0f km", dc.ID, t.KmEachWay)})
+		}
+	}
+	return out
+}
+
+// exit is where the segment from a (inside b) to z leaves b, a little
+// inside it; z itself when it lies in b.
+func exit(a, z orb.Point, b orb.Bound) orb.Point {
+	if b.Contains(z) {
+		return z
+	}
+	t := 1.0
+	for k := range 2 {
+		d := z[k] - a[k]
+		switch {
+		case d > 0:
+			t = math.Min(t, (b.Max[k]-a[k])/d)
+		case d < 0:
+			t = math.Min(t, (b.Min[k]-a[k])/d)
+		}
+	}
+	t *= 0.97
+	return orb.Point{a[0] + t*(z[0]-a[0]), a[1] + t*(z[1]-a[1])}
 }
 
 // nearby returns the areas whose box meets b.
