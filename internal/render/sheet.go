@@ -272,8 +272,10 @@ func WriteSheetSVG(w io.Writer, s *Sheet, widthPx int) error {
 					break
 				}
 			}
+			// Bottom right, clear of labels at the panel's left and edges.
+			bx := x0 + pw - 8 - step/kmPerPx
 			fmt.Fprintf(&sb, `<g font-size="11" fill="#222"><rect x="%.1f" y="%.1f" width="%.1f" height="4" fill="#222"/><text x="%.1f" y="%.1f">%g km</text></g>`+"\n",
-				x0+8, my+mapH-10, step/kmPerPx, x0+8, my+mapH-16, step)
+				bx, my+mapH-10, step/kmPerPx, bx, my+mapH-16, step)
 		}
 		sb.WriteString("</g>\n")
 	}
