@@ -385,20 +385,34 @@ func writeRuralReport(w io.Writer, r *rural.Report) error {
 			fmt.Fprintf(w, "  … %d more in report.json\n", len(cs.Sites)-5)
 			break
 		}
-		fmt.Fprintf(w, "  %s: %.0f kg room, %.0f kg a week from %d villages\n", site.Station, site.Kg, site.KgPerWeek, len(site.Villages))
+		fmt.Fprintf(w, "  %s: %.0f kg room (up to %.0f kg held a day), %.0f kg a week from %d villages\n", site.Station, site.Kg, site.DailyKgMax, site.KgPerWeek, len(site.Villages))
 	}
+	duty, vans := 0.0, 0
+	for _, d := range r.Days {
+		for _, sh := range d.Shifts {
+			duty = max(duty, sh.DutyHours)
+			if sh.Echelon == 2 && len(sh.Bases) > 1 {
+				vans++
+			}
+		}
+	}
+	trunkLeg := 0.0
+	for _, t := range r.Trunks {
+		trunkLeg = max(trunkLeg, t.DriveHoursEachWay)
+	}
+	fmt.Fprintf(w, "\nshared county fleets: longest duty %.1f h; %d van-days serve more than one station; longest trunk leg %.1f h of driving\n", duty, vans, trunkLeg)
 	short := 0
 	for _, f := range r.Fleet {
 		if f.Extra > 0 {
 			if short == 0 {
-				fmt.Fprintln(w, "\nfleet short:")
+				fmt.Fprintln(w, "fleet short:")
 			}
 			short++
 			fmt.Fprintf(w, "  %s %s: %d available, up to %d used a day: %s\n", f.County, f.Role, f.Available, f.MaxUsed, f.Note)
 		}
 	}
 	if short == 0 {
-		fmt.Fprintln(w, "\nevery county's fleet suffices")
+		fmt.Fprintln(w, "every county's fleet suffices")
 	}
 	coldExtra := 0
 	for _, x := range r.ExtraFleet {

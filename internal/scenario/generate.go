@@ -62,7 +62,8 @@ type Options struct {
 	// township; 0 means DefaultMinVillages and DefaultMaxVillages.
 	MinVillages, MaxVillages int
 	// Counties, when not empty, limits the rural week to these counties
-	// (County.ID), in fixture order; an unknown ID is invalid.
+	// (County.ID), in fixture order, each as in the whole week; an
+	// unknown ID is invalid.
 	Counties []string
 }
 

@@ -8,6 +8,7 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"reflect"
 	"slices"
 	"strconv"
 	"strings"
@@ -538,5 +539,25 @@ func TestRNGNoAllocs(t *testing.T) {
 	})
 	if allocs != 0 {
 		t.Fatalf("rng draws allocate %v times per run, want 0", allocs)
+	}
+}
+
+// TestGenerateCountiesSubset: a week of some counties holds them as the
+// whole week does.
+func TestGenerateCountiesSubset(t *testing.T) {
+	all := mustGenerate(t, Options{Seed: 4, Kind: KindRural})
+	some := mustGenerate(t, Options{Seed: 4, Kind: KindRural, Counties: []string{"youyang", "rongchang"}})
+	if len(some.Week.Counties) != 2 {
+		t.Fatalf("counties = %d, want 2", len(some.Week.Counties))
+	}
+	for _, c := range some.Week.Counties {
+		for _, w := range all.Week.Counties {
+			if w.ID == c.ID && !reflect.DeepEqual(w, c) {
+				t.Errorf("county %s differs from the whole week's", c.ID)
+			}
+		}
+	}
+	if _, err := Generate(Chongqing(), Options{Kind: KindRural, Counties: []string{"atlantis"}}); !errors.Is(err, ErrInvalid) {
+		t.Errorf("unknown county: %v, want ErrInvalid", err)
 	}
 }

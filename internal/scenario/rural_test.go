@@ -197,7 +197,7 @@ func ExampleScenario_RuralInput() {
 	fmt.Println("days planned:", len(rep.Days))
 	fmt.Println("cold-chain produce carried:", rep.ProduceKgPerWeek.ColdChain > 0)
 	// Output:
-	// 309 of 309 villages served at their frequency, 27 by pickup at the station
+	// 309 of 309 villages served at their frequency, 23 by pickup at the station
 	// days planned: 7
 	// cold-chain produce carried: true
 }

@@ -43,9 +43,6 @@ func generateWeek(f *Fixture, o Options) *Week {
 		}
 	}
 	for _, c := range f.Counties {
-		if len(o.Counties) > 0 && !slices.Contains(o.Counties, c.ID) {
-			continue
-		}
 		rc := rural.County{ID: c.ID, Name: c.Name, Mountain: c.Mountain}
 		hubID := depots.ID("hub-" + c.ID)
 		median, maxKm := plainVillageMedian, 6.0
@@ -126,7 +123,11 @@ func generateWeek(f *Fixture, o Options) *Week {
 		if coldKgPerDay > 0 {
 			add(f.Roles.Cold, max(int(math.Ceil(coldKgPerDay/500)), (len(c.Townships)+5)/6))
 		}
-		w.Counties = append(w.Counties, rc)
+		// A county left out is still drawn, so that the others are the
+		// same as in the whole week.
+		if len(o.Counties) == 0 || slices.Contains(o.Counties, c.ID) {
+			w.Counties = append(w.Counties, rc)
+		}
 	}
 	return w
 }

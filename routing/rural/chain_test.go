@@ -176,6 +176,9 @@ func TestColdRoomsSited(t *testing.T) {
 		switch s.Station {
 		case "st-far":
 			far = len(s.Villages) > 0 && s.Kg > 0
+			if s.DailyKgMax <= 0 || s.DailyKgMax > s.Kg {
+				t.Errorf("far room of %.0f kg holds up to %.0f kg a day", s.Kg, s.DailyKgMax)
+			}
 		case "st-west":
 			t.Errorf("a room at st-west, whose one cold village supplies 60 kg a week: %+v", s)
 		}

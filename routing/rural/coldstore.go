@@ -93,9 +93,31 @@ type ColdSite struct {
 	// Kg is the room's size (one day's produce held), DailyKgMax the most
 	// the plan puts in it on one day, KgPerWeek what passes through it.
 	Kg          float64  `json:"kg"`
+	DailyKgMax  float64  `json:"daily_kg_max"`
 	YuanPerWeek float64  `json:"yuan_per_week"`
 	KgPerWeek   float64  `json:"kg_per_week"`
 	Villages    []string `json:"villages"`
+}
+
+// roomUse fills the sites' DailyKgMax from the planned week.
+func (rep *ColdStorageReport) roomUse(cs []*county) {
+	at := map[string]*ColdSite{}
+	for i := range rep.Sites {
+		at[rep.Sites[i].Station] = &rep.Sites[i]
+	}
+	for _, c := range cs {
+		for d := range DaysPerWeek {
+			day := map[int]float64{}
+			for _, l := range c.days[d].inRoom {
+				day[l.station] += l.kg
+			}
+			for s, kg := range day {
+				if site := at[string(c.src.Stations[s].ID)]; site != nil {
+					site.DailyKgMax = math.Max(site.DailyKgMax, kg)
+				}
+			}
+		}
+	}
 }
 
 // siteColdRooms chooses, per county, which township stations get a cold

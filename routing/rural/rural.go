@@ -405,6 +405,7 @@ func (rep *Report) assemble(cs []*county) {
 		rep.ServedShare = float64(rep.VillagesServed) / float64(rep.VillagesTotal)
 	}
 	rep.Backhaul = backhaul(rep.Trunks, cs)
+	rep.ColdStorage.roomUse(cs)
 	rep.Chain = summarise(rep.Loads, cs)
 }
 
