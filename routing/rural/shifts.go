@@ -42,13 +42,15 @@ type FleetUse struct {
 }
 
 // chainRounds puts the station rounds of one day (echelon 2 routes, each
-// with a placeholder vehicle) onto the county's vehicles: rounds in order
-// of start, each onto the vehicle of its type that is free soonest before
-// it (after driving empty from its last station), within the duty limit,
-// else onto the next vehicle of the fleet, and beyond the fleet onto
-// extras. This is the greedy of interval scheduling with set-up times: a
-// van is garaged at the station of its first round and may serve several
-// stations a day. It renames the routes and returns the shifts.
+// with a placeholder vehicle) onto the county's vehicles, in order of
+// start. A round goes onto the vehicle of its type for which it costs
+// least: a vehicle already out that can drive empty from its last station
+// in time and stay within the duty limit costs that drive (YuanPerKm and
+// YuanPerHour), a vehicle not yet out its day's FixedYuan, and one beyond
+// the fleet ten times that. This is the greedy of vehicle scheduling with
+// set-up times: a van is garaged at the station of its first round and
+// may serve several stations a day. It renames the routes and returns the
+// shifts.
 func (c *county) chainRounds(d int, blocks []Route, busy map[string]bool, o Options) []Shift {
 	stIdx := map[string]int{}
 	for i, s := range c.src.Stations {
@@ -68,6 +70,12 @@ func (c *county) chainRounds(d int, blocks []Route, busy map[string]bool, o Opti
 		km, dead   float64
 		members    []int
 	}
+	free := map[string]int{}
+	for _, v := range append(append([]fleetVehicle(nil), c.vans...), c.colds...) {
+		if !busy[v.id] {
+			free[v.t.ID]++
+		}
+	}
 	var chains []*chain
 	maxDuty := int64(o.MaxDutyHours * 3600)
 	for _, b := range order {
@@ -77,23 +85,27 @@ func (c *county) chainRounds(d int, blocks []Route, busy map[string]bool, o Opti
 		if r.ColdChain {
 			t = c.coldVan
 		}
-		var best *chain
-		var bestDead float64
+		best, bestCost, bestDead := (*chain)(nil), t.FixedYuan, 0.0
+		if free[t.ID] == 0 {
+			bestCost = 10 * t.FixedYuan
+		}
 		for _, ch := range chains {
 			if ch.typ != r.Type {
 				continue
 			}
-			sec := int64(float64(c.net.Duration(ch.last+1, s+1)) / c.speedFactor(t))
-			if ch.end+sec > r.Start || r.End-ch.start > maxDuty {
+			sec := float64(c.net.Duration(ch.last+1, s+1)) / c.speedFactor(t)
+			if ch.end+int64(sec) > r.Start || r.End-ch.start > maxDuty {
 				continue
 			}
-			if best == nil || ch.end > best.end {
-				best, bestDead = ch, float64(c.net.Distance(ch.last+1, s+1))/1000
+			km := float64(c.net.Distance(ch.last+1, s+1)) / 1000
+			if cost := km*t.YuanPerKm + sec/3600*t.YuanPerHour; cost < bestCost {
+				best, bestCost, bestDead = ch, cost, km
 			}
 		}
 		if best == nil {
 			best = &chain{typ: r.Type, start: r.Start}
 			chains = append(chains, best)
+			free[t.ID] = max(0, free[t.ID]-1)
 		}
 		best.last, best.end = s, r.End
 		best.km += r.Km + bestDead
