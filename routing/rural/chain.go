@@ -155,7 +155,7 @@ func summarise(loads []Load, cs []*county) ChainSummary {
 					}
 					for st, id := range c.src.Stations {
 						if string(id.ID) == r.Base && res.stationReady[st] > 0 {
-							s.ParcelsAtStationHours.add(float64(r.Start-res.stationReady[st]) / 3600)
+							s.ParcelsAtStationHours.add(float64(r.Start-res.stationArrive[st]) / 3600)
 						}
 					}
 				}

@@ -23,6 +23,8 @@ type dayResult struct {
 	// stationReady[s] when the branch line's parcels are at station s.
 	hubReady     int64
 	stationReady []int64
+	// stationArrive[s] is when the branch line with its parcels arrived.
+	stationArrive []int64
 	// collect[s] is the branch line's collection of the ambient produce
 	// waiting at station s, coldCollect[s] the cold van's at its cold
 	// room; up and coldUp are the trunks from the hub to the city.
@@ -119,6 +121,7 @@ func (c *county) routeDay(ctx context.Context, d int, o Options) error {
 	handling := int64(o.HandlingSeconds)
 	nSt := len(rc.Stations)
 	res.stationReady = make([]int64, nSt)
+	res.stationArrive = make([]int64, nSt)
 	res.collect = make([]event, nSt)
 	res.coldCollect = make([]event, nSt)
 	res.hubReady = 0
@@ -179,6 +182,7 @@ func (c *county) routeDay(ctx context.Context, d int, o Options) error {
 			s := j.villages[0]
 			if st.Kind == "delivery" {
 				supplied[s] = true
+				res.stationArrive[s] = st.Arrival
 				res.stationReady[s] = st.Departure + handling
 				continue
 			}
