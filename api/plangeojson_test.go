@@ -43,7 +43,7 @@ func TestPlannerGeoJSON(t *testing.T) {
 			  "demand":[{"location":[106.50,29.56],"volume":60}],"per_parcel_km":0.5}`,
 			"role", []string{"open", "closed", "demand", "flow"}},
 		{"urban", "/v1/plans/urban", `{"seed":3,"parcels":120,"carriers":2,"iterations":5}`, "layer", []string{"zone", "route", "stop", "depot"}},
-		{"rural", "/v1/plans/rural", `{"seed":3,"iterations":20}`, "layer", []string{"route", "stop", "depot"}},
+		{"rural", "/v1/plans/rural", `{"seed":3,"iterations":20,"counties":["rongchang","youyang"]}`, "layer", []string{"route", "stop", "depot", "site"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

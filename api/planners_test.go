@@ -135,7 +135,7 @@ func TestScenarioPlans(t *testing.T) {
 	ts := startServer(t, api.Config{})
 	for _, tt := range []struct{ path, body string }{
 		{"/v1/plans/urban", `{"seed":3,"parcels":120,"carriers":2,"iterations":5}`},
-		{"/v1/plans/rural", `{"seed":3,"iterations":20}`},
+		{"/v1/plans/rural", `{"seed":3,"iterations":20,"counties":["rongchang","youyang"]}`},
 	} {
 		r := ts.do("POST", tt.path, plannerKey, tt.body)
 		if r.Status != http.StatusCreated {

@@ -251,6 +251,7 @@ func runRural(ctx context.Context, env *Env, c *coverFlags, townships, villages,
 	}
 	var skippedT, skippedV []int
 	var st, vs []coverage.Point
+	communities := 0 // urban communities (社区) left out of the villages
 	if townships == "" {
 		// No gazetteer: the bundled scenario's rural week (real townships,
 		// synthetic villages).
@@ -263,6 +264,9 @@ func runRural(ctx context.Context, env *Env, c *coverFlags, townships, villages,
 			return err
 		}
 		if vs, err = loadPoints(villages, datum, &skippedV); err != nil {
+			return err
+		}
+		if vs, communities, err = ruralOnly(villages, vs); err != nil {
 			return err
 		}
 	}
@@ -331,6 +335,9 @@ func runRural(ctx context.Context, env *Env, c *coverFlags, townships, villages,
 	if len(skippedT)+len(skippedV) > 0 {
 		fmt.Fprintf(w, "skipped rows without coordinates: %d townships, %d villages\n", len(skippedT), len(skippedV))
 	}
+	if communities > 0 {
+		fmt.Fprintf(w, "left out: %d urban communities (社区, urban–rural code 1xx); villages are code 2xx\n", communities)
+	}
 	fmt.Fprintf(w, "villages within reach: %d of %d (%.1f%%); out of reach: %d\n", rep.Within, rep.Villages, 100*rep.Share, len(rep.Outside))
 	if p := rep.Plan; p != nil {
 		fmt.Fprintf(w, "to reach 100%%: equip %d villages as service points (cost %g; lower bound %g, gap %.2f%%%s)\n",
@@ -348,6 +355,38 @@ func runRural(ctx context.Context, env *Env, c *coverFlags, townships, villages,
 		}
 	}
 	return nil
+}
+
+// ruralOnly drops the urban communities (社区, NBS urban–rural code 1xx)
+// from vs when the villages file at path is a gazetteer with a ur_code
+// column (as chongqing_villages_with_points.csv), and returns how many it
+// dropped; other files are kept whole.
+func ruralOnly(path string, vs []coverage.Point) ([]coverage.Point, int, error) {
+	if path == "-" || isGeoJSON(path) {
+		return vs, 0, nil
+	}
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, 0, err
+	}
+	defer f.Close()
+	recs, err := scenario.ReadVillages(f)
+	if err != nil {
+		return vs, 0, nil // not a gazetteer file: no urban–rural codes
+	}
+	urban := map[string]bool{}
+	for _, r := range recs {
+		if !r.Rural() {
+			urban[r.Code] = true
+		}
+	}
+	out := vs[:0]
+	for _, v := range vs {
+		if !urban[v.ID] {
+			out = append(out, v)
+		}
+	}
+	return out, len(vs) - len(out), nil
 }
 
 // scenarioRural returns the township stations and villages of the bundled

@@ -225,3 +225,25 @@ func TestCoverZonesShared(t *testing.T) {
 		t.Errorf("zones %v sum to %v of %v; want 渝中区 and 江北区 among them", names, sum, rep.TotalDemand)
 	}
 }
+
+// TestCoverRuralLeavesOutCommunities: with a gazetteer villages file, the
+// urban communities (社区, ur_code 1xx) are not villages.
+func TestCoverRuralLeavesOutCommunities(t *testing.T) {
+	dir := t.TempDir()
+	towns := filepath.Join(dir, "towns.csv")
+	villages := filepath.Join(dir, "villages.csv")
+	os.WriteFile(towns, []byte("code,name,lon_wgs84,lat_wgs84\nT1,town,106.50,29.50\n"), 0o644)
+	os.WriteFile(villages, []byte("code,town_code,county_adcode,county,town,name,ur_code,lon_wgs84,lat_wgs84\n"+
+		"V1,T1,500101,c,t,near village,220,106.51,29.50\n"+
+		"C1,T1,500101,c,t,town community,111,106.501,29.501\n"+
+		"V2,T1,500101,c,t,far village,210,106.80,29.50\n"), 0o644)
+	code, out, errOut := runCLI(t, "cover", "--rural", "--townships", towns, "--villages", villages, "--km", "5", "--quiet")
+	if code != 0 {
+		t.Fatalf("lastmile cover --rural exit %d: %s", code, errOut)
+	}
+	for _, want := range []string{"2 villages", "1 of 2", "left out: 1 urban communities"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("rural output lacks %q:\n%s", want, out)
+		}
+	}
+}

@@ -31,15 +31,20 @@ const planSummary = `Plan a delivery mode on a scenario and print a report.
          vehicles, driver hours and CO2 per district, and each carrier's
          share of the pooled cost (Shapley value, or proportional when the
          Shapley value is not individually rational).
-  rural  two-echelon consolidation over a week: branch lines from the county
-         hub to the township stations (parcels down, farm produce back,
-         cold-chain produce in refrigerated vans), village rounds from the
-         stations or pickup at the station, visit days per village frequency.
+  rural  consolidated delivery over a week in every county with rural
+         townships, timed as a chain: trunk lines from the city's
+         distribution centres to each county hub (parcels down, produce up,
+         cold and ambient apart), branch lines to the township stations,
+         village rounds (or pickup at the station) once the parcels are in;
+         cold rooms sited at stations (facility location, with a bound);
+         the shared county fleet with duty limits; coverage of villages
+         (村, not 社区) per county.
 
 SCENARIO is "chongqing" (the generated Chongqing fixture: --seed, --parcels,
 --carriers) or a scenario FILE.json written by 'lastmile scenario'.
---out DIR writes report.json, routes.geojson and map.svg (rural: also
-map-COUNTY.svg per county).`
+--out DIR writes report.json, routes.geojson and map.svg (rural: the
+municipality's overview, and map-COUNTY.svg per county: small multiples,
+the week's summary then each day).`
 
 func runPlan(ctx context.Context, env *Env, args []string) error {
 	fs := newFlagSet(env, "plan", "urban|rural [SCENARIO]", planSummary)
@@ -53,7 +58,8 @@ func runPlan(ctx context.Context, env *Env, args []string) error {
 	zoneHours := fs.Float64("zone-hours", 24, "urban: target workload of a zone in vehicle-hours")
 	co2 := fs.Float64("co2-per-km", 0, "urban: one CO2 factor in kg/km for every vehicle type (default: per type)")
 	radius := fs.Float64("pickup-radius", 2000, "rural: villages within this many metres of their station are served by pickup there")
-	districts := fs.String("districts", "", "draw these boundaries (GeoJSON `FILE`, GCJ-02, e.g. ../shared/geo/chongqing_districts_gcj02.geojson) instead of the fixture's district circles")
+	counties := fs.String("counties", "", "rural: plan only these counties of the generated week (comma-separated IDs, e.g. rongchang,youyang); default every county")
+	districts := fs.String("districts", "", "draw these boundaries (GeoJSON `FILE`, GCJ-02, e.g. ../shared/geo/chongqing_districts_gcj02.geojson) instead of the fixture's district circles; rural: that file by default when present, else county outlines")
 	outDir := fs.String("out", "", "write report.json, routes.geojson and map.svg to `DIR`")
 	jsonOut := jsonFlag(fs)
 	quiet := fs.Bool("quiet", false, "no progress bar")
@@ -79,11 +85,22 @@ func runPlan(ctx context.Context, env *Env, args []string) error {
 	case !(*zoneHours > 0) || !(*co2 >= 0):
 		return fmt.Errorf("%w: --zone-hours must be > 0 and --co2-per-km ≥ 0", errUsage)
 	}
-	s, err := loadPlanScenario(source, mode, *seed, *parcels, *carriers)
+	var only []string
+	if *counties != "" {
+		only = strings.Split(*counties, ",")
+	}
+	s, err := loadPlanScenario(source, mode, *seed, *parcels, *carriers, only)
 	if err != nil {
 		return err
 	}
 	var bounds []render.Area
+	if *districts == "" && mode == "rural" {
+		// The rural maps draw the real county boundaries when ../shared
+		// is beside the module, as in development; else county outlines.
+		if _, err := os.Stat(sharedDistricts); err == nil {
+			*districts = sharedDistricts
+		}
+	}
 	if *districts != "" {
 		if bounds, err = readBoundaries(*districts); err != nil {
 			return err
@@ -105,14 +122,18 @@ func runPlan(ctx context.Context, env *Env, args []string) error {
 	return planRural(ctx, env, s, o, bounds, *outDir, *jsonOut, *quiet)
 }
 
-func loadPlanScenario(source, mode string, seed uint64, parcels, carriers int) (*scenario.Scenario, error) {
+// sharedDistricts is where the county boundaries are when ../shared is
+// beside the working directory.
+var sharedDistricts = filepath.Join("..", "shared", "geo", "chongqing_districts_gcj02.geojson")
+
+func loadPlanScenario(source, mode string, seed uint64, parcels, carriers int, counties []string) (*scenario.Scenario, error) {
 	if source == "chongqing" {
 		kind := scenario.KindUrban
 		if mode == "rural" {
 			kind = scenario.KindRural
 		}
 		s, err := scenario.Generate(scenario.Chongqing(), scenario.Options{
-			Seed: seed, Kind: kind, Parcels: parcels, Carriers: carriers, CarrierStations: true,
+			Seed: seed, Kind: kind, Parcels: parcels, Carriers: carriers, CarrierStations: true, Counties: counties,
 		})
 		if err != nil {
 			return nil, fmt.Errorf("%w: %w", errUsage, err)
@@ -271,21 +292,25 @@ func planRural(ctx context.Context, env *Env, s *scenario.Scenario, o rural.Opti
 		return err
 	}
 	if outDir != "" {
-		m := rep.Map(fmt.Sprintf("Rural consolidated delivery, %s seed %d: the week's routes", s.Fixture, s.Seed), "", -1)
+		m := rep.Map(in, fmt.Sprintf("Rural consolidated delivery, %s seed %d: the week's routes", s.Fixture, s.Seed), "", -1)
 		m.Boundaries = bounds
 		files, err := writePlanFiles(outDir, rep, m)
 		if err != nil {
 			return err
 		}
-		// The counties lie far apart: one readable map each as well.
-		for _, c := range s.Week.Counties {
-			cm := rep.Map(fmt.Sprintf("Rural consolidated delivery, %s county: the week's routes", c.Name), c.ID, -1)
-			cm.Boundaries = bounds
-			if len(cm.Routes) == 0 {
-				continue
+		// map.svg is the municipality's overview; then one sheet of
+		// small multiples per county: the week's summary, then each day.
+		over := rural.OverviewSheet(in, rep, bounds)
+		if err := writeFile(files[2], func(w io.Writer) error { return render.WriteSheetSVG(w, over, 1400) }); err != nil {
+			return err
+		}
+		for _, c := range in.Counties {
+			sh, err := rural.CountySheet(in, rep, c.ID, bounds)
+			if err != nil {
+				return err
 			}
 			path := filepath.Join(outDir, "map-"+c.ID+".svg")
-			if err := writeFile(path, func(w io.Writer) error { return render.WriteSVG(w, cm, 1400) }); err != nil {
+			if err := writeFile(path, func(w io.Writer) error { return render.WriteSheetSVG(w, sh, 1600) }); err != nil {
 				return err
 			}
 			files = append(files, path)
@@ -299,8 +324,11 @@ func planRural(ctx context.Context, env *Env, s *scenario.Scenario, o rural.Opti
 }
 
 func writeRuralReport(w io.Writer, r *rural.Report) error {
-	fmt.Fprintf(w, "rural consolidated delivery: %d villages, %d served at their frequency (%.1f%%), %d by pickup at the station\n",
-		r.VillagesTotal, r.VillagesServed, 100*r.ServedShare, r.ByPickup)
+	mu := r.Municipality
+	fmt.Fprintf(w, "rural consolidated delivery: %d counties, %d township stations, %d villages (村; %d urban communities 社区 not counted)\n",
+		mu.Counties, mu.Stations, mu.Villages, mu.UrbanCommunities)
+	fmt.Fprintf(w, "coverage: %d of %d villages served at their frequency (%.1f%%): %d by visit, %d by pickup within %.1f km of their station\n",
+		mu.Served, mu.Villages, 100*mu.Share, mu.ByVisit, mu.ByPickup, r.PickupRadiusKm)
 	var freqs []string
 	for f := range r.ByFrequency {
 		freqs = append(freqs, f)
@@ -311,6 +339,12 @@ func writeRuralReport(w io.Writer, r *rural.Report) error {
 	}
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
 	fmt.Fprintln(w)
+	fmt.Fprintln(tw, "county\tstations\tvillages\tserved\tby visit\tby pickup\tshare\t社区\t")
+	for _, c := range r.Coverage {
+		fmt.Fprintf(tw, "%s\t%d\t%d\t%d\t%d\t%d\t%.1f%%\t%d\t\n", c.County, c.Stations, c.Villages, c.Served, c.ByVisit, c.ByPickup, 100*c.Share, c.UrbanCommunities)
+	}
+	tw.Flush()
+	fmt.Fprintln(w)
 	fmt.Fprintln(tw, "day\tkm\tvehicles\troutes\t")
 	for _, d := range r.Days {
 		fmt.Fprintf(tw, "%d\t%.1f\t%d\t%d\t\n", d.Day, d.Km, d.Vehicles, len(d.Routes))
@@ -319,6 +353,76 @@ func writeRuralReport(w io.Writer, r *rural.Report) error {
 	tw.Flush()
 	p := r.ProduceKgPerWeek
 	fmt.Fprintf(w, "\nfarm produce to the city: %.0f kg a week (%.0f cold chain, %.0f ambient) of %.0f kg offered\n", p.Total, p.ColdChain, p.Ambient, p.Offered)
+	ch := r.Chain
+	fmt.Fprintf(w, "\nthe chain, timed (hours, mean / max):\n")
+	for _, x := range []struct {
+		name string
+		s    rural.Stat
+	}{
+		{"parcels at the hub, trunk → branch line", ch.ParcelsAtHubHours},
+		{"parcels at a station, branch line → round", ch.ParcelsAtStationHours},
+		{"produce at a station, round → next branch line", ch.ProduceAtStationHours},
+		{"produce at the hub, → trunk", ch.ProduceAtHubHours},
+		{"ambient produce, pickup → city", ch.AmbientTransitHours},
+		{"cold produce, pickup → city", ch.ColdTransitHours},
+	} {
+		fmt.Fprintf(w, "  %-48s %5.1f / %5.1f  (%d)\n", x.name, x.s.Mean, x.s.Max, x.s.N)
+	}
+	fmt.Fprintf(w, "  cold-chain time out of refrigeration: max %.0f s over %d cold loads (%d loads, %d missed)\n",
+		ch.ColdOutOfRefrigerationSeconds.Max, ch.ColdLoads, ch.Loads, ch.LoadsMissed)
+	fmt.Fprintf(w, "\ntrunk lines, loaded-km share (backhaul utilisation):\n")
+	for _, b := range r.Backhaul {
+		if b.County == "municipality" {
+			fmt.Fprintf(w, "  %-8s %6.0f km a week, %.1f%% loaded (down loaded on %.0f%% of trips, up on %.0f%%)\n",
+				b.Kind, b.Km, 100*b.LoadedKmShare, 100*b.DownLoadedShare, 100*b.UpLoadedShare)
+		}
+	}
+	cs := r.ColdStorage
+	fmt.Fprintf(w, "\ncold rooms: %d sited at township stations (single-source CFLP per county, %d of %d proven optimal): %.0f yuan a week, lower bound %.0f, against %.0f with none; %.0f refrigerated van-km a week saved (model)\n",
+		len(cs.Sites), cs.Optimal, cs.Counties, cs.CostYuanPerWeek, cs.LowerBound, cs.BaselineYuanPerWeek, cs.RefrigeratedKmSaved)
+	for i, site := range cs.Sites {
+		if i == 5 {
+			fmt.Fprintf(w, "  … %d more in report.json\n", len(cs.Sites)-5)
+			break
+		}
+		fmt.Fprintf(w, "  %s: %.0f kg room (up to %.0f kg held a day), %.0f kg a week from %d villages\n", site.Station, site.Kg, site.DailyKgMax, site.KgPerWeek, len(site.Villages))
+	}
+	duty, vans := 0.0, 0
+	for _, d := range r.Days {
+		for _, sh := range d.Shifts {
+			duty = max(duty, sh.DutyHours)
+			if sh.Echelon == 2 && len(sh.Bases) > 1 {
+				vans++
+			}
+		}
+	}
+	trunkLeg := 0.0
+	for _, t := range r.Trunks {
+		trunkLeg = max(trunkLeg, t.DriveHoursEachWay)
+	}
+	fmt.Fprintf(w, "\nshared county fleets: longest duty %.1f h; %d van-days serve more than one station; longest trunk leg %.1f h of driving\n", duty, vans, trunkLeg)
+	short := 0
+	for _, f := range r.Fleet {
+		if f.Extra > 0 {
+			if short == 0 {
+				fmt.Fprintln(w, "fleet short:")
+			}
+			short++
+			fmt.Fprintf(w, "  %s %s: %d available, up to %d used a day: %s\n", f.County, f.Role, f.Available, f.MaxUsed, f.Note)
+		}
+	}
+	if short == 0 {
+		fmt.Fprintln(w, "every county's fleet suffices")
+	}
+	coldExtra := 0
+	for _, x := range r.ExtraFleet {
+		if x.ColdChain {
+			coldExtra++
+		}
+	}
+	if coldExtra > 0 {
+		fmt.Fprintf(w, "%d cold pickups need a refrigerated van beyond their county's fleet (listed in report.json extra_fleet)\n", coldExtra)
+	}
 	for _, m := range p.Missed {
 		kind := "ambient"
 		if m.ColdChain {

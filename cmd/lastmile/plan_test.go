@@ -110,7 +110,7 @@ func TestPlanUrbanCommand(t *testing.T) {
 
 func TestPlanRuralCommand(t *testing.T) {
 	dir := t.TempDir()
-	code, out, errs := runPlanCLI(t, "rural", "chongqing", "--quiet", "--iterations", "100", "--out", dir)
+	code, out, errs := runPlanCLI(t, "rural", "chongqing", "--quiet", "--iterations", "100", "--counties", "rongchang,youyang", "--out", dir)
 	if code != 0 {
 		t.Fatalf("exit %d, stderr %q", code, errs)
 	}
@@ -118,13 +118,23 @@ func TestPlanRuralCommand(t *testing.T) {
 		t.Errorf("report:\n%s", out)
 	}
 	rep := checkPlanFiles(t, dir)
-	for _, k := range []string{"villages_total", "villages_served", "produce_kg_per_week", "days"} {
+	for _, k := range []string{"villages_total", "villages_served", "produce_kg_per_week", "days", "trunks", "backhaul", "chain", "cold_storage", "coverage", "municipality", "fleet"} {
 		if _, ok := rep[k]; !ok {
 			t.Errorf("report.json lacks %q", k)
 		}
 	}
 	if days, _ := rep["days"].([]any); len(days) != 7 {
 		t.Errorf("report.json has %d days, want 7", len(days))
+	}
+	for _, want := range []string{"coverage:", "cold-chain time out of refrigeration: max 0 s", "loaded-km share", "cold rooms:", "lower bound"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("report lacks %q:\n%s", want, out)
+		}
+	}
+	for _, c := range []string{"rongchang", "youyang"} {
+		if _, err := os.Stat(filepath.Join(dir, "map-"+c+".svg")); err != nil {
+			t.Errorf("no county map: %v", err)
+		}
 	}
 }
 

@@ -45,7 +45,7 @@ func TestScenarioCommand(t *testing.T) {
 		if code != 0 {
 			t.Fatalf("exit %d, stderr %q", code, errs)
 		}
-		if !strings.Contains(out, "rural week: 2 counties") || strings.Contains(out, "urban day") {
+		if !strings.Contains(out, "rural week: 34 counties") || strings.Contains(out, "urban day") {
 			t.Errorf("summary = %q", out)
 		}
 		if errs != "wrote "+path+"\n" {

@@ -37,6 +37,9 @@ type Map struct {
 	// ("" means "depot").
 	Depots     []Site
 	DepotLabel string
+	// Marks are points with a kind (hub, station, village, city), written
+	// to GeoJSON as the "site" layer; WriteSheetSVG draws their symbols.
+	Marks []Mark
 }
 
 func (m *Map) depotLabel() string {
@@ -61,12 +64,19 @@ type Line struct {
 	Stops   []Site
 	// Props are extra GeoJSON properties.
 	Props map[string]any
+	// Colour, Width and Dash style the line on a Sheet; "" colours it by
+	// vehicle.
+	Colour string
+	Width  float64
+	Dash   string
 }
 
 // Site is a named point.
 type Site struct {
 	ID    string
 	Point orb.Point
+	// Props are extra GeoJSON properties.
+	Props map[string]any
 }
 
 // Colour returns the i'th colour of a palette of well-separated hues
@@ -265,7 +275,7 @@ func esc(s string) string {
 // LineStrings (properties "layer": "route", vehicle, group, km, stops),
 // their stops as Points ("layer": "stop"), zones and boundaries as
 // MultiPolygons ("layer": "zone" / "boundary", id) and depots as Points
-// ("layer": "depot").
+// ("layer": "depot"), marks as Points ("layer": "site", id, kind).
 func WriteGeoJSON(w io.Writer, m *Map) error {
 	fc := geojson.NewFeatureCollection()
 	for _, a := range m.Boundaries {
@@ -288,12 +298,23 @@ func WriteGeoJSON(w io.Writer, m *Map) error {
 		for i, s := range r.Stops {
 			sf := geojson.NewFeature(s.Point)
 			sf.Properties = geojson.Properties{"layer": "stop", "id": s.ID, "vehicle": r.Vehicle, "sequence": i + 1}
+			for k, v := range s.Props {
+				sf.Properties[k] = v
+			}
 			fc.Append(sf)
 		}
 	}
 	for _, d := range m.Depots {
 		f := geojson.NewFeature(d.Point)
 		f.Properties = geojson.Properties{"layer": "depot", "id": d.ID}
+		fc.Append(f)
+	}
+	for _, mk := range m.Marks {
+		f := geojson.NewFeature(mk.Point)
+		f.Properties = geojson.Properties{"layer": "site", "id": mk.ID, "kind": mk.Kind}
+		for k, v := range mk.Props {
+			f.Properties[k] = v
+		}
 		fc.Append(f)
 	}
 	b, err := fc.MarshalJSON()

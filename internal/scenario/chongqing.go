@@ -8,17 +8,20 @@ import (
 )
 
 // Chongqing returns the hand-written Chongqing fixture, validated: the nine
-// main-urban districts, four logistics parks, five carriers, four vehicle
-// types, and two rural counties, Rongchang (west, hilly farmland) and Youyang
-// (south-east, Wuling mountains), with eight townships each.
+// main-urban districts, four logistics parks, five carriers, seven vehicle
+// types, and the 34 county-level units with rural townships, from the
+// gazetteer derivative embedded in this package (CountiesFromGazetteer):
+// 815 townships with a point and rural villages, 6,533 villages (村) of
+// which 351 have a point.
 //
 // The figures were written by hand from public facts at about 0.01° and
 // 2–3 significant digits: district centres are the district government
 // seats, populations the 2020 census rounded to the thousand, areas the
 // official land areas; neighbourhood centres, logistics parks and carrier
-// shares are approximate. Township names are real, coordinates approximate
-// (within about 1 km). The fixture holds no data copied from ../shared/geo;
-// a test cross-checks it against those files when they are present.
+// shares are approximate. The counties, townships and villages come from
+// gazetteer/, a small derivative of ../shared/geo: Vonng/adcode (CC BY 4.0),
+// derived from 国家统计局 2016 统计用区划代码, 民政部 and 高德地图 (Amap)
+// district data; a test checks it against those files when present.
 //
 // Each call returns a fresh copy that the caller may modify.
 func Chongqing() *Fixture {
@@ -28,8 +31,14 @@ func Chongqing() *Fixture {
 		Parks:        chongqingParks(),
 		Carriers:     chongqingCarriers(),
 		VehicleTypes: vehicleTypes(),
-		Roles:        VehicleRoles{Parcel: "e_tricycle", Bulky: "van", Cold: "cold_van", Trunk: "light_truck"},
-		Counties:     chongqingCounties(),
+		Roles: VehicleRoles{Parcel: "e_tricycle", Bulky: "van", Cold: "cold_van", Trunk: "light_truck",
+			MountainVan: "mini_van", CityTrunk: "trunk_truck", ColdTrunk: "cold_truck"},
+	}
+	var err error
+	if f.Counties, err = embeddedCounties(); err != nil {
+		// The derivative is embedded; a failure is a bug caught by
+		// TestChongqingValid, never a consequence of input.
+		panic(err)
 	}
 	for i := range f.Districts {
 		d := &f.Districts[i]
@@ -142,44 +151,14 @@ func vehicleTypes() []fleet.VehicleType {
 		{ID: "cold_van", Name: "refrigerated van", CapacityParcels: 150, CapacityKg: 700, CapacityLitres: 3000, ColdChain: true,
 			SpeedKmh: 22, RuralSpeedKmh: 40, RangeMeters: 300_000, ShiftStartSeconds: hhmm(7, 0), ShiftEndSeconds: hhmm(21, 0),
 			FixedYuan: 350, YuanPerKm: 1.2, YuanPerHour: 40},
-	}
-}
-
-func chongqingCounties() []County {
-	return []County{
-		{ID: "rongchang", Name: "荣昌区 Rongchang", Adcode: "500153", Seat: pt(105.59, 29.41),
-			Townships: []Township{
-				{ID: "ronglong", Name: "荣隆镇", Location: pt(105.45, 29.44)},
-				{ID: "renyi", Name: "仁义镇", Location: pt(105.48, 29.51)},
-				{ID: "panlong", Name: "盘龙镇", Location: pt(105.37, 29.50)},
-				{ID: "wujia", Name: "吴家镇", Location: pt(105.39, 29.64)},
-				{ID: "zhisheng", Name: "直升镇", Location: pt(105.65, 29.37)},
-				{ID: "hebao", Name: "河包镇", Location: pt(105.54, 29.57)},
-				{ID: "qingjiang", Name: "清江镇", Location: pt(105.47, 29.29)},
-				{ID: "yuanjue", Name: "远觉镇", Location: pt(105.32, 29.56)},
-			},
-			Produce: []ProduceProfile{
-				{Product: "vegetables", ColdChain: false, Probability: 0.6, KgPerWeek: 800},
-				{Product: "pork", ColdChain: true, Probability: 0.35, KgPerWeek: 400},
-				{Product: "goose", ColdChain: true, Probability: 0.15, KgPerWeek: 150},
-				{Product: "grain", ColdChain: false, Probability: 0.3, KgPerWeek: 1000},
-			}},
-		{ID: "youyang", Name: "酉阳 Youyang", Adcode: "500242", Seat: pt(108.76, 28.84), Mountain: true,
-			Townships: []Township{
-				{ID: "longtan", Name: "龙潭镇", Location: pt(108.97, 28.76)},
-				{ID: "mawang", Name: "麻旺镇", Location: pt(108.95, 28.91)},
-				{ID: "youchou", Name: "酉酬镇", Location: pt(109.13, 28.97)},
-				{ID: "dingshi", Name: "丁市镇", Location: pt(108.55, 28.78)},
-				{ID: "gongtan", Name: "龚滩镇", Location: pt(108.35, 28.91)},
-				{ID: "heishui", Name: "黑水镇", Location: pt(108.80, 29.06)},
-				{ID: "lixi", Name: "李溪镇", Location: pt(108.62, 28.53)},
-				{ID: "huatian", Name: "花田乡", Location: pt(108.70, 28.95)},
-			},
-			Produce: []ProduceProfile{
-				{Product: "tea", ColdChain: false, Probability: 0.4, KgPerWeek: 120},
-				{Product: "konjac", ColdChain: false, Probability: 0.35, KgPerWeek: 600},
-				{Product: "fruit", ColdChain: true, Probability: 0.3, KgPerWeek: 300},
-				{Product: "pepper", ColdChain: false, Probability: 0.25, KgPerWeek: 80},
-			}},
+		{ID: "mini_van", Name: "small van for mountain roads", CapacityParcels: 150, CapacityKg: 450, CapacityLitres: 2500,
+			SpeedKmh: 22, RuralSpeedKmh: 40, RangeMeters: 250_000, ShiftStartSeconds: hhmm(7, 0), ShiftEndSeconds: hhmm(21, 0),
+			FixedYuan: 150, YuanPerKm: 0.6, YuanPerHour: 32},
+		{ID: "trunk_truck", Name: "trunk truck (9.6 m)", CapacityParcels: 3000, CapacityKg: 12000, CapacityLitres: 55000,
+			SpeedKmh: 22, RuralSpeedKmh: 60, ShiftStartSeconds: hhmm(2, 0), ShiftEndSeconds: hhmm(24, 0),
+			FixedYuan: 900, YuanPerKm: 3.0, YuanPerHour: 60},
+		{ID: "cold_truck", Name: "refrigerated truck (7.6 m)", CapacityParcels: 1000, CapacityKg: 6000, CapacityLitres: 30000, ColdChain: true,
+			SpeedKmh: 22, RuralSpeedKmh: 60, ShiftStartSeconds: hhmm(6, 0), ShiftEndSeconds: hhmm(24, 0),
+			FixedYuan: 1100, YuanPerKm: 3.6, YuanPerHour: 60},
 	}
 }

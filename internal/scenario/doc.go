@@ -1,7 +1,7 @@
 // Package scenario holds lastmile's Chongqing fixture and a seeded,
 // deterministic generator that expands it into realistic test scenarios:
 // an urban delivery day across the nine main-urban districts and a rural
-// week in two counties. Planners, benchmarks and examples build on it.
+// week in every county-level unit with rural townships (34). Planners, benchmarks and examples build on it.
 //
 // # Fixture
 //
@@ -11,12 +11,17 @@
 // area, 2020 population, an e-commerce factor and a few built-up
 // neighbourhood centres each; four logistics parks; five carriers (ZTO,
 // YTO, SF, JD, Yunda) with market, fresh and bulky shares; four vehicle
-// types (e-tricycle, van, light truck, cold-chain van) with capacities in
-// parcels, kg and litres, shift, speed and costs in yuan; and two rural
-// counties, 荣昌 Rongchang (west, hilly farmland: vegetables, pork, goose,
-// grain) and 酉阳 Youyang (Wuling mountains: tea, konjac, fruit, pepper),
-// with eight real townships each. All points are orb.Point [lon, lat] in
-// WGS-84, written by hand at about 0.01°. District.Boundary draws a
+// types (e-tricycle, van, light truck, cold-chain van, small mountain van,
+// trunk truck, refrigerated truck) with capacities in parcels, kg and
+// litres, shift, speed and costs in yuan; and the 34 county-level units
+// with rural townships, read from gazetteer/, a small derivative of
+// ../shared/geo embedded in the package (Vonng/adcode, CC BY 4.0): 815
+// townships, their counts of rural villages (村) and urban communities
+// (社区), and the 351 rural villages with a point. Mountain counties and
+// farm produce by region are written by hand (荣昌 Rongchang: vegetables,
+// pork, goose, grain; 酉阳 Youyang: tea, konjac, fruit, pepper). All
+// points are orb.Point [lon, lat] in WGS-84; the urban figures are written
+// by hand at about 0.01°. District.Boundary draws a
 // modest equal-area circle; the real boundaries live in ../shared/geo.
 //
 // # Generator
@@ -53,19 +58,24 @@
 //     demand points with population, for coverage. Pickup points and
 //     neighbourhoods follow the real population, not the sampled parcels.
 //
-// The Week holds per county a hub, township stations and synthetic villages
-// with population, weekly visit frequency, parcels per day and farm
-// produce per week (cold chain or ambient), and the hub's fleet.
+// The Week holds per county a hub, township stations and as many villages
+// as the township has rural villages (at their gazetteer point when known,
+// else placed around the township) with population, weekly visit
+// frequency, parcels per day and farm produce per week (cold chain or
+// ambient), and the shared county fleet; and the city's distribution
+// centres (the logistics parks) and trunk types. Options.Counties limits
+// the week to some counties.
 //
 // Facilities are depots.Facility values that pass Validate; their H3 Cell
 // is left for the network to fill.
 //
 // # Gazetteer
 //
-// ReadTownships and ReadVillages read the full Chongqing township and
-// village CSV files of ../shared/geo (Vonng/adcode, CC BY 4.0), taking
-// their WGS-84 columns. Nothing from those files is copied into this
-// package.
+// ReadCountySeats, ReadTownships and ReadVillages read the full Chongqing
+// county, township and village CSV files of ../shared/geo (Vonng/adcode,
+// CC BY 4.0), taking their WGS-84 columns, and CountiesFromGazetteer turns
+// them into counties; the embedded derivative in gazetteer/ is the subset
+// the rural week needs, checked against those files by a test.
 //
 // # Example
 //

@@ -11,15 +11,15 @@ func ExampleChongqing() {
 	for _, d := range f.Districts[:3] {
 		fmt.Printf("%s %s [%.2f, %.2f] %d people\n", d.ID, d.Name, d.Centre[0], d.Centre[1], d.Population)
 	}
-	for _, c := range f.Counties {
-		fmt.Printf("%s: %d townships\n", c.Name, len(c.Townships))
+	for _, c := range f.Counties[len(f.Counties)-2:] {
+		fmt.Printf("%s %s: %d townships\n", c.ID, c.Name, len(c.Townships))
 	}
 	// Output:
 	// yuzhong 渝中区 [106.57, 29.56] 589000 people
 	// dadukou 大渡口区 [106.48, 29.49] 421000 people
 	// jiangbei 江北区 [106.57, 29.61] 926000 people
-	// 荣昌区 Rongchang: 8 townships
-	// 酉阳 Youyang: 8 townships
+	// youyang 酉阳土家族苗族自治县: 39 townships
+	// pengshui 彭水苗族土家族自治县: 36 townships
 }
 
 func ExampleGenerate() {
@@ -35,13 +35,15 @@ func ExampleGenerate() {
 	for _, c := range s.Day.Carriers {
 		fmt.Printf("%s: %d parcels from %s\n", c.ID, perCarrier[c.ID], c.Depot)
 	}
+	stations, villages := 0, 0
 	for _, c := range s.Week.Counties {
-		fmt.Printf("%s: %d stations, %d villages\n", c.ID, len(c.Stations), len(c.Villages))
+		stations += len(c.Stations)
+		villages += len(c.Villages)
 	}
+	fmt.Printf("%d counties, %d stations, %d villages\n", len(s.Week.Counties), stations, villages)
 	// Output:
 	// zto: 885 parcels from depot-zto
 	// yto: 601 parcels from depot-yto
 	// sf: 514 parcels from depot-sf
-	// rongchang: 8 stations, 51 villages
-	// youyang: 8 stations, 47 villages
+	// 34 counties, 815 stations, 6533 villages
 }

@@ -102,7 +102,14 @@ type VehicleRoles struct {
 	Parcel string `json:"parcel"` // general parcels in town (e-tricycle)
 	Bulky  string `json:"bulky"`  // bulky parcels in town, village rounds (van)
 	Cold   string `json:"cold"`   // fresh parcels and cold produce (cold van)
-	Trunk  string `json:"trunk"`  // hub → station trunk runs (light truck)
+	Trunk  string `json:"trunk"`  // hub → station branch lines (light truck)
+	// MountainVan runs the village rounds of mountain counties (small van);
+	// CityTrunk and ColdTrunk the trunk lines between the city's
+	// distribution centres and the county hubs. "" means: the van, and no
+	// trunk lines.
+	MountainVan string `json:"mountain_van,omitempty"`
+	CityTrunk   string `json:"city_trunk,omitempty"`
+	ColdTrunk   string `json:"cold_trunk,omitempty"`
 }
 
 // County is a rural county with its seat (the county hub) and townships.
@@ -124,6 +131,23 @@ type County struct {
 type Township struct {
 	ID       string    `json:"id"`
 	Name     string    `json:"name"` // Chinese name, for example "荣隆镇"
+	Location orb.Point `json:"location"`
+	// RuralVillages is how many villages (村, NBS urban–rural code 2xx)
+	// the township has: the generator places that many. Zero means
+	// unknown: it draws Options.MinVillages..MaxVillages.
+	RuralVillages int `json:"rural_villages,omitempty"`
+	// UrbanCommunities counts its urban residents' committees (社区, code
+	// 1xx): town addresses, not villages.
+	UrbanCommunities int `json:"urban_communities,omitempty"`
+	// Villages are its rural villages with a known point; the generator
+	// places the rest around the township.
+	Villages []VillageSite `json:"villages,omitempty"`
+}
+
+// VillageSite is a village of the gazetteer with its point.
+type VillageSite struct {
+	Code     string    `json:"code"` // 12-digit NBS code
+	Name     string    `json:"name"`
 	Location orb.Point `json:"location"`
 }
 
@@ -232,7 +256,11 @@ func (f *Fixture) Validate() error {
 	}
 	for _, r := range []struct{ role, id string }{
 		{"parcel", f.Roles.Parcel}, {"bulky", f.Roles.Bulky}, {"cold", f.Roles.Cold}, {"trunk", f.Roles.Trunk},
+		{"mountain van", f.Roles.MountainVan}, {"city trunk", f.Roles.CityTrunk}, {"cold trunk", f.Roles.ColdTrunk},
 	} {
+		if r.id == "" && (r.role == "mountain van" || r.role == "city trunk" || r.role == "cold trunk") {
+			continue
+		}
 		if f.vehicleType(r.id) == nil {
 			return fmt.Errorf("%w: %s vehicle role names unknown vehicle type %q", ErrInvalid, r.role, r.id)
 		}
@@ -253,6 +281,14 @@ func (f *Fixture) Validate() error {
 			}
 			if err := checkPoint(t.Location); err != nil {
 				return fmt.Errorf("county %q township %q: %w", c.ID, t.ID, err)
+			}
+			if t.RuralVillages < 0 || t.UrbanCommunities < 0 || t.RuralVillages > 1000 {
+				return fmt.Errorf("%w: county %q township %q: %d villages, %d communities", ErrInvalid, c.ID, t.ID, t.RuralVillages, t.UrbanCommunities)
+			}
+			for _, v := range t.Villages {
+				if err := checkPoint(v.Location); err != nil {
+					return fmt.Errorf("county %q township %q village %q: %w", c.ID, t.ID, v.Code, err)
+				}
 			}
 		}
 		for _, p := range c.Produce {

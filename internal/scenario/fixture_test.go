@@ -26,10 +26,23 @@ func TestChongqingValid(t *testing.T) {
 	if pop < 10_000_000 || pop > 11_000_000 {
 		t.Errorf("main-urban population = %d, want about 10.3 million", pop)
 	}
+	// The embedded gazetteer derivative: 34 county-level units with 815
+	// townships that have a point and rural villages, 6,533 villages.
+	towns, villages := 0, 0
 	for _, c := range f.Counties {
-		if n := len(c.Townships); n < 5 || n > 8 {
-			t.Errorf("county %s townships = %d, want 5..8", c.ID, n)
+		if len(c.Townships) == 0 {
+			t.Errorf("county %s has no townships", c.ID)
 		}
+		towns += len(c.Townships)
+		for _, tw := range c.Townships {
+			villages += tw.RuralVillages
+			if len(tw.Villages) > tw.RuralVillages {
+				t.Errorf("%s/%s: %d villages with a point, %d rural villages", c.ID, tw.ID, len(tw.Villages), tw.RuralVillages)
+			}
+		}
+	}
+	if len(f.Counties) != 34 || towns != 815 || villages != 6533 {
+		t.Errorf("counties, townships, villages = %d, %d, %d; want 34, 815, 6533", len(f.Counties), towns, villages)
 	}
 	// Chongqing returns a fresh copy each time.
 	f.Districts[0].Population = 1

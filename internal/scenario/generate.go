@@ -3,6 +3,7 @@ package scenario
 import (
 	"fmt"
 	"math"
+	"slices"
 
 	"github.com/lastmile-dev/lastmile/depots"
 	"github.com/lastmile-dev/lastmile/routing/fleet"
@@ -60,6 +61,10 @@ type Options struct {
 	// MinVillages and MaxVillages bound the villages generated around each
 	// township; 0 means DefaultMinVillages and DefaultMaxVillages.
 	MinVillages, MaxVillages int
+	// Counties, when not empty, limits the rural week to these counties
+	// (County.ID), in fixture order, each as in the whole week; an
+	// unknown ID is invalid.
+	Counties []string
 }
 
 // withDefaults fills zero fields and checks the rest against f.
@@ -100,6 +105,11 @@ func (o Options) withDefaults(f *Fixture) (Options, error) {
 	case o.MinVillages < 0 || o.MaxVillages < o.MinVillages || o.MaxVillages > 100:
 		return o, fmt.Errorf("%w: villages per township %d..%d not within 1..100", ErrInvalid, o.MinVillages, o.MaxVillages)
 	}
+	for _, id := range o.Counties {
+		if !slices.ContainsFunc(f.Counties, func(c County) bool { return c.ID == id }) {
+			return o, fmt.Errorf("%w: county %q is not in fixture %q", ErrInvalid, id, f.Name)
+		}
+	}
 	return o, nil
 }
 
@@ -118,8 +128,10 @@ func (o Options) withDefaults(f *Fixture) (Options, error) {
 // of the category. Fleets and facility capacities are sized from the
 // generated parcels with slack.
 //
-// The rural week: villages are scattered 1.5–6 km (9 km in mountain
-// counties) around each township; log-normal populations set visit
+// The rural week: each township gets as many villages as its rural
+// villages (村) in the gazetteer, those with a known point there, the
+// others scattered 1.5–6 km (9 km in mountain counties) around the
+// township; log-normal populations set visit
 // frequency (7 visits a week from 1,500 people, 3 from 800, else 2) and
 // daily parcels; each of the county's products is supplied by a village
 // with the product's probability.

@@ -8,6 +8,7 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"reflect"
 	"slices"
 	"strconv"
 	"strings"
@@ -344,6 +345,16 @@ func TestParcelsInsideMainUrban(t *testing.T) {
 func TestGenerateWeek(t *testing.T) {
 	f := Chongqing()
 	s := mustGenerate(t, Options{Seed: 9, Kind: KindRural, MinVillages: 3, MaxVillages: 8})
+	real := map[string]bool{} // villages placed at their gazetteer point
+	want := map[depots.ID]int{}
+	for _, c := range f.Counties {
+		for _, tw := range c.Townships {
+			want[depots.ID("st-"+c.ID+"-"+tw.ID)] = tw.RuralVillages
+			for _, v := range tw.Villages {
+				real[c.ID+"-"+v.Code] = true
+			}
+		}
+	}
 	if got, want := len(s.Week.Counties), len(f.Counties); got != want {
 		t.Fatalf("counties = %d, want %d", got, want)
 	}
@@ -377,7 +388,7 @@ func TestGenerateWeek(t *testing.T) {
 				t.Errorf("%s: village %s point or station inconsistent", c.ID, v.ID)
 				continue
 			}
-			if d := distanceMeters(v.Location, st.Location); d < 1400 || d > 9100 {
+			if d := distanceMeters(v.Location, st.Location); (d < 1400 || d > 9100) && !real[v.ID] {
 				t.Errorf("%s: village %s is %.0f m from its station, want 1.5–9 km", c.ID, v.ID, d)
 			}
 			switch {
@@ -396,8 +407,8 @@ func TestGenerateWeek(t *testing.T) {
 			}
 		}
 		for _, st := range c.Stations {
-			if n := perStation[st.ID]; n < 3 || n > 8 {
-				t.Errorf("%s: station %s has %d villages, want 3..8", c.ID, st.ID, n)
+			if n := perStation[st.ID]; n != want[st.ID] {
+				t.Errorf("%s: station %s has %d villages, want its township's %d", c.ID, st.ID, n, want[st.ID])
 			}
 		}
 		types := map[string]int{}
@@ -407,8 +418,12 @@ func TestGenerateWeek(t *testing.T) {
 			}
 			types[v.Type]++
 		}
-		if types[f.Roles.Cold] == 0 || types[f.Roles.Bulky] == 0 || types[f.Roles.Trunk] == 0 {
-			t.Errorf("%s: fleet %v lacks a cold van, van or truck", c.ID, types)
+		van := f.Roles.Bulky
+		if fc.Mountain {
+			van = f.Roles.MountainVan
+		}
+		if types[f.Roles.Cold] == 0 || types[van] == 0 || types[f.Roles.Trunk] == 0 {
+			t.Errorf("%s: fleet %v lacks a cold van, %s or truck", c.ID, types, van)
 		}
 	}
 }
@@ -524,5 +539,25 @@ func TestRNGNoAllocs(t *testing.T) {
 	})
 	if allocs != 0 {
 		t.Fatalf("rng draws allocate %v times per run, want 0", allocs)
+	}
+}
+
+// TestGenerateCountiesSubset: a week of some counties holds them as the
+// whole week does.
+func TestGenerateCountiesSubset(t *testing.T) {
+	all := mustGenerate(t, Options{Seed: 4, Kind: KindRural})
+	some := mustGenerate(t, Options{Seed: 4, Kind: KindRural, Counties: []string{"youyang", "rongchang"}})
+	if len(some.Week.Counties) != 2 {
+		t.Fatalf("counties = %d, want 2", len(some.Week.Counties))
+	}
+	for _, c := range some.Week.Counties {
+		for _, w := range all.Week.Counties {
+			if w.ID == c.ID && !reflect.DeepEqual(w, c) {
+				t.Errorf("county %s differs from the whole week's", c.ID)
+			}
+		}
+	}
+	if _, err := Generate(Chongqing(), Options{Kind: KindRural, Counties: []string{"atlantis"}}); !errors.Is(err, ErrInvalid) {
+		t.Errorf("unknown county: %v, want ErrInvalid", err)
 	}
 }

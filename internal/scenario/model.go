@@ -137,4 +137,8 @@ type Demand struct {
 // are visited daily (7 times a week), small ones 2 or 3 times.
 type Week struct {
 	Counties []rural.County `json:"counties"`
+	// DCs are the city's distribution centres the trunk lines run from
+	// (the fixture's logistics parks), Trunk the trunk vehicle types.
+	DCs   []depots.Facility `json:"dcs,omitempty"`
+	Trunk rural.TrunkTypes  `json:"trunk"`
 }

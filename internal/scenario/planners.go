@@ -32,5 +32,5 @@ func (s *Scenario) RuralInput() (rural.Input, error) {
 	if s == nil || s.Week == nil {
 		return rural.Input{}, fmt.Errorf("%w: scenario has no rural week", ErrInvalid)
 	}
-	return rural.Input{Counties: s.Week.Counties, VehicleTypes: s.VehicleTypes}, nil
+	return rural.Input{Counties: s.Week.Counties, VehicleTypes: s.VehicleTypes, DCs: s.Week.DCs, Trunk: s.Week.Trunk}, nil
 }

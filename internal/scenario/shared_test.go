@@ -3,6 +3,7 @@ package scenario
 import (
 	"math"
 	"os"
+	"reflect"
 	"testing"
 
 	"github.com/lastmile-dev/lastmile/internal/sharedtest"
@@ -111,4 +112,39 @@ func TestFixtureInsideSharedBoundaries(t *testing.T) {
 			check(c.ID+"/"+tw.ID, c.Adcode, tw.Location)
 		}
 	}
+}
+
+// TestEmbeddedGazetteer checks that the embedded rural derivative gives
+// the same counties as the full gazetteer files of ../shared/geo.
+func TestEmbeddedGazetteer(t *testing.T) {
+	seats, err := ReadCountySeats(openShared(t, "chongqing_districts.csv"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	towns, err := ReadTownships(openShared(t, "chongqing_townships.csv"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	villages, err := ReadVillages(openShared(t, "chongqing_villages_with_points.csv"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	full, err := CountiesFromGazetteer(seats, towns, villages)
+	if err != nil {
+		t.Fatal(err)
+	}
+	embedded, err := embeddedCounties()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(full, embedded) {
+		t.Errorf("embedded gazetteer gives %d counties, ../shared/geo %d; they differ (regenerate gazetteer/, see its README)", len(embedded), len(full))
+	}
+	urban := 0
+	for _, v := range villages {
+		if !v.Rural() {
+			urban++
+		}
+	}
+	t.Logf("%d counties; %d of %d village points are urban communities (社区), left out", len(full), urban, len(villages))
 }

@@ -3,6 +3,7 @@ package scenario
 import (
 	"fmt"
 	"math"
+	"slices"
 
 	"github.com/lastmile-dev/lastmile/depots"
 	"github.com/lastmile-dev/lastmile/routing/fleet"
@@ -25,7 +26,22 @@ const (
 
 func generateWeek(f *Fixture, o Options) *Week {
 	r := newRNG(o.Seed, streamRural)
-	w := &Week{}
+	w := &Week{Trunk: rural.TrunkTypes{Ambient: f.Roles.CityTrunk, Cold: f.Roles.ColdTrunk}}
+	if f.Roles.CityTrunk != "" {
+		// The city's distribution centres are the logistics parks; those
+		// with cold storage receive the cold-chain produce.
+		for _, p := range f.Parks {
+			dc := depots.Facility{
+				ID: depots.ID("dc-" + p.ID), Kind: depots.DistributionCentre, Name: p.Name, Location: p.Location,
+				Zone: p.District, Operator: depots.Shared, Capacity: depots.Capacity{PerDay: 100_000},
+				Hours: hours(0, hhmm(24, 0)), FixedCost: 5000, HandlingCost: 0.3,
+			}
+			if p.ColdChain {
+				dc.Capacity.ColdChain = 20_000
+			}
+			w.DCs = append(w.DCs, dc)
+		}
+	}
 	for _, c := range f.Counties {
 		rc := rural.County{ID: c.ID, Name: c.Name, Mountain: c.Mountain}
 		hubID := depots.ID("hub-" + c.ID)
@@ -36,8 +52,12 @@ func generateWeek(f *Fixture, o Options) *Week {
 		var countyParcels, produceKgPerDay, coldKgPerDay float64
 		for _, t := range c.Townships {
 			stID := depots.ID(fmt.Sprintf("st-%s-%s", c.ID, t.ID))
-			var stationParcels, stationKg, stationColdKg float64
-			for k := range r.between(o.MinVillages, o.MaxVillages) {
+			var stationParcels, stationKg float64
+			n := t.RuralVillages
+			if n == 0 {
+				n = r.between(o.MinVillages, o.MaxVillages)
+			}
+			for k := range max(n, len(t.Villages)) {
 				v := newVillage(r, c, t, k, median, maxKm)
 				v.Station = stID
 				v.Point.Parent = stID
@@ -45,11 +65,12 @@ func generateWeek(f *Fixture, o Options) *Week {
 				for _, p := range v.Produce {
 					stationKg += p.KgPerWeek
 					if p.ColdChain {
-						stationColdKg += p.KgPerWeek
+						coldKgPerDay += p.KgPerWeek / 7
 					}
 				}
 				rc.Villages = append(rc.Villages, v)
 			}
+			rc.UrbanCommunities += t.UrbanCommunities
 			st := depots.Facility{
 				ID: stID, Kind: depots.TownshipStation, Name: t.Name + " station", Location: t.Location,
 				Zone: c.ID, Operator: depots.Shared, Parent: hubID,
@@ -57,16 +78,13 @@ func generateWeek(f *Fixture, o Options) *Week {
 				Hours:     hours(hhmm(8, 0), hhmm(18, 0)),
 				FixedCost: 150, HandlingCost: 0.5,
 			}
-			if stationColdKg > 0 && r.float() < 0.5 { // some stations keep produce cold
-				st.Capacity.ColdChain = min(st.Capacity.PerDay, math.Ceil(stationColdKg/7/kgPerParcelEquivalent)+5)
-			}
 			rc.Stations = append(rc.Stations, st)
 			countyParcels += stationParcels
 			produceKgPerDay += stationKg / 7
-			coldKgPerDay += stationColdKg / 7
 		}
 		// The hub handles the parcels going out and the produce coming in,
-		// counting 10 kg of produce as one parcel-equivalent.
+		// counting 10 kg of produce as one parcel-equivalent; it has a cold
+		// room for the cold-chain produce waiting for the trunk.
 		perDay := math.Ceil((countyParcels+produceKgPerDay/kgPerParcelEquivalent)*1.5) + 100
 		rc.Hub = depots.Facility{
 			ID: hubID, Kind: depots.CountyHub, Name: c.Name + " county hub", Location: c.Seat,
@@ -75,11 +93,14 @@ func generateWeek(f *Fixture, o Options) *Week {
 				PerDay:    perDay,
 				ColdChain: min(perDay, math.Ceil(coldKgPerDay/kgPerParcelEquivalent*1.5)+20),
 			},
-			Hours:     hours(hhmm(6, 0), hhmm(22, 0)),
+			Hours:     hours(hhmm(0, 0), hhmm(24, 0)),
 			FixedCost: 2000, HandlingCost: 0.4,
 		}
-		// The hub fleet: trunk trucks to the stations, vans for village
-		// rounds, cold vans for cold produce pickup (500 kg a day each).
+		// The shared county fleet: trucks for the branch lines (by
+		// townships and produce weight), vans (small ones in the mountains)
+		// for the village rounds of every station, refrigerated vans for
+		// cold produce: by weight (500 kg a day each) and by reach (one per
+		// six townships).
 		add := func(typ string, n int) {
 			for i := range n {
 				rc.Vehicles = append(rc.Vehicles, fleet.Vehicle{
@@ -87,20 +108,42 @@ func generateWeek(f *Fixture, o Options) *Week {
 				})
 			}
 		}
-		add(f.Roles.Trunk, 1+len(c.Townships)/4)
-		add(f.Roles.Bulky, max(1, int(math.Ceil(countyParcels/float64(f.vehicleType(f.Roles.Bulky).CapacityParcels)*2))))
-		if coldKgPerDay > 0 {
-			add(f.Roles.Cold, int(math.Ceil(coldKgPerDay/500)))
+		van := f.Roles.Bulky
+		if c.Mountain && f.Roles.MountainVan != "" {
+			van = f.Roles.MountainVan
 		}
-		w.Counties = append(w.Counties, rc)
+		truck := f.vehicleType(f.Roles.Trunk)
+		add(f.Roles.Trunk, max(1+len(c.Townships)/4, int(math.Ceil(produceKgPerDay/(truck.CapacityKg*1.5)))))
+		// Rounds carry parcels out and produce back, and start when their
+		// station's branch line is in, so a van seldom serves more than two
+		// stations a day: the most of the three needs, with slack.
+		vt := f.vehicleType(van)
+		add(van, max(1, int(math.Ceil(countyParcels/float64(vt.CapacityParcels)*2)),
+			int(math.Ceil(produceKgPerDay*1.5/vt.CapacityKg)), (len(c.Townships)+1)/2+2))
+		if coldKgPerDay > 0 {
+			add(f.Roles.Cold, max(int(math.Ceil(coldKgPerDay/500)), (len(c.Townships)+5)/6))
+		}
+		// A county left out is still drawn, so that the others are the
+		// same as in the whole week.
+		if len(o.Counties) == 0 || slices.Contains(o.Counties, c.ID) {
+			w.Counties = append(w.Counties, rc)
+		}
 	}
 	return w
 }
 
 // newVillage draws the k'th village of township t.
+//
+// The first villages are the township's villages with a known point, at
+// that point and with their name; the others are placed 1.5 km to maxKm
+// around the township.
 func newVillage(r *rng, c County, t Township, k, median int, maxKm float64) rural.Village {
 	id := fmt.Sprintf("%s-%s-%02d", c.ID, t.ID, k+1)
+	name := fmt.Sprintf("%s village %d", t.Name, k+1)
 	loc := round6(r.ring(t.Location, 1500, maxKm*1000))
+	if k < len(t.Villages) {
+		id, name, loc = c.ID+"-"+t.Villages[k].Code, t.Villages[k].Name, t.Villages[k].Location
+	}
 	pop := int(roundTo(clamp(r.lognormal(float64(median), 0.5), 150, 6000), 10))
 	visits := 2
 	switch {
@@ -110,7 +153,7 @@ func newVillage(r *rng, c County, t Township, k, median int, maxKm float64) rura
 		visits = 3
 	}
 	v := rural.Village{
-		ID: id, Name: fmt.Sprintf("%s village %d", t.Name, k+1), Location: loc, Population: pop,
+		ID: id, Name: name, Location: loc, Population: pop,
 		VisitsPerWeek: visits,
 		ParcelsPerDay: roundTo(float64(pop)*r.uniform(0.006, 0.012), 0.1),
 	}

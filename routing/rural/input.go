@@ -12,6 +12,22 @@ import (
 type Input struct {
 	Counties     []County
 	VehicleTypes []fleet.VehicleType
+	// DCs are the city's distribution centres the trunk lines run from:
+	// each county is fed from the nearest one, and its cold produce goes to
+	// the nearest one with cold storage (Capacity.ColdChain > 0). With no
+	// DCs no trunk lines are planned.
+	DCs []depots.Facility
+	// Trunk names the vehicle types of the trunk lines.
+	Trunk TrunkTypes
+}
+
+// TrunkTypes names, by VehicleType.ID, the trunk vehicles between the
+// city's distribution centres and the county hubs: Ambient carries parcels
+// down and ambient produce up; Cold, refrigerated, carries cold-chain
+// produce up. "" means the largest type of that kind in the catalogue.
+type TrunkTypes struct {
+	Ambient string `json:"ambient"`
+	Cold    string `json:"cold"`
 }
 
 // County is one county of the rural week.
@@ -27,8 +43,14 @@ type County struct {
 	Stations []depots.Facility `json:"stations"`
 	// Villages are the villages served from the stations.
 	Villages []Village `json:"villages"`
-	// Vehicles are based at the hub.
+	// Vehicles are the shared county fleet, based at the hub: trucks for
+	// the branch lines, refrigerated vans for cold produce, and vans (small
+	// ones in the mountains) that run the village rounds of every station.
 	Vehicles []fleet.Vehicle `json:"vehicles"`
+	// UrbanCommunities counts the urban residents' committees (社区, NBS
+	// urban–rural code 1xx) of the county's townships: they are served as
+	// town addresses, not as villages, and are not counted in coverage.
+	UrbanCommunities int `json:"urban_communities,omitempty"`
 }
 
 // Facilities returns the county's hub, stations and village points in that

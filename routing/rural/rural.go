@@ -38,7 +38,7 @@ const (
 	microPerYuan = 1e6
 )
 
-// Progress reports days routed out of the total (counties × days).
+// Progress reports county-days routed out of the total (counties × days).
 type Progress struct {
 	Done  int
 	Total int
@@ -51,23 +51,35 @@ type Options struct {
 	// SISR iterations per task. Both zero means 1,000 iterations per task.
 	TimeLimit         time.Duration
 	IterationsPerTask int
-	// Workers bounds the days routed at once; 0 means GOMAXPROCS.
+	// Workers bounds the counties planned at once; 0 means GOMAXPROCS.
 	Workers int
 	// PickupRadiusMeters: a village this close to its township station is
 	// served by pickup at the station (its parcels ride to the station, its
 	// people collect them and bring their produce) instead of by a visit.
 	// 0 means 2,000 m; negative means never.
 	PickupRadiusMeters float64
-	// VillageVehicleType is the vehicle type of the station vans that run
+	// VillageVehicleType is the vehicle type of the county vans that run
 	// the village rounds; "" means the non-refrigerated type with the
-	// least payload among the hub fleet's types (the van).
-	// StationVehicles is how many a station may use a day; 0 means 2.
+	// least payload among the county fleet's types (the van, or the small
+	// mountain van). StationVehicles is how many rounds a station may run
+	// a day; 0 means 2. The rounds are then chained onto the county's
+	// vans (a van may run the rounds of several stations in a day).
 	VillageVehicleType string
 	StationVehicles    int
 	// MaxTrips lets every vehicle go out again after reloading at its base
 	// (ReloadSeconds); 0 means 2 trips and 1,200 s.
 	MaxTrips      int
 	ReloadSeconds float64
+	// HandlingSeconds is the cross-docking time at a hub or station
+	// between a feeding arrival and the departures it feeds; 0 means
+	// 1,800 s, negative means none.
+	HandlingSeconds float64
+	// MaxDutyHours bounds a driver's day (driving, service, waiting);
+	// 0 means 10 h.
+	MaxDutyHours float64
+	// ColdStorage prices the cold rooms that may be sited at township
+	// stations; the zero value has defaults (see ColdStorage).
+	ColdStorage ColdStorage
 	// Travel builds travel matrices; nil means geo.GreatCircle in the
 	// county's class (rural mountain or suburban), whose speed vehicle
 	// rural speeds are scaled against.
@@ -77,7 +89,7 @@ type Options struct {
 }
 
 func (o Options) withDefaults() (Options, error) {
-	if o.TimeLimit < 0 || o.IterationsPerTask < 0 || o.Workers < 0 || o.StationVehicles < 0 || o.MaxTrips < 0 || o.ReloadSeconds < 0 {
+	if o.TimeLimit < 0 || o.IterationsPerTask < 0 || o.Workers < 0 || o.StationVehicles < 0 || o.MaxTrips < 0 || o.ReloadSeconds < 0 || o.MaxDutyHours < 0 {
 		return o, fmt.Errorf("%w: negative option", ErrInvalid)
 	}
 	if o.TimeLimit == 0 && o.IterationsPerTask == 0 {
@@ -101,6 +113,19 @@ func (o Options) withDefaults() (Options, error) {
 	if o.MaxTrips > 1000 {
 		return o, fmt.Errorf("%w: max trips %d above 1000", ErrInvalid, o.MaxTrips)
 	}
+	switch {
+	case o.HandlingSeconds == 0:
+		o.HandlingSeconds = 1800
+	case o.HandlingSeconds < 0:
+		o.HandlingSeconds = 0
+	}
+	if o.MaxDutyHours == 0 {
+		o.MaxDutyHours = 10
+	}
+	var err error
+	if o.ColdStorage, err = o.ColdStorage.withDefaults(); err != nil {
+		return o, err
+	}
 	return o, nil
 }
 
@@ -117,31 +142,49 @@ type Stop struct {
 	Parcels int     `json:"parcels,omitempty"`
 	Kg      float64 `json:"kg,omitempty"`
 	ColdKg  float64 `json:"cold_kg,omitempty"`
+	// Arrival and Departure are seconds after the day's midnight.
+	Arrival   int64 `json:"arrival"`
+	Departure int64 `json:"departure"`
+	// tripEnd is when the vehicle is back at its base after this trip.
+	tripEnd int64
 }
 
 // Route is one vehicle's route on one day.
 type Route struct {
 	County string `json:"county"`
 	Day    int    `json:"day"` // 0–6
-	// Echelon is 1 for hub branch lines, 2 for station village rounds.
-	Echelon   int         `json:"echelon"`
-	Vehicle   string      `json:"vehicle"`
-	Type      string      `json:"type"`
-	ColdChain bool        `json:"cold_chain"`
-	Base      string      `json:"base"` // hub or station
-	Stops     []Stop      `json:"stops"`
-	Km        float64     `json:"km"`
-	Hours     float64     `json:"hours"`
-	CostYuan  float64     `json:"cost_yuan"`
-	Path      []orb.Point `json:"path"`
+	// Echelon is 0 for trunk lines (city distribution centre ↔ county
+	// hub), 1 for the hub's branch lines and cold-produce runs, 2 for the
+	// village rounds from a township station.
+	Echelon   int    `json:"echelon"`
+	Vehicle   string `json:"vehicle"`
+	Type      string `json:"type"`
+	ColdChain bool   `json:"cold_chain"`
+	Base      string `json:"base"` // distribution centre, hub or station
+	Stops     []Stop `json:"stops"`
+	// Start and End are when the vehicle leaves and is back at its base,
+	// in seconds after the day's midnight (a trunk may leave the evening
+	// before: Start < 0).
+	Start    int64   `json:"start"`
+	End      int64   `json:"end"`
+	Km       float64 `json:"km"`
+	Hours    float64 `json:"hours"`
+	CostYuan float64 `json:"cost_yuan"`
+	// Path is the route's polyline for maps; report.json leaves it out
+	// (routes.geojson has it).
+	Path []orb.Point `json:"-"`
 }
 
-// Day sums one day of one county... and of the week.
+// Day sums one day of the week across counties.
 type Day struct {
-	Day      int     `json:"day"`
+	Day int `json:"day"`
+	// Km is the routes' km plus the vans' empty drives between stations.
 	Km       float64 `json:"km"`
 	Vehicles int     `json:"vehicles"`
 	Routes   []Route `json:"routes"`
+	// Shifts are the day's vehicle duties: a village-round van's chain of
+	// rounds across stations, and every other route.
+	Shifts []Shift `json:"shifts"`
 }
 
 // VillageService says how a village was served.
@@ -150,7 +193,8 @@ type VillageService struct {
 	County   string `json:"county"`
 	Station  string `json:"station"`
 	Required int    `json:"visits_required"`
-	// Mode is "visit" (a station van calls) or "pickup" (at the station).
+	// Mode is "visit" (a van calls) or "pickup" (at the station, within
+	// Options.PickupRadiusMeters).
 	Mode string `json:"mode"`
 	// Days are the planned visit days (0–6); Served the days the village
 	// was in fact served (a visit routed, or for pickup its station
@@ -183,6 +227,8 @@ type MissedPickup struct {
 	Kg        float64 `json:"kg"`
 	ColdChain bool    `json:"cold_chain"`
 	Reason    string  `json:"reason"`
+	// Fleet names the vehicle that would serve it, when one would.
+	Fleet string `json:"fleet,omitempty"`
 }
 
 // Report is the outcome of Plan.
@@ -191,12 +237,32 @@ type Report struct {
 	VillagesServed int `json:"villages_served"`
 	// ServedShare is VillagesServed / VillagesTotal; ByFrequency counts
 	// served villages per required visits a week ("7", "3", "2").
-	ServedShare      float64          `json:"served_share"`
-	ByFrequency      map[string]int   `json:"served_by_frequency"`
-	ByPickup         int              `json:"served_by_pickup"`
-	ProduceKgPerWeek ProduceCarried   `json:"produce_kg_per_week"`
-	Days             []Day            `json:"days"`
-	Villages         []VillageService `json:"villages"`
+	ServedShare      float64        `json:"served_share"`
+	ByFrequency      map[string]int `json:"served_by_frequency"`
+	ByPickup         int            `json:"served_by_pickup"`
+	PickupRadiusKm   float64        `json:"pickup_radius_km"`
+	ProduceKgPerWeek ProduceCarried `json:"produce_kg_per_week"`
+	// Coverage is per county (villages only, 村; urban communities 社区
+	// are counted apart) and, in Municipality, for all of them.
+	Coverage     []Coverage `json:"coverage"`
+	Municipality Coverage   `json:"municipality"`
+	// Trunks are the trunk lines, per county, day and kind.
+	Trunks []Trunk `json:"trunks"`
+	// Backhaul is the loaded-km share of the trunks in both directions.
+	Backhaul []Backhaul `json:"backhaul"`
+	// Chain gives dwell times, transit and the cold chain's time out of
+	// refrigeration; Loads lists every produce load.
+	Chain ChainSummary `json:"chain"`
+	Loads []Load       `json:"loads"`
+	// ColdStorage is the siting of cold rooms at township stations.
+	ColdStorage ColdStorageReport `json:"cold_storage"`
+	// Fleet compares the vehicles used each day with each county's fleet;
+	// ExtraFleet lists the pickups and deliveries only vehicles beyond a
+	// county's fleet could make, and which.
+	Fleet      []FleetUse       `json:"fleet"`
+	ExtraFleet []MissedPickup   `json:"extra_fleet,omitempty"`
+	Days       []Day            `json:"days"`
+	Villages   []VillageService `json:"villages"`
 	// Unserved lists villages whose frequency is not met, with the reason.
 	Unserved []VillageService `json:"unserved"`
 	WeekKm   float64          `json:"week_km"`
@@ -206,15 +272,13 @@ type Report struct {
 //
 // Each village is served by pickup at its station when within
 // PickupRadiusMeters of it, else visited on the days of its pattern
-// (assignDays). Per county and day, every station with villages to visit
-// runs a village round (second echelon): station vans deliver the parcels
-// and then, under the backhaul rule, collect ambient produce. Then the
-// branch lines (first echelon) leave the county hub: trucks carry every
-// station's parcels down and, on the way back, collect the ambient
-// produce the rounds (and pickup villages) brought to the stations; cold
-// vans collect the cold-chain produce at the villages (and stations) that
-// day, in their own capacity dimension, which only they have. Parcels and
-// produce of a visit are what accumulated since the last one.
+// (assignDays). Cold rooms are sited at township stations first
+// (siteColdRooms). Then, per county and day, the chain is routed in time
+// order (see routeDay): trunk down, branch lines, village rounds, cold
+// runs, trunk up; each echelon leaves after the arrivals that feed it plus
+// HandlingSeconds. Counties are planned in parallel, the days of a county
+// in order, since a day's branch lines collect the produce the previous
+// day's rounds left at the stations.
 func Plan(ctx context.Context, in Input, opts Options) (*Report, error) {
 	o, err := opts.withDefaults()
 	if err != nil {
@@ -227,41 +291,38 @@ func Plan(ctx context.Context, in Input, opts Options) (*Report, error) {
 	for i := range in.VehicleTypes {
 		types[in.VehicleTypes[i].ID] = &in.VehicleTypes[i]
 	}
+	tr, err := newTrunks(in, types)
+	if err != nil {
+		return nil, err
+	}
 	var cs []*county
 	for i := range in.Counties {
-		c, err := newCounty(&in.Counties[i], types, o)
+		c, err := newCounty(ctx, &in.Counties[i], types, tr, o)
 		if err != nil {
 			return nil, err
 		}
 		cs = append(cs, c)
 	}
-	// Route every county-day in parallel.
-	type job struct{ c, d int }
-	var jobs []job
-	for c := range cs {
-		for d := range DaysPerWeek {
-			jobs = append(jobs, job{c, d})
-		}
+	rep := &Report{ByFrequency: map[string]int{}, PickupRadiusKm: max(0, o.PickupRadiusMeters) / 1000}
+	if rep.ColdStorage, err = siteColdRooms(ctx, cs, o); err != nil {
+		return nil, err
 	}
-	results := make([][]Route, len(jobs))
 	var (
 		mu   sync.Mutex
 		done int
 		g    errgroup.Group
 	)
 	g.SetLimit(max(1, o.Workers))
-	for _, j := range jobs {
+	for _, c := range cs {
 		g.Go(func() error {
-			r, err := cs[j.c].routeDay(ctx, j.d, o)
-			if err != nil {
+			if err := c.planWeek(ctx, o); err != nil {
 				return err
 			}
-			results[j.c*DaysPerWeek+j.d] = r
 			mu.Lock()
 			defer mu.Unlock()
-			done++
+			done += DaysPerWeek
 			if o.Progress != nil {
-				o.Progress(Progress{Done: done, Total: len(jobs)})
+				o.Progress(Progress{Done: done, Total: DaysPerWeek * len(cs)})
 			}
 			return nil
 		})
@@ -269,32 +330,39 @@ func Plan(ctx context.Context, in Input, opts Options) (*Report, error) {
 	if err := g.Wait(); err != nil {
 		return nil, err
 	}
-	rep := &Report{ByFrequency: map[string]int{}}
+	rep.assemble(cs)
+	return rep, nil
+}
+
+// assemble sums the counties' weeks into the report.
+func (rep *Report) assemble(cs []*county) {
 	for d := range DaysPerWeek {
 		day := Day{Day: d}
-		for c := range cs {
-			day.Routes = append(day.Routes, results[c*DaysPerWeek+d]...)
+		for _, c := range cs {
+			day.Routes = append(day.Routes, c.days[d].routes...)
+			day.Shifts = append(day.Shifts, c.days[d].shifts...)
+			rep.Trunks = append(rep.Trunks, c.days[d].trunks...)
 		}
-		used := map[string]bool{}
 		for _, r := range day.Routes {
 			day.Km += r.Km
-			used[r.Vehicle] = true
 			for _, s := range r.Stops {
-				switch s.Kind {
-				case "pickup":
-					if r.Echelon == 1 {
-						rep.ProduceKgPerWeek.Ambient += s.Kg
-					}
-				case "cold_pickup":
+				switch {
+				case s.Kind == "pickup" && r.Echelon == 1:
+					rep.ProduceKgPerWeek.Ambient += s.Kg
+				case s.Kind == "cold_pickup" && r.Echelon == 1:
 					rep.ProduceKgPerWeek.ColdChain += s.ColdKg
 				}
 			}
 		}
-		day.Vehicles = len(used)
+		for _, sh := range day.Shifts {
+			day.Km += sh.DeadheadKm // vans driving empty between stations
+		}
+		day.Vehicles = len(day.Shifts)
 		rep.WeekKm += day.Km
 		rep.Days = append(rep.Days, day)
 	}
 	rep.ProduceKgPerWeek.Total = rep.ProduceKgPerWeek.Ambient + rep.ProduceKgPerWeek.ColdChain
+	all := Coverage{County: "municipality"}
 	for _, c := range cs {
 		slices.SortFunc(c.missed, func(a, b MissedPickup) int {
 			if a.Day != b.Day {
@@ -303,26 +371,42 @@ func Plan(ctx context.Context, in Input, opts Options) (*Report, error) {
 			return strings.Compare(a.ID, b.ID)
 		})
 		rep.ProduceKgPerWeek.Missed = append(rep.ProduceKgPerWeek.Missed, c.missed...)
+		rep.ExtraFleet = append(rep.ExtraFleet, c.short...)
+		cov := Coverage{County: c.src.ID, Name: c.src.Name, Stations: len(c.src.Stations), UrbanCommunities: c.src.UrbanCommunities}
 		for i := range c.villages {
 			rep.ProduceKgPerWeek.Offered += c.villages[i].ambientKg + c.villages[i].coldKg
 			v := c.report(i)
 			rep.VillagesTotal++
+			cov.Villages++
 			if v.Met {
 				rep.VillagesServed++
+				cov.Served++
 				rep.ByFrequency[fmt.Sprint(v.Required)]++
 				if v.Mode == "pickup" {
 					rep.ByPickup++
+					cov.ByPickup++
+				} else {
+					cov.ByVisit++
 				}
 			} else {
 				rep.Unserved = append(rep.Unserved, v)
 			}
 			rep.Villages = append(rep.Villages, v)
 		}
+		cov.finish()
+		rep.Coverage = append(rep.Coverage, cov)
+		all.add(cov)
+		rep.Loads = append(rep.Loads, c.loads...)
+		rep.Fleet = append(rep.Fleet, c.fleetUse()...)
 	}
+	all.finish()
+	rep.Municipality = all
 	if rep.VillagesTotal > 0 {
 		rep.ServedShare = float64(rep.VillagesServed) / float64(rep.VillagesTotal)
 	}
-	return rep, nil
+	rep.Backhaul = backhaul(rep.Trunks, cs)
+	rep.ColdStorage.roomUse(cs)
+	rep.Chain = summarise(rep.Loads, cs)
 }
 
 // village is a village's plan for the week.
@@ -334,6 +418,9 @@ type village struct {
 	parcels   int     // per visit
 	ambientKg float64 // per week
 	coldKg    float64 // per week
+	// room is set when the village's cold produce goes to its station's
+	// cold room (siteColdRooms) rather than straight to a hub cold van.
+	room bool
 	// outcome per day: served, and the reason when a planned call failed
 	served [DaysPerWeek]bool
 	reason string
@@ -348,13 +435,25 @@ type county struct {
 	villages []village
 	travel   geo.MatrixSource
 	speedKmh float64
-	hubFleet []fleetVehicle
-	van      *fleet.VehicleType
-	// coldCapKg is the largest refrigerated payload of the hub fleet, and
-	// truckCapKg the largest other one: pickups are split to fit.
+	// net is the travel matrix of the hub (0), the stations (1…) and the
+	// villages' locations, in County.Facilities order.
+	net *geo.Matrix
+	// trucks run the branch lines, colds the cold-produce runs, vans the
+	// village rounds; van and coldVan are the types of the rounds.
+	trucks, colds, vans []fleetVehicle
+	van, coldVan        *fleet.VehicleType
+	// coldCapKg is the largest refrigerated payload of the county fleet,
+	// and truckCapKg the largest truck one: pickups are split to fit.
 	coldCapKg, truckCapKg float64
-	mu                    sync.Mutex // guards villages' outcomes and missed
-	missed                []MissedPickup
+	// rooms[s] is the cold room sited at station s, in kg (0: none).
+	rooms []float64
+	trunk trunkPlan
+	days  [DaysPerWeek]dayResult
+	// loads are the produce loads, complete once the week is planned.
+	loads  []Load
+	missed []MissedPickup
+	// short lists pickups served only by vehicles beyond the fleet.
+	short []MissedPickup
 }
 
 type fleetVehicle struct {
@@ -362,7 +461,7 @@ type fleetVehicle struct {
 	t  *fleet.VehicleType
 }
 
-func newCounty(rc *County, types map[string]*fleet.VehicleType, o Options) (*county, error) {
+func newCounty(ctx context.Context, rc *County, types map[string]*fleet.VehicleType, tr trunks, o Options) (*county, error) {
 	c := &county{src: rc}
 	class := geo.ClassSuburban
 	if rc.Mountain {
@@ -371,26 +470,22 @@ func newCounty(rc *County, types map[string]*fleet.VehicleType, o Options) (*cou
 	c.travel, c.speedKmh = o.Travel, o.TravelSpeedKmh
 	if c.travel == nil {
 		c.travel = geo.GreatCircle{Default: class}
-		if c.speedKmh == 0 {
-			c.speedKmh = geo.DefaultClassTravel()[class].SpeedKmh
-		}
 	}
 	if c.speedKmh == 0 {
 		c.speedKmh = geo.DefaultClassTravel()[class].SpeedKmh
 	}
 	for _, v := range rc.Vehicles {
-		t, ok := types[v.Type]
-		if !ok {
+		if _, ok := types[v.Type]; !ok {
 			return nil, fmt.Errorf("%w: county %s: vehicle %q: unknown type %q", ErrInvalid, rc.ID, v.ID, v.Type)
 		}
-		c.hubFleet = append(c.hubFleet, fleetVehicle{v.ID, t})
-		if t.ColdChain {
-			c.coldCapKg = max(c.coldCapKg, t.CapacityKg)
-		} else {
-			c.truckCapKg = max(c.truckCapKg, t.CapacityKg)
-		}
+	}
+	for _, v := range rc.Vehicles {
+		t := types[v.Type]
 		if o.VillageVehicleType == "" && !t.ColdChain && (c.van == nil || t.CapacityKg < c.van.CapacityKg) {
 			c.van = t
+		}
+		if t.ColdChain && (c.coldVan == nil || t.CapacityKg < c.coldVan.CapacityKg) {
+			c.coldVan = t
 		}
 	}
 	if o.VillageVehicleType != "" {
@@ -398,6 +493,23 @@ func newCounty(rc *County, types map[string]*fleet.VehicleType, o Options) (*cou
 	}
 	if c.van == nil {
 		return nil, fmt.Errorf("%w: county %s: no vehicle type for village rounds", ErrInvalid, rc.ID)
+	}
+	for _, v := range rc.Vehicles {
+		t := types[v.Type]
+		fv := fleetVehicle{v.ID, t}
+		switch {
+		case t.ColdChain:
+			c.colds = append(c.colds, fv)
+			c.coldCapKg = max(c.coldCapKg, t.CapacityKg)
+		case t == c.van:
+			c.vans = append(c.vans, fv)
+		default:
+			c.trucks = append(c.trucks, fv)
+			c.truckCapKg = max(c.truckCapKg, t.CapacityKg)
+		}
+	}
+	if err := geo.ValidatePoint(rc.Hub.Location); err != nil {
+		return nil, fmt.Errorf("%w: county %s hub: %w", ErrInvalid, rc.ID, err)
 	}
 	stIdx := map[depots.ID]int{}
 	for i, s := range rc.Stations {
@@ -423,7 +535,7 @@ func newCounty(rc *County, types map[string]*fleet.VehicleType, o Options) (*cou
 		v := village{src: sv, station: s}
 		v.parcels = int(math.Ceil(sv.ParcelsPerDay * DaysPerWeek / float64(sv.VisitsPerWeek)))
 		for _, p := range sv.Produce {
-			if p.KgPerWeek < 0 || math.IsNaN(p.KgPerWeek) {
+			if p.KgPerWeek < 0 || math.IsNaN(p.KgPerWeek) || math.IsInf(p.KgPerWeek, 0) {
 				return nil, fmt.Errorf("%w: village %s: produce %q %v kg", ErrInvalid, sv.ID, p.Product, p.KgPerWeek)
 			}
 			if p.ColdChain {
@@ -442,8 +554,34 @@ func newCounty(rc *County, types map[string]*fleet.VehicleType, o Options) (*cou
 	for i := range c.villages {
 		c.villages[i].days = pat[i]
 	}
+	c.rooms = make([]float64, len(rc.Stations))
+	var err error
+	pts := []orb.Point{rc.Hub.Location}
+	for _, s := range rc.Stations {
+		pts = append(pts, s.Location)
+	}
+	for _, v := range rc.Villages {
+		pts = append(pts, v.Location)
+	}
+	if c.net, err = c.travel.Matrix(ctx, pts); err != nil {
+		return nil, fmt.Errorf("county %s: %w", rc.ID, err)
+	}
+	c.trunk, err = tr.plan(ctx, c)
+	if err != nil {
+		return nil, err
+	}
 	return c, nil
 }
+
+// roadMeters is the road distance between two points of the county's
+// network: -1 is the hub, 0… the stations, then the villages from
+// len(Stations).
+func (c *county) roadMeters(a, b int) float64 {
+	return float64(c.net.Distance(a+1, b+1))
+}
+
+// villageNode is village i's index for roadMeters.
+func (c *county) villageNode(i int) int { return len(c.src.Stations) + i }
 
 func (c *county) report(i int) VillageService {
 	v := &c.villages[i]
@@ -468,8 +606,9 @@ func (c *county) report(i int) VillageService {
 	return out
 }
 
-// vehicleFor converts a vehicle type based at location loc.
-func (c *county) vehicleFor(id string, t *fleet.VehicleType, loc int, o Options) routing.Vehicle {
+// vehicleFor converts a vehicle type based at location loc, free from
+// notBefore (seconds after midnight) within its shift and the duty limit.
+func (c *county) vehicleFor(id string, t *fleet.VehicleType, loc int, notBefore int64, o Options) routing.Vehicle {
 	kg := int64(t.CapacityKg)
 	cap := []int64{int64(t.CapacityParcels), kg, 0}
 	var skills []string
@@ -479,25 +618,33 @@ func (c *county) vehicleFor(id string, t *fleet.VehicleType, loc int, o Options)
 	}
 	v := routing.Vehicle{
 		ID: id, Start: loc, End: loc, Capacity: cap, Skills: skills,
-		Shift: routing.TimeWindow{Start: int64(t.ShiftStartSeconds), End: int64(t.ShiftEndSeconds)},
+		Shift: routing.TimeWindow{Start: max(int64(t.ShiftStartSeconds), notBefore), End: int64(t.ShiftEndSeconds)},
 		Costs: routing.Costs{
 			Fixed:     int64(math.Round(t.FixedYuan * microPerYuan)),
 			PerMeter:  int64(math.Round(t.YuanPerKm * microPerYuan / 1000)),
 			PerSecond: int64(math.Round(t.YuanPerHour * microPerYuan / 3600)),
 		},
 		MaxDistance: int64(t.RangeMeters),
-		SpeedFactor: 1,
+		MaxDuration: int64(o.MaxDutyHours * 3600),
+		SpeedFactor: c.speedFactor(t),
 		MaxTrips:    o.MaxTrips,
 		ReloadTime:  int64(o.ReloadSeconds),
 	}
+	if v.Shift.End != 0 && v.Shift.Start >= v.Shift.End {
+		v.Shift.End = v.Shift.Start + 1 // free too late: it can serve nothing
+	}
+	return v
+}
+
+func (c *county) speedFactor(t *fleet.VehicleType) float64 {
 	speed := t.RuralSpeedKmh
 	if speed == 0 {
 		speed = t.SpeedKmh
 	}
 	if speed > 0 {
-		v.SpeedFactor = speed / c.speedKmh
+		return speed / c.speedKmh
 	}
-	return v
+	return 1
 }
 
 // stopJob is one job of a day problem with what it stands for.
@@ -505,14 +652,18 @@ type stopJob struct {
 	job      routing.Job
 	stop     Stop
 	villages []int // villages this job serves (delivery) on the day
+	// loads are the produce loads this pickup carries.
+	loads []*load
 }
 
-// solveTask routes jobs from base with vehicles; it returns the routes and
-// the reason of each unassigned job (by index).
-func (c *county) solveTask(ctx context.Context, day, echelon int, base string, baseLoc orb.Point,
-	vs []fleetVehicle, jobs []stopJob, o Options) ([]Route, map[int]string, error) {
+// solveTask routes jobs from base with vehicles free from notBefore; it
+// returns the routes (stops carry the index of their job in Trip's
+// place until solveTask returns) and the reason of each unassigned job
+// (by index), and done[k] for the job of each routed stop.
+func (c *county) solveTask(ctx context.Context, day, echelon int, base string, baseLoc orb.Point, notBefore int64,
+	vs []fleetVehicle, jobs []stopJob, o Options) ([]Route, [][]int, map[int]string, error) {
 	if len(jobs) == 0 {
-		return nil, nil, nil
+		return nil, nil, nil, nil
 	}
 	pts := []orb.Point{baseLoc}
 	for i := range jobs {
@@ -521,11 +672,11 @@ func (c *county) solveTask(ctx context.Context, day, echelon int, base string, b
 	}
 	m, err := c.travel.Matrix(ctx, pts)
 	if err != nil {
-		return nil, nil, fmt.Errorf("county %s day %d %s: %w", c.src.ID, day, base, err)
+		return nil, nil, nil, fmt.Errorf("county %s day %d %s: %w", c.src.ID, day, base, err)
 	}
 	p := &routing.Problem{Locations: len(pts), Durations: m.Seconds, Distances: m.Meters, Dimensions: dims, Backhaul: true}
 	for _, v := range vs {
-		p.Vehicles = append(p.Vehicles, c.vehicleFor(v.id, v.t, 0, o))
+		p.Vehicles = append(p.Vehicles, c.vehicleFor(v.id, v.t, 0, notBefore, o))
 	}
 	for _, j := range jobs {
 		p.Jobs = append(p.Jobs, j.job)
@@ -533,183 +684,45 @@ func (c *county) solveTask(ctx context.Context, day, echelon int, base string, b
 	ro := routing.Options{Seed: o.Seed + int64(day)*7919, Iterations: o.IterationsPerTask, TimeLimit: o.TimeLimit}
 	sol, err := routing.Solve(ctx, p, ro)
 	if err != nil {
-		return nil, nil, fmt.Errorf("county %s day %d %s: %w", c.src.ID, day, base, err)
+		return nil, nil, nil, fmt.Errorf("county %s day %d %s: %w", c.src.ID, day, base, err)
 	}
 	var routes []Route
+	var tasks [][]int
 	for _, r := range sol.Routes {
 		v := vs[r.Vehicle]
 		rt := Route{County: c.src.ID, Day: day, Echelon: echelon, Vehicle: v.id, Type: v.t.ID, ColdChain: v.t.ColdChain, Base: base,
 			Km: float64(r.Distance) / 1000, Hours: float64(r.Duration) / 3600, CostYuan: float64(r.Cost) / microPerYuan}
-		trip := 1
+		var ts []int
+		trip, tripStart := 1, 0
 		for _, s := range r.Stops {
 			switch s.Kind {
 			case routing.KindJob:
 				st := jobs[s.Task].stop
-				st.Trip = trip
+				st.Trip, st.Arrival, st.Departure = trip, s.Arrival+s.Waiting, s.Departure
 				rt.Stops = append(rt.Stops, st)
+				ts = append(ts, s.Task)
 				rt.Path = append(rt.Path, st.Location)
-			case routing.KindReload:
-				trip++
+			case routing.KindStart:
+				rt.Start = s.Departure
 				rt.Path = append(rt.Path, baseLoc)
-			default:
+			default: // reload or end: back at the base
+				for k := tripStart; k < len(rt.Stops); k++ {
+					rt.Stops[k].tripEnd = s.Arrival
+				}
+				tripStart = len(rt.Stops)
+				trip++
+				rt.End = s.Arrival
 				rt.Path = append(rt.Path, baseLoc)
 			}
 		}
 		routes = append(routes, rt)
+		tasks = append(tasks, ts)
 	}
 	un := map[int]string{}
 	for _, u := range sol.Unassigned {
 		un[u.Task] = string(u.Reason)
 	}
-	return routes, un, nil
-}
-
-// routeDay routes one day of the county: the village rounds of every
-// station, then the branch lines from the hub.
-func (c *county) routeDay(ctx context.Context, day int, o Options) ([]Route, error) {
-	rc := c.src
-	var routes []Route
-	// Second echelon, per station.
-	stationParcels := make([]int, len(rc.Stations))
-	stationKg := make([]float64, len(rc.Stations))
-	stationColdKg := make([]float64, len(rc.Stations))
-	var stationVillages = make([][]int, len(rc.Stations)) // served through the station today
-	var coldJobs []stopJob
-	for s := range rc.Stations {
-		var jobs []stopJob
-		for i := range c.villages {
-			v := &c.villages[i]
-			if v.station != s || v.days&(1<<day) == 0 {
-				continue
-			}
-			if v.pickup {
-				stationParcels[s] += v.parcels
-				stationKg[s] += v.perVisit(v.ambientKg)
-				stationColdKg[s] += v.perVisit(v.coldKg)
-				stationVillages[s] = append(stationVillages[s], i)
-				continue
-			}
-			loc := v.src.Location
-			d := []int64{int64(v.parcels), 0, 0}
-			jobs = append(jobs, stopJob{
-				job:      routing.Job{ID: v.src.ID, Delivery: d, Pickup: make([]int64, dims), Service: 300},
-				stop:     Stop{ID: v.src.ID, Location: loc, Kind: "delivery", Parcels: v.parcels},
-				villages: []int{i},
-			})
-			// A load bigger than a vehicle is split into equal pickups.
-			for _, part := range split(v.perVisit(v.ambientKg), c.van.CapacityKg) {
-				jobs = append(jobs, stopJob{
-					job:  routing.Job{ID: v.src.ID + "/produce", Delivery: make([]int64, dims), Pickup: []int64{0, int64(part), 0}, Service: 600},
-					stop: Stop{ID: v.src.ID, Location: loc, Kind: "pickup", Kg: part},
-				})
-			}
-			for _, part := range split(v.perVisit(v.coldKg), c.coldCapKg) {
-				coldJobs = append(coldJobs, stopJob{
-					job:  routing.Job{ID: v.src.ID + "/cold", Delivery: make([]int64, dims), Pickup: []int64{0, 0, int64(part)}, Service: 600, Skills: []string{SkillColdChain}},
-					stop: Stop{ID: v.src.ID, Location: loc, Kind: "cold_pickup", ColdKg: part},
-				})
-			}
-		}
-		st := rc.Stations[s]
-		var vs []fleetVehicle
-		for k := range o.StationVehicles {
-			vs = append(vs, fleetVehicle{fmt.Sprintf("%s-%s-%d", st.ID, c.van.ID, k+1), c.van})
-		}
-		rs, un, err := c.solveTask(ctx, day, 2, string(st.ID), st.Location, vs, jobs, o)
-		if err != nil {
-			return nil, err
-		}
-		routes = append(routes, rs...)
-		// What the rounds delivered and collected goes through the station.
-		for k, j := range jobs {
-			if reason, missed := un[k]; missed {
-				for _, i := range j.villages {
-					c.fail(i, reason)
-				}
-				c.miss(j.stop, day, reason)
-				continue
-			}
-			if j.stop.Kind == "delivery" {
-				stationParcels[s] += j.stop.Parcels
-				stationVillages[s] = append(stationVillages[s], j.villages...)
-			} else {
-				stationKg[s] += j.stop.Kg
-			}
-		}
-	}
-	// First echelon: hub → stations (parcels), back with produce.
-	var jobs []stopJob
-	for s, st := range rc.Stations {
-		if stationParcels[s] > 0 {
-			jobs = append(jobs, stopJob{
-				job:      routing.Job{ID: string(st.ID), Delivery: []int64{int64(stationParcels[s]), 0, 0}, Pickup: make([]int64, dims), Service: 900},
-				stop:     Stop{ID: string(st.ID), Location: st.Location, Kind: "delivery", Parcels: stationParcels[s]},
-				villages: stationVillages[s],
-			})
-		}
-		for _, part := range split(stationKg[s], c.truckCapKg) {
-			jobs = append(jobs, stopJob{
-				job:  routing.Job{ID: string(st.ID) + "/produce", Delivery: make([]int64, dims), Pickup: []int64{0, int64(part), 0}, Service: 900},
-				stop: Stop{ID: string(st.ID), Location: st.Location, Kind: "pickup", Kg: part},
-			})
-		}
-		for _, part := range split(stationColdKg[s], c.coldCapKg) {
-			jobs = append(jobs, stopJob{
-				job:  routing.Job{ID: string(st.ID) + "/cold", Delivery: make([]int64, dims), Pickup: []int64{0, 0, int64(part)}, Service: 600, Skills: []string{SkillColdChain}},
-				stop: Stop{ID: string(st.ID), Location: st.Location, Kind: "cold_pickup", ColdKg: part},
-			})
-		}
-	}
-	jobs = append(jobs, coldJobs...)
-	var hubVs []fleetVehicle
-	for _, v := range c.hubFleet {
-		if v.t != c.van { // vans run the village rounds
-			hubVs = append(hubVs, v)
-		}
-	}
-	rs, un, err := c.solveTask(ctx, day, 1, string(rc.Hub.ID), rc.Hub.Location, hubVs, jobs, o)
-	if err != nil {
-		return nil, err
-	}
-	routes = append(routes, rs...)
-	for k, j := range jobs {
-		if j.stop.Kind != "delivery" {
-			if reason, missed := un[k]; missed {
-				c.miss(j.stop, day, reason)
-			}
-			continue
-		}
-		if reason, missed := un[k]; missed {
-			for _, i := range j.villages {
-				c.fail(i, "station supply: "+reason)
-			}
-			continue
-		}
-		c.mu.Lock()
-		for _, i := range j.villages {
-			c.villages[i].served[day] = true
-		}
-		c.mu.Unlock()
-	}
-	slices.SortStableFunc(routes, func(a, b Route) int { return a.Echelon - b.Echelon })
-	return routes, nil
-}
-
-func (c *county) miss(s Stop, day int, reason string) {
-	if s.Kind == "delivery" {
-		return
-	}
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.missed = append(c.missed, MissedPickup{ID: s.ID, County: c.src.ID, Day: day, Kg: s.Kg + s.ColdKg, ColdChain: s.Kind == "cold_pickup", Reason: reason})
-}
-
-func (c *county) fail(i int, reason string) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if c.villages[i].reason == "" {
-		c.villages[i].reason = reason
-	}
+	return routes, tasks, un, nil
 }
 
 // split divides kg into the fewest equal whole-kg parts of at most capKg
