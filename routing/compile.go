@@ -16,7 +16,7 @@ const (
 )
 
 // requiredPenalty is the internal cost of leaving a required task (Penalty
-// == 0) unassigned, times 1+priority (priority clamped to 0..9). It exceeds
+// == 0) unassigned, times 1 + w·priority (see priorityWeight). It exceeds
 // any route cost of a sane problem (MaxPenalty is a tenth of it), so the
 // search serves every required task it can.
 const requiredPenalty = 10 * MaxPenalty
@@ -91,13 +91,30 @@ type instance struct {
 	refLoc    int32     // the depot, for "far" and "close" insertion orders
 }
 
-func clampPrio(p int) int { return min(max(p, 0), 9) }
-
-func effectivePenalty(pen int64, prio int) int64 {
+// effectivePenalty is the internal cost of leaving a task out: its
+// penalty, or for a required task requiredPenalty·(1 + w·priority).
+func effectivePenalty(pen int64, prio int, w int64) int64 {
 	if pen == 0 {
-		return requiredPenalty * int64(1+clampPrio(prio))
+		return requiredPenalty * (1 + w*int64(max(prio, 0)))
 	}
 	return pen
+}
+
+// priorityWeight makes priorities lexicographic, as in VROOM: with
+// w = tasks + 1, one unit of priority served outweighs serving every other
+// required task, and a required task outweighs any route cost, so the
+// search maximises the sum of priorities served, then the number of
+// required tasks served, then minimises cost. The internal costs must fit
+// in an int64 (with room to spare): when requiredPenalty·(1 + w·Σpriority)
+// would not, w is the largest weight that fits (at least 1, and priorities
+// beyond that budget are scaled by it all the same).
+func priorityWeight(tasks int, sumPrio int64) int64 {
+	const budget = (int64(1) << 61) / requiredPenalty // about 230 000
+	w := int64(tasks + 1)
+	if sumPrio > 0 && int64(tasks)+w*sumPrio > budget {
+		w = max((budget-int64(tasks))/sumPrio, 1)
+	}
+	return w
 }
 
 // compile builds the search instance of a validated problem.
@@ -122,6 +139,18 @@ func compile(p *Problem) *instance {
 	in.prio = make([]int, in.nTasks)
 	in.size = make([]int64, in.nTasks)
 
+	var sumPrio int64
+	for j := range p.Jobs {
+		if p.Jobs[j].Penalty == 0 {
+			sumPrio += int64(max(p.Jobs[j].Priority, 0))
+		}
+	}
+	for s := range p.Shipments {
+		if p.Shipments[s].Penalty == 0 {
+			sumPrio += int64(max(p.Shipments[s].Priority, 0))
+		}
+	}
+	w := priorityWeight(in.nTasks, sumPrio)
 	setTW := func(node int, tws []TimeWindow, lo, hi int64) {
 		in.twE[node], in.twL[node] = lo, hi
 		if len(tws) > 0 {
@@ -158,7 +187,7 @@ func compile(p *Problem) *instance {
 			in.bh[j] = bhLine
 		}
 		in.taskNode[j] = int32(j)
-		in.penalty[j] = effectivePenalty(job.Penalty, job.Priority)
+		in.penalty[j] = effectivePenalty(job.Penalty, job.Priority, w)
 		in.prio[j] = job.Priority
 	}
 	for s := range p.Shipments {
@@ -189,7 +218,7 @@ func compile(p *Problem) *instance {
 			in.size[t] += a
 		}
 		in.taskNode[t] = int32(pn)
-		in.penalty[t] = effectivePenalty(sh.Penalty, sh.Priority)
+		in.penalty[t] = effectivePenalty(sh.Penalty, sh.Priority, w)
 		in.prio[t] = sh.Priority
 	}
 

@@ -20,10 +20,13 @@
 // The objective is the sum of route costs (fixed + PerMeter·distance +
 // PerSecond·duration) plus the penalties of unassigned tasks, all integers in
 // cost units. A task with Penalty 0 is required: internally leaving it out
-// costs 10^13·(1+priority), more than any sane plan, so it is left out only
-// when no feasible insertion exists (it then adds nothing to
-// [Solution.Cost]). Priority orders insertion, higher first; for required
-// tasks it also scales that internal cost (priorities above 9 count as 9).
+// costs 10^13·(1 + w·priority), more than any sane plan, so it is left out
+// only when no feasible insertion exists (it then adds nothing to
+// [Solution.Cost]). With w = tasks + 1 priorities are lexicographic, as in
+// VROOM: the plan serves the most priority (the sum over required tasks),
+// then the most required tasks, then costs least; any non-negative integer
+// priority counts (w shrinks only when the sums would overflow int64).
+// Priority also orders insertion, higher first.
 //
 // # Algorithm
 //
@@ -75,9 +78,17 @@
 //
 // # Stopping, determinism, threads
 //
-// The search stops at Options.Iterations, Options.TimeLimit or when ctx is
-// done, and returns the best solution found. With an iteration limit alone a
-// run is deterministic for its seed. Options.Threads runs independent
+// Limits are caps, not targets. A problem small enough to enumerate (a few
+// tasks and vehicles) is solved exactly and returns at once. Otherwise the
+// search stops at the first of: Options.Effort's no-improvement rule (by
+// default 2 000·n iterations without a new best, n the number of task
+// stops; level 5 has no such rule), Options.Iterations, Options.TimeLimit
+// (counted from the call, compiling included) and ctx, and returns the best
+// solution found. The greedy first solution and the final insertion switch
+// to granular insertion once the time limit has passed, and the diagnostics
+// of unassigned tasks skip their O(n) attempts (ReasonTimeLimit), so the
+// wall time stays within a few per cent of the limit. With an iteration or
+// effort limit and no time limit a run is deterministic for its seed. Options.Threads runs independent
 // searches with derived seeds and keeps the best. Options.Progress is called
 // on every new best. Options.Initial seeds the search with a previous plan.
 //

@@ -180,6 +180,9 @@ const (
 	ReasonMaxStops    Reason = "max_stops"
 	ReasonUnreachable Reason = "unreachable"
 	ReasonPenalty     Reason = "not_worth_penalty"
+	// ReasonTimeLimit: the run ended (time limit or cancellation) before
+	// the task was inserted; it fits a route of its own.
+	ReasonTimeLimit Reason = "time_limit"
 )
 
 // Unassigned is a task that no route serves.
@@ -211,18 +214,55 @@ type Progress struct {
 	Unassigned int
 }
 
-// Options control a solve. The run stops at the first of TimeLimit,
-// Iterations and context cancellation, and returns the best solution so far.
+// Options control a solve. The run stops at the first of: a proof that the
+// best solution is optimal (tiny problems are solved by enumeration), the
+// effort level's no-improvement rule, Iterations, TimeLimit and context
+// cancellation, and returns the best solution so far. TimeLimit and
+// Iterations are caps, not targets.
 type Options struct {
 	Seed       int64
 	Iterations int           // zero means no iteration limit
 	TimeLimit  time.Duration // zero means no time limit
 	Threads    int           // zero means 1
+	// Effort is the exploration level, 0 to 5 as VROOM's -x, set with
+	// EffortLevel; the zero value means DefaultEffort, except that an
+	// explicit Iterations count without an Effort runs exactly that many
+	// iterations (reproducible tests and benchmarks). See Effort.
+	Effort Effort
 	// Progress, when set, is called from the solving goroutine each time the
 	// best solution improves. It must return quickly.
 	Progress func(Progress)
 	// Initial, when set, seeds the search (used when re-planning).
 	Initial *Solution
+}
+
+// Effort says how long the search goes on without finding a better
+// solution before it stops. Its zero value is "the default level"; levels
+// 0 to 5 are EffortLevel(0) to EffortLevel(5):
+//
+//   - 0: the first solution (greedy insertion and local search) only;
+//   - 1 to 4: ruin-and-recreate stops after idleFactor[level]·n iterations
+//     in a row without a new best, n being the number of task stops (at
+//     least 10): 100, 500, 2 000 and 10 000 times n (the default is 3);
+//   - 5: no such rule; the search runs to Iterations or TimeLimit (or, with
+//     neither, until ctx ends), as benchmarks want.
+//
+// At every level a problem small enough to enumerate (see exactLeaves) is
+// solved exactly instead, and returns at once.
+type Effort int8
+
+// DefaultEffort is the level used when Options.Effort is zero.
+const DefaultEffort = 3
+
+// EffortLevel returns the Effort for level 0 to 5 (clamped).
+func EffortLevel(level int) Effort { return Effort(min(max(level, 0), 5) + 1) }
+
+// Level returns the level 0 to 5 of e, DefaultEffort for the zero value.
+func (e Effort) Level() int {
+	if e == 0 {
+		return DefaultEffort
+	}
+	return min(max(int(e)-1, 0), 5)
 }
 
 // solveFunc is the signature of Solve, kept here so the model file documents

@@ -9,7 +9,10 @@ import "fmt"
 // later departure would avoid), and every stop then starts service as early
 // as it can. Route.Duration is the arrival at the end (or at the last stop of
 // an open route) minus that departure: driving, service and waiting.
-func (in *instance) export(s *solution) *Solution {
+//
+// expired reports whether the time limit has passed: the diagnostics of
+// unassigned tasks then skip the insertion attempts that cost O(n) each.
+func (in *instance) export(s *solution, expired func() bool) *Solution {
 	p := in.p
 	out := &Solution{}
 	for v := range s.routes {
@@ -27,7 +30,7 @@ func (in *instance) export(s *solution) *Solution {
 		if !s.unassigned[t] {
 			continue
 		}
-		u := Unassigned{Task: t, Reason: in.diagnose(s, t)}
+		u := Unassigned{Task: t, Reason: in.diagnose(s, t, expired)}
 		if t >= in.nJobs {
 			u.Shipment, u.Task = true, t-in.nJobs
 			out.Cost += p.Shipments[u.Task].Penalty
@@ -134,7 +137,10 @@ func (in *instance) exportRoute(r *route) Route {
 // route but is out is either not worth its penalty (a feasible insertion
 // costs more) or blocked by the binding constraint of its cheapest insertion
 // in the final routes.
-func (in *instance) diagnose(s *solution, t int) Reason {
+//
+// Past the time limit (expired), a task that fits an empty route is
+// reported as ReasonTimeLimit without the insertion attempts.
+func (in *instance) diagnose(s *solution, t int, expired func() bool) Reason {
 	nv := len(in.veh)
 	node := in.taskNode[t]
 	ship := in.kind[node] == nkPickup
@@ -193,6 +199,8 @@ func (in *instance) diagnose(s *solution, t int) Reason {
 		return ReasonUnreachable
 	case alone != "":
 		return alone
+	case expired != nil && expired():
+		return ReasonTimeLimit
 	}
 	// Feasible alone: is a feasible insertion in the final routes just too
 	// expensive?

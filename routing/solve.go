@@ -26,6 +26,13 @@ import (
 // kept and everything else is inserted greedily before the search starts.
 // The search then moves freely; nothing ties it to the initial routes.
 func Solve(ctx context.Context, p *Problem, opts Options) (*Solution, error) {
+	return solveWith(ctx, p, opts, true)
+}
+
+// solveWith is Solve; exact false skips the enumeration of tiny problems, so
+// that tests can hold the search itself to brute force.
+func solveWith(ctx context.Context, p *Problem, opts Options, exact bool) (*Solution, error) {
+	began := time.Now() // the time limit counts from here: compiling is part of the solve
 	if err := validate(p); err != nil {
 		return nil, err
 	}
@@ -40,8 +47,15 @@ func Solve(ctx context.Context, p *Problem, opts Options) (*Solution, error) {
 			return nil, err
 		}
 	}
+	expired := func() bool {
+		return (opts.TimeLimit > 0 && time.Since(began) >= opts.TimeLimit) || ctx.Err() != nil
+	}
+	if exact {
+		if sol := solveExactly(ctx, in, opts, began); sol != nil {
+			return in.export(sol, expired), nil
+		}
+	}
 	threads := max(opts.Threads, 1)
-	began := time.Now()
 	var mu sync.Mutex
 	globalBest := noCost
 	report := func(s *search) {
@@ -76,6 +90,7 @@ func Solve(ctx context.Context, p *Problem, opts Options) (*Solution, error) {
 			seed = opts.Seed*1_000_003 + int64(i)*0x5bd1e995
 		}
 		s := newSearch(in, opts, seed)
+		s.start = began
 		s.report = report
 		searches[i] = s
 		if threads == 1 {
@@ -96,7 +111,33 @@ func Solve(ctx context.Context, p *Problem, opts Options) (*Solution, error) {
 		}
 	}
 	best.finish(best.best)
-	return in.export(best.best), nil
+	return in.export(best.best, expired), nil
+}
+
+// solveExactly enumerates a tiny problem (see exact.go) and returns an
+// optimal solution, or nil when the problem is too big to enumerate or the
+// time limit or ctx ended the enumeration.
+func solveExactly(ctx context.Context, in *instance, opts Options, began time.Time) *solution {
+	if in.nTasks == 0 || in.enumerationSize(exactLeaves) > exactLeaves {
+		return nil
+	}
+	stop := func() bool {
+		if opts.TimeLimit > 0 && time.Since(began) >= opts.TimeLimit {
+			return true
+		}
+		return ctx.Err() != nil
+	}
+	sol := in.enumerate(in.metric(), stop)
+	if sol != nil && opts.Progress != nil {
+		used := 0
+		for v := range sol.routes {
+			if !sol.routes[v].empty() {
+				used++
+			}
+		}
+		opts.Progress(Progress{Elapsed: time.Since(began), BestCost: in.publicCost(sol), Routes: used, Unassigned: sol.nUnassigned})
+	}
+	return sol
 }
 
 // publicCost is a solution's cost as Solution.Cost reports it: route costs
@@ -120,7 +161,8 @@ func (in *instance) publicCost(s *solution) int64 {
 }
 
 // finish inserts, without blinks, any task that still fits, so that the
-// unassigned list holds only tasks that cannot or should not be served.
+// unassigned list holds only tasks that cannot or should not be served
+// (or, past the time limit, that there was no time left to insert).
 func (s *search) finish(sol *solution) {
 	for t := 0; t < s.in.nTasks; t++ {
 		if sol.unassigned[t] {
