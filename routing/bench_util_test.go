@@ -142,7 +142,7 @@ func verify(p *Problem, sol *Solution) error {
 			return int64(p.Distances[a*n+b])
 		}
 		prev := v.Start
-		var dist, tprev int64
+		var dist, tprev, travel, waiting int64
 		load := make([]int64, p.Dimensions)
 		trips := 1
 		phaseBack := false
@@ -211,6 +211,10 @@ func verify(p *Problem, sol *Solution) error {
 				return fmt.Errorf("route %d stop %d: arrival %d, want %d", ri, si, st.Arrival, arr)
 			}
 			dist += dd(prev, st.Location)
+			if first >= 0 && st.Arrival != first {
+				travel += tt(prev, st.Location)
+			}
+			waiting += st.Waiting
 			var tws []TimeWindow
 			var service int64
 			switch st.Kind {
@@ -346,7 +350,17 @@ func verify(p *Problem, sol *Solution) error {
 		if v.MaxDuration > 0 && dur > v.MaxDuration {
 			return fmt.Errorf("route %d: duration %d > max %d", ri, dur, v.MaxDuration)
 		}
-		cost := v.Costs.Fixed + v.Costs.PerMeter*dist + v.Costs.PerSecond*dur
+		if v.MaxTravel > 0 && travel > v.MaxTravel {
+			return fmt.Errorf("route %d: travel %d > max %d", ri, travel, v.MaxTravel)
+		}
+		paid := dur
+		switch v.Costs.TimeBasis {
+		case PayWork:
+			paid = dur - waiting
+		case PayTravel:
+			paid = travel
+		}
+		cost := v.Costs.Fixed + v.Costs.PerMeter*dist + v.Costs.PerSecond*paid
 		if cost != rt.Cost {
 			return fmt.Errorf("route %d: cost %d, want %d", ri, rt.Cost, cost)
 		}

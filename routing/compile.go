@@ -46,6 +46,8 @@ type vehicle struct {
 	profile            []int32 // travel times, already divided by the speed factor
 	fixed, perM, perS  int64
 	maxDur, maxDist    int64
+	maxTravel          int64
+	basis              TimeBasis // what perS pays for
 	maxStops           int
 	maxTrips           int
 	backhaul           bool
@@ -247,8 +249,8 @@ func compile(p *Problem) *instance {
 			start: int32(base), end: int32(base + 1), reload: int32(base + 2),
 			startLoc: int32(v.Start), endLoc: int32(v.End),
 			capacity: v.Capacity, profile: prof,
-			fixed: v.Costs.Fixed, perM: v.Costs.PerMeter, perS: v.Costs.PerSecond,
-			maxDur: v.MaxDuration, maxDist: v.MaxDistance, maxStops: v.MaxStops,
+			fixed: v.Costs.Fixed, perM: v.Costs.PerMeter, perS: v.Costs.PerSecond, basis: v.Costs.TimeBasis,
+			maxDur: v.MaxDuration, maxDist: v.MaxDistance, maxTravel: v.MaxTravel, maxStops: v.MaxStops,
 			maxTrips: max(v.MaxTrips, 1),
 			backhaul: v.Backhaul || p.Backhaul,
 		}
@@ -257,6 +259,9 @@ func compile(p *Problem) *instance {
 		}
 		if vv.maxDist == 0 {
 			vv.maxDist = noLimit
+		}
+		if vv.maxTravel == 0 {
+			vv.maxTravel = noLimit
 		}
 		if vv.maxStops == 0 {
 			vv.maxStops = math.MaxInt32
@@ -279,7 +284,7 @@ func compile(p *Problem) *instance {
 			tours[tourKey] = len(tours)
 		}
 		vv.tour = tours[tourKey]
-		key := fmt.Sprint(tourKey, v.Capacity, skills, v.Costs, v.MaxDuration, v.MaxDistance,
+		key := fmt.Sprint(tourKey, v.Capacity, skills, v.Costs, v.MaxDuration, v.MaxDistance, v.MaxTravel,
 			v.MaxStops, vv.maxTrips, vv.backhaul)
 		if _, ok := classes[key]; !ok {
 			classes[key] = len(classes)

@@ -3,6 +3,7 @@ package routing
 import (
 	"context"
 	"math"
+	"slices"
 	"testing"
 	"time"
 )
@@ -180,5 +181,31 @@ func TestEffortStopsEarly(t *testing.T) {
 	}
 	if l := (Effort(0)).Level(); l != DefaultEffort {
 		t.Fatalf("zero Effort level %d, want %d", l, DefaultEffort)
+	}
+}
+
+// Costs.TimeBasis decides what PerSecond pays for: paying for waiting
+// fills the wait before b with the detour to c; paying for driving only
+// (VROOM's objective) drives less and waits.
+func TestTimeBasis(t *testing.T) {
+	p := pointsProblem([]xy{{0, 0}, {10, 0}, {20, 0}, {10, 10}}, nil, 1, 10)
+	p.Vehicles[0].Costs = Costs{PerSecond: 1}
+	p.Jobs[0].TimeWindows = []TimeWindow{{0, 1000}}
+	p.Jobs[1].TimeWindows = []TimeWindow{{5000, 6000}}
+	for _, tc := range []struct {
+		basis TimeBasis
+		order []int
+	}{{PayDuration, []int{0, 2, 1}}, {PayWork, []int{0, 1, 2}}, {PayTravel, []int{0, 1, 2}}} {
+		p.Vehicles[0].Costs.TimeBasis = tc.basis
+		for _, exact := range []bool{true, false} {
+			sol, err := solveWith(context.Background(), p, Options{Seed: 1, Iterations: 100}, exact)
+			if err != nil {
+				t.Fatal(err)
+			}
+			checkSolution(t, p, sol)
+			if got := jobOrder(sol.Routes[0]); !slices.Equal(got, tc.order) {
+				t.Fatalf("basis %d, exact %v: order %v, want %v", tc.basis, exact, got, tc.order)
+			}
+		}
 	}
 }

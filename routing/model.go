@@ -31,8 +31,21 @@ type TimeWindow struct {
 type Costs struct {
 	Fixed     int64 // once, if the vehicle is used
 	PerMeter  int64 // per distance unit driven
-	PerSecond int64 // per time unit of route duration (driving, service and waiting)
+	PerSecond int64 // per time unit of the TimeBasis, by default route duration
+	// TimeBasis says which time PerSecond pays for: the route's duration
+	// (driving, service and waiting: working time), driving and service
+	// (waiting is free), or driving only (VROOM's per_hour).
+	TimeBasis TimeBasis
 }
+
+// TimeBasis is the time a vehicle's PerSecond cost is charged on.
+type TimeBasis uint8
+
+const (
+	PayDuration TimeBasis = iota // driving, service and waiting
+	PayWork                      // driving and service; waiting is free
+	PayTravel                    // driving only
+)
 
 // Vehicle is one vehicle of the fleet.
 type Vehicle struct {
@@ -56,6 +69,9 @@ type Vehicle struct {
 	MaxDuration int64
 	MaxDistance int64
 	MaxStops    int
+	// MaxTravel limits the route's driving time (VROOM's max_travel_time);
+	// zero means no limit.
+	MaxTravel int64
 	// SpeedFactor scales travel times: 2 halves them. Zero means 1.
 	SpeedFactor float64
 	// MaxTrips allows the vehicle to return to Start to reload and go out again
@@ -177,6 +193,7 @@ const (
 	ReasonSkills      Reason = "skills"
 	ReasonMaxDuration Reason = "max_duration"
 	ReasonMaxDistance Reason = "max_distance"
+	ReasonMaxTravel   Reason = "max_travel_time"
 	ReasonMaxStops    Reason = "max_stops"
 	ReasonUnreachable Reason = "unreachable"
 	ReasonPenalty     Reason = "not_worth_penalty"

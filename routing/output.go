@@ -125,7 +125,11 @@ func (in *instance) exportRoute(r *route) Route {
 		startTime = rt.Stops[0].Arrival
 	}
 	rt.Duration = endTime - startTime
-	rt.Cost = vh.routeCost(r.stops, rt.Distance, rt.Duration)
+	var waiting int64
+	for _, st := range rt.Stops {
+		waiting += st.Waiting
+	}
+	rt.Cost = vh.routeCost(r.stops, rt.Distance, tseg{d: rt.Duration, tr: r.fT[last].tr, w: waiting})
 	return rt
 }
 
@@ -255,6 +259,8 @@ func (in *instance) violation(r *route) Reason {
 		return ReasonTimeWindow
 	case r.dur > vh.maxDur:
 		return ReasonMaxDuration
+	case r.fT[last].tr > vh.maxTravel:
+		return ReasonMaxTravel
 	case r.dist > vh.maxDist:
 		return ReasonMaxDistance
 	case r.stops > vh.maxStops:

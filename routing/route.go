@@ -59,12 +59,26 @@ func (in *instance) isBoundary(node int32) bool {
 	return k == nkStart || k == nkEnd || k == nkReload
 }
 
-// routeCost is the cost of a route with the given totals.
-func (vh *vehicle) routeCost(stops int, dist, dur int64) int64 {
+// routeCost is the cost of a route with the given totals and time
+// summary: PerSecond is paid on the time of the vehicle's TimeBasis.
+func (vh *vehicle) routeCost(stops int, dist int64, t tseg) int64 {
 	if stops == 0 {
 		return 0
 	}
-	return vh.fixed + vh.perM*dist + vh.perS*dur
+	paid := t.d
+	switch vh.basis {
+	case PayWork:
+		paid = t.d - t.w
+	case PayTravel:
+		paid = t.tr
+	}
+	return vh.fixed + vh.perM*dist + vh.perS*paid
+}
+
+// timeOK reports whether a route with time summary t keeps its time
+// windows, maximum duration and maximum travel time.
+func (vh *vehicle) timeOK(t tseg) bool {
+	return t.tw == 0 && t.d <= vh.maxDur && t.tr <= vh.maxTravel
 }
 
 // rebuild recomputes every summary of r from its nodes, dropping reloads
@@ -206,7 +220,7 @@ func (in *instance) summarizePart(r *route, from, last, ins int) {
 	r.trips = int(r.fRel[n-1]) + 1
 	r.dist = r.fD[n-1]
 	r.dur = r.fT[n-1].d
-	r.cost = vh.routeCost(r.stops, r.dist, r.dur)
+	r.cost = vh.routeCost(r.stops, r.dist, r.fT[n-1])
 }
 
 // loadsOK reports whether every trip of a freshly rebuilt route fits the
@@ -231,7 +245,7 @@ func (in *instance) loadsOK(r *route) bool {
 func (in *instance) feasible(r *route) bool {
 	vh := &in.veh[r.v]
 	last := len(r.nodes) - 1
-	if r.fT[last].tw > 0 || r.dur > vh.maxDur || r.dist > vh.maxDist ||
+	if !vh.timeOK(r.fT[last]) || r.dist > vh.maxDist ||
 		r.stops > vh.maxStops || r.trips > vh.maxTrips || !in.loadsOK(r) {
 		return false
 	}

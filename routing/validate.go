@@ -142,12 +142,16 @@ func validate(p *Problem) error {
 			{"cost per metre", v.Costs.PerMeter, MaxRate},
 			{"cost per second", v.Costs.PerSecond, MaxRate},
 			{"max duration", v.MaxDuration, MaxTime},
+			{"max travel", v.MaxTravel, MaxTime},
 			{"max distance", v.MaxDistance, math.MaxInt64 / 4},
 			{"reload time", v.ReloadTime, MaxTime},
 		} {
 			if err := nonNeg(what, c.f, c.v, c.max); err != nil {
 				return err
 			}
+		}
+		if v.Costs.TimeBasis > PayTravel {
+			return invalid("%s: time basis %d, want 0 to %d", what, v.Costs.TimeBasis, PayTravel)
 		}
 		if v.MaxStops < 0 {
 			return invalid("%s: max stops is %d", what, v.MaxStops)

@@ -102,8 +102,16 @@ func (l Location) MarshalJSON() ([]byte, error) {
 type CostsJSON struct {
 	Fixed   float64 `json:"fixed,omitempty"`    // once, if the vehicle is used
 	PerKm   float64 `json:"per_km,omitempty"`   // per kilometre driven
-	PerHour float64 `json:"per_hour,omitempty"` // per hour of route duration
+	PerHour float64 `json:"per_hour,omitempty"` // per hour of PerHourOn
+	// PerHourOn is the time per_hour pays for: "duration" (the default:
+	// driving, service and waiting, i.e. working time), "work" (driving and
+	// service: waiting is free) or "travel" (driving only, as VROOM).
+	PerHourOn string `json:"per_hour_on,omitempty"`
 }
+
+// timeBases maps CostsJSON.PerHourOn to routing's TimeBasis.
+var timeBases = map[string]routing.TimeBasis{"": routing.PayDuration, "duration": routing.PayDuration,
+	"work": routing.PayWork, "travel": routing.PayTravel}
 
 // VehicleJSON is one vehicle.
 type VehicleJSON struct {
@@ -120,6 +128,7 @@ type VehicleJSON struct {
 	Skills      []string   `json:"skills,omitempty"`
 	Costs       *CostsJSON `json:"costs,omitempty"`
 	MaxDuration int64      `json:"max_duration,omitempty"` // seconds
+	MaxTravel   int64      `json:"max_travel,omitempty"`   // seconds of driving
 	MaxDistance int64      `json:"max_distance,omitempty"` // metres
 	MaxStops    int        `json:"max_stops,omitempty"`
 	// SpeedFactor scales travel times: 2 halves them; omitted means 1.
@@ -392,7 +401,7 @@ func FromJSON(ctx context.Context, doc *Problem, src geo.MatrixSource) (*Instanc
 		}
 		vids[v.ID] = true
 		rv := routing.Vehicle{ID: v.ID, Start: -1, End: -1, Skills: v.Skills,
-			MaxDuration: v.MaxDuration, MaxDistance: v.MaxDistance, MaxStops: v.MaxStops,
+			MaxDuration: v.MaxDuration, MaxTravel: v.MaxTravel, MaxDistance: v.MaxDistance, MaxStops: v.MaxStops,
 			SpeedFactor: v.SpeedFactor, MaxTrips: v.MaxTrips, ReloadTime: v.ReloadSeconds, Backhaul: v.Backhaul}
 		var err error
 		if v.Start != nil {
@@ -420,8 +429,8 @@ func FromJSON(ctx context.Context, doc *Problem, src geo.MatrixSource) (*Instanc
 			}
 			rv.Shift = routing.TimeWindow{Start: v.Shift[0], End: v.Shift[1]}
 		}
-		if v.MaxDuration < 0 || v.MaxDistance < 0 || v.MaxStops < 0 || v.MaxTrips < 0 || v.ReloadSeconds < 0 {
-			return nil, bad(f, "negative max_duration, max_distance, max_stops, max_trips or reload_seconds")
+		if v.MaxDuration < 0 || v.MaxTravel < 0 || v.MaxDistance < 0 || v.MaxStops < 0 || v.MaxTrips < 0 || v.ReloadSeconds < 0 {
+			return nil, bad(f, "negative max_duration, max_travel, max_distance, max_stops, max_trips or reload_seconds")
 		}
 		if v.SpeedFactor < 0 || math.IsNaN(v.SpeedFactor) {
 			return nil, bad(f+".speed_factor", "%g must be positive", v.SpeedFactor)
@@ -442,6 +451,11 @@ func FromJSON(ctx context.Context, doc *Problem, src geo.MatrixSource) (*Instanc
 		if rv.Costs.PerSecond, err = money(f+".costs.per_hour", c.PerHour/3600); err != nil {
 			return nil, err
 		}
+		basis, ok := timeBases[c.PerHourOn]
+		if !ok {
+			return nil, bad(f+".costs.per_hour_on", "%q, want duration, work or travel", c.PerHourOn)
+		}
+		rv.Costs.TimeBasis = basis
 		p.Vehicles = append(p.Vehicles, rv)
 	}
 	for i, j := range doc.Jobs {
