@@ -35,6 +35,10 @@ type solveOptions struct {
 	Iterations int `json:"iterations,omitempty"`
 	// Seed makes runs repeatable; zero means 1.
 	Seed int64 `json:"seed,omitempty"`
+	// Effort is the exploration level 0–5 (VROOM's -x): how long the
+	// search goes on without improving before it stops; omitted means
+	// routing.DefaultEffort. The time limit is a cap, not a target.
+	Effort *int `json:"effort,omitempty"`
 }
 
 // decodeSolveRequest decodes and validates a solveRequest, returning the
@@ -60,6 +64,9 @@ func (s *Server) parseSolveRequest(ctx context.Context, body []byte) (*solveRequ
 	if opts.Iterations < 0 {
 		return nil, nil, opts, badParam("options.iterations", "negative iteration limit %d", opts.Iterations)
 	}
+	if opts.Effort != nil && (*opts.Effort < 0 || *opts.Effort > 5) {
+		return nil, nil, opts, badParam("options.effort", "effort %d, want 0 to 5", *opts.Effort)
+	}
 	if opts.Seed < 0 {
 		return nil, nil, opts, badParam("options.seed", "negative seed %d", opts.Seed)
 	}
@@ -83,7 +90,11 @@ func routingOptions(o solveOptions, def, limit time.Duration) routing.Options {
 	if seed == 0 {
 		seed = 1
 	}
-	return routing.Options{Seed: seed, Iterations: o.Iterations, TimeLimit: tl}
+	ro := routing.Options{Seed: seed, Iterations: o.Iterations, TimeLimit: tl}
+	if o.Effort != nil {
+		ro.Effort = routing.EffortLevel(*o.Effort)
+	}
+	return ro
 }
 
 // solve runs the solver under a deadline a little past the time limit, so

@@ -31,15 +31,17 @@ import (
 //     "warnings" (an extension) rather than dropping them silently;
 //   - setup time is added to service time (the solver has one service
 //     duration per stop);
-//   - max_travel_time bounds the whole route duration, service and waiting
-//     included;
+//   - the solver minimises VROOM's objective: fixed costs plus per_hour on
+//     driving time (speed factor applied) and per_km, with waiting and
+//     service free; the exploration level (VROOM's -x) is the query
+//     parameter ?x=0..5, and a problem small enough is solved exactly;
 //   - custom cost matrices (matrices.*.costs), vehicle steps and
 //     multiple routing profiles in one request are refused (code 2);
 //   - without matrices, travel comes from the great-circle model
 //     (Config.Matrix), not OSRM;
-//   - costs are reported as VROOM computes them (fixed + per_hour × travel
-//     time + per_km × distance); the solver's objective also charges
-//     per_hour for service and waiting time, which VROOM does not;
+//   - costs and durations are reported as VROOM computes them (fixed +
+//     per_hour × travel time + per_km × distance, travel scaled by the
+//     speed factor);
 //   - each unassigned task carries a "reason" (extension);
 //   - the API key may be given as ?api_key= (for clients that cannot set
 //     an Authorization header);
@@ -250,7 +252,11 @@ func (s *Server) vroom(w http.ResponseWriter, r *http.Request) error {
 		return fail(errorf(errTooBig, "%d tasks exceed the limit of %d", n, s.cfg.MaxSyncTasks))
 	}
 	loaded := time.Now()
-	opts := routingOptions(solveOptions{}, s.cfg.DefaultSolveTime, s.cfg.MaxSolveTime)
+	so, err := vroomOptions(r)
+	if err != nil {
+		return fail(err)
+	}
+	opts := routingOptions(so, s.cfg.DefaultSolveTime, s.cfg.MaxSolveTime)
 	sol, err := s.solve(r.Context(), "vroom", in.Problem, opts)
 	if err != nil {
 		return fail(err)
@@ -259,6 +265,21 @@ func (s *Server) vroom(w http.ResponseWriter, r *http.Request) error {
 	out.Summary.ComputingTimes = vroomTimes{Loading: loaded.Sub(start).Milliseconds(), Solving: time.Since(loaded).Milliseconds()}
 	writeJSON(w, http.StatusOK, out)
 	return nil
+}
+
+// vroomOptions reads the solve options VROOM takes on its command line,
+// not in its JSON: ?x= (exploration level 0–5, as -x) and ?t= (threads,
+// ignored: one search per request) are accepted as query parameters.
+func vroomOptions(r *http.Request) (solveOptions, error) {
+	var o solveOptions
+	if x := r.URL.Query().Get("x"); x != "" {
+		level, err := strconv.Atoi(x)
+		if err != nil || level < 0 || level > 5 {
+			return o, badParam("x", "exploration level %q, want 0 to 5", x)
+		}
+		o.Effort = &level
+	}
+	return o, nil
 }
 
 func skillNames(ids []uint64) []string {
@@ -450,7 +471,9 @@ func (c *vroomConverter) addVehicle(f string, veh *vroomVehicle) error {
 // vroomVehicleCosts converts a vehicle's costs; VROOM's default makes the
 // cost the route's duration (3600 per hour).
 func vroomVehicleCosts(f string, vc *vroomCosts) (*instance.CostsJSON, error) {
-	c := instance.CostsJSON{PerHour: 3600}
+	// per_hour pays for driving only, as VROOM's objective: waiting and
+	// service are free.
+	c := instance.CostsJSON{PerHour: 3600, PerHourOn: "travel"}
 	if vc == nil {
 		return &c, nil
 	}
@@ -486,7 +509,7 @@ func setVROOMLimits(f string, veh *vroomVehicle, vj *instance.VehicleJSON) error
 		if *veh.MaxTravelTime <= 0 {
 			return badParam(f+".max_travel_time", "must be positive")
 		}
-		vj.MaxDuration = *veh.MaxTravelTime
+		vj.MaxTravel = *veh.MaxTravelTime
 	}
 	if veh.MaxDistance != nil {
 		if *veh.MaxDistance <= 0 {
@@ -607,14 +630,16 @@ func (vp *vroomProblem) output(in *instance.Instance, sol *routing.Solution) *vr
 		veh := vp.vehicles[rt.Vehicle]
 		vr := vroomRoute{Vehicle: veh.ID, Delivery: zero(), Pickup: zero(), Description: veh.Description,
 			Steps: []vroomStep{}, Violations: []any{}}
-		var travel, dist int64
+		var travel, dist, departed int64
 		prev := -1
 		for _, st := range rt.Stops {
 			if prev >= 0 {
-				travel += int64(p.Durations[prev*p.Locations+st.Location])
+				// Driving time as the solver scheduled it: the matrix
+				// scaled by the vehicle's speed factor.
+				travel += st.Arrival - departed
 				dist += int64(p.Distances[prev*p.Locations+st.Location])
 			}
-			prev = st.Location
+			prev, departed = st.Location, st.Departure
 			step := vroomStep{Arrival: st.Arrival, WaitingTime: st.Waiting, Duration: travel, Distance: dist,
 				Load: st.Load, Violations: []any{}}
 			if step.Load == nil {

@@ -185,3 +185,26 @@ func TestVROOMQueryKey(t *testing.T) {
 		t.Errorf("POST /v1/optimize?api_key= = %d, want 401 (query keys only for VROOM)", r.Status)
 	}
 }
+
+// VROOM's accounting: with speed factor 2 and 500 s each way, arrivals,
+// step durations, route duration and cost are halved; max_travel_time
+// counts driving only (1000 s of service do not count); per_hour is paid on
+// driving, so the fixed-cost-free vehicle is not passed over for service.
+func TestVROOMSpeedFactorAndTravelTime(t *testing.T) {
+	ts := startServer(t, api.Config{})
+	body := `{"vehicles":[{"id":1,"start_index":0,"end_index":0,"speed_factor":2,"max_travel_time":600}],
+		"jobs":[{"id":7,"location_index":1,"service":1000}],
+		"matrices":{"car":{"durations":[[0,500],[500,0]]}}}`
+	var out vroomAnswer
+	ts.do("POST", "/v1/vroom?x=2", courierKey, body).decode(t, &out)
+	if out.Summary.Unassigned != 0 || len(out.Routes) != 1 {
+		t.Fatalf("unassigned %d, routes %d: max_travel_time must count driving only", out.Summary.Unassigned, len(out.Routes))
+	}
+	rt := out.Routes[0]
+	if rt.Duration != 500 || rt.Cost != 500 || rt.Steps[1].Arrival != 250 || rt.Steps[1].Duration != 250 || rt.Steps[2].Duration != 500 {
+		t.Fatalf("duration %d, cost %d, steps %+v: want 500, 500, job at 250", rt.Duration, rt.Cost, rt.Steps)
+	}
+	if r := ts.do("POST", "/v1/vroom?x=9", courierKey, body); r.Status != http.StatusBadRequest {
+		t.Fatalf("x=9: status %d, want 400", r.Status)
+	}
+}
