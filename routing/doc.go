@@ -81,7 +81,7 @@
 // Limits are caps, not targets. A problem small enough to enumerate (a few
 // tasks and vehicles) is solved exactly and returns at once. Otherwise the
 // search stops at the first of: Options.Effort's no-improvement rule (by
-// default 2 000·n iterations without a new best, n the number of task
+// default 50·n iterations without a new best, n the number of task
 // stops; level 5 has no such rule), Options.Iterations, Options.TimeLimit
 // (counted from the call, compiling included) and ctx, and returns the best
 // solution found. The greedy first solution and the final insertion switch

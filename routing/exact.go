@@ -1,5 +1,7 @@
 package routing
 
+import "math"
+
 // Tiny problems are solved exactly, by enumeration, so that they return in
 // microseconds with a proof of optimality instead of searching until an
 // effort or time limit ends the run.
@@ -14,10 +16,16 @@ package routing
 // with the same route summaries as the search, and the cheapest feasible
 // one (the internal cost, unassigned penalties included) wins.
 
-// exactLeaves bounds the enumeration Solve runs before any search: the
-// worst-case number of complete plans, estimated by enumerationSize. About
-// a microsecond each, so an exact solve takes a few milliseconds at most.
-const exactLeaves = 4_000
+// Solve enumerates a problem before any search when enumerationSize
+// estimates at most exactLeaves complete plans, and gives up (and searches)
+// after exactSteps route evaluations, about a microsecond each: an exact
+// solve, or the attempt, takes a few milliseconds at most. With matrices
+// that keep the triangle inequality the enumeration prunes, and problems
+// far above exactLeaves finish within exactSteps.
+const (
+	exactLeaves = 2_000_000
+	exactSteps  = 5_000
+)
 
 // enumerator is the state of one enumeration.
 type enumerator struct {
@@ -30,6 +38,7 @@ type enumerator struct {
 	prune  bool   // costs and infeasibility only grow as nodes are added
 	stop   func() bool
 	leaves int
+	steps  int // route evaluations left; the enumeration gives up at 0
 
 	best      int64
 	bestNodes [][]int32
@@ -81,9 +90,15 @@ func (in *instance) enumerationSize(limit int) int {
 // enumerate returns an optimal solution, or nil when stop reported true
 // before the enumeration finished. prune may be set only when costs and
 // infeasibility cannot shrink as nodes are added (see metric).
-func (in *instance) enumerate(prune bool, stop func() bool) *solution {
+//
+// steps bounds the route evaluations (0: no bound); the enumeration returns
+// nil when it runs out.
+func (in *instance) enumerate(prune bool, steps int, stop func() bool) *solution {
+	if steps == 0 {
+		steps = math.MaxInt
+	}
 	e := &enumerator{in: in, routes: make([]route, len(in.veh)), ok: make([]bool, len(in.veh)),
-		out: make([]bool, in.nTasks), prune: prune, stop: stop, best: noCost}
+		out: make([]bool, in.nTasks), prune: prune, stop: stop, best: noCost, steps: steps}
 	for v := range in.veh {
 		r := &e.routes[v]
 		r.v = int32(v)
@@ -223,6 +238,9 @@ func (e *enumerator) reloads(k int) {
 
 // settle rebuilds route v and records whether it is feasible.
 func (e *enumerator) settle(v int) {
+	if e.steps--; e.steps <= 0 {
+		e.complete = false
+	}
 	r := &e.routes[v]
 	e.in.rebuild(r)
 	e.ok[v] = e.in.feasible(r)

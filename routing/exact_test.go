@@ -47,7 +47,7 @@ func TestSearchMatchesBruteForce(t *testing.T) {
 		if !in.metric() {
 			t.Fatalf("seed %d: matrices break the triangle inequality", seed)
 		}
-		opt := in.enumerate(true, nil)
+		opt := in.enumerate(true, 0, nil)
 		if opt == nil {
 			t.Fatalf("seed %d: enumeration found no plan", seed)
 		}
@@ -106,11 +106,11 @@ func TestSolveExactOnTinyProblems(t *testing.T) {
 			continue
 		}
 		in := compile(p)
-		if in.enumerationSize(exactLeaves) > exactLeaves {
+		if in.enumerationSize(20_000) > 20_000 {
 			continue
 		}
 		n++
-		a, b := in.enumerate(true, nil), in.enumerate(false, nil)
+		a, b := in.enumerate(true, 0, nil), in.enumerate(false, 0, nil)
 		if a.cost != b.cost {
 			t.Fatalf("seed %d: pruned enumeration %d, full %d", seed, a.cost, b.cost)
 		}

@@ -260,7 +260,7 @@ type Options struct {
 //   - 0: the first solution (greedy insertion and local search) only;
 //   - 1 to 4: ruin-and-recreate stops after idleFactor[level]·n iterations
 //     in a row without a new best, n being the number of task stops (at
-//     least 10): 100, 500, 2 000 and 10 000 times n (the default is 3);
+//     least 10): 10, 25, 50 and 200 times n (the default is 3);
 //   - 5: no such rule; the search runs to Iterations or TimeLimit (or, with
 //     neither, until ctx ends), as benchmarks want.
 //

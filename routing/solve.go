@@ -127,7 +127,7 @@ func solveExactly(ctx context.Context, in *instance, opts Options, began time.Ti
 		}
 		return ctx.Err() != nil
 	}
-	sol := in.enumerate(in.metric(), stop)
+	sol := in.enumerate(in.metric(), exactSteps, stop)
 	if sol != nil && opts.Progress != nil {
 		used := 0
 		for v := range sol.routes {
