@@ -69,12 +69,12 @@ func TestSearchMatchesBruteForce(t *testing.T) {
 			t.Logf("seed %d: search %d, optimum %d", seed, got, opt.cost)
 		}
 	}
-	// The target is 99%; the search reaches about 91% at 3 000
-	// iterations (tight shifts, multi-trip and mixed fleets are what it
-	// misses), so this holds that level and no less.
+	// The target is 99%; the search reaches 116 of 120 (96.7%) at
+	// 3 000 iterations (it misses a mixed fleet's regrouping and a few
+	// tight multi-trip and shipment cases), so this holds 95% and no less.
 	t.Logf("optimal in %d of %d cases", optimal, cases)
-	if optimal*100 < cases*90 {
-		t.Fatalf("optimal in %d of %d cases, want ≥ 90%%", optimal, cases)
+	if optimal*100 < cases*95 {
+		t.Fatalf("optimal in %d of %d cases, want ≥ 95%%", optimal, cases)
 	}
 }
 

@@ -65,6 +65,9 @@ type search struct {
 	bufA      []int32
 	bufB      []int32
 	tmp       route
+	swapA     route // scratch routes of swapVehicles
+	swapB     route
+	swapC     route
 	posBuf    []int32         // granular insertion positions
 	coarse    bool            // some insertJob call skipped positions
 	granPos   bool            // granular positions apply (see granularTasks)
@@ -309,9 +312,11 @@ func (s *search) recreate(sol *solution, blink float64) {
 // maxEjections bounds the ejections of one recreate.
 const maxEjections = 8
 
-// eject puts required job t in the place of a smaller job of some route
-// when that is feasible, choosing the cheapest such swap, and returns the
-// ejected job (now unassigned), or -1.
+// eject puts required job t in the place of a job that weighs less (a
+// lower internal penalty: a lower priority; or the same penalty and a
+// smaller size) in some route when that is feasible, choosing the cheapest
+// such swap, and returns the ejected job (now unassigned), or -1. Each
+// ejection lowers (penalty, size), so chains end.
 func (s *search) eject(sol *solution, t int32) int32 {
 	in := s.in
 	x := in.taskNode[t]
@@ -327,7 +332,7 @@ func (s *search) eject(sol *solution, t int32) int32 {
 		}
 		for i := 1; i < len(r.nodes)-1; i++ {
 			u := r.nodes[i]
-			if in.kind[u] != nkJob || in.size[in.task[u]] >= in.size[t] {
+			if in.kind[u] != nkJob || !in.lighter(in.task[u], t) {
 				continue
 			}
 			c, ok := s.replaceCost(r, i, x)
@@ -348,6 +353,15 @@ func (s *search) eject(sol *solution, t int32) int32 {
 	sol.cost -= in.penalty[t]
 	s.refresh(sol, bestV)
 	return u
+}
+
+// lighter reports whether leaving task u out instead of t is allowed in an
+// ejection: u's penalty is lower, or equal with a smaller size.
+func (in *instance) lighter(u, t int32) bool {
+	if in.penalty[u] != in.penalty[t] {
+		return in.penalty[u] < in.penalty[t]
+	}
+	return in.size[u] < in.size[t]
 }
 
 func (s *search) before(t int32, kt int64, u int32, ku int64) bool {
@@ -552,6 +566,9 @@ func (s *search) construct(initial *solution) {
 	}
 	s.recreate(s.cand, 0)
 	s.localSearch(s.cand)
+	if s.swapVehicles(s.cand) {
+		s.localSearch(s.cand)
+	}
 	for v := range s.cand.routes {
 		s.dirtyMark[v] = false
 	}
@@ -586,6 +603,9 @@ func (s *search) run(ctx context.Context, initial *solution) {
 		s.recreate(s.cand, sisrBlink)
 		if s.cand.cost < s.best.cost {
 			s.localSearch(s.cand)
+			if s.swapVehicles(s.cand) {
+				s.localSearch(s.cand)
+			}
 		}
 		threshold := float64(s.cur.cost) - T*math.Log(s.rng.float()+1e-300)
 		if float64(s.cand.cost) < threshold {
