@@ -209,3 +209,23 @@ func TestTimeBasis(t *testing.T) {
 		}
 	}
 }
+
+// No reload unless it pays: with ample capacity and the depot on the way
+// (a reload costs no distance), the route does not reload, which would
+// delay every later stop by the reload time.
+func TestNoNeedlessReload(t *testing.T) {
+	p := pointsProblem([]xy{{0, 0}, {2, 0}, {1, 0}, {-1, 0}}, nil, 1, 10)
+	p.Vehicles[0].MaxTrips, p.Vehicles[0].ReloadTime = 3, 300
+	for _, exact := range []bool{true, false} {
+		sol, err := solveWith(context.Background(), p, Options{Seed: 1, Iterations: 200}, exact)
+		if err != nil {
+			t.Fatal(err)
+		}
+		checkSolution(t, p, sol)
+		for _, st := range sol.Routes[0].Stops {
+			if st.Kind == KindReload {
+				t.Fatalf("exact %v: needless reload in %v", exact, jobOrder(sol.Routes[0]))
+			}
+		}
+	}
+}

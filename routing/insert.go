@@ -102,7 +102,8 @@ func (s *search) insertJob(sol *solution, r *route, x int32, out *insertion, bli
 		if dist > vh.maxDist {
 			continue
 		}
-		if vh.perS == 0 && vh.routeCost(r.stops+1, dist, tseg{})-r.cost >= out.cost {
+		// At equal cost an insertion without a reload beats one with.
+		if vh.perS == 0 && vh.routeCost(r.stops+1, dist, tseg{})-r.cost > out.cost {
 			continue
 		}
 		t := cat(cat(r.fT[k], xt, in.travel(prof, al, xloc)), r.bT[k+1], in.travel(prof, xloc, bl))
@@ -110,7 +111,7 @@ func (s *search) insertJob(sol *solution, r *route, x int32, out *insertion, bli
 			continue
 		}
 		delta := vh.routeCost(r.stops+1, dist, t) - r.cost
-		if delta >= out.cost {
+		if delta > out.cost || (delta == out.cost && out.reload == reloadNone) {
 			continue
 		}
 		if exact && !in.exactTimeOK(r.v, s.splice(r, k, x, -1, -1)) {

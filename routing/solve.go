@@ -172,6 +172,7 @@ func (s *search) finish(sol *solution) {
 	if len(s.removed) > 0 {
 		s.recreate(sol, 0)
 	}
+	s.dropReloads(sol)
 	for _, v := range s.dirty {
 		s.dirtyMark[v] = false
 	}

@@ -168,3 +168,30 @@ func (s *search) markDirty(v int32) {
 		s.dirty = append(s.dirty, v)
 	}
 }
+
+// dropReloads removes the reloads of sol's routes that the route can do
+// without at no extra cost: a reload that capacity does not need only
+// delays the stops after it. The search keeps such reloads when they cost
+// nothing (the depot on the way under a per-distance cost).
+func (s *search) dropReloads(sol *solution) {
+	in := s.in
+	for v := range sol.routes {
+		r := &sol.routes[v]
+		for i := 1; r.trips > 1 && i < len(r.nodes)-1; i++ {
+			if in.kind[r.nodes[i]] != nkReload {
+				continue
+			}
+			tmp := &s.swapA
+			tmp.v = r.v
+			tmp.nodes = append(append(tmp.nodes[:0], r.nodes[:i]...), r.nodes[i+1:]...)
+			in.rebuild(tmp)
+			if tmp.cost > r.cost || !in.fitsVehicle(tmp) {
+				continue
+			}
+			r.nodes = append(r.nodes[:0], tmp.nodes...)
+			in.refresh(sol, int32(v))
+			s.markDirty(int32(v))
+			i--
+		}
+	}
+}
