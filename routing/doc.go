@@ -95,8 +95,12 @@
 // # Unassigned tasks
 //
 // Each unassigned task carries a [Reason]: skills, capacity, unreachable,
-// time_window / max_duration / max_distance / max_stops (it cannot be served
-// even alone by any compatible vehicle), not_worth_penalty (a feasible
-// insertion costs more than its penalty), or else the constraint that blocks
-// its cheapest insertion into the final routes.
+// time_window / shift / max_duration / max_travel_time / max_distance /
+// max_stops (it cannot be served even alone by any compatible vehicle),
+// not_worth_penalty (a feasible insertion costs more than its penalty),
+// time_limit (the run ended before it was inserted), or else the
+// constraint that blocks its cheapest insertion into the final routes; when
+// that is capacity on a multi-trip vehicle, the constraint that forbids a
+// trip of its own (most often the shift). "shift" means the task's windows
+// would be kept if the vehicle's shift did not end.
 package routing

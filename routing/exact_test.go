@@ -229,3 +229,14 @@ func TestNoNeedlessReload(t *testing.T) {
 		}
 	}
 }
+
+// A job left out because the shift has no time for another trip is
+// reported as "shift", not "capacity".
+func TestReasonShift(t *testing.T) {
+	p := pointsProblem([]xy{{0, 0}, {1, 0}, {0, 1}, {-1, 0}}, []int64{2, 2, 2}, 1, 2)
+	p.Vehicles[0].MaxTrips, p.Vehicles[0].Shift = 3, TimeWindow{0, 450}
+	sol := solve(t, p, 100)
+	if len(sol.Unassigned) != 1 || sol.Unassigned[0].Reason != ReasonShift {
+		t.Fatalf("unassigned %+v, want one job with reason shift", sol.Unassigned)
+	}
+}

@@ -190,6 +190,7 @@ type Reason string
 const (
 	ReasonCapacity    Reason = "capacity"
 	ReasonTimeWindow  Reason = "time_window"
+	ReasonShift       Reason = "shift" // the vehicle's shift ends too early
 	ReasonSkills      Reason = "skills"
 	ReasonMaxDuration Reason = "max_duration"
 	ReasonMaxDistance Reason = "max_distance"

@@ -236,10 +236,42 @@ func (in *instance) diagnose(s *solution, t int, expired func() bool) Reason {
 	seq := append(append(append([]int32{}, r.nodes[:bestK+1]...), nodes...), r.nodes[bestK+1:]...)
 	tmp := route{v: int32(bestV), nodes: seq}
 	in.rebuild(&tmp)
-	if why := in.violation(&tmp); why != "" {
+	why := in.violation(&tmp)
+	if why == ReasonCapacity && in.veh[bestV].maxTrips > 1 && !r.empty() {
+		// The trips are full: would a trip of its own fit? If time is
+		// what forbids it (the shift, most often), say so.
+		last := len(r.nodes) - 1
+		seq = append(append(append(append([]int32{}, r.nodes[:last]...), in.veh[bestV].reload), nodes...), r.nodes[last])
+		trip := route{v: int32(bestV), nodes: seq}
+		in.rebuild(&trip)
+		if w := in.violation(&trip); w != "" && w != ReasonCapacity {
+			return w
+		}
+	}
+	if why != "" {
 		return why
 	}
 	return ReasonCapacity
+}
+
+// shiftBinds reports whether a route with time warp would keep its time
+// windows if its vehicle's shift had no end: then the shift, not a task's
+// window, is what it breaks.
+func (in *instance) shiftBinds(r *route) bool {
+	prof := in.veh[r.v].profile
+	var t tseg
+	for i, nd := range r.nodes {
+		x := in.nodeTime[nd]
+		if in.isBoundary(nd) {
+			x.l = noHorizon
+		}
+		if i == 0 {
+			t = x
+			continue
+		}
+		t = cat(t, x, in.travel(prof, in.loc[r.nodes[i-1]], in.loc[nd]))
+	}
+	return t.tw == 0
 }
 
 // violation names the first constraint a rebuilt route breaks, or "".
@@ -255,6 +287,9 @@ func (in *instance) violation(r *route) Reason {
 	case r.fT[last].tw > 0 || (r.multiTW > 0 && !in.exactTimeOK(r.v, r.nodes)):
 		if r.fT[last].tw >= infTime/2 {
 			return ReasonUnreachable
+		}
+		if r.fT[last].tw > 0 && in.shiftBinds(r) {
+			return ReasonShift
 		}
 		return ReasonTimeWindow
 	case r.dur > vh.maxDur:
