@@ -244,6 +244,9 @@ func verify(p *Problem, sol *Solution) error {
 			case KindPickup, KindDelivery:
 				sh := &p.Shipments[st.Task]
 				stops++
+				if st.Kind == KindPickup && (p.Backhaul || v.Backhaul) {
+					phaseBack = true // a shipment loads like a backhaul
+				}
 				s := &sh.Pickup
 				if st.Kind == KindDelivery {
 					s = &sh.Delivery

@@ -208,6 +208,9 @@ func compile(p *Problem) *instance {
 			in.task[e.node] = int32(t)
 		}
 		in.partner[pn], in.partner[dn] = int32(dn), int32(pn)
+		// Under the backhaul rule a shipment loads like a backhaul: after
+		// the trip's last delivery job.
+		in.bh[pn] = bhBack
 		for k := 0; k < in.dims; k++ {
 			var a int64
 			if len(sh.Amount) > 0 {

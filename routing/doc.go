@@ -13,9 +13,12 @@
 // number of trips with a reload time at its start between them. A [Job] is a
 // delivery and/or pickup at one place with service time, time windows,
 // skills, priority and penalty; a [Shipment] is a pickup and a delivery
-// served by one vehicle, in that order, within one trip. Under the backhaul
-// rule (VRPB) every delivery job of a trip comes before any pickup-only job,
-// and capacity applies to each phase because loads are tracked exactly.
+// served by one vehicle, in that order, within one trip (a pickup and its
+// delivery on both sides of a reload are refused: the reload empties the
+// vehicle). Under the backhaul rule (VRPB) every delivery job of a trip
+// comes before any pickup-only job and any shipment pickup (loading blocks
+// a rear-loaded vehicle), and capacity applies to each phase because loads
+// are tracked exactly.
 //
 // The objective is the sum of route costs (fixed + PerMeter·distance +
 // PerSecond·duration) plus the penalties of unassigned tasks, all integers in

@@ -240,3 +240,27 @@ func TestReasonShift(t *testing.T) {
 		t.Fatalf("unassigned %+v, want one job with reason shift", sol.Unassigned)
 	}
 }
+
+// The backhaul rule covers shipments: a shipment is picked up only after
+// the trip's last delivery job, even when picking it up on the way out
+// is shorter.
+func TestBackhaulShipment(t *testing.T) {
+	p := pointsProblem([]xy{{0, 0}, {2, 0}, {1, 0}, {3, 0}}, []int64{1}, 1, 10)
+	p.Jobs = p.Jobs[:1]
+	p.Shipments = []Shipment{{Pickup: Stop{Location: 2}, Delivery: Stop{Location: 3}, Amount: []int64{1}}}
+	p.Backhaul = true
+	for _, exact := range []bool{true, false} {
+		sol, err := solveWith(context.Background(), p, Options{Seed: 1, Iterations: 100}, exact)
+		if err != nil {
+			t.Fatal(err)
+		}
+		checkSolution(t, p, sol)
+		var kinds []StopKind
+		for _, st := range sol.Routes[0].Stops {
+			kinds = append(kinds, st.Kind)
+		}
+		if !slices.Equal(kinds, []StopKind{KindStart, KindJob, KindPickup, KindDelivery, KindEnd}) {
+			t.Fatalf("exact %v: stops %v, want the job before the pickup", exact, kinds)
+		}
+	}
+}

@@ -274,6 +274,9 @@ outer:
 				continue
 			}
 		}
+		if vh.backhaul && r.bLine[a+1] {
+			continue // a shipment loads after the trip's deliveries
+		}
 		pre := cat(r.fT[a], pt, in.travel(prof, al, pl))
 		if pre.tw > 0 {
 			continue

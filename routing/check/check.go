@@ -410,6 +410,9 @@ func (c *checker) route(ri int, r Route, tasks map[string]task, seen map[string]
 			if tk.pickup {
 				st = &s.Pickup
 				inTrip[tk.shipment] = true
+				if backhaul {
+					backhauls = true // a shipment loads like a backhaul
+				}
 				addTo(load, s.Amount, 1)
 			} else {
 				if !inTrip[tk.shipment] {
