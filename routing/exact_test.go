@@ -245,7 +245,7 @@ func TestReasonShift(t *testing.T) {
 // the trip's last delivery job, even when picking it up on the way out
 // is shorter.
 func TestBackhaulShipment(t *testing.T) {
-	p := pointsProblem([]xy{{0, 0}, {2, 0}, {1, 0}, {3, 0}}, []int64{1}, 1, 10)
+	p := pointsProblem([]xy{{0, 0}, {2, 0}, {1, 0}, {3, 0}}, nil, 1, 10)
 	p.Jobs = p.Jobs[:1]
 	p.Shipments = []Shipment{{Pickup: Stop{Location: 2}, Delivery: Stop{Location: 3}, Amount: []int64{1}}}
 	p.Backhaul = true
