@@ -208,3 +208,19 @@ func TestVROOMSpeedFactorAndTravelTime(t *testing.T) {
 		t.Fatalf("x=9: status %d, want 400", r.Status)
 	}
 }
+
+// max_tasks counts each shipment step, as VROOM does: a vehicle with
+// max_tasks 2 serves the shipment (two steps) or the job, not both, and
+// it serves the shipment: VROOM assigns the most tasks (steps).
+func TestVROOMMaxTasksCountsSteps(t *testing.T) {
+	ts := startServer(t, api.Config{})
+	body := `{"vehicles":[{"id":1,"start_index":0,"end_index":0,"max_tasks":2}],
+		"jobs":[{"id":1,"location_index":1}],
+		"shipments":[{"pickup":{"id":2,"location_index":1},"delivery":{"id":3,"location_index":2}}],
+		"matrices":{"car":{"durations":[[0,10,10],[10,0,10],[10,10,0]]}}}`
+	var out vroomAnswer
+	ts.do("POST", "/v1/vroom", courierKey, body).decode(t, &out)
+	if len(out.Routes) != 1 || len(out.Routes[0].Steps) != 4 || out.Routes[0].Steps[1].Type != "pickup" || out.Summary.Unassigned != 1 {
+		t.Fatalf("routes %+v, unassigned %d: want two task steps and the rest unassigned", out.Routes, out.Summary.Unassigned)
+	}
+}

@@ -93,28 +93,30 @@ type instance struct {
 	refLoc    int32     // the depot, for "far" and "close" insertion orders
 }
 
-// effectivePenalty is the internal cost of leaving a task out: its
-// penalty, or for a required task requiredPenalty·(1 + w·priority).
-func effectivePenalty(pen int64, prio int, w int64) int64 {
+// effectivePenalty is the internal cost of leaving a task of the given
+// number of stops (1 for a job, 2 for a shipment) out: its penalty, or
+// for a required task requiredPenalty·(stops + w·priority).
+func effectivePenalty(pen int64, prio, stops int, w int64) int64 {
 	if pen == 0 {
-		return requiredPenalty * (1 + w*int64(max(prio, 0)))
+		return requiredPenalty * (int64(stops) + w*int64(max(prio, 0)))
 	}
 	return pen
 }
 
 // priorityWeight makes priorities lexicographic, as in VROOM: with
-// w = tasks + 1, one unit of priority served outweighs serving every other
-// required task, and a required task outweighs any route cost, so the
-// search maximises the sum of priorities served, then the number of
-// required tasks served, then minimises cost. The internal costs must fit
-// in an int64 (with room to spare): when requiredPenalty·(1 + w·Σpriority)
+// w = stops + 1 (a shipment has two), one unit of priority served
+// outweighs serving every other required stop, and a required stop
+// outweighs any route cost, so the search maximises the sum of priorities
+// served, then the number of required stops served (VROOM's count of
+// assigned tasks), then minimises cost. The internal costs must fit in an
+// int64 (with room to spare): when requiredPenalty·(stops + w·Σpriority)
 // would not, w is the largest weight that fits (at least 1, and priorities
 // beyond that budget are scaled by it all the same).
-func priorityWeight(tasks int, sumPrio int64) int64 {
+func priorityWeight(stops int, sumPrio int64) int64 {
 	const budget = (int64(1) << 61) / requiredPenalty // about 230 000
-	w := int64(tasks + 1)
-	if sumPrio > 0 && int64(tasks)+w*sumPrio > budget {
-		w = max((budget-int64(tasks))/sumPrio, 1)
+	w := int64(stops + 1)
+	if sumPrio > 0 && int64(stops)+w*sumPrio > budget {
+		w = max((budget-int64(stops))/sumPrio, 1)
 	}
 	return w
 }
@@ -152,7 +154,7 @@ func compile(p *Problem) *instance {
 			sumPrio += int64(max(p.Shipments[s].Priority, 0))
 		}
 	}
-	w := priorityWeight(in.nTasks, sumPrio)
+	w := priorityWeight(in.nTN, sumPrio)
 	setTW := func(node int, tws []TimeWindow, lo, hi int64) {
 		in.twE[node], in.twL[node] = lo, hi
 		if len(tws) > 0 {
@@ -189,7 +191,7 @@ func compile(p *Problem) *instance {
 			in.bh[j] = bhLine
 		}
 		in.taskNode[j] = int32(j)
-		in.penalty[j] = effectivePenalty(job.Penalty, job.Priority, w)
+		in.penalty[j] = effectivePenalty(job.Penalty, job.Priority, 1, w)
 		in.prio[j] = job.Priority
 	}
 	for s := range p.Shipments {
@@ -223,7 +225,7 @@ func compile(p *Problem) *instance {
 			in.size[t] += a
 		}
 		in.taskNode[t] = int32(pn)
-		in.penalty[t] = effectivePenalty(sh.Penalty, sh.Priority, w)
+		in.penalty[t] = effectivePenalty(sh.Penalty, sh.Priority, 2, w)
 		in.prio[t] = sh.Priority
 	}
 

@@ -21,14 +21,17 @@
 // are tracked exactly.
 //
 // The objective is the sum of route costs (fixed + PerMeter·distance +
-// PerSecond·duration) plus the penalties of unassigned tasks, all integers in
-// cost units. A task with Penalty 0 is required: internally leaving it out
-// costs 10^13·(1 + w·priority), more than any sane plan, so it is left out
+// PerSecond·time, the time being the route's duration, its driving and
+// service, or its driving alone, as Costs.TimeBasis says) plus the
+// penalties of unassigned tasks, all integers in cost units. A task with
+// Penalty 0 is required: internally leaving it out costs
+// 10^13·(stops + w·priority), more than any sane plan, so it is left out
 // only when no feasible insertion exists (it then adds nothing to
-// [Solution.Cost]). With w = tasks + 1 priorities are lexicographic, as in
-// VROOM: the plan serves the most priority (the sum over required tasks),
-// then the most required tasks, then costs least; any non-negative integer
-// priority counts (w shrinks only when the sums would overflow int64).
+// [Solution.Cost]). With w = (task stops) + 1 priorities are
+// lexicographic, as in VROOM: the plan serves the most priority (the sum
+// over required tasks), then the most required stops (a shipment has
+// two), then costs least; any non-negative integer priority counts (w
+// shrinks only when the sums would overflow int64).
 // Priority also orders insertion, higher first.
 //
 // # Algorithm
