@@ -146,7 +146,7 @@ func verify(p *Problem, sol *Solution) error {
 		load := make([]int64, p.Dimensions)
 		trips := 1
 		phaseBack := false
-		stops := 0
+		stops, breaks := 0, 0
 		var first, last int64 = -1, 0
 		if len(rt.Stops) == 0 {
 			return fmt.Errorf("route %d: no stops", ri)
@@ -283,6 +283,15 @@ func verify(p *Problem, sol *Solution) error {
 					tripStart(si + 1)
 				}()
 			case KindEnd:
+			case KindBreak:
+				b := v.Breaks[st.Task]
+				tws, service = b.TimeWindows, b.Service
+				breaks++
+				for k := range b.MaxLoad {
+					if load[k] > b.MaxLoad[k] {
+						return fmt.Errorf("route %d stop %d: break with load %v over %v", ri, si, load, b.MaxLoad)
+					}
+				}
 			}
 			if st.Kind != KindEnd && st.Kind != KindReload || st.Kind == KindReload {
 				if v.Shift.End != 0 {
@@ -329,6 +338,9 @@ func verify(p *Problem, sol *Solution) error {
 		}
 		if len(openShip) > 0 {
 			return fmt.Errorf("route %d: shipment not delivered", ri)
+		}
+		if breaks != len(v.Breaks) {
+			return fmt.Errorf("route %d: %d breaks taken, want %d", ri, breaks, len(v.Breaks))
 		}
 		if v.End >= 0 && rt.Stops[len(rt.Stops)-1].Kind != KindEnd {
 			return fmt.Errorf("route %d: no end stop", ri)

@@ -48,6 +48,8 @@ type vehicle struct {
 	maxDur, maxDist    int64
 	maxTravel          int64
 	basis              TimeBasis // what perS pays for
+	breaks             []Break   // sorted by first window start
+	breakOf            []int     // index in Vehicle.Breaks of each of breaks
 	maxStops           int
 	maxTrips           int
 	backhaul           bool
@@ -268,6 +270,7 @@ func compile(p *Problem) *instance {
 		if vv.maxTravel == 0 {
 			vv.maxTravel = noLimit
 		}
+		vv.breakOf, vv.breaks = sortedBreaks(v.Breaks)
 		if vv.maxStops == 0 {
 			vv.maxStops = math.MaxInt32
 		}
@@ -290,7 +293,7 @@ func compile(p *Problem) *instance {
 		}
 		vv.tour = tours[tourKey]
 		key := fmt.Sprint(tourKey, v.Capacity, skills, v.Costs, v.MaxDuration, v.MaxDistance, v.MaxTravel,
-			v.MaxStops, vv.maxTrips, vv.backhaul)
+			v.MaxStops, vv.maxTrips, vv.backhaul, v.Breaks)
 		if _, ok := classes[key]; !ok {
 			classes[key] = len(classes)
 		}

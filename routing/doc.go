@@ -10,7 +10,9 @@
 // its first stop, an open route that ends at its last stop), a capacity per
 // dimension, a shift, skills, costs (fixed, per distance unit, per time
 // unit), limits on route duration, distance and stops, a speed factor, and a
-// number of trips with a reload time at its start between them. A [Job] is a
+// number of trips with a reload time at its start between them, and breaks
+// (time windows, a duration, an optional maximum load: see [Break] and
+// breaks.go for how they are placed). A [Job] is a
 // delivery and/or pickup at one place with service time, time windows,
 // skills, priority and penalty; a [Shipment] is a pickup and a delivery
 // served by one vehicle, in that order, within one trip (a pickup and its

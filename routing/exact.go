@@ -279,8 +279,14 @@ func (e *enumerator) leaf() {
 // metric reports whether the travel times and distances between the
 // problem's locations obey the triangle inequality, so that adding a stop
 // to a route never makes it shorter, cheaper or less late. It is O(L³) and
-// meant for the small problems that are enumerated.
+// meant for the small problems that are enumerated. Breaks void it: their
+// greedy placement can make a longer route feasible.
 func (in *instance) metric() bool {
+	for v := range in.veh {
+		if len(in.veh[v].breaks) > 0 {
+			return false
+		}
+	}
 	used := map[int32]bool{}
 	for _, l := range in.loc {
 		if l >= 0 {

@@ -27,9 +27,24 @@ func bruteProblem(seed int64, maxTasks int) *Problem {
 	p.Durations, p.Distances = matrices(pts, func(d float64) int32 { return int32(math.Ceil(d * 10)) })
 	for v := range p.Vehicles {
 		p.Vehicles[v].SpeedFactor = 0 // scaled times may break the triangle inequality
+		if r.intn(4) == 0 {
+			s := int64(r.intn(1500))
+			b := Break{ID: "lunch", TimeWindows: []TimeWindow{{s, s + int64(r.intn(600))}}, Service: int64(10 + r.intn(60))}
+			if r.intn(2) == 0 {
+				b.MaxLoad = make([]int64, p.Dimensions)
+				for k := range b.MaxLoad {
+					b.MaxLoad[k] = int64(r.intn(10))
+				}
+			}
+			p.Vehicles[v].Breaks = []Break{b}
+		}
 	}
 	return p
 }
+
+// bruteUnpruned bounds the plans of a problem the brute force enumerates
+// without pruning.
+const bruteUnpruned = 200_000
 
 // TestSearchMatchesBruteForce holds the search (without the enumeration
 // of tiny problems) to brute force on random problems of up to 7 tasks
@@ -44,10 +59,11 @@ func TestSearchMatchesBruteForce(t *testing.T) {
 			continue
 		}
 		in := compile(p)
-		if !in.metric() {
-			t.Fatalf("seed %d: matrices break the triangle inequality", seed)
+		metric := in.metric()
+		if !metric && in.enumerationSize(bruteUnpruned) > bruteUnpruned {
+			continue // breaks void pruning: keep the test fast
 		}
-		opt := in.enumerate(true, 0, nil)
+		opt := in.enumerate(metric, 0, nil)
 		if opt == nil {
 			t.Fatalf("seed %d: enumeration found no plan", seed)
 		}
@@ -69,12 +85,10 @@ func TestSearchMatchesBruteForce(t *testing.T) {
 			t.Logf("seed %d: search %d, optimum %d", seed, got, opt.cost)
 		}
 	}
-	// The target is 99%; the search reaches 116 of 120 (96.7%) at
-	// 3 000 iterations (it misses a mixed fleet's regrouping and a few
-	// tight multi-trip and shipment cases), so this holds 95% and no less.
+	// The search reaches 119 of 120 at 3 000 iterations.
 	t.Logf("optimal in %d of %d cases", optimal, cases)
-	if optimal*100 < cases*95 {
-		t.Fatalf("optimal in %d of %d cases, want ≥ 95%%", optimal, cases)
+	if optimal*100 < cases*99 {
+		t.Fatalf("optimal in %d of %d cases, want ≥ 99%%", optimal, cases)
 	}
 }
 
@@ -110,7 +124,7 @@ func TestSolveExactOnTinyProblems(t *testing.T) {
 			continue
 		}
 		n++
-		a, b := in.enumerate(true, 0, nil), in.enumerate(false, 0, nil)
+		a, b := in.enumerate(in.metric(), 0, nil), in.enumerate(false, 0, nil)
 		if a.cost != b.cost {
 			t.Fatalf("seed %d: pruned enumeration %d, full %d", seed, a.cost, b.cost)
 		}
@@ -262,5 +276,38 @@ func TestBackhaulShipment(t *testing.T) {
 		if !slices.Equal(kinds, []StopKind{KindStart, KindJob, KindPickup, KindDelivery, KindEnd}) {
 			t.Fatalf("exact %v: stops %v, want the job before the pickup", exact, kinds)
 		}
+	}
+}
+
+// Breaks are taken within their windows, cost nothing when they fit a
+// wait, and delay what follows otherwise.
+func TestBreaks(t *testing.T) {
+	p := pointsProblem([]xy{{0, 0}, {1, 0}, {2, 0}, {3, 0}}, nil, 1, 10)
+	p.Jobs[2].TimeWindows = []TimeWindow{{600, 700}} // a wait before the third job
+	p.Vehicles[0].Breaks = []Break{{ID: "lunch", TimeWindows: []TimeWindow{{150, 400}}, Service: 200}}
+	for _, exact := range []bool{true, false} {
+		sol, err := solveWith(context.Background(), p, Options{Seed: 1, Iterations: 100}, exact)
+		if err != nil {
+			t.Fatal(err)
+		}
+		checkSolution(t, p, sol)
+		var br *RouteStop
+		for i, st := range sol.Routes[0].Stops {
+			if st.Kind == KindBreak {
+				br = &sol.Routes[0].Stops[i]
+			}
+		}
+		if br == nil || br.Task != 0 || br.Departure-br.Waiting-br.Arrival != 200 || br.Arrival+br.Waiting < 150 {
+			t.Fatalf("exact %v: break %+v in %+v", exact, br, sol.Routes[0].Stops)
+		}
+		if len(sol.Unassigned) != 0 {
+			t.Fatalf("unassigned %+v", sol.Unassigned)
+		}
+	}
+	// A break that leaves no time for the third job's window.
+	p.Vehicles[0].Breaks[0] = Break{ID: "long", TimeWindows: []TimeWindow{{100, 150}}, Service: 1000}
+	sol := solve(t, p, 100)
+	if len(sol.Unassigned) == 0 {
+		t.Fatalf("the long break should leave a job out: %+v", sol.Routes)
 	}
 }

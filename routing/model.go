@@ -82,6 +82,21 @@ type Vehicle struct {
 	// Backhaul imposes the backhaul rule on this vehicle even when
 	// Problem.Backhaul is false.
 	Backhaul bool
+	// Breaks the driver must take when the vehicle is used, as VROOM's:
+	// each within one of its windows, between two stops (or right after
+	// the start or before the end), at the place of the stop before it.
+	Breaks []Break
+}
+
+// Break is a pause of Service time units that starts within one of
+// TimeWindows (sorted, disjoint; empty means any time). With MaxLoad set
+// (one entry per dimension) it is taken only while the load is at most
+// MaxLoad. Breaks are taken in the order of their first window.
+type Break struct {
+	ID          string
+	TimeWindows []TimeWindow
+	Service     int64
+	MaxLoad     []int64
 }
 
 // Job is a single-stop task: a delivery, a pickup, or both.
@@ -158,13 +173,15 @@ const (
 	KindDelivery // shipment delivery
 	KindReload   // back at the depot between trips
 	KindEnd
+	KindBreak // a driver's break; Task indexes the vehicle's Breaks
 )
 
 // RouteStop is one stop of a solved route, with its schedule.
 type RouteStop struct {
 	Kind StopKind
 	// Task is the index into Problem.Jobs for KindJob, into Problem.Shipments
-	// for KindPickup and KindDelivery, and -1 otherwise.
+	// for KindPickup and KindDelivery, into the vehicle's Breaks for
+	// KindBreak, and -1 otherwise.
 	Task     int
 	Location int
 	Arrival  int64

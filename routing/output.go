@@ -20,7 +20,12 @@ func (in *instance) export(s *solution, expired func() bool) *Solution {
 		if r.empty() {
 			continue
 		}
-		rt := in.exportRoute(r)
+		var rt Route
+		if len(in.veh[r.v].breaks) > 0 {
+			rt = in.exportBreakRoute(r)
+		} else {
+			rt = in.exportRoute(r)
+		}
 		out.Routes = append(out.Routes, rt)
 		out.Cost += rt.Cost
 		out.Distance += rt.Distance
@@ -411,6 +416,8 @@ func (k StopKind) String() string {
 		return "reload"
 	case KindEnd:
 		return "end"
+	case KindBreak:
+		return "break"
 	}
 	return fmt.Sprintf("StopKind(%d)", uint8(k))
 }

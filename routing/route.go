@@ -150,6 +150,9 @@ func (in *instance) summarizePart(r *route, from, last, ins int) {
 			r.multiTW++
 		}
 	}
+	if len(vh.breaks) > 0 {
+		r.multiTW++ // breaks are scheduled by the exact walk (breaks.go)
+	}
 	for i := from; i < n; i++ {
 		nd := r.nodes[i]
 		if i == 0 {
@@ -220,7 +223,15 @@ func (in *instance) summarizePart(r *route, from, last, ins int) {
 	r.trips = int(r.fRel[n-1]) + 1
 	r.dist = r.fD[n-1]
 	r.dur = r.fT[n-1].d
-	r.cost = vh.routeCost(r.stops, r.dist, r.fT[n-1])
+	t := r.fT[n-1]
+	if len(vh.breaks) > 0 && r.stops > 0 {
+		// The duration with the breaks, as the export schedules them (the
+		// summaries leave breaks out, so moves estimate without them).
+		if ok, _, dur := in.breakSchedule(r.v, r.nodes); ok {
+			t.d = dur
+		}
+	}
+	r.cost = vh.routeCost(r.stops, r.dist, t)
 }
 
 // loadsOK reports whether every trip of a freshly rebuilt route fits the
@@ -283,6 +294,9 @@ func (in *instance) exactTimeOK(v int32, seq []int32) bool {
 // (Savelsbergh's forward time slack, for several windows per node). It
 // returns feasibility, that departure and the duration end − departure.
 func (in *instance) exactSchedule(v int32, seq []int32) (bool, int64, int64) {
+	if len(in.veh[v].breaks) > 0 {
+		return in.breakSchedule(v, seq)
+	}
 	prof := in.veh[v].profile
 	t := in.twE[seq[0]]
 	for i, nd := range seq {

@@ -153,6 +153,18 @@ func validate(p *Problem) error {
 		if v.Costs.TimeBasis > PayTravel {
 			return invalid("%s: time basis %d, want 0 to %d", what, v.Costs.TimeBasis, PayTravel)
 		}
+		for b, br := range v.Breaks {
+			bw := fmt.Sprintf("%s break %d", what, b)
+			if err := windows(bw, br.TimeWindows); err != nil {
+				return err
+			}
+			if err := nonNeg(bw, "service", br.Service, MaxTime); err != nil {
+				return err
+			}
+			if br.MaxLoad != nil && len(br.MaxLoad) != p.Dimensions {
+				return invalid("%s: max load has %d dimensions, problem has %d", bw, len(br.MaxLoad), p.Dimensions)
+			}
+		}
 		if v.MaxStops < 0 {
 			return invalid("%s: max stops is %d", what, v.MaxStops)
 		}

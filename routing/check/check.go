@@ -102,7 +102,9 @@ func Routes(p *routing.Problem, sol *routing.Solution) ([]Route, []string, error
 		cr := Route{Vehicle: r.Vehicle}
 		for k, s := range r.Stops {
 			switch s.Kind {
-			case routing.KindStart, routing.KindEnd:
+			case routing.KindStart, routing.KindEnd, routing.KindBreak:
+				// Breaks are not re-checked here (package routing's
+				// tests replay them).
 			case routing.KindReload:
 				cr.Stops = append(cr.Stops, Reload)
 			case routing.KindJob:
