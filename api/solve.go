@@ -233,6 +233,7 @@ type unassignedDoc struct {
 var kindNames = map[routing.StopKind]string{
 	routing.KindStart: "start", routing.KindJob: "job", routing.KindPickup: "pickup",
 	routing.KindDelivery: "delivery", routing.KindReload: "reload", routing.KindEnd: "end",
+	routing.KindBreak: "break",
 }
 
 func money(v int64) float64 {
@@ -260,6 +261,9 @@ func newSolutionDoc(in *instance.Instance, sol *routing.Solution) *solutionDoc {
 			sd := stopDoc{Type: kindNames[st.Kind], Location: point(st.Location), LocationIndex: st.Location,
 				Arrival: st.Arrival, Waiting: st.Waiting, Departure: st.Departure, Load: st.Load}
 			sd.ID = taskID(p, st.Kind, st.Task)
+			if st.Kind == routing.KindBreak && rt.Vehicle >= 0 && rt.Vehicle < len(p.Vehicles) && st.Task < len(p.Vehicles[rt.Vehicle].Breaks) {
+				sd.ID = p.Vehicles[rt.Vehicle].Breaks[st.Task].ID
+			}
 			rd.Stops = append(rd.Stops, sd)
 		}
 		doc.Routes = append(doc.Routes, rd)

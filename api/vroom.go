@@ -27,8 +27,10 @@ import (
 // distances}} and the older top-level "matrix" of durations.
 //
 // Differences, by design:
-//   - breaks are accepted but not scheduled; the answer lists them under
-//     "warnings" (an extension) rather than dropping them silently;
+//   - breaks (time windows, service, max_load) are taken in the order of
+//     their first window, each at the first gap between two steps where it
+//     costs nothing or can wait no longer (a greedy placement, see
+//     routing/breaks.go);
 //   - setup time is added to service time (the solver has one service
 //     duration per stop);
 //   - the solver minimises VROOM's objective: fixed costs plus per_hour on
@@ -83,9 +85,17 @@ type vroomVehicle struct {
 	MaxTravelTime *int64            `json:"max_travel_time"`
 	MaxDistance   *int64            `json:"max_distance"`
 	SpeedFactor   *float64          `json:"speed_factor"`
-	Breaks        []json.RawMessage `json:"breaks"`
+	Breaks        []vroomBreak      `json:"breaks"`
 	Steps         []json.RawMessage `json:"steps"`
 	Description   string            `json:"description"`
+}
+
+type vroomBreak struct {
+	ID          uint64     `json:"id"`
+	TimeWindows [][2]int64 `json:"time_windows"`
+	Service     int64      `json:"service"`
+	MaxLoad     []int64    `json:"max_load"`
+	Description string     `json:"description"`
 }
 
 type vroomJob struct {
@@ -429,10 +439,14 @@ func (c *vroomConverter) addVehicle(f string, veh *vroomVehicle) error {
 	if len(veh.Steps) > 0 {
 		return badParam(f+".steps", "vehicle steps (plan mode) are not supported")
 	}
-	if len(veh.Breaks) > 0 {
-		c.vp.warnings = append(c.vp.warnings, fmt.Sprintf("%s.breaks: %d breaks ignored (breaks are not scheduled)", f, len(veh.Breaks)))
-	}
 	vj := instance.VehicleJSON{ID: strconv.FormatUint(veh.ID, 10), Capacity: veh.Capacity, Skills: skillNames(veh.Skills)}
+	for b, br := range veh.Breaks {
+		if br.MaxLoad != nil && len(br.MaxLoad) != len(veh.Capacity) {
+			return badParam(fmt.Sprintf("%s.breaks[%d].max_load", f, b), "%d dimensions, capacity has %d", len(br.MaxLoad), len(veh.Capacity))
+		}
+		vj.Breaks = append(vj.Breaks, instance.BreakJSON{ID: strconv.FormatUint(br.ID, 10), TimeWindows: br.TimeWindows,
+			Service: br.Service, MaxLoad: br.MaxLoad})
+	}
 	if vj.Capacity == nil && c.dims > 0 {
 		return badParam(f+".capacity", "missing while other vehicles have %d dimensions", c.dims)
 	}
@@ -663,6 +677,12 @@ func (vp *vroomProblem) output(in *instance.Instance, sol *routing.Solution) *vr
 			case routing.KindDelivery:
 				task = &vp.shipments[st.Task][1]
 				add(vr.Delivery, p.Shipments[st.Task].Amount)
+			case routing.KindBreak:
+				if st.Task >= 0 && st.Task < len(veh.Breaks) {
+					br := veh.Breaks[st.Task]
+					id := br.ID
+					step.Type, step.ID, step.Service, step.Description = "break", &id, br.Service, br.Description
+				}
 			default:
 				continue // reloads do not occur in VROOM input
 			}

@@ -139,6 +139,18 @@ type VehicleJSON struct {
 	ReloadSeconds int64 `json:"reload_seconds,omitempty"`
 	// Backhaul imposes the backhaul rule on this vehicle only.
 	Backhaul bool `json:"backhaul,omitempty"`
+	// Breaks the driver takes when the vehicle is used.
+	Breaks []BreakJSON `json:"breaks,omitempty"`
+}
+
+// BreakJSON is a driver's break: service seconds starting within one of
+// time_windows (any time when empty), taken only while the load is at
+// most max_load when that is given.
+type BreakJSON struct {
+	ID          string     `json:"id"`
+	TimeWindows [][2]int64 `json:"time_windows,omitempty"`
+	Service     int64      `json:"service"`
+	MaxLoad     []int64    `json:"max_load,omitempty"`
 }
 
 // JobJSON is a single-stop task.
@@ -456,6 +468,17 @@ func FromJSON(ctx context.Context, doc *Problem, src geo.MatrixSource) (*Instanc
 			return nil, bad(f+".costs.per_hour_on", "%q, want duration, work or travel", c.PerHourOn)
 		}
 		rv.Costs.TimeBasis = basis
+		for b, br := range v.Breaks {
+			g := fmt.Sprintf("%s.breaks[%d]", f, b)
+			tws, err := windows(g+".time_windows", br.TimeWindows)
+			if err != nil {
+				return nil, err
+			}
+			if br.Service < 0 {
+				return nil, bad(g+".service", "negative")
+			}
+			rv.Breaks = append(rv.Breaks, routing.Break{ID: br.ID, TimeWindows: tws, Service: br.Service, MaxLoad: br.MaxLoad})
+		}
 		p.Vehicles = append(p.Vehicles, rv)
 	}
 	for i, j := range doc.Jobs {
