@@ -39,6 +39,8 @@ type solveOptions struct {
 	// search goes on without improving before it stops; omitted means
 	// routing.DefaultEffort. The time limit is a cap, not a target.
 	Effort *int `json:"effort,omitempty"`
+	// MinimizeVehicles puts the number of vehicles before cost.
+	MinimizeVehicles bool `json:"minimize_vehicles,omitempty"`
 }
 
 // decodeSolveRequest decodes and validates a solveRequest, returning the
@@ -90,7 +92,7 @@ func routingOptions(o solveOptions, def, limit time.Duration) routing.Options {
 	if seed == 0 {
 		seed = 1
 	}
-	ro := routing.Options{Seed: seed, Iterations: o.Iterations, TimeLimit: tl}
+	ro := routing.Options{Seed: seed, Iterations: o.Iterations, TimeLimit: tl, MinimizeVehicles: o.MinimizeVehicles}
 	if o.Effort != nil {
 		ro.Effort = routing.EffortLevel(*o.Effort)
 	}

@@ -280,6 +280,6 @@ func (in *instance) exportBreakRoute(r *route) Route {
 		endTime = rt.Stops[len(rt.Stops)-1].Departure
 	}
 	rt.Duration = endTime - startTime
-	rt.Cost = vh.routeCost(r.stops, rt.Distance, tseg{d: rt.Duration, tr: r.fT[last].tr, w: waiting})
+	rt.Cost = vh.routeCost(r.stops, rt.Distance, tseg{d: rt.Duration, tr: r.fT[last].tr, w: waiting}) - vh.fleet
 	return rt
 }

@@ -48,6 +48,7 @@ type vehicle struct {
 	maxDur, maxDist    int64
 	maxTravel          int64
 	basis              TimeBasis // what perS pays for
+	fleet              int64     // internal cost of using the vehicle (Options.MinimizeVehicles)
 	breaks             []Break   // sorted by first window start
 	breakOf            []int     // index in Vehicle.Breaks of each of breaks
 	maxStops           int

@@ -311,3 +311,27 @@ func TestBreaks(t *testing.T) {
 		t.Fatalf("the long break should leave a job out: %+v", sol.Routes)
 	}
 }
+
+// MinimizeVehicles puts the fleet's size before cost: one vehicle serves
+// both jobs, driving 21 instead of 2.
+func TestMinimizeVehicles(t *testing.T) {
+	p := pointsProblem([]xy{{10, 0}, {-10, 0}, {10, 1}, {-10, 1}}, nil, 2, 10)
+	p.Jobs = p.Jobs[1:] // jobs at locations 2 and 3
+	p.Vehicles[0].End, p.Vehicles[1].Start, p.Vehicles[1].End = -1, 1, -1
+	for _, minimize := range []bool{false, true} {
+		for _, exact := range []bool{true, false} {
+			sol, err := solveWith(context.Background(), p, Options{Seed: 1, Iterations: 200, MinimizeVehicles: minimize}, exact)
+			if err != nil {
+				t.Fatal(err)
+			}
+			checkSolution(t, p, sol)
+			want := 2
+			if minimize {
+				want = 1
+			}
+			if len(sol.Routes) != want {
+				t.Fatalf("minimize %v, exact %v: %d routes, want %d", minimize, exact, len(sol.Routes), want)
+			}
+		}
+	}
+}

@@ -259,6 +259,11 @@ type Options struct {
 	Iterations int           // zero means no iteration limit
 	TimeLimit  time.Duration // zero means no time limit
 	Threads    int           // zero means 1
+	// MinimizeVehicles makes the objective lexicographic in the fleet:
+	// serve the required tasks first (as always), then use as few vehicles
+	// as possible, then minimise cost (Solution.Cost stays the plan's
+	// cost). Exact while the plan's cost stays below 10^13/(vehicles+1).
+	MinimizeVehicles bool
 	// Effort is the exploration level, 0 to 5 as VROOM's -x, set with
 	// EffortLevel; the zero value means DefaultEffort, except that an
 	// explicit Iterations count without an Effort runs exactly that many

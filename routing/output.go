@@ -134,7 +134,7 @@ func (in *instance) exportRoute(r *route) Route {
 	for _, st := range rt.Stops {
 		waiting += st.Waiting
 	}
-	rt.Cost = vh.routeCost(r.stops, rt.Distance, tseg{d: rt.Duration, tr: r.fT[last].tr, w: waiting})
+	rt.Cost = vh.routeCost(r.stops, rt.Distance, tseg{d: rt.Duration, tr: r.fT[last].tr, w: waiting}) - vh.fleet
 	return rt
 }
 

@@ -72,7 +72,7 @@ func (vh *vehicle) routeCost(stops int, dist int64, t tseg) int64 {
 	case PayTravel:
 		paid = t.tr
 	}
-	return vh.fixed + vh.perM*dist + vh.perS*paid
+	return vh.fixed + vh.fleet + vh.perM*dist + vh.perS*paid
 }
 
 // timeOK reports whether a route with time summary t keeps its time

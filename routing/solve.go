@@ -40,6 +40,9 @@ func solveWith(ctx context.Context, p *Problem, opts Options, exact bool) (*Solu
 		return nil, invalid("options: negative iterations, time limit or threads")
 	}
 	in := compile(p)
+	if opts.MinimizeVehicles {
+		in.weighFleet()
+	}
 	var initial *solution
 	if opts.Initial != nil {
 		var err error
@@ -140,12 +143,25 @@ func solveExactly(ctx context.Context, in *instance, opts Options, began time.Ti
 	return sol
 }
 
+// weighFleet gives every vehicle the internal cost of being used that
+// makes the fleet's size the objective's second rank: a used vehicle
+// outweighs any plan's cost, and all of them together less than one
+// required stop.
+func (in *instance) weighFleet() {
+	w := requiredPenalty / int64(len(in.veh)+1)
+	for v := range in.veh {
+		in.veh[v].fleet = w
+	}
+}
+
 // publicCost is a solution's cost as Solution.Cost reports it: route costs
 // plus the penalties of unassigned tasks (zero for required ones).
 func (in *instance) publicCost(s *solution) int64 {
 	var c int64
 	for v := range s.routes {
-		c += s.routes[v].cost
+		if r := &s.routes[v]; !r.empty() {
+			c += r.cost - in.veh[v].fleet
+		}
 	}
 	for t, u := range s.unassigned {
 		if !u {
