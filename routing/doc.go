@@ -96,8 +96,9 @@
 // to granular insertion once the time limit has passed, and the diagnostics
 // of unassigned tasks skip their O(n) attempts (ReasonTimeLimit), so the
 // wall time stays within a few per cent of the limit. With an iteration or
-// effort limit and no time limit a run is deterministic for its seed. Options.Threads runs independent
-// searches with derived seeds and keeps the best. Options.Progress is called
+// effort limit and no time limit a run is deterministic for its seed. Options.Threads runs searches with
+// derived seeds that share their best solution every 500 iterations and
+// keeps the best. Options.Progress is called
 // on every new best. Options.Initial seeds the search with a previous plan.
 //
 // # Unassigned tasks

@@ -3,6 +3,7 @@ package routing
 import (
 	"context"
 	"math"
+	"sync"
 	"time"
 )
 
@@ -80,6 +81,7 @@ type search struct {
 	granular bool          // recreate is restricted to nearby routes
 	hurry    bool          // past the deadline: recreate without blinks is granular too
 	report   func(*search) // called on each new best
+	shared   *pool         // the threads' common best, nil with one thread
 
 	moveEvals int64 // counted by local search, for benchmarks
 }
@@ -620,6 +622,41 @@ func (s *search) run(ctx context.Context, initial *solution) {
 		} else {
 			s.sync(s.cand, s.cur)
 		}
+		if s.shared != nil && s.iter%shareEvery == 0 {
+			s.share()
+		}
+	}
+}
+
+// shareEvery is how many iterations a thread runs between two looks at
+// the pool of the threads' best solution.
+const shareEvery = 500
+
+// pool is the best solution of cooperating threads: each thread offers
+// its best every shareEvery iterations and takes the pool's when that is
+// better, so that the threads search around the best plan found so far
+// instead of running independent searches.
+type pool struct {
+	mu   sync.Mutex
+	cost int64
+	sol  *solution
+}
+
+// share offers s.best to the pool, or replaces s's current and best
+// solutions with the pool's when that is better.
+func (s *search) share() {
+	p := s.shared
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	switch {
+	case s.best.cost < p.cost:
+		p.sol.copyFrom(s.best)
+		p.cost = s.best.cost
+	case p.cost < s.best.cost:
+		s.best.copyFrom(p.sol)
+		s.cur.copyFrom(p.sol)
+		s.cand.copyFrom(p.sol)
+		s.lastBest = s.iter // progress elsewhere counts as progress here
 	}
 }
 

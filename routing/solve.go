@@ -13,9 +13,12 @@ import (
 // opts.TimeLimit or ctx ends the run, and returns the best solution found.
 // Cancelling ctx is not an error: Solve returns the best solution so far.
 //
-// With Options.Threads > 1, independent searches run with seeds derived
-// from opts.Seed, and the best wins (ties go to the lowest thread). A run
-// limited by Iterations alone is deterministic for a given seed.
+// With Options.Threads > 1, searches run with seeds derived from
+// opts.Seed and cooperate: every 500 iterations each offers its best to a
+// shared pool and takes the pool's when that is better; the best wins
+// (ties go to the lowest thread). A single-thread run limited by
+// Iterations (or Effort) alone is deterministic for a given seed; with
+// several threads the exchanges depend on timing.
 //
 // Solve does not return ErrInfeasible: a task that cannot (or should not)
 // be served is listed in Solution.Unassigned with a Reason. Options.Progress
@@ -86,6 +89,10 @@ func solveWith(ctx context.Context, p *Problem, opts Options, exact bool) (*Solu
 		})
 	}
 	searches := make([]*search, threads)
+	var shared *pool
+	if threads > 1 {
+		shared = &pool{cost: noCost, sol: in.newSolution()}
+	}
 	var wg sync.WaitGroup
 	for i := range searches {
 		seed := opts.Seed
@@ -95,6 +102,7 @@ func solveWith(ctx context.Context, p *Problem, opts Options, exact bool) (*Solu
 		s := newSearch(in, opts, seed)
 		s.start = began
 		s.report = report
+		s.shared = shared
 		searches[i] = s
 		if threads == 1 {
 			s.run(ctx, initial)
