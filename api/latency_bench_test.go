@@ -156,3 +156,50 @@ func courierVROOM(seed int64, stops int) []byte {
 	return []byte(fmt.Sprintf(`{"vehicles":[%s],"jobs":[%s],"matrices":{"car":{"durations":%s}}}`,
 		strings.Join(vehicles, ","), strings.Join(jobs, ","), m))
 }
+
+// BenchmarkOptimizeLatency sends generated courier problems of 5, 10 and
+// 20 stops (coordinates in Chongqing, half with 2-hour windows, service
+// 120 s) to /v1/optimize at default options and reports the median wall
+// time of a request:
+//
+//	go test ./api -run '^$' -bench OptimizeLatency -benchtime 1x
+func BenchmarkOptimizeLatency(b *testing.B) {
+	ts := startServer(b, api.Config{MaxIterations: -1})
+	for _, stops := range []int{5, 10, 20} {
+		b.Run(fmt.Sprint(stops), func(b *testing.B) {
+			var ms []float64
+			for b.Loop() {
+				ms = ms[:0]
+				for k := 0; k < *latencyN; k++ {
+					body := courierNative(int64(stops*1000+k), stops)
+					start := time.Now()
+					r := ts.do("POST", "/v1/optimize", courierKey, body)
+					ms = append(ms, float64(time.Since(start).Microseconds())/1000)
+					if r.Status != 200 {
+						b.Fatalf("status %d: %s", r.Status, r.Body)
+					}
+				}
+			}
+			b.ReportMetric(median(ms), "median-ms")
+		})
+	}
+}
+
+// courierNative is courierVROOM's kind of day in lastmile's own format.
+func courierNative(seed int64, stops int) []byte {
+	r := rand.New(rand.NewPCG(uint64(seed), 17))
+	const shiftStart, shiftEnd = 8 * 3600, 18 * 3600
+	var jobs []string
+	for j := 1; j <= stops; j++ {
+		tw := ""
+		if j%2 == 0 {
+			s := shiftStart + 3600*int64(r.IntN(8))
+			tw = fmt.Sprintf(`,"time_windows":[[%d,%d]]`, s, s+7200)
+		}
+		jobs = append(jobs, fmt.Sprintf(`{"id":"j%d","location":[%.5f,%.5f],"service":120,"delivery":[%d]%s}`,
+			j, 106.50+r.Float64()*0.12, 29.50+r.Float64()*0.11, 1+r.IntN(3), tw))
+	}
+	return []byte(fmt.Sprintf(`{"vehicles":[{"id":"c1","start":[106.55,29.56],"end":[106.55,29.56],"capacity":[40],"shift":[%d,%d]},
+		{"id":"c2","start":[106.55,29.56],"end":[106.55,29.56],"capacity":[40],"shift":[%d,%d]}],"jobs":[%s]}`,
+		shiftStart, shiftEnd, shiftStart, shiftEnd, strings.Join(jobs, ",")))
+}
