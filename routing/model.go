@@ -263,6 +263,8 @@ type Options struct {
 	// serve the required tasks first (as always), then use as few vehicles
 	// as possible, then minimise cost (Solution.Cost stays the plan's
 	// cost). Exact while the plan's cost stays below 10^13/(vehicles+1).
+	// The first half of the run is then a fleet-minimisation phase (see
+	// fleetmin.go).
 	MinimizeVehicles bool
 	// Effort is the exploration level, 0 to 5 as VROOM's -x, set with
 	// EffortLevel; the zero value means DefaultEffort, except that an

@@ -82,6 +82,8 @@ type search struct {
 	hurry    bool          // past the deadline: recreate without blinks is granular too
 	report   func(*search) // called on each new best
 	shared   *pool         // the threads' common best, nil with one thread
+	noOpen   bool          // fleet minimisation: recreate opens no vehicle
+	absence  []int64       // fleet minimisation: iterations each task spent out
 
 	moveEvals int64 // counted by local search, for benchmarks
 }
@@ -214,6 +216,9 @@ func (s *search) bestInsertionAt(sol, posSol *solution, t int, blink float64, ou
 			continue
 		}
 		if r.empty() {
+			if s.noOpen {
+				continue
+			}
 			c := in.veh[v].class
 			if s.classSeen[c] == s.stamp {
 				continue
@@ -253,6 +258,8 @@ func (s *search) recreate(sol *solution, blink float64) {
 		var key int64
 		node := in.taskNode[t]
 		switch {
+		case s.absence != nil: // fleet minimisation: the most absent first
+			key = s.absence[t]
 		case order < 4: // random
 		case order < 8: // demand, largest first
 			key = in.size[t]
@@ -596,6 +603,9 @@ func (s *search) run(ctx context.Context, initial *solution) {
 	}
 	if s.in.nTasks == 0 || s.noSISR {
 		return
+	}
+	if s.opts.MinimizeVehicles {
+		s.minimizeFleet(func() bool { return s.stop(ctx) })
 	}
 	for !s.stop(ctx) {
 		s.iter++
