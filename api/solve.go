@@ -35,6 +35,12 @@ type solveOptions struct {
 	Iterations int `json:"iterations,omitempty"`
 	// Seed makes runs repeatable; zero means 1.
 	Seed int64 `json:"seed,omitempty"`
+	// Effort is the exploration level 0–5 (VROOM's -x): how long the
+	// search goes on without improving before it stops; omitted means
+	// routing.DefaultEffort. The time limit is a cap, not a target.
+	Effort *int `json:"effort,omitempty"`
+	// MinimizeVehicles puts the number of vehicles before cost.
+	MinimizeVehicles bool `json:"minimize_vehicles,omitempty"`
 }
 
 // decodeSolveRequest decodes and validates a solveRequest within budget b,
@@ -63,6 +69,9 @@ func (s *Server) parseSolveRequest(ctx context.Context, body []byte, b budget) (
 	if opts.Iterations < 0 {
 		return nil, nil, opts, badParam("options.iterations", "negative iteration limit %d", opts.Iterations)
 	}
+	if opts.Effort != nil && (*opts.Effort < 0 || *opts.Effort > 5) {
+		return nil, nil, opts, badParam("options.effort", "effort %d, want 0 to 5", *opts.Effort)
+	}
 	if opts.Seed < 0 {
 		return nil, nil, opts, badParam("options.seed", "negative seed %d", opts.Seed)
 	}
@@ -86,7 +95,11 @@ func routingOptions(o solveOptions, def, limit time.Duration) routing.Options {
 	if seed == 0 {
 		seed = 1
 	}
-	return routing.Options{Seed: seed, Iterations: o.Iterations, TimeLimit: tl}
+	ro := routing.Options{Seed: seed, Iterations: o.Iterations, TimeLimit: tl, MinimizeVehicles: o.MinimizeVehicles}
+	if o.Effort != nil {
+		ro.Effort = routing.EffortLevel(*o.Effort)
+	}
+	return ro
 }
 
 // solve runs the solver under a deadline a little past the time limit, so
@@ -219,6 +232,7 @@ type unassignedDoc struct {
 var kindNames = map[routing.StopKind]string{
 	routing.KindStart: "start", routing.KindJob: "job", routing.KindPickup: "pickup",
 	routing.KindDelivery: "delivery", routing.KindReload: "reload", routing.KindEnd: "end",
+	routing.KindBreak: "break",
 }
 
 func money(v int64) float64 {
@@ -246,6 +260,9 @@ func newSolutionDoc(in *instance.Instance, sol *routing.Solution) *solutionDoc {
 			sd := stopDoc{Type: kindNames[st.Kind], Location: point(st.Location), LocationIndex: st.Location,
 				Arrival: st.Arrival, Waiting: st.Waiting, Departure: st.Departure, Load: st.Load}
 			sd.ID = taskID(p, st.Kind, st.Task)
+			if st.Kind == routing.KindBreak && rt.Vehicle >= 0 && rt.Vehicle < len(p.Vehicles) && st.Task < len(p.Vehicles[rt.Vehicle].Breaks) {
+				sd.ID = p.Vehicles[rt.Vehicle].Breaks[st.Task].ID
+			}
 			rd.Stops = append(rd.Stops, sd)
 		}
 		doc.Routes = append(doc.Routes, rd)

@@ -27,19 +27,23 @@ import (
 // distances}} and the older top-level "matrix" of durations.
 //
 // Differences, by design:
-//   - breaks are accepted but not scheduled; the answer lists them under
-//     "warnings" (an extension) rather than dropping them silently;
+//   - breaks (time windows, service, max_load) are taken in the order of
+//     their first window, each at the first gap between two steps where it
+//     costs nothing or can wait no longer (a greedy placement, see
+//     routing/breaks.go);
 //   - setup time is added to service time (the solver has one service
 //     duration per stop);
-//   - max_travel_time bounds the whole route duration, service and waiting
-//     included;
+//   - the solver minimises VROOM's objective: fixed costs plus per_hour on
+//     driving time (speed factor applied) and per_km, with waiting and
+//     service free; the exploration level (VROOM's -x) is the query
+//     parameter ?x=0..5, and a problem small enough is solved exactly;
 //   - custom cost matrices (matrices.*.costs), vehicle steps and
 //     multiple routing profiles in one request are refused (code 2);
 //   - without matrices, travel comes from the great-circle model
 //     (Config.Matrix), not OSRM;
-//   - costs are reported as VROOM computes them (fixed + per_hour × travel
-//     time + per_km × distance); the solver's objective also charges
-//     per_hour for service and waiting time, which VROOM does not;
+//   - costs and durations are reported as VROOM computes them (fixed +
+//     per_hour × travel time + per_km × distance, travel scaled by the
+//     speed factor);
 //   - each unassigned task carries a "reason" (extension);
 //   - the API key may be given as ?api_key= (for clients that cannot set
 //     an Authorization header);
@@ -81,9 +85,17 @@ type vroomVehicle struct {
 	MaxTravelTime *int64            `json:"max_travel_time"`
 	MaxDistance   *int64            `json:"max_distance"`
 	SpeedFactor   *float64          `json:"speed_factor"`
-	Breaks        []json.RawMessage `json:"breaks"`
+	Breaks        []vroomBreak      `json:"breaks"`
 	Steps         []json.RawMessage `json:"steps"`
 	Description   string            `json:"description"`
+}
+
+type vroomBreak struct {
+	ID          uint64            `json:"id"`
+	TimeWindows []instance.Window `json:"time_windows"`
+	Service     int64             `json:"service"`
+	MaxLoad     []int64           `json:"max_load"`
+	Description string            `json:"description"`
 }
 
 type vroomJob struct {
@@ -250,7 +262,11 @@ func (s *Server) vroom(w http.ResponseWriter, r *http.Request) error {
 		return fail(err)
 	}
 	loaded := time.Now()
-	opts := routingOptions(solveOptions{}, s.cfg.DefaultSolveTime, s.cfg.MaxSolveTime)
+	so, err := vroomOptions(r)
+	if err != nil {
+		return fail(err)
+	}
+	opts := routingOptions(so, s.cfg.DefaultSolveTime, s.cfg.MaxSolveTime)
 	sol, err := s.solve(r.Context(), "vroom", in.Problem, opts)
 	if err != nil {
 		return fail(err)
@@ -259,6 +275,21 @@ func (s *Server) vroom(w http.ResponseWriter, r *http.Request) error {
 	out.Summary.ComputingTimes = vroomTimes{Loading: loaded.Sub(start).Milliseconds(), Solving: time.Since(loaded).Milliseconds()}
 	writeJSON(w, http.StatusOK, out)
 	return nil
+}
+
+// vroomOptions reads the solve options VROOM takes on its command line,
+// not in its JSON: ?x= (exploration level 0–5, as -x) and ?t= (threads,
+// ignored: one search per request) are accepted as query parameters.
+func vroomOptions(r *http.Request) (solveOptions, error) {
+	var o solveOptions
+	if x := r.URL.Query().Get("x"); x != "" {
+		level, err := strconv.Atoi(x)
+		if err != nil || level < 0 || level > 5 {
+			return o, badParam("x", "exploration level %q, want 0 to 5", x)
+		}
+		o.Effort = &level
+	}
+	return o, nil
 }
 
 func skillNames(ids []uint64) []string {
@@ -408,10 +439,14 @@ func (c *vroomConverter) addVehicle(f string, veh *vroomVehicle) error {
 	if len(veh.Steps) > 0 {
 		return badParam(f+".steps", "vehicle steps (plan mode) are not supported")
 	}
-	if len(veh.Breaks) > 0 {
-		c.vp.warnings = append(c.vp.warnings, fmt.Sprintf("%s.breaks: %d breaks ignored (breaks are not scheduled)", f, len(veh.Breaks)))
-	}
 	vj := instance.VehicleJSON{ID: strconv.FormatUint(veh.ID, 10), Capacity: veh.Capacity, Skills: skillNames(veh.Skills)}
+	for b, br := range veh.Breaks {
+		if br.MaxLoad != nil && len(br.MaxLoad) != len(veh.Capacity) {
+			return badParam(fmt.Sprintf("%s.breaks[%d].max_load", f, b), "%d dimensions, capacity has %d", len(br.MaxLoad), len(veh.Capacity))
+		}
+		vj.Breaks = append(vj.Breaks, instance.BreakJSON{ID: strconv.FormatUint(br.ID, 10), TimeWindows: br.TimeWindows,
+			Service: br.Service, MaxLoad: br.MaxLoad})
+	}
 	if vj.Capacity == nil && c.dims > 0 {
 		return badParam(f+".capacity", "missing while other vehicles have %d dimensions", c.dims)
 	}
@@ -450,7 +485,9 @@ func (c *vroomConverter) addVehicle(f string, veh *vroomVehicle) error {
 // vroomVehicleCosts converts a vehicle's costs; VROOM's default makes the
 // cost the route's duration (3600 per hour).
 func vroomVehicleCosts(f string, vc *vroomCosts) (*instance.CostsJSON, error) {
-	c := instance.CostsJSON{PerHour: 3600}
+	// per_hour pays for driving only, as VROOM's objective: waiting and
+	// service are free.
+	c := instance.CostsJSON{PerHour: 3600, PerHourOn: "travel"}
 	if vc == nil {
 		return &c, nil
 	}
@@ -486,7 +523,7 @@ func setVROOMLimits(f string, veh *vroomVehicle, vj *instance.VehicleJSON) error
 		if *veh.MaxTravelTime <= 0 {
 			return badParam(f+".max_travel_time", "must be positive")
 		}
-		vj.MaxDuration = *veh.MaxTravelTime
+		vj.MaxTravel = *veh.MaxTravelTime
 	}
 	if veh.MaxDistance != nil {
 		if *veh.MaxDistance <= 0 {
@@ -607,14 +644,16 @@ func (vp *vroomProblem) output(in *instance.Instance, sol *routing.Solution) *vr
 		veh := vp.vehicles[rt.Vehicle]
 		vr := vroomRoute{Vehicle: veh.ID, Delivery: zero(), Pickup: zero(), Description: veh.Description,
 			Steps: []vroomStep{}, Violations: []any{}}
-		var travel, dist int64
+		var travel, dist, departed int64
 		prev := -1
 		for _, st := range rt.Stops {
 			if prev >= 0 {
-				travel += int64(p.Durations[prev*p.Locations+st.Location])
+				// Driving time as the solver scheduled it: the matrix
+				// scaled by the vehicle's speed factor.
+				travel += st.Arrival - departed
 				dist += int64(p.Distances[prev*p.Locations+st.Location])
 			}
-			prev = st.Location
+			prev, departed = st.Location, st.Departure
 			step := vroomStep{Arrival: st.Arrival, WaitingTime: st.Waiting, Duration: travel, Distance: dist,
 				Load: st.Load, Violations: []any{}}
 			if step.Load == nil {
@@ -638,6 +677,12 @@ func (vp *vroomProblem) output(in *instance.Instance, sol *routing.Solution) *vr
 			case routing.KindDelivery:
 				task = &vp.shipments[st.Task][1]
 				add(vr.Delivery, p.Shipments[st.Task].Amount)
+			case routing.KindBreak:
+				if st.Task >= 0 && st.Task < len(veh.Breaks) {
+					br := veh.Breaks[st.Task]
+					id := br.ID
+					step.Type, step.ID, step.Service, step.Description = "break", &id, br.Service, br.Description
+				}
 			default:
 				continue // reloads do not occur in VROOM input
 			}

@@ -57,7 +57,7 @@ func TestVROOMExamples(t *testing.T) {
 		wantCost   int64 // 0: not checked
 		wantRoutes int
 	}{
-		{"example_1.json", []string{"job:1", "job:2", "job:5", "job:6", "pickup:4", "delivery:3"}, false, 2, 0, 2},
+		{"example_1.json", []string{"job:1", "job:2", "job:5", "job:6", "pickup:4", "delivery:3", "break:1", "break:2"}, false, 0, 0, 2},
 		{"example_2.json", []string{"job:1414", "job:1515"}, true, 0, 2104 + 2255 + 1102, 1},
 		{"readme_example.json", []string{"job:0", "job:1"}, false, 0, 0, 1},
 		{"matrices.json", []string{"job:10", "job:11", "job:12"}, true, 0, 100 + 100 + 150 + 120 + 300, 1},
@@ -133,7 +133,7 @@ func TestVROOMSkills(t *testing.T) {
 	body, _ := os.ReadFile(filepath.Join("testdata", "vroom", "example_1.json"))
 	var out vroomAnswer
 	ts.do("POST", "/v1/vroom", courierKey, body).decode(t, &out)
-	allowed := map[uint64][]string{1: {"job:1", "job:2", "job:5", "job:6"}, 2: {"job:5", "job:6", "pickup:4", "delivery:3"}}
+	allowed := map[uint64][]string{1: {"job:1", "job:2", "job:5", "job:6", "break:1"}, 2: {"job:5", "job:6", "pickup:4", "delivery:3", "break:2"}}
 	for _, rt := range out.Routes {
 		for _, st := range rt.Steps {
 			if st.ID == nil {
@@ -183,5 +183,68 @@ func TestVROOMQueryKey(t *testing.T) {
 	}
 	if r := ts.do("POST", "/v1/optimize?api_key="+courierKey, "", body); r.Status != http.StatusUnauthorized {
 		t.Errorf("POST /v1/optimize?api_key= = %d, want 401 (query keys only for VROOM)", r.Status)
+	}
+}
+
+// VROOM's accounting: with speed factor 2 and 500 s each way, arrivals,
+// step durations, route duration and cost are halved; max_travel_time
+// counts driving only (1000 s of service do not count); per_hour is paid on
+// driving, so the fixed-cost-free vehicle is not passed over for service.
+func TestVROOMSpeedFactorAndTravelTime(t *testing.T) {
+	ts := startServer(t, api.Config{})
+	body := `{"vehicles":[{"id":1,"start_index":0,"end_index":0,"speed_factor":2,"max_travel_time":600}],
+		"jobs":[{"id":7,"location_index":1,"service":1000}],
+		"matrices":{"car":{"durations":[[0,500],[500,0]]}}}`
+	var out vroomAnswer
+	ts.do("POST", "/v1/vroom?x=2", courierKey, body).decode(t, &out)
+	if out.Summary.Unassigned != 0 || len(out.Routes) != 1 {
+		t.Fatalf("unassigned %d, routes %d: max_travel_time must count driving only", out.Summary.Unassigned, len(out.Routes))
+	}
+	rt := out.Routes[0]
+	if rt.Duration != 500 || rt.Cost != 500 || rt.Steps[1].Arrival != 250 || rt.Steps[1].Duration != 250 || rt.Steps[2].Duration != 500 {
+		t.Fatalf("duration %d, cost %d, steps %+v: want 500, 500, job at 250", rt.Duration, rt.Cost, rt.Steps)
+	}
+	if r := ts.do("POST", "/v1/vroom?x=9", courierKey, body); r.Status != http.StatusBadRequest {
+		t.Fatalf("x=9: status %d, want 400", r.Status)
+	}
+}
+
+// max_tasks counts each shipment step, as VROOM does: a vehicle with
+// max_tasks 2 serves the shipment (two steps) or the job, not both, and
+// it serves the shipment: VROOM assigns the most tasks (steps).
+func TestVROOMMaxTasksCountsSteps(t *testing.T) {
+	ts := startServer(t, api.Config{})
+	body := `{"vehicles":[{"id":1,"start_index":0,"end_index":0,"max_tasks":2}],
+		"jobs":[{"id":1,"location_index":1}],
+		"shipments":[{"pickup":{"id":2,"location_index":1},"delivery":{"id":3,"location_index":2}}],
+		"matrices":{"car":{"durations":[[0,10,10],[10,0,10],[10,10,0]]}}}`
+	var out vroomAnswer
+	ts.do("POST", "/v1/vroom", courierKey, body).decode(t, &out)
+	if len(out.Routes) != 1 || len(out.Routes[0].Steps) != 4 || out.Routes[0].Steps[1].Type != "pickup" || out.Summary.Unassigned != 1 {
+		t.Fatalf("routes %+v, unassigned %d: want two task steps and the rest unassigned", out.Routes, out.Summary.Unassigned)
+	}
+}
+
+// A break is scheduled within its window, as a "break" step, and delays
+// the steps after it.
+func TestVROOMBreak(t *testing.T) {
+	ts := startServer(t, api.Config{})
+	body := `{"vehicles":[{"id":1,"start_index":0,"end_index":0,"time_window":[0,10000],
+			"breaks":[{"id":9,"service":600,"time_windows":[[100,200]]}]}],
+		"jobs":[{"id":1,"location_index":1},{"id":2,"location_index":2}],
+		"matrices":{"car":{"durations":[[0,150,300],[150,0,150],[300,150,0]]}}}`
+	var out vroomAnswer
+	ts.do("POST", "/v1/vroom", courierKey, body).decode(t, &out)
+	if len(out.Routes) != 1 || len(out.Warnings) != 0 {
+		t.Fatalf("routes %+v, warnings %v", out.Routes, out.Warnings)
+	}
+	var brk int64 = -1
+	for _, st := range out.Routes[0].Steps {
+		if st.Type == "break" {
+			brk = st.Arrival
+		}
+	}
+	if brk < 0 || brk > 200 || out.Routes[0].Steps[len(out.Routes[0].Steps)-1].Arrival < 600+600 {
+		t.Fatalf("steps %v: the break must start by 200 and delay the end", out.Routes[0].Steps)
 	}
 }

@@ -142,11 +142,11 @@ func verify(p *Problem, sol *Solution) error {
 			return int64(p.Distances[a*n+b])
 		}
 		prev := v.Start
-		var dist, tprev int64
+		var dist, tprev, travel, waiting int64
 		load := make([]int64, p.Dimensions)
 		trips := 1
 		phaseBack := false
-		stops := 0
+		stops, breaks := 0, 0
 		var first, last int64 = -1, 0
 		if len(rt.Stops) == 0 {
 			return fmt.Errorf("route %d: no stops", ri)
@@ -211,6 +211,10 @@ func verify(p *Problem, sol *Solution) error {
 				return fmt.Errorf("route %d stop %d: arrival %d, want %d", ri, si, st.Arrival, arr)
 			}
 			dist += dd(prev, st.Location)
+			if first >= 0 && st.Arrival != first {
+				travel += tt(prev, st.Location)
+			}
+			waiting += st.Waiting
 			var tws []TimeWindow
 			var service int64
 			switch st.Kind {
@@ -240,6 +244,9 @@ func verify(p *Problem, sol *Solution) error {
 			case KindPickup, KindDelivery:
 				sh := &p.Shipments[st.Task]
 				stops++
+				if st.Kind == KindPickup && (p.Backhaul || v.Backhaul) {
+					phaseBack = true // a shipment loads like a backhaul
+				}
 				s := &sh.Pickup
 				if st.Kind == KindDelivery {
 					s = &sh.Delivery
@@ -276,6 +283,15 @@ func verify(p *Problem, sol *Solution) error {
 					tripStart(si + 1)
 				}()
 			case KindEnd:
+			case KindBreak:
+				b := v.Breaks[st.Task]
+				tws, service = b.TimeWindows, b.Service
+				breaks++
+				for k := range b.MaxLoad {
+					if load[k] > b.MaxLoad[k] {
+						return fmt.Errorf("route %d stop %d: break with load %v over %v", ri, si, load, b.MaxLoad)
+					}
+				}
 			}
 			if st.Kind != KindEnd && st.Kind != KindReload || st.Kind == KindReload {
 				if v.Shift.End != 0 {
@@ -323,6 +339,9 @@ func verify(p *Problem, sol *Solution) error {
 		if len(openShip) > 0 {
 			return fmt.Errorf("route %d: shipment not delivered", ri)
 		}
+		if breaks != len(v.Breaks) {
+			return fmt.Errorf("route %d: %d breaks taken, want %d", ri, breaks, len(v.Breaks))
+		}
 		if v.End >= 0 && rt.Stops[len(rt.Stops)-1].Kind != KindEnd {
 			return fmt.Errorf("route %d: no end stop", ri)
 		}
@@ -346,7 +365,17 @@ func verify(p *Problem, sol *Solution) error {
 		if v.MaxDuration > 0 && dur > v.MaxDuration {
 			return fmt.Errorf("route %d: duration %d > max %d", ri, dur, v.MaxDuration)
 		}
-		cost := v.Costs.Fixed + v.Costs.PerMeter*dist + v.Costs.PerSecond*dur
+		if v.MaxTravel > 0 && travel > v.MaxTravel {
+			return fmt.Errorf("route %d: travel %d > max %d", ri, travel, v.MaxTravel)
+		}
+		paid := dur
+		switch v.Costs.TimeBasis {
+		case PayWork:
+			paid = dur - waiting
+		case PayTravel:
+			paid = travel
+		}
+		cost := v.Costs.Fixed + v.Costs.PerMeter*dist + v.Costs.PerSecond*paid
 		if cost != rt.Cost {
 			return fmt.Errorf("route %d: cost %d, want %d", ri, rt.Cost, cost)
 		}

@@ -16,7 +16,7 @@ const (
 )
 
 // requiredPenalty is the internal cost of leaving a required task (Penalty
-// == 0) unassigned, times 1+priority (priority clamped to 0..9). It exceeds
+// == 0) unassigned, times 1 + w·priority (see priorityWeight). It exceeds
 // any route cost of a sane problem (MaxPenalty is a tenth of it), so the
 // search serves every required task it can.
 const requiredPenalty = 10 * MaxPenalty
@@ -46,6 +46,11 @@ type vehicle struct {
 	profile            []int32 // travel times, already divided by the speed factor
 	fixed, perM, perS  int64
 	maxDur, maxDist    int64
+	maxTravel          int64
+	basis              TimeBasis // what perS pays for
+	fleet              int64     // internal cost of using the vehicle (Options.MinimizeVehicles)
+	breaks             []Break   // sorted by first window start
+	breakOf            []int     // index in Vehicle.Breaks of each of breaks
 	maxStops           int
 	maxTrips           int
 	backhaul           bool
@@ -89,15 +94,51 @@ type compiled struct {
 	meanArc   float64   // mean arc cost, scales the annealing temperature
 	hasTW     bool      // some task has a time window
 	refLoc    int32     // the depot, for "far" and "close" insertion orders
+	prioW     int64     // priority weight, see priorityWeight
 }
 
-func clampPrio(p int) int { return min(max(p, 0), 9) }
-
-func effectivePenalty(pen int64, prio int) int64 {
+// effectivePenalty is the internal cost of leaving a task of the given
+// number of stops (1 for a job, 2 for a shipment) out: its penalty, or
+// for a required task requiredPenalty·(stops + w·priority).
+func effectivePenalty(pen int64, prio, stops int, w int64) int64 {
 	if pen == 0 {
-		return requiredPenalty * int64(1+clampPrio(prio))
+		return requiredPenalty * (int64(stops) + w*int64(max(prio, 0)))
 	}
 	return pen
+}
+
+// priorityWeight makes priorities lexicographic, as in VROOM: with
+// w = stops + 1 (a shipment has two), one unit of priority served
+// outweighs serving every other required stop, and a required stop
+// outweighs any route cost, so the search maximises the sum of priorities
+// served, then the number of required stops served (VROOM's count of
+// assigned tasks), then minimises cost. The internal costs must fit in an
+// int64 (with room to spare): when requiredPenalty·(stops + w·Σpriority)
+// would not, w is the largest weight that fits (at least 1, and priorities
+// beyond that budget are scaled by it all the same).
+func priorityWeight(stops int, sumPrio int64) int64 {
+	const budget = (int64(1) << 61) / requiredPenalty // about 230 000
+	w := int64(stops + 1)
+	if sumPrio > 0 && int64(stops)+w*sumPrio > budget {
+		w = max((budget-int64(stops))/sumPrio, 1)
+	}
+	return w
+}
+
+// requiredPriorities is the sum of the required tasks' priorities.
+func requiredPriorities(p *Problem) int64 {
+	var sum int64
+	for j := range p.Jobs {
+		if p.Jobs[j].Penalty == 0 {
+			sum += int64(max(p.Jobs[j].Priority, 0))
+		}
+	}
+	for s := range p.Shipments {
+		if p.Shipments[s].Penalty == 0 {
+			sum += int64(max(p.Shipments[s].Priority, 0))
+		}
+	}
+	return sum
 }
 
 // compile builds the search instance of a validated problem.
@@ -148,6 +189,7 @@ func newCompiled(p *Problem) *compiled {
 	in.penalty = make([]int64, in.nTasks)
 	in.prio = make([]int, in.nTasks)
 	in.size = make([]int64, in.nTasks)
+	in.prioW = priorityWeight(in.nTN, requiredPriorities(p))
 	return in
 }
 
@@ -190,7 +232,7 @@ func (in *compiled) addJob(j int, job *Job) {
 		in.bh[j] = bhLine
 	}
 	in.taskNode[j] = int32(j)
-	in.penalty[j] = effectivePenalty(job.Penalty, job.Priority)
+	in.penalty[j] = effectivePenalty(job.Penalty, job.Priority, 1, in.prioW)
 	in.prio[j] = job.Priority
 }
 
@@ -211,6 +253,9 @@ func (in *compiled) addShipment(s int, sh *Shipment) {
 		in.task[e.node] = int32(t)
 	}
 	in.partner[pn], in.partner[dn] = int32(dn), int32(pn)
+	// Under the backhaul rule a shipment loads like a backhaul: after the
+	// trip's last delivery job.
+	in.bh[pn] = bhBack
 	for k := 0; k < in.dims; k++ {
 		var a int64
 		if len(sh.Amount) > 0 {
@@ -223,7 +268,7 @@ func (in *compiled) addShipment(s int, sh *Shipment) {
 		in.size[t] += a
 	}
 	in.taskNode[t] = int32(pn)
-	in.penalty[t] = effectivePenalty(sh.Penalty, sh.Priority)
+	in.penalty[t] = effectivePenalty(sh.Penalty, sh.Priority, 2, in.prioW)
 	in.prio[t] = sh.Priority
 }
 
@@ -257,8 +302,8 @@ func (in *compiled) addVehicles() {
 			tours[tourKey] = len(tours)
 		}
 		vv.tour = tours[tourKey]
-		key := fmt.Sprint(tourKey, v.Capacity, skills, v.Costs, v.MaxDuration, v.MaxDistance,
-			v.MaxStops, vv.maxTrips, vv.backhaul)
+		key := fmt.Sprint(tourKey, v.Capacity, skills, v.Costs, v.MaxDuration, v.MaxDistance, v.MaxTravel,
+			v.MaxStops, vv.maxTrips, vv.backhaul, v.Breaks)
 		if _, ok := classes[key]; !ok {
 			classes[key] = len(classes)
 		}
@@ -275,8 +320,8 @@ func newVehicle(v *Vehicle, base int, prof []int32, backhaul bool) vehicle {
 		start: int32(base), end: int32(base + 1), reload: int32(base + 2),
 		startLoc: int32(v.Start), endLoc: int32(v.End),
 		capacity: v.Capacity, profile: prof,
-		fixed: v.Costs.Fixed, perM: v.Costs.PerMeter, perS: v.Costs.PerSecond,
-		maxDur: v.MaxDuration, maxDist: v.MaxDistance, maxStops: v.MaxStops,
+		fixed: v.Costs.Fixed, perM: v.Costs.PerMeter, perS: v.Costs.PerSecond, basis: v.Costs.TimeBasis,
+		maxDur: v.MaxDuration, maxDist: v.MaxDistance, maxTravel: v.MaxTravel, maxStops: v.MaxStops,
 		maxTrips: max(v.MaxTrips, 1),
 		backhaul: v.Backhaul || backhaul,
 	}
@@ -286,6 +331,10 @@ func newVehicle(v *Vehicle, base int, prof []int32, backhaul bool) vehicle {
 	if vv.maxDist == 0 {
 		vv.maxDist = noLimit
 	}
+	if vv.maxTravel == 0 {
+		vv.maxTravel = noLimit
+	}
+	vv.breakOf, vv.breaks = sortedBreaks(v.Breaks)
 	if vv.maxStops == 0 {
 		vv.maxStops = math.MaxInt32
 	}

@@ -10,20 +10,31 @@
 // its first stop, an open route that ends at its last stop), a capacity per
 // dimension, a shift, skills, costs (fixed, per distance unit, per time
 // unit), limits on route duration, distance and stops, a speed factor, and a
-// number of trips with a reload time at its start between them. A [Job] is a
+// number of trips with a reload time at its start between them, and breaks
+// (time windows, a duration, an optional maximum load: see [Break] and
+// breaks.go for how they are placed). A [Job] is a
 // delivery and/or pickup at one place with service time, time windows,
 // skills, priority and penalty; a [Shipment] is a pickup and a delivery
-// served by one vehicle, in that order, within one trip. Under the backhaul
-// rule (VRPB) every delivery job of a trip comes before any pickup-only job,
-// and capacity applies to each phase because loads are tracked exactly.
+// served by one vehicle, in that order, within one trip (a pickup and its
+// delivery on both sides of a reload are refused: the reload empties the
+// vehicle). Under the backhaul rule (VRPB) every delivery job of a trip
+// comes before any pickup-only job and any shipment pickup (loading blocks
+// a rear-loaded vehicle), and capacity applies to each phase because loads
+// are tracked exactly.
 //
 // The objective is the sum of route costs (fixed + PerMeter·distance +
-// PerSecond·duration) plus the penalties of unassigned tasks, all integers in
-// cost units. A task with Penalty 0 is required: internally leaving it out
-// costs 10^13·(1+priority), more than any sane plan, so it is left out only
-// when no feasible insertion exists (it then adds nothing to
-// [Solution.Cost]). Priority orders insertion, higher first; for required
-// tasks it also scales that internal cost (priorities above 9 count as 9).
+// PerSecond·time, the time being the route's duration, its driving and
+// service, or its driving alone, as Costs.TimeBasis says) plus the
+// penalties of unassigned tasks, all integers in cost units. A task with
+// Penalty 0 is required: internally leaving it out costs
+// 10^13·(stops + w·priority), more than any sane plan, so it is left out
+// only when no feasible insertion exists (it then adds nothing to
+// [Solution.Cost]). With w = (task stops) + 1 priorities are
+// lexicographic, as in VROOM: the plan serves the most priority (the sum
+// over required tasks), then the most required stops (a shipment has
+// two), then costs least; any non-negative integer priority counts (w
+// shrinks only when the sums would overflow int64).
+// Priority also orders insertion, higher first.
 //
 // # Algorithm
 //
@@ -75,17 +86,30 @@
 //
 // # Stopping, determinism, threads
 //
-// The search stops at Options.Iterations, Options.TimeLimit or when ctx is
-// done, and returns the best solution found. With an iteration limit alone a
-// run is deterministic for its seed. Options.Threads runs independent
-// searches with derived seeds and keeps the best. Options.Progress is called
+// Limits are caps, not targets. A problem small enough to enumerate (a few
+// tasks and vehicles) is solved exactly and returns at once. Otherwise the
+// search stops at the first of: Options.Effort's no-improvement rule (by
+// default 50·n iterations without a new best, n the number of task
+// stops; level 5 has no such rule), Options.Iterations, Options.TimeLimit
+// (counted from the call, compiling included) and ctx, and returns the best
+// solution found. The greedy first solution and the final insertion switch
+// to granular insertion once the time limit has passed, and the diagnostics
+// of unassigned tasks skip their O(n) attempts (ReasonTimeLimit), so the
+// wall time stays within a few per cent of the limit. With an iteration or
+// effort limit and no time limit a run is deterministic for its seed. Options.Threads runs searches with
+// derived seeds that share their best solution every 500 iterations and
+// keeps the best. Options.Progress is called
 // on every new best. Options.Initial seeds the search with a previous plan.
 //
 // # Unassigned tasks
 //
 // Each unassigned task carries a [Reason]: skills, capacity, unreachable,
-// time_window / max_duration / max_distance / max_stops (it cannot be served
-// even alone by any compatible vehicle), not_worth_penalty (a feasible
-// insertion costs more than its penalty), or else the constraint that blocks
-// its cheapest insertion into the final routes.
+// time_window / shift / max_duration / max_travel_time / max_distance /
+// max_stops (it cannot be served even alone by any compatible vehicle),
+// not_worth_penalty (a feasible insertion costs more than its penalty),
+// time_limit (the run ended before it was inserted), or else the
+// constraint that blocks its cheapest insertion into the final routes; when
+// that is capacity on a multi-trip vehicle, the constraint that forbids a
+// trip of its own (most often the shift). "shift" means the task's windows
+// would be kept if the vehicle's shift did not end.
 package routing

@@ -102,15 +102,16 @@ func (s *search) insertJob(sol *solution, r *route, x int32, out *insertion, bli
 		if dist > vh.maxDist {
 			continue
 		}
-		if vh.perS == 0 && vh.routeCost(r.stops+1, dist, 0)-r.cost >= out.cost {
+		// At equal cost an insertion without a reload beats one with.
+		if vh.perS == 0 && vh.routeCost(r.stops+1, dist, tseg{})-r.cost > out.cost {
 			continue
 		}
 		t := cat(cat(r.fT[k], xt, in.travel(prof, al, xloc)), r.bT[k+1], in.travel(prof, xloc, bl))
-		if t.tw > 0 || t.d > vh.maxDur {
+		if !vh.timeOK(t) {
 			continue
 		}
-		delta := vh.routeCost(r.stops+1, dist, t.d) - r.cost
-		if delta >= out.cost {
+		delta := vh.routeCost(r.stops+1, dist, t) - r.cost
+		if delta > out.cost || (delta == out.cost && out.reload == reloadNone) {
 			continue
 		}
 		if exact && !in.exactTimeOK(r.v, s.splice(r, k, x, -1, -1)) {
@@ -210,10 +211,10 @@ func (s *search) insertJobReload(r *route, x int32, k int, out *insertion) {
 		t := cat(r.fT[k], in.nodeTime[first], in.travel(prof, al, fl))
 		t = cat(t, in.nodeTime[second], in.travel(prof, fl, sl))
 		t = cat(t, r.bT[k+1], in.travel(prof, sl, bl))
-		if t.tw > 0 || t.d > vh.maxDur {
+		if !vh.timeOK(t) {
 			continue
 		}
-		delta := vh.routeCost(r.stops+1, dist, t.d) - r.cost
+		delta := vh.routeCost(r.stops+1, dist, t) - r.cost
 		if delta >= out.cost {
 			continue
 		}
@@ -272,6 +273,9 @@ outer:
 			if fixed+vh.perM*min(adj, dp+s.sufMin[a+1]) >= out.cost {
 				continue
 			}
+		}
+		if vh.backhaul && r.bLine[a+1] {
+			continue // a shipment loads after the trip's deliveries
 		}
 		pre := cat(r.fT[a], pt, in.travel(prof, al, pl))
 		if pre.tw > 0 {
@@ -333,14 +337,14 @@ outer:
 			if !ok {
 				continue
 			}
-			if vh.perS == 0 && vh.routeCost(r.stops+2, dist, 0)-r.cost >= out.cost {
+			if vh.perS == 0 && vh.routeCost(r.stops+2, dist, tseg{})-r.cost >= out.cost {
 				continue
 			}
 			t := cat(cat(pre, qt, in.travel(prof, last, ql)), r.bT[b+1], in.travel(prof, ql, bl))
-			if t.tw > 0 || t.d > vh.maxDur {
+			if !vh.timeOK(t) {
 				continue
 			}
-			delta := vh.routeCost(r.stops+2, dist, t.d) - r.cost
+			delta := vh.routeCost(r.stops+2, dist, t) - r.cost
 			if delta >= out.cost {
 				continue
 			}

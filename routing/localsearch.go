@@ -78,7 +78,7 @@ func (s *search) removalCost(r *route, i int) (int64, bool) {
 	al, ul, bl := in.loc[a], in.loc[u], in.loc[b]
 	t := cat(r.fT[i-1], r.bT[i+1], in.travel(vh.profile, al, bl))
 	dist := r.dist - in.distance(al, ul) - in.distance(ul, bl) + in.distance(al, bl)
-	if t.tw > 0 || t.d > vh.maxDur || dist > vh.maxDist {
+	if !vh.timeOK(t) || dist > vh.maxDist {
 		return 0, false
 	}
 	if r.multiTW > 0 {
@@ -87,7 +87,7 @@ func (s *search) removalCost(r *route, i int) (int64, bool) {
 			return 0, false
 		}
 	}
-	return vh.routeCost(r.stops-1, dist, t.d) - r.cost, true
+	return vh.routeCost(r.stops-1, dist, t) - r.cost, true
 }
 
 // relocateTask moves a job, or a shipment (both nodes), to its cheapest
@@ -240,10 +240,10 @@ func (s *search) replaceCost(r *route, i int, x int32) (int64, bool) {
 		return 0, false
 	}
 	t := cat(cat(r.fT[i-1], in.nodeTime[x], in.travel(vh.profile, al, xl)), r.bT[i+1], in.travel(vh.profile, xl, bl))
-	if t.tw > 0 || t.d > vh.maxDur {
+	if !vh.timeOK(t) {
 		return 0, false
 	}
-	return vh.routeCost(r.stops, dist, t.d) - r.cost, true
+	return vh.routeCost(r.stops, dist, t) - r.cost, true
 }
 
 // twoOptStar exchanges route tails (Potvin & Rousseau 1995) so that job u
@@ -313,14 +313,14 @@ func (s *search) tryTails(sol *solution, A int32, i int, B int32, j int) bool {
 	// Same tour class: same profile, start, end and shift, so the suffix
 	// summaries of one route are valid for the other.
 	tA := cat(ra.fT[i], rb.bT[j+1], in.travel(va.profile, ai, bj1))
-	if tA.tw > 0 || tA.d > va.maxDur {
+	if !va.timeOK(tA) {
 		return false
 	}
 	tB := cat(rb.fT[j], ra.bT[i+1], in.travel(vb.profile, bj, ai1))
-	if tB.tw > 0 || tB.d > vb.maxDur {
+	if !vb.timeOK(tB) {
 		return false
 	}
-	delta := va.routeCost(sa, da, tA.d) + vb.routeCost(sb, db, tB.d) - ra.cost - rb.cost
+	delta := va.routeCost(sa, da, tA) + vb.routeCost(sb, db, tB) - ra.cost - rb.cost
 	if delta >= 0 {
 		return false
 	}
@@ -524,13 +524,13 @@ func (s *search) orOptSide(sol *solution, v int32, str *orString, reach int, for
 		t := cat(r.fT[a], x.t, in.travel(prof, in.loc[r.nodes[a]], x.t.first))
 		t = cat(t, y.t, in.travel(prof, x.t.last, y.t.first))
 		t = cat(t, r.bT[b], in.travel(prof, y.t.last, in.loc[r.nodes[b]]))
-		if t.tw > 0 || t.d > vh.maxDur {
+		if !vh.timeOK(t) {
 			continue
 		}
 		if !s.loadsFit(vh, r.fL[a*dims:], x.load, y.load, r.bL[b*dims:]) {
 			continue
 		}
-		if vh.routeCost(r.stops, dist, t.d) >= r.cost {
+		if vh.routeCost(r.stops, dist, t) >= r.cost {
 			continue
 		}
 		s.moveString(r, p, L, g+1)
@@ -612,7 +612,7 @@ func (s *search) twoOpt(sol *solution, v int32) bool {
 				continue
 			}
 			t := cat(cat(r.fT[i-1], rev, in.travel(prof, pl, jl)), r.bT[j+1], in.travel(prof, il, nl))
-			if t.tw > 0 || t.d > vh.maxDur {
+			if !vh.timeOK(t) {
 				continue
 			}
 			ok := true
@@ -622,7 +622,7 @@ func (s *search) twoOpt(sol *solution, v int32) bool {
 					break
 				}
 			}
-			if !ok || vh.routeCost(r.stops, dist, t.d) >= r.cost {
+			if !ok || vh.routeCost(r.stops, dist, t) >= r.cost {
 				continue
 			}
 			for a, b := i, j; a < b; a, b = a+1, b-1 {

@@ -42,8 +42,21 @@ type TimeWindow struct {
 type Costs struct {
 	Fixed     int64 // once, if the vehicle is used
 	PerMeter  int64 // per distance unit driven
-	PerSecond int64 // per time unit of route duration (driving, service and waiting)
+	PerSecond int64 // per time unit of the TimeBasis, by default route duration
+	// TimeBasis says which time PerSecond pays for: the route's duration
+	// (driving, service and waiting: working time), driving and service
+	// (waiting is free), or driving only (VROOM's per_hour).
+	TimeBasis TimeBasis
 }
+
+// TimeBasis is the time a vehicle's PerSecond cost is charged on.
+type TimeBasis uint8
+
+const (
+	PayDuration TimeBasis = iota // driving, service and waiting
+	PayWork                      // driving and service; waiting is free
+	PayTravel                    // driving only
+)
 
 // Vehicle is one vehicle of the fleet.
 type Vehicle struct {
@@ -67,6 +80,9 @@ type Vehicle struct {
 	MaxDuration int64
 	MaxDistance int64
 	MaxStops    int
+	// MaxTravel limits the route's driving time (VROOM's max_travel_time);
+	// zero means no limit.
+	MaxTravel int64
 	// SpeedFactor scales travel times: 2 halves them. Zero means 1.
 	SpeedFactor float64
 	// MaxTrips allows the vehicle to return to Start to reload and go out again
@@ -77,6 +93,21 @@ type Vehicle struct {
 	// Backhaul imposes the backhaul rule on this vehicle even when
 	// Problem.Backhaul is false.
 	Backhaul bool
+	// Breaks the driver must take when the vehicle is used, as VROOM's:
+	// each within one of its windows, between two stops (or right after
+	// the start or before the end), at the place of the stop before it.
+	Breaks []Break
+}
+
+// Break is a pause of Service time units that starts within one of
+// TimeWindows (sorted, disjoint; empty means any time). With MaxLoad set
+// (one entry per dimension) it is taken only while the load is at most
+// MaxLoad. Breaks are taken in the order of their first window.
+type Break struct {
+	ID          string
+	TimeWindows []TimeWindow
+	Service     int64
+	MaxLoad     []int64
 }
 
 // Job is a single-stop task: a delivery, a pickup, or both.
@@ -153,13 +184,15 @@ const (
 	KindDelivery // shipment delivery
 	KindReload   // back at the depot between trips
 	KindEnd
+	KindBreak // a driver's break; Task indexes the vehicle's Breaks
 )
 
 // RouteStop is one stop of a solved route, with its schedule.
 type RouteStop struct {
 	Kind StopKind
 	// Task is the index into Problem.Jobs for KindJob, into Problem.Shipments
-	// for KindPickup and KindDelivery, and -1 otherwise.
+	// for KindPickup and KindDelivery, into the vehicle's Breaks for
+	// KindBreak, and -1 otherwise.
 	Task     int
 	Location int
 	Arrival  int64
@@ -185,12 +218,17 @@ type Reason string
 const (
 	ReasonCapacity    Reason = "capacity"
 	ReasonTimeWindow  Reason = "time_window"
+	ReasonShift       Reason = "shift" // the vehicle's shift ends too early
 	ReasonSkills      Reason = "skills"
 	ReasonMaxDuration Reason = "max_duration"
 	ReasonMaxDistance Reason = "max_distance"
+	ReasonMaxTravel   Reason = "max_travel_time"
 	ReasonMaxStops    Reason = "max_stops"
 	ReasonUnreachable Reason = "unreachable"
 	ReasonPenalty     Reason = "not_worth_penalty"
+	// ReasonTimeLimit: the run ended (time limit or cancellation) before
+	// the task was inserted; it fits a route of its own.
+	ReasonTimeLimit Reason = "time_limit"
 )
 
 // Unassigned is a task that no route serves.
@@ -222,18 +260,62 @@ type Progress struct {
 	Unassigned int
 }
 
-// Options control a solve. The run stops at the first of TimeLimit,
-// Iterations and context cancellation, and returns the best solution so far.
+// Options control a solve. The run stops at the first of: a proof that the
+// best solution is optimal (tiny problems are solved by enumeration), the
+// effort level's no-improvement rule, Iterations, TimeLimit and context
+// cancellation, and returns the best solution so far. TimeLimit and
+// Iterations are caps, not targets.
 type Options struct {
 	Seed       int64
 	Iterations int           // zero means no iteration limit
 	TimeLimit  time.Duration // zero means no time limit
 	Threads    int           // zero means 1
+	// MinimizeVehicles makes the objective lexicographic in the fleet:
+	// serve the required tasks first (as always), then use as few vehicles
+	// as possible, then minimise cost (Solution.Cost stays the plan's
+	// cost). Exact while the plan's cost stays below 10^13/(vehicles+1).
+	// The first half of the run is then a fleet-minimisation phase (see
+	// fleetmin.go).
+	MinimizeVehicles bool
+	// Effort is the exploration level, 0 to 5 as VROOM's -x, set with
+	// EffortLevel; the zero value means DefaultEffort, except that an
+	// explicit Iterations count without an Effort runs exactly that many
+	// iterations (reproducible tests and benchmarks). See Effort.
+	Effort Effort
 	// Progress, when set, is called from the solving goroutine each time the
 	// best solution improves. It must return quickly.
 	Progress func(Progress)
 	// Initial, when set, seeds the search (used when re-planning).
 	Initial *Solution
+}
+
+// Effort says how long the search goes on without finding a better
+// solution before it stops. Its zero value is "the default level"; levels
+// 0 to 5 are EffortLevel(0) to EffortLevel(5):
+//
+//   - 0: the first solution (greedy insertion and local search) only;
+//   - 1 to 4: ruin-and-recreate stops after idleFactor[level]·n iterations
+//     in a row without a new best, n being the number of task stops (at
+//     least 10): 10, 25, 50 and 200 times n (the default is 3);
+//   - 5: no such rule; the search runs to Iterations or TimeLimit (or, with
+//     neither, until ctx ends), as benchmarks want.
+//
+// At every level a problem small enough to enumerate (see exactLeaves) is
+// solved exactly instead, and returns at once.
+type Effort int8
+
+// DefaultEffort is the level used when Options.Effort is zero.
+const DefaultEffort = 3
+
+// EffortLevel returns the Effort for level 0 to 5 (clamped).
+func EffortLevel(level int) Effort { return Effort(min(max(level, 0), 5) + 1) }
+
+// Level returns the level 0 to 5 of e, DefaultEffort for the zero value.
+func (e Effort) Level() int {
+	if e == 0 {
+		return DefaultEffort
+	}
+	return min(max(int(e)-1, 0), 5)
 }
 
 // solveFunc is the signature of Solve, kept here so the model file documents

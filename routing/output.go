@@ -9,7 +9,10 @@ import "fmt"
 // later departure would avoid), and every stop then starts service as early
 // as it can. Route.Duration is the arrival at the end (or at the last stop of
 // an open route) minus that departure: driving, service and waiting.
-func (in *compiled) export(s *solution) *Solution {
+//
+// expired reports whether the time limit has passed: the diagnostics of
+// unassigned tasks then skip the insertion attempts that cost O(n) each.
+func (in *compiled) export(s *solution, expired func() bool) *Solution {
 	p := in.p
 	out := &Solution{}
 	for v := range s.routes {
@@ -17,7 +20,12 @@ func (in *compiled) export(s *solution) *Solution {
 		if r.empty() {
 			continue
 		}
-		rt := in.exportRoute(r)
+		var rt Route
+		if len(in.veh[r.v].breaks) > 0 {
+			rt = in.exportBreakRoute(r)
+		} else {
+			rt = in.exportRoute(r)
+		}
 		out.Routes = append(out.Routes, rt)
 		out.Cost += rt.Cost
 		out.Distance += rt.Distance
@@ -27,7 +35,7 @@ func (in *compiled) export(s *solution) *Solution {
 		if !s.unassigned[t] {
 			continue
 		}
-		u := Unassigned{Task: t, Reason: in.diagnose(s, t)}
+		u := Unassigned{Task: t, Reason: in.diagnose(s, t, expired)}
 		if t >= in.nJobs {
 			u.Shipment, u.Task = true, t-in.nJobs
 			out.Cost += p.Shipments[u.Task].Penalty
@@ -122,7 +130,11 @@ func (in *compiled) exportRoute(r *route) Route {
 		startTime = rt.Stops[0].Arrival
 	}
 	rt.Duration = endTime - startTime
-	rt.Cost = vh.routeCost(r.stops, rt.Distance, rt.Duration)
+	var waiting int64
+	for _, st := range rt.Stops {
+		waiting += st.Waiting
+	}
+	rt.Cost = vh.routeCost(r.stops, rt.Distance, tseg{d: rt.Duration, tr: r.fT[last].tr, w: waiting}) - vh.fleet
 	return rt
 }
 
@@ -134,7 +146,10 @@ func (in *compiled) exportRoute(r *route) Route {
 // route but is out is either not worth its penalty (a feasible insertion
 // costs more) or blocked by the binding constraint of its cheapest insertion
 // in the final routes.
-func (in *compiled) diagnose(s *solution, t int) Reason {
+//
+// Past the time limit (expired), a task that fits an empty route is
+// reported as ReasonTimeLimit without the insertion attempts.
+func (in *compiled) diagnose(s *solution, t int, expired func() bool) Reason {
 	nv := len(in.veh)
 	node := in.taskNode[t]
 	ship := in.kind[node] == nkPickup
@@ -193,6 +208,8 @@ func (in *compiled) diagnose(s *solution, t int) Reason {
 		return ReasonUnreachable
 	case alone != "":
 		return alone
+	case expired != nil && expired():
+		return ReasonTimeLimit
 	}
 	// Feasible alone: is a feasible insertion in the final routes just too
 	// expensive?
@@ -224,10 +241,42 @@ func (in *compiled) diagnose(s *solution, t int) Reason {
 	seq := append(append(append([]int32{}, r.nodes[:bestK+1]...), nodes...), r.nodes[bestK+1:]...)
 	tmp := route{v: int32(bestV), nodes: seq}
 	in.rebuild(&tmp)
-	if why := in.violation(&tmp); why != "" {
+	why := in.violation(&tmp)
+	if why == ReasonCapacity && in.veh[bestV].maxTrips > 1 && !r.empty() {
+		// The trips are full: would a trip of its own fit? If time is
+		// what forbids it (the shift, most often), say so.
+		last := len(r.nodes) - 1
+		seq = append(append(append(append([]int32{}, r.nodes[:last]...), in.veh[bestV].reload), nodes...), r.nodes[last])
+		trip := route{v: int32(bestV), nodes: seq}
+		in.rebuild(&trip)
+		if w := in.violation(&trip); w != "" && w != ReasonCapacity {
+			return w
+		}
+	}
+	if why != "" {
 		return why
 	}
 	return ReasonCapacity
+}
+
+// shiftBinds reports whether a route with time warp would keep its time
+// windows if its vehicle's shift had no end: then the shift, not a task's
+// window, is what it breaks.
+func (in *compiled) shiftBinds(r *route) bool {
+	prof := in.veh[r.v].profile
+	var t tseg
+	for i, nd := range r.nodes {
+		x := in.nodeTime[nd]
+		if in.isBoundary(nd) {
+			x.l = noHorizon
+		}
+		if i == 0 {
+			t = x
+			continue
+		}
+		t = cat(t, x, in.travel(prof, in.loc[r.nodes[i-1]], in.loc[nd]))
+	}
+	return t.tw == 0
 }
 
 // violation names the first constraint a rebuilt route breaks, or "".
@@ -244,9 +293,14 @@ func (in *compiled) violation(r *route) Reason {
 		if r.fT[last].tw >= infTime/2 {
 			return ReasonUnreachable
 		}
+		if r.fT[last].tw > 0 && in.shiftBinds(r) {
+			return ReasonShift
+		}
 		return ReasonTimeWindow
 	case r.dur > vh.maxDur:
 		return ReasonMaxDuration
+	case r.fT[last].tr > vh.maxTravel:
+		return ReasonMaxTravel
 	case r.dist > vh.maxDist:
 		return ReasonMaxDistance
 	case r.stops > vh.maxStops:
@@ -362,6 +416,8 @@ func (k StopKind) String() string {
 		return "reload"
 	case KindEnd:
 		return "end"
+	case KindBreak:
+		return "break"
 	}
 	return fmt.Sprintf("StopKind(%d)", uint8(k))
 }

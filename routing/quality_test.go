@@ -50,7 +50,7 @@ func BenchmarkQuality(b *testing.B) {
 			for b.Loop() {
 				var rs []benchset.Result
 				for _, e := range entries {
-					r, err := benchset.Run(context.Background(), set, e, routing.Options{Seed: 1, TimeLimit: *qualityTime})
+					r, err := benchset.Run(context.Background(), set, e, routing.Options{Seed: 1, TimeLimit: *qualityTime, Effort: routing.EffortLevel(5)})
 					if err != nil {
 						b.Fatalf("%s: %v", e.Name, err)
 					}

@@ -59,12 +59,26 @@ func (in *compiled) isBoundary(node int32) bool {
 	return k == nkStart || k == nkEnd || k == nkReload
 }
 
-// routeCost is the cost of a route with the given totals.
-func (vh *vehicle) routeCost(stops int, dist, dur int64) int64 {
+// routeCost is the cost of a route with the given totals and time
+// summary: PerSecond is paid on the time of the vehicle's TimeBasis.
+func (vh *vehicle) routeCost(stops int, dist int64, t tseg) int64 {
 	if stops == 0 {
 		return 0
 	}
-	return vh.fixed + vh.perM*dist + vh.perS*dur
+	paid := t.d
+	switch vh.basis {
+	case PayWork:
+		paid = t.d - t.w
+	case PayTravel:
+		paid = t.tr
+	}
+	return vh.fixed + vh.fleet + vh.perM*dist + vh.perS*paid
+}
+
+// timeOK reports whether a route with time summary t keeps its time
+// windows, maximum duration and maximum travel time.
+func (vh *vehicle) timeOK(t tseg) bool {
+	return t.tw == 0 && t.d <= vh.maxDur && t.tr <= vh.maxTravel
 }
 
 // rebuild recomputes every summary of r from its nodes, dropping reloads
@@ -136,6 +150,9 @@ func (in *compiled) summarizePart(r *route, from, last, ins int) {
 			r.multiTW++
 		}
 	}
+	if len(vh.breaks) > 0 {
+		r.multiTW++ // breaks are scheduled by the exact walk (breaks.go)
+	}
 	for i := from; i < n; i++ {
 		nd := r.nodes[i]
 		if i == 0 {
@@ -206,7 +223,15 @@ func (in *compiled) summarizePart(r *route, from, last, ins int) {
 	r.trips = int(r.fRel[n-1]) + 1
 	r.dist = r.fD[n-1]
 	r.dur = r.fT[n-1].d
-	r.cost = vh.routeCost(r.stops, r.dist, r.dur)
+	t := r.fT[n-1]
+	if len(vh.breaks) > 0 && r.stops > 0 {
+		// The duration with the breaks, as the export schedules them (the
+		// summaries leave breaks out, so moves estimate without them).
+		if ok, _, dur := in.breakSchedule(r.v, r.nodes); ok {
+			t.d = dur
+		}
+	}
+	r.cost = vh.routeCost(r.stops, r.dist, t)
 }
 
 // loadsOK reports whether every trip of a freshly rebuilt route fits the
@@ -231,7 +256,7 @@ func (in *compiled) loadsOK(r *route) bool {
 func (in *compiled) feasible(r *route) bool {
 	vh := &in.veh[r.v]
 	last := len(r.nodes) - 1
-	if r.fT[last].tw > 0 || r.dur > vh.maxDur || r.dist > vh.maxDist ||
+	if !vh.timeOK(r.fT[last]) || r.dist > vh.maxDist ||
 		r.stops > vh.maxStops || r.trips > vh.maxTrips || !in.loadsOK(r) {
 		return false
 	}
@@ -269,6 +294,9 @@ func (in *compiled) exactTimeOK(v int32, seq []int32) bool {
 // (Savelsbergh's forward time slack, for several windows per node). It
 // returns feasibility, that departure and the duration end − departure.
 func (in *compiled) exactSchedule(v int32, seq []int32) (bool, int64, int64) {
+	if len(in.veh[v].breaks) > 0 {
+		return in.breakSchedule(v, seq)
+	}
 	prof := in.veh[v].profile
 	t := in.twE[seq[0]]
 	for i, nd := range seq {

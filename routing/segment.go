@@ -10,6 +10,8 @@ package routing
 // touches without walking them.
 type tseg struct {
 	d     int64 // minimal duration: travel, service and unavoidable waiting
+	tr    int64 // travel time
+	w     int64 // the unavoidable waiting inside d
 	tw    int64 // time warp: how late the segment must be, 0 when feasible
 	e     int64 // earliest start of service at the first node that achieves d
 	l     int64 // latest start of service at the first node without time warp
@@ -25,6 +27,8 @@ func cat(a, b tseg, t int64) tseg {
 	warp := max(a.e+delta-b.l, 0)
 	return tseg{
 		d:     a.d + b.d + t + wait,
+		tr:    a.tr + b.tr + t,
+		w:     a.w + b.w + wait,
 		tw:    a.tw + b.tw + warp,
 		e:     max(b.e-delta, a.e) - wait,
 		l:     min(b.l-delta, a.l) + warp,

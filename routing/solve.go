@@ -14,9 +14,12 @@ import (
 // best solution found.
 // Cancelling ctx is not an error: Solve returns the best solution so far.
 //
-// With Options.Threads > 1, independent searches run with seeds derived
-// from opts.Seed, and the best wins (ties go to the lowest thread). A run
-// limited by Iterations alone is deterministic for a given seed.
+// With Options.Threads > 1, searches run with seeds derived from
+// opts.Seed and cooperate: every 500 iterations each offers its best to a
+// shared pool and takes the pool's when that is better; the best wins
+// (ties go to the lowest thread). A single-thread run limited by
+// Iterations (or Effort) alone is deterministic for a given seed; with
+// several threads the exchanges depend on timing.
 //
 // Solve does not return ErrInfeasible: a task that cannot (or should not)
 // be served is listed in Solution.Unassigned with a Reason. Options.Progress
@@ -27,6 +30,13 @@ import (
 // kept and everything else is inserted greedily before the search starts.
 // The search then moves freely; nothing ties it to the initial routes.
 func Solve(ctx context.Context, p *Problem, opts Options) (*Solution, error) {
+	return solveWith(ctx, p, opts, true)
+}
+
+// solveWith is Solve; exact false skips the enumeration of tiny problems, so
+// that tests can hold the search itself to brute force.
+func solveWith(ctx context.Context, p *Problem, opts Options, exact bool) (*Solution, error) {
+	began := time.Now() // the time limit counts from here: compiling is part of the solve
 	if err := validate(p); err != nil {
 		return nil, err
 	}
@@ -34,6 +44,9 @@ func Solve(ctx context.Context, p *Problem, opts Options) (*Solution, error) {
 		return nil, invalid("options", "negative iterations, time limit or threads")
 	}
 	in := compile(p)
+	if opts.MinimizeVehicles {
+		in.weighFleet()
+	}
 	var initial *solution
 	if opts.Initial != nil {
 		var err error
@@ -41,8 +54,15 @@ func Solve(ctx context.Context, p *Problem, opts Options) (*Solution, error) {
 			return nil, err
 		}
 	}
+	expired := func() bool {
+		return (opts.TimeLimit > 0 && time.Since(began) >= opts.TimeLimit) || ctx.Err() != nil
+	}
+	if exact {
+		if sol := solveExactly(ctx, in, opts, began); sol != nil {
+			return in.export(sol, expired), nil
+		}
+	}
 	threads := max(opts.Threads, 1)
-	began := time.Now()
 	var mu sync.Mutex
 	globalBest := noCost
 	report := func(s *search) {
@@ -70,6 +90,10 @@ func Solve(ctx context.Context, p *Problem, opts Options) (*Solution, error) {
 		})
 	}
 	searches := make([]*search, threads)
+	var shared *pool
+	if threads > 1 {
+		shared = &pool{cost: noCost, sol: in.newSolution()}
+	}
 	var wg sync.WaitGroup
 	for i := range searches {
 		seed := opts.Seed
@@ -77,7 +101,9 @@ func Solve(ctx context.Context, p *Problem, opts Options) (*Solution, error) {
 			seed = opts.Seed*1_000_003 + int64(i)*0x5bd1e995
 		}
 		s := newSearch(in, opts, seed)
+		s.start = began
 		s.report = report
+		s.shared = shared
 		searches[i] = s
 		if threads == 1 {
 			s.run(ctx, initial)
@@ -97,7 +123,44 @@ func Solve(ctx context.Context, p *Problem, opts Options) (*Solution, error) {
 		}
 	}
 	best.finish(best.best)
-	return in.export(best.best), nil
+	return in.export(best.best, expired), nil
+}
+
+// solveExactly enumerates a tiny problem (see exact.go) and returns an
+// optimal solution, or nil when the problem is too big to enumerate or the
+// time limit or ctx ended the enumeration.
+func solveExactly(ctx context.Context, in *compiled, opts Options, began time.Time) *solution {
+	if in.nTasks == 0 || in.enumerationSize(exactLeaves) > exactLeaves {
+		return nil
+	}
+	stop := func() bool {
+		if opts.TimeLimit > 0 && time.Since(began) >= opts.TimeLimit {
+			return true
+		}
+		return ctx.Err() != nil
+	}
+	sol := in.enumerate(in.metric(), exactSteps, stop)
+	if sol != nil && opts.Progress != nil {
+		used := 0
+		for v := range sol.routes {
+			if !sol.routes[v].empty() {
+				used++
+			}
+		}
+		opts.Progress(Progress{Elapsed: time.Since(began), BestCost: in.publicCost(sol), Routes: used, Unassigned: sol.nUnassigned})
+	}
+	return sol
+}
+
+// weighFleet gives every vehicle the internal cost of being used that
+// makes the fleet's size the objective's second rank: a used vehicle
+// outweighs any plan's cost, and all of them together less than one
+// required stop.
+func (in *compiled) weighFleet() {
+	w := requiredPenalty / int64(len(in.veh)+1)
+	for v := range in.veh {
+		in.veh[v].fleet = w
+	}
 }
 
 // publicCost is a solution's cost as Solution.Cost reports it: route costs
@@ -105,7 +168,9 @@ func Solve(ctx context.Context, p *Problem, opts Options) (*Solution, error) {
 func (in *compiled) publicCost(s *solution) int64 {
 	var c int64
 	for v := range s.routes {
-		c += s.routes[v].cost
+		if r := &s.routes[v]; !r.empty() {
+			c += r.cost - in.veh[v].fleet
+		}
 	}
 	for t, u := range s.unassigned {
 		if !u {
@@ -121,7 +186,8 @@ func (in *compiled) publicCost(s *solution) int64 {
 }
 
 // finish inserts, without blinks, any task that still fits, so that the
-// unassigned list holds only tasks that cannot or should not be served.
+// unassigned list holds only tasks that cannot or should not be served
+// (or, past the time limit, that there was no time left to insert).
 func (s *search) finish(sol *solution) {
 	for t := 0; t < s.in.nTasks; t++ {
 		if sol.unassigned[t] {
@@ -131,6 +197,7 @@ func (s *search) finish(sol *solution) {
 	if len(s.removed) > 0 {
 		s.recreate(sol, 0)
 	}
+	s.dropReloads(sol)
 	for _, v := range s.dirty {
 		s.dirtyMark[v] = false
 	}

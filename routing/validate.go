@@ -131,12 +131,19 @@ func validateVehicle(p *Problem, v *Vehicle, f string) error {
 		{"costs.per_meter", v.Costs.PerMeter, MaxRate},
 		{"costs.per_second", v.Costs.PerSecond, MaxRate},
 		{"max_duration", v.MaxDuration, MaxTime},
+		{"max_travel", v.MaxTravel, MaxTime},
 		{"max_distance", v.MaxDistance, math.MaxInt64 / 4},
 		{"reload_time", v.ReloadTime, MaxTime},
 	} {
 		if err := checkRange(f+"."+c.f, c.v, c.max); err != nil {
 			return err
 		}
+	}
+	if v.Costs.TimeBasis > PayTravel {
+		return invalid(f+".costs.time_basis", "%d, want 0 to %d", v.Costs.TimeBasis, PayTravel)
+	}
+	if err := validateBreaks(p, v, f); err != nil {
+		return err
 	}
 	if v.MaxStops < 0 {
 		return invalid(f+".max_stops", "%d is negative", v.MaxStops)
@@ -150,6 +157,23 @@ func validateVehicle(p *Problem, v *Vehicle, f string) error {
 	if math.IsNaN(v.SpeedFactor) || math.IsInf(v.SpeedFactor, 0) || v.SpeedFactor < 0 ||
 		(v.SpeedFactor != 0 && (v.SpeedFactor < 1e-3 || v.SpeedFactor > 1e3)) {
 		return invalid(f+".speed_factor", "%v, want 0 or 0.001 to 1000", v.SpeedFactor)
+	}
+	return nil
+}
+
+// validateBreaks checks a vehicle's breaks at path f.
+func validateBreaks(p *Problem, v *Vehicle, f string) error {
+	for b, br := range v.Breaks {
+		g := fmt.Sprintf("%s.breaks[%d]", f, b)
+		if err := checkWindows(g+".time_windows", br.TimeWindows); err != nil {
+			return err
+		}
+		if err := checkRange(g+".service", br.Service, MaxTime); err != nil {
+			return err
+		}
+		if br.MaxLoad != nil && len(br.MaxLoad) != p.Dimensions {
+			return invalid(g+".max_load", "%d dimensions, problem has %d", len(br.MaxLoad), p.Dimensions)
+		}
 	}
 	return nil
 }

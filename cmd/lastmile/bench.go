@@ -35,6 +35,8 @@ func runBench(ctx context.Context, env *Env, args []string) error {
 	iterations := fs.Int("iterations", 0, "iteration limit per instance (deterministic with --seed)")
 	seed := seedFlag(fs, "random seed")
 	threads := fs.Int("threads", 1, "solver threads")
+	effort := fs.Int("effort", 5, "exploration level 0-5; 5 searches until the time or iteration limit")
+	minVehicles := fs.Bool("min-vehicles", false, "minimise the number of vehicles first, then cost (vehicles-first BKS)")
 	filter := fs.String("filter", "", "only these `NAMES`: comma-separated, with globs * ? [...] (C1*, R101,RC101)")
 	data := fs.String("data", "", "benchmark data folder")
 	asJSON := jsonFlag(fs)
@@ -80,7 +82,8 @@ func runBench(ctx context.Context, env *Env, args []string) error {
 			break
 		}
 		prog.Set(i, e.Name)
-		opts := routing.Options{Seed: int64(*seed), Iterations: *iterations, TimeLimit: *timeLimit, Threads: *threads}
+		opts := routing.Options{Seed: int64(*seed), Iterations: *iterations, TimeLimit: *timeLimit, Threads: *threads,
+			Effort: routing.EffortLevel(*effort), MinimizeVehicles: *minVehicles}
 		r, err := benchset.Run(ctx, s, e, opts)
 		if err != nil {
 			prog.Done()

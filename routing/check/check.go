@@ -102,7 +102,9 @@ func Routes(p *routing.Problem, sol *routing.Solution) ([]Route, []string, error
 		cr := Route{Vehicle: r.Vehicle}
 		for k, s := range r.Stops {
 			switch s.Kind {
-			case routing.KindStart, routing.KindEnd:
+			case routing.KindStart, routing.KindEnd, routing.KindBreak:
+				// Breaks are not re-checked here (package routing's
+				// tests replay them).
 			case routing.KindReload:
 				cr.Stops = append(cr.Stops, Reload)
 			case routing.KindJob:
@@ -146,6 +148,8 @@ type checker struct {
 	scale float64
 	tol   float64
 	rep   *Report
+	// Driving and service (reloads included) of the last route checked.
+	driven, work float64
 }
 
 func (c *checker) violate(format string, args ...any) {
@@ -250,7 +254,7 @@ func Check(in *instance.Instance, routes []Route, unassigned []string) (Report, 
 		rep.Duration += dur
 		v := &p.Vehicles[r.Vehicle]
 		fixed += float64(v.Costs.Fixed)
-		variable += float64(v.Costs.PerMeter)*dist + float64(v.Costs.PerSecond)*dur
+		variable += float64(v.Costs.PerMeter)*dist + float64(v.Costs.PerSecond)*c.paidTime(v, dur)
 	}
 	if rep.Routes > len(p.Vehicles) {
 		c.violate("%d routes for a fleet of %d", rep.Routes, len(p.Vehicles))
@@ -320,6 +324,7 @@ func (c *checker) route(ri int, r Route, tasks map[string]task, seen map[string]
 	p := c.p
 	v := &p.Vehicles[r.Vehicle]
 	name := fmt.Sprintf("route %d (vehicle %s)", ri, v.ID)
+	c.driven, c.work = 0, 0
 	dims := p.Dimensions
 	backhaul := p.Backhaul || v.Backhaul
 	maxTrips := max(v.MaxTrips, 1)
@@ -368,6 +373,8 @@ func (c *checker) route(ri int, r Route, tasks map[string]task, seen map[string]
 			clear(inTrip)
 			distance += c.dist(pos, v.Start)
 			t += c.travel(v, pos, v.Start) + float64(v.ReloadTime)/c.scale
+			c.driven += c.travel(v, pos, v.Start)
+			c.work += float64(v.ReloadTime) / c.scale
 			pos = v.Start
 			backhauls = false
 			startTrip(k + 1)
@@ -405,6 +412,9 @@ func (c *checker) route(ri int, r Route, tasks map[string]task, seen map[string]
 			if tk.pickup {
 				st = &s.Pickup
 				inTrip[tk.shipment] = true
+				if backhaul {
+					backhauls = true // a shipment loads like a backhaul
+				}
 				addTo(load, s.Amount, 1)
 			} else {
 				if !inTrip[tk.shipment] {
@@ -447,6 +457,8 @@ func (c *checker) route(ri int, r Route, tasks map[string]task, seen map[string]
 		cumWait += begin - arrive
 		slack = min(slack, cumWait+max(0, late-begin))
 		t = begin + float64(service)/c.scale
+		c.driven += c.travel(v, pos, loc)
+		c.work += float64(service) / c.scale
 		pos = loc
 	}
 	for s := range inTrip {
@@ -455,6 +467,7 @@ func (c *checker) route(ri int, r Route, tasks map[string]task, seen map[string]
 	if v.End >= 0 {
 		distance += c.dist(pos, v.End)
 		t += c.travel(v, pos, v.End)
+		c.driven += c.travel(v, pos, v.End)
 	}
 	if t > shiftEnd+c.tol {
 		c.violate("%s: ends at %.4f, after the shift ends at %.4f", name, t, shiftEnd)
@@ -503,4 +516,17 @@ func nonZero(a []int64) bool {
 		}
 	}
 	return false
+}
+
+// paidTime is the time a vehicle's PerSecond pays for on the route just
+// checked, of duration dur (see routing.TimeBasis): the duration, driving
+// and service (waiting free), or driving only.
+func (c *checker) paidTime(v *routing.Vehicle, dur float64) float64 {
+	switch v.Costs.TimeBasis {
+	case routing.PayWork:
+		return c.driven + c.work
+	case routing.PayTravel:
+		return c.driven
+	}
+	return dur
 }

@@ -125,8 +125,16 @@ func (l Location) MarshalJSON() ([]byte, error) {
 type CostsJSON struct {
 	Fixed   float64 `json:"fixed,omitempty"`    // once, if the vehicle is used
 	PerKm   float64 `json:"per_km,omitempty"`   // per kilometre driven
-	PerHour float64 `json:"per_hour,omitempty"` // per hour of route duration
+	PerHour float64 `json:"per_hour,omitempty"` // per hour of PerHourOn
+	// PerHourOn is the time per_hour pays for: "duration" (the default:
+	// driving, service and waiting, i.e. working time), "work" (driving and
+	// service: waiting is free) or "travel" (driving only, as VROOM).
+	PerHourOn string `json:"per_hour_on,omitempty"`
 }
+
+// timeBases maps CostsJSON.PerHourOn to routing's TimeBasis.
+var timeBases = map[string]routing.TimeBasis{"": routing.PayDuration, "duration": routing.PayDuration,
+	"work": routing.PayWork, "travel": routing.PayTravel}
 
 // VehicleJSON is one vehicle.
 type VehicleJSON struct {
@@ -143,6 +151,7 @@ type VehicleJSON struct {
 	Skills      []string   `json:"skills,omitempty"`
 	Costs       *CostsJSON `json:"costs,omitempty"`
 	MaxDuration int64      `json:"max_duration,omitempty"` // seconds
+	MaxTravel   int64      `json:"max_travel,omitempty"`   // seconds of driving
 	MaxDistance int64      `json:"max_distance,omitempty"` // metres
 	MaxStops    int        `json:"max_stops,omitempty"`
 	// SpeedFactor scales travel times: 2 halves them; omitted means 1.
@@ -153,6 +162,18 @@ type VehicleJSON struct {
 	ReloadSeconds int64 `json:"reload_seconds,omitempty"`
 	// Backhaul imposes the backhaul rule on this vehicle only.
 	Backhaul bool `json:"backhaul,omitempty"`
+	// Breaks the driver takes when the vehicle is used.
+	Breaks []BreakJSON `json:"breaks,omitempty"`
+}
+
+// BreakJSON is a driver's break: service seconds starting within one of
+// time_windows (any time when empty), taken only while the load is at
+// most max_load when that is given.
+type BreakJSON struct {
+	ID          string   `json:"id"`
+	TimeWindows []Window `json:"time_windows,omitempty"`
+	Service     int64    `json:"service"`
+	MaxLoad     []int64  `json:"max_load,omitempty"`
 }
 
 // JobJSON is a single-stop task.
@@ -482,7 +503,7 @@ func (c *converter) vehicles() ([]routing.Vehicle, error) {
 // vehicle converts one vehicle at path f.
 func (c *converter) vehicle(f string, v *VehicleJSON) (routing.Vehicle, error) {
 	rv := routing.Vehicle{ID: v.ID, Start: -1, End: -1, Skills: v.Skills,
-		MaxDuration: v.MaxDuration, MaxDistance: v.MaxDistance, MaxStops: v.MaxStops,
+		MaxDuration: v.MaxDuration, MaxTravel: v.MaxTravel, MaxDistance: v.MaxDistance, MaxStops: v.MaxStops,
 		SpeedFactor: v.SpeedFactor, MaxTrips: v.MaxTrips, ReloadTime: v.ReloadSeconds, Backhaul: v.Backhaul}
 	var err error
 	if v.Start != nil {
@@ -510,8 +531,8 @@ func (c *converter) vehicle(f string, v *VehicleJSON) (routing.Vehicle, error) {
 		}
 		rv.Shift = routing.TimeWindow{Start: v.Shift[0], End: v.Shift[1]}
 	}
-	if v.MaxDuration < 0 || v.MaxDistance < 0 || v.MaxStops < 0 || v.MaxTrips < 0 || v.ReloadSeconds < 0 {
-		return rv, bad(f, "negative max_duration, max_distance, max_stops, max_trips or reload_seconds")
+	if v.MaxDuration < 0 || v.MaxTravel < 0 || v.MaxDistance < 0 || v.MaxStops < 0 || v.MaxTrips < 0 || v.ReloadSeconds < 0 {
+		return rv, bad(f, "negative max_duration, max_travel, max_distance, max_stops, max_trips or reload_seconds")
 	}
 	if v.SpeedFactor < 0 || math.IsNaN(v.SpeedFactor) {
 		return rv, bad(f+".speed_factor", "%g must be positive", v.SpeedFactor)
@@ -532,7 +553,32 @@ func (c *converter) vehicle(f string, v *VehicleJSON) (routing.Vehicle, error) {
 	if rv.Costs.PerSecond, err = money(f+".costs.per_hour", costs.PerHour/3600); err != nil {
 		return rv, err
 	}
+	basis, ok := timeBases[costs.PerHourOn]
+	if !ok {
+		return rv, bad(f+".costs.per_hour_on", "%q, want duration, work or travel", costs.PerHourOn)
+	}
+	rv.Costs.TimeBasis = basis
+	if rv.Breaks, err = breaks(f, v.Breaks); err != nil {
+		return rv, err
+	}
 	return rv, nil
+}
+
+// breaks converts a vehicle's breaks.
+func breaks(f string, in []BreakJSON) ([]routing.Break, error) {
+	var out []routing.Break
+	for b, br := range in {
+		g := fmt.Sprintf("%s.breaks[%d]", f, b)
+		tws, err := windows(g+".time_windows", br.TimeWindows)
+		if err != nil {
+			return nil, err
+		}
+		if br.Service < 0 {
+			return nil, bad(g+".service", "negative")
+		}
+		out = append(out, routing.Break{ID: br.ID, TimeWindows: tws, Service: br.Service, MaxLoad: br.MaxLoad})
+	}
+	return out, nil
 }
 
 // jobs converts the single-stop tasks.
