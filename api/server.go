@@ -192,6 +192,9 @@ type Config struct {
 	// ProgressInterval is how often job progress is persisted and streamed;
 	// default 250 ms.
 	ProgressInterval time.Duration
+	// Tiles is a raster tile URL template ({z}/{x}/{y}) the web app draws
+	// under the embedded boundaries; "" draws the boundaries alone.
+	Tiles string
 }
 
 func (c *Config) defaults() {
@@ -452,6 +455,8 @@ func (s *Server) registerRoutes() {
 	s.route("GET /v1/facilities/{id}", plannerOnly, s.getFacility)
 	s.route("PUT /v1/facilities/{id}", plannerOnly, s.putFacility)
 	s.route("DELETE /v1/facilities/{id}", plannerOnly, s.deleteFacility)
+
+	s.registerWeb()
 
 	// Anything else: a problem+json 404 or 405 instead of the mux's text.
 	s.mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {

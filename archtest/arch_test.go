@@ -175,10 +175,11 @@ func TestImportsPointInward(t *testing.T) {
 		"internal/cqgeo":      {"geo"}, // embedded district outlines; gen converts with geo
 		"internal/benchset":   {"routing", "geo"},
 		"internal/metrics":    {},
+		"internal/web":        {}, // the browser app's embedded assets
 		"internal/sharedtest": {},
 		"internal/storetest":  {"geo", "depots", "store", "api"}, // the suite checks api.Store
 		"store":               {"geo", "routing", "depots"},
-		"api":                 {"geo", "routing", "depots", "store", "internal/scenario", "internal/metrics", "internal/render", "internal/field", "internal/cqgeo"},
+		"api":                 {"geo", "routing", "depots", "store", "internal/scenario", "internal/metrics", "internal/render", "internal/field", "internal/cqgeo", "internal/web"},
 		"cmd":                 {"geo", "routing", "depots", "store", "api", "internal/scenario", "internal/metrics", "internal/render", "internal/benchset", "internal/field", "internal/cqgeo"},
 		"archtest":            {},
 	}

@@ -101,6 +101,7 @@ func runServe(ctx context.Context, env *Env, args []string) error {
 	logFormat := fs.String("log-format", envOr("LASTMILE_LOG_FORMAT", "json"), "log format: json or text (LASTMILE_LOG_FORMAT)")
 	osrmURL := fs.String("osrm-url", envOr("LASTMILE_OSRM_URL", ""), "OSRM server `URL` (your own /table/v1 service) for travel between coordinates; empty uses the great-circle model (LASTMILE_OSRM_URL)")
 	osrmProfile := fs.String("osrm-profile", envOr("LASTMILE_OSRM_PROFILE", osrm.DefaultProfile), "OSRM routing profile (LASTMILE_OSRM_PROFILE)")
+	tiles := fs.String("tiles", envOr("LASTMILE_TILES", ""), "raster tile `URL` template ({z}/{x}/{y}) the web app draws under the embedded boundaries (LASTMILE_TILES)")
 	seed := fs.Bool("seed-fixture", envOr("LASTMILE_SEED_FIXTURE", "") == "true", "seed the Chongqing fixture's facilities even when keys are given (in-memory store only)")
 	asJSON := jsonFlag(fs)
 	if err := noArgs(fs, args); err != nil {
@@ -197,7 +198,7 @@ func runServe(ctx context.Context, env *Env, args []string) error {
 		MaxSyncTasks: *maxTasks, Workers: *workers, QueueSize: *queueSize, RateLimit: *rateLimit, RateBurst: *rateBurst,
 		MaxSolves: *maxSolves, SolveWait: *solveWait, MaxSyncLocations: *maxSyncLoc, MaxJobLocations: *maxJobLoc,
 		MaxJobTasks: *maxJobTasks, MaxVehicles: *maxVehicles, MaxSolveBytes: *maxSolveMB << 20,
-		Region: inRegion, RegionName: *region,
+		Region: inRegion, RegionName: *region, Tiles: *tiles,
 	})
 	if err != nil {
 		return fmt.Errorf("%w: %w", errUsage, err)

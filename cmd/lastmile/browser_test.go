@@ -1,0 +1,397 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/chromedp/cdproto/browser"
+	cdplog "github.com/chromedp/cdproto/log"
+	"github.com/chromedp/cdproto/runtime"
+	"github.com/chromedp/chromedp"
+)
+
+// TestBrowserWorkspace drives the web app in a real headless chromium:
+// a planner signs in with the printed demo key, runs an urban plan on a
+// small day, checks that the map holds as many zones, routes and stops as
+// the report, toggles a layer and downloads the GeoJSON; then a courier
+// marks a stop and sees the route's version go up; an operator sees the
+// queue. Any console error fails the test. Screenshots go to
+// $LASTMILE_ARTIFACTS (else a temporary folder, logged).
+//
+// Without chromium the test skips, except in CI (CI set), where it fails:
+// .ci/run installs Debian's chromium.
+func TestBrowserWorkspace(t *testing.T) {
+	if testing.Short() {
+		t.Skip("browser test in -short mode")
+	}
+	chrome := findChromium()
+	if chrome == "" {
+		if os.Getenv("CI") != "" {
+			t.Fatal("chromium not found (CI is set): install it with apt-get install -y chromium")
+		}
+		t.Skip("chromium not found; install it to run the browser tests")
+	}
+	artifacts := os.Getenv("LASTMILE_ARTIFACTS")
+	if artifacts == "" {
+		var err error
+		if artifacts, err = os.MkdirTemp("", "lastmile-browser-"); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := os.MkdirAll(artifacts, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("screenshots and downloads in %s", artifacts)
+
+	base, keys := startDemoServer(t)
+
+	// A fresh profile; chromium's helpers may still write to it for a
+	// moment after the browser exits, so it is removed with retries
+	// rather than by t.TempDir, which fails the test when it cannot.
+	profile, err := os.MkdirTemp("", "lastmile-chromium-")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		for range 50 {
+			if os.RemoveAll(profile) == nil {
+				return
+			}
+			time.Sleep(100 * time.Millisecond)
+		}
+		t.Logf("could not remove the chromium profile %s", profile)
+	})
+	opts := []chromedp.ExecAllocatorOption{
+		chromedp.ExecPath(chrome),
+		chromedp.Flag("headless", true),
+		chromedp.NoSandbox,
+		chromedp.DisableGPU,
+		chromedp.NoFirstRun,
+		chromedp.NoDefaultBrowserCheck,
+		chromedp.Flag("disable-quic", true),
+		chromedp.Flag("disable-background-networking", true),
+		chromedp.Flag("disable-component-update", true),
+		chromedp.Flag("disable-sync", true),
+		chromedp.UserDataDir(profile),
+		chromedp.WindowSize(1400, 900),
+	}
+	actx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
+	defer cancelAlloc()
+	ctx, cancelCtx := chromedp.NewContext(actx)
+	defer cancelCtx()
+	ctx, cancel := context.WithTimeout(ctx, 4*time.Minute)
+	defer cancel()
+
+	var mu sync.Mutex
+	var consoleErrors []string
+	chromedp.ListenTarget(ctx, func(ev any) {
+		mu.Lock()
+		defer mu.Unlock()
+		switch e := ev.(type) {
+		case *runtime.EventConsoleAPICalled:
+			if e.Type == runtime.APITypeError || e.Type == runtime.APITypeAssert {
+				var parts []string
+				for _, a := range e.Args {
+					parts = append(parts, string(a.Value)+a.Description)
+				}
+				consoleErrors = append(consoleErrors, "console."+string(e.Type)+": "+strings.Join(parts, " "))
+			}
+		case *runtime.EventExceptionThrown:
+			consoleErrors = append(consoleErrors, "exception: "+e.ExceptionDetails.Text+" "+exceptionDescription(e.ExceptionDetails))
+		case *cdplog.EventEntryAdded:
+			if e.Entry.Level == cdplog.LevelError {
+				consoleErrors = append(consoleErrors, "log: "+e.Entry.Text+" "+e.Entry.URL)
+			}
+		}
+	})
+	shot := func(name string) chromedp.Action {
+		return chromedp.ActionFunc(func(ctx context.Context) error {
+			var buf []byte
+			if err := chromedp.CaptureScreenshot(&buf).Do(ctx); err != nil {
+				return err
+			}
+			path := filepath.Join(artifacts, name+".png")
+			t.Logf("screenshot %s", path)
+			return os.WriteFile(path, buf, 0o644)
+		})
+	}
+	run := func(step string, actions ...chromedp.Action) {
+		t.Helper()
+		if err := chromedp.Run(ctx, actions...); err != nil {
+			_ = chromedp.Run(ctx, shot("failed-"+strings.ReplaceAll(step, " ", "-")))
+			t.Fatalf("%s: %v (console errors: %v)", step, err, consoleErrors)
+		}
+	}
+	tid := func(id string) string { return `[data-testid="` + id + `"]` }
+
+	// Planner: sign in with the printed key.
+	run("open the app",
+		cdplog.Enable(),
+		browser.SetDownloadBehavior(browser.SetDownloadBehaviorBehaviorAllow).WithDownloadPath(artifacts).WithEventsEnabled(true),
+		chromedp.Navigate(base+"/"),
+		chromedp.WaitVisible(tid("login-key")),
+		chromedp.WaitReady(tid("map")+`[data-loaded="true"]`),
+		shot("signin"),
+	)
+	run("sign in as planner",
+		chromedp.SendKeys(tid("login-key"), keys["planner"]),
+		chromedp.Click(tid("login-submit")),
+		chromedp.WaitReady(`body[data-signed-in="planner"]`),
+		chromedp.WaitVisible(tid("run-urban")),
+	)
+
+	// A small day: 150 parcels, 5 iterations per parcel.
+	run("run an urban plan",
+		chromedp.SetValue(`#parcels`, "150"),
+		chromedp.SetValue(`#iterations`, "5"),
+		chromedp.Click(tid("run-urban")),
+		chromedp.WaitReady(tid("progress")+`[data-state="done"], `+tid("progress")+`[data-state="failed"]`),
+	)
+	var state, status, planID string
+	run("read the run's outcome",
+		chromedp.AttributeValue(tid("progress"), "data-state", &state, nil),
+		chromedp.Text(tid("run-status"), &status),
+		chromedp.AttributeValue(tid("map"), "data-plan", &planID, nil),
+	)
+	if state != "done" || planID == "" {
+		t.Fatalf("urban run: progress %s, plan %q, status %q", state, planID, status)
+	}
+	var report struct {
+		Result struct {
+			Zoning struct {
+				Zones []json.RawMessage `json:"zones"`
+			} `json:"zoning"`
+			Routes []struct {
+				Vehicle string   `json:"vehicle"`
+				Parcels []string `json:"parcels"`
+			} `json:"routes"`
+			Districts []json.RawMessage `json:"districts"`
+			Carriers  []json.RawMessage `json:"carriers"`
+		} `json:"result"`
+	}
+	getJSON(t, base+"/v1/plans/"+planID, keys["planner"], &report)
+	stops := 0
+	for _, r := range report.Result.Routes {
+		stops += len(r.Parcels)
+	}
+	var counts struct{ Zones, Routes, Stops int }
+	var renderedRoutes int
+	var tableRows, carriers string
+	run("read the map",
+		chromedp.Evaluate(`window.lastmile.mapCounts()`, &counts, awaitPromise),
+		chromedp.Evaluate(`window.lastmile.rendered('route-line')`, &renderedRoutes),
+		chromedp.AttributeValue(tid("compare-table"), "data-rows", &tableRows, nil),
+		chromedp.AttributeValue(tid("cost-shares"), "data-carriers", &carriers, nil),
+		shot("urban"),
+	)
+	if counts.Zones != len(report.Result.Zoning.Zones) || counts.Routes != len(report.Result.Routes) || counts.Stops != stops {
+		t.Errorf("map holds %d zones, %d routes, %d stops; the report has %d, %d, %d",
+			counts.Zones, counts.Routes, counts.Stops, len(report.Result.Zoning.Zones), len(report.Result.Routes), stops)
+	}
+	if counts.Routes == 0 || renderedRoutes == 0 {
+		t.Errorf("routes: %d in the map, %d drawn; want some", counts.Routes, renderedRoutes)
+	}
+	if tableRows != fmt.Sprint(len(report.Result.Districts)) || carriers != fmt.Sprint(len(report.Result.Carriers)) {
+		t.Errorf("comparison table has %s districts, cost shares %s carriers; the report has %d, %d",
+			tableRows, carriers, len(report.Result.Districts), len(report.Result.Carriers))
+	}
+
+	// Toggle the routes off and on; the URL keeps the layer state.
+	var hidden, shown, hash string
+	run("toggle the routes layer",
+		chromedp.Click(tid("layer-routes")),
+		chromedp.Evaluate(`window.lastmile.visibility('route-line')`, &hidden),
+		chromedp.Evaluate(`location.hash`, &hash),
+		chromedp.Click(tid("layer-routes")),
+		chromedp.Evaluate(`window.lastmile.visibility('route-line')`, &shown),
+	)
+	if hidden != "none" || shown != "visible" {
+		t.Errorf("route layer after two clicks: %s then %s, want none then visible", hidden, shown)
+	}
+	if !strings.Contains(hash, "plan="+planID) || strings.Contains(hash, "routes") {
+		t.Errorf("URL state with routes hidden = %q: want the plan and no routes layer", hash)
+	}
+
+	// Download the plan's GeoJSON.
+	run("export GeoJSON", chromedp.Click(tid("export-geojson")))
+	file := filepath.Join(artifacts, "lastmile-urban-"+planID+".geojson")
+	var fc struct {
+		Features []struct {
+			Properties map[string]any `json:"properties"`
+		} `json:"features"`
+	}
+	waitFor(t, 10*time.Second, func() bool {
+		b, err := os.ReadFile(file)
+		return err == nil && json.Unmarshal(b, &fc) == nil
+	}, "download "+file)
+	routes := 0
+	for _, f := range fc.Features {
+		if f.Properties["layer"] == "route" {
+			routes++
+		}
+	}
+	if routes != len(report.Result.Routes) {
+		t.Errorf("downloaded GeoJSON has %d routes, want %d", routes, len(report.Result.Routes))
+	}
+
+	// Dispatch demo routes, then a courier marks a stop.
+	run("dispatch demo routes",
+		chromedp.Click(tid("dispatch-demo")),
+		chromedp.WaitReady(`#dispatch-status[data-done="true"]`),
+	)
+	var v1, v2, first string
+	run("sign in as courier",
+		chromedp.Evaluate(`sessionStorage.clear(); location.hash = ''; true`, nil),
+		chromedp.Navigate(base+"/"),
+		chromedp.WaitVisible(tid("login-key")),
+		chromedp.SendKeys(tid("login-key"), keys["courier c1"]),
+		chromedp.Click(tid("login-submit")),
+		chromedp.WaitReady(`body[data-signed-in="courier"]`),
+		chromedp.WaitVisible(tid("courier-route")+` li`),
+		chromedp.AttributeValue(tid("courier-route"), "data-version", &v1, nil),
+		chromedp.Click(tid("mark-delivered-0")),
+	)
+	run("wait for the re-planned route",
+		chromedp.Poll(`document.querySelector('[data-testid="courier-route"]').dataset.version !== `+jsString(v1), nil, chromedp.WithPollingTimeout(20*time.Second)),
+		chromedp.AttributeValue(tid("courier-route"), "data-version", &v2, nil),
+		chromedp.AttributeValue(tid("courier-route")+` li`, "data-status", &first, nil),
+		shot("courier"),
+	)
+	if n1, n2 := atoi(v1), atoi(v2); n1 < 1 || n2 <= n1 {
+		t.Errorf("route version %q after marking a stop, was %q: want it to go up", v2, v1)
+	}
+	if first != "delivered" {
+		t.Errorf("first stop is %q after marking it delivered", first)
+	}
+
+	// Operator: the queue and health.
+	run("sign in as operator",
+		chromedp.Evaluate(`sessionStorage.clear(); location.hash = ''; true`, nil),
+		chromedp.Navigate(base+"/"),
+		chromedp.WaitVisible(tid("login-key")),
+		chromedp.SendKeys(tid("login-key"), keys["operator"]),
+		chromedp.Click(tid("login-submit")),
+		chromedp.WaitReady(`body[data-signed-in="operator"]`),
+		chromedp.Click(tid("tab-operator")),
+		chromedp.WaitReady(tid("operator-queue")+`[data-loaded="true"]`),
+		shot("operator"),
+	)
+
+	mu.Lock()
+	defer mu.Unlock()
+	for _, e := range consoleErrors {
+		t.Errorf("browser console: %s", e)
+	}
+}
+
+func awaitPromise(p *runtime.EvaluateParams) *runtime.EvaluateParams { return p.WithAwaitPromise(true) }
+
+func atoi(s string) int {
+	n, err := strconv.Atoi(s)
+	if err != nil {
+		return -1
+	}
+	return n
+}
+
+func jsString(s string) string {
+	b, _ := json.Marshal(s)
+	return string(b)
+}
+
+func exceptionDescription(d *runtime.ExceptionDetails) string {
+	if d.Exception != nil {
+		return d.Exception.Description
+	}
+	return ""
+}
+
+// findChromium returns Debian's chromium (or another Chrome) or "".
+func findChromium() string {
+	for _, name := range []string{"chromium", "chromium-browser", "google-chrome", "headless-shell"} {
+		if p, err := exec.LookPath(name); err == nil {
+			return p
+		}
+	}
+	return ""
+}
+
+// startDemoServer runs `lastmile serve --json` in demo mode on a free port
+// and returns its base URL and demo keys ("planner", "operator",
+// "courier c1", ...). The server stops when the test ends.
+func startDemoServer(t *testing.T) (string, map[string]string) {
+	t.Helper()
+	t.Setenv("LASTMILE_API_KEYS", "")
+	t.Setenv("DATABASE_URL", "")
+	var stdout, stderr syncBuffer
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() {
+		done <- runServe(ctx, &Env{Stdout: &stdout, Stderr: &stderr}, []string{"--addr", "127.0.0.1:0", "--json", "--log-format", "text"})
+	}()
+	t.Cleanup(func() {
+		cancel()
+		select {
+		case err := <-done:
+			if err != nil {
+				t.Errorf("serve: %v", err)
+			}
+		case <-time.After(30 * time.Second):
+			t.Error("serve did not stop")
+		}
+	})
+	var start serveStart
+	waitFor(t, 30*time.Second, func() bool {
+		line, _, ok := strings.Cut(stdout.String(), "\n")
+		return ok && json.Unmarshal([]byte(line), &start) == nil
+	}, "the server's start line")
+	keys := map[string]string{}
+	for _, k := range start.DemoKeys {
+		name := k.Role
+		if k.CourierID != "" {
+			name += " " + k.CourierID
+		}
+		keys[name] = k.Key
+	}
+	return "http://" + start.Addr, keys
+}
+
+func getJSON(t *testing.T, url, key string, v any) {
+	t.Helper()
+	req, _ := http.NewRequest("GET", url, nil)
+	req.Header.Set("Authorization", "Bearer "+key)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var buf bytes.Buffer
+	_, _ = buf.ReadFrom(resp.Body)
+	if resp.StatusCode != 200 {
+		t.Fatalf("GET %s = %d: %s", url, resp.StatusCode, buf.String())
+	}
+	if err := json.Unmarshal(buf.Bytes(), v); err != nil {
+		t.Fatalf("GET %s: %v", url, err)
+	}
+}
+
+func waitFor(t *testing.T, d time.Duration, ok func() bool, what string) {
+	t.Helper()
+	for deadline := time.Now().Add(d); time.Now().Before(deadline); time.Sleep(50 * time.Millisecond) {
+		if ok() {
+			return
+		}
+	}
+	t.Fatalf("timed out after %v waiting for %s", d, what)
+}
