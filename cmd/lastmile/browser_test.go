@@ -5,7 +5,11 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"io"
 	"net/http"
+	"net/http/httptest"
+	"net/http/httputil"
+	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -93,6 +97,11 @@ func TestBrowserWorkspace(t *testing.T) {
 	ctx, cancel := context.WithTimeout(ctx, 4*time.Minute)
 	defer cancel()
 
+	// Start the browser on the test's context: the first Run allocates it,
+	// and the steps below run on shorter-lived contexts.
+	if err := chromedp.Run(ctx); err != nil {
+		t.Fatalf("start chromium: %v", err)
+	}
 	var mu sync.Mutex
 	var consoleErrors []string
 	chromedp.ListenTarget(ctx, func(ev any) {
@@ -126,9 +135,13 @@ func TestBrowserWorkspace(t *testing.T) {
 			return os.WriteFile(path, buf, 0o644)
 		})
 	}
+	// Each step gets a minute: a page that broke fails fast, with the
+	// console errors that say why.
 	run := func(step string, actions ...chromedp.Action) {
 		t.Helper()
-		if err := chromedp.Run(ctx, actions...); err != nil {
+		sctx, cancel := context.WithTimeout(ctx, time.Minute)
+		defer cancel()
+		if err := chromedp.Run(sctx, actions...); err != nil {
 			_ = chromedp.Run(ctx, shot("failed-"+strings.ReplaceAll(step, " ", "-")))
 			t.Fatalf("%s: %v (console errors: %v)", step, err, consoleErrors)
 		}
@@ -193,6 +206,7 @@ func TestBrowserWorkspace(t *testing.T) {
 		chromedp.Evaluate(`window.lastmile.rendered('route-line')`, &renderedRoutes),
 		chromedp.AttributeValue(tid("compare-table"), "data-rows", &tableRows, nil),
 		chromedp.AttributeValue(tid("cost-shares"), "data-carriers", &carriers, nil),
+		chromedp.ScrollIntoView(`#results`),
 		shot("urban"),
 	)
 	if counts.Zones != len(report.Result.Zoning.Zones) || counts.Routes != len(report.Result.Routes) || counts.Stops != stops {
@@ -245,6 +259,40 @@ func TestBrowserWorkspace(t *testing.T) {
 		t.Errorf("downloaded GeoJSON has %d routes, want %d", routes, len(report.Result.Routes))
 	}
 
+	// Coverage of the day's parcels by the stored lockers and express
+	// stores, then a rural week filtered to one day.
+	var cells string
+	run("run coverage",
+		chromedp.Click(tid("run-coverage")),
+		chromedp.WaitReady(tid("progress")+`[data-runs="2"]`),
+		chromedp.AttributeValue(tid("map"), "data-cells", &cells, nil),
+		chromedp.Text(tid("run-status"), &status),
+	)
+	if atoi(cells) < 1 {
+		t.Errorf("coverage drew %s H3 cells (status %q), want some", cells, status)
+	}
+	var allRoutes, dayRoutes int
+	run("run a rural week",
+		chromedp.SetValue(`#counties`, "youyang"),
+		chromedp.Click(tid("run-rural")),
+		chromedp.WaitReady(tid("progress")+`[data-runs="3"]`),
+		chromedp.AttributeValue(tid("progress"), "data-state", &state, nil),
+		chromedp.Text(tid("run-status"), &status),
+	)
+	if state != "done" {
+		t.Fatalf("rural run: progress %s, status %q", state, status)
+	}
+	run("filter the rural week to one day",
+		chromedp.Evaluate(`window.lastmile.mapCounts().then(c => c.routes)`, &allRoutes, awaitPromise),
+		chromedp.SetValue(tid("rural-day"), "2"),
+		chromedp.Evaluate(`document.querySelector('[data-testid="rural-day"]').dispatchEvent(new Event('change')); true`, nil),
+		chromedp.Evaluate(`window.lastmile.filteredRoutes()`, &dayRoutes),
+		shot("rural"),
+	)
+	if allRoutes == 0 || dayRoutes == 0 || dayRoutes >= allRoutes {
+		t.Errorf("rural routes: %d in the week, %d on day 2; want a non-empty part", allRoutes, dayRoutes)
+	}
+
 	// Dispatch demo routes, then a courier marks a stop.
 	run("dispatch demo routes",
 		chromedp.Click(tid("dispatch-demo")),
@@ -287,6 +335,31 @@ func TestBrowserWorkspace(t *testing.T) {
 		chromedp.WaitReady(tid("operator-queue")+`[data-loaded="true"]`),
 		shot("operator"),
 	)
+
+	// The same run answered the asynchronous way (202, then the job's
+	// events): the app follows the job and draws the plan it names.
+	async := asyncPlans(t, base)
+	var asyncPlan, asyncStatus string
+	var asyncCounts struct{ Zones, Routes, Stops int }
+	run("run an urban plan as a job",
+		chromedp.Navigate(async+"/"),
+		chromedp.WaitVisible(tid("login-key")),
+		chromedp.SendKeys(tid("login-key"), keys["planner"]),
+		chromedp.Click(tid("login-submit")),
+		chromedp.WaitReady(`body[data-signed-in="planner"]`),
+		chromedp.SetValue(`#parcels`, "150"),
+		chromedp.SetValue(`#iterations`, "5"),
+		chromedp.Click(tid("run-urban")),
+		chromedp.WaitReady(tid("progress")+`[data-runs="1"]`),
+		chromedp.AttributeValue(tid("progress"), "data-state", &state, nil),
+		chromedp.Text(tid("run-status"), &asyncStatus),
+		chromedp.AttributeValue(tid("map"), "data-plan", &asyncPlan, nil),
+		chromedp.Evaluate(`window.lastmile.mapCounts()`, &asyncCounts, awaitPromise),
+	)
+	if state != "done" || asyncPlan == "" || asyncCounts.Routes != len(report.Result.Routes) || asyncCounts.Stops != stops {
+		t.Errorf("urban run as a job: progress %s, plan %q, %d routes and %d stops drawn, want %d and %d (status %q)",
+			state, asyncPlan, asyncCounts.Routes, asyncCounts.Stops, len(report.Result.Routes), stops, asyncStatus)
+	}
 
 	mu.Lock()
 	defer mu.Unlock()
@@ -394,4 +467,83 @@ func waitFor(t *testing.T, d time.Duration, ok func() bool, what string) {
 		}
 	}
 	t.Fatalf("timed out after %v waiting for %s", d, what)
+}
+
+// asyncPlans serves the API at base through a proxy that answers
+// POST /v1/plans/urban with Prefer: respond-async the way the job queue
+// will: 202 with the job's Location, progress and a final "done" event on
+// /v1/jobs/{id}/events whose result names the stored plan. The plan
+// itself is made by the real endpoint.
+func asyncPlans(t *testing.T, base string) string {
+	t.Helper()
+	target, _ := url.Parse(base)
+	proxy := httputil.NewSingleHostReverseProxy(target)
+	type job struct {
+		done   chan struct{}
+		result json.RawMessage
+		err    string
+	}
+	var mu sync.Mutex
+	jobs := map[string]*job{}
+	mux := http.NewServeMux()
+	mux.Handle("/", proxy)
+	mux.HandleFunc("POST /v1/plans/urban", func(w http.ResponseWriter, r *http.Request) {
+		if r.Header.Get("Prefer") != "respond-async" {
+			proxy.ServeHTTP(w, r)
+			return
+		}
+		body, _ := io.ReadAll(r.Body)
+		id := fmt.Sprintf("job_fake%d", len(jobs)+1)
+		j := &job{done: make(chan struct{})}
+		mu.Lock()
+		jobs[id] = j
+		mu.Unlock()
+		go func() {
+			defer close(j.done)
+			req, _ := http.NewRequest("POST", base+"/v1/plans/urban", bytes.NewReader(body))
+			req.Header.Set("Authorization", r.Header.Get("Authorization"))
+			req.Header.Set("Content-Type", "application/json")
+			resp, err := http.DefaultClient.Do(req)
+			if err != nil {
+				j.err = err.Error()
+				return
+			}
+			defer resp.Body.Close()
+			var doc struct {
+				PlanID string `json:"plan_id"`
+				Kind   string `json:"kind"`
+			}
+			if err := json.NewDecoder(resp.Body).Decode(&doc); err != nil || resp.StatusCode != 201 {
+				j.err = fmt.Sprintf("%d %v", resp.StatusCode, err)
+				return
+			}
+			j.result, _ = json.Marshal(map[string]string{"plan_id": doc.PlanID, "kind": doc.Kind})
+		}()
+		w.Header().Set("Location", "/v1/jobs/"+id)
+		w.Header().Set("Content-Type", "application/json")
+		w.WriteHeader(http.StatusAccepted)
+		fmt.Fprintf(w, `{"id":%q,"status":"queued","links":{"self":"/v1/jobs/%s","events":"/v1/jobs/%s/events"}}`, id, id, id)
+	})
+	mux.HandleFunc("GET /v1/jobs/{id}/events", func(w http.ResponseWriter, r *http.Request) {
+		mu.Lock()
+		j := jobs[r.PathValue("id")]
+		mu.Unlock()
+		if j == nil {
+			proxy.ServeHTTP(w, r)
+			return
+		}
+		w.Header().Set("Content-Type", "text/event-stream")
+		fmt.Fprintf(w, "event: progress\ndata: {\"id\":%q,\"status\":\"running\",\"progress\":{\"elapsed_seconds\":0.1}}\n\n", r.PathValue("id"))
+		w.(http.Flusher).Flush()
+		<-j.done
+		status := "succeeded"
+		if j.err != "" {
+			status = "failed"
+		}
+		doc, _ := json.Marshal(map[string]any{"id": r.PathValue("id"), "status": status, "result": j.result, "error": j.err})
+		fmt.Fprintf(w, "event: done\ndata: %s\n\n", doc)
+	})
+	ts := httptest.NewServer(mux)
+	t.Cleanup(ts.Close)
+	return ts.URL
 }

@@ -181,9 +181,13 @@ function addPlanLayers() {
   map.addLayer({ id: 'stop', type: 'circle', source: 'plan', filter: L('stop'), paint: {
     'circle-radius': ['interpolate', ['linear'], ['zoom'], 8, 1.5, 14, 5], 'circle-color': ['get', '_colour'],
     'circle-stroke-color': '#fff', 'circle-stroke-width': 0.5 } });
+  // Centres; the rural week's marks by kind (villages small, hubs large).
   map.addLayer({ id: 'depot', type: 'circle', source: 'plan', filter: ['any', L('depot'), L('site')], paint: {
-    'circle-radius': ['case', ['==', ['get', 'layer'], 'depot'], 6, 3], 'circle-color': ['case', ['==', ['get', 'layer'], 'depot'], '#000', '#56B4E9'],
-    'circle-stroke-color': '#fff', 'circle-stroke-width': 1.5 } });
+    'circle-radius': ['case', ['==', ['get', 'layer'], 'depot'], 5,
+      ['match', ['get', 'kind'], 'village', 2.5, 'hub', 7, 'city', 7, 4.5]],
+    'circle-color': ['case', ['==', ['get', 'layer'], 'depot'], '#000',
+      ['match', ['get', 'kind'], 'village', '#999999', 'station', '#009E73', 'cold_station', '#0072B2', 'hub', '#D55E00', 'city', '#000000', '#56B4E9']],
+    'circle-stroke-color': '#fff', 'circle-stroke-width': 1 } });
   // Allocation, coverage points, site choices and location answers: by role.
   map.addLayer({ id: 'site-point', type: 'circle', source: 'sites', paint: {
     'circle-radius': ['match', ['get', 'role'], 'chosen', 8, 'open', 8, 'demand', 2.5, 4],
@@ -373,7 +377,7 @@ async function run(kind) {
     }
     let report = null;
     if (planId) report = (await api('/v1/plans/' + planId, { signal: ctl.signal })).doc.result;
-    if (!fc && report) fc = EMPTY;
+    if (!fc && report) fc = featuresFromReport(kind, report);
     await showPlan({ id: planId, kind, report, fc, cutShort: headers.get('Lastmile-Time-Limit-Reached') === 'true' });
     progress(100, `${kind} plan ${planId || ''} ready in ${((performance.now() - started) / 1000).toFixed(1)} s` +
       (headers.get('Lastmile-Time-Limit-Reached') === 'true' ? ' (cut short by the time limit: best plan so far)' : ''));
@@ -385,6 +389,9 @@ async function run(kind) {
     clearInterval(tick);
     setBusy(false);
     state.run = null;
+    // Scripts and tests wait for this to change.
+    const bar = $('#progress');
+    bar.dataset.runs = String(Number(bar.dataset.runs || 0) + 1);
   }
 }
 
@@ -502,12 +509,22 @@ async function showPlan(plan) {
 
   $('#rural-filters').hidden = plan.kind !== 'rural';
   if (plan.kind === 'rural') {
-    const days = [...new Set(planFeats.filter((f) => f.properties.layer === 'route').map((f) => f.properties.day))].sort((a, b) => a - b);
-    const sel = $('#day');
-    const keep = sel.value;
-    sel.length = 1;
-    for (const d of days) sel.add(new Option('day ' + d, String(d)));
-    sel.value = days.map(String).includes(keep) ? keep : '';
+    const routes = planFeats.filter((f) => f.properties.layer === 'route');
+    const fill = (id, values, label) => {
+      const sel = $('#' + id);
+      const keep = sel.value;
+      sel.length = 1;
+      for (const v of values) sel.add(new Option(label(v), String(v)));
+      sel.value = values.map(String).includes(keep) ? keep : '';
+    };
+    fill('day', [...new Set(routes.map((f) => f.properties.day))].sort((a, b) => a - b), (d) => `day ${d}`);
+    const types = new Map();
+    for (const f of routes) {
+      const e = f.properties.echelon;
+      if (!types.has(e)) types.set(e, new Set());
+      types.get(e).add(f.properties.type);
+    }
+    fill('echelon', [...types.keys()].sort((a, b) => a - b), (e) => `${e}: ${[...types.get(e)].join(', ').replaceAll('_', ' ')}`);
     applyRuralFilters();
   } else {
     map.setFilter('route-line', ['==', ['get', 'layer'], 'route']);
@@ -532,6 +549,31 @@ function mapIdle() {
     map.once('idle', () => { clearTimeout(t); resolve(); });
     map.triggerRepaint();
   });
+}
+
+// featuresFromReport draws a plan from its report when no map came with
+// it (a job whose result names the plan): an urban plan's routes, stops
+// and centres, as render.WriteGeoJSON lays them out. Zone outlines are
+// only in the map.
+function featuresFromReport(kind, r) {
+  const features = [];
+  if (kind !== 'urban') return { type: 'FeatureCollection', features };
+  const depots = new Map();
+  for (const rt of r.routes || []) {
+    const path = rt.path || [];
+    if (path.length < 2) continue;
+    const stops = [];
+    let k = 0;
+    for (const p of path.slice(1, -1)) {
+      if (k < (rt.parcels || []).length && (p[0] !== path[0][0] || p[1] !== path[0][1])) stops.push([rt.parcels[k++], p]);
+    }
+    features.push({ type: 'Feature', geometry: { type: 'LineString', coordinates: path }, properties: {
+      layer: 'route', vehicle: rt.vehicle, group: rt.zone, km: rt.km, stops: stops.length, type: rt.type, district: rt.district, hours: rt.hours, cost_yuan: rt.cost_yuan } });
+    stops.forEach(([id, p], i) => features.push({ type: 'Feature', geometry: { type: 'Point', coordinates: p }, properties: { layer: 'stop', id, vehicle: rt.vehicle, sequence: i + 1 } }));
+    if (!depots.has(rt.depot)) depots.set(rt.depot, path[0]);
+  }
+  for (const [id, p] of depots) features.push({ type: 'Feature', geometry: { type: 'Point', coordinates: p }, properties: { layer: 'depot', id } });
+  return { type: 'FeatureCollection', features };
 }
 
 // polsbyPopper is 4πA/P² of a zone's outline in a local projection: 1 for
@@ -623,7 +665,8 @@ function renderSummary(plan) {
 function renderCompare(r) {
   const table = $('#compare-table');
   const rows = r.districts || [];
-  table.tHead.innerHTML = rows.length ? '<tr><th scope="col">District</th><th scope="col">Pooled km</th><th scope="col">Separate km</th><th scope="col">Pooled veh.</th><th scope="col">Separate veh.</th><th scope="col">Pooled ¥</th><th scope="col">Separate ¥</th></tr>' : '';
+  table.tHead.innerHTML = rows.length ? '<tr><th scope="col" rowspan="2">District</th><th scope="colgroup" colspan="2">Vehicle-km</th><th scope="colgroup" colspan="2">Vehicles</th><th scope="colgroup" colspan="2">Cost ¥</th></tr>' +
+    '<tr>' + '<th scope="col">pooled</th><th scope="col">separate</th>'.repeat(3) + '</tr>' : '';
   table.tBodies[0].innerHTML = rows.map((d) => `<tr><th scope="row" lang="zh">${esc(d.district)}</th>` +
     `<td>${fmt(d.pooled.vehicle_km, 1)}</td><td>${fmt(d.separate.vehicle_km, 1)}</td><td>${d.pooled.vehicles}</td><td>${d.separate.vehicles}</td>` +
     `<td>${fmt(d.pooled.cost_yuan, 0)}</td><td>${fmt(d.separate.cost_yuan, 0)}</td></tr>`).join('') +
@@ -666,7 +709,7 @@ function renderLegend(plan, vehicles, warehouses) {
   if (plan.kind === 'urban' || plan.kind === 'rural') {
     if (plan.kind === 'urban') s += `<div>Zone workload</div><span class="ramp" style="background:linear-gradient(90deg,${VIRIDIS.join(',')})"></span>`;
     s += `<div>${vehicles.size} vehicles (Okabe–Ito colours)</div><div><i style="background:#000"></i>centre</div>`;
-    if (plan.kind === 'rural') s += '<div>dashed: cold chain</div>';
+    if (plan.kind === 'rural') s += '<div>dashed: cold chain</div><div><i style="background:#D55E00"></i>county hub</div><div><i style="background:#009E73"></i>township station</div><div><i style="background:#0072B2"></i>station with cold room</div><div><i style="background:#999"></i>village</div>';
   }
   if (plan.kind === 'coverage') s += `<div>Demand per H3 cell</div><span class="ramp" style="background:linear-gradient(90deg,${VIRIDIS.join(',')})"></span><div><i style="background:#D55E00"></i>uncovered outline</div>`;
   if (plan.kind === 'sites') s += '<div><i style="background:#D55E00"></i>chosen site</div><div><i style="background:#0072B2"></i>existing point</div>';
@@ -1062,6 +1105,13 @@ async function main() {
     },
     rendered(layer) { return map.getLayer(layer) ? map.queryRenderedFeatures({ layers: [layer] }).length : 0; },
     visibility(layer) { return map.getLayoutProperty(layer, 'visibility') || 'visible'; },
+    // filteredRoutes counts the plan's routes that pass the rural filters.
+    filteredRoutes() {
+      const day = $('#day').value, ech = $('#echelon').value, cold = $('#cold').value;
+      return (state.planLayers?.planFeats || []).filter((f) => f.properties.layer === 'route' &&
+        (day === '' || f.properties.day === Number(day)) && (ech === '' || f.properties.echelon === Number(ech)) &&
+        (cold === '' || f.properties.cold_chain === (cold === 'true'))).length;
+    },
   };
 
   if (state.key && await signIn(state.key)) {
