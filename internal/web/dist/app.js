@@ -201,7 +201,7 @@ function addPlanLayers() {
     'circle-radius': 7, 'circle-stroke-color': '#fff', 'circle-stroke-width': 2,
     'circle-color': ['match', ['get', 'status'], 'delivered', '#009E73', 'failed', '#D55E00', 'in_progress', '#E69F00', '#0072B2'] } });
 
-  hover('zone-fill', (p) => `<b>Zone ${esc(p.id)}</b>${p.district ? ' · <span lang="zh">' + esc(p.district) + '</span>' : ''}<br>` +
+  hover('zone-fill', (p) => `<b>Zone ${esc(p.id)}</b>${p.district ? ' · ' + districtLabel(p.district) : ''}<br>` +
     `workload ${fmt(p.workload_hours, 1)} h · ${p.parcels ?? '?'} parcels<br>compactness ${fmt(p.compactness, 2)} (Polsby–Popper)`);
   hover('route-line', (p) => `<b>${esc(p.vehicle)}</b> ${esc(p.type || '')} ${esc(p.group || '')}<br>` +
     `${fmt(p.km, 1)} km · ${fmt(p.hours ?? p._hours, 2)} h · ${p.cost_yuan !== undefined ? '¥' + fmt(p.cost_yuan, 0) + ' · ' : ''}${p.stops} stops` +
@@ -666,13 +666,13 @@ function renderCompare(r) {
   const table = $('#compare-table');
   const rows = r.districts || [];
   table.tHead.innerHTML = rows.length ? '<tr><th scope="col" rowspan="2">District</th><th scope="colgroup" colspan="2">Vehicle-km</th><th scope="colgroup" colspan="2">Vehicles</th><th scope="colgroup" colspan="2">Cost ¥</th></tr>' +
-    '<tr>' + '<th scope="col">pooled</th><th scope="col">separate</th>'.repeat(3) + '</tr>' : '';
-  table.tBodies[0].innerHTML = rows.map((d) => `<tr><th scope="row" lang="zh">${esc(d.district)}</th>` +
+    '<tr>' + '<th scope="col">pool</th><th scope="col"><abbr title="separate">sep.</abbr></th>'.repeat(3) + '</tr>' : '';
+  table.tBodies[0].innerHTML = rows.map((d) => `<tr><th scope="row">${districtLabel(d.district)}</th>` +
     `<td>${fmt(d.pooled.vehicle_km, 1)}</td><td>${fmt(d.separate.vehicle_km, 1)}</td><td>${d.pooled.vehicles}</td><td>${d.separate.vehicles}</td>` +
     `<td>${fmt(d.pooled.cost_yuan, 0)}</td><td>${fmt(d.separate.cost_yuan, 0)}</td></tr>`).join('') +
     (rows.length ? `<tr><th scope="row">All</th><td>${fmt(r.pooled.vehicle_km, 1)}</td><td>${fmt(r.separate.vehicle_km, 1)}</td><td>${r.pooled.vehicles}</td><td>${r.separate.vehicles}</td><td>${fmt(r.pooled.cost_yuan, 0)}</td><td>${fmt(r.separate.cost_yuan, 0)}</td></tr>` : '');
   table.dataset.rows = rows.length;
-  $('#compare-chart').innerHTML = rows.length ? barChart(rows.map((d) => ({ label: d.district, a: d.pooled.vehicle_km, b: d.separate.vehicle_km })),
+  $('#compare-chart').innerHTML = rows.length ? barChart(rows.map((d) => ({ label: d.district + ' ' + (DISTRICT_ZH[d.district] || ''), a: d.pooled.vehicle_km, b: d.separate.vehicle_km })),
     'pooled vehicle-km', 'separate vehicle-km', 'Vehicle-km by district, pooled against separate') : '';
 }
 
@@ -685,15 +685,24 @@ function renderShares(r) {
     `<p class="hint">Rule: ${esc(r.cost_rule)}${r.individually_rational ? ' · every carrier pays less than alone' : ''}</p>` : '';
 }
 
+// The main-urban districts' Chinese names, for labels (the plans use
+// pinyin ids).
+const DISTRICT_ZH = { yuzhong: '渝中', dadukou: '大渡口', jiangbei: '江北', shapingba: '沙坪坝', jiulongpo: '九龙坡',
+  nanan: '南岸', beibei: '北碚', yubei: '渝北', banan: '巴南' };
+
+function districtLabel(id) {
+  return esc(id) + (DISTRICT_ZH[id] ? ` <span lang="zh">${DISTRICT_ZH[id]}</span>` : '');
+}
+
 // barChart draws paired horizontal bars (a over b) as SVG.
 function barChart(rows, aName, bName, title) {
-  const W = 360, rowH = 26, left = 80, top = 22;
+  const W = 400, rowH = 26, left = 110, top = 36;
   const max = Math.max(1, ...rows.flatMap((r) => [r.a || 0, r.b || 0]));
-  const x = (v) => left + (W - left - 50) * (v || 0) / max;
+  const x = (v) => left + (W - left - 90) * (v || 0) / max;
   const H = top + rows.length * rowH + 4;
   let s = `<svg viewBox="0 0 ${W} ${H}" role="img" aria-label="${esc(title)}"><title>${esc(title)}</title>`;
   s += `<rect x="${left}" y="4" width="10" height="8" fill="${OKABE[0]}"/><text x="${left + 14}" y="12">${esc(aName)}</text>`;
-  s += `<rect x="${left + 170}" y="4" width="10" height="8" fill="${OKABE[1]}"/><text x="${left + 184}" y="12">${esc(bName)}</text>`;
+  s += `<rect x="${left}" y="18" width="10" height="8" fill="${OKABE[1]}"/><text x="${left + 14}" y="26">${esc(bName)}</text>`;
   rows.forEach((r, i) => {
     const y = top + i * rowH;
     s += `<text x="${left - 4}" y="${y + 14}" text-anchor="end">${esc(r.label)}</text>`;
