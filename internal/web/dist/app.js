@@ -1081,7 +1081,10 @@ async function main() {
   applyLayers();
   $('#map').dataset.loaded = 'true';
 
-  $('#login').addEventListener('submit', (e) => { e.preventDefault(); signIn($('#key').value.trim()); });
+  $('#login').addEventListener('submit', async (e) => {
+    e.preventDefault();
+    if (await signIn($('#key').value.trim())) rerunFromLink(hash);
+  });
   $('#signout').addEventListener('click', signOut);
   for (const b of $$('#tabs button')) b.addEventListener('click', () => showView(b.dataset.view));
   for (const b of $$('[data-run]')) b.addEventListener('click', () => run(b.dataset.run));
@@ -1103,6 +1106,7 @@ async function main() {
 
   // Tests and scripts read what the map holds.
   window.lastmile = {
+    map,
     async mapCounts() {
       const data = await map.getSource('plan').getData();
       const out = { zones: 0, routes: 0, stops: 0, depots: 0 };
@@ -1123,14 +1127,15 @@ async function main() {
     },
   };
 
-  if (state.key && await signIn(state.key)) {
-    // A link with a run reproduces it: the form holds its parameters and
-    // runs with iterations are deterministic.
-    const kind = hash.get('run');
-    if ((kind === 'urban' || kind === 'rural') && state.me.role !== 'courier') run(kind);
-  } else {
-    $('#key').focus();
-  }
+  if (state.key && await signIn(state.key)) rerunFromLink(hash);
+  else $('#key').focus();
+}
+
+// rerunFromLink reproduces the plan a link names: the form holds its
+// parameters, and runs with iterations are deterministic.
+function rerunFromLink(hash) {
+  const kind = hash.get('run');
+  if ((kind === 'urban' || kind === 'rural') && state.me.role !== 'courier' && state.view === 'planner') run(kind);
 }
 
 main().catch((e) => {
