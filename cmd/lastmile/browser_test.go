@@ -293,6 +293,64 @@ func TestBrowserWorkspace(t *testing.T) {
 		t.Errorf("rural routes: %d in the week, %d on day 2; want a non-empty part", allRoutes, dayRoutes)
 	}
 
+	// Uploaded parcels (GCJ-02, as Amap gives them) drive coverage, site
+	// selection and allocation.
+	upload := filepath.Join(t.TempDir(), "parcels.csv")
+	var csv strings.Builder
+	csv.WriteString("lon,lat,weight\n")
+	for i := range 40 {
+		fmt.Fprintf(&csv, "%.5f,%.5f,%d\n", 106.540+0.002*float64(i%8), 29.550+0.003*float64(i/8), 1+i%3)
+	}
+	if err := os.WriteFile(upload, []byte(csv.String()), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	var uploaded string
+	run("upload parcels",
+		chromedp.Click(`input[name="source"][value="upload"]`),
+		chromedp.SetValue(`#datum`, "gcj02"),
+		chromedp.SetUploadFiles(`#up-parcels`, []string{upload}),
+		chromedp.Poll(`document.querySelector('#upload-status').textContent.startsWith('Read 40 parcels')`, nil, chromedp.WithPollingTimeout(10*time.Second)),
+		chromedp.Text(`#upload-status`, &uploaded),
+	)
+	for i, kind := range []string{"coverage", "sites", "allocation"} {
+		var sites, cells string
+		run("run "+kind+" on the upload",
+			chromedp.Click(`[data-run="`+kind+`"]`),
+			chromedp.WaitReady(tid("progress")+fmt.Sprintf(`[data-runs="%d"]`, 4+i)),
+			chromedp.AttributeValue(tid("progress"), "data-state", &state, nil),
+			chromedp.Text(tid("run-status"), &status),
+			chromedp.AttributeValue(tid("map"), "data-sites", &sites, nil),
+			chromedp.AttributeValue(tid("map"), "data-cells", &cells, nil),
+		)
+		if state != "done" || atoi(sites)+atoi(cells) < 1 {
+			t.Errorf("%s on the uploaded parcels: progress %s, %s points and %s cells drawn, status %q", kind, state, sites, cells, status)
+		}
+	}
+	run("export CSV and PNG",
+		shot("allocation"),
+		chromedp.Click(tid("export-csv")),
+		chromedp.Click(tid("export-png")),
+	)
+	for _, ext := range []string{"csv", "png"} {
+		var name string
+		waitFor(t, 10*time.Second, func() bool {
+			m, _ := filepath.Glob(filepath.Join(artifacts, "lastmile-allocation-*."+ext))
+			if len(m) == 0 {
+				return false
+			}
+			b, err := os.ReadFile(m[0])
+			name = m[0]
+			return err == nil && len(b) > 8
+		}, ext+" export")
+		b, _ := os.ReadFile(name)
+		if ext == "png" && !bytes.HasPrefix(b, []byte("\x89PNG")) {
+			t.Errorf("%s is not a PNG", name)
+		}
+		if ext == "csv" && !bytes.HasPrefix(b, []byte("lon,lat,")) {
+			t.Errorf("%s starts %q, want a lon,lat header", name, b[:min(len(b), 40)])
+		}
+	}
+
 	// Dispatch demo routes, then a courier marks a stop.
 	run("dispatch demo routes",
 		chromedp.Click(tid("dispatch-demo")),

@@ -165,7 +165,8 @@ function addPlanLayers() {
   const L = (layer) => ['==', ['get', 'layer'], layer];
   // Coverage cells: viridis by demand, uncovered cells outlined in vermillion.
   map.addLayer({ id: 'cov-fill', type: 'fill', source: 'cov', paint: {
-    'fill-color': ['interpolate', ['linear'], ['coalesce', ['get', '_norm'], 0], 0, VIRIDIS[0], 0.25, VIRIDIS[1], 0.5, VIRIDIS[2], 0.75, VIRIDIS[3], 1, VIRIDIS[4]],
+    'fill-color': ['case', ['has', '_colour'], ['get', '_colour'],
+      ['interpolate', ['linear'], ['coalesce', ['get', '_norm'], 0], 0, VIRIDIS[0], 0.25, VIRIDIS[1], 0.5, VIRIDIS[2], 0.75, VIRIDIS[3], 1, VIRIDIS[4]]],
     'fill-opacity': 0.6 } });
   map.addLayer({ id: 'cov-line', type: 'line', source: 'cov', paint: {
     'line-color': ['case', ['==', ['get', 'status'], 'uncovered'], '#D55E00', 'rgba(0,0,0,0.15)'],
@@ -190,9 +191,11 @@ function addPlanLayers() {
     'circle-stroke-color': '#fff', 'circle-stroke-width': 1 } });
   // Allocation, coverage points, site choices and location answers: by role.
   map.addLayer({ id: 'site-point', type: 'circle', source: 'sites', paint: {
-    'circle-radius': ['match', ['get', 'role'], 'chosen', 8, 'open', 8, 'demand', 2.5, 4],
-    'circle-color': ['match', ['get', 'role'], 'chosen', '#D55E00', 'open', '#D55E00', 'existing', '#0072B2', 'demand', ['coalesce', ['get', '_colour'], '#999'], '#bbb'],
-    'circle-stroke-color': '#fff', 'circle-stroke-width': ['match', ['get', 'role'], 'chosen', 2, 'open', 2, 0.5] } });
+    'circle-radius': ['match', ['get', 'role'], 'chosen', 8, 'open', 8, 'warehouse', 9, 'demand', 2.5, 4],
+    'circle-color': ['match', ['get', 'role'], 'chosen', '#D55E00', 'open', '#D55E00', 'existing', '#0072B2',
+      'demand', ['coalesce', ['get', '_colour'], '#999'], 'warehouse', ['coalesce', ['get', '_colour'], '#000'], '#bbb'],
+    'circle-stroke-color': ['match', ['get', 'role'], 'warehouse', '#000', '#fff'],
+    'circle-stroke-width': ['match', ['get', 'role'], 'chosen', 2, 'open', 2, 'warehouse', 2, 0.5] } });
   map.addLayer({ id: 'fac-point', type: 'circle', source: 'fac', paint: {
     'circle-radius': 4, 'circle-color': ['coalesce', ['get', '_colour'], '#666'], 'circle-stroke-color': '#fff', 'circle-stroke-width': 1 } });
   map.addLayer({ id: 'courier-line', type: 'line', source: 'courier', filter: ['==', ['geometry-type'], 'LineString'],
@@ -208,8 +211,11 @@ function addPlanLayers() {
     (p.day !== undefined ? `<br>day ${p.day} · echelon ${p.echelon}${p.cold_chain ? ' · cold chain' : ''} · ${esc(p.start_clock)}–${esc(p.end_clock)}` : ''));
   hover('stop', (p) => `<b>${esc(p.id)}</b> · ${esc(p.vehicle)} #${p.sequence}<br>arrival ${esc(p.arrival_clock || p._eta || '?')}`);
   hover('depot', (p) => `<b>${esc(p.id)}</b> ${esc(p.kind || 'centre')}`);
-  hover('site-point', (p) => `<b>${esc(p.id ?? p.role)}</b> ${esc(p.role)}${p.order ? ' · pick ' + p.order : ''}${p.weight !== undefined ? ' · weight ' + p.weight : ''}${p.warehouse ? ' · ' + esc(p.warehouse) : ''}`);
-  hover('cov-fill', (p) => `<b>cell</b> ${esc(p.status)}<br>demand ${fmt(p.demand, 0)} · covered ${fmt(p.covered, 0)} · served ${fmt(p.served, 0)}`);
+  hover('site-point', (p) => `<b>${esc(p.id ?? p.role)}</b> ${esc(p.role)}${p.order ? ' · pick ' + p.order : ''}${p.weight !== undefined ? ' · weight ' + p.weight : ''}` +
+    `${p.warehouse ? ' · ' + esc(p.warehouse) : ''}${p.share !== undefined ? ' · share ' + fmt(100 * p.share, 1) + ' %' : ''}`);
+  hover('cov-fill', (p) => p.warehouse !== undefined
+    ? `<b>demand</b> ${fmt(p.volume, 0)} · served by ${esc(p.warehouse || 'none')}${p.unserved ? ' · unserved ' + fmt(p.unserved, 0) : ''}`
+    : `<b>cell</b> ${esc(p.status)}<br>demand ${fmt(p.demand, 0)} · covered ${fmt(p.covered, 0)} · served ${fmt(p.served, 0)}`);
   hover('fac-point', (p) => `<b>${esc(p.name || p.id)}</b><br>${esc(p.kind)}${p.per_day ? ' · ' + p.per_day + '/day' : ''}`);
   hover('courier-stop', (p) => `<b>${esc(p.id)}</b> #${p.sequence + 1} · ${esc(p.status)}<br>arrival ${clock(p.arrival)}`);
 }
@@ -447,9 +453,25 @@ async function showPlan(plan) {
   };
   const maxWork = Math.max(1, ...[...zoneInfo.values()].map((z) => z.workload_seconds || 0));
   const warehouses = new Map();
+  const warehouseColour = (id) => {
+    if (!warehouses.has(id)) warehouses.set(id, OKABE[warehouses.size % OKABE.length]);
+    return warehouses.get(id);
+  };
   for (const f of fc.features || []) {
     const p = f.properties || {};
-    if (p.layer === 'zone') {
+    if (plan.kind === 'allocation') {
+      // Warehouses (points with their share) and demand places (H3 cells
+      // or zone points) in the colour of the warehouse serving them.
+      if (p.share !== undefined) {
+        p.role = 'warehouse';
+        p._colour = warehouseColour(p.id);
+        siteFeats.push(f);
+      } else {
+        p.role = 'demand';
+        p._colour = p.warehouse ? warehouseColour(p.warehouse) : '#d0d0d0';
+        (f.geometry?.type === 'Point' ? siteFeats : covFeats).push(f);
+      }
+    } else if (p.layer === 'zone') {
       const z = zoneInfo.get(p.id) || {};
       p.parcels = z.parcels; p.district = z.district;
       p.workload_hours = (z.workload_seconds || 0) / 3600;
@@ -466,17 +488,6 @@ async function showPlan(plan) {
       if (p.layer !== 'boundary') planFeats.push(f);
     } else if (p.cell !== undefined) {
       covFeats.push(f);
-    } else if (p.role) {
-      if (p.warehouse !== undefined) {
-        if (!warehouses.has(p.warehouse)) warehouses.set(p.warehouse, OKABE[warehouses.size % OKABE.length]);
-        p._colour = warehouses.get(p.warehouse);
-      }
-      siteFeats.push(f);
-    } else if (p.warehouse !== undefined) {
-      if (!warehouses.has(p.warehouse)) warehouses.set(p.warehouse, OKABE[warehouses.size % OKABE.length]);
-      p._colour = warehouses.get(p.warehouse);
-      p.role = 'demand';
-      siteFeats.push(f);
     } else {
       siteFeats.push(f);
     }
@@ -492,7 +503,9 @@ async function showPlan(plan) {
     map.getSource('sites').setData(EMPTY);
     state.planLayers = { planFeats };
   } else {
-    if (covFeats.length || plan.kind === 'coverage') map.getSource('cov').setData({ type: 'FeatureCollection', features: covFeats });
+    // Runs on uploaded parcels have nothing to do with the last plan.
+    if ($('input[name=source]:checked').value === 'upload') map.getSource('plan').setData(EMPTY);
+    map.getSource('cov').setData({ type: 'FeatureCollection', features: covFeats });
     map.getSource('sites').setData({ type: 'FeatureCollection', features: siteFeats });
   }
   const count = (l) => planFeats.filter((f) => f.properties.layer === l).length;
@@ -722,7 +735,7 @@ function renderLegend(plan, vehicles, warehouses) {
   }
   if (plan.kind === 'coverage') s += `<div>Demand per H3 cell</div><span class="ramp" style="background:linear-gradient(90deg,${VIRIDIS.join(',')})"></span><div><i style="background:#D55E00"></i>uncovered outline</div>`;
   if (plan.kind === 'sites') s += '<div><i style="background:#D55E00"></i>chosen site</div><div><i style="background:#0072B2"></i>existing point</div>';
-  if (plan.kind === 'allocation') s += [...warehouses].map(([w, c]) => `<div><i style="background:${c}"></i>${esc(w)}</div>`).join('');
+  if (plan.kind === 'allocation') s += '<div>Demand by serving warehouse</div>' + [...warehouses].map(([w, c]) => `<div><i style="background:${c}"></i>${esc(w)}</div>`).join('');
   $('#legend').innerHTML = s;
 }
 
