@@ -293,6 +293,23 @@ func TestBrowserWorkspace(t *testing.T) {
 		t.Errorf("rural routes: %d in the week, %d on day 2; want a non-empty part", allRoutes, dayRoutes)
 	}
 
+	// A long run cancelled after a moment.
+	run("cancel a run",
+		chromedp.SetValue(`#parcels`, "3000"),
+		chromedp.SetValue(`#iterations`, "0"),
+		chromedp.Click(tid("run-urban")),
+		chromedp.WaitEnabled(tid("cancel")),
+		chromedp.Sleep(time.Second),
+		chromedp.Click(tid("cancel")),
+		chromedp.WaitReady(tid("progress")+`[data-runs="4"]`),
+		chromedp.Text(tid("run-status"), &status),
+		chromedp.SetValue(`#parcels`, "150"),
+		chromedp.SetValue(`#iterations`, "5"),
+	)
+	if !strings.Contains(status, "cancelled") {
+		t.Errorf("after Cancel the status says %q, want cancelled", status)
+	}
+
 	// Uploaded parcels (GCJ-02, as Amap gives them) drive coverage, site
 	// selection and allocation.
 	upload := filepath.Join(t.TempDir(), "parcels.csv")
@@ -316,7 +333,7 @@ func TestBrowserWorkspace(t *testing.T) {
 		var sites, cells string
 		run("run "+kind+" on the upload",
 			chromedp.Click(`[data-run="`+kind+`"]`),
-			chromedp.WaitReady(tid("progress")+fmt.Sprintf(`[data-runs="%d"]`, 4+i)),
+			chromedp.WaitReady(tid("progress")+fmt.Sprintf(`[data-runs="%d"]`, 5+i)),
 			chromedp.AttributeValue(tid("progress"), "data-state", &state, nil),
 			chromedp.Text(tid("run-status"), &status),
 			chromedp.AttributeValue(tid("map"), "data-sites", &sites, nil),

@@ -207,7 +207,7 @@ function addPlanLayers() {
   hover('zone-fill', (p) => `<b>Zone ${esc(p.id)}</b>${p.district ? ' · ' + districtLabel(p.district) : ''}<br>` +
     `workload ${fmt(p.workload_hours, 1)} h · ${p.parcels ?? '?'} parcels<br>compactness ${fmt(p.compactness, 2)} (Polsby–Popper)`);
   hover('route-line', (p) => `<b>${esc(p.vehicle)}</b> ${esc(p.type || '')} ${esc(p.group || '')}<br>` +
-    `${fmt(p.km, 1)} km · ${fmt(p.hours ?? p._hours, 2)} h · ${p.cost_yuan !== undefined ? '¥' + fmt(p.cost_yuan, 0) + ' · ' : ''}${p.stops} stops` +
+    `${fmt(p.km, 1)} km · ${fmt(p.hours ?? (p.end - p.start) / 3600, 2)} h · ${p.cost_yuan !== undefined ? '¥' + fmt(p.cost_yuan, 0) + ' · ' : ''}${p.stops} stops` +
     (p.day !== undefined ? `<br>day ${p.day} · echelon ${p.echelon}${p.cold_chain ? ' · cold chain' : ''} · ${esc(p.start_clock)}–${esc(p.end_clock)}` : ''));
   hover('stop', (p) => `<b>${esc(p.id)}</b> · ${esc(p.vehicle)} #${p.sequence}<br>arrival ${esc(p.arrival_clock || p._eta || '?')}`);
   hover('depot', (p) => `<b>${esc(p.id)}</b> ${esc(p.kind || 'centre')}`);
@@ -544,6 +544,7 @@ async function showPlan(plan) {
     map.setFilter('stop', ['==', ['get', 'layer'], 'stop']);
   }
   fitTo(fc);
+  renderRouteList(planFeats, plan.kind === 'urban' || plan.kind === 'rural');
   renderSummary(plan);
   renderCompare(report);
   renderShares(report);
@@ -653,6 +654,31 @@ function fitTo(fc) {
   };
   for (const f of fc.features || []) if (f.geometry) visit(f.geometry.coordinates);
   if (minX < Infinity) map.fitBounds([[minX, minY], [maxX, maxY]], { padding: 40, animate: false, maxZoom: 14 });
+}
+
+// renderRouteList lists the routes with their figures, so that they are
+// reachable without a mouse; Show zooms the map to one.
+function renderRouteList(feats, replace) {
+  if (!replace) return;
+  const routes = feats.filter((f) => f.properties.layer === 'route');
+  const body = $('#route-list tbody');
+  body.innerHTML = '';
+  $('#route-list summary').textContent = `Routes (${routes.length})`;
+  for (const f of routes.slice(0, 500)) {
+    const p = f.properties;
+    const tr = document.createElement('tr');
+    tr.innerHTML = `<td>${esc(p.vehicle)}${p.day !== undefined ? ' · day ' + p.day : ''}</td><td>${fmt(p.km, 1)}</td><td>${fmt(p.hours ?? (p.end - p.start) / 3600, 2)}</td>` +
+      `<td>${p.cost_yuan !== undefined ? fmt(p.cost_yuan, 0) : '–'}</td><td>${p.stops}</td>`;
+    const td = document.createElement('td');
+    const b = document.createElement('button');
+    b.type = 'button';
+    b.textContent = 'Show';
+    b.setAttribute('aria-label', 'Show route ' + p.vehicle + ' on the map');
+    b.addEventListener('click', () => fitTo({ features: [f] }));
+    td.append(b);
+    tr.append(td);
+    body.append(tr);
+  }
 }
 
 function renderSummary(plan) {
