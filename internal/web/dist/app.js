@@ -252,7 +252,7 @@ function applyLayers() {
   }
   const mapEl = $('#map');
   mapEl.dataset.visible = $$('[data-layer]').filter((c) => c.checked).map((c) => c.dataset.layer).join(',');
-  if (state.view === 'planner' && $('[data-layer="facilities"]').checked) loadFacilities();
+  if (state.me && state.me.role !== 'courier' && $('[data-layer="facilities"]').checked) loadFacilities();
 }
 
 function applyRuralFilters() {
@@ -1084,6 +1084,7 @@ async function signIn(key) {
   const want = readHash().get('view');
   showView(allowed.includes(want) ? want : allowed[0]);
   document.body.dataset.signedIn = state.me.role;
+  if (map) applyLayers();
   return true;
 }
 
