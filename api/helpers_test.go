@@ -114,6 +114,12 @@ func (r *response) problem(t testing.TB) api.ProblemDetails {
 // or any value encoded as JSON).
 func (ts *testServer) do(method, path, key string, body any) *response {
 	ts.t.Helper()
+	return ts.doHeader(method, path, key, body, nil)
+}
+
+// doHeader is do with extra request headers.
+func (ts *testServer) doHeader(method, path, key string, body any, h http.Header) *response {
+	ts.t.Helper()
 	var rd io.Reader
 	switch b := body.(type) {
 	case nil:
@@ -137,6 +143,9 @@ func (ts *testServer) do(method, path, key string, body any) *response {
 	}
 	if key != "" {
 		req.Header.Set("Authorization", "Bearer "+key)
+	}
+	for k, vs := range h {
+		req.Header[k] = vs
 	}
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {

@@ -34,8 +34,8 @@ func (s *Server) savePlan(w http.ResponseWriter, r *http.Request, kind string, r
 			return fmt.Errorf("api: %s map: %w", kind, err)
 		}
 	}
-	pl := &store.Plan{ID: newID("plan_"), Kind: kind, Owner: principalFrom(r.Context()).Name, Request: req, Result: res}
-	if err := s.store.CreatePlan(r.Context(), pl); err != nil {
+	pl := &store.Plan{ID: planID(r.Context()), Kind: kind, Owner: principalFrom(r.Context()).Name, Request: req, Result: res}
+	if err := s.store.CreatePlan(r.Context(), pl); err != nil && !isRetriedPlan(r.Context(), err) {
 		return err
 	}
 	w.Header().Set("Location", "/v1/plans/"+pl.ID)

@@ -64,7 +64,11 @@ func (s *Server) scenarioRequest(w http.ResponseWriter, r *http.Request, kind sc
 	if err != nil {
 		return nil, nil, nil, 0, err
 	}
-	tl := limitFromMs(req.TimeLimitMs, s.cfg.MaxSolveTime, s.cfg.MaxSolveTime)
+	limit := s.cfg.MaxSolveTime
+	if jobRunFrom(r.Context()) != nil { // a job: the job's limit
+		limit = s.cfg.MaxJobTime
+	}
+	tl := limitFromMs(req.TimeLimitMs, limit, limit)
 	return &req, body, sc, tl, nil
 }
 

@@ -15,6 +15,7 @@ import (
 	"runtime/debug"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/lastmile-dev/lastmile/depots"
@@ -56,16 +57,23 @@ type FacilityWriter interface {
 	DeleteFacility(ctx context.Context, id depots.ID) error
 }
 
-// JobStore keeps asynchronous jobs.
+// JobStore keeps asynchronous jobs. Every change of a job's state is
+// compare-and-set, so that a finished job never runs again and a cancelled
+// one stays cancelled, whichever server or worker sees it: StartJob begins
+// an attempt of a queued or running job from its current queue entry;
+// SaveProgress, FinishJob and RequeueJob change only the attempt's own
+// running job (FinishJob also attaches a result to a job cancelled
+// meanwhile); CancelJob changes only an unfinished job. A write that loses
+// returns store.ErrConflict.
 type JobStore interface {
 	CreateJob(ctx context.Context, j *store.Job) error
-	UpdateJob(ctx context.Context, j *store.Job) error
 	Job(ctx context.Context, id string) (*store.Job, error)
-}
-
-// PendingJobLister finds the jobs a restarted server must re-queue.
-type PendingJobLister interface {
-	PendingJobs(ctx context.Context) ([]*store.Job, error)
+	Jobs(ctx context.Context, f store.JobFilter) ([]*store.Job, error)
+	StartJob(ctx context.Context, id string, queueID int64) (*store.Job, error)
+	SaveProgress(ctx context.Context, id string, attempt int, p store.JobProgress, checkpoint json.RawMessage, iteration int) error
+	FinishJob(ctx context.Context, id string, attempt int, o store.Outcome) error
+	RequeueJob(ctx context.Context, id string, attempt int) error
+	CancelJob(ctx context.Context, id string) (*store.Job, error)
 }
 
 // RouteStore keeps courier routes.
@@ -95,7 +103,6 @@ type Store interface {
 	FacilityStore
 	FacilityWriter
 	JobStore
-	PendingJobLister
 	RouteStore
 	EventStore
 	PlanStore
@@ -180,10 +187,14 @@ type Config struct {
 	// bursts of AuthFailBurst (default 20); past it the address gets 429.
 	AuthFailRate  float64
 	AuthFailBurst int
-	// Workers solve asynchronous jobs (default 2); QueueSize bounds the jobs
-	// waiting for them (default 100).
-	Workers   int
-	QueueSize int
+	// Workers is how many jobs this process runs at once (default 2;
+	// negative: none, an API-only server with a durable queue). QueueSize
+	// bounds the jobs waiting in a store without a durable queue (default
+	// 100). JobStaleAfter is how long a running job may miss its heartbeat
+	// before another process re-runs it from its checkpoint (default 30 s).
+	Workers       int
+	QueueSize     int
+	JobStaleAfter time.Duration
 	// RateLimit is each key's sustained requests per second (default 50;
 	// negative disables), RateBurst its bucket size (default 200, so that a
 	// burst of concurrent solves meets the solve governor's 503, not 429).
@@ -192,6 +203,9 @@ type Config struct {
 	// ProgressInterval is how often job progress is persisted and streamed;
 	// default 250 ms.
 	ProgressInterval time.Duration
+	// JobPollInterval is how often idle workers look for jobs when the
+	// database does not notify them (SQLite); default 1 s.
+	JobPollInterval time.Duration
 }
 
 func (c *Config) defaults() {
@@ -233,8 +247,11 @@ func (c *Config) defaults() {
 	if c.MaxVehicles <= 0 {
 		c.MaxVehicles = 2000
 	}
-	if c.Workers <= 0 {
+	switch {
+	case c.Workers == 0:
 		c.Workers = 2
+	case c.Workers < 0:
+		c.Workers = 0
 	}
 	if c.QueueSize <= 0 {
 		c.QueueSize = 100
@@ -276,8 +293,14 @@ type Server struct {
 	metrics *metrics.Metrics
 	mux     *http.ServeMux
 	handler http.Handler
-	queue   *queue
-	solves  *governor
+	// local runs jobs for a store without a durable queue; runs maps the
+	// id of each job running here to the cancel function of its attempt.
+	local    *localQueue
+	runs     sync.Map
+	stopping atomic.Bool
+	// planners maps a planner job kind to its handler.
+	planners map[string]func(w http.ResponseWriter, r *http.Request) error
+	solves   *governor
 	// authFails throttles failed authentication per client address.
 	authFails *authThrottle
 	// bodies bounds the request bytes held at once.
@@ -307,7 +330,8 @@ func New(cfg Config) (*Server, error) {
 		authFails: newAuthThrottle(cfg.AuthFailRate, cfg.AuthFailBurst),
 		bodies:    newBodyBudget(cfg.MaxBodyBytesInFlight, cfg.SolveWait),
 	}
-	s.queue = newQueue(s)
+	s.local = newLocalQueue(s)
+	s.planners = map[string]func(w http.ResponseWriter, r *http.Request) error{}
 	s.registerRoutes()
 	// metrics wrap the mux directly, so they can read r.Pattern; panics are
 	// recovered inside, so they are counted as 500s.
@@ -339,20 +363,33 @@ func (s *Server) HTTPServer(addr string) *http.Server {
 	}
 }
 
-// Start re-queues jobs left queued or running by a previous server (with a
-// persistent store) and starts the job workers.
+// Start starts the job workers: River's, on the store's database, when the
+// store has a durable queue (jobs left by a stopped or dead process are
+// picked up there), else the in-process ones.
 func (s *Server) Start(ctx context.Context) error {
-	return s.queue.start(ctx)
+	if q, ok := s.store.(Queue); ok {
+		return q.StartQueue(ctx, store.QueueConfig{Workers: s.Workers(), MaxWorkers: s.cfg.Workers,
+			StaleAfter: s.cfg.JobStaleAfter, PollInterval: s.cfg.JobPollInterval, Logger: s.log})
+	}
+	s.local.start(s.cfg.Workers)
+	return nil
 }
 
 // Shutdown stops taking jobs, lets running jobs finish until ctx is done,
-// then cancels them and stores them as queued, so that the next server
-// re-runs them. Progress streams are ended. Call it after (or while)
-// http.Server.Shutdown drains the connections.
+// then cancels them and stores them as queued with their checkpoints, so
+// that another worker re-runs them. Progress streams are ended. Call it
+// after (or while) http.Server.Shutdown drains the connections.
 func (s *Server) Shutdown(ctx context.Context) error {
 	s.quitOnce.Do(func() { close(s.quit) })
-	return s.queue.shutdown(ctx)
+	s.stopping.Store(true)
+	if q, ok := s.store.(Queue); ok {
+		return q.StopQueue(ctx)
+	}
+	s.local.shutdown(ctx)
+	return nil
 }
+
+func (s *Server) isStopping() bool { return s.stopping.Load() }
 
 // route registers pattern with an access rule. Handlers return errors,
 // which are mapped to problems in one place.
@@ -429,6 +466,7 @@ func (s *Server) registerRoutes() {
 
 	s.route("POST /v1/optimize", anyKey, s.optimize)
 	s.route("POST /v1/jobs", anyKey, s.submitJob)
+	s.route("GET /v1/jobs", anyKey, s.listJobs)
 	s.route("GET /v1/jobs/{id}", anyKey, s.getJob)
 	s.route("DELETE /v1/jobs/{id}", anyKey, s.cancelJob)
 	s.route("POST /v1/jobs/{id}/cancel", anyKey, s.cancelJob)
@@ -441,12 +479,12 @@ func (s *Server) registerRoutes() {
 
 	s.route("POST /v1/dispatch", plannerOnly, s.dispatch)
 	s.route("GET /v1/plans/{id}", plannerOnly, s.getPlan)
-	s.route("POST /v1/plans/allocation", plannerOnly, s.governed(s.allocate))
-	s.route("POST /v1/plans/coverage", plannerOnly, s.governed(s.analyzeCoverage))
-	s.route("POST /v1/plans/sites", plannerOnly, s.governed(s.selectSites))
-	s.route("POST /v1/plans/location", plannerOnly, s.governed(s.locate))
-	s.route("POST /v1/plans/urban", plannerOnly, s.governed(s.urbanPlan))
-	s.route("POST /v1/plans/rural", plannerOnly, s.governed(s.ruralPlan))
+	s.route("POST /v1/plans/allocation", plannerOnly, s.planRoute("allocation", s.allocate))
+	s.route("POST /v1/plans/coverage", plannerOnly, s.planRoute("coverage", s.analyzeCoverage))
+	s.route("POST /v1/plans/sites", plannerOnly, s.planRoute("sites", s.selectSites))
+	s.route("POST /v1/plans/location", plannerOnly, s.planRoute("location", s.locate))
+	s.route("POST /v1/plans/urban", plannerOnly, s.planRoute("urban", s.urbanPlan))
+	s.route("POST /v1/plans/rural", plannerOnly, s.planRoute("rural", s.ruralPlan))
 	s.route("GET /v1/facilities", plannerOnly, s.listFacilities)
 	s.route("POST /v1/facilities", plannerOnly, s.createFacility)
 	s.route("GET /v1/facilities/{id}", plannerOnly, s.getFacility)

@@ -95,6 +95,7 @@ func TestEveryCommandConvention(t *testing.T) {
 		"site":     {"--demand", coverDemand, "--points", coverPoints, "--candidates", coverCandidates, "--add", "1", "--quiet"},
 		"solve":    {filepath.Join("testdata", "solve_tiny.txt"), "--iterations", "20", "--seed", "3", "--quiet"},
 		"version":  {},
+		"worker":   {"--database-url", os.Getenv("LASTMILE_TEST_DATABASE_URL"), "--workers", "1"},
 	}
 	for name := range commands {
 		if _, ok := tests[name]; !ok {
@@ -103,6 +104,9 @@ func TestEveryCommandConvention(t *testing.T) {
 	}
 	for name, args := range tests {
 		t.Run(name+" --json", func(t *testing.T) {
+			if name == "worker" && os.Getenv("LASTMILE_TEST_DATABASE_URL") == "" {
+				t.Skip("LASTMILE_TEST_DATABASE_URL not set")
+			}
 			out, errOut := runConvention(t, name, append(slices.Clone(args), "--json"))
 			var v any
 			if err := json.Unmarshal([]byte(out), &v); err != nil {
@@ -118,8 +122,8 @@ func TestEveryCommandConvention(t *testing.T) {
 				}
 			}
 		})
-		if name == "serve" {
-			continue // serve's text is its log on stderr
+		if name == "serve" || name == "worker" {
+			continue // their text is their log on stderr
 		}
 		t.Run(name+" text", func(t *testing.T) {
 			out, errOut := runConvention(t, name, args)
@@ -146,7 +150,7 @@ func runConvention(t *testing.T, name string, args []string) (stdout, stderr str
 	defer cancel()
 	done := make(chan int, 1)
 	go func() { done <- Run(ctx, env, append([]string{name}, args...)) }()
-	if name == "serve" {
+	if name == "serve" || name == "worker" {
 		for deadline := time.Now().Add(20 * time.Second); out.String() == "" && time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
 		}
 		cancel()

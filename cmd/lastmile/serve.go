@@ -85,7 +85,8 @@ func runServe(ctx context.Context, env *Env, args []string) error {
 	maxJob := fs.Duration("max-job-time", envDuration("LASTMILE_MAX_JOB_TIME", 10*time.Minute), "cap on an asynchronous job's time limit (LASTMILE_MAX_JOB_TIME)")
 	maxBody := fs.Int64("max-body-bytes", int64(envInt("LASTMILE_MAX_BODY_BYTES", 8<<20)), "request body limit in bytes (LASTMILE_MAX_BODY_BYTES)")
 	maxTasks := fs.Int("max-sync-tasks", envInt("LASTMILE_MAX_SYNC_TASKS", 1000), "largest problem (jobs + shipments) for synchronous endpoints (LASTMILE_MAX_SYNC_TASKS)")
-	workers := fs.Int("workers", envInt("LASTMILE_WORKERS", 2), "asynchronous job workers (LASTMILE_WORKERS)")
+	workers := fs.Int("workers", envInt("LASTMILE_WORKERS", 2), "jobs this process runs at once; 0 serves the API only, and `lastmile worker` processes run the jobs (LASTMILE_WORKERS)")
+	dbWait := fs.Duration("db-wait", envDuration("LASTMILE_DB_WAIT", time.Minute), "how long start-up waits for the database, retrying with backoff (LASTMILE_DB_WAIT)")
 	queueSize := fs.Int("queue", envInt("LASTMILE_QUEUE", 100), "jobs that may wait for a worker (LASTMILE_QUEUE)")
 	rateLimit := fs.Float64("rate-limit", float64(envInt("LASTMILE_RATE_LIMIT", 50)), "requests per second per key; negative disables (LASTMILE_RATE_LIMIT)")
 	rateBurst := fs.Int("rate-burst", envInt("LASTMILE_RATE_BURST", 200), "burst size per key (LASTMILE_RATE_BURST)")
@@ -148,14 +149,13 @@ func runServe(ctx context.Context, env *Env, args []string) error {
 	var st api.Store
 	persistent := false
 	if *dbURL != "" {
-		pg, err := store.OpenPostgres(ctx, *dbURL, log)
+		pg, err := openPostgres(ctx, log, *dbURL, *dbWait)
 		if err != nil {
 			return err
 		}
 		defer pg.Close()
 		reg.MustRegister(pg.PoolCollector())
 		st, persistent = pg, true
-		log.Info("store: PostgreSQL, migrations applied")
 	} else {
 		st = store.NewMemory()
 		log.Warn("store: in memory; data is NOT persisted and is lost when the server stops (set --database-url or DATABASE_URL to keep it)")
@@ -194,7 +194,7 @@ func runServe(ctx context.Context, env *Env, args []string) error {
 	srv, err := api.New(api.Config{
 		Store: st, Keys: keys, ZoneOf: zoneOf, Matrix: travel, Logger: log, Registry: reg, MetricsPublic: *metricsPublic,
 		MaxBodyBytes: *maxBody, DefaultSolveTime: *defSolve, MaxSolveTime: *maxSolve, MaxJobTime: *maxJob,
-		MaxSyncTasks: *maxTasks, Workers: *workers, QueueSize: *queueSize, RateLimit: *rateLimit, RateBurst: *rateBurst,
+		MaxSyncTasks: *maxTasks, Workers: workerCount(*workers), QueueSize: *queueSize, RateLimit: *rateLimit, RateBurst: *rateBurst,
 		MaxSolves: *maxSolves, SolveWait: *solveWait, MaxSyncLocations: *maxSyncLoc, MaxJobLocations: *maxJobLoc,
 		MaxJobTasks: *maxJobTasks, MaxVehicles: *maxVehicles, MaxSolveBytes: *maxSolveMB << 20,
 		Region: inRegion, RegionName: *region,
@@ -242,6 +242,43 @@ func runServe(ctx context.Context, env *Env, args []string) error {
 	}
 	log.Info("stopped")
 	return nil
+}
+
+// workerCount maps the --workers flag (0: none) to api.Config.Workers (0:
+// the default; negative: none).
+func workerCount(n int) int {
+	if n <= 0 {
+		return -1
+	}
+	return n
+}
+
+// openPostgres opens the PostgreSQL store, waiting up to wait for the
+// database to answer: a server or worker started with (or before) its
+// database retries with backoff (0.5 s doubling to 8 s) and logs each
+// attempt, instead of exiting at once.
+func openPostgres(ctx context.Context, log *slog.Logger, url string, wait time.Duration) (*store.Postgres, error) {
+	deadline := time.Now().Add(wait)
+	delay := 500 * time.Millisecond
+	for attempt := 1; ; attempt++ {
+		actx, cancel := context.WithTimeout(ctx, 10*time.Second)
+		pg, err := store.OpenPostgres(actx, url, log)
+		cancel()
+		if err == nil {
+			log.Info("store: PostgreSQL, migrations applied (ours and River's)", "attempts", attempt)
+			return pg, nil
+		}
+		if ctx.Err() != nil || time.Now().Add(delay).After(deadline) {
+			return nil, fmt.Errorf("database not reachable after %d attempts over %v: %w", attempt, wait, err)
+		}
+		log.Warn("database not reachable yet; retrying", "attempt", attempt, "retry_in", delay, "err", err)
+		select {
+		case <-ctx.Done():
+			return nil, ctx.Err()
+		case <-time.After(delay):
+		}
+		delay = min(2*delay, 8*time.Second)
+	}
 }
 
 // serveStart is what serve --json prints once it listens.

@@ -67,6 +67,21 @@ func PostgresDSN(t testing.TB) string {
 	return u.String()
 }
 
+// Exec runs one statement on the database at dsn, for tests that stage
+// what a crashed process leaves behind.
+func Exec(t testing.TB, dsn, sql string, args ...any) {
+	t.Helper()
+	ctx := context.Background()
+	conn, err := pgx.Connect(ctx, dsn)
+	if err != nil {
+		t.Fatalf("connect: %v", err)
+	}
+	defer conn.Close(ctx)
+	if _, err := conn.Exec(ctx, sql, args...); err != nil {
+		t.Fatalf("exec %q: %v", sql, err)
+	}
+}
+
 // Run runs the suite against stores made by open; each subtest gets a new,
 // empty store. The suite checks api.Store, the interface the server
 // consumes, so a store that passes it is one the server can use.
@@ -149,12 +164,12 @@ func testJobs(t *testing.T, s api.Store) {
 	if _, err := s.Job(ctx, "missing"); !errors.Is(err, store.ErrNotFound) {
 		t.Errorf("Job(missing) = %v, want ErrNotFound", err)
 	}
-	if err := s.UpdateJob(ctx, &store.Job{ID: "missing", Status: store.JobRunning}); !errors.Is(err, store.ErrNotFound) {
-		t.Errorf("UpdateJob(missing) = %v, want ErrNotFound", err)
+	if _, err := s.StartJob(ctx, "missing", 0); !errors.Is(err, store.ErrNotFound) {
+		t.Errorf("StartJob(missing) = %v, want ErrNotFound", err)
 	}
 	jobs := []*store.Job{
 		{ID: "j1", Status: store.JobQueued, Owner: "c1", Request: json.RawMessage(`{"jobs": [1, 2]}`)},
-		{ID: "j2", Status: store.JobQueued, Owner: "c2", Request: json.RawMessage(`{}`)},
+		{ID: "j2", Kind: "urban", Status: store.JobQueued, Owner: "c2", Request: json.RawMessage(`{}`)},
 		{ID: "j3", Status: store.JobQueued, Owner: "c2", Request: json.RawMessage(`{}`)},
 	}
 	for _, j := range jobs {
@@ -168,41 +183,108 @@ func testJobs(t *testing.T, s api.Store) {
 	if err := s.CreateJob(ctx, &store.Job{ID: "j1", Status: store.JobQueued, Request: json.RawMessage(`{}`)}); !errors.Is(err, store.ErrConflict) {
 		t.Errorf("CreateJob(duplicate) = %v, want ErrConflict", err)
 	}
-	j1 := *jobs[0]
-	j1.Status = store.JobRunning
-	j1.Progress = store.JobProgress{BestCost: 1234, ElapsedSeconds: 0.5, Iteration: 7, Routes: 2, Unassigned: 1}
-	if err := s.UpdateJob(ctx, &j1); err != nil {
-		t.Fatalf("UpdateJob(j1) = %v", err)
+	j1, err := s.StartJob(ctx, "j1", 0)
+	if err != nil || j1.Status != store.JobRunning || j1.Attempts != 1 || j1.Kind != "optimize" {
+		t.Fatalf("StartJob(j1) = %+v, %v; want running, attempt 1, kind optimize", j1, err)
 	}
-	j2 := *jobs[1]
-	j2.Status, j2.Result = store.JobSucceeded, json.RawMessage(`{"cost": 5}`)
-	if err := s.UpdateJob(ctx, &j2); err != nil {
-		t.Fatalf("UpdateJob(j2) = %v", err)
+	if _, err := s.StartJob(ctx, "j1", 99); !errors.Is(err, store.ErrConflict) {
+		t.Errorf("StartJob(j1, another queue entry) = %v, want ErrConflict", err)
+	}
+	prog := store.JobProgress{BestCost: 1234, ElapsedSeconds: 0.5, Iteration: 7, Routes: 2, Unassigned: 1}
+	if err := s.SaveProgress(ctx, "j1", 1, prog, json.RawMessage(`{"best": 1}`), 7); err != nil {
+		t.Fatalf("SaveProgress(j1) = %v", err)
 	}
 	got, err := s.Job(ctx, "j1")
 	if err != nil {
 		t.Fatalf("Job(j1) = %v", err)
 	}
-	if got.Status != store.JobRunning || got.Progress != j1.Progress || got.Owner != "c1" || !sameJSON(got.Request, jobs[0].Request) {
-		t.Errorf("Job(j1) = %+v, want running with progress %+v", got, j1.Progress)
+	if got.Status != store.JobRunning || got.Progress != prog || got.Owner != "c1" || !sameJSON(got.Request, jobs[0].Request) ||
+		!sameJSON(got.Checkpoint, json.RawMessage(`{"best": 1}`)) || got.CheckpointIteration != 7 {
+		t.Errorf("Job(j1) = %+v, want running with progress %+v and checkpoint at 7", got, prog)
 	}
-	if !got.CreatedAt.Equal(jobs[0].CreatedAt) {
-		t.Errorf("Job(j1).CreatedAt = %v, want %v", got.CreatedAt, jobs[0].CreatedAt)
+	if !got.CreatedAt.Equal(jobs[0].CreatedAt) || got.HeartbeatAt.IsZero() {
+		t.Errorf("Job(j1).CreatedAt = %v, want %v; heartbeat %v", got.CreatedAt, jobs[0].CreatedAt, got.HeartbeatAt)
 	}
-	if got, _ := s.Job(ctx, "j2"); got == nil || !sameJSON(got.Result, j2.Result) {
-		t.Errorf("Job(j2).Result = %v, want %s", got, j2.Result)
+	// A second attempt (the first worker was thought dead) resumes from the
+	// checkpoint; the first attempt can no longer write.
+	again, err := s.StartJob(ctx, "j1", 0)
+	if err != nil || again.Attempts != 2 || again.ResumedAt != 7 {
+		t.Fatalf("StartJob(j1) again = %+v, %v; want attempt 2 resumed at 7", again, err)
 	}
-	pending, err := s.PendingJobs(ctx)
-	if err != nil {
-		t.Fatalf("PendingJobs = %v", err)
+	if err := s.SaveProgress(ctx, "j1", 1, prog, nil, 0); !errors.Is(err, store.ErrConflict) {
+		t.Errorf("SaveProgress(old attempt) = %v, want ErrConflict", err)
 	}
-	var pids []string
-	for _, j := range pending {
-		pids = append(pids, j.ID)
+	if err := s.FinishJob(ctx, "j1", 1, store.Outcome{Status: store.JobSucceeded}); !errors.Is(err, store.ErrConflict) {
+		t.Errorf("FinishJob(old attempt) = %v, want ErrConflict", err)
 	}
-	if fmt.Sprint(pids) != "[j1 j3]" {
-		t.Errorf("PendingJobs = %v, want [j1 j3]", pids)
+	if err := s.FinishJob(ctx, "j1", 2, store.Outcome{Status: store.JobSucceeded, Result: json.RawMessage(`{"cost": 5}`), Progress: prog}); err != nil {
+		t.Fatalf("FinishJob(j1) = %v", err)
 	}
+	if _, err := s.StartJob(ctx, "j1", 0); !errors.Is(err, store.ErrConflict) {
+		t.Errorf("StartJob(finished) = %v, want ErrConflict: a finished job never runs again", err)
+	}
+	if _, err := s.CancelJob(ctx, "j1"); !errors.Is(err, store.ErrConflict) {
+		t.Errorf("CancelJob(finished) = %v, want ErrConflict", err)
+	}
+	if got, _ := s.Job(ctx, "j1"); got == nil || got.Status != store.JobSucceeded || !sameJSON(got.Result, json.RawMessage(`{"cost": 5}`)) {
+		t.Errorf("Job(j1) = %+v, want succeeded with its result", got)
+	}
+
+	// A cancel while running stands: the run's progress and outcome cannot
+	// undo it, but its best solution is kept as the result.
+	if _, err := s.StartJob(ctx, "j2", 0); err != nil {
+		t.Fatal(err)
+	}
+	if c, err := s.CancelJob(ctx, "j2"); err != nil || c.Status != store.JobCancelled {
+		t.Fatalf("CancelJob(j2) = %+v, %v", c, err)
+	}
+	if err := s.SaveProgress(ctx, "j2", 1, prog, nil, 0); !errors.Is(err, store.ErrConflict) {
+		t.Errorf("SaveProgress(cancelled) = %v, want ErrConflict", err)
+	}
+	if err := s.RequeueJob(ctx, "j2", 1); !errors.Is(err, store.ErrConflict) {
+		t.Errorf("RequeueJob(cancelled) = %v, want ErrConflict", err)
+	}
+	if err := s.FinishJob(ctx, "j2", 1, store.Outcome{Status: store.JobSucceeded, Result: json.RawMessage(`{"best": 2}`)}); err != nil {
+		t.Errorf("FinishJob(cancelled, with a result) = %v, want nil (the result is attached)", err)
+	}
+	if got, _ := s.Job(ctx, "j2"); got == nil || got.Status != store.JobCancelled || !sameJSON(got.Result, json.RawMessage(`{"best": 2}`)) {
+		t.Errorf("Job(j2) = %+v, want cancelled with the best result", got)
+	}
+	if _, err := s.StartJob(ctx, "j2", 0); !errors.Is(err, store.ErrConflict) {
+		t.Errorf("StartJob(cancelled) = %v, want ErrConflict", err)
+	}
+
+	// Requeue at shutdown: queued again, the next attempt starts it.
+	if _, err := s.StartJob(ctx, "j3", 0); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.RequeueJob(ctx, "j3", 1); err != nil {
+		t.Fatalf("RequeueJob(j3) = %v", err)
+	}
+	if got, _ := s.Job(ctx, "j3"); got == nil || got.Status != store.JobQueued || got.Attempts != 1 {
+		t.Errorf("Job(j3) after requeue = %+v, want queued after 1 attempt", got)
+	}
+
+	// Listing: newest first, by owner, in pages.
+	page, err := s.Jobs(ctx, store.JobFilter{Owner: "c2", Limit: 1})
+	if err != nil || len(page) != 1 || page[0].ID != "j3" {
+		t.Fatalf("Jobs(c2, limit 1) = %v, %v; want [j3]", jobIDs(page), err)
+	}
+	page, err = s.Jobs(ctx, store.JobFilter{Owner: "c2", After: "j3", Limit: 5})
+	if err != nil || fmt.Sprint(jobIDs(page)) != "[j2]" {
+		t.Errorf("Jobs(c2, after j3) = %v, %v; want [j2]", jobIDs(page), err)
+	}
+	if all, err := s.Jobs(ctx, store.JobFilter{}); err != nil || len(all) != 3 {
+		t.Errorf("Jobs(all) = %v, %v; want 3 jobs", jobIDs(all), err)
+	}
+}
+
+func jobIDs(js []*store.Job) []string {
+	out := make([]string, len(js))
+	for i, j := range js {
+		out[i] = j.ID
+	}
+	return out
 }
 
 func testRoutes(t *testing.T, s api.Store) {
