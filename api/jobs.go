@@ -38,6 +38,7 @@ type Queue interface {
 
 var (
 	_ Queue = (*store.Postgres)(nil)
+	_ Queue = (*store.SQLite)(nil)
 )
 
 // jobProgressEvery is the longest a running job goes without saving its

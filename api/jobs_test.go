@@ -18,6 +18,17 @@ var preferAsync = http.Header{"Prefer": {"respond-async, wait=5"}}
 // test database is set, on PostgreSQL (jobs on River).
 func jobStores(t *testing.T, fn func(t *testing.T, open func() api.Store)) {
 	t.Run("memory", func(t *testing.T) { fn(t, func() api.Store { return store.NewMemory() }) })
+	t.Run("sqlite", func(t *testing.T) {
+		dir := t.TempDir()
+		fn(t, func() api.Store {
+			db, err := store.OpenSQLite(context.Background(), dir, nil)
+			if err != nil {
+				t.Fatalf("OpenSQLite: %v", err)
+			}
+			t.Cleanup(db.Close)
+			return db
+		})
+	})
 	t.Run("postgres", func(t *testing.T) {
 		dsn := storetest.PostgresDSN(t)
 		fn(t, func() api.Store {
@@ -148,5 +159,52 @@ func TestCancelThroughAnotherServer(t *testing.T) {
 	}
 	if r := b.do("POST", "/v1/jobs/"+doc.ID+"/cancel", courierKey, nil); r.Status != http.StatusConflict {
 		t.Errorf("second cancel = %d, want 409", r.Status)
+	}
+}
+
+// TestEmbeddedJobSurvivesRestart: with the embedded store a job accepted by
+// one server, stopped mid-run, is finished by the next server on the same
+// data directory, resuming as its second attempt.
+func TestEmbeddedJobSurvivesRestart(t *testing.T) {
+	dir := t.TempDir()
+	ctx := context.Background()
+	open := func() *store.SQLite {
+		db, err := store.OpenSQLite(ctx, dir, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return db
+	}
+	db1 := open()
+	first := startServer(t, api.Config{Store: db1, Solver: slowSolver{steps: 1_000_000, tick: 5 * time.Millisecond}, Workers: 1})
+	var running, waiting api.JobDoc
+	first.do("POST", "/v1/jobs", courierKey, smallProblem(4)).decode(t, &running)
+	first.do("POST", "/v1/jobs", courierKey, smallProblem(4)).decode(t, &waiting)
+	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(10 * time.Millisecond) {
+		j, err := db1.Job(ctx, running.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if j.Status == store.JobRunning {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("the job never ran")
+		}
+	}
+	first.stop(100 * time.Millisecond)
+	db1.Close()
+
+	db2 := open()
+	t.Cleanup(db2.Close)
+	second := startServer(t, api.Config{Store: db2})
+	for _, id := range []string{running.ID, waiting.ID} {
+		j := waitJob(t, second, id, courierKey)
+		if j.Status != store.JobSucceeded || len(j.Result) == 0 {
+			t.Errorf("job %s after a restart: %s %q, want succeeded", id, j.Status, j.Error)
+		}
+	}
+	if j := waitJob(t, second, running.ID, courierKey); j.Attempts != 2 {
+		t.Errorf("the interrupted job took %d attempts, want 2", j.Attempts)
 	}
 }

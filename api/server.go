@@ -111,6 +111,7 @@ type Store interface {
 var (
 	_ Store = (*store.Memory)(nil)
 	_ Store = (*store.Postgres)(nil)
+	_ Store = (*store.SQLite)(nil)
 )
 
 type pinger interface {

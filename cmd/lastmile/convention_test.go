@@ -78,6 +78,7 @@ func benchData(t *testing.T) string {
 func TestEveryCommandConvention(t *testing.T) {
 	t.Setenv("LASTMILE_API_KEYS", "")
 	t.Setenv("DATABASE_URL", "")
+	t.Setenv("LASTMILE_DATA", t.TempDir())
 	dir := t.TempDir()
 	points := filepath.Join(dir, "points.csv")
 	if err := os.WriteFile(points, []byte(matrixPoints), 0o644); err != nil {

@@ -11,6 +11,7 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"path/filepath"
 	"runtime"
 	"strconv"
 	"strings"
@@ -70,13 +71,17 @@ func runServe(ctx context.Context, env *Env, args []string) error {
 	fs := newFlagSet(env, "serve", "",
 		"Serve the lastmile JSON API over HTTP. Flags fall back to environment variables\n"+
 			"(LASTMILE_ADDR, DATABASE_URL, LASTMILE_API_KEYS as comma-separated ROLE:KEY[:COURIER_ID], ...).\n"+
-			"With no database the store is in memory and nothing is persisted. With no API key the\n"+
+			"With no database URL the store is embedded: an SQLite file under --data (default\n"+
+			"$XDG_DATA_HOME/lastmile, else ./lastmile-data), kept across restarts; --memory keeps\n"+
+			"nothing. With no API key the\n"+
 			"server runs in demo mode: it makes one key per role, prints them, and seeds the\n"+
 			"Chongqing fixture's facilities. Logs go to stderr; --json also prints one JSON\n"+
 			"object on stdout once the server listens: its address, version, store and any\n"+
 			"demo keys.")
 	addr := fs.String("addr", envOr("LASTMILE_ADDR", ":8080"), "listen address HOST:PORT (LASTMILE_ADDR)")
-	dbURL := fs.String("database-url", envOr("DATABASE_URL", ""), "PostgreSQL URL; empty keeps data in memory (DATABASE_URL)")
+	dbURL := fs.String("database-url", envOr("DATABASE_URL", ""), "PostgreSQL URL; empty uses the embedded store under --data (DATABASE_URL)")
+	dataDir := fs.String("data", envOr("LASTMILE_DATA", defaultDataDir()), "`DIR` of the embedded store (SQLite) when there is no database URL (LASTMILE_DATA)")
+	inMemory := fs.Bool("memory", envOr("LASTMILE_MEMORY", "") == "true", "keep everything in memory: nothing survives a restart (LASTMILE_MEMORY=true)")
 	var keys keyFlags
 	fs.Var(&keys, "api-key", "API key ROLE:KEY or courier:KEY:COURIER_ID; repeatable; roles courier, planner, operator (LASTMILE_API_KEYS)")
 	metricsPublic := fs.Bool("metrics-public", envOr("LASTMILE_METRICS_PUBLIC", "") == "true", "serve /metrics without a key (default: operator key) (LASTMILE_METRICS_PUBLIC=true)")
@@ -102,7 +107,7 @@ func runServe(ctx context.Context, env *Env, args []string) error {
 	logFormat := fs.String("log-format", envOr("LASTMILE_LOG_FORMAT", "json"), "log format: json or text (LASTMILE_LOG_FORMAT)")
 	osrmURL := fs.String("osrm-url", envOr("LASTMILE_OSRM_URL", ""), "OSRM server `URL` (your own /table/v1 service) for travel between coordinates; empty uses the great-circle model (LASTMILE_OSRM_URL)")
 	osrmProfile := fs.String("osrm-profile", envOr("LASTMILE_OSRM_PROFILE", osrm.DefaultProfile), "OSRM routing profile (LASTMILE_OSRM_PROFILE)")
-	seed := fs.Bool("seed-fixture", envOr("LASTMILE_SEED_FIXTURE", "") == "true", "seed the Chongqing fixture's facilities even when keys are given (in-memory store only)")
+	seed := fs.Bool("seed-fixture", envOr("LASTMILE_SEED_FIXTURE", "") == "true", "seed the Chongqing fixture's facilities into an empty store even when keys are given (LASTMILE_SEED_FIXTURE=true)")
 	asJSON := jsonFlag(fs)
 	if err := noArgs(fs, args); err != nil {
 		return err
@@ -147,19 +152,29 @@ func runServe(ctx context.Context, env *Env, args []string) error {
 
 	reg := prometheus.NewRegistry()
 	var st api.Store
-	persistent := false
-	if *dbURL != "" {
+	kind := "memory"
+	switch {
+	case *dbURL != "":
 		pg, err := openPostgres(ctx, log, *dbURL, *dbWait)
 		if err != nil {
 			return err
 		}
 		defer pg.Close()
 		reg.MustRegister(pg.PoolCollector())
-		st, persistent = pg, true
-	} else {
+		st, kind = pg, "postgres"
+	case *inMemory:
 		st = store.NewMemory()
-		log.Warn("store: in memory; data is NOT persisted and is lost when the server stops (set --database-url or DATABASE_URL to keep it)")
+		log.Warn("store: in memory (--memory); data is NOT persisted and is lost when the server stops")
+	default:
+		sq, err := store.OpenSQLite(ctx, *dataDir, log)
+		if err != nil {
+			return fmt.Errorf("embedded store in %s: %w", *dataDir, err)
+		}
+		defer sq.Close()
+		st, kind = sq, "sqlite"
+		log.Info("store: embedded SQLite; jobs, results, facilities, routes and plans persist", "file", sq.Path())
 	}
+	persistent := kind != "memory"
 
 	demo := len(keys) == 0
 	if demo {
@@ -179,12 +194,20 @@ func runServe(ctx context.Context, env *Env, args []string) error {
 			fmt.Fprintf(env.Stderr, "  %-12s Authorization: Bearer %s\n", who, k.Secret)
 		}
 	}
-	if (demo || *seed) && !persistent {
-		n, err := seedFixture(ctx, st)
+	if demo || *seed {
+		have, err := st.Facilities(ctx, store.FacilityFilter{})
 		if err != nil {
-			return err
+			return fmt.Errorf("seed fixture: %w", err)
 		}
-		log.Info("seeded the Chongqing fixture's facilities", "facilities", n)
+		if len(have) == 0 {
+			n, err := seedFixture(ctx, st)
+			if err != nil {
+				return err
+			}
+			log.Info("seeded the Chongqing fixture's facilities into the empty store", "facilities", n)
+		} else {
+			log.Info("store already holds facilities; the fixture is not seeded", "facilities", len(have))
+		}
 	}
 
 	zoneOf, err := chongqingZones()
@@ -212,7 +235,7 @@ func runServe(ctx context.Context, env *Env, args []string) error {
 	}
 	log.Info("lastmile serve listening", "addr", ln.Addr().String(), "version", version, "persistent", persistent, "keys", len(keys), "osrm", *osrmURL)
 	if *asJSON {
-		if err := writeServeStart(env, ln.Addr().String(), persistent, demo, keys); err != nil {
+		if err := writeServeStart(env, ln.Addr().String(), kind, demo, keys); err != nil {
 			ln.Close()
 			_ = srv.Shutdown(context.Background())
 			return err
@@ -242,6 +265,17 @@ func runServe(ctx context.Context, env *Env, args []string) error {
 	}
 	log.Info("stopped")
 	return nil
+}
+
+// defaultDataDir is where the embedded store lives by default:
+// $XDG_DATA_HOME/lastmile when XDG_DATA_HOME is set, else ./lastmile-data,
+// beside where the server was started, where an operator trying it out
+// will see it.
+func defaultDataDir() string {
+	if x := os.Getenv("XDG_DATA_HOME"); x != "" {
+		return filepath.Join(x, "lastmile")
+	}
+	return "lastmile-data"
 }
 
 // workerCount maps the --workers flag (0: none) to api.Config.Workers (0:
@@ -285,7 +319,7 @@ func openPostgres(ctx context.Context, log *slog.Logger, url string, wait time.D
 type serveStart struct {
 	Addr    string `json:"addr"`
 	Version string `json:"version"`
-	// Store is "postgres" (persistent) or "memory".
+	// Store is "postgres", "sqlite" (both persistent) or "memory".
 	Store    string    `json:"store"`
 	DemoKeys []demoKey `json:"demo_keys,omitempty"`
 }
@@ -296,11 +330,8 @@ type demoKey struct {
 	Key       string `json:"key"`
 }
 
-func writeServeStart(env *Env, addr string, persistent, demo bool, keys []api.Key) error {
-	s := serveStart{Addr: addr, Version: version, Store: "memory"}
-	if persistent {
-		s.Store = "postgres"
-	}
+func writeServeStart(env *Env, addr, kind string, demo bool, keys []api.Key) error {
+	s := serveStart{Addr: addr, Version: version, Store: kind}
 	if demo {
 		for _, k := range keys {
 			s.DemoKeys = append(s.DemoKeys, demoKey{Role: string(k.Role), CourierID: k.CourierID, Key: k.Secret})

@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
+	"io"
 	"net/http"
 	"regexp"
 	"strings"
@@ -35,6 +37,7 @@ func (s *syncBuffer) String() string {
 func TestServeDemo(t *testing.T) {
 	t.Setenv("LASTMILE_API_KEYS", "")
 	t.Setenv("DATABASE_URL", "")
+	t.Setenv("LASTMILE_DATA", t.TempDir())
 	var stderr syncBuffer
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
@@ -53,8 +56,8 @@ func TestServeDemo(t *testing.T) {
 		t.Fatalf("server did not start:\n%s", stderr.String())
 	}
 	out := stderr.String()
-	if !strings.Contains(out, "NOT persisted") {
-		t.Errorf("log does not say data is not persisted:\n%s", out)
+	if !strings.Contains(out, "embedded SQLite") || !strings.Contains(out, "lastmile.db") {
+		t.Errorf("log does not name the embedded store's file:\n%s", out)
 	}
 	key := regexp.MustCompile(`Bearer (demo-planner-[0-9a-f]+)`).FindStringSubmatch(out)
 	if key == nil {
@@ -96,5 +99,114 @@ func TestServeBadFlags(t *testing.T) {
 		if err == nil {
 			t.Errorf("serve %v = nil, want a usage error", args)
 		}
+	}
+}
+
+// serveProcess is `lastmile serve` running in this test until stop.
+type serveProcess struct {
+	addr, plannerKey string
+	stop             func()
+}
+
+func startServe(t *testing.T, args ...string) *serveProcess {
+	t.Helper()
+	var stderr syncBuffer
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() {
+		done <- runServe(ctx, &Env{Stdout: &bytes.Buffer{}, Stderr: &stderr}, append([]string{"--addr", "127.0.0.1:0"}, args...))
+	}()
+	addrRe := regexp.MustCompile(`"addr":"(127\.0\.0\.1:\d+)"`)
+	p := &serveProcess{}
+	for deadline := time.Now().Add(20 * time.Second); p.addr == "" && time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
+		if m := addrRe.FindStringSubmatch(stderr.String()); m != nil {
+			p.addr = m[1]
+		}
+	}
+	if p.addr == "" {
+		cancel()
+		t.Fatalf("server did not start:\n%s", stderr.String())
+	}
+	if m := regexp.MustCompile(`Bearer (demo-planner-[0-9a-f]+)`).FindStringSubmatch(stderr.String()); m != nil {
+		p.plannerKey = m[1]
+	}
+	stopped := false
+	p.stop = func() {
+		if stopped {
+			return
+		}
+		stopped = true
+		cancel()
+		select {
+		case err := <-done:
+			if err != nil {
+				t.Errorf("serve returned %v after shutdown", err)
+			}
+		case <-time.After(30 * time.Second):
+			t.Fatal("serve did not stop")
+		}
+	}
+	t.Cleanup(p.stop)
+	return p
+}
+
+func (p *serveProcess) call(t *testing.T, method, path, key string, body string) (int, []byte) {
+	t.Helper()
+	req, _ := http.NewRequest(method, "http://"+p.addr+path, strings.NewReader(body))
+	req.Header.Set("Authorization", "Bearer "+key)
+	if body != "" {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, b
+}
+
+// TestServeKeepsJobsAcrossRestart: `lastmile serve` with no store flags
+// keeps an accepted job across a restart, in its data directory: stopped
+// mid-run, the job is finished by the next server.
+func TestServeKeepsJobsAcrossRestart(t *testing.T) {
+	t.Setenv("DATABASE_URL", "")
+	t.Setenv("LASTMILE_DATA", t.TempDir())
+	key := "planner:restart-test-key"
+	first := startServe(t, "--api-key", key, "--shutdown-timeout", "50ms")
+	var jobs []string
+	for i := range 60 {
+		jobs = append(jobs, fmt.Sprintf(`{"id":"j%d","location":[%.3f,%.3f],"delivery":[1]}`, i, 106.45+0.004*float64(i%25), 29.50+0.01*float64(i/25)))
+	}
+	problem := `{"vehicles":[{"id":"v1","start":[106.55,29.56],"capacity":[40]},{"id":"v2","start":[106.55,29.56],"capacity":[40]}],
+		"jobs":[` + strings.Join(jobs, ",") + `], "options":{"time_limit_ms":2500,"seed":1}}`
+	code, body := first.call(t, "POST", "/v1/jobs", "restart-test-key", problem)
+	var job struct {
+		ID       string `json:"id"`
+		Status   string `json:"status"`
+		Attempts int    `json:"attempts"`
+		Result   json.RawMessage
+	}
+	if err := json.Unmarshal(body, &job); err != nil || code != 202 {
+		t.Fatalf("POST /v1/jobs = %d %s", code, body)
+	}
+	for deadline := time.Now().Add(10 * time.Second); job.Status != "running" && time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
+		_, body = first.call(t, "GET", "/v1/jobs/"+job.ID, "restart-test-key", "")
+		_ = json.Unmarshal(body, &job)
+	}
+	first.stop()
+
+	second := startServe(t, "--api-key", key)
+	for deadline := time.Now().Add(20 * time.Second); ; time.Sleep(50 * time.Millisecond) {
+		code, body = second.call(t, "GET", "/v1/jobs/"+job.ID, "restart-test-key", "")
+		if err := json.Unmarshal(body, &job); err != nil || code != 200 {
+			t.Fatalf("GET the job after a restart = %d %s; want it kept", code, body)
+		}
+		if job.Status == "succeeded" || time.Now().After(deadline) {
+			break
+		}
+	}
+	if job.Status != "succeeded" || len(job.Result) == 0 || job.Attempts != 2 {
+		t.Errorf("job after a restart: %s after %d attempts, want succeeded with a result in the second", job.Status, job.Attempts)
 	}
 }
