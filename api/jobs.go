@@ -230,8 +230,53 @@ func (s *Server) finishJob(ctx context.Context, j *store.Job, out store.Outcome)
 	}
 }
 
+// checkpoint is the best solution of a run as saved in the job: enough to
+// seed the next attempt (routing.Options.Initial), no more. Stops are
+// [kind, task] pairs, start and end left out.
+type checkpoint struct {
+	Cost      int64             `json:"cost"`
+	Iteration int               `json:"iteration"`
+	Elapsed   float64           `json:"elapsed_seconds"`
+	Routes    []checkpointRoute `json:"routes"`
+}
+
+type checkpointRoute struct {
+	Vehicle int      `json:"vehicle"`
+	Stops   [][2]int `json:"stops"`
+}
+
+func newCheckpoint(sol *routing.Solution, iteration int, elapsed float64) *checkpoint {
+	c := &checkpoint{Cost: sol.Cost, Iteration: iteration, Elapsed: elapsed, Routes: make([]checkpointRoute, 0, len(sol.Routes))}
+	for _, r := range sol.Routes {
+		cr := checkpointRoute{Vehicle: r.Vehicle, Stops: make([][2]int, 0, len(r.Stops))}
+		for _, st := range r.Stops {
+			if st.Kind != routing.KindStart && st.Kind != routing.KindEnd {
+				cr.Stops = append(cr.Stops, [2]int{int(st.Kind), st.Task})
+			}
+		}
+		c.Routes = append(c.Routes, cr)
+	}
+	return c
+}
+
+// initial is the checkpoint as a starting solution for routing.Solve.
+func (c *checkpoint) initial() *routing.Solution {
+	sol := &routing.Solution{Cost: c.Cost}
+	for _, r := range c.Routes {
+		rt := routing.Route{Vehicle: r.Vehicle}
+		for _, st := range r.Stops {
+			rt.Stops = append(rt.Stops, routing.RouteStop{Kind: routing.StopKind(st[0]), Task: st[1]})
+		}
+		sol.Routes = append(sol.Routes, rt)
+	}
+	return sol
+}
+
 // solveJob is the core of an optimize job: decode the stored request,
-// solve it with progress reported, and make the outcome.
+// solve it with progress reported and the best solution checkpointed every
+// CheckpointInterval, and make the outcome. An attempt after one that
+// saved a checkpoint starts from it (routing.Options.Initial), with the
+// iterations and time the earlier attempts left.
 func (s *Server) solveJob(ctx context.Context, r *jobRun) store.Outcome {
 	start := time.Now()
 	in, o, err := s.decodeSolveRequest(ctx, r.job.Request, s.jobBudget())
@@ -239,20 +284,58 @@ func (s *Server) solveJob(ctx context.Context, r *jobRun) store.Outcome {
 		return store.Outcome{Status: store.JobFailed, Error: "the stored request no longer decodes: " + problemFor(err).Detail}
 	}
 	opts := routingOptions(o, s.cfg.MaxJobTime, s.cfg.MaxJobTime)
+	var (
+		base    int     // iterations done by earlier attempts
+		before  float64 // seconds spent by earlier attempts
+		resumed bool
+	)
+	if len(r.job.Checkpoint) > 0 {
+		var cp checkpoint
+		if err := json.Unmarshal(r.job.Checkpoint, &cp); err == nil {
+			opts.Initial, base, before, resumed = cp.initial(), cp.Iteration, cp.Elapsed, true
+			if opts.Iterations > 0 {
+				opts.Iterations = max(opts.Iterations-base, 1)
+			}
+			if opts.TimeLimit > 0 {
+				opts.TimeLimit = max(opts.TimeLimit-time.Duration(before*float64(time.Second)), time.Second)
+			}
+		} else {
+			s.log.Warn("job: checkpoint does not decode; starting afresh", "job", r.job.ID, "err", err)
+		}
+	}
+	var lastCheckpoint time.Time // the first best is saved at once
 	opts.Progress = func(p routing.Progress) {
-		r.report(store.JobProgress{BestCost: money(p.BestCost), ElapsedSeconds: p.Elapsed.Seconds(), Iteration: p.Iteration,
+		elapsed := before + p.Elapsed.Seconds()
+		r.report(store.JobProgress{BestCost: money(p.BestCost), ElapsedSeconds: elapsed, Iteration: base + p.Iteration,
 			Routes: p.Routes, Unassigned: p.Unassigned})
+		if p.Best != nil && time.Since(lastCheckpoint) >= s.cfg.CheckpointInterval {
+			lastCheckpoint = time.Now()
+			if doc, err := json.Marshal(newCheckpoint(p.Best(), base+p.Iteration, elapsed)); err == nil {
+				r.setCheckpoint(doc, base+p.Iteration)
+			}
+		}
 	}
 	sol, err := s.solve(ctx, "job", in.Problem, opts)
+	if err != nil && resumed && opts.Initial != nil && errors.Is(err, routing.ErrInvalid) {
+		// A checkpoint the solver refuses (it cannot be from this
+		// problem, but be safe): start afresh rather than fail the job.
+		s.log.Warn("job: checkpoint refused by the solver; starting afresh", "job", r.job.ID, "err", err)
+		opts.Initial = nil
+		sol, err = s.solve(ctx, "job", in.Problem, opts)
+	}
 	r.mu.Lock()
 	prog := r.progress
 	r.mu.Unlock()
-	prog.ElapsedSeconds = time.Since(start).Seconds()
+	prog.ElapsedSeconds = before + time.Since(start).Seconds()
 	if ctx.Err() != nil && context.Cause(ctx) != nil && !errors.Is(context.Cause(ctx), context.DeadlineExceeded) {
-		// Cancelled or stopping: keep the best solution found, if any.
+		// Cancelled or stopping: keep the best solution found, if any, as
+		// the result and as the checkpoint.
 		var res json.RawMessage
 		if sol != nil {
 			res, _ = json.Marshal(newSolutionDoc(in, sol))
+			if doc, err := json.Marshal(newCheckpoint(sol, prog.Iteration, prog.ElapsedSeconds)); err == nil {
+				r.setCheckpoint(doc, prog.Iteration)
+			}
 		}
 		return store.Outcome{Status: store.JobCancelled, Result: res, Progress: prog}
 	}

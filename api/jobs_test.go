@@ -3,6 +3,7 @@ package api_test
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"testing"
 	"time"
@@ -206,5 +207,73 @@ func TestEmbeddedJobSurvivesRestart(t *testing.T) {
 	}
 	if j := waitJob(t, second, running.ID, courierKey); j.Attempts != 2 {
 		t.Errorf("the interrupted job took %d attempts, want 2", j.Attempts)
+	}
+}
+
+// TestJobResumesFromCheckpoint: a job stopped mid-run after saving a
+// checkpoint is resumed by the next server from that checkpoint: its second
+// attempt says where it resumed, counts iterations on from there, and ends
+// no worse than the checkpoint.
+func TestJobResumesFromCheckpoint(t *testing.T) {
+	dir := t.TempDir()
+	ctx := context.Background()
+	open := func() *store.SQLite {
+		db, err := store.OpenSQLite(ctx, dir, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return db
+	}
+	cfg := func(db *store.SQLite) api.Config {
+		return api.Config{Store: db, Workers: 1, MaxIterations: 1_000_000, CheckpointInterval: time.Nanosecond}
+	}
+	prob := smallProblem(60)
+	prob["options"] = map[string]any{"iterations": 40_000, "seed": 5}
+	db1 := open()
+	first := startServer(t, cfg(db1))
+	var doc api.JobDoc
+	first.do("POST", "/v1/jobs", courierKey, prob).decode(t, &doc)
+	var saved *store.Job
+	for deadline := time.Now().Add(20 * time.Second); ; time.Sleep(10 * time.Millisecond) {
+		j, err := db1.Job(ctx, doc.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if j.CheckpointIteration > 0 && j.Status == store.JobRunning {
+			saved = j
+			break
+		}
+		if j.Status.Final() || time.Now().After(deadline) {
+			t.Fatalf("no checkpoint while running: %s, checkpoint at %d (%.100s), progress %+v", j.Status, j.CheckpointIteration, j.Checkpoint, j.Progress)
+		}
+	}
+	first.stop(10 * time.Millisecond)
+	db1.Close()
+	var cp struct {
+		Cost int64 `json:"cost"`
+	}
+	if err := json.Unmarshal(saved.Checkpoint, &cp); err != nil || cp.Cost <= 0 {
+		t.Fatalf("checkpoint %s: %v", saved.Checkpoint, err)
+	}
+
+	db2 := open()
+	t.Cleanup(db2.Close)
+	j, err := db2.Job(ctx, doc.ID)
+	if err != nil || j.Status != store.JobQueued || j.CheckpointIteration < saved.CheckpointIteration {
+		t.Fatalf("after the stop: %+v, %v; want queued with a checkpoint at ≥ %d", j, err, saved.CheckpointIteration)
+	}
+	resumeAt := j.CheckpointIteration
+	second := startServer(t, cfg(db2))
+	got := waitJob(t, second, doc.ID, courierKey)
+	if got.Status != store.JobSucceeded || got.Attempts != 2 || got.ResumedAt != resumeAt ||
+		got.Note != fmt.Sprintf("resumed at iteration %d", resumeAt) {
+		t.Fatalf("resumed job = %s, %d attempts, resumed at %d (%q); want succeeded in attempt 2, resumed at %d",
+			got.Status, got.Attempts, got.ResumedAt, got.Note, resumeAt)
+	}
+	var res struct {
+		Cost float64 `json:"cost"`
+	}
+	if err := json.Unmarshal(got.Result, &res); err != nil || res.Cost*1e6 > float64(cp.Cost)+1 {
+		t.Errorf("resumed result cost %v, want no worse than the checkpoint's %d (×10⁻⁶)", res.Cost, cp.Cost)
 	}
 }

@@ -204,6 +204,9 @@ type Config struct {
 	// ProgressInterval is how often job progress is persisted and streamed;
 	// default 250 ms.
 	ProgressInterval time.Duration
+	// CheckpointInterval is how often a running optimize job saves its best
+	// solution, from which a later attempt resumes; default 5 s.
+	CheckpointInterval time.Duration
 	// JobPollInterval is how often idle workers look for jobs when the
 	// database does not notify them (SQLite); default 1 s.
 	JobPollInterval time.Duration
@@ -220,6 +223,7 @@ func (c *Config) defaults() {
 	set(&c.MaxJobTime, 10*time.Minute)
 	set(&c.ReplanTime, time.Second)
 	set(&c.ProgressInterval, 250*time.Millisecond)
+	set(&c.CheckpointInterval, 5*time.Second)
 	set(&c.SolveWait, 2*time.Second)
 	if c.MaxSolves <= 0 {
 		c.MaxSolves = runtime.NumCPU()

@@ -67,6 +67,7 @@ func Solve(ctx context.Context, p *Problem, opts Options) (*Solution, error) {
 			BestCost:   in.publicCost(s.best),
 			Routes:     used,
 			Unassigned: s.best.nUnassigned,
+			Best:       func() *Solution { return in.export(s.best) },
 		})
 	}
 	searches := make([]*search, threads)
