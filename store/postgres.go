@@ -6,8 +6,12 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"log/slog"
+	"net"
+	"strings"
+	"syscall"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -124,8 +128,10 @@ func (p *Postgres) Persistent() bool { return true }
 
 // Ping checks that the database answers; /readyz uses it.
 func (p *Postgres) Ping(ctx context.Context) error {
+	ctx, cancel := p.op(ctx)
+	defer cancel()
 	if err := p.pool.Ping(ctx); err != nil {
-		return fmt.Errorf("store: ping: %w", err)
+		return fmt.Errorf("store: ping: %w: %w", ErrUnavailable, err)
 	}
 	return nil
 }
@@ -136,12 +142,54 @@ func (p *Postgres) Close() {
 	p.pool.Close()
 }
 
+// opTimeout bounds one store operation: a database that stops answering
+// (a cut network, a hung server) fails the call with ErrUnavailable instead
+// of holding the request. pgx closes the connection when the context ends.
+const opTimeout = 10 * time.Second
+
+func (p *Postgres) op(ctx context.Context) (context.Context, context.CancelFunc) {
+	return context.WithTimeout(ctx, opTimeout)
+}
+
+// unreachable reports whether err means the database cannot be reached or
+// is not serving (connection refused or lost, a timeout, a server shutting
+// down or starting up), as opposed to a problem with the statement.
+func unreachable(err error) bool {
+	var (
+		pgErr   *pgconn.PgError
+		connErr *pgconn.ConnectError
+		netErr  net.Error
+	)
+	switch {
+	case errors.As(err, &pgErr):
+		// Class 08: connection exception; 57P0x: admin or crash shutdown,
+		// cannot connect now; 53300: too many connections.
+		return strings.HasPrefix(pgErr.Code, "08") || strings.HasPrefix(pgErr.Code, "57P") || pgErr.Code == "53300"
+	case errors.As(err, &connErr), errors.As(err, &netErr):
+		return true
+	case errors.Is(err, context.DeadlineExceeded), errors.Is(err, io.EOF), errors.Is(err, io.ErrUnexpectedEOF),
+		errors.Is(err, net.ErrClosed), errors.Is(err, syscall.ECONNREFUSED), errors.Is(err, syscall.ECONNRESET):
+		return true
+	case pgconn.SafeToRetry(err), pgconn.Timeout(err):
+		return true
+	}
+	msg := err.Error()
+	return strings.Contains(msg, "closed pool") || strings.Contains(msg, "conn closed") || strings.Contains(msg, "connection reset")
+}
+
 // translate maps pgx errors to the package's sentinels.
 func translate(err error, what string, notFound error) error {
 	var pgErr *pgconn.PgError
 	switch {
 	case err == nil:
 		return nil
+	case errors.Is(err, ErrNotFound), errors.Is(err, ErrConflict), errors.Is(err, ErrInvalid), errors.Is(err, ErrUnavailable),
+		errors.Is(err, depots.ErrNotFound):
+		return err // translated already
+	case errors.Is(err, context.Canceled):
+		return fmt.Errorf("store: %s: %w", what, err)
+	case unreachable(err):
+		return fmt.Errorf("store: %s: %w: %w", what, ErrUnavailable, err)
 	case errors.Is(err, pgx.ErrNoRows):
 		return fmt.Errorf("%s: %w", what, notFound)
 	case errors.As(err, &pgErr) && pgErr.Code == "23505": // unique_violation
@@ -155,6 +203,8 @@ func translate(err error, what string, notFound error) error {
 
 // CreateFacility adds f, or returns ErrConflict if its id exists.
 func (p *Postgres) CreateFacility(ctx context.Context, f *depots.Facility) error {
+	ctx, cancel := p.op(ctx)
+	defer cancel()
 	doc, err := json.Marshal(f)
 	if err != nil {
 		return fmt.Errorf("store: facility %q: %w", f.ID, err)
@@ -165,6 +215,8 @@ func (p *Postgres) CreateFacility(ctx context.Context, f *depots.Facility) error
 
 // PutFacility creates or replaces f.
 func (p *Postgres) PutFacility(ctx context.Context, f *depots.Facility) error {
+	ctx, cancel := p.op(ctx)
+	defer cancel()
 	doc, err := json.Marshal(f)
 	if err != nil {
 		return fmt.Errorf("store: facility %q: %w", f.ID, err)
@@ -176,6 +228,8 @@ func (p *Postgres) PutFacility(ctx context.Context, f *depots.Facility) error {
 
 // Facility returns the facility id, or depots.ErrNotFound.
 func (p *Postgres) Facility(ctx context.Context, id depots.ID) (*depots.Facility, error) {
+	ctx, cancel := p.op(ctx)
+	defer cancel()
 	var doc []byte
 	err := p.pool.QueryRow(ctx, `SELECT doc FROM facilities WHERE id = $1`, id).Scan(&doc)
 	if err != nil {
@@ -191,6 +245,8 @@ func (p *Postgres) Facility(ctx context.Context, id depots.ID) (*depots.Facility
 
 // Facilities returns the facilities matching filter, ordered by id.
 func (p *Postgres) Facilities(ctx context.Context, filter FacilityFilter) ([]*depots.Facility, error) {
+	ctx, cancel := p.op(ctx)
+	defer cancel()
 	rows, err := p.pool.Query(ctx, `SELECT doc FROM facilities WHERE $1 = '' OR kind = $1 ORDER BY id COLLATE "C"`, string(filter.Kind))
 	if err != nil {
 		return nil, translate(err, "facilities", ErrNotFound)
@@ -212,6 +268,8 @@ func (p *Postgres) Facilities(ctx context.Context, filter FacilityFilter) ([]*de
 
 // DeleteFacility removes the facility id, or returns depots.ErrNotFound.
 func (p *Postgres) DeleteFacility(ctx context.Context, id depots.ID) error {
+	ctx, cancel := p.op(ctx)
+	defer cancel()
 	tag, err := p.pool.Exec(ctx, `DELETE FROM facilities WHERE id = $1`, id)
 	if err != nil {
 		return translate(err, fmt.Sprintf("facility %q", id), depots.ErrNotFound)
@@ -240,6 +298,8 @@ func nullJSON(b json.RawMessage) any {
 // CreateJob adds j, setting its timestamps, or returns ErrConflict. A job
 // created this way has no queue entry; EnqueueJob creates both.
 func (p *Postgres) CreateJob(ctx context.Context, j *Job) error {
+	ctx, cancel := p.op(ctx)
+	defer cancel()
 	return createJobPG(ctx, p.pool, j)
 }
 
@@ -294,6 +354,8 @@ func scanJob(row pgx.Row) (*Job, error) {
 
 // Job returns the job id, or ErrNotFound.
 func (p *Postgres) Job(ctx context.Context, id string) (*Job, error) {
+	ctx, cancel := p.op(ctx)
+	defer cancel()
 	j, err := scanJob(p.pool.QueryRow(ctx, `SELECT `+jobColumns+` FROM jobs WHERE id = $1`, id))
 	if err != nil {
 		return nil, translate(err, fmt.Sprintf("job %q", id), ErrNotFound)
@@ -304,6 +366,8 @@ func (p *Postgres) Job(ctx context.Context, id string) (*Job, error) {
 // Jobs lists the jobs matching f, newest first, without their requests,
 // results and checkpoints.
 func (p *Postgres) Jobs(ctx context.Context, f JobFilter) ([]*Job, error) {
+	ctx, cancel := p.op(ctx)
+	defer cancel()
 	limit := f.Limit
 	if limit <= 0 {
 		limit = 1000
@@ -335,6 +399,8 @@ func (p *Postgres) Jobs(ctx context.Context, f JobFilter) ([]*Job, error) {
 
 // CountJobs counts owner's jobs ("" for everyone's) in each status.
 func (p *Postgres) CountJobs(ctx context.Context, owner string) (map[JobStatus]int, error) {
+	ctx, cancel := p.op(ctx)
+	defer cancel()
 	rows, err := p.pool.Query(ctx, `SELECT status, count(*) FROM jobs WHERE $1 = '' OR owner = $1 GROUP BY status`, owner)
 	if err != nil {
 		return nil, translate(err, "job counts", ErrNotFound)
@@ -358,6 +424,8 @@ func (p *Postgres) CountJobs(ctx context.Context, owner string) (map[JobStatus]i
 // returns it. A final job, or one whose queue entry is no longer queueID
 // (it was re-queued under a new entry), is not started: ErrConflict.
 func (p *Postgres) StartJob(ctx context.Context, id string, queueID int64) (*Job, error) {
+	ctx, cancel := p.op(ctx)
+	defer cancel()
 	j, err := scanJob(p.pool.QueryRow(ctx, `UPDATE jobs SET status = 'running', attempts = attempts + 1,
 			resumed_at = checkpoint_iteration, updated_at = now(), heartbeat_at = now()
 		WHERE id = $1 AND queue_id = $2 AND status IN ('queued', 'running') RETURNING `+jobColumns, id, queueID))
@@ -387,6 +455,8 @@ func (p *Postgres) conflict(ctx context.Context, id, what string) error {
 // otherwise the job was cancelled or taken over, and SaveProgress returns
 // ErrConflict.
 func (p *Postgres) SaveProgress(ctx context.Context, id string, attempt int, pr JobProgress, checkpoint json.RawMessage, iteration int) error {
+	ctx, cancel := p.op(ctx)
+	defer cancel()
 	prog, err := json.Marshal(pr)
 	if err != nil {
 		return fmt.Errorf("store: job %q: %w", id, err)
@@ -408,6 +478,8 @@ func (p *Postgres) SaveProgress(ctx context.Context, id string, attempt int, pr 
 // cancelled and keeps o.Result as its result if it has none; a job that is
 // final or taken over by a later attempt is left alone: ErrConflict.
 func (p *Postgres) FinishJob(ctx context.Context, id string, attempt int, o Outcome) error {
+	ctx, cancel := p.op(ctx)
+	defer cancel()
 	prog, err := json.Marshal(o.Progress)
 	if err != nil {
 		return fmt.Errorf("store: job %q: %w", id, err)
@@ -431,6 +503,8 @@ func (p *Postgres) FinishJob(ctx context.Context, id string, attempt int, o Outc
 // RequeueJob puts attempt's running job back to queued (a server stopping
 // mid-run); its checkpoint stays for the next attempt.
 func (p *Postgres) RequeueJob(ctx context.Context, id string, attempt int) error {
+	ctx, cancel := p.op(ctx)
+	defer cancel()
 	tag, err := p.pool.Exec(ctx, `UPDATE jobs SET status = 'queued', updated_at = now()
 		WHERE id = $1 AND attempts = $2 AND status = 'running'`, id, attempt)
 	if err != nil {
@@ -447,6 +521,8 @@ func (p *Postgres) RequeueJob(ctx context.Context, id string, attempt int) error
 // worker, which sees the status at its next progress save. A final job is
 // left alone: ErrConflict.
 func (p *Postgres) CancelJob(ctx context.Context, id string) (*Job, error) {
+	ctx, cancel := p.op(ctx)
+	defer cancel()
 	j, err := scanJob(p.pool.QueryRow(ctx, `UPDATE jobs SET status = 'cancelled', updated_at = now()
 		WHERE id = $1 AND status IN ('queued', 'running') RETURNING `+jobColumns, id))
 	if errors.Is(err, pgx.ErrNoRows) {
@@ -465,6 +541,8 @@ func (p *Postgres) CancelJob(ctx context.Context, id string) (*Job, error) {
 // concurrent writer that got there first makes this one fail with
 // ErrConflict instead of being overwritten.
 func (p *Postgres) SaveRoute(ctx context.Context, r *CourierRoute, e *StopEvent) error {
+	ctx, cancel := p.op(ctx)
+	defer cancel()
 	now := time.Now().UTC().Truncate(time.Microsecond)
 	what := fmt.Sprintf("route of courier %q", r.CourierID)
 	err := pgx.BeginFunc(ctx, p.pool, func(tx pgx.Tx) error {
@@ -491,7 +569,7 @@ func (p *Postgres) SaveRoute(ctx context.Context, r *CourierRoute, e *StopEvent)
 		return translate(err, fmt.Sprintf("event of courier %q", e.CourierID), ErrNotFound)
 	})
 	if err != nil {
-		return err
+		return translate(err, what, ErrNotFound)
 	}
 	r.UpdatedAt = now
 	if e != nil {
@@ -502,6 +580,8 @@ func (p *Postgres) SaveRoute(ctx context.Context, r *CourierRoute, e *StopEvent)
 
 // Route returns the courier's current route, or ErrNotFound.
 func (p *Postgres) Route(ctx context.Context, courierID string) (*CourierRoute, error) {
+	ctx, cancel := p.op(ctx)
+	defer cancel()
 	var (
 		r   CourierRoute
 		doc []byte
@@ -517,6 +597,8 @@ func (p *Postgres) Route(ctx context.Context, courierID string) (*CourierRoute, 
 
 // Events returns the courier's events in the order they were added.
 func (p *Postgres) Events(ctx context.Context, courierID string) ([]*StopEvent, error) {
+	ctx, cancel := p.op(ctx)
+	defer cancel()
 	rows, err := p.pool.Query(ctx, `SELECT seq, courier_id, kind, stop_id, payload, created_at
 		FROM stop_events WHERE courier_id = $1 ORDER BY seq`, courierID)
 	if err != nil {
@@ -540,6 +622,8 @@ func (p *Postgres) Events(ctx context.Context, courierID string) ([]*StopEvent, 
 
 // CreatePlan adds p, setting CreatedAt, or returns ErrConflict.
 func (p *Postgres) CreatePlan(ctx context.Context, pl *Plan) error {
+	ctx, cancel := p.op(ctx)
+	defer cancel()
 	now := time.Now().UTC().Truncate(time.Microsecond)
 	_, err := p.pool.Exec(ctx, `INSERT INTO plans (id, kind, owner, request, result, created_at) VALUES ($1, $2, $3, $4, $5, $6)`,
 		pl.ID, pl.Kind, pl.Owner, nullJSON(pl.Request), nullJSON(pl.Result), now)
@@ -552,6 +636,8 @@ func (p *Postgres) CreatePlan(ctx context.Context, pl *Plan) error {
 
 // Plan returns the plan id, or ErrNotFound.
 func (p *Postgres) Plan(ctx context.Context, id string) (*Plan, error) {
+	ctx, cancel := p.op(ctx)
+	defer cancel()
 	var (
 		pl       Plan
 		req, res []byte
@@ -579,8 +665,10 @@ func (p *Postgres) StopQueue(ctx context.Context) error { return p.queue.stop(ct
 // transaction: a job is never stored without its queue entry, nor queued
 // without its row.
 func (p *Postgres) EnqueueJob(ctx context.Context, j *Job, args river.JobArgs) error {
+	ctx, cancel := p.op(ctx)
+	defer cancel()
 	j.Status = JobQueued
-	return pgx.BeginFunc(ctx, p.pool, func(tx pgx.Tx) error {
+	err := pgx.BeginFunc(ctx, p.pool, func(tx pgx.Tx) error {
 		if err := createJobPG(ctx, tx, j); err != nil {
 			return err
 		}
@@ -592,6 +680,7 @@ func (p *Postgres) EnqueueJob(ctx context.Context, j *Job, args river.JobArgs) e
 		_, err = tx.Exec(ctx, `UPDATE jobs SET queue_id = $2 WHERE id = $1`, j.ID, id)
 		return translate(err, fmt.Sprintf("job %q", j.ID), ErrNotFound)
 	})
+	return translate(err, fmt.Sprintf("enqueue job %q", j.ID), ErrNotFound)
 }
 
 // rescue re-queues jobs that no worker is running: running ones whose

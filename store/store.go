@@ -15,6 +15,10 @@ var (
 	// ErrInvalid is text the database cannot keep (NUL, invalid UTF-8)
 	// that got past the API's own checks: a client error, never a 500.
 	ErrInvalid = errors.New("store: value not storable")
+	// ErrUnavailable is a database that cannot be reached or is not
+	// serving: the API answers 503 with Retry-After, and callers that can
+	// wait retry.
+	ErrUnavailable = errors.New("store: database unavailable")
 )
 
 // JobStatus is the life-cycle state of an asynchronous job.
