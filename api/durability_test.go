@@ -109,7 +109,7 @@ func TestCrashedJobRequeued(t *testing.T) {
 	// What a dead worker leaves behind: River's entry running, the job
 	// running with a heartbeat that stops.
 	storetest.Exec(t, dsn, `UPDATE river_job SET state = 'running', attempt = 1, attempted_at = now() WHERE id = $1`, j.QueueID)
-	if _, err := db.StartJob(ctx, j.ID, j.QueueID); err != nil {
+	if _, err := db.StartJob(ctx, j.ID, j.QueueID, 0); err != nil {
 		t.Fatal(err)
 	}
 	if err := db.StopQueue(ctx); err != nil {

@@ -61,6 +61,9 @@ func startServer(t testing.TB, cfg api.Config) *testServer {
 	if cfg.ProgressInterval == 0 {
 		cfg.ProgressInterval = 20 * time.Millisecond
 	}
+	if cfg.JobPollInterval == 0 {
+		cfg.JobPollInterval = 50 * time.Millisecond
+	}
 	s, err := api.New(cfg)
 	if err != nil {
 		t.Fatalf("api.New: %v", err)

@@ -9,6 +9,7 @@ import (
 	"io"
 	"net/http"
 	"net/url"
+	"time"
 
 	"github.com/lastmile-dev/lastmile/store"
 	"github.com/riverqueue/river"
@@ -93,7 +94,19 @@ type OptimizeWorker struct {
 
 // Work solves the job's problem and stores the outcome.
 func (w *OptimizeWorker) Work(ctx context.Context, job *river.Job[OptimizeArgs]) error {
-	return w.s.runJob(ctx, job.Args.JobID, job.ID, w.s.solveJob)
+	return snoozeOverQuota(w.s.runJob(ctx, job.Args.JobID, job.ID, w.s.solveJob))
+}
+
+// snoozeFor is how long a job whose owner runs its quota waits.
+const snoozeFor = time.Second
+
+// snoozeOverQuota turns errOverQuota into River's snooze: the job goes back
+// to the queue for snoozeFor, without counting as a failed attempt.
+func snoozeOverQuota(err error) error {
+	if errors.Is(err, errOverQuota) {
+		return river.JobSnooze(snoozeFor)
+	}
+	return err
 }
 
 // PlanWorker runs the planner jobs of one kind.
@@ -105,9 +118,9 @@ type PlanWorker[A planArgs] struct {
 // Work runs the planner on the job's request and stores the outcome.
 func (w *PlanWorker[A]) Work(ctx context.Context, job *river.Job[A]) error {
 	p := job.Args.plan()
-	return w.s.runJob(ctx, p.JobID, job.ID, func(ctx context.Context, r *jobRun) store.Outcome {
+	return snoozeOverQuota(w.s.runJob(ctx, p.JobID, job.ID, func(ctx context.Context, r *jobRun) store.Outcome {
 		return w.s.planJob(ctx, job.Args.Kind(), p.Query, r)
-	})
+	}))
 }
 
 // Workers returns a River worker for every job kind, all running on s.

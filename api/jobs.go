@@ -153,7 +153,10 @@ func (r *jobRun) saveLoop(ctx context.Context, cancel context.CancelCauseFunc, s
 // server stopped mid-run.
 func (s *Server) runJob(ctx context.Context, id string, queueID int64, body func(ctx context.Context, r *jobRun) store.Outcome) error {
 	bg := context.WithoutCancel(ctx)
-	j, err := s.store.StartJob(bg, id, queueID)
+	j, err := s.store.StartJob(bg, id, queueID, s.cfg.MaxRunningPerKey)
+	if errors.Is(err, store.ErrQuota) {
+		return errOverQuota
+	}
 	if errors.Is(err, store.ErrConflict) || errors.Is(err, store.ErrNotFound) {
 		s.log.Info("job not started", "job", id, "reason", err)
 		return nil
@@ -436,9 +439,16 @@ func (q *localQueue) worker() {
 		}
 		ctx, cancel := context.WithCancelCause(context.Background())
 		q.s.runs.Store("local:"+e.id, cancel)
-		_ = q.s.work(ctx, e.args, 0)
+		err := q.s.work(ctx, e.args, 0)
 		q.s.runs.Delete("local:" + e.id)
 		cancel(nil)
+		if errors.Is(err, errOverQuota) { // its owner runs enough: later
+			time.Sleep(snoozeFor / 10)
+			q.mu.Lock()
+			q.pending = append(q.pending, e)
+			q.cond.Signal()
+			q.mu.Unlock()
+		}
 	}
 }
 
@@ -529,6 +539,9 @@ func (s *Server) submitJob(w http.ResponseWriter, r *http.Request) error {
 // location.
 func (s *Server) accept(w http.ResponseWriter, r *http.Request, kind string, body []byte, query string) error {
 	p := principalFrom(r.Context())
+	if err := s.checkQueued(r.Context(), p.Name); err != nil {
+		return err
+	}
 	j := &store.Job{ID: newID("job_"), Kind: kind, Status: store.JobQueued, Owner: p.Name, Request: body}
 	args, err := jobArgs(kind, j.ID, query)
 	if err != nil {
@@ -663,13 +676,51 @@ func preferAsync(r *http.Request) bool {
 	return false
 }
 
+// JobWatcher pushes the changes of a job (state, progress, attempts) to
+// its progress streams: PostgreSQL through LISTEN/NOTIFY from any process,
+// the embedded stores from their own writes.
+type JobWatcher interface {
+	WatchJob(ctx context.Context, id string) (<-chan store.JobEvent, func())
+}
+
+var (
+	_ JobWatcher = (*store.Postgres)(nil)
+	_ JobWatcher = (*store.SQLite)(nil)
+	_ JobWatcher = (*store.Memory)(nil)
+)
+
+// streamResync is how often a pushed stream reloads its job anyway, in
+// case a notification was lost.
+const streamResync = 10 * time.Second
+
 // jobEvents streams the job's progress as server-sent events: a "progress"
 // event whenever it changes and a final "done" event with the whole job,
-// after which the stream ends.
+// after which the stream ends. Changes are pushed by the store's watcher;
+// a store without one is polled every ProgressInterval. Each key may hold
+// MaxStreamsPerKey streams at once on this server.
 func (s *Server) jobEvents(w http.ResponseWriter, r *http.Request) error {
 	j, err := s.loadJob(r)
 	if err != nil {
 		return err
+	}
+	owner := principalFrom(r.Context()).Name
+	release, err := s.quotas.openStream(owner)
+	if err != nil {
+		return err
+	}
+	defer release()
+	var (
+		events <-chan store.JobEvent
+		poll   = s.cfg.ProgressInterval
+	)
+	if wt, ok := s.store.(JobWatcher); ok {
+		ch, stop := wt.WatchJob(r.Context(), j.ID)
+		defer stop()
+		events, poll = ch, streamResync
+		// The job may have changed between loading and watching.
+		if nj, err := s.store.Job(r.Context(), j.ID); err == nil {
+			j = nj
+		}
 	}
 	rc := http.NewResponseController(w)
 	_ = rc.SetWriteDeadline(time.Time{}) // a stream outlives WriteTimeout
@@ -694,7 +745,18 @@ func (s *Server) jobEvents(w http.ResponseWriter, r *http.Request) error {
 	if !send("progress", last) {
 		return nil
 	}
-	tick := time.NewTicker(s.cfg.ProgressInterval)
+	reload := func() bool {
+		nj, err := s.store.Job(r.Context(), j.ID)
+		if err != nil {
+			if r.Context().Err() == nil {
+				s.log.Warn("job events: reload", "job", j.ID, "err", err)
+			}
+			return false // the database may come back; the client keeps its stream
+		}
+		j = nj
+		return true
+	}
+	tick := time.NewTicker(poll)
 	defer tick.Stop()
 	heartbeat := time.NewTicker(15 * time.Second)
 	defer heartbeat.Stop()
@@ -713,21 +775,25 @@ func (s *Server) jobEvents(w http.ResponseWriter, r *http.Request) error {
 			if _, err := fmt.Fprint(w, ": keep-alive\n\n"); err != nil || rc.Flush() != nil {
 				return nil
 			}
-		case <-tick.C:
-			nj, err := s.store.Job(r.Context(), j.ID)
-			if err != nil {
-				if r.Context().Err() == nil {
-					s.log.Warn("job events: reload", "job", j.ID, "err", err)
+			continue
+		case e := <-events:
+			if e.Resync || e.Status.Final() {
+				if !reload() {
+					continue
 				}
-				continue // the database may come back; the client keeps its stream
+			} else {
+				j.Status, j.Progress, j.Attempts = e.Status, e.Progress, e.Attempts
 			}
-			j = nj
-			cur := progressEvent{ID: j.ID, Status: j.Status, Progress: j.Progress, Attempts: j.Attempts}
-			if cur != last && !j.Status.Final() {
-				last = cur
-				if !send("progress", cur) {
-					return nil
-				}
+		case <-tick.C:
+			if !reload() {
+				continue
+			}
+		}
+		cur := progressEvent{ID: j.ID, Status: j.Status, Progress: j.Progress, Attempts: j.Attempts}
+		if cur != last && !j.Status.Final() {
+			last = cur
+			if !send("progress", cur) {
+				return nil
 			}
 		}
 	}

@@ -64,16 +64,19 @@ type FacilityWriter interface {
 // SaveProgress, FinishJob and RequeueJob change only the attempt's own
 // running job (FinishJob also attaches a result to a job cancelled
 // meanwhile); CancelJob changes only an unfinished job. A write that loses
-// returns store.ErrConflict.
+// returns store.ErrConflict. StartJob with maxRunning > 0 also refuses
+// (store.ErrQuota) a job whose owner already runs that many.
 type JobStore interface {
 	CreateJob(ctx context.Context, j *store.Job) error
 	Job(ctx context.Context, id string) (*store.Job, error)
 	Jobs(ctx context.Context, f store.JobFilter) ([]*store.Job, error)
-	StartJob(ctx context.Context, id string, queueID int64) (*store.Job, error)
+	StartJob(ctx context.Context, id string, queueID int64, maxRunning int) (*store.Job, error)
 	SaveProgress(ctx context.Context, id string, attempt int, p store.JobProgress, checkpoint json.RawMessage, iteration int) error
 	FinishJob(ctx context.Context, id string, attempt int, o store.Outcome) error
 	RequeueJob(ctx context.Context, id string, attempt int) error
 	CancelJob(ctx context.Context, id string) (*store.Job, error)
+	// CountJobs counts owner's jobs ("" for everyone's) by status.
+	CountJobs(ctx context.Context, owner string) (map[store.JobStatus]int, error)
 }
 
 // RouteStore keeps courier routes.
@@ -204,6 +207,19 @@ type Config struct {
 	// ProgressInterval is how often job progress is persisted and streamed;
 	// default 250 ms.
 	ProgressInterval time.Duration
+	// Per-key quotas, answered with 429 and Retry-After: unfinished (queued
+	// or running) jobs, counted in the store across servers (default 20);
+	// jobs running at once, past which workers leave a key's jobs waiting
+	// (default 2); progress streams open on this server (default 10).
+	MaxQueuedPerKey  int
+	MaxRunningPerKey int
+	MaxStreamsPerKey int
+	// Retention: finished jobs are deleted JobTTL after their last change
+	// (default 30 days), lose their results after ResultTTL (7 days); plans
+	// are deleted PlanTTL after creation (30 days). Negative keeps forever.
+	// Every server and worker purges every RetentionInterval (1 h).
+	JobTTL, ResultTTL, PlanTTL time.Duration
+	RetentionInterval          time.Duration
 	// CheckpointInterval is how often a running optimize job saves its best
 	// solution, from which a later attempt resumes; default 5 s.
 	CheckpointInterval time.Duration
@@ -224,6 +240,16 @@ func (c *Config) defaults() {
 	set(&c.ReplanTime, time.Second)
 	set(&c.ProgressInterval, 250*time.Millisecond)
 	set(&c.CheckpointInterval, 5*time.Second)
+	set(&c.RetentionInterval, time.Hour)
+	if c.JobTTL == 0 {
+		c.JobTTL = 30 * 24 * time.Hour
+	}
+	if c.ResultTTL == 0 {
+		c.ResultTTL = 7 * 24 * time.Hour
+	}
+	if c.PlanTTL == 0 {
+		c.PlanTTL = 30 * 24 * time.Hour
+	}
 	set(&c.SolveWait, 2*time.Second)
 	if c.MaxSolves <= 0 {
 		c.MaxSolves = runtime.NumCPU()
@@ -260,6 +286,15 @@ func (c *Config) defaults() {
 	}
 	if c.QueueSize <= 0 {
 		c.QueueSize = 100
+	}
+	if c.MaxQueuedPerKey <= 0 {
+		c.MaxQueuedPerKey = 20
+	}
+	if c.MaxRunningPerKey <= 0 {
+		c.MaxRunningPerKey = 2
+	}
+	if c.MaxStreamsPerKey <= 0 {
+		c.MaxStreamsPerKey = 10
 	}
 	if c.AuthFailRate == 0 {
 		c.AuthFailRate = 2
@@ -306,6 +341,7 @@ type Server struct {
 	// planners maps a planner job kind to its handler.
 	planners map[string]func(w http.ResponseWriter, r *http.Request) error
 	solves   *governor
+	quotas   *quotas
 	// authFails throttles failed authentication per client address.
 	authFails *authThrottle
 	// bodies bounds the request bytes held at once.
@@ -336,6 +372,7 @@ func New(cfg Config) (*Server, error) {
 		bodies:    newBodyBudget(cfg.MaxBodyBytesInFlight, cfg.SolveWait),
 	}
 	s.local = newLocalQueue(s)
+	s.quotas = newQuotas(s)
 	s.planners = map[string]func(w http.ResponseWriter, r *http.Request) error{}
 	s.registerRoutes()
 	// metrics wrap the mux directly, so they can read r.Pattern; panics are
@@ -372,6 +409,9 @@ func (s *Server) HTTPServer(addr string) *http.Server {
 // store has a durable queue (jobs left by a stopped or dead process are
 // picked up there), else the in-process ones.
 func (s *Server) Start(ctx context.Context) error {
+	if p, ok := s.store.(Purger); ok {
+		go s.retain(p)
+	}
 	if q, ok := s.store.(Queue); ok {
 		return q.StartQueue(ctx, store.QueueConfig{Workers: s.Workers(), MaxWorkers: s.cfg.Workers,
 			StaleAfter: s.cfg.JobStaleAfter, PollInterval: s.cfg.JobPollInterval, Logger: s.log})
@@ -395,6 +435,36 @@ func (s *Server) Shutdown(ctx context.Context) error {
 }
 
 func (s *Server) isStopping() bool { return s.stopping.Load() }
+
+// Purger deletes expired records; the stores implement it.
+type Purger interface {
+	Purge(ctx context.Context, r store.Retention) (store.Purged, error)
+}
+
+// retain purges expired jobs, results and plans at start and every
+// RetentionInterval until the server shuts down.
+func (s *Server) retain(p Purger) {
+	keep := func(d time.Duration) time.Duration { return max(d, 0) } // negative: forever (0 for the store)
+	r := store.Retention{Jobs: keep(s.cfg.JobTTL), Results: keep(s.cfg.ResultTTL), Plans: keep(s.cfg.PlanTTL)}
+	t := time.NewTicker(s.cfg.RetentionInterval)
+	defer t.Stop()
+	for {
+		ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+		n, err := p.Purge(ctx, r)
+		cancel()
+		switch {
+		case err != nil:
+			s.log.Warn("retention: purge", "err", err)
+		case n != store.Purged{}:
+			s.log.Info("retention: purged expired records", "jobs", n.Jobs, "results", n.Results, "plans", n.Plans)
+		}
+		select {
+		case <-s.quit:
+			return
+		case <-t.C:
+		}
+	}
+}
 
 // route registers pattern with an access rule. Handlers return errors,
 // which are mapped to problems in one place.

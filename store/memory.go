@@ -23,6 +23,7 @@ type Memory struct {
 	plans      map[string]Plan
 	seq        int64
 	now        func() time.Time
+	hub        *hub
 }
 
 // NewMemory returns an empty in-memory store.
@@ -32,6 +33,7 @@ func NewMemory() *Memory {
 		jobs:       map[string]Job{},
 		routes:     map[string]CourierRoute{},
 		plans:      map[string]Plan{},
+		hub:        newHub(),
 		now:        func() time.Time { return time.Now().UTC().Truncate(time.Microsecond) },
 	}
 }
@@ -115,6 +117,11 @@ func (m *Memory) CreateJob(ctx context.Context, j *Job) error {
 	return nil
 }
 
+// WatchJob returns the changes of job id until ctx ends or stop is called.
+func (m *Memory) WatchJob(ctx context.Context, id string) (<-chan JobEvent, func()) {
+	return m.hub.watch(ctx, id)
+}
+
 // Job returns the job id, or ErrNotFound.
 func (m *Memory) Job(ctx context.Context, id string) (*Job, error) {
 	m.mu.RLock()
@@ -181,8 +188,9 @@ func (m *Memory) DeleteJob(ctx context.Context, id string) error {
 
 // StartJob marks a queued or running job as running in a new attempt and
 // returns it. A job that is final, or whose queue entry is not queueID,
-// is not started: ErrConflict.
-func (m *Memory) StartJob(ctx context.Context, id string, queueID int64) (*Job, error) {
+// is not started: ErrConflict. With maxRunning > 0, a job whose owner
+// already runs that many others is not started either: ErrQuota.
+func (m *Memory) StartJob(ctx context.Context, id string, queueID int64, maxRunning int) (*Job, error) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	j, ok := m.jobs[id]
@@ -194,10 +202,22 @@ func (m *Memory) StartJob(ctx context.Context, id string, queueID int64) (*Job, 
 	case j.QueueID != queueID:
 		return nil, fmt.Errorf("job %q: queue entry %d superseded by %d: %w", id, queueID, j.QueueID, ErrConflict)
 	}
+	if maxRunning > 0 {
+		n := 0
+		for _, o := range m.jobs {
+			if o.Owner == j.Owner && o.Status == JobRunning && o.ID != id {
+				n++
+			}
+		}
+		if n >= maxRunning {
+			return nil, fmt.Errorf("job %q: owner runs %d jobs: %w", id, n, ErrQuota)
+		}
+	}
 	j.Status, j.Attempts, j.ResumedAt = JobRunning, j.Attempts+1, j.CheckpointIteration
 	j.UpdatedAt = m.now()
 	j.HeartbeatAt = j.UpdatedAt
 	m.jobs[id] = j
+	m.hub.publishJob(&j)
 	c := cloneJob(&j)
 	return &c, nil
 }
@@ -223,6 +243,7 @@ func (m *Memory) SaveProgress(ctx context.Context, id string, attempt int, p Job
 	j.UpdatedAt = m.now()
 	j.HeartbeatAt = j.UpdatedAt
 	m.jobs[id] = j
+	m.hub.publishJob(&j)
 	return nil
 }
 
@@ -241,6 +262,7 @@ func (m *Memory) FinishJob(ctx context.Context, id string, attempt int, o Outcom
 		return fmt.Errorf("job %q: attempt %d superseded by %d: %w", id, attempt, j.Attempts, ErrConflict)
 	case j.Status == JobRunning:
 		j.Status, j.Result, j.Error, j.Progress = o.Status, slices.Clone(o.Result), o.Error, o.Progress
+		j.Checkpoint = nil
 	case j.Status == JobCancelled && j.Result == nil && o.Result != nil:
 		j.Result, j.Progress = slices.Clone(o.Result), o.Progress
 	default:
@@ -248,6 +270,7 @@ func (m *Memory) FinishJob(ctx context.Context, id string, attempt int, o Outcom
 	}
 	j.UpdatedAt = m.now()
 	m.jobs[id] = j
+	m.hub.publishJob(&j)
 	return nil
 }
 
@@ -265,6 +288,7 @@ func (m *Memory) RequeueJob(ctx context.Context, id string, attempt int) error {
 	}
 	j.Status, j.UpdatedAt = JobQueued, m.now()
 	m.jobs[id] = j
+	m.hub.publishJob(&j)
 	return nil
 }
 
@@ -282,6 +306,7 @@ func (m *Memory) CancelJob(ctx context.Context, id string) (*Job, error) {
 	}
 	j.Status, j.UpdatedAt = JobCancelled, m.now()
 	m.jobs[id] = j
+	m.hub.publishJob(&j)
 	c := cloneJob(&j)
 	return &c, nil
 }
@@ -381,4 +406,38 @@ func cloneFacility(f *depots.Facility) depots.Facility {
 		}
 	}
 	return c
+}
+
+// Purge removes what r says has expired.
+func (m *Memory) Purge(ctx context.Context, r Retention) (Purged, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	var out Purged
+	now := m.now()
+	if t, ok := cutoff(now, r.Jobs); ok {
+		for id, j := range m.jobs {
+			if j.Status.Final() && j.UpdatedAt.Before(t) {
+				delete(m.jobs, id)
+				out.Jobs++
+			}
+		}
+	}
+	if t, ok := cutoff(now, r.Results); ok {
+		for id, j := range m.jobs {
+			if j.Status.Final() && j.UpdatedAt.Before(t) && j.Result != nil {
+				j.Result = nil
+				m.jobs[id] = j
+				out.Results++
+			}
+		}
+	}
+	if t, ok := cutoff(now, r.Plans); ok {
+		for id, p := range m.plans {
+			if p.CreatedAt.Before(t) {
+				delete(m.plans, id)
+				out.Plans++
+			}
+		}
+	}
+	return out, nil
 }

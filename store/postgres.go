@@ -34,6 +34,11 @@ var migrations embed.FS
 type Postgres struct {
 	pool  *pgxpool.Pool
 	queue *riverQueue[pgx.Tx]
+	hub   *hub
+	log   *slog.Logger
+	// stopListen ends the LISTEN connection of the job watchers.
+	stopListen context.CancelFunc
+	listenCtx  context.Context
 }
 
 // OpenPostgres connects to the database at dsn (a postgres:// URL or
@@ -57,8 +62,13 @@ func OpenPostgres(ctx context.Context, dsn string, log *slog.Logger) (*Postgres,
 		pool.Close()
 		return nil, err
 	}
-	p := &Postgres{pool: pool}
+	p := &Postgres{pool: pool, hub: newHub(), log: log}
+	if p.log == nil {
+		p.log = slog.New(slog.DiscardHandler)
+	}
 	p.queue = newRiverQueue(riverpgxv5.New(pool), log)
+	p.listenCtx, p.stopListen = context.WithCancel(context.Background())
+	p.hub.onFirst = func() { go p.listen(p.listenCtx) }
 	return p, nil
 }
 
@@ -139,7 +149,60 @@ func (p *Postgres) Ping(ctx context.Context) error {
 // Close stops the queue's workers, if any are running, and closes the pool.
 func (p *Postgres) Close() {
 	p.queue.stop(context.Background())
+	p.stopListen()
 	p.pool.Close()
+}
+
+// WatchJob returns the changes of job id (state, progress, attempts) as
+// they happen in any process sharing the database, until ctx ends or stop
+// is called: the jobs table's trigger notifies channel lastmile_jobs, and
+// one LISTEN connection per store fans the notifications out.
+func (p *Postgres) WatchJob(ctx context.Context, id string) (<-chan JobEvent, func()) {
+	return p.hub.watch(ctx, id)
+}
+
+// listen holds the LISTEN connection, reconnecting with backoff; after each
+// (re)connection watchers are told to resync, since notifications sent
+// meanwhile are lost.
+func (p *Postgres) listen(ctx context.Context) {
+	delay := 250 * time.Millisecond
+	for ctx.Err() == nil {
+		err := p.listenOnce(ctx)
+		if ctx.Err() != nil {
+			return
+		}
+		p.log.Warn("job notifications: connection lost; reconnecting", "err", err, "retry_in", delay)
+		select {
+		case <-ctx.Done():
+			return
+		case <-time.After(delay):
+		}
+		delay = min(2*delay, 5*time.Second)
+	}
+}
+
+func (p *Postgres) listenOnce(ctx context.Context) error {
+	actx, cancel := context.WithTimeout(ctx, opTimeout)
+	pc, err := p.pool.Acquire(actx)
+	cancel()
+	if err != nil {
+		return err
+	}
+	conn := pc.Hijack() // a listening connection never goes back to the pool
+	defer conn.Close(context.Background())
+	if _, err := conn.Exec(ctx, `LISTEN lastmile_jobs`); err != nil {
+		return err
+	}
+	p.hub.publish(JobEvent{Resync: true})
+	for {
+		n, err := conn.WaitForNotification(ctx)
+		if err != nil {
+			return err
+		}
+		if e, ok := decodeEvent(n.Payload); ok {
+			p.hub.publish(e)
+		}
+	}
 }
 
 // opTimeout bounds one store operation: a database that stops answering
@@ -183,7 +246,7 @@ func translate(err error, what string, notFound error) error {
 	switch {
 	case err == nil:
 		return nil
-	case errors.Is(err, ErrNotFound), errors.Is(err, ErrConflict), errors.Is(err, ErrInvalid), errors.Is(err, ErrUnavailable),
+	case errors.Is(err, ErrNotFound), errors.Is(err, ErrConflict), errors.Is(err, ErrInvalid), errors.Is(err, ErrUnavailable), errors.Is(err, ErrQuota),
 		errors.Is(err, depots.ErrNotFound):
 		return err // translated already
 	case errors.Is(err, context.Canceled):
@@ -422,13 +485,43 @@ func (p *Postgres) CountJobs(ctx context.Context, owner string) (map[JobStatus]i
 
 // StartJob marks a queued or running job as running in a new attempt and
 // returns it. A final job, or one whose queue entry is no longer queueID
-// (it was re-queued under a new entry), is not started: ErrConflict.
-func (p *Postgres) StartJob(ctx context.Context, id string, queueID int64) (*Job, error) {
+// (it was re-queued under a new entry), is not started: ErrConflict. With
+// maxRunning > 0, a job whose owner already runs that many others is not
+// started either (ErrQuota); the count and the start are serialised per
+// owner by an advisory lock, so that workers racing for one owner's jobs
+// cannot both pass it.
+func (p *Postgres) StartJob(ctx context.Context, id string, queueID int64, maxRunning int) (*Job, error) {
 	ctx, cancel := p.op(ctx)
 	defer cancel()
-	j, err := scanJob(p.pool.QueryRow(ctx, `UPDATE jobs SET status = 'running', attempts = attempts + 1,
-			resumed_at = checkpoint_iteration, updated_at = now(), heartbeat_at = now()
-		WHERE id = $1 AND queue_id = $2 AND status IN ('queued', 'running') RETURNING `+jobColumns, id, queueID))
+	var j *Job
+	err := pgx.BeginFunc(ctx, p.pool, func(tx pgx.Tx) error {
+		if maxRunning > 0 {
+			var running int
+			err := tx.QueryRow(ctx, `SELECT pg_advisory_xact_lock(hashtextextended('lastmile_owner:' || owner, 0)),
+					(SELECT count(*) FROM jobs o WHERE o.owner = j.owner AND o.status = 'running' AND o.id <> j.id)
+				FROM jobs j WHERE id = $1`, id).Scan(nil, &running)
+			if errors.Is(err, pgx.ErrNoRows) {
+				return fmt.Errorf("job %q: %w", id, ErrNotFound)
+			}
+			if err != nil {
+				return err
+			}
+			// Count again under the lock: the first count may predate a
+			// start that held it.
+			if err := tx.QueryRow(ctx, `SELECT count(*) FROM jobs o, jobs j WHERE j.id = $1 AND o.owner = j.owner
+				AND o.status = 'running' AND o.id <> j.id`, id).Scan(&running); err != nil {
+				return err
+			}
+			if running >= maxRunning {
+				return fmt.Errorf("job %q: owner runs %d jobs: %w", id, running, ErrQuota)
+			}
+		}
+		var err error
+		j, err = scanJob(tx.QueryRow(ctx, `UPDATE jobs SET status = 'running', attempts = attempts + 1,
+				resumed_at = checkpoint_iteration, updated_at = now(), heartbeat_at = now()
+			WHERE id = $1 AND queue_id = $2 AND status IN ('queued', 'running') RETURNING `+jobColumns, id, queueID))
+		return err
+	})
 	if errors.Is(err, pgx.ErrNoRows) {
 		return nil, p.conflict(ctx, id, "start")
 	}
@@ -487,7 +580,7 @@ func (p *Postgres) FinishJob(ctx context.Context, id string, attempt int, o Outc
 	tag, err := p.pool.Exec(ctx, `UPDATE jobs SET
 			status = CASE WHEN status = 'running' THEN $3 ELSE status END,
 			error = CASE WHEN status = 'running' THEN $5 ELSE error END,
-			result = $4, progress = $6, updated_at = now()
+			result = $4, progress = $6, checkpoint = NULL, updated_at = now()
 		WHERE id = $1 AND attempts = $2
 		  AND (status = 'running' OR (status = 'cancelled' AND result IS NULL AND $4::jsonb IS NOT NULL))`,
 		id, attempt, o.Status, nullJSON(o.Result), o.Error, prog)
@@ -743,4 +836,33 @@ func (p *Postgres) rescue(ctx context.Context, staleAfter time.Duration, maxAtte
 		p.queue.cancel(ctx, s.queueID)
 	}
 	return n, nil
+}
+
+// Purge removes what r says has expired.
+func (p *Postgres) Purge(ctx context.Context, r Retention) (Purged, error) {
+	ctx, cancel := p.op(ctx)
+	defer cancel()
+	var out Purged
+	now := time.Now()
+	run := func(d time.Duration, n *int, sql string) error {
+		t, ok := cutoff(now, d)
+		if !ok {
+			return nil
+		}
+		tag, err := p.pool.Exec(ctx, sql, t)
+		if err != nil {
+			return translate(err, "purge", ErrNotFound)
+		}
+		*n = int(tag.RowsAffected())
+		return nil
+	}
+	if err := run(r.Jobs, &out.Jobs, `DELETE FROM jobs WHERE status IN ('succeeded', 'failed', 'cancelled') AND updated_at < $1`); err != nil {
+		return out, err
+	}
+	if err := run(r.Results, &out.Results, `UPDATE jobs SET result = NULL
+		WHERE status IN ('succeeded', 'failed', 'cancelled') AND updated_at < $1 AND result IS NOT NULL`); err != nil {
+		return out, err
+	}
+	err := run(r.Plans, &out.Plans, `DELETE FROM plans WHERE created_at < $1`)
+	return out, err
 }

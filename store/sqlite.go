@@ -36,6 +36,7 @@ type SQLite struct {
 	db    *sql.DB
 	path  string
 	queue *riverQueue[*sql.Tx]
+	hub   *hub
 }
 
 // sqliteTime is how times are stored: UTC, fixed width, so that text order
@@ -75,7 +76,7 @@ func OpenSQLite(ctx context.Context, dir string, log *slog.Logger) (*SQLite, err
 		db.Close()
 		return nil, err
 	}
-	s := &SQLite{db: db, path: path}
+	s := &SQLite{db: db, path: path, hub: newHub()}
 	s.queue = newRiverQueue(riversqlite.New(db), log)
 	s.queue.pollOnly = true
 	return s, nil
@@ -107,6 +108,19 @@ func migrateSQLite(ctx context.Context, db *sql.DB, log *slog.Logger) error {
 		return fmt.Errorf("store: river migrate: %w", err)
 	}
 	return nil
+}
+
+// WatchJob returns the changes of job id as this process makes them (one
+// process owns the file), until ctx ends or stop is called.
+func (s *SQLite) WatchJob(ctx context.Context, id string) (<-chan JobEvent, func()) {
+	return s.hub.watch(ctx, id)
+}
+
+// announce tells job id's watchers its new state.
+func (s *SQLite) announce(ctx context.Context, id string) {
+	if j, err := s.Job(context.WithoutCancel(ctx), id); err == nil {
+		s.hub.publishJob(j)
+	}
 }
 
 // Path is the database file.
@@ -363,17 +377,38 @@ func (s *SQLite) conflict(ctx context.Context, id, what string) error {
 
 // StartJob marks a queued or running job as running in a new attempt and
 // returns it; see Postgres.StartJob.
-func (s *SQLite) StartJob(ctx context.Context, id string, queueID int64) (*Job, error) {
+func (s *SQLite) StartJob(ctx context.Context, id string, queueID int64, maxRunning int) (*Job, error) {
+	tx, err := s.db.BeginTx(ctx, nil) // the count and the start, with no other start between
+	if err != nil {
+		return nil, translateSQLite(err, fmt.Sprintf("job %q", id), ErrNotFound)
+	}
+	defer tx.Rollback()
+	if maxRunning > 0 {
+		var running int
+		err := tx.QueryRowContext(ctx, `SELECT count(*) FROM jobs o, jobs j WHERE j.id = ? AND o.owner = j.owner
+			AND o.status = 'running' AND o.id <> j.id`, id).Scan(&running)
+		if err != nil {
+			return nil, translateSQLite(err, fmt.Sprintf("job %q", id), ErrNotFound)
+		}
+		if running >= maxRunning {
+			return nil, fmt.Errorf("job %q: owner runs %d jobs: %w", id, running, ErrQuota)
+		}
+	}
 	now := sqlNow()
-	j, err := scanSQLiteJob(s.db.QueryRowContext(ctx, `UPDATE jobs SET status = 'running', attempts = attempts + 1,
+	j, err := scanSQLiteJob(tx.QueryRowContext(ctx, `UPDATE jobs SET status = 'running', attempts = attempts + 1,
 			resumed_at = checkpoint_iteration, updated_at = ?, heartbeat_at = ?
 		WHERE id = ? AND queue_id = ? AND status IN ('queued', 'running') RETURNING `+sqliteJobColumns, now, now, id, queueID))
 	if errors.Is(err, sql.ErrNoRows) {
+		tx.Rollback()
 		return nil, s.conflict(ctx, id, "start")
 	}
 	if err != nil {
 		return nil, translateSQLite(err, fmt.Sprintf("job %q", id), ErrNotFound)
 	}
+	if err := tx.Commit(); err != nil {
+		return nil, translateSQLite(err, fmt.Sprintf("job %q", id), ErrNotFound)
+	}
+	s.hub.publishJob(j)
 	return j, nil
 }
 
@@ -396,6 +431,7 @@ func (s *SQLite) SaveProgress(ctx context.Context, id string, attempt int, p Job
 	if n, _ := res.RowsAffected(); n == 0 {
 		return s.conflict(ctx, id, "save progress")
 	}
+	s.hub.publish(JobEvent{ID: id, Status: JobRunning, Progress: p, Attempts: attempt})
 	return nil
 }
 
@@ -409,7 +445,7 @@ func (s *SQLite) FinishJob(ctx context.Context, id string, attempt int, o Outcom
 	res, err := s.db.ExecContext(ctx, `UPDATE jobs SET
 			error = CASE WHEN status = 'running' THEN ? ELSE error END,
 			status = CASE WHEN status = 'running' THEN ? ELSE status END,
-			result = ?, progress = ?, updated_at = ?
+			result = ?, progress = ?, checkpoint = NULL, updated_at = ?
 		WHERE id = ? AND attempts = ?
 		  AND (status = 'running' OR (status = 'cancelled' AND result IS NULL AND ? IS NOT NULL))`,
 		o.Error, string(o.Status), r, string(prog), sqlNow(), id, attempt, r)
@@ -419,6 +455,7 @@ func (s *SQLite) FinishJob(ctx context.Context, id string, attempt int, o Outcom
 	if n, _ := res.RowsAffected(); n == 0 {
 		return s.conflict(ctx, id, "finish")
 	}
+	s.announce(ctx, id)
 	return nil
 }
 
@@ -432,6 +469,7 @@ func (s *SQLite) RequeueJob(ctx context.Context, id string, attempt int) error {
 	if n, _ := res.RowsAffected(); n == 0 {
 		return s.conflict(ctx, id, "requeue")
 	}
+	s.announce(ctx, id)
 	return nil
 }
 
@@ -447,6 +485,7 @@ func (s *SQLite) CancelJob(ctx context.Context, id string) (*Job, error) {
 		return nil, translateSQLite(err, fmt.Sprintf("job %q", id), ErrNotFound)
 	}
 	s.queue.cancel(ctx, j.QueueID)
+	s.hub.publishJob(j)
 	return j, nil
 }
 
@@ -675,4 +714,32 @@ func (s *SQLite) rescueOne(ctx context.Context, sj staleJob, maxAttempts int, in
 		return false, err
 	}
 	return true, tx.Commit()
+}
+
+// Purge removes what r says has expired.
+func (s *SQLite) Purge(ctx context.Context, r Retention) (Purged, error) {
+	var out Purged
+	now := time.Now()
+	run := func(d time.Duration, n *int, q string) error {
+		t, ok := cutoff(now, d)
+		if !ok {
+			return nil
+		}
+		res, err := s.db.ExecContext(ctx, q, t.UTC().Format(sqliteTime))
+		if err != nil {
+			return translateSQLite(err, "purge", ErrNotFound)
+		}
+		m, _ := res.RowsAffected()
+		*n = int(m)
+		return nil
+	}
+	if err := run(r.Jobs, &out.Jobs, `DELETE FROM jobs WHERE status IN ('succeeded', 'failed', 'cancelled') AND updated_at < ?`); err != nil {
+		return out, err
+	}
+	if err := run(r.Results, &out.Results, `UPDATE jobs SET result = NULL
+		WHERE status IN ('succeeded', 'failed', 'cancelled') AND updated_at < ? AND result IS NOT NULL`); err != nil {
+		return out, err
+	}
+	err := run(r.Plans, &out.Plans, `DELETE FROM plans WHERE created_at < ?`)
+	return out, err
 }

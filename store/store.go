@@ -19,6 +19,9 @@ var (
 	// serving: the API answers 503 with Retry-After, and callers that can
 	// wait retry.
 	ErrUnavailable = errors.New("store: database unavailable")
+	// ErrQuota is a job not started because its owner already runs the
+	// most jobs allowed at once.
+	ErrQuota = errors.New("store: the owner runs its quota of jobs")
 )
 
 // JobStatus is the life-cycle state of an asynchronous job.
@@ -141,4 +144,25 @@ type FacilityFilter struct {
 
 func (f FacilityFilter) match(fc *depots.Facility) bool {
 	return f.Kind == "" || fc.Kind == f.Kind
+}
+
+// Retention says how long finished records are kept; zero keeps them
+// forever. Jobs and Results count from a job's last change, Plans from
+// their creation.
+type Retention struct {
+	Jobs    time.Duration // finished jobs are deleted
+	Results time.Duration // finished jobs lose their result (the row stays)
+	Plans   time.Duration // plans are deleted
+}
+
+// Purged counts what a purge removed.
+type Purged struct {
+	Jobs, Results, Plans int
+}
+
+func cutoff(now time.Time, d time.Duration) (time.Time, bool) {
+	if d <= 0 {
+		return time.Time{}, false
+	}
+	return now.Add(-d), true
 }

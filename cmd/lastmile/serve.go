@@ -91,6 +91,12 @@ func runServe(ctx context.Context, env *Env, args []string) error {
 	maxBody := fs.Int64("max-body-bytes", int64(envInt("LASTMILE_MAX_BODY_BYTES", 8<<20)), "request body limit in bytes (LASTMILE_MAX_BODY_BYTES)")
 	maxTasks := fs.Int("max-sync-tasks", envInt("LASTMILE_MAX_SYNC_TASKS", 1000), "largest problem (jobs + shipments) for synchronous endpoints (LASTMILE_MAX_SYNC_TASKS)")
 	workers := fs.Int("workers", envInt("LASTMILE_WORKERS", 2), "jobs this process runs at once; 0 serves the API only, and `lastmile worker` processes run the jobs (LASTMILE_WORKERS)")
+	maxQueued := fs.Int("max-queued-per-key", envInt("LASTMILE_MAX_QUEUED_PER_KEY", 20), "unfinished jobs one key may have; more get 429 (LASTMILE_MAX_QUEUED_PER_KEY)")
+	maxRunning := fs.Int("max-running-per-key", envInt("LASTMILE_MAX_RUNNING_PER_KEY", 2), "jobs of one key running at once across all workers (LASTMILE_MAX_RUNNING_PER_KEY)")
+	maxStreams := fs.Int("max-streams-per-key", envInt("LASTMILE_MAX_STREAMS_PER_KEY", 10), "progress streams one key may hold open on this server (LASTMILE_MAX_STREAMS_PER_KEY)")
+	jobTTL := fs.Duration("job-ttl", envDuration("LASTMILE_JOB_TTL", 30*24*time.Hour), "finished jobs are deleted after this; negative keeps them (LASTMILE_JOB_TTL)")
+	resultTTL := fs.Duration("result-ttl", envDuration("LASTMILE_RESULT_TTL", 7*24*time.Hour), "finished jobs' results are deleted after this; negative keeps them (LASTMILE_RESULT_TTL)")
+	planTTL := fs.Duration("plan-ttl", envDuration("LASTMILE_PLAN_TTL", 30*24*time.Hour), "plans are deleted after this; negative keeps them (LASTMILE_PLAN_TTL)")
 	dbWait := fs.Duration("db-wait", envDuration("LASTMILE_DB_WAIT", time.Minute), "how long start-up waits for the database, retrying with backoff (LASTMILE_DB_WAIT)")
 	queueSize := fs.Int("queue", envInt("LASTMILE_QUEUE", 100), "jobs that may wait for a worker (LASTMILE_QUEUE)")
 	rateLimit := fs.Float64("rate-limit", float64(envInt("LASTMILE_RATE_LIMIT", 50)), "requests per second per key; negative disables (LASTMILE_RATE_LIMIT)")
@@ -221,6 +227,8 @@ func runServe(ctx context.Context, env *Env, args []string) error {
 		MaxSolves: *maxSolves, SolveWait: *solveWait, MaxSyncLocations: *maxSyncLoc, MaxJobLocations: *maxJobLoc,
 		MaxJobTasks: *maxJobTasks, MaxVehicles: *maxVehicles, MaxSolveBytes: *maxSolveMB << 20,
 		Region: inRegion, RegionName: *region,
+		MaxQueuedPerKey: *maxQueued, MaxRunningPerKey: *maxRunning, MaxStreamsPerKey: *maxStreams,
+		JobTTL: *jobTTL, ResultTTL: *resultTTL, PlanTTL: *planTTL,
 	})
 	if err != nil {
 		return fmt.Errorf("%w: %w", errUsage, err)

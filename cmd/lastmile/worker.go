@@ -27,6 +27,7 @@ func runWorker(ctx context.Context, env *Env, args []string) error {
 	maxJob := fs.Duration("max-job-time", envDuration("LASTMILE_MAX_JOB_TIME", 10*time.Minute), "cap on a job's time limit (LASTMILE_MAX_JOB_TIME)")
 	staleAfter := fs.Duration("stale-after", envDuration("LASTMILE_JOB_STALE_AFTER", 30*time.Second), "re-run a job whose worker has not saved progress for this long (LASTMILE_JOB_STALE_AFTER)")
 	progress := fs.Duration("progress-interval", envDuration("LASTMILE_PROGRESS_INTERVAL", 250*time.Millisecond), "how often progress and checkpoints are saved (LASTMILE_PROGRESS_INTERVAL)")
+	maxRunning := fs.Int("max-running-per-key", envInt("LASTMILE_MAX_RUNNING_PER_KEY", 2), "jobs of one key running at once across all workers (LASTMILE_MAX_RUNNING_PER_KEY)")
 	dbWait := fs.Duration("db-wait", envDuration("LASTMILE_DB_WAIT", time.Minute), "how long start-up waits for the database (LASTMILE_DB_WAIT)")
 	grace := fs.Duration("shutdown-timeout", envDuration("LASTMILE_SHUTDOWN_TIMEOUT", 30*time.Second), "how long running jobs may finish at shutdown (LASTMILE_SHUTDOWN_TIMEOUT)")
 	asJSON := jsonFlag(fs)
@@ -50,7 +51,7 @@ func runWorker(ctx context.Context, env *Env, args []string) error {
 		return err
 	}
 	srv, err := api.New(api.Config{Store: pg, Logger: log, ZoneOf: zoneOf, Workers: *workers, MaxSolves: *maxSolves,
-		MaxJobTime: *maxJob, JobStaleAfter: *staleAfter, ProgressInterval: *progress})
+		MaxJobTime: *maxJob, JobStaleAfter: *staleAfter, ProgressInterval: *progress, MaxRunningPerKey: *maxRunning})
 	if err != nil {
 		return fmt.Errorf("%w: %w", errUsage, err)
 	}

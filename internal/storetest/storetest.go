@@ -13,6 +13,7 @@ import (
 	"os"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/lastmile-dev/lastmile/api"
@@ -97,6 +98,7 @@ func Run(t *testing.T, open func(t *testing.T) api.Store) {
 		{"RouteWithEvent", testRouteWithEvent},
 		{"ConcurrentRouteWriters", testConcurrentRouteWriters},
 		{"Plans", testPlans},
+		{"Purge", testPurge},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) { tt.fn(t, open(t)) })
@@ -164,7 +166,7 @@ func testJobs(t *testing.T, s api.Store) {
 	if _, err := s.Job(ctx, "missing"); !errors.Is(err, store.ErrNotFound) {
 		t.Errorf("Job(missing) = %v, want ErrNotFound", err)
 	}
-	if _, err := s.StartJob(ctx, "missing", 0); !errors.Is(err, store.ErrNotFound) {
+	if _, err := s.StartJob(ctx, "missing", 0, 0); !errors.Is(err, store.ErrNotFound) {
 		t.Errorf("StartJob(missing) = %v, want ErrNotFound", err)
 	}
 	jobs := []*store.Job{
@@ -183,11 +185,11 @@ func testJobs(t *testing.T, s api.Store) {
 	if err := s.CreateJob(ctx, &store.Job{ID: "j1", Status: store.JobQueued, Request: json.RawMessage(`{}`)}); !errors.Is(err, store.ErrConflict) {
 		t.Errorf("CreateJob(duplicate) = %v, want ErrConflict", err)
 	}
-	j1, err := s.StartJob(ctx, "j1", 0)
+	j1, err := s.StartJob(ctx, "j1", 0, 0)
 	if err != nil || j1.Status != store.JobRunning || j1.Attempts != 1 || j1.Kind != "optimize" {
 		t.Fatalf("StartJob(j1) = %+v, %v; want running, attempt 1, kind optimize", j1, err)
 	}
-	if _, err := s.StartJob(ctx, "j1", 99); !errors.Is(err, store.ErrConflict) {
+	if _, err := s.StartJob(ctx, "j1", 99, 0); !errors.Is(err, store.ErrConflict) {
 		t.Errorf("StartJob(j1, another queue entry) = %v, want ErrConflict", err)
 	}
 	prog := store.JobProgress{BestCost: 1234, ElapsedSeconds: 0.5, Iteration: 7, Routes: 2, Unassigned: 1}
@@ -207,7 +209,7 @@ func testJobs(t *testing.T, s api.Store) {
 	}
 	// A second attempt (the first worker was thought dead) resumes from the
 	// checkpoint; the first attempt can no longer write.
-	again, err := s.StartJob(ctx, "j1", 0)
+	again, err := s.StartJob(ctx, "j1", 0, 0)
 	if err != nil || again.Attempts != 2 || again.ResumedAt != 7 {
 		t.Fatalf("StartJob(j1) again = %+v, %v; want attempt 2 resumed at 7", again, err)
 	}
@@ -220,7 +222,7 @@ func testJobs(t *testing.T, s api.Store) {
 	if err := s.FinishJob(ctx, "j1", 2, store.Outcome{Status: store.JobSucceeded, Result: json.RawMessage(`{"cost": 5}`), Progress: prog}); err != nil {
 		t.Fatalf("FinishJob(j1) = %v", err)
 	}
-	if _, err := s.StartJob(ctx, "j1", 0); !errors.Is(err, store.ErrConflict) {
+	if _, err := s.StartJob(ctx, "j1", 0, 0); !errors.Is(err, store.ErrConflict) {
 		t.Errorf("StartJob(finished) = %v, want ErrConflict: a finished job never runs again", err)
 	}
 	if _, err := s.CancelJob(ctx, "j1"); !errors.Is(err, store.ErrConflict) {
@@ -232,7 +234,7 @@ func testJobs(t *testing.T, s api.Store) {
 
 	// A cancel while running stands: the run's progress and outcome cannot
 	// undo it, but its best solution is kept as the result.
-	if _, err := s.StartJob(ctx, "j2", 0); err != nil {
+	if _, err := s.StartJob(ctx, "j2", 0, 0); err != nil {
 		t.Fatal(err)
 	}
 	if c, err := s.CancelJob(ctx, "j2"); err != nil || c.Status != store.JobCancelled {
@@ -250,12 +252,12 @@ func testJobs(t *testing.T, s api.Store) {
 	if got, _ := s.Job(ctx, "j2"); got == nil || got.Status != store.JobCancelled || !sameJSON(got.Result, json.RawMessage(`{"best": 2}`)) {
 		t.Errorf("Job(j2) = %+v, want cancelled with the best result", got)
 	}
-	if _, err := s.StartJob(ctx, "j2", 0); !errors.Is(err, store.ErrConflict) {
+	if _, err := s.StartJob(ctx, "j2", 0, 0); !errors.Is(err, store.ErrConflict) {
 		t.Errorf("StartJob(cancelled) = %v, want ErrConflict", err)
 	}
 
 	// Requeue at shutdown: queued again, the next attempt starts it.
-	if _, err := s.StartJob(ctx, "j3", 0); err != nil {
+	if _, err := s.StartJob(ctx, "j3", 0, 0); err != nil {
 		t.Fatal(err)
 	}
 	if err := s.RequeueJob(ctx, "j3", 1); err != nil {
@@ -265,17 +267,37 @@ func testJobs(t *testing.T, s api.Store) {
 		t.Errorf("Job(j3) after requeue = %+v, want queued after 1 attempt", got)
 	}
 
+	// A quota of running jobs per owner: c2 runs j3 (attempt 2), so with a
+	// quota of 1 its j4 waits, and c1's does not.
+	for _, j := range []*store.Job{{ID: "j4", Status: store.JobQueued, Owner: "c2", Request: json.RawMessage(`{}`)}} {
+		if err := s.CreateJob(ctx, j); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := s.StartJob(ctx, "j3", 0, 1); err != nil {
+		t.Fatalf("StartJob(j3, quota 1) = %v, want started (c2 runs nothing)", err)
+	}
+	if _, err := s.StartJob(ctx, "j4", 0, 1); !errors.Is(err, store.ErrQuota) {
+		t.Errorf("StartJob(j4, quota 1) while c2 runs j3 = %v, want ErrQuota", err)
+	}
+	if _, err := s.StartJob(ctx, "j4", 0, 2); err != nil {
+		t.Errorf("StartJob(j4, quota 2) = %v, want started", err)
+	}
+	if counts, err := s.CountJobs(ctx, "c2"); err != nil || counts[store.JobRunning] != 2 || counts[store.JobCancelled] != 1 {
+		t.Errorf("CountJobs(c2) = %v, %v; want 2 running, 1 cancelled", counts, err)
+	}
+
 	// Listing: newest first, by owner, in pages.
 	page, err := s.Jobs(ctx, store.JobFilter{Owner: "c2", Limit: 1})
-	if err != nil || len(page) != 1 || page[0].ID != "j3" {
-		t.Fatalf("Jobs(c2, limit 1) = %v, %v; want [j3]", jobIDs(page), err)
+	if err != nil || len(page) != 1 || page[0].ID != "j4" {
+		t.Fatalf("Jobs(c2, limit 1) = %v, %v; want [j4]", jobIDs(page), err)
 	}
-	page, err = s.Jobs(ctx, store.JobFilter{Owner: "c2", After: "j3", Limit: 5})
-	if err != nil || fmt.Sprint(jobIDs(page)) != "[j2]" {
-		t.Errorf("Jobs(c2, after j3) = %v, %v; want [j2]", jobIDs(page), err)
+	page, err = s.Jobs(ctx, store.JobFilter{Owner: "c2", After: "j4", Limit: 5})
+	if err != nil || fmt.Sprint(jobIDs(page)) != "[j3 j2]" {
+		t.Errorf("Jobs(c2, after j4) = %v, %v; want [j3 j2]", jobIDs(page), err)
 	}
-	if all, err := s.Jobs(ctx, store.JobFilter{}); err != nil || len(all) != 3 {
-		t.Errorf("Jobs(all) = %v, %v; want 3 jobs", jobIDs(all), err)
+	if all, err := s.Jobs(ctx, store.JobFilter{}); err != nil || len(all) != 4 {
+		t.Errorf("Jobs(all) = %v, %v; want 4 jobs", jobIDs(all), err)
 	}
 }
 
@@ -443,4 +465,52 @@ func equalJSON(t *testing.T, a, b any) bool {
 		t.Fatalf("marshal: %v %v", err1, err2)
 	}
 	return sameJSON(x, y)
+}
+
+// Purger is the retention capability the server calls periodically.
+type Purger interface {
+	Purge(ctx context.Context, r store.Retention) (store.Purged, error)
+}
+
+// testPurge: with a retention of one hour nothing recent goes; with one
+// nanosecond finished jobs, results and plans go, unfinished jobs stay.
+func testPurge(t *testing.T, s api.Store) {
+	ctx := context.Background()
+	p, ok := s.(Purger)
+	if !ok {
+		t.Fatalf("%T has no Purge", s)
+	}
+	for _, id := range []string{"done", "waiting"} {
+		if err := s.CreateJob(ctx, &store.Job{ID: id, Status: store.JobQueued, Owner: "c1", Request: json.RawMessage(`{}`)}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := s.StartJob(ctx, "done", 0, 0); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.FinishJob(ctx, "done", 1, store.Outcome{Status: store.JobSucceeded, Result: json.RawMessage(`{"x": 1}`)}); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.CreatePlan(ctx, &store.Plan{ID: "p1", Kind: "urban", Owner: "planner"}); err != nil {
+		t.Fatal(err)
+	}
+	if n, err := p.Purge(ctx, store.Retention{Jobs: time.Hour, Results: time.Hour, Plans: time.Hour}); err != nil || n != (store.Purged{}) {
+		t.Errorf("Purge(1 h) = %+v, %v; want nothing purged", n, err)
+	}
+	time.Sleep(2 * time.Millisecond)
+	if n, err := p.Purge(ctx, store.Retention{Results: time.Nanosecond, Plans: time.Nanosecond}); err != nil || n.Results != 1 || n.Plans != 1 {
+		t.Errorf("Purge(results, plans) = %+v, %v; want 1 result and 1 plan", n, err)
+	}
+	if j, err := s.Job(ctx, "done"); err != nil || j.Result != nil || j.Status != store.JobSucceeded {
+		t.Errorf("after purging results, Job(done) = %+v, %v; want succeeded without a result", j, err)
+	}
+	if n, err := p.Purge(ctx, store.Retention{Jobs: time.Nanosecond}); err != nil || n.Jobs != 1 {
+		t.Errorf("Purge(jobs) = %+v, %v; want 1 job", n, err)
+	}
+	if _, err := s.Job(ctx, "done"); !errors.Is(err, store.ErrNotFound) {
+		t.Errorf("Job(done) after purge = %v, want ErrNotFound", err)
+	}
+	if _, err := s.Job(ctx, "waiting"); err != nil {
+		t.Errorf("Job(waiting) after purge = %v: an unfinished job must stay", err)
+	}
 }
