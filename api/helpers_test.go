@@ -62,7 +62,7 @@ func startServer(t testing.TB, cfg api.Config) *testServer {
 		cfg.ProgressInterval = 20 * time.Millisecond
 	}
 	if cfg.JobPollInterval == 0 {
-		cfg.JobPollInterval = 50 * time.Millisecond
+		cfg.JobPollInterval = 100 * time.Millisecond
 	}
 	s, err := api.New(cfg)
 	if err != nil {

@@ -42,8 +42,11 @@ func (c *QueueConfig) defaults() {
 	if c.StaleAfter <= 0 {
 		c.StaleAfter = 30 * time.Second
 	}
-	if c.PollInterval <= 0 {
+	switch {
+	case c.PollInterval <= 0:
 		c.PollInterval = time.Second
+	case c.PollInterval < river.FetchCooldownDefault:
+		c.PollInterval = river.FetchCooldownDefault // River's floor
 	}
 	if c.MaxAttempts <= 0 {
 		c.MaxAttempts = 25
