@@ -364,6 +364,9 @@ func New(cfg Config) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
+	if l, ok := cfg.Store.(KeyLookup); ok {
+		kr.stored = l
+	}
 	s := &Server{
 		cfg: cfg, log: cfg.Logger, store: cfg.Store, solver: cfg.Solver, keys: kr,
 		metrics: metrics.New(cfg.Registry), mux: http.NewServeMux(), quit: make(chan struct{}),
@@ -504,8 +507,10 @@ func (s *Server) authorize(w http.ResponseWriter, r *http.Request, acc access) e
 	}
 	p, err := s.keys.authenticate(r, r.Pattern == vroomPattern)
 	if err != nil {
-		s.authFails.fail(addr)
-		w.Header().Set("WWW-Authenticate", `Bearer realm="lastmile"`)
+		if errors.Is(err, errUnauthorized) { // not a store that is down
+			s.authFails.fail(addr)
+			w.Header().Set("WWW-Authenticate", `Bearer realm="lastmile"`)
+		}
 		return err
 	}
 	if !s.keys.allow(p) {

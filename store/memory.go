@@ -24,6 +24,7 @@ type Memory struct {
 	seq        int64
 	now        func() time.Time
 	hub        *hub
+	keys       map[string]APIKey
 }
 
 // NewMemory returns an empty in-memory store.

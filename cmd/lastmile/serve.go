@@ -183,21 +183,44 @@ func runServe(ctx context.Context, env *Env, args []string) error {
 	persistent := kind != "memory"
 
 	demo := len(keys) == 0
+	var demoKeys []api.Key // made at this start, printed once
 	if demo {
-		for _, k := range []struct {
-			role    api.Role
-			courier string
-		}{{api.RoleOperator, ""}, {api.RolePlanner, ""}, {api.RoleCourier, "c1"}, {api.RoleCourier, "c2"}} {
-			key := api.Key{Role: k.role, Secret: "demo-" + string(k.role) + "-" + randomHex(8), CourierID: k.courier}
-			keys = append(keys, key)
+		ks, ok := st.(keyStore)
+		if !ok {
+			return fmt.Errorf("store %s keeps no keys", kind)
 		}
-		fmt.Fprintln(env.Stderr, "lastmile serve: demo mode (no --api-key given). Demo keys, valid until the server stops:")
-		for _, k := range keys {
-			who := string(k.Role)
-			if k.CourierID != "" {
-				who += " " + k.CourierID
+		stored, err := ks.Keys(ctx)
+		if err != nil {
+			return fmt.Errorf("demo keys: %w", err)
+		}
+		active := 0
+		for _, k := range stored {
+			if k.RevokedAt.IsZero() {
+				active++
 			}
-			fmt.Fprintf(env.Stderr, "  %-12s Authorization: Bearer %s\n", who, k.Secret)
+		}
+		if active > 0 {
+			fmt.Fprintf(env.Stderr, "lastmile serve: %d API keys are stored (hashed), among them the demo keys printed at the first start;\n"+
+				"  `lastmile keys list` shows them and `lastmile keys add --role planner` makes another.\n", active)
+		} else {
+			for _, k := range []struct {
+				role    api.Role
+				courier string
+			}{{api.RoleOperator, ""}, {api.RolePlanner, ""}, {api.RoleCourier, "c1"}, {api.RoleCourier, "c2"}} {
+				_, secret, err := newStoredKey(ctx, ks, "demo-", k.role, k.courier, "demo")
+				if err != nil {
+					return fmt.Errorf("demo keys: %w", err)
+				}
+				demoKeys = append(demoKeys, api.Key{Role: k.role, Secret: secret, CourierID: k.courier})
+			}
+			fmt.Fprintln(env.Stderr, "lastmile serve: demo mode (no --api-key given). Demo keys, stored hashed, valid until revoked (lastmile keys):")
+			for _, k := range demoKeys {
+				who := string(k.Role)
+				if k.CourierID != "" {
+					who += " " + k.CourierID
+				}
+				fmt.Fprintf(env.Stderr, "  %-12s Authorization: Bearer %s\n", who, k.Secret)
+			}
 		}
 	}
 	if demo || *seed {
@@ -243,7 +266,7 @@ func runServe(ctx context.Context, env *Env, args []string) error {
 	}
 	log.Info("lastmile serve listening", "addr", ln.Addr().String(), "version", version, "persistent", persistent, "keys", len(keys), "osrm", *osrmURL)
 	if *asJSON {
-		if err := writeServeStart(env, ln.Addr().String(), kind, demo, keys); err != nil {
+		if err := writeServeStart(env, ln.Addr().String(), kind, demoKeys); err != nil {
 			ln.Close()
 			_ = srv.Shutdown(context.Background())
 			return err
@@ -338,12 +361,10 @@ type demoKey struct {
 	Key       string `json:"key"`
 }
 
-func writeServeStart(env *Env, addr, kind string, demo bool, keys []api.Key) error {
+func writeServeStart(env *Env, addr, kind string, demoKeys []api.Key) error {
 	s := serveStart{Addr: addr, Version: version, Store: kind}
-	if demo {
-		for _, k := range keys {
-			s.DemoKeys = append(s.DemoKeys, demoKey{Role: string(k.Role), CourierID: k.CourierID, Key: k.Secret})
-		}
+	for _, k := range demoKeys {
+		s.DemoKeys = append(s.DemoKeys, demoKey{Role: string(k.Role), CourierID: k.CourierID, Key: k.Secret})
 	}
 	b, err := json.Marshal(s)
 	if err != nil {

@@ -7,6 +7,8 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"os"
+	"path/filepath"
 	"regexp"
 	"strings"
 	"sync"
@@ -208,5 +210,58 @@ func TestServeKeepsJobsAcrossRestart(t *testing.T) {
 	}
 	if job.Status != "succeeded" || len(job.Result) == 0 || job.Attempts != 2 {
 		t.Errorf("job after a restart: %s after %d attempts, want succeeded with a result in the second", job.Status, job.Attempts)
+	}
+}
+
+// TestServeDemoKeysPersist: demo keys printed at the first start keep
+// working after a restart (they are stored hashed), and no new ones are
+// made; `lastmile keys` adds, lists and revokes stored keys.
+func TestServeDemoKeysPersist(t *testing.T) {
+	t.Setenv("LASTMILE_API_KEYS", "")
+	t.Setenv("DATABASE_URL", "")
+	dir := t.TempDir()
+	t.Setenv("LASTMILE_DATA", dir)
+	first := startServe(t)
+	if first.plannerKey == "" {
+		t.Fatal("no demo planner key printed at the first start")
+	}
+	first.stop()
+	second := startServe(t)
+	if second.plannerKey != "" {
+		t.Errorf("new demo keys printed at the second start")
+	}
+	if code, body := second.call(t, "GET", "/v1/facilities?kind=cloud_warehouse", first.plannerKey, ""); code != 200 {
+		t.Errorf("the first start's demo key after a restart = %d %s, want 200", code, body)
+	}
+	second.stop()
+
+	var out bytes.Buffer
+	if code := Run(context.Background(), &Env{Stdout: &out, Stderr: &bytes.Buffer{}}, []string{"keys", "add", "--role", "planner", "--label", "ops", "--json"}); code != 0 {
+		t.Fatalf("keys add exit %d", code)
+	}
+	var added struct{ ID, Key string }
+	if err := json.Unmarshal(out.Bytes(), &added); err != nil || added.Key == "" {
+		t.Fatalf("keys add --json = %s", out.String())
+	}
+	raw, err := os.ReadFile(filepath.Join(dir, "lastmile.db"))
+	if err != nil || bytes.Contains(raw, []byte(added.Key)) || bytes.Contains(raw, []byte(first.plannerKey)) {
+		t.Errorf("the database file holds a secret in clear (read error %v)", err)
+	}
+	third := startServe(t)
+	if code, _ := third.call(t, "GET", "/v1/facilities", added.Key, ""); code != 200 {
+		t.Errorf("a key from keys add = %d, want 200", code)
+	}
+	third.stop()
+	if code := Run(context.Background(), &Env{Stdout: &bytes.Buffer{}, Stderr: &bytes.Buffer{}}, []string{"keys", "revoke", added.ID}); code != 0 {
+		t.Fatalf("keys revoke exit %d", code)
+	}
+	out.Reset()
+	Run(context.Background(), &Env{Stdout: &out, Stderr: &bytes.Buffer{}}, []string{"keys", "list"})
+	if !strings.Contains(out.String(), added.ID) || !strings.Contains(out.String(), "revoked") || strings.Count(out.String(), "active") != 4 {
+		t.Errorf("keys list:\n%s\nwant the revoked key and 4 active demo keys", out.String())
+	}
+	fourth := startServe(t)
+	if code, _ := fourth.call(t, "GET", "/v1/facilities", added.Key, ""); code != 401 {
+		t.Errorf("a revoked key = %d, want 401", code)
 	}
 }

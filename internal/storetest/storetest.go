@@ -11,6 +11,7 @@ import (
 	"fmt"
 	"net/url"
 	"os"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -99,6 +100,7 @@ func Run(t *testing.T, open func(t *testing.T) api.Store) {
 		{"ConcurrentRouteWriters", testConcurrentRouteWriters},
 		{"Plans", testPlans},
 		{"Purge", testPurge},
+		{"Keys", testKeys},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) { tt.fn(t, open(t)) })
@@ -512,5 +514,53 @@ func testPurge(t *testing.T, s api.Store) {
 	}
 	if _, err := s.Job(ctx, "waiting"); err != nil {
 		t.Errorf("Job(waiting) after purge = %v: an unfinished job must stay", err)
+	}
+}
+
+// KeyStore is the key capability of the stores.
+type KeyStore interface {
+	CreateKey(ctx context.Context, k *store.APIKey) error
+	Keys(ctx context.Context) ([]*store.APIKey, error)
+	KeyByHash(ctx context.Context, hash string) (*store.APIKey, error)
+	RevokeKey(ctx context.Context, id string) error
+}
+
+func testKeys(t *testing.T, s api.Store) {
+	ctx := context.Background()
+	ks, ok := s.(KeyStore)
+	if !ok {
+		t.Fatalf("%T keeps no keys", s)
+	}
+	a := &store.APIKey{ID: "key_a", Role: "planner", Label: "ops", Hash: store.HashSecret("secret-a")}
+	b := &store.APIKey{ID: "key_b", Role: "courier", CourierID: "c1", Hash: store.HashSecret("secret-b")}
+	for _, k := range []*store.APIKey{a, b} {
+		if err := ks.CreateKey(ctx, k); err != nil {
+			t.Fatalf("CreateKey(%s) = %v", k.ID, err)
+		}
+	}
+	if err := ks.CreateKey(ctx, &store.APIKey{ID: "key_c", Role: "planner", Hash: a.Hash}); !errors.Is(err, store.ErrConflict) {
+		t.Errorf("CreateKey(same secret) = %v, want ErrConflict", err)
+	}
+	got, err := ks.KeyByHash(ctx, store.HashSecret("secret-b"))
+	if err != nil || got.ID != "key_b" || got.CourierID != "c1" || got.Role != "courier" {
+		t.Errorf("KeyByHash(b) = %+v, %v", got, err)
+	}
+	if err := ks.RevokeKey(ctx, "key_b"); err != nil {
+		t.Fatalf("RevokeKey = %v", err)
+	}
+	if _, err := ks.KeyByHash(ctx, store.HashSecret("secret-b")); !errors.Is(err, store.ErrNotFound) {
+		t.Errorf("KeyByHash(revoked) = %v, want ErrNotFound", err)
+	}
+	if err := ks.RevokeKey(ctx, "key_b"); !errors.Is(err, store.ErrNotFound) {
+		t.Errorf("RevokeKey(revoked) = %v, want ErrNotFound", err)
+	}
+	all, err := ks.Keys(ctx)
+	if err != nil || len(all) != 2 || all[0].ID != "key_a" || !all[0].RevokedAt.IsZero() || all[1].RevokedAt.IsZero() {
+		t.Errorf("Keys() = %v; want key_a active and key_b revoked", err)
+	}
+	for _, k := range all {
+		if strings.Contains(k.Hash, "secret") {
+			t.Errorf("key %s stores its secret", k.ID)
+		}
 	}
 }
