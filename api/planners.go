@@ -128,6 +128,7 @@ func (s *Server) allocate(w http.ResponseWriter, r *http.Request) error {
 // coverageRequest is the body of POST /v1/plans/coverage and
 // /v1/plans/sites.
 type coverageRequest struct {
+	// Demand omitted means the stored demand (imported in bulk).
 	Demand []demandJSON `json:"demand"`
 	// Points are the existing pickup points; omitted means the stored
 	// lockers and express stores.
@@ -163,8 +164,17 @@ func (s *Server) coverageInput(r *http.Request, body []byte) (*coverageRequest, 
 	if err := decodeStrict(body, &req, true); err != nil {
 		return nil, nil, nil, nil, err
 	}
+	if req.Demand == nil { // omitted: the stored demand (lastmile import)
+		stored, err := s.store.Demand(r.Context())
+		if err != nil {
+			return nil, nil, nil, nil, err
+		}
+		for _, d := range stored {
+			req.Demand = append(req.Demand, demandJSON{Location: geo.LonLat(d.Location), Weight: d.Weight})
+		}
+	}
 	if len(req.Demand) == 0 {
-		return nil, nil, nil, nil, badParam("demand", "at least one demand point is required")
+		return nil, nil, nil, nil, badParam("demand", "at least one demand point is required (none given, none stored)")
 	}
 	if !(req.RadiusMeters > 0 && req.RadiusMeters <= maxRadiusMeters) {
 		return nil, nil, nil, nil, badParam("radius_meters", "must be in (0, %d]", maxRadiusMeters)

@@ -109,6 +109,7 @@ type Store interface {
 	RouteStore
 	EventStore
 	PlanStore
+	Importer
 }
 
 var (
@@ -565,6 +566,9 @@ func (s *Server) registerRoutes() {
 	s.route("POST /v1/plans/location", plannerOnly, s.planRoute("location", s.locate))
 	s.route("POST /v1/plans/urban", plannerOnly, s.planRoute("urban", s.urbanPlan))
 	s.route("POST /v1/plans/rural", plannerOnly, s.planRoute("rural", s.ruralPlan))
+	s.route("POST /v1/imports/facilities", plannerOnly, s.importFacilities)
+	s.route("POST /v1/imports/demand", plannerOnly, s.importDemand)
+	s.route("GET /v1/demand", plannerOnly, s.listDemand)
 	s.route("GET /v1/facilities", plannerOnly, s.listFacilities)
 	s.route("POST /v1/facilities", plannerOnly, s.createFacility)
 	s.route("GET /v1/facilities/{id}", plannerOnly, s.getFacility)

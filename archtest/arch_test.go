@@ -176,9 +176,10 @@ func TestImportsPointInward(t *testing.T) {
 		"internal/metrics":    {},
 		"internal/sharedtest": {},
 		"internal/storetest":  {"geo", "depots", "store", "api"}, // the suite checks api.Store
+		"internal/importer":   {"geo", "depots"},
 		"store":               {"geo", "routing", "depots"},
-		"api":                 {"geo", "routing", "depots", "store", "internal/scenario", "internal/metrics", "internal/render", "internal/field"},
-		"cmd":                 {"geo", "routing", "depots", "store", "api", "internal/scenario", "internal/metrics", "internal/render", "internal/benchset", "internal/field"},
+		"api":                 {"geo", "routing", "depots", "store", "internal/scenario", "internal/metrics", "internal/render", "internal/field", "internal/importer"},
+		"cmd":                 {"geo", "routing", "depots", "store", "api", "internal/scenario", "internal/metrics", "internal/render", "internal/benchset", "internal/field", "internal/importer"},
 		"archtest":            {},
 	}
 	pkgs := loadModule(t)

@@ -25,6 +25,7 @@ type Memory struct {
 	now        func() time.Time
 	hub        *hub
 	keys       map[string]APIKey
+	demand     map[string]DemandPoint
 }
 
 // NewMemory returns an empty in-memory store.

@@ -280,11 +280,15 @@ func (p *Postgres) CreateFacility(ctx context.Context, f *depots.Facility) error
 func (p *Postgres) PutFacility(ctx context.Context, f *depots.Facility) error {
 	ctx, cancel := p.op(ctx)
 	defer cancel()
+	return putFacilityPG(ctx, p.pool, f)
+}
+
+func putFacilityPG(ctx context.Context, db pgExec, f *depots.Facility) error {
 	doc, err := json.Marshal(f)
 	if err != nil {
 		return fmt.Errorf("store: facility %q: %w", f.ID, err)
 	}
-	_, err = p.pool.Exec(ctx, `INSERT INTO facilities (id, kind, doc) VALUES ($1, $2, $3)
+	_, err = db.Exec(ctx, `INSERT INTO facilities (id, kind, doc) VALUES ($1, $2, $3)
 		ON CONFLICT (id) DO UPDATE SET kind = excluded.kind, doc = excluded.doc, updated_at = now()`, f.ID, f.Kind, doc)
 	return translate(err, fmt.Sprintf("facility %q", f.ID), depots.ErrNotFound)
 }

@@ -181,11 +181,15 @@ func (s *SQLite) CreateFacility(ctx context.Context, f *depots.Facility) error {
 
 // PutFacility creates or replaces f.
 func (s *SQLite) PutFacility(ctx context.Context, f *depots.Facility) error {
+	return putFacilitySQLite(ctx, s.db, f)
+}
+
+func putFacilitySQLite(ctx context.Context, db sqlExec, f *depots.Facility) error {
 	doc, err := json.Marshal(f)
 	if err != nil {
 		return fmt.Errorf("store: facility %q: %w", f.ID, err)
 	}
-	_, err = s.db.ExecContext(ctx, `INSERT INTO facilities (id, kind, doc, updated_at) VALUES (?, ?, ?, ?)
+	_, err = db.ExecContext(ctx, `INSERT INTO facilities (id, kind, doc, updated_at) VALUES (?, ?, ?, ?)
 		ON CONFLICT (id) DO UPDATE SET kind = excluded.kind, doc = excluded.doc, updated_at = excluded.updated_at`,
 		string(f.ID), string(f.Kind), string(doc), sqlNow())
 	return translateSQLite(err, fmt.Sprintf("facility %q", f.ID), depots.ErrNotFound)

@@ -88,6 +88,7 @@ func TestEveryCommandConvention(t *testing.T) {
 		"allocate": {"--scenario", filepath.Join("..", "..", "depots", "testdata", "allocation.json"), "--quiet"},
 		"bench":    {"--data", benchData(t), "--set", "solomon-25", "--filter", "C101", "--iterations", "20", "--quiet"},
 		"cover":    {"--demand", coverDemand, "--points", coverPoints, "--quiet"},
+		"import":   {"facilities", filepath.Join("testdata", "import_facilities.csv")},
 		"keys":     {"list"},
 		"locate":   {filepath.Join("testdata", "locate_tiny_cap.txt"), "--format", "orlib-cap", "--capacity", "100", "--quiet"},
 		"matrix":   {points, "--quiet"},

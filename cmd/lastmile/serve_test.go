@@ -14,6 +14,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/lastmile-dev/lastmile/internal/storetest"
 )
 
 // syncBuffer is a bytes.Buffer safe for the server's goroutines.
@@ -263,5 +265,40 @@ func TestServeDemoKeysPersist(t *testing.T) {
 	fourth := startServe(t)
 	if code, _ := fourth.call(t, "GET", "/v1/facilities", added.Key, ""); code != 401 {
 		t.Errorf("a revoked key = %d, want 401", code)
+	}
+}
+
+// TestImportCommand: a bad file imports nothing and names the line and
+// field; a good one is stored and served.
+func TestImportCommand(t *testing.T) {
+	t.Setenv("DATABASE_URL", "")
+	dir := t.TempDir()
+	t.Setenv("LASTMILE_DATA", dir)
+	bad := filepath.Join(dir, "bad.csv")
+	if err := os.WriteFile(bad, []byte("id,kind,lon,lat\nA,locker,106.5,29.5\nB,locker,106.5,929.5\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	var errOut bytes.Buffer
+	if code := Run(context.Background(), &Env{Stdout: &bytes.Buffer{}, Stderr: &errOut}, []string{"import", "facilities", bad}); code == 0 ||
+		!strings.Contains(errOut.String(), "line 3: lat") {
+		t.Errorf("import of a bad file: exit %d, stderr %q; want a failure naming line 3: lat", code, errOut.String())
+	}
+	if code := Run(context.Background(), &Env{Stdout: &bytes.Buffer{}, Stderr: &errOut}, []string{"import", "facilities", filepath.Join("testdata", "import_facilities.csv")}); code != 0 {
+		t.Fatalf("import: exit %d: %s", code, errOut.String())
+	}
+	p := startServe(t, "--api-key", "planner:import-test-key")
+	code, body := p.call(t, "GET", "/v1/facilities?kind=locker", "import-test-key", "")
+	if code != 200 || !strings.Contains(string(body), `"L1"`) || strings.Contains(string(body), `"A"`) {
+		t.Errorf("lockers after the imports = %d %s; want L1 only (the bad file stored nothing)", code, body)
+	}
+}
+
+// TestServeSeedsPostgres: --seed-fixture seeds an empty PostgreSQL store.
+func TestServeSeedsPostgres(t *testing.T) {
+	dsn := storetest.PostgresDSN(t)
+	p := startServe(t, "--database-url", dsn, "--seed-fixture", "--api-key", "planner:seed-test-key")
+	code, body := p.call(t, "GET", "/v1/facilities?kind=cloud_warehouse", "seed-test-key", "")
+	if code != 200 || !strings.Contains(string(body), "cloud_warehouse") {
+		t.Errorf("cloud warehouses after --seed-fixture on PostgreSQL = %d %.200s", code, body)
 	}
 }
