@@ -5,8 +5,10 @@ import (
 	"net/http"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/lastmile-dev/lastmile/api"
+	"github.com/prometheus/client_golang/prometheus/testutil"
 )
 
 // TestImport: facilities and demand come in as CSV or GeoJSON; a file with
@@ -58,4 +60,25 @@ func TestImport(t *testing.T) {
 			t.Errorf("courier import = %d, want 403", r.Status)
 		}
 	})
+}
+
+// TestCoverageMonitoring: the scheduled monitoring run, not an ad-hoc
+// query, sets lastmile_coverage_ratio from the stored demand and pickup
+// points.
+func TestCoverageMonitoring(t *testing.T) {
+	ts := startServer(t, api.Config{CoverageEvery: 30 * time.Millisecond})
+	csvType := http.Header{"Content-Type": {"text/csv"}}
+	ts.doHeader("POST", "/v1/imports/facilities", plannerKey, "id,kind,lon,lat\nL1,locker,106.55,29.56\n", csvType)
+	ts.doHeader("POST", "/v1/imports/demand", plannerKey, "id,lon,lat,weight\nd1,106.551,29.561,30\nd2,106.60,29.60,10\n", csvType)
+	deadline := time.Now().Add(5 * time.Second)
+	for testutil.CollectAndCount(ts.Metrics().CoverageRatio) == 0 && time.Now().Before(deadline) {
+		time.Sleep(10 * time.Millisecond)
+	}
+	if got := testutil.ToFloat64(ts.Metrics().CoverageRatio.WithLabelValues("all")); got != 0.75 {
+		t.Errorf("lastmile_coverage_ratio{zone=all} = %v after monitoring, want 0.75", got)
+	}
+	ts.do("POST", "/v1/plans/coverage", plannerKey, `{"demand":[{"location":[106.9,29.9],"weight":1}],"radius_meters":500}`)
+	if got := testutil.ToFloat64(ts.Metrics().CoverageRatio.WithLabelValues("all")); got != 0.75 {
+		t.Errorf("after an ad-hoc query the gauge is %v, want the monitoring run's 0.75", got)
+	}
 }

@@ -167,6 +167,10 @@ func (s *Server) runJob(ctx context.Context, id string, queueID int64, body func
 	if j.Attempts > 1 {
 		s.log.Info("job resumed", "job", id, "attempt", j.Attempts, "iteration", j.ResumedAt)
 	}
+	s.metrics.JobAttempts.WithLabelValues(j.Kind).Inc()
+	if j.ResumedAt > 0 {
+		s.metrics.JobsResumed.WithLabelValues(j.Kind).Inc()
+	}
 	s.metrics.JobsRunning.Inc()
 	defer s.metrics.JobsRunning.Dec()
 	ctx, cancel := context.WithCancelCause(ctx)

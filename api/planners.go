@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
-	"math"
 	"net/http"
 	"time"
 
@@ -121,7 +120,7 @@ func (s *Server) allocate(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	s.metrics.ObserveSolve("allocation", time.Since(start), int64(math.Round(a.Cost)), len(a.Unserved))
+	s.metrics.ObserveSolve("allocation", time.Since(start), a.Cost, len(a.Unserved))
 	return s.savePlan(w, r, "allocation", body, a, func() (*geojson.FeatureCollection, error) { return a.GeoJSON(p) })
 }
 
@@ -233,8 +232,9 @@ func (s *Server) coverageOptions(req *coverageRequest) coverage.Options {
 	return coverage.Options{RadiusMeters: req.RadiusMeters, Circuity: req.Circuity, ZoneOf: s.cfg.ZoneOf, Workers: 1}
 }
 
-// analyzeCoverage runs coverage.Analyze and records each zone's coverage
-// ratio in lastmile_coverage_ratio.
+// analyzeCoverage runs coverage.Analyze. It leaves lastmile_coverage_ratio
+// alone: an ad-hoc what-if query must not overwrite the operator's gauge,
+// which only the scheduled monitoring run (monitorCoverage) sets.
 func (s *Server) analyzeCoverage(w http.ResponseWriter, r *http.Request) error {
 	body, err := s.readBody(w, r)
 	if err != nil {
@@ -250,11 +250,6 @@ func (s *Server) analyzeCoverage(w http.ResponseWriter, r *http.Request) error {
 	rep, err := coverage.Analyze(r.Context(), dem, points, s.coverageOptions(req))
 	if err != nil {
 		return err
-	}
-	for _, z := range rep.Zones {
-		if z.TotalDemand > 0 {
-			s.metrics.SetCoverage(z.Zone, z.CoveredDemand/z.TotalDemand)
-		}
 	}
 	return s.savePlan(w, r, "coverage", body, rep, func() (*geojson.FeatureCollection, error) {
 		fc, err := coverage.CellsGeoJSON(rep.Cells)
@@ -292,7 +287,7 @@ func (s *Server) selectSites(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	s.metrics.ObserveSolve("sites", time.Since(start), int64(math.Round(plan.Cost)), 0)
+	s.metrics.ObserveSolve("sites", time.Since(start), plan.Cost, 0)
 	return s.savePlan(w, r, "sites", body, plan, func() (*geojson.FeatureCollection, error) {
 		return sitesGeoJSON(dem, points, cands, plan), nil
 	})

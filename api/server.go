@@ -221,6 +221,12 @@ type Config struct {
 	// Every server and worker purges every RetentionInterval (1 h).
 	JobTTL, ResultTTL, PlanTTL time.Duration
 	RetentionInterval          time.Duration
+	// CoverageEvery, when positive, runs coverage monitoring at that
+	// interval: the stored demand against the stored lockers and express
+	// stores within CoverageRadiusMeters (default 500), setting
+	// lastmile_coverage_ratio per zone. Nothing else sets that gauge.
+	CoverageEvery        time.Duration
+	CoverageRadiusMeters float64
 	// CheckpointInterval is how often a running optimize job saves its best
 	// solution, from which a later attempt resumes; default 5 s.
 	CheckpointInterval time.Duration
@@ -242,6 +248,9 @@ func (c *Config) defaults() {
 	set(&c.ProgressInterval, 250*time.Millisecond)
 	set(&c.CheckpointInterval, 5*time.Second)
 	set(&c.RetentionInterval, time.Hour)
+	if c.CoverageRadiusMeters <= 0 {
+		c.CoverageRadiusMeters = 500
+	}
 	if c.JobTTL == 0 {
 		c.JobTTL = 30 * 24 * time.Hour
 	}
@@ -415,6 +424,9 @@ func (s *Server) HTTPServer(addr string) *http.Server {
 func (s *Server) Start(ctx context.Context) error {
 	if p, ok := s.store.(Purger); ok {
 		go s.retain(p)
+	}
+	if s.cfg.CoverageEvery > 0 {
+		go s.monitorCoverage()
 	}
 	if q, ok := s.store.(Queue); ok {
 		return q.StartQueue(ctx, store.QueueConfig{Workers: s.Workers(), MaxWorkers: s.cfg.Workers,

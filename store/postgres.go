@@ -560,7 +560,8 @@ func (p *Postgres) SaveProgress(ctx context.Context, id string, attempt int, pr 
 	}
 	tag, err := p.pool.Exec(ctx, `UPDATE jobs SET progress = $3, updated_at = now(), heartbeat_at = now(),
 			checkpoint = COALESCE($4, checkpoint),
-			checkpoint_iteration = CASE WHEN $4::jsonb IS NULL THEN checkpoint_iteration ELSE $5 END
+			checkpoint_iteration = CASE WHEN $4::jsonb IS NULL THEN checkpoint_iteration ELSE $5 END,
+			checkpoint_at = CASE WHEN $4::jsonb IS NULL THEN checkpoint_at ELSE now() END
 		WHERE id = $1 AND attempts = $2 AND status = 'running'`, id, attempt, prog, nullJSON(checkpoint), iteration)
 	if err != nil {
 		return translate(err, fmt.Sprintf("job %q", id), ErrNotFound)

@@ -427,8 +427,9 @@ func (s *SQLite) SaveProgress(ctx context.Context, id string, attempt int, p Job
 	cp := nullText(checkpoint)
 	res, err := s.db.ExecContext(ctx, `UPDATE jobs SET progress = ?, updated_at = ?, heartbeat_at = ?,
 			checkpoint = COALESCE(?, checkpoint),
-			checkpoint_iteration = CASE WHEN ? IS NULL THEN checkpoint_iteration ELSE ? END
-		WHERE id = ? AND attempts = ? AND status = 'running'`, string(prog), now, now, cp, cp, iteration, id, attempt)
+			checkpoint_iteration = CASE WHEN ? IS NULL THEN checkpoint_iteration ELSE ? END,
+			checkpoint_at = CASE WHEN ? IS NULL THEN checkpoint_at ELSE ? END
+		WHERE id = ? AND attempts = ? AND status = 'running'`, string(prog), now, now, cp, cp, iteration, cp, now, id, attempt)
 	if err != nil {
 		return translateSQLite(err, fmt.Sprintf("job %q", id), ErrNotFound)
 	}

@@ -109,6 +109,8 @@ func runServe(ctx context.Context, env *Env, args []string) error {
 	maxVehicles := fs.Int("max-vehicles", envInt("LASTMILE_MAX_VEHICLES", 2000), "most vehicles in one problem (LASTMILE_MAX_VEHICLES)")
 	maxSolveMB := fs.Int64("max-solve-mb", int64(envInt("LASTMILE_MAX_SOLVE_MB", 512)), "cap on one solve's estimated memory in MiB, matrices included (LASTMILE_MAX_SOLVE_MB)")
 	region := fs.String("region", envOr("LASTMILE_REGION", ""), "service region: `BOX` minLon,minLat,maxLon,maxLat or a GeoJSON boundary file (WGS-84); points outside get 422 (LASTMILE_REGION)")
+	coverageEvery := fs.Duration("coverage-every", envDuration("LASTMILE_COVERAGE_EVERY", 15*time.Minute), "run coverage monitoring (stored demand against stored pickup points, lastmile_coverage_ratio) this often; 0 turns it off (LASTMILE_COVERAGE_EVERY)")
+	coverageRadius := fs.Float64("coverage-radius", 500, "walking radius in metres of coverage monitoring")
 	grace := fs.Duration("shutdown-timeout", envDuration("LASTMILE_SHUTDOWN_TIMEOUT", 30*time.Second), "how long running jobs may finish at shutdown before they are stored as queued (LASTMILE_SHUTDOWN_TIMEOUT)")
 	logFormat := fs.String("log-format", envOr("LASTMILE_LOG_FORMAT", "json"), "log format: json or text (LASTMILE_LOG_FORMAT)")
 	osrmURL := fs.String("osrm-url", envOr("LASTMILE_OSRM_URL", ""), "OSRM server `URL` (your own /table/v1 service) for travel between coordinates; empty uses the great-circle model (LASTMILE_OSRM_URL)")
@@ -166,7 +168,7 @@ func runServe(ctx context.Context, env *Env, args []string) error {
 			return err
 		}
 		defer pg.Close()
-		reg.MustRegister(pg.PoolCollector())
+		reg.MustRegister(pg.PoolCollector(), pg.QueueCollector())
 		st, kind = pg, "postgres"
 	case *inMemory:
 		st = store.NewMemory()
@@ -177,6 +179,7 @@ func runServe(ctx context.Context, env *Env, args []string) error {
 			return fmt.Errorf("embedded store in %s: %w", *dataDir, err)
 		}
 		defer sq.Close()
+		reg.MustRegister(sq.QueueCollector())
 		st, kind = sq, "sqlite"
 		log.Info("store: embedded SQLite; jobs, results, facilities, routes and plans persist", "file", sq.Path())
 	}
@@ -252,6 +255,7 @@ func runServe(ctx context.Context, env *Env, args []string) error {
 		Region: inRegion, RegionName: *region,
 		MaxQueuedPerKey: *maxQueued, MaxRunningPerKey: *maxRunning, MaxStreamsPerKey: *maxStreams,
 		JobTTL: *jobTTL, ResultTTL: *resultTTL, PlanTTL: *planTTL,
+		CoverageEvery: *coverageEvery, CoverageRadiusMeters: *coverageRadius,
 	})
 	if err != nil {
 		return fmt.Errorf("%w: %w", errUsage, err)

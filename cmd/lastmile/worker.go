@@ -5,9 +5,13 @@ import (
 	"encoding/json"
 	"fmt"
 	"log/slog"
+	"net"
+	"net/http"
 	"time"
 
 	"github.com/lastmile-dev/lastmile/api"
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
 )
 
 // runWorker is `lastmile worker`: job workers only, no HTTP API. Any
@@ -30,6 +34,7 @@ func runWorker(ctx context.Context, env *Env, args []string) error {
 	maxRunning := fs.Int("max-running-per-key", envInt("LASTMILE_MAX_RUNNING_PER_KEY", 2), "jobs of one key running at once across all workers (LASTMILE_MAX_RUNNING_PER_KEY)")
 	dbWait := fs.Duration("db-wait", envDuration("LASTMILE_DB_WAIT", time.Minute), "how long start-up waits for the database (LASTMILE_DB_WAIT)")
 	grace := fs.Duration("shutdown-timeout", envDuration("LASTMILE_SHUTDOWN_TIMEOUT", 30*time.Second), "how long running jobs may finish at shutdown (LASTMILE_SHUTDOWN_TIMEOUT)")
+	metricsAddr := fs.String("metrics-addr", envOr("LASTMILE_METRICS_ADDR", ""), "serve /metrics and /healthz on HOST:PORT; empty serves nothing (LASTMILE_METRICS_ADDR)")
 	asJSON := jsonFlag(fs)
 	if err := noArgs(fs, args); err != nil {
 		return err
@@ -50,13 +55,29 @@ func runWorker(ctx context.Context, env *Env, args []string) error {
 	if err != nil {
 		return err
 	}
-	srv, err := api.New(api.Config{Store: pg, Logger: log, ZoneOf: zoneOf, Workers: *workers, MaxSolves: *maxSolves,
+	reg := prometheus.NewRegistry()
+	reg.MustRegister(pg.PoolCollector(), pg.QueueCollector())
+	srv, err := api.New(api.Config{Store: pg, Logger: log, ZoneOf: zoneOf, Registry: reg, Workers: *workers, MaxSolves: *maxSolves,
 		MaxJobTime: *maxJob, JobStaleAfter: *staleAfter, ProgressInterval: *progress, MaxRunningPerKey: *maxRunning})
 	if err != nil {
 		return fmt.Errorf("%w: %w", errUsage, err)
 	}
 	if err := srv.Start(ctx); err != nil {
 		return err
+	}
+	if *metricsAddr != "" {
+		mux := http.NewServeMux()
+		mux.Handle("GET /metrics", promhttp.HandlerFor(reg, promhttp.HandlerOpts{}))
+		mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) { fmt.Fprintln(w, `{"status":"ok"}`) })
+		hs := &http.Server{Addr: *metricsAddr, Handler: mux, ReadHeaderTimeout: 10 * time.Second}
+		ln, err := net.Listen("tcp", *metricsAddr)
+		if err != nil {
+			_ = srv.Shutdown(context.Background())
+			return fmt.Errorf("listen %s: %w", *metricsAddr, err)
+		}
+		go func() { _ = hs.Serve(ln) }()
+		defer hs.Close()
+		log.Info("worker metrics", "addr", ln.Addr().String())
 	}
 	log.Info("lastmile worker running", "version", version, "workers", *workers)
 	if *asJSON {
