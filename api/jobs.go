@@ -55,11 +55,14 @@ type jobRun struct {
 	mu       sync.Mutex
 	progress store.JobProgress
 	changed  bool
-	// checkpoint is the best solution so far, encoded, found at cpIter;
-	// cpDirty says it is not saved yet.
-	checkpoint json.RawMessage
-	cpIter     int
-	cpDirty    bool
+	// best is the best solution so far (a copy the solver handed over),
+	// found at bestIter after bestElapsed seconds; bestDirty says it is
+	// newer than the saved checkpoint, saved at cpSavedAt.
+	best        *routing.Solution
+	bestIter    int
+	bestElapsed float64
+	bestDirty   bool
+	cpSavedAt   time.Time
 }
 
 type jobRunKey struct{}
@@ -77,40 +80,56 @@ func (r *jobRun) report(p store.JobProgress) {
 	r.mu.Unlock()
 }
 
-// setCheckpoint records a new best solution found at iteration.
-func (r *jobRun) setCheckpoint(doc json.RawMessage, iteration int) {
+// setBest records a new best solution found at iteration after elapsed
+// seconds; the saver turns it into a checkpoint.
+func (r *jobRun) setBest(sol *routing.Solution, iteration int, elapsed float64) {
 	r.mu.Lock()
-	r.checkpoint, r.cpIter, r.cpDirty, r.changed = doc, iteration, true, true
+	r.best, r.bestIter, r.bestElapsed, r.bestDirty, r.changed = sol, iteration, elapsed, true, true
 	r.mu.Unlock()
 }
 
-// save stores the progress (and checkpoint) if they changed or the
-// heartbeat is due. It reports ErrConflict when the attempt no longer owns
-// the job.
-func (r *jobRun) save(ctx context.Context, force bool) error {
+// save stores the progress if it changed or force is set (the heartbeat is
+// due), with the best solution as the checkpoint when it is newer than the
+// saved one and CheckpointInterval has passed (or flush is set), and
+// reports whether it wrote. Its error is store.ErrConflict when the attempt
+// no longer owns the job. Encoding the checkpoint here keeps it off the
+// solver's goroutine.
+func (r *jobRun) save(ctx context.Context, force, flush bool) (bool, error) {
 	r.mu.Lock()
 	p, changed := r.progress, r.changed
-	var cp json.RawMessage
-	if r.cpDirty {
-		cp = r.checkpoint
+	var (
+		best    *routing.Solution
+		iter    int
+		elapsed float64
+	)
+	if r.bestDirty && (flush || time.Since(r.cpSavedAt) >= r.s.cfg.CheckpointInterval) {
+		best, iter, elapsed = r.best, r.bestIter, r.bestElapsed
+		r.bestDirty = false
 	}
-	iter := r.cpIter
-	r.changed, r.cpDirty = false, false
+	r.changed = false
 	r.mu.Unlock()
-	if !changed && !force {
-		return nil
+	if !changed && !force && best == nil {
+		return false, nil
+	}
+	var cp json.RawMessage
+	if best != nil {
+		cp, _ = json.Marshal(newCheckpoint(best, iter, elapsed))
 	}
 	ctx, cancel := context.WithTimeout(ctx, 5*time.Second)
 	defer cancel()
 	err := r.s.store.SaveProgress(ctx, r.job.ID, r.job.Attempts, p, cp, iter)
-	if err != nil && cp != nil {
-		r.mu.Lock()
-		if !r.cpDirty { // nothing newer: retry this one next time
-			r.cpDirty = true
+	r.mu.Lock()
+	switch {
+	case err != nil:
+		r.changed = true // try again at the next tick
+		if best != nil && !r.bestDirty {
+			r.bestDirty = true // nothing newer: retry this one
 		}
-		r.mu.Unlock()
+	case best != nil:
+		r.cpSavedAt = time.Now()
 	}
-	return err
+	r.mu.Unlock()
+	return err == nil, err
 }
 
 // saveLoop saves progress every ProgressInterval, and at least every
@@ -129,10 +148,11 @@ func (r *jobRun) saveLoop(ctx context.Context, cancel context.CancelCauseFunc, s
 		case <-t.C:
 		}
 		force := time.Since(last) >= jobHeartbeat
-		err := r.save(bg, force)
+		wrote, err := r.save(bg, force, false)
 		switch {
-		case err == nil:
+		case wrote:
 			last = time.Now()
+		case err == nil:
 		case errors.Is(err, store.ErrConflict):
 			cause := errJobSuperseded
 			if j, jerr := r.s.store.Job(bg, r.job.ID); jerr == nil && j.Status == store.JobCancelled {
@@ -178,7 +198,7 @@ func (s *Server) runJob(ctx context.Context, id string, queueID int64, body func
 	s.runs.Store(id, cancel)
 	defer s.runs.Delete(id)
 
-	run := &jobRun{s: s, job: j, progress: j.Progress, checkpoint: j.Checkpoint, cpIter: j.CheckpointIteration}
+	run := &jobRun{s: s, job: j, progress: j.Progress}
 	stop, saved := make(chan struct{}), make(chan struct{})
 	go func() { defer close(saved); run.saveLoop(ctx, cancel, stop) }()
 	out := s.safeBody(ctx, run, body)
@@ -193,7 +213,7 @@ func (s *Server) runJob(ctx context.Context, id string, queueID int64, body func
 	case errors.Is(cause, errJobCancelled), errors.Is(cause, river.ErrJobCancelledRemotely):
 		out.Status, out.Error = store.JobCancelled, ""
 	case s.isStopping() && ctx.Err() != nil:
-		_ = run.save(bg, true) // keep the checkpoint for the next attempt
+		_, _ = run.save(bg, true, true) // keep the checkpoint for the next attempt
 		if err := s.store.RequeueJob(bg, id, j.Attempts); err != nil {
 			s.log.Warn("job: requeue at shutdown", "job", id, "err", err)
 		}
@@ -310,16 +330,16 @@ func (s *Server) solveJob(ctx context.Context, r *jobRun) store.Outcome {
 			s.log.Warn("job: checkpoint does not decode; starting afresh", "job", r.job.ID, "err", err)
 		}
 	}
-	var lastCheckpoint time.Time // the first best is saved at once
 	opts.Progress = func(p routing.Progress) {
 		elapsed := before + p.Elapsed.Seconds()
 		r.report(store.JobProgress{BestCost: money(p.BestCost), ElapsedSeconds: elapsed, Iteration: base + p.Iteration,
 			Routes: p.Routes, Unassigned: p.Unassigned})
-		if p.Best != nil && time.Since(lastCheckpoint) >= s.cfg.CheckpointInterval {
-			lastCheckpoint = time.Now()
-			if doc, err := json.Marshal(newCheckpoint(p.Best(), base+p.Iteration, elapsed)); err == nil {
-				r.setCheckpoint(doc, base+p.Iteration)
-			}
+		// Every new best is taken (the solver copies its best at each
+		// improvement anyway, so the export adds a constant factor), so that
+		// the last one is never lost; the saver writes one every
+		// CheckpointInterval.
+		if p.Best != nil {
+			r.setBest(p.Best(), base+p.Iteration, elapsed)
 		}
 	}
 	sol, err := s.solve(ctx, "job", in.Problem, opts)
@@ -340,9 +360,11 @@ func (s *Server) solveJob(ctx context.Context, r *jobRun) store.Outcome {
 		var res json.RawMessage
 		if sol != nil {
 			res, _ = json.Marshal(newSolutionDoc(in, sol))
-			if doc, err := json.Marshal(newCheckpoint(sol, prog.Iteration, prog.ElapsedSeconds)); err == nil {
-				r.setCheckpoint(doc, prog.Iteration)
+			r.mu.Lock()
+			if r.best != nil { // save it with the time spent, for the next attempt's budget
+				r.bestElapsed, r.bestDirty = prog.ElapsedSeconds, true
 			}
+			r.mu.Unlock()
 		}
 		return store.Outcome{Status: store.JobCancelled, Result: res, Progress: prog}
 	}

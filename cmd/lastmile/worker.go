@@ -30,6 +30,7 @@ func runWorker(ctx context.Context, env *Env, args []string) error {
 	maxSolves := fs.Int("max-solves", envInt("LASTMILE_MAX_SOLVES", 0), "solver slots; 0 means the number of CPUs (LASTMILE_MAX_SOLVES)")
 	maxJob := fs.Duration("max-job-time", envDuration("LASTMILE_MAX_JOB_TIME", 10*time.Minute), "cap on a job's time limit (LASTMILE_MAX_JOB_TIME)")
 	staleAfter := fs.Duration("stale-after", envDuration("LASTMILE_JOB_STALE_AFTER", 30*time.Second), "re-run a job whose worker has not saved progress for this long (LASTMILE_JOB_STALE_AFTER)")
+	checkpoint := fs.Duration("checkpoint-interval", envDuration("LASTMILE_CHECKPOINT_INTERVAL", 5*time.Second), "how often a running job saves its best solution, to resume from (LASTMILE_CHECKPOINT_INTERVAL)")
 	progress := fs.Duration("progress-interval", envDuration("LASTMILE_PROGRESS_INTERVAL", 250*time.Millisecond), "how often progress and checkpoints are saved (LASTMILE_PROGRESS_INTERVAL)")
 	maxRunning := fs.Int("max-running-per-key", envInt("LASTMILE_MAX_RUNNING_PER_KEY", 2), "jobs of one key running at once across all workers (LASTMILE_MAX_RUNNING_PER_KEY)")
 	dbWait := fs.Duration("db-wait", envDuration("LASTMILE_DB_WAIT", time.Minute), "how long start-up waits for the database (LASTMILE_DB_WAIT)")
@@ -58,7 +59,7 @@ func runWorker(ctx context.Context, env *Env, args []string) error {
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(pg.PoolCollector(), pg.QueueCollector())
 	srv, err := api.New(api.Config{Store: pg, Logger: log, ZoneOf: zoneOf, Registry: reg, Workers: *workers, MaxSolves: *maxSolves,
-		MaxJobTime: *maxJob, JobStaleAfter: *staleAfter, ProgressInterval: *progress, MaxRunningPerKey: *maxRunning})
+		MaxJobTime: *maxJob, JobStaleAfter: *staleAfter, ProgressInterval: *progress, CheckpointInterval: *checkpoint, MaxRunningPerKey: *maxRunning})
 	if err != nil {
 		return fmt.Errorf("%w: %w", errUsage, err)
 	}
