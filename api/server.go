@@ -209,9 +209,9 @@ type Config struct {
 	// default 250 ms.
 	ProgressInterval time.Duration
 	// Per-key quotas, answered with 429 and Retry-After: unfinished (queued
-	// or running) jobs, counted in the store across servers (default 20);
+	// or running) jobs, counted in the store across servers (default 100);
 	// jobs running at once, past which workers leave a key's jobs waiting
-	// (default 2); progress streams open on this server (default 10).
+	// (default 4); progress streams open on this server (default 10).
 	MaxQueuedPerKey  int
 	MaxRunningPerKey int
 	MaxStreamsPerKey int
@@ -298,10 +298,10 @@ func (c *Config) defaults() {
 		c.QueueSize = 100
 	}
 	if c.MaxQueuedPerKey <= 0 {
-		c.MaxQueuedPerKey = 20
+		c.MaxQueuedPerKey = 100
 	}
 	if c.MaxRunningPerKey <= 0 {
-		c.MaxRunningPerKey = 2
+		c.MaxRunningPerKey = 4
 	}
 	if c.MaxStreamsPerKey <= 0 {
 		c.MaxStreamsPerKey = 10

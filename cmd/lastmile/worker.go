@@ -32,7 +32,7 @@ func runWorker(ctx context.Context, env *Env, args []string) error {
 	staleAfter := fs.Duration("stale-after", envDuration("LASTMILE_JOB_STALE_AFTER", 30*time.Second), "re-run a job whose worker has not saved progress for this long (LASTMILE_JOB_STALE_AFTER)")
 	checkpoint := fs.Duration("checkpoint-interval", envDuration("LASTMILE_CHECKPOINT_INTERVAL", 5*time.Second), "how often a running job saves its best solution, to resume from (LASTMILE_CHECKPOINT_INTERVAL)")
 	progress := fs.Duration("progress-interval", envDuration("LASTMILE_PROGRESS_INTERVAL", 250*time.Millisecond), "how often progress and checkpoints are saved (LASTMILE_PROGRESS_INTERVAL)")
-	maxRunning := fs.Int("max-running-per-key", envInt("LASTMILE_MAX_RUNNING_PER_KEY", 2), "jobs of one key running at once across all workers (LASTMILE_MAX_RUNNING_PER_KEY)")
+	maxRunning := fs.Int("max-running-per-key", envInt("LASTMILE_MAX_RUNNING_PER_KEY", 4), "jobs of one key running at once across all workers (LASTMILE_MAX_RUNNING_PER_KEY)")
 	dbWait := fs.Duration("db-wait", envDuration("LASTMILE_DB_WAIT", time.Minute), "how long start-up waits for the database (LASTMILE_DB_WAIT)")
 	grace := fs.Duration("shutdown-timeout", envDuration("LASTMILE_SHUTDOWN_TIMEOUT", 30*time.Second), "how long running jobs may finish at shutdown (LASTMILE_SHUTDOWN_TIMEOUT)")
 	metricsAddr := fs.String("metrics-addr", envOr("LASTMILE_METRICS_ADDR", ""), "serve /metrics and /healthz on HOST:PORT; empty serves nothing (LASTMILE_METRICS_ADDR)")
