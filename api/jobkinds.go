@@ -188,7 +188,9 @@ func (s *Server) planJob(ctx context.Context, kind, query string, r *jobRun) sto
 	req.ContentLength = int64(len(r.job.Request))
 	req.Header.Set("Content-Type", "application/json")
 	rec := &recorder{header: http.Header{}, code: http.StatusOK}
+	start := time.Now()
 	err = h(rec, req)
+	prog := store.JobProgress{ElapsedSeconds: time.Since(start).Seconds()}
 	switch {
 	case err != nil && ctx.Err() != nil:
 		return store.Outcome{Status: store.JobCancelled}
@@ -201,11 +203,11 @@ func (s *Server) planJob(ctx context.Context, kind, query string, r *jobRun) sto
 		if detail == "" {
 			detail = p.Title
 		}
-		return store.Outcome{Status: store.JobFailed, Error: detail}
+		return store.Outcome{Status: store.JobFailed, Error: detail, Progress: prog}
 	case !json.Valid(rec.body.Bytes()):
-		return store.Outcome{Status: store.JobFailed, Error: "internal error"}
+		return store.Outcome{Status: store.JobFailed, Error: "internal error", Progress: prog}
 	}
-	return store.Outcome{Status: store.JobSucceeded, Result: rec.body.Bytes()}
+	return store.Outcome{Status: store.JobSucceeded, Result: rec.body.Bytes(), Progress: prog}
 }
 
 // planID is the id of the plan a request stores: new for an HTTP request,
