@@ -34,7 +34,7 @@ func TestQueuedQuota(t *testing.T) {
 // another key's job runs, although a worker is free for it.
 func TestRunningQuota(t *testing.T) {
 	jobStores(t, func(t *testing.T, open func() api.Store) {
-		ts := startServer(t, api.Config{Store: open(), Solver: slowSolver{steps: 80, tick: 10 * time.Millisecond}, Workers: 2, MaxRunningPerKey: 1})
+		ts := startServer(t, api.Config{Store: open(), Solver: slowSolver{steps: 40, tick: 10 * time.Millisecond}, Workers: 2, MaxRunningPerKey: 1})
 		var a1, a2, b1 api.JobDoc
 		ts.do("POST", "/v1/jobs", courierKey, smallProblem(3)).decode(t, &a1)
 		ts.do("POST", "/v1/jobs", courierKey, smallProblem(3)).decode(t, &a2)
