@@ -4,7 +4,7 @@
 # glibc image. Build and run:
 #
 #   docker build -t lastmile .
-#   docker run --rm -p 8080:8080 lastmile                    # demo: in-memory, prints demo keys
+#   docker run --rm -p 8080:8080 -v lastmile-data:/data lastmile   # demo: embedded store in /data, prints demo keys
 #   docker run --rm -p 8080:8080 -e DATABASE_URL=postgres://user:pass@db:5432/lastmile \
 #       -e LASTMILE_API_KEYS=planner:CHANGE-ME-planner,courier:CHANGE-ME-c1:c1 lastmile
 
@@ -17,13 +17,16 @@ RUN go mod download
 COPY . .
 ARG VERSION=dev
 RUN go build -trimpath -ldflags "-s -w -X main.version=${VERSION}" -o /out/lastmile ./cmd/lastmile \
- && /out/lastmile version
+ && /out/lastmile version && mkdir -p /out/data
 
 # distroless/base has glibc (needed by the cgo binary), CA certificates and
 # a nonroot user, and nothing else.
 FROM gcr.io/distroless/base-debian12:nonroot
 COPY --from=build /out/lastmile /usr/local/bin/lastmile
-ENV LASTMILE_ADDR=:8080
+# The embedded store (used when no DATABASE_URL is set) lives in /data.
+COPY --from=build --chown=nonroot:nonroot /out/data /data
+ENV LASTMILE_ADDR=:8080 LASTMILE_DATA=/data
+VOLUME /data
 EXPOSE 8080
 USER nonroot:nonroot
 ENTRYPOINT ["/usr/local/bin/lastmile", "serve"]

@@ -3,10 +3,15 @@ package api
 import (
 	"context"
 	"crypto/sha256"
+	"encoding/hex"
+	"errors"
 	"fmt"
 	"net/http"
 	"strings"
 	"sync"
+	"time"
+
+	"github.com/lastmile-dev/lastmile/store"
 
 	"golang.org/x/time/rate"
 )
@@ -89,26 +94,81 @@ func ParseKey(s string) (Key, error) {
 type keyring struct {
 	byHash map[[32]byte]*principal
 	mu     sync.Mutex
-	limits map[*principal]*rate.Limiter
+	limits map[string]*rate.Limiter // by principal name
 	rate   rate.Limit
 	burst  int
+	// stored looks up keys kept in the store (`lastmile keys`, persisted
+	// demo keys) when a key is not configured; answers, found or not, are
+	// cached for keyCacheTTL, so a revocation takes effect within it.
+	stored KeyLookup
+	cache  map[[32]byte]cachedKey
+}
+
+// KeyLookup finds an unrevoked stored key by the hex SHA-256 of its secret
+// (store.ErrNotFound when there is none).
+type KeyLookup interface {
+	KeyByHash(ctx context.Context, hash string) (*store.APIKey, error)
+}
+
+// keyCacheTTL is how long a stored key's lookup is trusted.
+const keyCacheTTL = 30 * time.Second
+
+type cachedKey struct {
+	p     *principal // nil: no such key
+	until time.Time
+}
+
+// principalName identifies a key without revealing it: role, courier id
+// and a short hash of the secret. It is the same for a key whether it is
+// configured or stored, so jobs keep their owner across restarts.
+func principalName(role Role, courierID string, h [32]byte) string {
+	name := string(role)
+	if courierID != "" {
+		name += ":" + courierID
+	}
+	return name + fmt.Sprintf(":%x", h[:3])
 }
 
 func newKeyring(keys []Key, r rate.Limit, burst int) (*keyring, error) {
-	kr := &keyring{byHash: map[[32]byte]*principal{}, limits: map[*principal]*rate.Limiter{}, rate: r, burst: burst}
+	kr := &keyring{byHash: map[[32]byte]*principal{}, limits: map[string]*rate.Limiter{}, rate: r, burst: burst,
+		cache: map[[32]byte]cachedKey{}}
 	for _, k := range keys {
 		h := sha256.Sum256([]byte(k.Secret))
 		if _, dup := kr.byHash[h]; dup {
 			return nil, fmt.Errorf("%w: api key for role %s configured twice", ErrBadRequest, k.Role)
 		}
-		name := string(k.Role)
-		if k.CourierID != "" {
-			name += ":" + k.CourierID
-		}
-		name += fmt.Sprintf(":%x", h[:3])
-		kr.byHash[h] = &principal{Role: k.Role, CourierID: k.CourierID, Name: name}
+		kr.byHash[h] = &principal{Role: k.Role, CourierID: k.CourierID, Name: principalName(k.Role, k.CourierID, h)}
 	}
 	return kr, nil
+}
+
+// lookup finds a stored key by its secret's hash, through the cache.
+func (kr *keyring) lookup(ctx context.Context, h [32]byte) (*principal, error) {
+	if kr.stored == nil {
+		return nil, nil
+	}
+	kr.mu.Lock()
+	c, ok := kr.cache[h]
+	kr.mu.Unlock()
+	if ok && time.Now().Before(c.until) {
+		return c.p, nil
+	}
+	k, err := kr.stored.KeyByHash(ctx, hex.EncodeToString(h[:]))
+	var p *principal
+	switch {
+	case err == nil && Role(k.Role).rank() > 0:
+		p = &principal{Role: Role(k.Role), CourierID: k.CourierID, Name: principalName(Role(k.Role), k.CourierID, h)}
+	case err == nil, errors.Is(err, store.ErrNotFound):
+	default:
+		return nil, err // the store is down: 503, not 401
+	}
+	kr.mu.Lock()
+	if len(kr.cache) > 10_000 { // bounded: guessed keys must not grow it forever
+		clear(kr.cache)
+	}
+	kr.cache[h] = cachedKey{p: p, until: time.Now().Add(keyCacheTTL)}
+	kr.mu.Unlock()
+	return p, nil
 }
 
 // authenticate returns the principal of the request's bearer key. Keys are
@@ -130,8 +190,15 @@ func (kr *keyring) authenticate(r *http.Request, queryKey bool) (*principal, err
 	if !ok || !strings.EqualFold(scheme, "Bearer") || secret == "" {
 		return nil, errorf(errUnauthorized, "send the key as Authorization: Bearer KEY")
 	}
-	p, ok := kr.byHash[sha256.Sum256([]byte(strings.TrimSpace(secret)))]
-	if !ok {
+	sum := sha256.Sum256([]byte(strings.TrimSpace(secret)))
+	if p, ok := kr.byHash[sum]; ok {
+		return p, nil
+	}
+	p, err := kr.lookup(r.Context(), sum)
+	if err != nil {
+		return nil, err
+	}
+	if p == nil {
 		return nil, errorf(errUnauthorized, "unknown API key")
 	}
 	return p, nil
@@ -142,10 +209,10 @@ func (kr *keyring) allow(p *principal) bool {
 		return true
 	}
 	kr.mu.Lock()
-	l, ok := kr.limits[p]
+	l, ok := kr.limits[p.Name]
 	if !ok {
 		l = rate.NewLimiter(kr.rate, kr.burst)
-		kr.limits[p] = l
+		kr.limits[p.Name] = l
 	}
 	kr.mu.Unlock()
 	return l.Allow()

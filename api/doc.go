@@ -76,12 +76,27 @@
 //
 // # Jobs and shutdown
 //
-// Asynchronous jobs run on a bounded worker pool (Config.Workers, with at
-// most Config.QueueSize waiting). Progress is persisted every
-// Config.ProgressInterval. Server.Shutdown stops taking jobs, lets running
-// ones finish until its context ends, then cancels them and stores them as
-// queued; Server.Start re-queues queued and running jobs, so with
-// PostgreSQL an accepted job survives a restart.
+// Optimize jobs (POST /v1/jobs) and planner runs asked for with Prefer:
+// respond-async (RFC 7240) on POST /v1/plans/{kind} are jobs. With a store
+// that has a durable queue ([Queue]: store.Postgres, store.SQLite) they run
+// on River (github.com/riverqueue/river): the job row and its River entry
+// are written in one transaction, and any number of servers and `lastmile
+// worker` processes sharing the database take them, Config.Workers at a
+// time each. Every River job kind has its own arguments type (OptimizeArgs,
+// AllocationArgs, …) and worker (OptimizeWorker, PlanWorker); the work is
+// thin: load the job, run the core (the solver, or the planner's handler on
+// the stored request), store the outcome. A job takes a solver slot like a
+// synchronous request.
+//
+// Every state change is compare-and-set (see [JobStore]): an attempt saves
+// progress, which doubles as its heartbeat, every Config.ProgressInterval,
+// and stops as soon as a save finds the job cancelled (through any server)
+// or taken over. A worker that dies leaves a stale heartbeat; after
+// Config.JobStaleAfter another process re-queues the job. Outcomes are
+// saved with retries. Server.Shutdown stops taking jobs, lets running ones
+// finish until its context ends, then cancels them and stores them as
+// queued for another worker. With store.Memory, jobs run in this process
+// from a bounded list (Config.QueueSize) and die with it.
 //
 // # Example
 //

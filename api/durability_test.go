@@ -84,9 +84,9 @@ func TestPostgresEndToEnd(t *testing.T) {
 	}
 }
 
-// TestCrashedJobRequeued: a server that dies without shutting down leaves
-// its job "running" in the database; the next server re-queues and
-// finishes it.
+// TestCrashedJobRequeued: a worker that dies mid-job leaves it "running",
+// with River's entry running too; once its heartbeat is stale another
+// server's rescuer re-queues it, and it finishes in a second attempt.
 func TestCrashedJobRequeued(t *testing.T) {
 	dsn := storetest.PostgresDSN(t)
 	ctx := context.Background()
@@ -95,22 +95,29 @@ func TestCrashedJobRequeued(t *testing.T) {
 		t.Fatalf("OpenPostgres: %v", err)
 	}
 	t.Cleanup(db.Close)
+	if err := db.StartQueue(ctx, store.QueueConfig{}); err != nil { // enqueue only
+		t.Fatal(err)
+	}
 	req, err := json.Marshal(smallProblem(4))
 	if err != nil {
 		t.Fatal(err)
 	}
-	// What a crashed server leaves behind: a running job with stale progress.
-	j := &store.Job{ID: "job_crashed0000000000000001", Status: store.JobQueued, Owner: "c1", Request: req}
-	if err := db.CreateJob(ctx, j); err != nil {
+	j := &store.Job{ID: "job_crashed0000000000000001", Owner: "c1", Request: req}
+	if err := db.EnqueueJob(ctx, j, api.OptimizeArgs{JobID: j.ID}); err != nil {
 		t.Fatal(err)
 	}
-	j.Status, j.Progress = store.JobRunning, store.JobProgress{BestCost: 12.5, ElapsedSeconds: 3}
-	if err := db.UpdateJob(ctx, j); err != nil {
+	// What a dead worker leaves behind: River's entry running, the job
+	// running with a heartbeat that stops.
+	storetest.Exec(t, dsn, `UPDATE river_job SET state = 'running', attempt = 1, attempted_at = now() WHERE id = $1`, j.QueueID)
+	if _, err := db.StartJob(ctx, j.ID, j.QueueID, 0); err != nil {
 		t.Fatal(err)
 	}
-	ts := startServer(t, api.Config{Store: db})
+	if err := db.StopQueue(ctx); err != nil {
+		t.Fatal(err)
+	}
+	ts := startServer(t, api.Config{Store: db, JobStaleAfter: time.Second})
 	got := waitJob(t, ts, j.ID, plannerKey)
-	if got.Status != store.JobSucceeded || len(got.Result) == 0 {
-		t.Errorf("crashed job on the next server: %s %q, want succeeded with a result", got.Status, got.Error)
+	if got.Status != store.JobSucceeded || len(got.Result) == 0 || got.Attempts != 2 {
+		t.Errorf("crashed job on the next server: %s %q after %d attempts, want succeeded with a result in attempt 2", got.Status, got.Error, got.Attempts)
 	}
 }

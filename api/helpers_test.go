@@ -61,6 +61,9 @@ func startServer(t testing.TB, cfg api.Config) *testServer {
 	if cfg.ProgressInterval == 0 {
 		cfg.ProgressInterval = 20 * time.Millisecond
 	}
+	if cfg.JobPollInterval == 0 {
+		cfg.JobPollInterval = 100 * time.Millisecond
+	}
 	s, err := api.New(cfg)
 	if err != nil {
 		t.Fatalf("api.New: %v", err)
@@ -114,6 +117,12 @@ func (r *response) problem(t testing.TB) api.ProblemDetails {
 // or any value encoded as JSON).
 func (ts *testServer) do(method, path, key string, body any) *response {
 	ts.t.Helper()
+	return ts.doHeader(method, path, key, body, nil)
+}
+
+// doHeader is do with extra request headers.
+func (ts *testServer) doHeader(method, path, key string, body any, h http.Header) *response {
+	ts.t.Helper()
 	var rd io.Reader
 	switch b := body.(type) {
 	case nil:
@@ -137,6 +146,9 @@ func (ts *testServer) do(method, path, key string, body any) *response {
 	}
 	if key != "" {
 		req.Header.Set("Authorization", "Bearer "+key)
+	}
+	for k, vs := range h {
+		req.Header[k] = vs
 	}
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {

@@ -9,80 +9,420 @@ import (
 	"fmt"
 	"net/http"
 	"runtime/debug"
+	"strconv"
+	"strings"
 	"sync"
 	"time"
 
 	"github.com/lastmile-dev/lastmile/routing"
 	"github.com/lastmile-dev/lastmile/store"
+	"github.com/riverqueue/river"
 )
 
-// Causes of a job's cancellation.
+// Causes of a run's cancellation.
 var (
-	errJobCancelled = errors.New("api: job cancelled by the client")
-	errShutdown     = errors.New("api: server shutting down")
+	errJobCancelled  = errors.New("api: job cancelled by the client")
+	errShutdown      = errors.New("api: server shutting down")
+	errJobSuperseded = errors.New("api: job taken over by another attempt")
 )
 
-// queue is the bounded worker pool that runs asynchronous jobs. Jobs wait
-// in pending (at most Config.QueueSize submitted ones, plus any re-queued at
-// start); each worker takes the oldest.
-type queue struct {
+// Queue is a durable job queue on the store's own database (River, in
+// store.Postgres and store.SQLite). A store without one (store.Memory) runs
+// jobs in this process and keeps them only as long as it lives.
+type Queue interface {
+	StartQueue(ctx context.Context, cfg store.QueueConfig) error
+	StopQueue(ctx context.Context) error
+	// EnqueueJob stores j as queued with its queue entry args, atomically.
+	EnqueueJob(ctx context.Context, j *store.Job, args river.JobArgs) error
+}
+
+var (
+	_ Queue = (*store.Postgres)(nil)
+	_ Queue = (*store.SQLite)(nil)
+)
+
+// jobProgressEvery is the longest a running job goes without saving its
+// progress: the save is also the heartbeat that tells other processes that
+// its worker is alive.
+const jobHeartbeat = time.Second
+
+// jobRun is one attempt of a job: the job as StartJob returned it and the
+// progress the core reports, saved by saveLoop.
+type jobRun struct {
+	s   *Server
+	job *store.Job
+
+	mu       sync.Mutex
+	progress store.JobProgress
+	changed  bool
+	// best is the best solution so far (a copy the solver handed over),
+	// found at bestIter after bestElapsed seconds; bestDirty says it is
+	// newer than the saved checkpoint, saved at cpSavedAt.
+	best        *routing.Solution
+	bestIter    int
+	bestElapsed float64
+	bestDirty   bool
+	cpSavedAt   time.Time
+}
+
+type jobRunKey struct{}
+
+// jobRunFrom returns the job run a planner handler runs in, or nil for an
+// HTTP request.
+func jobRunFrom(ctx context.Context) *jobRun {
+	r, _ := ctx.Value(jobRunKey{}).(*jobRun)
+	return r
+}
+
+func (r *jobRun) report(p store.JobProgress) {
+	r.mu.Lock()
+	r.progress, r.changed = p, true
+	r.mu.Unlock()
+}
+
+// setBest records a new best solution found at iteration after elapsed
+// seconds; the saver turns it into a checkpoint.
+func (r *jobRun) setBest(sol *routing.Solution, iteration int, elapsed float64) {
+	r.mu.Lock()
+	r.best, r.bestIter, r.bestElapsed, r.bestDirty, r.changed = sol, iteration, elapsed, true, true
+	r.mu.Unlock()
+}
+
+// save stores the progress if it changed or force is set (the heartbeat is
+// due), with the best solution as the checkpoint when it is newer than the
+// saved one and CheckpointInterval has passed (or flush is set), and
+// reports whether it wrote. Its error is store.ErrConflict when the attempt
+// no longer owns the job. Encoding the checkpoint here keeps it off the
+// solver's goroutine.
+func (r *jobRun) save(ctx context.Context, force, flush bool) (bool, error) {
+	r.mu.Lock()
+	p, changed := r.progress, r.changed
+	var (
+		best    *routing.Solution
+		iter    int
+		elapsed float64
+	)
+	if r.bestDirty && (flush || time.Since(r.cpSavedAt) >= r.s.cfg.CheckpointInterval) {
+		best, iter, elapsed = r.best, r.bestIter, r.bestElapsed
+		r.bestDirty = false
+	}
+	r.changed = false
+	r.mu.Unlock()
+	if !changed && !force && best == nil {
+		return false, nil
+	}
+	var cp json.RawMessage
+	if best != nil {
+		cp, _ = json.Marshal(newCheckpoint(best, iter, elapsed))
+	}
+	ctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+	defer cancel()
+	err := r.s.store.SaveProgress(ctx, r.job.ID, r.job.Attempts, p, cp, iter)
+	r.mu.Lock()
+	switch {
+	case err != nil:
+		r.changed = true // try again at the next tick
+		if best != nil && !r.bestDirty {
+			r.bestDirty = true // nothing newer: retry this one
+		}
+	case best != nil:
+		r.cpSavedAt = time.Now()
+	}
+	r.mu.Unlock()
+	return err == nil, err
+}
+
+// saveLoop saves progress every ProgressInterval, and at least every
+// jobHeartbeat, until stop is closed. When the attempt has lost the job
+// (cancelled through any server, or taken over after this worker was
+// thought dead) it cancels the run.
+func (r *jobRun) saveLoop(ctx context.Context, cancel context.CancelCauseFunc, stop <-chan struct{}) {
+	t := time.NewTicker(r.s.cfg.ProgressInterval)
+	defer t.Stop()
+	bg := context.WithoutCancel(ctx)
+	last := time.Now()
+	for {
+		select {
+		case <-stop:
+			return
+		case <-t.C:
+		}
+		force := time.Since(last) >= jobHeartbeat
+		wrote, err := r.save(bg, force, false)
+		switch {
+		case wrote:
+			last = time.Now()
+		case err == nil:
+		case errors.Is(err, store.ErrConflict):
+			cause := errJobSuperseded
+			if j, jerr := r.s.store.Job(bg, r.job.ID); jerr == nil && j.Status == store.JobCancelled {
+				cause = errJobCancelled
+			}
+			cancel(cause)
+			return
+		default:
+			r.s.log.Warn("job: save progress", "job", r.job.ID, "err", err)
+		}
+	}
+}
+
+// runJob runs one attempt of job id from queue entry queueID: it marks the
+// job running (compare-and-set: a final or superseded job is not run), runs
+// body while saving progress, and stores the outcome. It returns an error
+// only when the attempt should be retried: the database failed, or the
+// server stopped mid-run.
+func (s *Server) runJob(ctx context.Context, id string, queueID int64, body func(ctx context.Context, r *jobRun) store.Outcome) error {
+	bg := context.WithoutCancel(ctx)
+	j, err := s.store.StartJob(bg, id, queueID, s.cfg.MaxRunningPerKey)
+	if errors.Is(err, store.ErrQuota) {
+		return errOverQuota
+	}
+	if errors.Is(err, store.ErrConflict) || errors.Is(err, store.ErrNotFound) {
+		s.log.Info("job not started", "job", id, "reason", err)
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("api: start job %s: %w", id, err)
+	}
+	if j.Attempts > 1 {
+		s.log.Info("job resumed", "job", id, "attempt", j.Attempts, "iteration", j.ResumedAt)
+	}
+	s.metrics.JobAttempts.WithLabelValues(j.Kind).Inc()
+	if j.ResumedAt > 0 {
+		s.metrics.JobsResumed.WithLabelValues(j.Kind).Inc()
+	}
+	s.metrics.JobsRunning.Inc()
+	defer s.metrics.JobsRunning.Dec()
+	ctx, cancel := context.WithCancelCause(ctx)
+	defer cancel(nil)
+	s.runs.Store(id, cancel)
+	defer s.runs.Delete(id)
+
+	run := &jobRun{s: s, job: j, progress: j.Progress}
+	stop, saved := make(chan struct{}), make(chan struct{})
+	go func() { defer close(saved); run.saveLoop(ctx, cancel, stop) }()
+	out := s.safeBody(ctx, run, body)
+	close(stop)
+	<-saved
+
+	cause := context.Cause(ctx)
+	switch {
+	case errors.Is(cause, errJobSuperseded):
+		s.log.Warn("job taken over by another attempt; this one's outcome is dropped", "job", id, "attempt", j.Attempts)
+		return nil
+	case errors.Is(cause, errJobCancelled), errors.Is(cause, river.ErrJobCancelledRemotely):
+		out.Status, out.Error = store.JobCancelled, ""
+	case s.isStopping() && ctx.Err() != nil:
+		_, _ = run.save(bg, true, true) // keep the checkpoint for the next attempt
+		if err := s.store.RequeueJob(bg, id, j.Attempts); err != nil {
+			s.log.Warn("job: requeue at shutdown", "job", id, "err", err)
+		}
+		s.log.Info("job interrupted by shutdown; stored as queued", "job", id)
+		return errShutdown
+	}
+	return s.finishJob(bg, j, out)
+}
+
+// safeBody runs body, turning a panic into a failed outcome.
+func (s *Server) safeBody(ctx context.Context, r *jobRun, body func(ctx context.Context, r *jobRun) store.Outcome) (out store.Outcome) {
+	defer func() {
+		if v := recover(); v != nil {
+			s.log.Error("job panic", "job", r.job.ID, "panic", fmt.Sprint(v), "stack", string(debug.Stack()))
+			out = store.Outcome{Status: store.JobFailed, Error: "internal error"}
+		}
+	}()
+	return body(ctx, r)
+}
+
+// finishJob stores the outcome, retrying while the database is
+// unreachable (for up to a minute: then River retries the whole attempt,
+// which resumes from its checkpoint).
+func (s *Server) finishJob(ctx context.Context, j *store.Job, out store.Outcome) error {
+	delay := 100 * time.Millisecond
+	deadline := time.Now().Add(time.Minute)
+	for {
+		err := s.store.FinishJob(ctx, j.ID, j.Attempts, out)
+		switch {
+		case err == nil:
+			return nil
+		case errors.Is(err, store.ErrConflict):
+			s.log.Info("job outcome not stored: the job changed meanwhile", "job", j.ID, "reason", err)
+			return nil
+		case time.Now().After(deadline):
+			return fmt.Errorf("api: save outcome of job %s: %w", j.ID, err)
+		}
+		s.log.Warn("job: save outcome; retrying", "job", j.ID, "status", out.Status, "err", err, "retry_in", delay)
+		time.Sleep(delay)
+		delay = min(2*delay, 5*time.Second)
+	}
+}
+
+// checkpoint is the best solution of a run as saved in the job: enough to
+// seed the next attempt (routing.Options.Initial), no more. Stops are
+// [kind, task] pairs, start and end left out.
+type checkpoint struct {
+	Cost      int64             `json:"cost"`
+	Iteration int               `json:"iteration"`
+	Elapsed   float64           `json:"elapsed_seconds"`
+	Routes    []checkpointRoute `json:"routes"`
+}
+
+type checkpointRoute struct {
+	Vehicle int      `json:"vehicle"`
+	Stops   [][2]int `json:"stops"`
+}
+
+func newCheckpoint(sol *routing.Solution, iteration int, elapsed float64) *checkpoint {
+	c := &checkpoint{Cost: sol.Cost, Iteration: iteration, Elapsed: elapsed, Routes: make([]checkpointRoute, 0, len(sol.Routes))}
+	for _, r := range sol.Routes {
+		cr := checkpointRoute{Vehicle: r.Vehicle, Stops: make([][2]int, 0, len(r.Stops))}
+		for _, st := range r.Stops {
+			if st.Kind != routing.KindStart && st.Kind != routing.KindEnd {
+				cr.Stops = append(cr.Stops, [2]int{int(st.Kind), st.Task})
+			}
+		}
+		c.Routes = append(c.Routes, cr)
+	}
+	return c
+}
+
+// initial is the checkpoint as a starting solution for routing.Solve.
+func (c *checkpoint) initial() *routing.Solution {
+	sol := &routing.Solution{Cost: c.Cost}
+	for _, r := range c.Routes {
+		rt := routing.Route{Vehicle: r.Vehicle}
+		for _, st := range r.Stops {
+			rt.Stops = append(rt.Stops, routing.RouteStop{Kind: routing.StopKind(st[0]), Task: st[1]})
+		}
+		sol.Routes = append(sol.Routes, rt)
+	}
+	return sol
+}
+
+// solveJob is the core of an optimize job: decode the stored request,
+// solve it with progress reported and the best solution checkpointed every
+// CheckpointInterval, and make the outcome. An attempt after one that
+// saved a checkpoint starts from it (routing.Options.Initial), with the
+// iterations and time the earlier attempts left.
+func (s *Server) solveJob(ctx context.Context, r *jobRun) store.Outcome {
+	start := time.Now()
+	in, o, err := s.decodeSolveRequest(ctx, r.job.Request, s.jobBudget())
+	if err != nil { // validated at submission; only a schema change gets here
+		return store.Outcome{Status: store.JobFailed, Error: "the stored request no longer decodes: " + problemFor(err).Detail}
+	}
+	opts := routingOptions(o, s.cfg.MaxJobTime, s.cfg.MaxJobTime)
+	var (
+		base    int     // iterations done by earlier attempts
+		before  float64 // seconds spent by earlier attempts
+		resumed bool
+	)
+	if len(r.job.Checkpoint) > 0 {
+		var cp checkpoint
+		if err := json.Unmarshal(r.job.Checkpoint, &cp); err == nil {
+			opts.Initial, base, before, resumed = cp.initial(), cp.Iteration, cp.Elapsed, true
+			if opts.Iterations > 0 {
+				opts.Iterations = max(opts.Iterations-base, 1)
+			}
+			if opts.TimeLimit > 0 {
+				opts.TimeLimit = max(opts.TimeLimit-time.Duration(before*float64(time.Second)), time.Second)
+			}
+		} else {
+			s.log.Warn("job: checkpoint does not decode; starting afresh", "job", r.job.ID, "err", err)
+		}
+	}
+	opts.Progress = func(p routing.Progress) {
+		elapsed := before + p.Elapsed.Seconds()
+		r.report(store.JobProgress{BestCost: money(p.BestCost), ElapsedSeconds: elapsed, Iteration: base + p.Iteration,
+			Routes: p.Routes, Unassigned: p.Unassigned})
+		// Every new best is taken (the solver copies its best at each
+		// improvement anyway, so the export adds a constant factor), so that
+		// the last one is never lost; the saver writes one every
+		// CheckpointInterval.
+		if p.Best != nil {
+			r.setBest(p.Best(), base+p.Iteration, elapsed)
+		}
+	}
+	sol, err := s.solve(ctx, "job", in.Problem, opts)
+	if err != nil && resumed && opts.Initial != nil && errors.Is(err, routing.ErrInvalid) {
+		// A checkpoint the solver refuses (it cannot be from this
+		// problem, but be safe): start afresh rather than fail the job.
+		s.log.Warn("job: checkpoint refused by the solver; starting afresh", "job", r.job.ID, "err", err)
+		opts.Initial = nil
+		sol, err = s.solve(ctx, "job", in.Problem, opts)
+	}
+	r.mu.Lock()
+	prog := r.progress
+	r.mu.Unlock()
+	prog.ElapsedSeconds = before + time.Since(start).Seconds()
+	if ctx.Err() != nil && context.Cause(ctx) != nil && !errors.Is(context.Cause(ctx), context.DeadlineExceeded) {
+		// Cancelled or stopping: keep the best solution found, if any, as
+		// the result and as the checkpoint.
+		var res json.RawMessage
+		if sol != nil {
+			res, _ = json.Marshal(newSolutionDoc(in, sol))
+			r.mu.Lock()
+			if r.best != nil { // save it with the time spent, for the next attempt's budget
+				r.bestElapsed, r.bestDirty = prog.ElapsedSeconds, true
+			}
+			r.mu.Unlock()
+		}
+		return store.Outcome{Status: store.JobCancelled, Result: res, Progress: prog}
+	}
+	if err != nil {
+		msg := problemFor(err)
+		if msg.Status >= 500 && msg.Status != http.StatusServiceUnavailable {
+			s.log.Error("job failed", "job", r.job.ID, "err", err)
+		}
+		detail := msg.Detail
+		if detail == "" {
+			detail = msg.Title
+		}
+		return store.Outcome{Status: store.JobFailed, Error: detail, Progress: prog}
+	}
+	doc := newSolutionDoc(in, sol)
+	doc.TimeLimitMs = opts.TimeLimit.Milliseconds()
+	prog.BestCost, prog.Routes, prog.Unassigned = doc.Cost, len(sol.Routes), len(sol.Unassigned)
+	res, err := json.Marshal(doc)
+	if err != nil {
+		return store.Outcome{Status: store.JobFailed, Error: "internal error", Progress: prog}
+	}
+	return store.Outcome{Status: store.JobSucceeded, Result: res, Progress: prog}
+}
+
+// localQueue runs jobs in this process for a store without a durable
+// queue (store.Memory): a bounded pool of workers over a bounded list.
+type localQueue struct {
 	s *Server
 
 	mu       sync.Mutex
 	cond     *sync.Cond
-	pending  []string
-	running  map[string]context.CancelCauseFunc
+	pending  []localEntry
 	stopping bool
-	started  bool
 	wg       sync.WaitGroup
 }
 
-func newQueue(s *Server) *queue {
-	q := &queue{s: s, running: map[string]context.CancelCauseFunc{}}
+type localEntry struct {
+	id   string
+	kind string
+	args river.JobArgs
+}
+
+func newLocalQueue(s *Server) *localQueue {
+	q := &localQueue{s: s}
 	q.cond = sync.NewCond(&q.mu)
 	return q
 }
 
-// start re-queues the jobs a previous server left queued or running, then
-// starts the workers.
-func (q *queue) start(ctx context.Context) error {
-	jobs, err := q.s.store.PendingJobs(ctx)
-	if err != nil {
-		return fmt.Errorf("api: re-queue pending jobs: %w", err)
-	}
-	q.mu.Lock()
-	defer q.mu.Unlock()
-	if q.started {
-		return nil
-	}
-	q.started = true
-	for _, j := range jobs {
-		if j.Status == store.JobRunning {
-			j.Status = store.JobQueued
-			if err := q.s.store.UpdateJob(ctx, j); err != nil {
-				return fmt.Errorf("api: re-queue job %s: %w", j.ID, err)
-			}
-		}
-		q.pending = append(q.pending, j.ID)
-	}
-	if len(jobs) > 0 {
-		q.s.log.Info("re-queued jobs left by a previous server", "count", len(jobs))
-	}
-	q.gauges()
-	for range q.s.cfg.Workers {
+func (q *localQueue) start(n int) {
+	for range n {
 		q.wg.Add(1)
 		go q.worker()
 	}
-	return nil
 }
 
-func (q *queue) gauges() {
-	q.s.metrics.JobsQueued.Set(float64(len(q.pending)))
-	q.s.metrics.JobsRunning.Set(float64(len(q.running)))
-}
-
-// enqueue adds a created job, or reports that the queue is full or closing.
-func (q *queue) enqueue(id string) error {
+// enqueue creates the job and queues it, or reports that the queue is full
+// or closing (and creates nothing).
+func (q *localQueue) enqueue(ctx context.Context, j *store.Job, args river.JobArgs) error {
 	q.mu.Lock()
 	defer q.mu.Unlock()
 	if q.stopping {
@@ -91,249 +431,115 @@ func (q *queue) enqueue(id string) error {
 	if len(q.pending) >= q.s.cfg.QueueSize {
 		return errorf(ErrUnavailable, "the job queue is full (%d jobs waiting)", len(q.pending))
 	}
-	q.pending = append(q.pending, id)
-	q.gauges()
+	j.Status = store.JobQueued
+	if err := q.s.store.CreateJob(ctx, j); err != nil {
+		return err
+	}
+	q.pending = append(q.pending, localEntry{id: j.ID, kind: j.Kind, args: args})
+	q.s.metrics.JobsQueued.Set(float64(len(q.pending)))
 	q.cond.Signal()
 	return nil
 }
 
-// next blocks until a job is waiting or the queue stops.
-func (q *queue) next() (string, context.Context, bool) {
+func (q *localQueue) next() (localEntry, bool) {
 	q.mu.Lock()
 	defer q.mu.Unlock()
 	for len(q.pending) == 0 && !q.stopping {
 		q.cond.Wait()
 	}
 	if q.stopping {
-		return "", nil, false
+		return localEntry{}, false
 	}
-	id := q.pending[0]
+	e := q.pending[0]
 	q.pending = q.pending[1:]
-	ctx, cancel := context.WithCancelCause(context.Background())
-	q.running[id] = cancel
-	q.gauges()
-	return id, ctx, true
+	q.s.metrics.JobsQueued.Set(float64(len(q.pending)))
+	return e, true
 }
 
-// cancel cancels a job of this queue. A running job's worker stores the
-// outcome, and cancel reports true; a waiting job is dropped from the queue
-// and, as for a job this queue does not know, the caller marks it
-// cancelled.
-func (q *queue) cancel(id string) (running bool) {
-	q.mu.Lock()
-	defer q.mu.Unlock()
-	if c, ok := q.running[id]; ok {
-		c(errJobCancelled)
-		return true
-	}
-	for i, p := range q.pending {
-		if p == id {
-			q.pending = append(q.pending[:i], q.pending[i+1:]...)
-			q.gauges()
-			break
+func (q *localQueue) worker() {
+	defer q.wg.Done()
+	for {
+		e, ok := q.next()
+		if !ok {
+			return
+		}
+		ctx, cancel := context.WithCancelCause(context.Background())
+		q.s.runs.Store("local:"+e.id, cancel)
+		err := q.s.work(ctx, e.args, 0)
+		q.s.runs.Delete("local:" + e.id)
+		cancel(nil)
+		if errors.Is(err, errOverQuota) { // its owner runs enough: later
+			time.Sleep(snoozeFor / 10)
+			q.mu.Lock()
+			q.pending = append(q.pending, e)
+			q.cond.Signal()
+			q.mu.Unlock()
 		}
 	}
-	return false
 }
 
-// shutdown stops the workers from taking jobs, waits for running jobs until
-// ctx is done, then cancels them; they are stored back as queued.
-func (q *queue) shutdown(ctx context.Context) error {
+// shutdown stops taking jobs, waits for running ones until ctx is done,
+// then cancels them.
+func (q *localQueue) shutdown(ctx context.Context) {
 	q.mu.Lock()
 	q.stopping = true
 	q.cond.Broadcast()
 	waiting := len(q.pending)
 	q.mu.Unlock()
 	if waiting > 0 {
-		persistent := true
-		if p, ok := q.s.store.(interface{ Persistent() bool }); ok {
-			persistent = p.Persistent()
-		}
-		q.s.log.Warn("jobs still queued at shutdown", "count", waiting, "persisted", persistent)
+		q.s.log.Warn("jobs still queued at shutdown, not persisted", "count", waiting)
 	}
 	done := make(chan struct{})
 	go func() { q.wg.Wait(); close(done) }()
 	select {
 	case <-done:
-		return nil
+		return
 	case <-ctx.Done():
 	}
-	q.mu.Lock()
-	for _, c := range q.running {
-		c(errShutdown)
-	}
-	q.mu.Unlock()
+	q.s.runs.Range(func(k, v any) bool {
+		v.(context.CancelCauseFunc)(errShutdown)
+		return true
+	})
 	<-done
-	return nil
 }
 
-func (q *queue) worker() {
-	defer q.wg.Done()
-	for {
-		id, ctx, ok := q.next()
-		if !ok {
-			return
-		}
-		q.runSafely(ctx, id)
-		q.mu.Lock()
-		if c, ok := q.running[id]; ok {
-			c(nil)
-			delete(q.running, id)
-		}
-		q.gauges()
-		q.mu.Unlock()
+// enqueue stores a job and queues it: on the durable queue when the store
+// has one, else in this process.
+func (s *Server) enqueue(ctx context.Context, j *store.Job, args river.JobArgs) error {
+	if q, ok := s.store.(Queue); ok {
+		return q.EnqueueJob(ctx, j, args)
 	}
-}
-
-// runSafely runs the job, turning a panic outside the solver (which
-// safeSolve already guards) into a failed job rather than a dead process.
-func (q *queue) runSafely(ctx context.Context, id string) {
-	defer func() {
-		if v := recover(); v != nil {
-			q.s.log.Error("job panic", "job", id, "panic", fmt.Sprint(v), "stack", string(debug.Stack()))
-			bg := context.WithoutCancel(ctx)
-			if j, err := q.s.store.Job(bg, id); err == nil {
-				q.finish(bg, j, store.JobFailed, nil, "internal error")
-			}
-		}
-	}()
-	q.run(ctx, id)
-}
-
-// run solves one job, persisting progress every ProgressInterval and the
-// outcome at the end. Store writes use a background context: the outcome
-// must be saved even when the job's context was cancelled.
-func (q *queue) run(ctx context.Context, id string) {
-	s := q.s
-	bg := context.WithoutCancel(ctx)
-	j, err := s.store.Job(bg, id)
-	if err != nil {
-		s.log.Error("job vanished from the store", "job", id, "err", err)
-		return
-	}
-	if j.Status.Final() {
-		return
-	}
-	in, o, err := s.decodeSolveRequest(bg, j.Request, s.jobBudget())
-	if err != nil { // validated at submission; only a schema change gets here
-		q.finish(bg, j, store.JobFailed, nil, "the stored request no longer decodes: "+problemFor(err).Detail)
-		return
-	}
-	j.Status = store.JobRunning
-	if err := s.store.UpdateJob(bg, j); err != nil {
-		s.log.Error("job: mark running", "job", id, "err", err)
-	}
-
-	var (
-		mu      sync.Mutex
-		latest  store.JobProgress
-		changed bool
-	)
-	opts := routingOptions(o, s.cfg.MaxJobTime, s.cfg.MaxJobTime)
-	start := time.Now()
-	opts.Progress = func(p routing.Progress) {
-		mu.Lock()
-		latest = store.JobProgress{BestCost: money(p.BestCost), ElapsedSeconds: p.Elapsed.Seconds(), Iteration: p.Iteration,
-			Routes: p.Routes, Unassigned: p.Unassigned}
-		changed = true
-		mu.Unlock()
-	}
-	stopSaver := make(chan struct{})
-	saverDone := make(chan struct{})
-	go func() { // persists progress off the solver's goroutine
-		defer close(saverDone)
-		t := time.NewTicker(s.cfg.ProgressInterval)
-		defer t.Stop()
-		for {
-			select {
-			case <-stopSaver:
-				return
-			case <-t.C:
-				mu.Lock()
-				p, c := latest, changed
-				changed = false
-				mu.Unlock()
-				if !c {
-					continue
-				}
-				j.Progress = p
-				if err := s.store.UpdateJob(bg, j); err != nil {
-					s.log.Warn("job: save progress", "job", id, "err", err)
-				}
-			}
-		}
-	}()
-	sol, err := s.solve(ctx, "job", in.Problem, opts)
-	close(stopSaver)
-	<-saverDone
-	mu.Lock()
-	j.Progress = latest
-	mu.Unlock()
-	j.Progress.ElapsedSeconds = time.Since(start).Seconds()
-
-	cause := context.Cause(ctx)
-	switch {
-	case errors.Is(cause, errShutdown):
-		j.Progress = store.JobProgress{}
-		q.finish(bg, j, store.JobQueued, nil, "")
-		s.log.Info("job interrupted by shutdown; stored as queued", "job", id)
-	case errors.Is(cause, errJobCancelled):
-		var res json.RawMessage
-		if sol != nil {
-			res, _ = json.Marshal(newSolutionDoc(in, sol))
-		}
-		q.finish(bg, j, store.JobCancelled, res, "")
-	case err != nil:
-		msg := problemFor(err)
-		if msg.Status >= 500 && msg.Status != http.StatusServiceUnavailable {
-			s.log.Error("job failed", "job", id, "err", err)
-		}
-		detail := msg.Detail
-		if detail == "" {
-			detail = msg.Title
-		}
-		q.finish(bg, j, store.JobFailed, nil, detail)
-	default:
-		doc := newSolutionDoc(in, sol)
-		doc.TimeLimitMs = opts.TimeLimit.Milliseconds()
-		j.Progress.BestCost, j.Progress.Routes, j.Progress.Unassigned = doc.Cost, len(sol.Routes), len(sol.Unassigned)
-		res, err := json.Marshal(doc)
-		if err != nil {
-			q.finish(bg, j, store.JobFailed, nil, "internal error")
-			return
-		}
-		q.finish(bg, j, store.JobSucceeded, res, "")
-	}
-}
-
-func (q *queue) finish(ctx context.Context, j *store.Job, st store.JobStatus, result json.RawMessage, msg string) {
-	// A server sharing the database may have cancelled the job meanwhile:
-	// the cancellation stands, with whatever result was found.
-	if cur, err := q.s.store.Job(ctx, j.ID); err == nil && cur.Status == store.JobCancelled {
-		st, msg = store.JobCancelled, ""
-	}
-	j.Status, j.Result, j.Error = st, result, msg
-	if err := q.s.store.UpdateJob(ctx, j); err != nil {
-		q.s.log.Error("job: save outcome", "job", j.ID, "status", st, "err", err)
-	}
+	return s.local.enqueue(ctx, j, args)
 }
 
 // jobDoc is a job as the API returns it.
 type jobDoc struct {
-	ID        string            `json:"id"`
-	Status    store.JobStatus   `json:"status"`
-	Progress  store.JobProgress `json:"progress"`
-	Result    json.RawMessage   `json:"result,omitempty"`
-	Error     string            `json:"error,omitempty"`
+	ID       string            `json:"id"`
+	Kind     string            `json:"kind"`
+	Status   store.JobStatus   `json:"status"`
+	Progress store.JobProgress `json:"progress"`
+	Result   json.RawMessage   `json:"result,omitempty"`
+	Error    string            `json:"error,omitempty"`
+	// Attempts counts the runs that started the job; ResumedAt, when
+	// positive, is the iteration the latest run resumed from, and Note says
+	// so in words ("resumed at iteration N").
+	Attempts  int               `json:"attempts"`
+	ResumedAt int               `json:"resumed_at_iteration,omitempty"`
+	Note      string            `json:"note,omitempty"`
 	CreatedAt time.Time         `json:"created_at"`
 	UpdatedAt time.Time         `json:"updated_at"`
 	Links     map[string]string `json:"links"`
 }
 
 func newJobDoc(j *store.Job) *jobDoc {
-	return &jobDoc{ID: j.ID, Status: j.Status, Progress: j.Progress, Result: j.Result, Error: j.Error,
+	d := &jobDoc{ID: j.ID, Kind: j.Kind, Status: j.Status, Progress: j.Progress, Result: j.Result, Error: j.Error,
+		Attempts: j.Attempts, ResumedAt: j.ResumedAt,
 		CreatedAt: j.CreatedAt, UpdatedAt: j.UpdatedAt, Links: map[string]string{
 			"self": "/v1/jobs/" + j.ID, "events": "/v1/jobs/" + j.ID + "/events", "cancel": "/v1/jobs/" + j.ID + "/cancel"}}
+	if j.ResumedAt > 0 {
+		d.Note = fmt.Sprintf("resumed at iteration %d", j.ResumedAt)
+	}
+	return d
 }
 
 func newID(prefix string) string {
@@ -352,16 +558,22 @@ func (s *Server) submitJob(w http.ResponseWriter, r *http.Request) error {
 	if _, _, err := s.decodeSolveRequest(r.Context(), body, s.jobBudget()); err != nil {
 		return err
 	}
+	return s.accept(w, r, kindOptimize, body, "")
+}
+
+// accept stores and queues a job of kind and answers 202 with its
+// location.
+func (s *Server) accept(w http.ResponseWriter, r *http.Request, kind string, body []byte, query string) error {
 	p := principalFrom(r.Context())
-	j := &store.Job{ID: newID("job_"), Status: store.JobQueued, Owner: p.Name, Request: body}
-	if err := s.store.CreateJob(r.Context(), j); err != nil {
+	if err := s.checkQueued(r.Context(), p.Name); err != nil {
 		return err
 	}
-	if err := s.queue.enqueue(j.ID); err != nil {
-		j.Status, j.Error = store.JobFailed, "not queued: "+problemFor(err).Detail
-		if uerr := s.store.UpdateJob(context.WithoutCancel(r.Context()), j); uerr != nil {
-			s.log.Error("job: mark unqueued job failed", "job", j.ID, "err", uerr)
-		}
+	j := &store.Job{ID: newID("job_"), Kind: kind, Status: store.JobQueued, Owner: p.Name, Request: body}
+	args, err := jobArgs(kind, j.ID, query)
+	if err != nil {
+		return err
+	}
+	if err := s.enqueue(r.Context(), j, args); err != nil {
 		return err
 	}
 	w.Header().Set("Location", "/v1/jobs/"+j.ID)
@@ -392,8 +604,51 @@ func (s *Server) getJob(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
-// cancelJob cancels a queued or running job. A running job stops at the
-// solver's next check and keeps its best solution as the result.
+// jobPage is the answer of GET /v1/jobs.
+type jobPage struct {
+	Jobs []*jobDoc `json:"jobs"`
+	// Next is the URL of the next page; empty on the last.
+	Next string `json:"next,omitempty"`
+}
+
+// listJobs lists the caller's jobs, newest first, without their results:
+// ?limit= (1 to 200, default 50) per page, ?after=ID continues after a job.
+func (s *Server) listJobs(w http.ResponseWriter, r *http.Request) error {
+	limit := 50
+	if v := r.URL.Query().Get("limit"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 || n > 200 {
+			return badParam("limit", "want an integer in [1, 200]")
+		}
+		limit = n
+	}
+	after := r.URL.Query().Get("after")
+	if len(after) > 64 {
+		return badParam("after", "not a job id")
+	}
+	js, err := s.store.Jobs(r.Context(), store.JobFilter{Owner: principalFrom(r.Context()).Name, After: after, Limit: limit + 1})
+	if errors.Is(err, store.ErrNotFound) {
+		return badParam("after", "no such job")
+	}
+	if err != nil {
+		return err
+	}
+	page := jobPage{Jobs: []*jobDoc{}}
+	for i, j := range js {
+		if i == limit {
+			page.Next = fmt.Sprintf("/v1/jobs?limit=%d&after=%s", limit, js[i-1].ID)
+			break
+		}
+		page.Jobs = append(page.Jobs, newJobDoc(j))
+	}
+	writeJSON(w, http.StatusOK, page)
+	return nil
+}
+
+// cancelJob cancels a queued or running job, compare-and-set: a final job
+// is left as it is (409), and a cancelled one stays cancelled whichever
+// server runs it. A running job stops at its next progress save, or at
+// once on this server, and keeps its best solution as the result.
 func (s *Server) cancelJob(w http.ResponseWriter, r *http.Request) error {
 	j, err := s.loadJob(r)
 	if err != nil {
@@ -402,26 +657,96 @@ func (s *Server) cancelJob(w http.ResponseWriter, r *http.Request) error {
 	if j.Status.Final() {
 		return errorf(errConflict, "job %s already %s", j.ID, j.Status)
 	}
-	if !s.queue.cancel(j.ID) {
-		// Waiting here, or queued/running on another server sharing the
-		// database: mark it cancelled; a worker skips final jobs, and a
-		// finishing one keeps the cancellation.
-		j.Status = store.JobCancelled
-		if err := s.store.UpdateJob(r.Context(), j); err != nil {
-			return err
+	c, err := s.store.CancelJob(r.Context(), j.ID)
+	if errors.Is(err, store.ErrConflict) {
+		if cur, gerr := s.store.Job(r.Context(), j.ID); gerr == nil {
+			return errorf(errConflict, "job %s already %s", j.ID, cur.Status)
 		}
 	}
-	writeJSON(w, http.StatusAccepted, newJobDoc(j))
+	if err != nil {
+		return err
+	}
+	if cancel, ok := s.runs.Load(j.ID); ok {
+		cancel.(context.CancelCauseFunc)(errJobCancelled)
+	}
+	s.local.drop(j.ID)
+	writeJSON(w, http.StatusAccepted, newJobDoc(c))
 	return nil
 }
 
+// drop removes a waiting job from the local queue.
+func (q *localQueue) drop(id string) {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	for i, e := range q.pending {
+		if e.id == id {
+			q.pending = append(q.pending[:i], q.pending[i+1:]...)
+			q.s.metrics.JobsQueued.Set(float64(len(q.pending)))
+			return
+		}
+	}
+}
+
+// preferAsync reports whether the request asks for an asynchronous answer
+// (Prefer: respond-async, RFC 7240).
+func preferAsync(r *http.Request) bool {
+	for _, v := range r.Header.Values("Prefer") {
+		for _, pref := range strings.Split(v, ",") {
+			name, _, _ := strings.Cut(strings.TrimSpace(pref), ";")
+			name, _, _ = strings.Cut(name, "=")
+			if strings.EqualFold(strings.TrimSpace(name), "respond-async") {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// JobWatcher pushes the changes of a job (state, progress, attempts) to
+// its progress streams: PostgreSQL through LISTEN/NOTIFY from any process,
+// the embedded stores from their own writes.
+type JobWatcher interface {
+	WatchJob(ctx context.Context, id string) (<-chan store.JobEvent, func())
+}
+
+var (
+	_ JobWatcher = (*store.Postgres)(nil)
+	_ JobWatcher = (*store.SQLite)(nil)
+	_ JobWatcher = (*store.Memory)(nil)
+)
+
+// streamResync is how often a pushed stream reloads its job anyway, in
+// case a notification was lost.
+const streamResync = 10 * time.Second
+
 // jobEvents streams the job's progress as server-sent events: a "progress"
 // event whenever it changes and a final "done" event with the whole job,
-// after which the stream ends.
+// after which the stream ends. Changes are pushed by the store's watcher;
+// a store without one is polled every ProgressInterval. Each key may hold
+// MaxStreamsPerKey streams at once on this server.
 func (s *Server) jobEvents(w http.ResponseWriter, r *http.Request) error {
 	j, err := s.loadJob(r)
 	if err != nil {
 		return err
+	}
+	owner := principalFrom(r.Context()).Name
+	release, err := s.quotas.openStream(owner)
+	if err != nil {
+		return err
+	}
+	defer release()
+	var (
+		events <-chan store.JobEvent
+		poll   = s.cfg.ProgressInterval
+	)
+	if wt, ok := s.store.(JobWatcher); ok {
+		ch, stop := wt.WatchJob(r.Context(), j.ID)
+		defer stop()
+		events, poll = ch, streamResync
+		// The job may have changed between loading and watching.
+		if nj, err := s.store.Job(r.Context(), j.ID); err == nil {
+			j = nj
+		}
 	}
 	rc := http.NewResponseController(w)
 	_ = rc.SetWriteDeadline(time.Time{}) // a stream outlives WriteTimeout
@@ -440,12 +765,24 @@ func (s *Server) jobEvents(w http.ResponseWriter, r *http.Request) error {
 		ID       string            `json:"id"`
 		Status   store.JobStatus   `json:"status"`
 		Progress store.JobProgress `json:"progress"`
+		Attempts int               `json:"attempts"`
 	}
-	last := progressEvent{ID: j.ID, Status: j.Status, Progress: j.Progress}
+	last := progressEvent{ID: j.ID, Status: j.Status, Progress: j.Progress, Attempts: j.Attempts}
 	if !send("progress", last) {
 		return nil
 	}
-	tick := time.NewTicker(s.cfg.ProgressInterval)
+	reload := func() bool {
+		nj, err := s.store.Job(r.Context(), j.ID)
+		if err != nil {
+			if r.Context().Err() == nil {
+				s.log.Warn("job events: reload", "job", j.ID, "err", err)
+			}
+			return false // the database may come back; the client keeps its stream
+		}
+		j = nj
+		return true
+	}
+	tick := time.NewTicker(poll)
 	defer tick.Stop()
 	heartbeat := time.NewTicker(15 * time.Second)
 	defer heartbeat.Stop()
@@ -464,21 +801,25 @@ func (s *Server) jobEvents(w http.ResponseWriter, r *http.Request) error {
 			if _, err := fmt.Fprint(w, ": keep-alive\n\n"); err != nil || rc.Flush() != nil {
 				return nil
 			}
-		case <-tick.C:
-			nj, err := s.store.Job(r.Context(), j.ID)
-			if err != nil {
-				if r.Context().Err() == nil {
-					s.log.Warn("job events: reload", "job", j.ID, "err", err)
+			continue
+		case e := <-events:
+			if e.Resync || e.Status.Final() {
+				if !reload() {
+					continue
 				}
-				return nil
+			} else {
+				j.Status, j.Progress, j.Attempts = e.Status, e.Progress, e.Attempts
 			}
-			j = nj
-			cur := progressEvent{ID: j.ID, Status: j.Status, Progress: j.Progress}
-			if cur != last && !j.Status.Final() {
-				last = cur
-				if !send("progress", cur) {
-					return nil
-				}
+		case <-tick.C:
+			if !reload() {
+				continue
+			}
+		}
+		cur := progressEvent{ID: j.ID, Status: j.Status, Progress: j.Progress, Attempts: j.Attempts}
+		if cur != last && !j.Status.Final() {
+			last = cur
+			if !send("progress", cur) {
+				return nil
 			}
 		}
 	}

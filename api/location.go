@@ -2,7 +2,6 @@ package api
 
 import (
 	"fmt"
-	"math"
 	"net/http"
 	"time"
 
@@ -149,7 +148,7 @@ func (s *Server) locate(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	s.metrics.ObserveSolve("location", time.Since(start), int64(math.Round(sol.Cost)), 0)
+	s.metrics.ObserveSolve("location", time.Since(start), sol.Cost, 0)
 	res := locationResult{Cost: sol.Cost, LowerBound: sol.LowerBound, Optimal: sol.Optimal, Open: []depots.ID{}, Flows: []locationAssignment{}}
 	if sol.Cost > 0 {
 		res.GapPercent = 100 * (sol.Cost - sol.LowerBound) / sol.Cost

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
-	"math"
 	"net/http"
 	"time"
 
@@ -34,8 +33,8 @@ func (s *Server) savePlan(w http.ResponseWriter, r *http.Request, kind string, r
 			return fmt.Errorf("api: %s map: %w", kind, err)
 		}
 	}
-	pl := &store.Plan{ID: newID("plan_"), Kind: kind, Owner: principalFrom(r.Context()).Name, Request: req, Result: res}
-	if err := s.store.CreatePlan(r.Context(), pl); err != nil {
+	pl := &store.Plan{ID: planID(r.Context()), Kind: kind, Owner: principalFrom(r.Context()).Name, Request: req, Result: res}
+	if err := s.store.CreatePlan(r.Context(), pl); err != nil && !isRetriedPlan(r.Context(), err) {
 		return err
 	}
 	w.Header().Set("Location", "/v1/plans/"+pl.ID)
@@ -121,13 +120,14 @@ func (s *Server) allocate(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	s.metrics.ObserveSolve("allocation", time.Since(start), int64(math.Round(a.Cost)), len(a.Unserved))
+	s.metrics.ObserveSolve("allocation", time.Since(start), a.Cost, len(a.Unserved))
 	return s.savePlan(w, r, "allocation", body, a, func() (*geojson.FeatureCollection, error) { return a.GeoJSON(p) })
 }
 
 // coverageRequest is the body of POST /v1/plans/coverage and
 // /v1/plans/sites.
 type coverageRequest struct {
+	// Demand omitted means the stored demand (imported in bulk).
 	Demand []demandJSON `json:"demand"`
 	// Points are the existing pickup points; omitted means the stored
 	// lockers and express stores.
@@ -163,8 +163,17 @@ func (s *Server) coverageInput(r *http.Request, body []byte) (*coverageRequest, 
 	if err := decodeStrict(body, &req, true); err != nil {
 		return nil, nil, nil, nil, err
 	}
+	if req.Demand == nil { // omitted: the stored demand (lastmile import)
+		stored, err := s.store.Demand(r.Context())
+		if err != nil {
+			return nil, nil, nil, nil, err
+		}
+		for _, d := range stored {
+			req.Demand = append(req.Demand, demandJSON{Location: geo.LonLat(d.Location), Weight: d.Weight})
+		}
+	}
 	if len(req.Demand) == 0 {
-		return nil, nil, nil, nil, badParam("demand", "at least one demand point is required")
+		return nil, nil, nil, nil, badParam("demand", "at least one demand point is required (none given, none stored)")
 	}
 	if !(req.RadiusMeters > 0 && req.RadiusMeters <= maxRadiusMeters) {
 		return nil, nil, nil, nil, badParam("radius_meters", "must be in (0, %d]", maxRadiusMeters)
@@ -223,8 +232,9 @@ func (s *Server) coverageOptions(req *coverageRequest) coverage.Options {
 	return coverage.Options{RadiusMeters: req.RadiusMeters, Circuity: req.Circuity, ZoneOf: s.cfg.ZoneOf, Workers: 1}
 }
 
-// analyzeCoverage runs coverage.Analyze and records each zone's coverage
-// ratio in lastmile_coverage_ratio.
+// analyzeCoverage runs coverage.Analyze. It leaves lastmile_coverage_ratio
+// alone: an ad-hoc what-if query must not overwrite the operator's gauge,
+// which only the scheduled monitoring run (monitorCoverage) sets.
 func (s *Server) analyzeCoverage(w http.ResponseWriter, r *http.Request) error {
 	body, err := s.readBody(w, r)
 	if err != nil {
@@ -240,11 +250,6 @@ func (s *Server) analyzeCoverage(w http.ResponseWriter, r *http.Request) error {
 	rep, err := coverage.Analyze(r.Context(), dem, points, s.coverageOptions(req))
 	if err != nil {
 		return err
-	}
-	for _, z := range rep.Zones {
-		if z.TotalDemand > 0 {
-			s.metrics.SetCoverage(z.Zone, z.CoveredDemand/z.TotalDemand)
-		}
 	}
 	return s.savePlan(w, r, "coverage", body, rep, func() (*geojson.FeatureCollection, error) {
 		fc, err := coverage.CellsGeoJSON(rep.Cells)
@@ -282,7 +287,7 @@ func (s *Server) selectSites(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	s.metrics.ObserveSolve("sites", time.Since(start), int64(math.Round(plan.Cost)), 0)
+	s.metrics.ObserveSolve("sites", time.Since(start), plan.Cost, 0)
 	return s.savePlan(w, r, "sites", body, plan, func() (*geojson.FeatureCollection, error) {
 		return sitesGeoJSON(dem, points, cands, plan), nil
 	})

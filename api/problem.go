@@ -151,6 +151,7 @@ var statusTable = []struct {
 	{routing.ErrInfeasible, http.StatusUnprocessableEntity, "infeasible", "No feasible solution", showNothing},
 	{errRateLimited, http.StatusTooManyRequests, "rate-limited", "Too many requests", showNothing},
 	{ErrUnavailable, http.StatusServiceUnavailable, "unavailable", "Temporarily unavailable", showNothing},
+	{store.ErrUnavailable, http.StatusServiceUnavailable, "unavailable", "Temporarily unavailable", showNothing},
 	{errBusy, http.StatusServiceUnavailable, "busy", "Every solver slot is busy", showDetail},
 	{errOutsideRegion, http.StatusUnprocessableEntity, "outside-region", "A point lies outside the service region", showDetail},
 	{errPrecondition, http.StatusPreconditionFailed, "precondition-failed", "The resource changed", showDetail},

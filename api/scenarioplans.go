@@ -68,7 +68,11 @@ func (s *Server) scenarioRequest(w http.ResponseWriter, r *http.Request, kind sc
 	if err != nil {
 		return nil, nil, nil, 0, err
 	}
-	tl := limitFromMs(req.TimeLimitMs, s.cfg.MaxSolveTime, s.cfg.MaxSolveTime)
+	limit := s.cfg.MaxSolveTime
+	if jobRunFrom(r.Context()) != nil { // a job: the job's limit
+		limit = s.cfg.MaxJobTime
+	}
+	tl := limitFromMs(req.TimeLimitMs, limit, limit)
 	return &req, body, sc, tl, nil
 }
 
@@ -94,7 +98,7 @@ func (s *Server) urbanPlan(w http.ResponseWriter, r *http.Request) error {
 	if err := s.planDeadline(ctx, w, r, "urban", tl, err); err != nil {
 		return err
 	}
-	s.metrics.ObserveSolve("urban", time.Since(start), 0, 0)
+	s.metrics.ObserveSolve("urban", time.Since(start), rep.Pooled.CostYuan, rep.Pooled.Unassigned)
 	return s.savePlan(w, r, "urban", body, rep, func() (*geojson.FeatureCollection, error) {
 		m, err := rep.Map("urban joint delivery")
 		if err != nil {
@@ -151,7 +155,7 @@ func (s *Server) ruralPlan(w http.ResponseWriter, r *http.Request) error {
 	if err := s.planDeadline(ctx, w, r, "rural", tl, err); err != nil {
 		return err
 	}
-	s.metrics.ObserveSolve("rural", time.Since(start), 0, 0)
+	s.metrics.ObserveSolve("rural", time.Since(start), rep.WeekKm, len(rep.Unserved))
 	return s.savePlan(w, r, "rural", body, rep, func() (*geojson.FeatureCollection, error) {
 		return renderGeoJSON(rep.Map(in, "rural week", "", -1))
 	})

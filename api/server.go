@@ -15,6 +15,7 @@ import (
 	"runtime/debug"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/lastmile-dev/lastmile/depots"
@@ -56,16 +57,26 @@ type FacilityWriter interface {
 	DeleteFacility(ctx context.Context, id depots.ID) error
 }
 
-// JobStore keeps asynchronous jobs.
+// JobStore keeps asynchronous jobs. Every change of a job's state is
+// compare-and-set, so that a finished job never runs again and a cancelled
+// one stays cancelled, whichever server or worker sees it: StartJob begins
+// an attempt of a queued or running job from its current queue entry;
+// SaveProgress, FinishJob and RequeueJob change only the attempt's own
+// running job (FinishJob also attaches a result to a job cancelled
+// meanwhile); CancelJob changes only an unfinished job. A write that loses
+// returns store.ErrConflict. StartJob with maxRunning > 0 also refuses
+// (store.ErrQuota) a job whose owner already runs that many.
 type JobStore interface {
 	CreateJob(ctx context.Context, j *store.Job) error
-	UpdateJob(ctx context.Context, j *store.Job) error
 	Job(ctx context.Context, id string) (*store.Job, error)
-}
-
-// PendingJobLister finds the jobs a restarted server must re-queue.
-type PendingJobLister interface {
-	PendingJobs(ctx context.Context) ([]*store.Job, error)
+	Jobs(ctx context.Context, f store.JobFilter) ([]*store.Job, error)
+	StartJob(ctx context.Context, id string, queueID int64, maxRunning int) (*store.Job, error)
+	SaveProgress(ctx context.Context, id string, attempt int, p store.JobProgress, checkpoint json.RawMessage, iteration int) error
+	FinishJob(ctx context.Context, id string, attempt int, o store.Outcome) error
+	RequeueJob(ctx context.Context, id string, attempt int) error
+	CancelJob(ctx context.Context, id string) (*store.Job, error)
+	// CountJobs counts owner's jobs ("" for everyone's) by status.
+	CountJobs(ctx context.Context, owner string) (map[store.JobStatus]int, error)
 }
 
 // RouteStore keeps courier routes.
@@ -95,15 +106,16 @@ type Store interface {
 	FacilityStore
 	FacilityWriter
 	JobStore
-	PendingJobLister
 	RouteStore
 	EventStore
 	PlanStore
+	Importer
 }
 
 var (
 	_ Store = (*store.Memory)(nil)
 	_ Store = (*store.Postgres)(nil)
+	_ Store = (*store.SQLite)(nil)
 )
 
 type pinger interface {
@@ -180,10 +192,14 @@ type Config struct {
 	// bursts of AuthFailBurst (default 20); past it the address gets 429.
 	AuthFailRate  float64
 	AuthFailBurst int
-	// Workers solve asynchronous jobs (default 2); QueueSize bounds the jobs
-	// waiting for them (default 100).
-	Workers   int
-	QueueSize int
+	// Workers is how many jobs this process runs at once (default 2;
+	// negative: none, an API-only server with a durable queue). QueueSize
+	// bounds the jobs waiting in a store without a durable queue (default
+	// 100). JobStaleAfter is how long a running job may miss its heartbeat
+	// before another process re-runs it from its checkpoint (default 30 s).
+	Workers       int
+	QueueSize     int
+	JobStaleAfter time.Duration
 	// RateLimit is each key's sustained requests per second (default 50;
 	// negative disables), RateBurst its bucket size (default 200, so that a
 	// burst of concurrent solves meets the solve governor's 503, not 429).
@@ -195,6 +211,31 @@ type Config struct {
 	// Tiles is a raster tile URL template ({z}/{x}/{y}) the web app draws
 	// under the embedded boundaries; "" draws the boundaries alone.
 	Tiles string
+	// Per-key quotas, answered with 429 and Retry-After: unfinished (queued
+	// or running) jobs, counted in the store across servers (default 100);
+	// jobs running at once, past which workers leave a key's jobs waiting
+	// (default 4); progress streams open on this server (default 10).
+	MaxQueuedPerKey  int
+	MaxRunningPerKey int
+	MaxStreamsPerKey int
+	// Retention: finished jobs are deleted JobTTL after their last change
+	// (default 30 days), lose their results after ResultTTL (7 days); plans
+	// are deleted PlanTTL after creation (30 days). Negative keeps forever.
+	// Every server and worker purges every RetentionInterval (1 h).
+	JobTTL, ResultTTL, PlanTTL time.Duration
+	RetentionInterval          time.Duration
+	// CoverageEvery, when positive, runs coverage monitoring at that
+	// interval: the stored demand against the stored lockers and express
+	// stores within CoverageRadiusMeters (default 500), setting
+	// lastmile_coverage_ratio per zone. Nothing else sets that gauge.
+	CoverageEvery        time.Duration
+	CoverageRadiusMeters float64
+	// CheckpointInterval is how often a running optimize job saves its best
+	// solution, from which a later attempt resumes; default 5 s.
+	CheckpointInterval time.Duration
+	// JobPollInterval is how often idle workers look for jobs when the
+	// database does not notify them (SQLite); default 1 s.
+	JobPollInterval time.Duration
 }
 
 func (c *Config) defaults() {
@@ -208,6 +249,20 @@ func (c *Config) defaults() {
 	set(&c.MaxJobTime, 10*time.Minute)
 	set(&c.ReplanTime, time.Second)
 	set(&c.ProgressInterval, 250*time.Millisecond)
+	set(&c.CheckpointInterval, 5*time.Second)
+	set(&c.RetentionInterval, time.Hour)
+	if c.CoverageRadiusMeters <= 0 {
+		c.CoverageRadiusMeters = 500
+	}
+	if c.JobTTL == 0 {
+		c.JobTTL = 30 * 24 * time.Hour
+	}
+	if c.ResultTTL == 0 {
+		c.ResultTTL = 7 * 24 * time.Hour
+	}
+	if c.PlanTTL == 0 {
+		c.PlanTTL = 30 * 24 * time.Hour
+	}
 	set(&c.SolveWait, 2*time.Second)
 	if c.MaxSolves <= 0 {
 		c.MaxSolves = runtime.NumCPU()
@@ -236,11 +291,23 @@ func (c *Config) defaults() {
 	if c.MaxVehicles <= 0 {
 		c.MaxVehicles = 2000
 	}
-	if c.Workers <= 0 {
+	switch {
+	case c.Workers == 0:
 		c.Workers = 2
+	case c.Workers < 0:
+		c.Workers = 0
 	}
 	if c.QueueSize <= 0 {
 		c.QueueSize = 100
+	}
+	if c.MaxQueuedPerKey <= 0 {
+		c.MaxQueuedPerKey = 100
+	}
+	if c.MaxRunningPerKey <= 0 {
+		c.MaxRunningPerKey = 4
+	}
+	if c.MaxStreamsPerKey <= 0 {
+		c.MaxStreamsPerKey = 10
 	}
 	if c.AuthFailRate == 0 {
 		c.AuthFailRate = 2
@@ -279,8 +346,15 @@ type Server struct {
 	metrics *metrics.Metrics
 	mux     *http.ServeMux
 	handler http.Handler
-	queue   *queue
-	solves  *governor
+	// local runs jobs for a store without a durable queue; runs maps the
+	// id of each job running here to the cancel function of its attempt.
+	local    *localQueue
+	runs     sync.Map
+	stopping atomic.Bool
+	// planners maps a planner job kind to its handler.
+	planners map[string]func(w http.ResponseWriter, r *http.Request) error
+	solves   *governor
+	quotas   *quotas
 	// authFails throttles failed authentication per client address.
 	authFails *authThrottle
 	// bodies bounds the request bytes held at once.
@@ -303,6 +377,9 @@ func New(cfg Config) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
+	if l, ok := cfg.Store.(KeyLookup); ok {
+		kr.stored = l
+	}
 	s := &Server{
 		cfg: cfg, log: cfg.Logger, store: cfg.Store, solver: cfg.Solver, keys: kr,
 		metrics: metrics.New(cfg.Registry), mux: http.NewServeMux(), quit: make(chan struct{}),
@@ -310,7 +387,9 @@ func New(cfg Config) (*Server, error) {
 		authFails: newAuthThrottle(cfg.AuthFailRate, cfg.AuthFailBurst),
 		bodies:    newBodyBudget(cfg.MaxBodyBytesInFlight, cfg.SolveWait),
 	}
-	s.queue = newQueue(s)
+	s.local = newLocalQueue(s)
+	s.quotas = newQuotas(s)
+	s.planners = map[string]func(w http.ResponseWriter, r *http.Request) error{}
 	s.registerRoutes()
 	// metrics wrap the mux directly, so they can read r.Pattern; panics are
 	// recovered inside, so they are counted as 500s.
@@ -342,19 +421,68 @@ func (s *Server) HTTPServer(addr string) *http.Server {
 	}
 }
 
-// Start re-queues jobs left queued or running by a previous server (with a
-// persistent store) and starts the job workers.
+// Start starts the job workers: River's, on the store's database, when the
+// store has a durable queue (jobs left by a stopped or dead process are
+// picked up there), else the in-process ones.
 func (s *Server) Start(ctx context.Context) error {
-	return s.queue.start(ctx)
+	if p, ok := s.store.(Purger); ok {
+		go s.retain(p)
+	}
+	if s.cfg.CoverageEvery > 0 {
+		go s.monitorCoverage()
+	}
+	if q, ok := s.store.(Queue); ok {
+		return q.StartQueue(ctx, store.QueueConfig{Workers: s.Workers(), MaxWorkers: s.cfg.Workers,
+			StaleAfter: s.cfg.JobStaleAfter, PollInterval: s.cfg.JobPollInterval, Logger: s.log})
+	}
+	s.local.start(s.cfg.Workers)
+	return nil
 }
 
 // Shutdown stops taking jobs, lets running jobs finish until ctx is done,
-// then cancels them and stores them as queued, so that the next server
-// re-runs them. Progress streams are ended. Call it after (or while)
-// http.Server.Shutdown drains the connections.
+// then cancels them and stores them as queued with their checkpoints, so
+// that another worker re-runs them. Progress streams are ended. Call it
+// after (or while) http.Server.Shutdown drains the connections.
 func (s *Server) Shutdown(ctx context.Context) error {
 	s.quitOnce.Do(func() { close(s.quit) })
-	return s.queue.shutdown(ctx)
+	s.stopping.Store(true)
+	if q, ok := s.store.(Queue); ok {
+		return q.StopQueue(ctx)
+	}
+	s.local.shutdown(ctx)
+	return nil
+}
+
+func (s *Server) isStopping() bool { return s.stopping.Load() }
+
+// Purger deletes expired records; the stores implement it.
+type Purger interface {
+	Purge(ctx context.Context, r store.Retention) (store.Purged, error)
+}
+
+// retain purges expired jobs, results and plans at start and every
+// RetentionInterval until the server shuts down.
+func (s *Server) retain(p Purger) {
+	keep := func(d time.Duration) time.Duration { return max(d, 0) } // negative: forever (0 for the store)
+	r := store.Retention{Jobs: keep(s.cfg.JobTTL), Results: keep(s.cfg.ResultTTL), Plans: keep(s.cfg.PlanTTL)}
+	t := time.NewTicker(s.cfg.RetentionInterval)
+	defer t.Stop()
+	for {
+		ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+		n, err := p.Purge(ctx, r)
+		cancel()
+		switch {
+		case err != nil:
+			s.log.Warn("retention: purge", "err", err)
+		case n != store.Purged{}:
+			s.log.Info("retention: purged expired records", "jobs", n.Jobs, "results", n.Results, "plans", n.Plans)
+		}
+		select {
+		case <-s.quit:
+			return
+		case <-t.C:
+		}
+	}
 }
 
 // route registers pattern with an access rule. Handlers return errors,
@@ -395,8 +523,10 @@ func (s *Server) authorize(w http.ResponseWriter, r *http.Request, acc access) e
 	}
 	p, err := s.keys.authenticate(r, r.Pattern == vroomPattern)
 	if err != nil {
-		s.authFails.fail(addr)
-		w.Header().Set("WWW-Authenticate", `Bearer realm="lastmile"`)
+		if errors.Is(err, errUnauthorized) { // not a store that is down
+			s.authFails.fail(addr)
+			w.Header().Set("WWW-Authenticate", `Bearer realm="lastmile"`)
+		}
 		return err
 	}
 	if !s.keys.allow(p) {
@@ -432,6 +562,7 @@ func (s *Server) registerRoutes() {
 
 	s.route("POST /v1/optimize", anyKey, s.optimize)
 	s.route("POST /v1/jobs", anyKey, s.submitJob)
+	s.route("GET /v1/jobs", anyKey, s.listJobs)
 	s.route("GET /v1/jobs/{id}", anyKey, s.getJob)
 	s.route("DELETE /v1/jobs/{id}", anyKey, s.cancelJob)
 	s.route("POST /v1/jobs/{id}/cancel", anyKey, s.cancelJob)
@@ -444,12 +575,15 @@ func (s *Server) registerRoutes() {
 
 	s.route("POST /v1/dispatch", plannerOnly, s.dispatch)
 	s.route("GET /v1/plans/{id}", plannerOnly, s.getPlan)
-	s.route("POST /v1/plans/allocation", plannerOnly, s.governed(s.allocate))
-	s.route("POST /v1/plans/coverage", plannerOnly, s.governed(s.analyzeCoverage))
-	s.route("POST /v1/plans/sites", plannerOnly, s.governed(s.selectSites))
-	s.route("POST /v1/plans/location", plannerOnly, s.governed(s.locate))
-	s.route("POST /v1/plans/urban", plannerOnly, s.governed(s.urbanPlan))
-	s.route("POST /v1/plans/rural", plannerOnly, s.governed(s.ruralPlan))
+	s.route("POST /v1/plans/allocation", plannerOnly, s.planRoute("allocation", s.allocate))
+	s.route("POST /v1/plans/coverage", plannerOnly, s.planRoute("coverage", s.analyzeCoverage))
+	s.route("POST /v1/plans/sites", plannerOnly, s.planRoute("sites", s.selectSites))
+	s.route("POST /v1/plans/location", plannerOnly, s.planRoute("location", s.locate))
+	s.route("POST /v1/plans/urban", plannerOnly, s.planRoute("urban", s.urbanPlan))
+	s.route("POST /v1/plans/rural", plannerOnly, s.planRoute("rural", s.ruralPlan))
+	s.route("POST /v1/imports/facilities", plannerOnly, s.importFacilities)
+	s.route("POST /v1/imports/demand", plannerOnly, s.importDemand)
+	s.route("GET /v1/demand", plannerOnly, s.listDemand)
 	s.route("GET /v1/facilities", plannerOnly, s.listFacilities)
 	s.route("POST /v1/facilities", plannerOnly, s.createFacility)
 	s.route("GET /v1/facilities/{id}", plannerOnly, s.getFacility)

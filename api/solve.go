@@ -131,7 +131,7 @@ func (s *Server) solve(ctx context.Context, kind string, p *routing.Problem, opt
 	if sol == nil {
 		return nil, fmt.Errorf("api: solver returned no solution and no error")
 	}
-	s.metrics.ObserveSolve(kind, time.Since(start), sol.Cost, len(sol.Unassigned))
+	s.metrics.ObserveSolve(kind, time.Since(start), money(sol.Cost), len(sol.Unassigned))
 	return sol, nil
 }
 

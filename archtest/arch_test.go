@@ -178,9 +178,10 @@ func TestImportsPointInward(t *testing.T) {
 		"internal/web":        {}, // the browser app's embedded assets
 		"internal/sharedtest": {},
 		"internal/storetest":  {"geo", "depots", "store", "api"}, // the suite checks api.Store
+		"internal/importer":   {"geo", "depots"},
 		"store":               {"geo", "routing", "depots"},
-		"api":                 {"geo", "routing", "depots", "store", "internal/scenario", "internal/metrics", "internal/render", "internal/field", "internal/cqgeo", "internal/web"},
-		"cmd":                 {"geo", "routing", "depots", "store", "api", "internal/scenario", "internal/metrics", "internal/render", "internal/benchset", "internal/field", "internal/cqgeo"},
+		"api":                 {"geo", "routing", "depots", "store", "internal/scenario", "internal/metrics", "internal/render", "internal/field", "internal/cqgeo", "internal/web", "internal/importer"},
+		"cmd":                 {"geo", "routing", "depots", "store", "api", "internal/scenario", "internal/metrics", "internal/render", "internal/benchset", "internal/field", "internal/cqgeo", "internal/importer"},
 		"archtest":            {},
 	}
 	pkgs := loadModule(t)

@@ -258,6 +258,11 @@ type Progress struct {
 	BestCost   int64
 	Routes     int
 	Unassigned int
+	// Best returns a copy of the best solution so far, for a checkpoint
+	// that a later Solve can resume from through Options.Initial. It may be
+	// called only during the Progress call, and it costs a full export of
+	// the solution, so call it sparingly. Nil when reported by others.
+	Best func() *Solution
 }
 
 // Options control a solve. The run stops at the first of: a proof that the

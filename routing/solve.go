@@ -87,6 +87,9 @@ func solveWith(ctx context.Context, p *Problem, opts Options, exact bool) (*Solu
 			BestCost:   in.publicCost(s.best),
 			Routes:     used,
 			Unassigned: s.best.nUnassigned,
+			// A checkpoint needs the routes, not why tasks are left out:
+			// skip the diagnostics' insertion attempts.
+			Best: func() *Solution { return in.export(s.best, func() bool { return true }) },
 		})
 	}
 	searches := make([]*search, threads)

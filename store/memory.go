@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"slices"
 	"strings"
@@ -22,6 +23,9 @@ type Memory struct {
 	plans      map[string]Plan
 	seq        int64
 	now        func() time.Time
+	hub        *hub
+	keys       map[string]APIKey
+	demand     map[string]DemandPoint
 }
 
 // NewMemory returns an empty in-memory store.
@@ -31,6 +35,7 @@ func NewMemory() *Memory {
 		jobs:       map[string]Job{},
 		routes:     map[string]CourierRoute{},
 		plans:      map[string]Plan{},
+		hub:        newHub(),
 		now:        func() time.Time { return time.Now().UTC().Truncate(time.Microsecond) },
 	}
 }
@@ -105,24 +110,18 @@ func (m *Memory) CreateJob(ctx context.Context, j *Job) error {
 	if _, ok := m.jobs[j.ID]; ok {
 		return fmt.Errorf("job %q: %w", j.ID, ErrConflict)
 	}
+	if j.Kind == "" {
+		j.Kind = "optimize"
+	}
 	now := m.now()
 	j.CreatedAt, j.UpdatedAt = now, now
 	m.jobs[j.ID] = cloneJob(j)
 	return nil
 }
 
-// UpdateJob replaces the stored job j.ID (status, progress, result, error),
-// or returns ErrNotFound.
-func (m *Memory) UpdateJob(ctx context.Context, j *Job) error {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	old, ok := m.jobs[j.ID]
-	if !ok {
-		return fmt.Errorf("job %q: %w", j.ID, ErrNotFound)
-	}
-	j.CreatedAt, j.UpdatedAt = old.CreatedAt, m.now()
-	m.jobs[j.ID] = cloneJob(j)
-	return nil
+// WatchJob returns the changes of job id until ctx ends or stop is called.
+func (m *Memory) WatchJob(ctx context.Context, id string) (<-chan JobEvent, func()) {
+	return m.hub.watch(ctx, id)
 }
 
 // Job returns the job id, or ErrNotFound.
@@ -137,25 +136,181 @@ func (m *Memory) Job(ctx context.Context, id string) (*Job, error) {
 	return &c, nil
 }
 
-// PendingJobs returns the jobs queued or running, oldest first: the work a
-// restarted server must re-queue.
-func (m *Memory) PendingJobs(ctx context.Context) ([]*Job, error) {
+// Jobs lists the jobs matching f, newest first.
+func (m *Memory) Jobs(ctx context.Context, f JobFilter) ([]*Job, error) {
 	m.mu.RLock()
 	defer m.mu.RUnlock()
 	var out []*Job
 	for _, j := range m.jobs {
-		if j.Status == JobQueued || j.Status == JobRunning {
+		if f.Owner == "" || j.Owner == f.Owner {
 			c := cloneJob(&j)
+			c.Request, c.Result, c.Checkpoint = nil, nil, nil
 			out = append(out, &c)
 		}
 	}
 	slices.SortFunc(out, func(a, b *Job) int {
-		if c := a.CreatedAt.Compare(b.CreatedAt); c != 0 {
+		if c := b.CreatedAt.Compare(a.CreatedAt); c != 0 {
 			return c
 		}
-		return strings.Compare(a.ID, b.ID)
+		return strings.Compare(b.ID, a.ID)
 	})
+	if f.After != "" {
+		i := slices.IndexFunc(out, func(j *Job) bool { return j.ID == f.After })
+		if i < 0 {
+			return nil, fmt.Errorf("job cursor %q: %w", f.After, ErrNotFound)
+		}
+		out = out[i+1:]
+	}
+	if f.Limit > 0 && len(out) > f.Limit {
+		out = out[:f.Limit]
+	}
 	return out, nil
+}
+
+// CountJobs counts owner's jobs in each status.
+func (m *Memory) CountJobs(ctx context.Context, owner string) (map[JobStatus]int, error) {
+	m.mu.RLock()
+	defer m.mu.RUnlock()
+	out := map[JobStatus]int{}
+	for _, j := range m.jobs {
+		if owner == "" || j.Owner == owner {
+			out[j.Status]++
+		}
+	}
+	return out, nil
+}
+
+// DeleteJob removes the job id (a job refused after it was created).
+func (m *Memory) DeleteJob(ctx context.Context, id string) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	delete(m.jobs, id)
+	return nil
+}
+
+// StartJob marks a queued or running job as running in a new attempt and
+// returns it. A job that is final, or whose queue entry is not queueID,
+// is not started: ErrConflict. With maxRunning > 0, a job whose owner
+// already runs that many others is not started either: ErrQuota.
+func (m *Memory) StartJob(ctx context.Context, id string, queueID int64, maxRunning int) (*Job, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	j, ok := m.jobs[id]
+	switch {
+	case !ok:
+		return nil, fmt.Errorf("job %q: %w", id, ErrNotFound)
+	case j.Status.Final():
+		return nil, fmt.Errorf("job %q is %s: %w", id, j.Status, ErrConflict)
+	case j.QueueID != queueID:
+		return nil, fmt.Errorf("job %q: queue entry %d superseded by %d: %w", id, queueID, j.QueueID, ErrConflict)
+	}
+	if maxRunning > 0 {
+		n := 0
+		for _, o := range m.jobs {
+			if o.Owner == j.Owner && o.Status == JobRunning && o.ID != id {
+				n++
+			}
+		}
+		if n >= maxRunning {
+			return nil, fmt.Errorf("job %q: owner runs %d jobs: %w", id, n, ErrQuota)
+		}
+	}
+	j.Status, j.Attempts, j.ResumedAt = JobRunning, j.Attempts+1, j.CheckpointIteration
+	j.UpdatedAt = m.now()
+	j.HeartbeatAt = j.UpdatedAt
+	m.jobs[id] = j
+	m.hub.publishJob(&j)
+	c := cloneJob(&j)
+	return &c, nil
+}
+
+// SaveProgress stores the progress (and, when not nil, the checkpoint
+// found at iteration) of attempt, which must still be running: otherwise
+// the job was cancelled or taken over, and SaveProgress returns
+// ErrConflict.
+func (m *Memory) SaveProgress(ctx context.Context, id string, attempt int, p JobProgress, checkpoint json.RawMessage, iteration int) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	j, ok := m.jobs[id]
+	if !ok {
+		return fmt.Errorf("job %q: %w", id, ErrNotFound)
+	}
+	if j.Status != JobRunning || j.Attempts != attempt {
+		return fmt.Errorf("job %q is %s (attempt %d, not %d): %w", id, j.Status, j.Attempts, attempt, ErrConflict)
+	}
+	j.Progress = p
+	if checkpoint != nil {
+		j.Checkpoint, j.CheckpointIteration = slices.Clone(checkpoint), iteration
+	}
+	j.UpdatedAt = m.now()
+	j.HeartbeatAt = j.UpdatedAt
+	m.jobs[id] = j
+	m.hub.publishJob(&j)
+	return nil
+}
+
+// FinishJob stores the outcome of attempt. A job cancelled meanwhile stays
+// cancelled and keeps o.Result as its result if it has none; any other
+// job that is not this attempt's running job is left alone: ErrConflict.
+func (m *Memory) FinishJob(ctx context.Context, id string, attempt int, o Outcome) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	j, ok := m.jobs[id]
+	if !ok {
+		return fmt.Errorf("job %q: %w", id, ErrNotFound)
+	}
+	switch {
+	case j.Attempts != attempt:
+		return fmt.Errorf("job %q: attempt %d superseded by %d: %w", id, attempt, j.Attempts, ErrConflict)
+	case j.Status == JobRunning:
+		j.Status, j.Result, j.Error, j.Progress = o.Status, slices.Clone(o.Result), o.Error, o.Progress
+		j.Checkpoint = nil
+	case j.Status == JobCancelled && j.Result == nil && o.Result != nil:
+		j.Result, j.Progress = slices.Clone(o.Result), o.Progress
+	default:
+		return fmt.Errorf("job %q is %s: %w", id, j.Status, ErrConflict)
+	}
+	j.UpdatedAt = m.now()
+	m.jobs[id] = j
+	m.hub.publishJob(&j)
+	return nil
+}
+
+// RequeueJob puts attempt's running job back in the queue (a server
+// stopping mid-run); its checkpoint stays.
+func (m *Memory) RequeueJob(ctx context.Context, id string, attempt int) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	j, ok := m.jobs[id]
+	if !ok {
+		return fmt.Errorf("job %q: %w", id, ErrNotFound)
+	}
+	if j.Status != JobRunning || j.Attempts != attempt {
+		return fmt.Errorf("job %q is %s: %w", id, j.Status, ErrConflict)
+	}
+	j.Status, j.UpdatedAt = JobQueued, m.now()
+	m.jobs[id] = j
+	m.hub.publishJob(&j)
+	return nil
+}
+
+// CancelJob marks a queued or running job cancelled and returns it; a
+// final job is left alone: ErrConflict.
+func (m *Memory) CancelJob(ctx context.Context, id string) (*Job, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	j, ok := m.jobs[id]
+	if !ok {
+		return nil, fmt.Errorf("job %q: %w", id, ErrNotFound)
+	}
+	if j.Status.Final() {
+		return nil, fmt.Errorf("job %q already %s: %w", id, j.Status, ErrConflict)
+	}
+	j.Status, j.UpdatedAt = JobCancelled, m.now()
+	m.jobs[id] = j
+	m.hub.publishJob(&j)
+	c := cloneJob(&j)
+	return &c, nil
 }
 
 // SaveRoute stores r as the courier's next route version and, when e is
@@ -240,7 +395,7 @@ func (m *Memory) Plan(ctx context.Context, id string) (*Plan, error) {
 
 func cloneJob(j *Job) Job {
 	c := *j
-	c.Request, c.Result = slices.Clone(j.Request), slices.Clone(j.Result)
+	c.Request, c.Result, c.Checkpoint = slices.Clone(j.Request), slices.Clone(j.Result), slices.Clone(j.Checkpoint)
 	return c
 }
 
@@ -253,4 +408,38 @@ func cloneFacility(f *depots.Facility) depots.Facility {
 		}
 	}
 	return c
+}
+
+// Purge removes what r says has expired.
+func (m *Memory) Purge(ctx context.Context, r Retention) (Purged, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	var out Purged
+	now := m.now()
+	if t, ok := cutoff(now, r.Jobs); ok {
+		for id, j := range m.jobs {
+			if j.Status.Final() && j.UpdatedAt.Before(t) {
+				delete(m.jobs, id)
+				out.Jobs++
+			}
+		}
+	}
+	if t, ok := cutoff(now, r.Results); ok {
+		for id, j := range m.jobs {
+			if j.Status.Final() && j.UpdatedAt.Before(t) && j.Result != nil {
+				j.Result = nil
+				m.jobs[id] = j
+				out.Results++
+			}
+		}
+	}
+	if t, ok := cutoff(now, r.Plans); ok {
+		for id, p := range m.plans {
+			if p.CreatedAt.Before(t) {
+				delete(m.plans, id)
+				out.Plans++
+			}
+		}
+	}
+	return out, nil
 }

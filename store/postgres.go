@@ -6,8 +6,12 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"log/slog"
+	"net"
+	"strings"
+	"syscall"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -18,6 +22,9 @@ import (
 	"github.com/lastmile-dev/lastmile/geo/h3cell"
 	"github.com/pressly/goose/v3"
 	"github.com/pressly/goose/v3/lock"
+	"github.com/riverqueue/river"
+	"github.com/riverqueue/river/riverdriver/riverpgxv5"
+	"github.com/riverqueue/river/rivermigrate"
 )
 
 //go:embed migrations/*.sql
@@ -25,7 +32,13 @@ var migrations embed.FS
 
 // Postgres is the PostgreSQL store. It is safe for concurrent use.
 type Postgres struct {
-	pool *pgxpool.Pool
+	pool  *pgxpool.Pool
+	queue *riverQueue[pgx.Tx]
+	hub   *hub
+	log   *slog.Logger
+	// stopListen ends the LISTEN connection of the job watchers.
+	stopListen context.CancelFunc
+	listenCtx  context.Context
 }
 
 // OpenPostgres connects to the database at dsn (a postgres:// URL or
@@ -49,10 +62,50 @@ func OpenPostgres(ctx context.Context, dsn string, log *slog.Logger) (*Postgres,
 		pool.Close()
 		return nil, err
 	}
-	return &Postgres{pool: pool}, nil
+	p := &Postgres{pool: pool, hub: newHub(), log: log}
+	if p.log == nil {
+		p.log = slog.New(slog.DiscardHandler)
+	}
+	p.queue = newRiverQueue(riverpgxv5.New(pool), log)
+	p.listenCtx, p.stopListen = context.WithCancel(context.Background())
+	p.hub.onFirst = func() { go p.listen(p.listenCtx) }
+	return p, nil
 }
 
+// migrationLock is the advisory lock key held while migrating, so that
+// servers and workers starting together migrate one at a time.
+const migrationLock = 0x6c6173746d696c65 // "lastmile"
+
+// migrate applies our migrations (goose) and then River's (its migrator),
+// under one advisory lock.
 func migrate(ctx context.Context, pool *pgxpool.Pool, log *slog.Logger) error {
+	conn, err := pool.Acquire(ctx)
+	if err != nil {
+		return fmt.Errorf("store: migrations: %w", err)
+	}
+	defer conn.Release()
+	if _, err := conn.Exec(ctx, `SELECT pg_advisory_lock($1)`, int64(migrationLock)); err != nil {
+		return fmt.Errorf("store: migration lock: %w", err)
+	}
+	defer conn.Exec(context.WithoutCancel(ctx), `SELECT pg_advisory_unlock($1)`, int64(migrationLock))
+	if err := migrateOurs(ctx, pool, log); err != nil {
+		return err
+	}
+	m, err := rivermigrate.New(riverpgxv5.New(pool), &rivermigrate.Config{Logger: riverLogger(log)})
+	if err != nil {
+		return fmt.Errorf("store: river migrations: %w", err)
+	}
+	res, err := m.Migrate(ctx, rivermigrate.DirectionUp, nil)
+	if err != nil {
+		return fmt.Errorf("store: river migrate: %w", err)
+	}
+	if log != nil && len(res.Versions) > 0 {
+		log.Info("applied River migrations", "versions", len(res.Versions))
+	}
+	return nil
+}
+
+func migrateOurs(ctx context.Context, pool *pgxpool.Pool, log *slog.Logger) error {
 	sub, err := fs.Sub(migrations, "migrations")
 	if err != nil {
 		return fmt.Errorf("store: migrations: %w", err)
@@ -85,14 +138,107 @@ func (p *Postgres) Persistent() bool { return true }
 
 // Ping checks that the database answers; /readyz uses it.
 func (p *Postgres) Ping(ctx context.Context) error {
+	ctx, cancel := p.op(ctx)
+	defer cancel()
 	if err := p.pool.Ping(ctx); err != nil {
-		return fmt.Errorf("store: ping: %w", err)
+		return fmt.Errorf("store: ping: %w: %w", ErrUnavailable, err)
 	}
 	return nil
 }
 
-// Close closes the pool.
-func (p *Postgres) Close() { p.pool.Close() }
+// Close stops the queue's workers, if any are running, and closes the pool.
+func (p *Postgres) Close() {
+	p.queue.stop(context.Background())
+	p.stopListen()
+	p.pool.Close()
+}
+
+// WatchJob returns the changes of job id (state, progress, attempts) as
+// they happen in any process sharing the database, until ctx ends or stop
+// is called: the jobs table's trigger notifies channel lastmile_jobs, and
+// one LISTEN connection per store fans the notifications out.
+func (p *Postgres) WatchJob(ctx context.Context, id string) (<-chan JobEvent, func()) {
+	return p.hub.watch(ctx, id)
+}
+
+// listen holds the LISTEN connection, reconnecting with backoff; after each
+// (re)connection watchers are told to resync, since notifications sent
+// meanwhile are lost.
+func (p *Postgres) listen(ctx context.Context) {
+	delay := 250 * time.Millisecond
+	for ctx.Err() == nil {
+		err := p.listenOnce(ctx)
+		if ctx.Err() != nil {
+			return
+		}
+		p.log.Warn("job notifications: connection lost; reconnecting", "err", err, "retry_in", delay)
+		select {
+		case <-ctx.Done():
+			return
+		case <-time.After(delay):
+		}
+		delay = min(2*delay, 5*time.Second)
+	}
+}
+
+func (p *Postgres) listenOnce(ctx context.Context) error {
+	actx, cancel := context.WithTimeout(ctx, opTimeout)
+	pc, err := p.pool.Acquire(actx)
+	cancel()
+	if err != nil {
+		return err
+	}
+	conn := pc.Hijack() // a listening connection never goes back to the pool
+	defer conn.Close(context.Background())
+	if _, err := conn.Exec(ctx, `LISTEN lastmile_jobs`); err != nil {
+		return err
+	}
+	p.hub.publish(JobEvent{Resync: true})
+	for {
+		n, err := conn.WaitForNotification(ctx)
+		if err != nil {
+			return err
+		}
+		if e, ok := decodeEvent(n.Payload); ok {
+			p.hub.publish(e)
+		}
+	}
+}
+
+// opTimeout bounds one store operation: a database that stops answering
+// (a cut network, a hung server) fails the call with ErrUnavailable instead
+// of holding the request. pgx closes the connection when the context ends.
+const opTimeout = 10 * time.Second
+
+func (p *Postgres) op(ctx context.Context) (context.Context, context.CancelFunc) {
+	return context.WithTimeout(ctx, opTimeout)
+}
+
+// unreachable reports whether err means the database cannot be reached or
+// is not serving (connection refused or lost, a timeout, a server shutting
+// down or starting up), as opposed to a problem with the statement.
+func unreachable(err error) bool {
+	var (
+		pgErr   *pgconn.PgError
+		connErr *pgconn.ConnectError
+		netErr  net.Error
+	)
+	switch {
+	case errors.As(err, &pgErr):
+		// Class 08: connection exception; 57P0x: admin or crash shutdown,
+		// cannot connect now; 53300: too many connections.
+		return strings.HasPrefix(pgErr.Code, "08") || strings.HasPrefix(pgErr.Code, "57P") || pgErr.Code == "53300"
+	case errors.As(err, &connErr), errors.As(err, &netErr):
+		return true
+	case errors.Is(err, context.DeadlineExceeded), errors.Is(err, io.EOF), errors.Is(err, io.ErrUnexpectedEOF),
+		errors.Is(err, net.ErrClosed), errors.Is(err, syscall.ECONNREFUSED), errors.Is(err, syscall.ECONNRESET):
+		return true
+	case pgconn.SafeToRetry(err), pgconn.Timeout(err):
+		return true
+	}
+	msg := err.Error()
+	return strings.Contains(msg, "closed pool") || strings.Contains(msg, "conn closed") || strings.Contains(msg, "connection reset")
+}
 
 // translate maps pgx errors to the package's sentinels.
 func translate(err error, what string, notFound error) error {
@@ -100,6 +246,13 @@ func translate(err error, what string, notFound error) error {
 	switch {
 	case err == nil:
 		return nil
+	case errors.Is(err, ErrNotFound), errors.Is(err, ErrConflict), errors.Is(err, ErrInvalid), errors.Is(err, ErrUnavailable), errors.Is(err, ErrQuota),
+		errors.Is(err, depots.ErrNotFound):
+		return err // translated already
+	case errors.Is(err, context.Canceled):
+		return fmt.Errorf("store: %s: %w", what, err)
+	case unreachable(err):
+		return fmt.Errorf("store: %s: %w: %w", what, ErrUnavailable, err)
 	case errors.Is(err, pgx.ErrNoRows):
 		return fmt.Errorf("%s: %w", what, notFound)
 	case errors.As(err, &pgErr) && pgErr.Code == "23505": // unique_violation
@@ -113,6 +266,8 @@ func translate(err error, what string, notFound error) error {
 
 // CreateFacility adds f, or returns ErrConflict if its id exists.
 func (p *Postgres) CreateFacility(ctx context.Context, f *depots.Facility) error {
+	ctx, cancel := p.op(ctx)
+	defer cancel()
 	doc, err := json.Marshal(f)
 	if err != nil {
 		return fmt.Errorf("store: facility %q: %w", f.ID, err)
@@ -123,17 +278,25 @@ func (p *Postgres) CreateFacility(ctx context.Context, f *depots.Facility) error
 
 // PutFacility creates or replaces f.
 func (p *Postgres) PutFacility(ctx context.Context, f *depots.Facility) error {
+	ctx, cancel := p.op(ctx)
+	defer cancel()
+	return putFacilityPG(ctx, p.pool, f)
+}
+
+func putFacilityPG(ctx context.Context, db pgExec, f *depots.Facility) error {
 	doc, err := json.Marshal(f)
 	if err != nil {
 		return fmt.Errorf("store: facility %q: %w", f.ID, err)
 	}
-	_, err = p.pool.Exec(ctx, `INSERT INTO facilities (id, kind, doc) VALUES ($1, $2, $3)
+	_, err = db.Exec(ctx, `INSERT INTO facilities (id, kind, doc) VALUES ($1, $2, $3)
 		ON CONFLICT (id) DO UPDATE SET kind = excluded.kind, doc = excluded.doc, updated_at = now()`, f.ID, f.Kind, doc)
 	return translate(err, fmt.Sprintf("facility %q", f.ID), depots.ErrNotFound)
 }
 
 // Facility returns the facility id, or depots.ErrNotFound.
 func (p *Postgres) Facility(ctx context.Context, id depots.ID) (*depots.Facility, error) {
+	ctx, cancel := p.op(ctx)
+	defer cancel()
 	var doc []byte
 	err := p.pool.QueryRow(ctx, `SELECT doc FROM facilities WHERE id = $1`, id).Scan(&doc)
 	if err != nil {
@@ -149,6 +312,8 @@ func (p *Postgres) Facility(ctx context.Context, id depots.ID) (*depots.Facility
 
 // Facilities returns the facilities matching filter, ordered by id.
 func (p *Postgres) Facilities(ctx context.Context, filter FacilityFilter) ([]*depots.Facility, error) {
+	ctx, cancel := p.op(ctx)
+	defer cancel()
 	rows, err := p.pool.Query(ctx, `SELECT doc FROM facilities WHERE $1 = '' OR kind = $1 ORDER BY id COLLATE "C"`, string(filter.Kind))
 	if err != nil {
 		return nil, translate(err, "facilities", ErrNotFound)
@@ -170,6 +335,8 @@ func (p *Postgres) Facilities(ctx context.Context, filter FacilityFilter) ([]*de
 
 // DeleteFacility removes the facility id, or returns depots.ErrNotFound.
 func (p *Postgres) DeleteFacility(ctx context.Context, id depots.ID) error {
+	ctx, cancel := p.op(ctx)
+	defer cancel()
 	tag, err := p.pool.Exec(ctx, `DELETE FROM facilities WHERE id = $1`, id)
 	if err != nil {
 		return translate(err, fmt.Sprintf("facility %q", id), depots.ErrNotFound)
@@ -195,16 +362,30 @@ func nullJSON(b json.RawMessage) any {
 	return []byte(b)
 }
 
-// CreateJob adds j, setting its timestamps, or returns ErrConflict.
+// CreateJob adds j, setting its timestamps, or returns ErrConflict. A job
+// created this way has no queue entry; EnqueueJob creates both.
 func (p *Postgres) CreateJob(ctx context.Context, j *Job) error {
+	ctx, cancel := p.op(ctx)
+	defer cancel()
+	return createJobPG(ctx, p.pool, j)
+}
+
+type pgExec interface {
+	Exec(ctx context.Context, sql string, args ...any) (pgconn.CommandTag, error)
+}
+
+func createJobPG(ctx context.Context, db pgExec, j *Job) error {
 	prog, err := json.Marshal(j.Progress)
 	if err != nil {
 		return fmt.Errorf("store: job %q: %w", j.ID, err)
 	}
+	if j.Kind == "" {
+		j.Kind = "optimize"
+	}
 	now := time.Now().UTC().Truncate(time.Microsecond)
-	_, err = p.pool.Exec(ctx, `INSERT INTO jobs (id, status, owner, request, progress, result, error, created_at, updated_at)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8)`,
-		j.ID, j.Status, j.Owner, []byte(j.Request), prog, nullJSON(j.Result), j.Error, now)
+	_, err = db.Exec(ctx, `INSERT INTO jobs (id, kind, status, owner, request, progress, result, error, queue_id, created_at, updated_at)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $10)`,
+		j.ID, j.Kind, j.Status, j.Owner, []byte(j.Request), prog, nullJSON(j.Result), j.Error, j.QueueID, now)
 	if err != nil {
 		return translate(err, fmt.Sprintf("job %q", j.ID), ErrNotFound)
 	}
@@ -212,45 +393,36 @@ func (p *Postgres) CreateJob(ctx context.Context, j *Job) error {
 	return nil
 }
 
-// UpdateJob replaces the stored job's status, progress, result and error,
-// or returns ErrNotFound.
-func (p *Postgres) UpdateJob(ctx context.Context, j *Job) error {
-	prog, err := json.Marshal(j.Progress)
-	if err != nil {
-		return fmt.Errorf("store: job %q: %w", j.ID, err)
-	}
-	now := time.Now().UTC().Truncate(time.Microsecond)
-	err = p.pool.QueryRow(ctx, `UPDATE jobs SET status = $2, progress = $3, result = $4, error = $5, updated_at = $6
-		WHERE id = $1 RETURNING created_at`,
-		j.ID, j.Status, prog, nullJSON(j.Result), j.Error, now).Scan(&j.CreatedAt)
-	if err != nil {
-		return translate(err, fmt.Sprintf("job %q", j.ID), ErrNotFound)
-	}
-	j.CreatedAt = j.CreatedAt.UTC()
-	j.UpdatedAt = now
-	return nil
-}
-
-const jobColumns = `id, status, owner, request, progress, result, error, created_at, updated_at`
+const jobColumns = `id, kind, status, owner, request, progress, result, error, attempts, checkpoint, checkpoint_iteration,
+	resumed_at, queue_id, created_at, updated_at, heartbeat_at`
 
 func scanJob(row pgx.Row) (*Job, error) {
 	var (
-		j              Job
-		req, prog, res []byte
+		j                  Job
+		req, prog, res, cp []byte
+		hb                 *time.Time
 	)
-	if err := row.Scan(&j.ID, &j.Status, &j.Owner, &req, &prog, &res, &j.Error, &j.CreatedAt, &j.UpdatedAt); err != nil {
+	if err := row.Scan(&j.ID, &j.Kind, &j.Status, &j.Owner, &req, &prog, &res, &j.Error, &j.Attempts, &cp, &j.CheckpointIteration,
+		&j.ResumedAt, &j.QueueID, &j.CreatedAt, &j.UpdatedAt, &hb); err != nil {
 		return nil, err
 	}
-	j.Request, j.Result = req, res
+	j.Request, j.Result, j.Checkpoint = req, res, cp
 	j.CreatedAt, j.UpdatedAt = j.CreatedAt.UTC(), j.UpdatedAt.UTC()
-	if err := json.Unmarshal(prog, &j.Progress); err != nil {
-		return nil, fmt.Errorf("job %q progress: %w", j.ID, err)
+	if hb != nil {
+		j.HeartbeatAt = hb.UTC()
+	}
+	if len(prog) > 0 {
+		if err := json.Unmarshal(prog, &j.Progress); err != nil {
+			return nil, fmt.Errorf("job %q progress: %w", j.ID, err)
+		}
 	}
 	return &j, nil
 }
 
 // Job returns the job id, or ErrNotFound.
 func (p *Postgres) Job(ctx context.Context, id string) (*Job, error) {
+	ctx, cancel := p.op(ctx)
+	defer cancel()
 	j, err := scanJob(p.pool.QueryRow(ctx, `SELECT `+jobColumns+` FROM jobs WHERE id = $1`, id))
 	if err != nil {
 		return nil, translate(err, fmt.Sprintf("job %q", id), ErrNotFound)
@@ -258,23 +430,207 @@ func (p *Postgres) Job(ctx context.Context, id string) (*Job, error) {
 	return j, nil
 }
 
-// PendingJobs returns the jobs queued or running, oldest first.
-func (p *Postgres) PendingJobs(ctx context.Context) ([]*Job, error) {
-	rows, err := p.pool.Query(ctx, `SELECT `+jobColumns+` FROM jobs
-		WHERE status IN ('queued', 'running') ORDER BY created_at, id COLLATE "C"`)
+// Jobs lists the jobs matching f, newest first, without their requests,
+// results and checkpoints.
+func (p *Postgres) Jobs(ctx context.Context, f JobFilter) ([]*Job, error) {
+	ctx, cancel := p.op(ctx)
+	defer cancel()
+	limit := f.Limit
+	if limit <= 0 {
+		limit = 1000
+	}
+	if f.After != "" {
+		if _, err := p.Job(ctx, f.After); err != nil {
+			return nil, err
+		}
+	}
+	rows, err := p.pool.Query(ctx, `SELECT id, kind, status, owner, NULL, progress, NULL, error, attempts, NULL, checkpoint_iteration,
+			resumed_at, queue_id, created_at, updated_at, heartbeat_at FROM jobs
+		WHERE ($1 = '' OR owner = $1)
+		  AND ($2 = '' OR (created_at, id) < (SELECT created_at, id FROM jobs WHERE id = $2))
+		ORDER BY created_at DESC, id DESC LIMIT $3`, f.Owner, f.After, limit)
 	if err != nil {
-		return nil, translate(err, "pending jobs", ErrNotFound)
+		return nil, translate(err, "jobs", ErrNotFound)
 	}
 	defer rows.Close()
 	var out []*Job
 	for rows.Next() {
 		j, err := scanJob(rows)
 		if err != nil {
-			return nil, translate(err, "pending jobs", ErrNotFound)
+			return nil, translate(err, "jobs", ErrNotFound)
 		}
 		out = append(out, j)
 	}
-	return out, translate(rows.Err(), "pending jobs", ErrNotFound)
+	return out, translate(rows.Err(), "jobs", ErrNotFound)
+}
+
+// CountJobs counts owner's jobs ("" for everyone's) in each status.
+func (p *Postgres) CountJobs(ctx context.Context, owner string) (map[JobStatus]int, error) {
+	ctx, cancel := p.op(ctx)
+	defer cancel()
+	rows, err := p.pool.Query(ctx, `SELECT status, count(*) FROM jobs WHERE $1 = '' OR owner = $1 GROUP BY status`, owner)
+	if err != nil {
+		return nil, translate(err, "job counts", ErrNotFound)
+	}
+	defer rows.Close()
+	out := map[JobStatus]int{}
+	for rows.Next() {
+		var (
+			st JobStatus
+			n  int
+		)
+		if err := rows.Scan(&st, &n); err != nil {
+			return nil, translate(err, "job counts", ErrNotFound)
+		}
+		out[st] = n
+	}
+	return out, translate(rows.Err(), "job counts", ErrNotFound)
+}
+
+// StartJob marks a queued or running job as running in a new attempt and
+// returns it. A final job, or one whose queue entry is no longer queueID
+// (it was re-queued under a new entry), is not started: ErrConflict. With
+// maxRunning > 0, a job whose owner already runs that many others is not
+// started either (ErrQuota); the count and the start are serialised per
+// owner by an advisory lock, so that workers racing for one owner's jobs
+// cannot both pass it.
+func (p *Postgres) StartJob(ctx context.Context, id string, queueID int64, maxRunning int) (*Job, error) {
+	ctx, cancel := p.op(ctx)
+	defer cancel()
+	var j *Job
+	err := pgx.BeginFunc(ctx, p.pool, func(tx pgx.Tx) error {
+		if maxRunning > 0 {
+			var running int
+			err := tx.QueryRow(ctx, `SELECT pg_advisory_xact_lock(hashtextextended('lastmile_owner:' || owner, 0)),
+					(SELECT count(*) FROM jobs o WHERE o.owner = j.owner AND o.status = 'running' AND o.id <> j.id)
+				FROM jobs j WHERE id = $1`, id).Scan(nil, &running)
+			if errors.Is(err, pgx.ErrNoRows) {
+				return fmt.Errorf("job %q: %w", id, ErrNotFound)
+			}
+			if err != nil {
+				return err
+			}
+			// Count again under the lock: the first count may predate a
+			// start that held it.
+			if err := tx.QueryRow(ctx, `SELECT count(*) FROM jobs o, jobs j WHERE j.id = $1 AND o.owner = j.owner
+				AND o.status = 'running' AND o.id <> j.id`, id).Scan(&running); err != nil {
+				return err
+			}
+			if running >= maxRunning {
+				return fmt.Errorf("job %q: owner runs %d jobs: %w", id, running, ErrQuota)
+			}
+		}
+		var err error
+		j, err = scanJob(tx.QueryRow(ctx, `UPDATE jobs SET status = 'running', attempts = attempts + 1,
+				resumed_at = checkpoint_iteration, updated_at = now(), heartbeat_at = now()
+			WHERE id = $1 AND queue_id = $2 AND status IN ('queued', 'running') RETURNING `+jobColumns, id, queueID))
+		return err
+	})
+	if errors.Is(err, pgx.ErrNoRows) {
+		return nil, p.conflict(ctx, id, "start")
+	}
+	if err != nil {
+		return nil, translate(err, fmt.Sprintf("job %q", id), ErrNotFound)
+	}
+	return j, nil
+}
+
+// conflict explains why a compare-and-set write of job id changed nothing:
+// ErrNotFound, or ErrConflict naming the status the job has.
+func (p *Postgres) conflict(ctx context.Context, id, what string) error {
+	var st JobStatus
+	var attempts int
+	err := p.pool.QueryRow(ctx, `SELECT status, attempts FROM jobs WHERE id = $1`, id).Scan(&st, &attempts)
+	if err != nil {
+		return translate(err, fmt.Sprintf("job %q", id), ErrNotFound)
+	}
+	return fmt.Errorf("job %q: %s: it is %s at attempt %d: %w", id, what, st, attempts, ErrConflict)
+}
+
+// SaveProgress stores the progress of attempt, and the checkpoint found at
+// iteration when checkpoint is not nil. The attempt must still be running:
+// otherwise the job was cancelled or taken over, and SaveProgress returns
+// ErrConflict.
+func (p *Postgres) SaveProgress(ctx context.Context, id string, attempt int, pr JobProgress, checkpoint json.RawMessage, iteration int) error {
+	ctx, cancel := p.op(ctx)
+	defer cancel()
+	prog, err := json.Marshal(pr)
+	if err != nil {
+		return fmt.Errorf("store: job %q: %w", id, err)
+	}
+	tag, err := p.pool.Exec(ctx, `UPDATE jobs SET progress = $3, updated_at = now(), heartbeat_at = now(),
+			checkpoint = COALESCE($4, checkpoint),
+			checkpoint_iteration = CASE WHEN $4::jsonb IS NULL THEN checkpoint_iteration ELSE $5 END,
+			checkpoint_at = CASE WHEN $4::jsonb IS NULL THEN checkpoint_at ELSE now() END
+		WHERE id = $1 AND attempts = $2 AND status = 'running'`, id, attempt, prog, nullJSON(checkpoint), iteration)
+	if err != nil {
+		return translate(err, fmt.Sprintf("job %q", id), ErrNotFound)
+	}
+	if tag.RowsAffected() == 0 {
+		return p.conflict(ctx, id, "save progress")
+	}
+	return nil
+}
+
+// FinishJob stores the outcome of attempt. A job cancelled meanwhile stays
+// cancelled and keeps o.Result as its result if it has none; a job that is
+// final or taken over by a later attempt is left alone: ErrConflict.
+func (p *Postgres) FinishJob(ctx context.Context, id string, attempt int, o Outcome) error {
+	ctx, cancel := p.op(ctx)
+	defer cancel()
+	prog, err := json.Marshal(o.Progress)
+	if err != nil {
+		return fmt.Errorf("store: job %q: %w", id, err)
+	}
+	tag, err := p.pool.Exec(ctx, `UPDATE jobs SET
+			status = CASE WHEN status = 'running' THEN $3 ELSE status END,
+			error = CASE WHEN status = 'running' THEN $5 ELSE error END,
+			result = $4, progress = $6, checkpoint = NULL, updated_at = now()
+		WHERE id = $1 AND attempts = $2
+		  AND (status = 'running' OR (status = 'cancelled' AND result IS NULL AND $4::jsonb IS NOT NULL))`,
+		id, attempt, o.Status, nullJSON(o.Result), o.Error, prog)
+	if err != nil {
+		return translate(err, fmt.Sprintf("job %q", id), ErrNotFound)
+	}
+	if tag.RowsAffected() == 0 {
+		return p.conflict(ctx, id, "finish")
+	}
+	return nil
+}
+
+// RequeueJob puts attempt's running job back to queued (a server stopping
+// mid-run); its checkpoint stays for the next attempt.
+func (p *Postgres) RequeueJob(ctx context.Context, id string, attempt int) error {
+	ctx, cancel := p.op(ctx)
+	defer cancel()
+	tag, err := p.pool.Exec(ctx, `UPDATE jobs SET status = 'queued', updated_at = now()
+		WHERE id = $1 AND attempts = $2 AND status = 'running'`, id, attempt)
+	if err != nil {
+		return translate(err, fmt.Sprintf("job %q", id), ErrNotFound)
+	}
+	if tag.RowsAffected() == 0 {
+		return p.conflict(ctx, id, "requeue")
+	}
+	return nil
+}
+
+// CancelJob marks a queued or running job cancelled, and cancels its queue
+// entry: a waiting job is never run, and a running one is stopped by its
+// worker, which sees the status at its next progress save. A final job is
+// left alone: ErrConflict.
+func (p *Postgres) CancelJob(ctx context.Context, id string) (*Job, error) {
+	ctx, cancel := p.op(ctx)
+	defer cancel()
+	j, err := scanJob(p.pool.QueryRow(ctx, `UPDATE jobs SET status = 'cancelled', updated_at = now()
+		WHERE id = $1 AND status IN ('queued', 'running') RETURNING `+jobColumns, id))
+	if errors.Is(err, pgx.ErrNoRows) {
+		return nil, p.conflict(ctx, id, "cancel")
+	}
+	if err != nil {
+		return nil, translate(err, fmt.Sprintf("job %q", id), ErrNotFound)
+	}
+	p.queue.cancel(ctx, j.QueueID)
+	return j, nil
 }
 
 // SaveRoute stores r as the courier's next route version and, when e is
@@ -283,6 +639,8 @@ func (p *Postgres) PendingJobs(ctx context.Context) ([]*Job, error) {
 // concurrent writer that got there first makes this one fail with
 // ErrConflict instead of being overwritten.
 func (p *Postgres) SaveRoute(ctx context.Context, r *CourierRoute, e *StopEvent) error {
+	ctx, cancel := p.op(ctx)
+	defer cancel()
 	now := time.Now().UTC().Truncate(time.Microsecond)
 	what := fmt.Sprintf("route of courier %q", r.CourierID)
 	err := pgx.BeginFunc(ctx, p.pool, func(tx pgx.Tx) error {
@@ -309,7 +667,7 @@ func (p *Postgres) SaveRoute(ctx context.Context, r *CourierRoute, e *StopEvent)
 		return translate(err, fmt.Sprintf("event of courier %q", e.CourierID), ErrNotFound)
 	})
 	if err != nil {
-		return err
+		return translate(err, what, ErrNotFound)
 	}
 	r.UpdatedAt = now
 	if e != nil {
@@ -320,6 +678,8 @@ func (p *Postgres) SaveRoute(ctx context.Context, r *CourierRoute, e *StopEvent)
 
 // Route returns the courier's current route, or ErrNotFound.
 func (p *Postgres) Route(ctx context.Context, courierID string) (*CourierRoute, error) {
+	ctx, cancel := p.op(ctx)
+	defer cancel()
 	var (
 		r   CourierRoute
 		doc []byte
@@ -335,6 +695,8 @@ func (p *Postgres) Route(ctx context.Context, courierID string) (*CourierRoute, 
 
 // Events returns the courier's events in the order they were added.
 func (p *Postgres) Events(ctx context.Context, courierID string) ([]*StopEvent, error) {
+	ctx, cancel := p.op(ctx)
+	defer cancel()
 	rows, err := p.pool.Query(ctx, `SELECT seq, courier_id, kind, stop_id, payload, created_at
 		FROM stop_events WHERE courier_id = $1 ORDER BY seq`, courierID)
 	if err != nil {
@@ -358,6 +720,8 @@ func (p *Postgres) Events(ctx context.Context, courierID string) ([]*StopEvent, 
 
 // CreatePlan adds p, setting CreatedAt, or returns ErrConflict.
 func (p *Postgres) CreatePlan(ctx context.Context, pl *Plan) error {
+	ctx, cancel := p.op(ctx)
+	defer cancel()
 	now := time.Now().UTC().Truncate(time.Microsecond)
 	_, err := p.pool.Exec(ctx, `INSERT INTO plans (id, kind, owner, request, result, created_at) VALUES ($1, $2, $3, $4, $5, $6)`,
 		pl.ID, pl.Kind, pl.Owner, nullJSON(pl.Request), nullJSON(pl.Result), now)
@@ -370,6 +734,8 @@ func (p *Postgres) CreatePlan(ctx context.Context, pl *Plan) error {
 
 // Plan returns the plan id, or ErrNotFound.
 func (p *Postgres) Plan(ctx context.Context, id string) (*Plan, error) {
+	ctx, cancel := p.op(ctx)
+	defer cancel()
 	var (
 		pl       Plan
 		req, res []byte
@@ -381,4 +747,127 @@ func (p *Postgres) Plan(ctx context.Context, id string) (*Plan, error) {
 	}
 	pl.Request, pl.Result, pl.CreatedAt = req, res, pl.CreatedAt.UTC()
 	return &pl, nil
+}
+
+// StartQueue starts the job queue: River on this database, with cfg's
+// workers, and the rescuer of jobs whose worker died.
+func (p *Postgres) StartQueue(ctx context.Context, cfg QueueConfig) error {
+	return p.queue.start(ctx, cfg, p.rescue)
+}
+
+// StopQueue stops this process's workers: running jobs may finish until
+// ctx is done, then are cancelled and stored back as queued.
+func (p *Postgres) StopQueue(ctx context.Context) error { return p.queue.stop(ctx) }
+
+// EnqueueJob stores j as queued and adds it to the queue with args, in one
+// transaction: a job is never stored without its queue entry, nor queued
+// without its row.
+func (p *Postgres) EnqueueJob(ctx context.Context, j *Job, args river.JobArgs) error {
+	ctx, cancel := p.op(ctx)
+	defer cancel()
+	j.Status = JobQueued
+	err := pgx.BeginFunc(ctx, p.pool, func(tx pgx.Tx) error {
+		if err := createJobPG(ctx, tx, j); err != nil {
+			return err
+		}
+		id, err := p.queue.insert(ctx, tx, args)
+		if err != nil {
+			return err
+		}
+		j.QueueID = id
+		_, err = tx.Exec(ctx, `UPDATE jobs SET queue_id = $2 WHERE id = $1`, j.ID, id)
+		return translate(err, fmt.Sprintf("job %q", j.ID), ErrNotFound)
+	})
+	return translate(err, fmt.Sprintf("enqueue job %q", j.ID), ErrNotFound)
+}
+
+// rescue re-queues jobs that no worker is running: running ones whose
+// heartbeat is older than staleAfter (their worker died), and unfinished
+// ones whose queue entry is gone or finished (River gave up, or a
+// superseded run completed it). Each gets a new queue entry with the old
+// entry's arguments, in the transaction that moves the job to it; the old
+// entry is then cancelled. A job past maxAttempts fails instead.
+func (p *Postgres) rescue(ctx context.Context, staleAfter time.Duration, maxAttempts int, insert func(context.Context, pgx.Tx, river.JobArgs) (int64, error)) (int, error) {
+	secs := staleAfter.Seconds()
+	rows, err := p.pool.Query(ctx, `SELECT j.id, j.queue_id, j.kind, COALESCE(r.args, jsonb_build_object('job_id', j.id))
+		FROM jobs j LEFT JOIN river_job r ON r.id = j.queue_id
+		WHERE (j.status = 'running' AND j.heartbeat_at < now() - make_interval(secs => $1))
+		   OR (j.status IN ('queued', 'running') AND j.updated_at < now() - make_interval(secs => $1)
+		       AND (r.id IS NULL OR r.state IN ('completed', 'cancelled', 'discarded')))
+		ORDER BY j.created_at LIMIT 100`, secs)
+	if err != nil {
+		return 0, translate(err, "stale jobs", ErrNotFound)
+	}
+	stale, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (staleJob, error) {
+		var s staleJob
+		var args []byte
+		err := r.Scan(&s.id, &s.queueID, &s.kind, &args)
+		s.args = args
+		return s, err
+	})
+	if err != nil {
+		return 0, translate(err, "stale jobs", ErrNotFound)
+	}
+	n := 0
+	for _, s := range stale {
+		err := pgx.BeginFunc(ctx, p.pool, func(tx pgx.Tx) error {
+			var attempts int
+			// Lock the row and re-check, so that of several rescuers one wins.
+			err := tx.QueryRow(ctx, `SELECT attempts FROM jobs WHERE id = $1 AND queue_id = $2
+				AND status IN ('queued', 'running') FOR UPDATE`, s.id, s.queueID).Scan(&attempts)
+			if errors.Is(err, pgx.ErrNoRows) {
+				return nil
+			}
+			if err != nil {
+				return err
+			}
+			if attempts >= maxAttempts {
+				_, err = tx.Exec(ctx, `UPDATE jobs SET status = 'failed', error = $2, updated_at = now() WHERE id = $1`,
+					s.id, fmt.Sprintf("gave up after %d attempts: every worker running it stopped", attempts))
+				return err
+			}
+			id, err := insert(ctx, tx, rawArgs{kind: s.kind, args: s.args})
+			if err != nil {
+				return err
+			}
+			_, err = tx.Exec(ctx, `UPDATE jobs SET queue_id = $2, status = 'queued', heartbeat_at = NULL, updated_at = now()
+				WHERE id = $1`, s.id, id)
+			n++
+			return err
+		})
+		if err != nil {
+			return n, translate(err, fmt.Sprintf("rescue job %q", s.id), ErrNotFound)
+		}
+		p.queue.cancel(ctx, s.queueID)
+	}
+	return n, nil
+}
+
+// Purge removes what r says has expired.
+func (p *Postgres) Purge(ctx context.Context, r Retention) (Purged, error) {
+	ctx, cancel := p.op(ctx)
+	defer cancel()
+	var out Purged
+	now := time.Now()
+	run := func(d time.Duration, n *int, sql string) error {
+		t, ok := cutoff(now, d)
+		if !ok {
+			return nil
+		}
+		tag, err := p.pool.Exec(ctx, sql, t)
+		if err != nil {
+			return translate(err, "purge", ErrNotFound)
+		}
+		*n = int(tag.RowsAffected())
+		return nil
+	}
+	if err := run(r.Jobs, &out.Jobs, `DELETE FROM jobs WHERE status IN ('succeeded', 'failed', 'cancelled') AND updated_at < $1`); err != nil {
+		return out, err
+	}
+	if err := run(r.Results, &out.Results, `UPDATE jobs SET result = NULL
+		WHERE status IN ('succeeded', 'failed', 'cancelled') AND updated_at < $1 AND result IS NOT NULL`); err != nil {
+		return out, err
+	}
+	err := run(r.Plans, &out.Plans, `DELETE FROM plans WHERE created_at < $1`)
+	return out, err
 }

@@ -15,6 +15,13 @@ var (
 	// ErrInvalid is text the database cannot keep (NUL, invalid UTF-8)
 	// that got past the API's own checks: a client error, never a 500.
 	ErrInvalid = errors.New("store: value not storable")
+	// ErrUnavailable is a database that cannot be reached or is not
+	// serving: the API answers 503 with Retry-After, and callers that can
+	// wait retry.
+	ErrUnavailable = errors.New("store: database unavailable")
+	// ErrQuota is a job not started because its owner already runs the
+	// most jobs allowed at once.
+	ErrQuota = errors.New("store: the owner runs its quota of jobs")
 )
 
 // JobStatus is the life-cycle state of an asynchronous job.
@@ -44,10 +51,14 @@ type JobProgress struct {
 	Unassigned     int     `json:"unassigned"`
 }
 
-// Job is one asynchronous solve: its request, state and result.
+// Job is one asynchronous run (a solve or a planner run): its request,
+// state and result.
 type Job struct {
 	ID     string
 	Status JobStatus
+	// Kind is what the job runs: "optimize" or a planner ("allocation",
+	// "location", "coverage", "sites", "urban", "rural").
+	Kind string
 	// Owner is the API key's name (or courier id) that submitted the job;
 	// only it and planners may read the job.
 	Owner    string
@@ -55,10 +66,43 @@ type Job struct {
 	Progress JobProgress
 	// Result is set when Status is JobSucceeded (or JobCancelled with a best
 	// solution); Error holds a client-safe message when Status is JobFailed.
-	Result    json.RawMessage
-	Error     string
+	Result json.RawMessage
+	Error  string
+	// Attempts counts the runs that started the job: 1 for a job run once,
+	// more after a worker died or a server stopped mid-run. StartJob
+	// increments it, and each run's writes name its attempt, so that a
+	// superseded run can change nothing.
+	Attempts int
+	// Checkpoint is the best solution a run saved (opaque to the store);
+	// CheckpointIteration the iteration it was found at; ResumedAt the
+	// iteration the latest attempt resumed from (0: from scratch).
+	Checkpoint          json.RawMessage
+	CheckpointIteration int
+	ResumedAt           int
+	// QueueID is the job's entry in the durable queue (River's job id);
+	// 0 for a store without one.
+	QueueID   int64
 	CreatedAt time.Time
 	UpdatedAt time.Time
+	// HeartbeatAt is when the running attempt last saved progress.
+	HeartbeatAt time.Time
+}
+
+// Outcome is how a run ended: the final status with its result or error,
+// and the last progress.
+type Outcome struct {
+	Status   JobStatus
+	Result   json.RawMessage
+	Error    string
+	Progress JobProgress
+}
+
+// JobFilter selects jobs to list: an owner ("" for all), newest first,
+// starting after the cursor (the last id of the previous page).
+type JobFilter struct {
+	Owner string
+	After string
+	Limit int
 }
 
 // CourierRoute is the route currently assigned to a courier. Version starts
@@ -100,4 +144,25 @@ type FacilityFilter struct {
 
 func (f FacilityFilter) match(fc *depots.Facility) bool {
 	return f.Kind == "" || fc.Kind == f.Kind
+}
+
+// Retention says how long finished records are kept; zero keeps them
+// forever. Jobs and Results count from a job's last change, Plans from
+// their creation.
+type Retention struct {
+	Jobs    time.Duration // finished jobs are deleted
+	Results time.Duration // finished jobs lose their result (the row stays)
+	Plans   time.Duration // plans are deleted
+}
+
+// Purged counts what a purge removed.
+type Purged struct {
+	Jobs, Results, Plans int
+}
+
+func cutoff(now time.Time, d time.Duration) (time.Time, bool) {
+	if d <= 0 {
+		return time.Time{}, false
+	}
+	return now.Add(-d), true
 }

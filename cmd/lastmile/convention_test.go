@@ -78,6 +78,7 @@ func benchData(t *testing.T) string {
 func TestEveryCommandConvention(t *testing.T) {
 	t.Setenv("LASTMILE_API_KEYS", "")
 	t.Setenv("DATABASE_URL", "")
+	t.Setenv("LASTMILE_DATA", t.TempDir())
 	dir := t.TempDir()
 	points := filepath.Join(dir, "points.csv")
 	if err := os.WriteFile(points, []byte(matrixPoints), 0o644); err != nil {
@@ -87,6 +88,8 @@ func TestEveryCommandConvention(t *testing.T) {
 		"allocate": {"--scenario", filepath.Join("..", "..", "depots", "testdata", "allocation.json"), "--quiet"},
 		"bench":    {"--data", benchData(t), "--set", "solomon-25", "--filter", "C101", "--iterations", "20", "--quiet"},
 		"cover":    {"--demand", coverDemand, "--points", coverPoints, "--quiet"},
+		"import":   {"facilities", filepath.Join("testdata", "import_facilities.csv")},
+		"keys":     {"list"},
 		"locate":   {filepath.Join("testdata", "locate_tiny_cap.txt"), "--format", "orlib-cap", "--capacity", "100", "--quiet"},
 		"matrix":   {points, "--quiet"},
 		"plan":     {"urban", "chongqing", "--parcels", "150", "--carriers", "2", "--iterations", "3", "--quiet"},
@@ -95,6 +98,7 @@ func TestEveryCommandConvention(t *testing.T) {
 		"site":     {"--demand", coverDemand, "--points", coverPoints, "--candidates", coverCandidates, "--add", "1", "--quiet"},
 		"solve":    {filepath.Join("testdata", "solve_tiny.txt"), "--iterations", "20", "--seed", "3", "--quiet"},
 		"version":  {},
+		"worker":   {"--database-url", os.Getenv("LASTMILE_TEST_DATABASE_URL"), "--workers", "1"},
 	}
 	for name := range commands {
 		if _, ok := tests[name]; !ok {
@@ -103,6 +107,9 @@ func TestEveryCommandConvention(t *testing.T) {
 	}
 	for name, args := range tests {
 		t.Run(name+" --json", func(t *testing.T) {
+			if name == "worker" && os.Getenv("LASTMILE_TEST_DATABASE_URL") == "" {
+				t.Skip("LASTMILE_TEST_DATABASE_URL not set")
+			}
 			out, errOut := runConvention(t, name, append(slices.Clone(args), "--json"))
 			var v any
 			if err := json.Unmarshal([]byte(out), &v); err != nil {
@@ -118,8 +125,8 @@ func TestEveryCommandConvention(t *testing.T) {
 				}
 			}
 		})
-		if name == "serve" {
-			continue // serve's text is its log on stderr
+		if name == "serve" || name == "worker" {
+			continue // their text is their log on stderr
 		}
 		t.Run(name+" text", func(t *testing.T) {
 			out, errOut := runConvention(t, name, args)
@@ -146,7 +153,7 @@ func runConvention(t *testing.T, name string, args []string) (stdout, stderr str
 	defer cancel()
 	done := make(chan int, 1)
 	go func() { done <- Run(ctx, env, append([]string{name}, args...)) }()
-	if name == "serve" {
+	if name == "serve" || name == "worker" {
 		for deadline := time.Now().Add(20 * time.Second); out.String() == "" && time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
 		}
 		cancel()

@@ -41,6 +41,9 @@ var commands = map[string]command{
 	"bench":    {"run a routing benchmark set and report gaps to best-known solutions", runBench},
 	"plan":     {"plan urban joint delivery (pooled vs separate, cost shares) or a rural two-echelon week", runPlan},
 	"cover":    {"analyse pickup-point coverage of demand, or audit rural villages (--rural)", runCover},
+	"import":   {"import facilities or demand points in bulk from CSV or GeoJSON (all or nothing)", runImport},
+	"keys":     {"add, list and revoke API keys kept (hashed) in the store", runKeys},
+	"worker":   {"run asynchronous jobs from the shared PostgreSQL database, without the HTTP API", runWorker},
 	"site":     {"choose new pickup-point sites: MCLP (--add K), LSCP (--target SHARE), capacitated", runSite},
 }
 

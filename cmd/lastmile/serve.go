@@ -11,6 +11,7 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"path/filepath"
 	"runtime"
 	"strconv"
 	"strings"
@@ -70,13 +71,17 @@ func runServe(ctx context.Context, env *Env, args []string) error {
 	fs := newFlagSet(env, "serve", "",
 		"Serve the lastmile JSON API over HTTP. Flags fall back to environment variables\n"+
 			"(LASTMILE_ADDR, DATABASE_URL, LASTMILE_API_KEYS as comma-separated ROLE:KEY[:COURIER_ID], ...).\n"+
-			"With no database the store is in memory and nothing is persisted. With no API key the\n"+
+			"With no database URL the store is embedded: an SQLite file under --data (default\n"+
+			"$XDG_DATA_HOME/lastmile, else ./lastmile-data), kept across restarts; --memory keeps\n"+
+			"nothing. With no API key the\n"+
 			"server runs in demo mode: it makes one key per role, prints them, and seeds the\n"+
 			"Chongqing fixture's facilities. Logs go to stderr; --json also prints one JSON\n"+
 			"object on stdout once the server listens: its address, version, store and any\n"+
 			"demo keys.")
 	addr := fs.String("addr", envOr("LASTMILE_ADDR", ":8080"), "listen address HOST:PORT (LASTMILE_ADDR)")
-	dbURL := fs.String("database-url", envOr("DATABASE_URL", ""), "PostgreSQL URL; empty keeps data in memory (DATABASE_URL)")
+	dbURL := fs.String("database-url", envOr("DATABASE_URL", ""), "PostgreSQL URL; empty uses the embedded store under --data (DATABASE_URL)")
+	dataDir := fs.String("data", envOr("LASTMILE_DATA", defaultDataDir()), "`DIR` of the embedded store (SQLite) when there is no database URL (LASTMILE_DATA)")
+	inMemory := fs.Bool("memory", envOr("LASTMILE_MEMORY", "") == "true", "keep everything in memory: nothing survives a restart (LASTMILE_MEMORY=true)")
 	var keys keyFlags
 	fs.Var(&keys, "api-key", "API key ROLE:KEY or courier:KEY:COURIER_ID; repeatable; roles courier, planner, operator (LASTMILE_API_KEYS)")
 	metricsPublic := fs.Bool("metrics-public", envOr("LASTMILE_METRICS_PUBLIC", "") == "true", "serve /metrics without a key (default: operator key) (LASTMILE_METRICS_PUBLIC=true)")
@@ -85,7 +90,14 @@ func runServe(ctx context.Context, env *Env, args []string) error {
 	maxJob := fs.Duration("max-job-time", envDuration("LASTMILE_MAX_JOB_TIME", 10*time.Minute), "cap on an asynchronous job's time limit (LASTMILE_MAX_JOB_TIME)")
 	maxBody := fs.Int64("max-body-bytes", int64(envInt("LASTMILE_MAX_BODY_BYTES", 8<<20)), "request body limit in bytes (LASTMILE_MAX_BODY_BYTES)")
 	maxTasks := fs.Int("max-sync-tasks", envInt("LASTMILE_MAX_SYNC_TASKS", 1000), "largest problem (jobs + shipments) for synchronous endpoints (LASTMILE_MAX_SYNC_TASKS)")
-	workers := fs.Int("workers", envInt("LASTMILE_WORKERS", 2), "asynchronous job workers (LASTMILE_WORKERS)")
+	workers := fs.Int("workers", envInt("LASTMILE_WORKERS", 2), "jobs this process runs at once; 0 serves the API only, and `lastmile worker` processes run the jobs (LASTMILE_WORKERS)")
+	maxQueued := fs.Int("max-queued-per-key", envInt("LASTMILE_MAX_QUEUED_PER_KEY", 100), "unfinished jobs one key may have; more get 429 (LASTMILE_MAX_QUEUED_PER_KEY)")
+	maxRunning := fs.Int("max-running-per-key", envInt("LASTMILE_MAX_RUNNING_PER_KEY", 4), "jobs of one key running at once across all workers (LASTMILE_MAX_RUNNING_PER_KEY)")
+	maxStreams := fs.Int("max-streams-per-key", envInt("LASTMILE_MAX_STREAMS_PER_KEY", 10), "progress streams one key may hold open on this server (LASTMILE_MAX_STREAMS_PER_KEY)")
+	jobTTL := fs.Duration("job-ttl", envDuration("LASTMILE_JOB_TTL", 30*24*time.Hour), "finished jobs are deleted after this; negative keeps them (LASTMILE_JOB_TTL)")
+	resultTTL := fs.Duration("result-ttl", envDuration("LASTMILE_RESULT_TTL", 7*24*time.Hour), "finished jobs' results are deleted after this; negative keeps them (LASTMILE_RESULT_TTL)")
+	planTTL := fs.Duration("plan-ttl", envDuration("LASTMILE_PLAN_TTL", 30*24*time.Hour), "plans are deleted after this; negative keeps them (LASTMILE_PLAN_TTL)")
+	dbWait := fs.Duration("db-wait", envDuration("LASTMILE_DB_WAIT", time.Minute), "how long start-up waits for the database, retrying with backoff (LASTMILE_DB_WAIT)")
 	queueSize := fs.Int("queue", envInt("LASTMILE_QUEUE", 100), "jobs that may wait for a worker (LASTMILE_QUEUE)")
 	rateLimit := fs.Float64("rate-limit", float64(envInt("LASTMILE_RATE_LIMIT", 50)), "requests per second per key; negative disables (LASTMILE_RATE_LIMIT)")
 	rateBurst := fs.Int("rate-burst", envInt("LASTMILE_RATE_BURST", 200), "burst size per key (LASTMILE_RATE_BURST)")
@@ -97,12 +109,14 @@ func runServe(ctx context.Context, env *Env, args []string) error {
 	maxVehicles := fs.Int("max-vehicles", envInt("LASTMILE_MAX_VEHICLES", 2000), "most vehicles in one problem (LASTMILE_MAX_VEHICLES)")
 	maxSolveMB := fs.Int64("max-solve-mb", int64(envInt("LASTMILE_MAX_SOLVE_MB", 512)), "cap on one solve's estimated memory in MiB, matrices included (LASTMILE_MAX_SOLVE_MB)")
 	region := fs.String("region", envOr("LASTMILE_REGION", ""), "service region: `BOX` minLon,minLat,maxLon,maxLat or a GeoJSON boundary file (WGS-84); points outside get 422 (LASTMILE_REGION)")
+	coverageEvery := fs.Duration("coverage-every", envDuration("LASTMILE_COVERAGE_EVERY", 15*time.Minute), "run coverage monitoring (stored demand against stored pickup points, lastmile_coverage_ratio) this often; 0 turns it off (LASTMILE_COVERAGE_EVERY)")
+	coverageRadius := fs.Float64("coverage-radius", 500, "walking radius in metres of coverage monitoring")
 	grace := fs.Duration("shutdown-timeout", envDuration("LASTMILE_SHUTDOWN_TIMEOUT", 30*time.Second), "how long running jobs may finish at shutdown before they are stored as queued (LASTMILE_SHUTDOWN_TIMEOUT)")
 	logFormat := fs.String("log-format", envOr("LASTMILE_LOG_FORMAT", "json"), "log format: json or text (LASTMILE_LOG_FORMAT)")
 	osrmURL := fs.String("osrm-url", envOr("LASTMILE_OSRM_URL", ""), "OSRM server `URL` (your own /table/v1 service) for travel between coordinates; empty uses the great-circle model (LASTMILE_OSRM_URL)")
 	osrmProfile := fs.String("osrm-profile", envOr("LASTMILE_OSRM_PROFILE", osrm.DefaultProfile), "OSRM routing profile (LASTMILE_OSRM_PROFILE)")
 	tiles := fs.String("tiles", envOr("LASTMILE_TILES", ""), "raster tile `URL` template ({z}/{x}/{y}) the web app draws under the embedded boundaries (LASTMILE_TILES)")
-	seed := fs.Bool("seed-fixture", envOr("LASTMILE_SEED_FIXTURE", "") == "true", "seed the Chongqing fixture's facilities even when keys are given (in-memory store only)")
+	seed := fs.Bool("seed-fixture", envOr("LASTMILE_SEED_FIXTURE", "") == "true", "seed the Chongqing fixture's facilities into an empty store even when keys are given (LASTMILE_SEED_FIXTURE=true)")
 	asJSON := jsonFlag(fs)
 	if err := noArgs(fs, args); err != nil {
 		return err
@@ -147,45 +161,86 @@ func runServe(ctx context.Context, env *Env, args []string) error {
 
 	reg := prometheus.NewRegistry()
 	var st api.Store
-	persistent := false
-	if *dbURL != "" {
-		pg, err := store.OpenPostgres(ctx, *dbURL, log)
+	kind := "memory"
+	switch {
+	case *dbURL != "":
+		pg, err := openPostgres(ctx, log, *dbURL, *dbWait)
 		if err != nil {
 			return err
 		}
 		defer pg.Close()
-		reg.MustRegister(pg.PoolCollector())
-		st, persistent = pg, true
-		log.Info("store: PostgreSQL, migrations applied")
-	} else {
+		reg.MustRegister(pg.PoolCollector(), pg.QueueCollector())
+		st, kind = pg, "postgres"
+	case *inMemory:
 		st = store.NewMemory()
-		log.Warn("store: in memory; data is NOT persisted and is lost when the server stops (set --database-url or DATABASE_URL to keep it)")
+		log.Warn("store: in memory (--memory); data is NOT persisted and is lost when the server stops")
+	default:
+		sq, err := store.OpenSQLite(ctx, *dataDir, log)
+		if err != nil {
+			return fmt.Errorf("embedded store in %s: %w", *dataDir, err)
+		}
+		defer sq.Close()
+		reg.MustRegister(sq.QueueCollector())
+		st, kind = sq, "sqlite"
+		log.Info("store: embedded SQLite; jobs, results, facilities, routes and plans persist", "file", sq.Path())
 	}
+	persistent := kind != "memory"
 
 	demo := len(keys) == 0
+	var demoKeys []api.Key // made at this start, printed once
 	if demo {
-		for _, k := range []struct {
-			role    api.Role
-			courier string
-		}{{api.RoleOperator, ""}, {api.RolePlanner, ""}, {api.RoleCourier, "c1"}, {api.RoleCourier, "c2"}} {
-			key := api.Key{Role: k.role, Secret: "demo-" + string(k.role) + "-" + randomHex(8), CourierID: k.courier}
-			keys = append(keys, key)
+		ks, ok := st.(keyStore)
+		if !ok {
+			return fmt.Errorf("store %s keeps no keys", kind)
 		}
-		fmt.Fprintln(env.Stderr, "lastmile serve: demo mode (no --api-key given). Demo keys, valid until the server stops:")
-		for _, k := range keys {
-			who := string(k.Role)
-			if k.CourierID != "" {
-				who += " " + k.CourierID
+		stored, err := ks.Keys(ctx)
+		if err != nil {
+			return fmt.Errorf("demo keys: %w", err)
+		}
+		active := 0
+		for _, k := range stored {
+			if k.RevokedAt.IsZero() {
+				active++
 			}
-			fmt.Fprintf(env.Stderr, "  %-12s Authorization: Bearer %s\n", who, k.Secret)
+		}
+		if active > 0 {
+			fmt.Fprintf(env.Stderr, "lastmile serve: %d API keys are stored (hashed), among them the demo keys printed at the first start;\n"+
+				"  `lastmile keys list` shows them and `lastmile keys add --role planner` makes another.\n", active)
+		} else {
+			for _, k := range []struct {
+				role    api.Role
+				courier string
+			}{{api.RoleOperator, ""}, {api.RolePlanner, ""}, {api.RoleCourier, "c1"}, {api.RoleCourier, "c2"}} {
+				_, secret, err := newStoredKey(ctx, ks, "demo-", k.role, k.courier, "demo")
+				if err != nil {
+					return fmt.Errorf("demo keys: %w", err)
+				}
+				demoKeys = append(demoKeys, api.Key{Role: k.role, Secret: secret, CourierID: k.courier})
+			}
+			fmt.Fprintln(env.Stderr, "lastmile serve: demo mode (no --api-key given). Demo keys, stored hashed, valid until revoked (lastmile keys):")
+			for _, k := range demoKeys {
+				who := string(k.Role)
+				if k.CourierID != "" {
+					who += " " + k.CourierID
+				}
+				fmt.Fprintf(env.Stderr, "  %-12s Authorization: Bearer %s\n", who, k.Secret)
+			}
 		}
 	}
-	if (demo || *seed) && !persistent {
-		n, err := seedFixture(ctx, st)
+	if demo || *seed {
+		have, err := st.Facilities(ctx, store.FacilityFilter{})
 		if err != nil {
-			return err
+			return fmt.Errorf("seed fixture: %w", err)
 		}
-		log.Info("seeded the Chongqing fixture's facilities", "facilities", n)
+		if len(have) == 0 {
+			n, err := seedFixture(ctx, st)
+			if err != nil {
+				return err
+			}
+			log.Info("seeded the Chongqing fixture's facilities into the empty store", "facilities", n)
+		} else {
+			log.Info("store already holds facilities; the fixture is not seeded", "facilities", len(have))
+		}
 	}
 
 	zoneOf, err := chongqingZones()
@@ -195,10 +250,13 @@ func runServe(ctx context.Context, env *Env, args []string) error {
 	srv, err := api.New(api.Config{
 		Store: st, Keys: keys, ZoneOf: zoneOf, Matrix: travel, Logger: log, Registry: reg, MetricsPublic: *metricsPublic,
 		MaxBodyBytes: *maxBody, DefaultSolveTime: *defSolve, MaxSolveTime: *maxSolve, MaxJobTime: *maxJob,
-		MaxSyncTasks: *maxTasks, Workers: *workers, QueueSize: *queueSize, RateLimit: *rateLimit, RateBurst: *rateBurst,
+		MaxSyncTasks: *maxTasks, Workers: workerCount(*workers), QueueSize: *queueSize, RateLimit: *rateLimit, RateBurst: *rateBurst,
 		MaxSolves: *maxSolves, SolveWait: *solveWait, MaxSyncLocations: *maxSyncLoc, MaxJobLocations: *maxJobLoc,
 		MaxJobTasks: *maxJobTasks, MaxVehicles: *maxVehicles, MaxSolveBytes: *maxSolveMB << 20,
 		Region: inRegion, RegionName: *region, Tiles: *tiles,
+		MaxQueuedPerKey: *maxQueued, MaxRunningPerKey: *maxRunning, MaxStreamsPerKey: *maxStreams,
+		JobTTL: *jobTTL, ResultTTL: *resultTTL, PlanTTL: *planTTL,
+		CoverageEvery: *coverageEvery, CoverageRadiusMeters: *coverageRadius,
 	})
 	if err != nil {
 		return fmt.Errorf("%w: %w", errUsage, err)
@@ -213,7 +271,7 @@ func runServe(ctx context.Context, env *Env, args []string) error {
 	}
 	log.Info("lastmile serve listening", "addr", ln.Addr().String(), "version", version, "persistent", persistent, "keys", len(keys), "osrm", *osrmURL)
 	if *asJSON {
-		if err := writeServeStart(env, ln.Addr().String(), persistent, demo, keys); err != nil {
+		if err := writeServeStart(env, ln.Addr().String(), kind, demoKeys); err != nil {
 			ln.Close()
 			_ = srv.Shutdown(context.Background())
 			return err
@@ -245,11 +303,59 @@ func runServe(ctx context.Context, env *Env, args []string) error {
 	return nil
 }
 
+// defaultDataDir is where the embedded store lives by default:
+// $XDG_DATA_HOME/lastmile when XDG_DATA_HOME is set, else ./lastmile-data,
+// beside where the server was started, where an operator trying it out
+// will see it.
+func defaultDataDir() string {
+	if x := os.Getenv("XDG_DATA_HOME"); x != "" {
+		return filepath.Join(x, "lastmile")
+	}
+	return "lastmile-data"
+}
+
+// workerCount maps the --workers flag (0: none) to api.Config.Workers (0:
+// the default; negative: none).
+func workerCount(n int) int {
+	if n <= 0 {
+		return -1
+	}
+	return n
+}
+
+// openPostgres opens the PostgreSQL store, waiting up to wait for the
+// database to answer: a server or worker started with (or before) its
+// database retries with backoff (0.5 s doubling to 8 s) and logs each
+// attempt, instead of exiting at once.
+func openPostgres(ctx context.Context, log *slog.Logger, url string, wait time.Duration) (*store.Postgres, error) {
+	deadline := time.Now().Add(wait)
+	delay := 500 * time.Millisecond
+	for attempt := 1; ; attempt++ {
+		actx, cancel := context.WithTimeout(ctx, 10*time.Second)
+		pg, err := store.OpenPostgres(actx, url, log)
+		cancel()
+		if err == nil {
+			log.Info("store: PostgreSQL, migrations applied (ours and River's)", "attempts", attempt)
+			return pg, nil
+		}
+		if ctx.Err() != nil || time.Now().Add(delay).After(deadline) {
+			return nil, fmt.Errorf("database not reachable after %d attempts over %v: %w", attempt, wait, err)
+		}
+		log.Warn("database not reachable yet; retrying", "attempt", attempt, "retry_in", delay, "err", err)
+		select {
+		case <-ctx.Done():
+			return nil, ctx.Err()
+		case <-time.After(delay):
+		}
+		delay = min(2*delay, 8*time.Second)
+	}
+}
+
 // serveStart is what serve --json prints once it listens.
 type serveStart struct {
 	Addr    string `json:"addr"`
 	Version string `json:"version"`
-	// Store is "postgres" (persistent) or "memory".
+	// Store is "postgres", "sqlite" (both persistent) or "memory".
 	Store    string    `json:"store"`
 	DemoKeys []demoKey `json:"demo_keys,omitempty"`
 }
@@ -260,15 +366,10 @@ type demoKey struct {
 	Key       string `json:"key"`
 }
 
-func writeServeStart(env *Env, addr string, persistent, demo bool, keys []api.Key) error {
-	s := serveStart{Addr: addr, Version: version, Store: "memory"}
-	if persistent {
-		s.Store = "postgres"
-	}
-	if demo {
-		for _, k := range keys {
-			s.DemoKeys = append(s.DemoKeys, demoKey{Role: string(k.Role), CourierID: k.CourierID, Key: k.Secret})
-		}
+func writeServeStart(env *Env, addr, kind string, demoKeys []api.Key) error {
+	s := serveStart{Addr: addr, Version: version, Store: kind}
+	for _, k := range demoKeys {
+		s.DemoKeys = append(s.DemoKeys, demoKey{Role: string(k.Role), CourierID: k.CourierID, Key: k.Secret})
 	}
 	b, err := json.Marshal(s)
 	if err != nil {

@@ -10,7 +10,7 @@
 //	reg := prometheus.NewRegistry()
 //	m := metrics.New(reg)
 //	handler := m.Middleware(mux) // records lastmile_http_requests_total etc.
-//	m.ObserveSolve("optimize", time.Second, 123456, 0)
+//	m.ObserveSolve("optimize", time.Second, 123.456, 0)
 package metrics
 
 import (
@@ -36,7 +36,11 @@ type Metrics struct {
 	SolveUnassigned *prometheus.HistogramVec
 	JobsQueued      prometheus.Gauge
 	JobsRunning     prometheus.Gauge
-	CoverageRatio   *prometheus.GaugeVec
+	// JobAttempts counts job runs started here, by kind; JobsResumed those
+	// that resumed from a checkpoint.
+	JobAttempts   *prometheus.CounterVec
+	JobsResumed   *prometheus.CounterVec
+	CoverageRatio *prometheus.GaugeVec
 
 	mu    sync.Mutex
 	zones map[string]bool
@@ -62,7 +66,7 @@ func New(reg prometheus.Registerer) *Metrics {
 		}, []string{"kind"}),
 		SolveObjective: prometheus.NewGaugeVec(prometheus.GaugeOpts{
 			Name: "lastmile_solve_objective",
-			Help: "Objective (cost units) of the last solve, by kind.",
+			Help: "Objective of the last solve or planner run, by kind, in natural units: yuan for routing solves and allocation, location, sites and urban plans (pooled cost); vehicle-km a week for rural plans.",
 		}, []string{"kind"}),
 		SolveUnassigned: prometheus.NewHistogramVec(prometheus.HistogramOpts{
 			Name:    "lastmile_solve_unassigned_tasks",
@@ -77,9 +81,17 @@ func New(reg prometheus.Registerer) *Metrics {
 			Name: "lastmile_jobs_running",
 			Help: "Asynchronous jobs being solved.",
 		}),
+		JobAttempts: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "lastmile_job_attempts_total",
+			Help: "Job runs started by this process, by kind; more than jobs when workers die or stop mid-run.",
+		}, []string{"kind"}),
+		JobsResumed: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "lastmile_job_resumed_total",
+			Help: "Job runs that resumed from a checkpoint, by kind.",
+		}, []string{"kind"}),
 		CoverageRatio: prometheus.NewGaugeVec(prometheus.GaugeOpts{
 			Name: "lastmile_coverage_ratio",
-			Help: "Share (0–1) of demand covered in a zone by the last coverage run.",
+			Help: "Share (0–1) of the stored demand covered in a zone by the last scheduled coverage monitoring run.",
 		}, []string{"zone"}),
 		zones: map[string]bool{},
 	}
@@ -87,16 +99,17 @@ func New(reg prometheus.Registerer) *Metrics {
 		collectors.NewGoCollector(),
 		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
 		m.HTTPRequests, m.HTTPDuration, m.SolveDuration, m.SolveObjective, m.SolveUnassigned,
-		m.JobsQueued, m.JobsRunning, m.CoverageRatio,
+		m.JobsQueued, m.JobsRunning, m.JobAttempts, m.JobsResumed, m.CoverageRatio,
 	)
 	return m
 }
 
 // ObserveSolve records one solve of the given kind: its wall time, objective
-// and number of unassigned tasks.
-func (m *Metrics) ObserveSolve(kind string, d time.Duration, objective int64, unassigned int) {
+// in currency units (not the solver's integer micro-units) and number of
+// unassigned tasks.
+func (m *Metrics) ObserveSolve(kind string, d time.Duration, objective float64, unassigned int) {
 	m.SolveDuration.WithLabelValues(kind).Observe(d.Seconds())
-	m.SolveObjective.WithLabelValues(kind).Set(float64(objective))
+	m.SolveObjective.WithLabelValues(kind).Set(objective)
 	m.SolveUnassigned.WithLabelValues(kind).Observe(float64(unassigned))
 }
 

@@ -47,13 +47,13 @@ func TestMiddlewareLabelsByPattern(t *testing.T) {
 func TestSolveAndJobs(t *testing.T) {
 	reg := prometheus.NewRegistry()
 	m := metrics.New(reg)
-	m.ObserveSolve("optimize", 1500*time.Millisecond, 4200, 3)
+	m.ObserveSolve("optimize", 1500*time.Millisecond, 42.5, 3)
 	m.JobsQueued.Set(2)
 	m.JobsRunning.Inc()
 	want := `
-# HELP lastmile_solve_objective Objective (cost units) of the last solve, by kind.
+# HELP lastmile_solve_objective Objective of the last solve or planner run, by kind, in natural units: yuan for routing solves and allocation, location, sites and urban plans (pooled cost); vehicle-km a week for rural plans.
 # TYPE lastmile_solve_objective gauge
-lastmile_solve_objective{kind="optimize"} 4200
+lastmile_solve_objective{kind="optimize"} 42.5
 # HELP lastmile_jobs_queued Asynchronous jobs waiting for a worker.
 # TYPE lastmile_jobs_queued gauge
 lastmile_jobs_queued 2

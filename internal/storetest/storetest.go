@@ -11,8 +11,10 @@ import (
 	"fmt"
 	"net/url"
 	"os"
+	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/lastmile-dev/lastmile/api"
@@ -67,6 +69,21 @@ func PostgresDSN(t testing.TB) string {
 	return u.String()
 }
 
+// Exec runs one statement on the database at dsn, for tests that stage
+// what a crashed process leaves behind.
+func Exec(t testing.TB, dsn, sql string, args ...any) {
+	t.Helper()
+	ctx := context.Background()
+	conn, err := pgx.Connect(ctx, dsn)
+	if err != nil {
+		t.Fatalf("connect: %v", err)
+	}
+	defer conn.Close(ctx)
+	if _, err := conn.Exec(ctx, sql, args...); err != nil {
+		t.Fatalf("exec %q: %v", sql, err)
+	}
+}
+
 // Run runs the suite against stores made by open; each subtest gets a new,
 // empty store. The suite checks api.Store, the interface the server
 // consumes, so a store that passes it is one the server can use.
@@ -82,6 +99,8 @@ func Run(t *testing.T, open func(t *testing.T) api.Store) {
 		{"RouteWithEvent", testRouteWithEvent},
 		{"ConcurrentRouteWriters", testConcurrentRouteWriters},
 		{"Plans", testPlans},
+		{"Purge", testPurge},
+		{"Keys", testKeys},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) { tt.fn(t, open(t)) })
@@ -149,12 +168,12 @@ func testJobs(t *testing.T, s api.Store) {
 	if _, err := s.Job(ctx, "missing"); !errors.Is(err, store.ErrNotFound) {
 		t.Errorf("Job(missing) = %v, want ErrNotFound", err)
 	}
-	if err := s.UpdateJob(ctx, &store.Job{ID: "missing", Status: store.JobRunning}); !errors.Is(err, store.ErrNotFound) {
-		t.Errorf("UpdateJob(missing) = %v, want ErrNotFound", err)
+	if _, err := s.StartJob(ctx, "missing", 0, 0); !errors.Is(err, store.ErrNotFound) {
+		t.Errorf("StartJob(missing) = %v, want ErrNotFound", err)
 	}
 	jobs := []*store.Job{
 		{ID: "j1", Status: store.JobQueued, Owner: "c1", Request: json.RawMessage(`{"jobs": [1, 2]}`)},
-		{ID: "j2", Status: store.JobQueued, Owner: "c2", Request: json.RawMessage(`{}`)},
+		{ID: "j2", Kind: "urban", Status: store.JobQueued, Owner: "c2", Request: json.RawMessage(`{}`)},
 		{ID: "j3", Status: store.JobQueued, Owner: "c2", Request: json.RawMessage(`{}`)},
 	}
 	for _, j := range jobs {
@@ -168,41 +187,128 @@ func testJobs(t *testing.T, s api.Store) {
 	if err := s.CreateJob(ctx, &store.Job{ID: "j1", Status: store.JobQueued, Request: json.RawMessage(`{}`)}); !errors.Is(err, store.ErrConflict) {
 		t.Errorf("CreateJob(duplicate) = %v, want ErrConflict", err)
 	}
-	j1 := *jobs[0]
-	j1.Status = store.JobRunning
-	j1.Progress = store.JobProgress{BestCost: 1234, ElapsedSeconds: 0.5, Iteration: 7, Routes: 2, Unassigned: 1}
-	if err := s.UpdateJob(ctx, &j1); err != nil {
-		t.Fatalf("UpdateJob(j1) = %v", err)
+	j1, err := s.StartJob(ctx, "j1", 0, 0)
+	if err != nil || j1.Status != store.JobRunning || j1.Attempts != 1 || j1.Kind != "optimize" {
+		t.Fatalf("StartJob(j1) = %+v, %v; want running, attempt 1, kind optimize", j1, err)
 	}
-	j2 := *jobs[1]
-	j2.Status, j2.Result = store.JobSucceeded, json.RawMessage(`{"cost": 5}`)
-	if err := s.UpdateJob(ctx, &j2); err != nil {
-		t.Fatalf("UpdateJob(j2) = %v", err)
+	if _, err := s.StartJob(ctx, "j1", 99, 0); !errors.Is(err, store.ErrConflict) {
+		t.Errorf("StartJob(j1, another queue entry) = %v, want ErrConflict", err)
+	}
+	prog := store.JobProgress{BestCost: 1234, ElapsedSeconds: 0.5, Iteration: 7, Routes: 2, Unassigned: 1}
+	if err := s.SaveProgress(ctx, "j1", 1, prog, json.RawMessage(`{"best": 1}`), 7); err != nil {
+		t.Fatalf("SaveProgress(j1) = %v", err)
 	}
 	got, err := s.Job(ctx, "j1")
 	if err != nil {
 		t.Fatalf("Job(j1) = %v", err)
 	}
-	if got.Status != store.JobRunning || got.Progress != j1.Progress || got.Owner != "c1" || !sameJSON(got.Request, jobs[0].Request) {
-		t.Errorf("Job(j1) = %+v, want running with progress %+v", got, j1.Progress)
+	if got.Status != store.JobRunning || got.Progress != prog || got.Owner != "c1" || !sameJSON(got.Request, jobs[0].Request) ||
+		!sameJSON(got.Checkpoint, json.RawMessage(`{"best": 1}`)) || got.CheckpointIteration != 7 {
+		t.Errorf("Job(j1) = %+v, want running with progress %+v and checkpoint at 7", got, prog)
 	}
-	if !got.CreatedAt.Equal(jobs[0].CreatedAt) {
-		t.Errorf("Job(j1).CreatedAt = %v, want %v", got.CreatedAt, jobs[0].CreatedAt)
+	if !got.CreatedAt.Equal(jobs[0].CreatedAt) || got.HeartbeatAt.IsZero() {
+		t.Errorf("Job(j1).CreatedAt = %v, want %v; heartbeat %v", got.CreatedAt, jobs[0].CreatedAt, got.HeartbeatAt)
 	}
-	if got, _ := s.Job(ctx, "j2"); got == nil || !sameJSON(got.Result, j2.Result) {
-		t.Errorf("Job(j2).Result = %v, want %s", got, j2.Result)
+	// A second attempt (the first worker was thought dead) resumes from the
+	// checkpoint; the first attempt can no longer write.
+	again, err := s.StartJob(ctx, "j1", 0, 0)
+	if err != nil || again.Attempts != 2 || again.ResumedAt != 7 {
+		t.Fatalf("StartJob(j1) again = %+v, %v; want attempt 2 resumed at 7", again, err)
 	}
-	pending, err := s.PendingJobs(ctx)
-	if err != nil {
-		t.Fatalf("PendingJobs = %v", err)
+	if err := s.SaveProgress(ctx, "j1", 1, prog, nil, 0); !errors.Is(err, store.ErrConflict) {
+		t.Errorf("SaveProgress(old attempt) = %v, want ErrConflict", err)
 	}
-	var pids []string
-	for _, j := range pending {
-		pids = append(pids, j.ID)
+	if err := s.FinishJob(ctx, "j1", 1, store.Outcome{Status: store.JobSucceeded}); !errors.Is(err, store.ErrConflict) {
+		t.Errorf("FinishJob(old attempt) = %v, want ErrConflict", err)
 	}
-	if fmt.Sprint(pids) != "[j1 j3]" {
-		t.Errorf("PendingJobs = %v, want [j1 j3]", pids)
+	if err := s.FinishJob(ctx, "j1", 2, store.Outcome{Status: store.JobSucceeded, Result: json.RawMessage(`{"cost": 5}`), Progress: prog}); err != nil {
+		t.Fatalf("FinishJob(j1) = %v", err)
 	}
+	if _, err := s.StartJob(ctx, "j1", 0, 0); !errors.Is(err, store.ErrConflict) {
+		t.Errorf("StartJob(finished) = %v, want ErrConflict: a finished job never runs again", err)
+	}
+	if _, err := s.CancelJob(ctx, "j1"); !errors.Is(err, store.ErrConflict) {
+		t.Errorf("CancelJob(finished) = %v, want ErrConflict", err)
+	}
+	if got, _ := s.Job(ctx, "j1"); got == nil || got.Status != store.JobSucceeded || !sameJSON(got.Result, json.RawMessage(`{"cost": 5}`)) {
+		t.Errorf("Job(j1) = %+v, want succeeded with its result", got)
+	}
+
+	// A cancel while running stands: the run's progress and outcome cannot
+	// undo it, but its best solution is kept as the result.
+	if _, err := s.StartJob(ctx, "j2", 0, 0); err != nil {
+		t.Fatal(err)
+	}
+	if c, err := s.CancelJob(ctx, "j2"); err != nil || c.Status != store.JobCancelled {
+		t.Fatalf("CancelJob(j2) = %+v, %v", c, err)
+	}
+	if err := s.SaveProgress(ctx, "j2", 1, prog, nil, 0); !errors.Is(err, store.ErrConflict) {
+		t.Errorf("SaveProgress(cancelled) = %v, want ErrConflict", err)
+	}
+	if err := s.RequeueJob(ctx, "j2", 1); !errors.Is(err, store.ErrConflict) {
+		t.Errorf("RequeueJob(cancelled) = %v, want ErrConflict", err)
+	}
+	if err := s.FinishJob(ctx, "j2", 1, store.Outcome{Status: store.JobSucceeded, Result: json.RawMessage(`{"best": 2}`)}); err != nil {
+		t.Errorf("FinishJob(cancelled, with a result) = %v, want nil (the result is attached)", err)
+	}
+	if got, _ := s.Job(ctx, "j2"); got == nil || got.Status != store.JobCancelled || !sameJSON(got.Result, json.RawMessage(`{"best": 2}`)) {
+		t.Errorf("Job(j2) = %+v, want cancelled with the best result", got)
+	}
+	if _, err := s.StartJob(ctx, "j2", 0, 0); !errors.Is(err, store.ErrConflict) {
+		t.Errorf("StartJob(cancelled) = %v, want ErrConflict", err)
+	}
+
+	// Requeue at shutdown: queued again, the next attempt starts it.
+	if _, err := s.StartJob(ctx, "j3", 0, 0); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.RequeueJob(ctx, "j3", 1); err != nil {
+		t.Fatalf("RequeueJob(j3) = %v", err)
+	}
+	if got, _ := s.Job(ctx, "j3"); got == nil || got.Status != store.JobQueued || got.Attempts != 1 {
+		t.Errorf("Job(j3) after requeue = %+v, want queued after 1 attempt", got)
+	}
+
+	// A quota of running jobs per owner: c2 runs j3 (attempt 2), so with a
+	// quota of 1 its j4 waits, and c1's does not.
+	for _, j := range []*store.Job{{ID: "j4", Status: store.JobQueued, Owner: "c2", Request: json.RawMessage(`{}`)}} {
+		if err := s.CreateJob(ctx, j); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := s.StartJob(ctx, "j3", 0, 1); err != nil {
+		t.Fatalf("StartJob(j3, quota 1) = %v, want started (c2 runs nothing)", err)
+	}
+	if _, err := s.StartJob(ctx, "j4", 0, 1); !errors.Is(err, store.ErrQuota) {
+		t.Errorf("StartJob(j4, quota 1) while c2 runs j3 = %v, want ErrQuota", err)
+	}
+	if _, err := s.StartJob(ctx, "j4", 0, 2); err != nil {
+		t.Errorf("StartJob(j4, quota 2) = %v, want started", err)
+	}
+	if counts, err := s.CountJobs(ctx, "c2"); err != nil || counts[store.JobRunning] != 2 || counts[store.JobCancelled] != 1 {
+		t.Errorf("CountJobs(c2) = %v, %v; want 2 running, 1 cancelled", counts, err)
+	}
+
+	// Listing: newest first, by owner, in pages.
+	page, err := s.Jobs(ctx, store.JobFilter{Owner: "c2", Limit: 1})
+	if err != nil || len(page) != 1 || page[0].ID != "j4" {
+		t.Fatalf("Jobs(c2, limit 1) = %v, %v; want [j4]", jobIDs(page), err)
+	}
+	page, err = s.Jobs(ctx, store.JobFilter{Owner: "c2", After: "j4", Limit: 5})
+	if err != nil || fmt.Sprint(jobIDs(page)) != "[j3 j2]" {
+		t.Errorf("Jobs(c2, after j4) = %v, %v; want [j3 j2]", jobIDs(page), err)
+	}
+	if all, err := s.Jobs(ctx, store.JobFilter{}); err != nil || len(all) != 4 {
+		t.Errorf("Jobs(all) = %v, %v; want 4 jobs", jobIDs(all), err)
+	}
+}
+
+func jobIDs(js []*store.Job) []string {
+	out := make([]string, len(js))
+	for i, j := range js {
+		out[i] = j.ID
+	}
+	return out
 }
 
 func testRoutes(t *testing.T, s api.Store) {
@@ -361,4 +467,100 @@ func equalJSON(t *testing.T, a, b any) bool {
 		t.Fatalf("marshal: %v %v", err1, err2)
 	}
 	return sameJSON(x, y)
+}
+
+// Purger is the retention capability the server calls periodically.
+type Purger interface {
+	Purge(ctx context.Context, r store.Retention) (store.Purged, error)
+}
+
+// testPurge: with a retention of one hour nothing recent goes; with one
+// nanosecond finished jobs, results and plans go, unfinished jobs stay.
+func testPurge(t *testing.T, s api.Store) {
+	ctx := context.Background()
+	p, ok := s.(Purger)
+	if !ok {
+		t.Fatalf("%T has no Purge", s)
+	}
+	for _, id := range []string{"done", "waiting"} {
+		if err := s.CreateJob(ctx, &store.Job{ID: id, Status: store.JobQueued, Owner: "c1", Request: json.RawMessage(`{}`)}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := s.StartJob(ctx, "done", 0, 0); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.FinishJob(ctx, "done", 1, store.Outcome{Status: store.JobSucceeded, Result: json.RawMessage(`{"x": 1}`)}); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.CreatePlan(ctx, &store.Plan{ID: "p1", Kind: "urban", Owner: "planner"}); err != nil {
+		t.Fatal(err)
+	}
+	if n, err := p.Purge(ctx, store.Retention{Jobs: time.Hour, Results: time.Hour, Plans: time.Hour}); err != nil || n != (store.Purged{}) {
+		t.Errorf("Purge(1 h) = %+v, %v; want nothing purged", n, err)
+	}
+	time.Sleep(2 * time.Millisecond)
+	if n, err := p.Purge(ctx, store.Retention{Results: time.Nanosecond, Plans: time.Nanosecond}); err != nil || n.Results != 1 || n.Plans != 1 {
+		t.Errorf("Purge(results, plans) = %+v, %v; want 1 result and 1 plan", n, err)
+	}
+	if j, err := s.Job(ctx, "done"); err != nil || j.Result != nil || j.Status != store.JobSucceeded {
+		t.Errorf("after purging results, Job(done) = %+v, %v; want succeeded without a result", j, err)
+	}
+	if n, err := p.Purge(ctx, store.Retention{Jobs: time.Nanosecond}); err != nil || n.Jobs != 1 {
+		t.Errorf("Purge(jobs) = %+v, %v; want 1 job", n, err)
+	}
+	if _, err := s.Job(ctx, "done"); !errors.Is(err, store.ErrNotFound) {
+		t.Errorf("Job(done) after purge = %v, want ErrNotFound", err)
+	}
+	if _, err := s.Job(ctx, "waiting"); err != nil {
+		t.Errorf("Job(waiting) after purge = %v: an unfinished job must stay", err)
+	}
+}
+
+// KeyStore is the key capability of the stores.
+type KeyStore interface {
+	CreateKey(ctx context.Context, k *store.APIKey) error
+	Keys(ctx context.Context) ([]*store.APIKey, error)
+	KeyByHash(ctx context.Context, hash string) (*store.APIKey, error)
+	RevokeKey(ctx context.Context, id string) error
+}
+
+func testKeys(t *testing.T, s api.Store) {
+	ctx := context.Background()
+	ks, ok := s.(KeyStore)
+	if !ok {
+		t.Fatalf("%T keeps no keys", s)
+	}
+	a := &store.APIKey{ID: "key_a", Role: "planner", Label: "ops", Hash: store.HashSecret("secret-a")}
+	b := &store.APIKey{ID: "key_b", Role: "courier", CourierID: "c1", Hash: store.HashSecret("secret-b")}
+	for _, k := range []*store.APIKey{a, b} {
+		if err := ks.CreateKey(ctx, k); err != nil {
+			t.Fatalf("CreateKey(%s) = %v", k.ID, err)
+		}
+	}
+	if err := ks.CreateKey(ctx, &store.APIKey{ID: "key_c", Role: "planner", Hash: a.Hash}); !errors.Is(err, store.ErrConflict) {
+		t.Errorf("CreateKey(same secret) = %v, want ErrConflict", err)
+	}
+	got, err := ks.KeyByHash(ctx, store.HashSecret("secret-b"))
+	if err != nil || got.ID != "key_b" || got.CourierID != "c1" || got.Role != "courier" {
+		t.Errorf("KeyByHash(b) = %+v, %v", got, err)
+	}
+	if err := ks.RevokeKey(ctx, "key_b"); err != nil {
+		t.Fatalf("RevokeKey = %v", err)
+	}
+	if _, err := ks.KeyByHash(ctx, store.HashSecret("secret-b")); !errors.Is(err, store.ErrNotFound) {
+		t.Errorf("KeyByHash(revoked) = %v, want ErrNotFound", err)
+	}
+	if err := ks.RevokeKey(ctx, "key_b"); !errors.Is(err, store.ErrNotFound) {
+		t.Errorf("RevokeKey(revoked) = %v, want ErrNotFound", err)
+	}
+	all, err := ks.Keys(ctx)
+	if err != nil || len(all) != 2 || all[0].ID != "key_a" || !all[0].RevokedAt.IsZero() || all[1].RevokedAt.IsZero() {
+		t.Errorf("Keys() = %v; want key_a active and key_b revoked", err)
+	}
+	for _, k := range all {
+		if strings.Contains(k.Hash, "secret") {
+			t.Errorf("key %s stores its secret", k.ID)
+		}
+	}
 }
