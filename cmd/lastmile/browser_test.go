@@ -486,7 +486,7 @@ func startDemoServer(t *testing.T) (string, map[string]string) {
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	go func() {
-		done <- runServe(ctx, &Env{Stdout: &stdout, Stderr: &stderr}, []string{"--addr", "127.0.0.1:0", "--json", "--log-format", "text"})
+		done <- runServe(ctx, &Env{Stdout: &stdout, Stderr: &stderr}, []string{"--addr", "127.0.0.1:0", "--json", "--log-format", "text", "--data", t.TempDir()})
 	}()
 	t.Cleanup(func() {
 		cancel()

@@ -99,7 +99,7 @@ func TestServeBadFlags(t *testing.T) {
 		{"--addr", "nonsense"},
 		{"--log-format", "xml"},
 	} {
-		err := runServe(context.Background(), &Env{Stdout: &bytes.Buffer{}, Stderr: &bytes.Buffer{}}, args)
+		err := runServe(context.Background(), &Env{Stdout: &bytes.Buffer{}, Stderr: &bytes.Buffer{}}, append([]string{"--data", t.TempDir()}, args...))
 		if err == nil {
 			t.Errorf("serve %v = nil, want a usage error", args)
 		}
@@ -114,6 +114,9 @@ type serveProcess struct {
 
 func startServe(t *testing.T, args ...string) *serveProcess {
 	t.Helper()
+	if os.Getenv("LASTMILE_DATA") == "" { // never the working directory's ./lastmile-data
+		args = append([]string{"--data", t.TempDir()}, args...)
+	}
 	var stderr syncBuffer
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
