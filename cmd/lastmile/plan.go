@@ -15,8 +15,10 @@ import (
 	"github.com/lastmile-dev/lastmile/geo/zone"
 
 	"github.com/paulmach/orb"
+	"github.com/paulmach/orb/geojson"
 
 	"github.com/lastmile-dev/lastmile/geo"
+	"github.com/lastmile-dev/lastmile/internal/cqgeo"
 	"github.com/lastmile-dev/lastmile/internal/render"
 	"github.com/lastmile-dev/lastmile/internal/scenario"
 	"github.com/lastmile-dev/lastmile/routing/rural"
@@ -101,11 +103,17 @@ func runPlan(ctx context.Context, env *Env, args []string) error {
 			*districts = sharedDistricts
 		}
 	}
-	if *districts != "" {
+	switch {
+	case *districts != "":
 		if bounds, err = readBoundaries(*districts); err != nil {
 			return err
 		}
-	} else if s.Day != nil && mode == "urban" {
+	case mode == "rural":
+		// No ../shared: the embedded, simplified county outlines.
+		if bounds, err = municipalityCounties(); err != nil {
+			return err
+		}
+	case s.Day != nil && mode == "urban":
 		for i := range s.Day.Districts {
 			d := &s.Day.Districts[i]
 			bounds = append(bounds, render.Area{ID: d.ID, Shape: orb.MultiPolygon{d.Boundary()}})
@@ -120,6 +128,32 @@ func runPlan(ctx context.Context, env *Env, args []string) error {
 		o.PickupRadiusMeters = -1
 	}
 	return planRural(ctx, env, s, o, bounds, *outDir, *jsonOut, *quiet)
+}
+
+// municipalityCounties reads the county outlines of the embedded base map
+// (internal/cqgeo, about 250 m, WGS-84).
+func municipalityCounties() ([]render.Area, error) {
+	fc, err := geojson.UnmarshalFeatureCollection(cqgeo.MunicipalityGeoJSON())
+	if err != nil {
+		return nil, fmt.Errorf("embedded county outlines: %w", err)
+	}
+	var out []render.Area
+	for _, f := range fc.Features {
+		if f.Properties.MustString("layer", "") != "county" {
+			continue
+		}
+		var mp orb.MultiPolygon
+		switch g := f.Geometry.(type) {
+		case orb.MultiPolygon:
+			mp = g
+		case orb.Polygon:
+			mp = orb.MultiPolygon{g}
+		default:
+			continue
+		}
+		out = append(out, render.Area{ID: f.Properties.MustString("name", ""), Shape: mp})
+	}
+	return out, nil
 }
 
 // sharedDistricts is where the county boundaries are when ../shared is
