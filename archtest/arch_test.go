@@ -171,14 +171,15 @@ func TestImportsPointInward(t *testing.T) {
 		"depots":              {"geo", "internal/field"},
 		"internal/field":      {},
 		"internal/render":     {"geo"},
-		"internal/scenario":   {"geo", "depots", "routing"},
+		"internal/scenario":   {"geo", "depots", "routing", "internal/cqgeo"},
+		"internal/cqgeo":      {"geo"}, // embedded district outlines; gen converts with geo
 		"internal/benchset":   {"routing", "geo"},
 		"internal/metrics":    {},
 		"internal/sharedtest": {},
 		"internal/storetest":  {"geo", "depots", "store", "api"}, // the suite checks api.Store
 		"store":               {"geo", "routing", "depots"},
-		"api":                 {"geo", "routing", "depots", "store", "internal/scenario", "internal/metrics", "internal/render", "internal/field"},
-		"cmd":                 {"geo", "routing", "depots", "store", "api", "internal/scenario", "internal/metrics", "internal/render", "internal/benchset", "internal/field"},
+		"api":                 {"geo", "routing", "depots", "store", "internal/scenario", "internal/metrics", "internal/render", "internal/field", "internal/cqgeo"},
+		"cmd":                 {"geo", "routing", "depots", "store", "api", "internal/scenario", "internal/metrics", "internal/render", "internal/benchset", "internal/field", "internal/cqgeo"},
 		"archtest":            {},
 	}
 	pkgs := loadModule(t)
