@@ -5,10 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
-	"math/rand/v2"
 	"testing"
-
-	"github.com/paulmach/orb"
 
 	"github.com/lastmile-dev/lastmile/depots"
 	"github.com/lastmile-dev/lastmile/geo/h3cell"
@@ -179,107 +176,10 @@ func TestPlanInvalid(t *testing.T) {
 			t.Errorf("Plan(%s) error = %v, want ErrInvalid", tt.name, err)
 		}
 	}
-	if _, err := Partition([]CellLoad{{Cell: 1}}, ZoningOptions{TargetWorkloadSeconds: 1}); !errors.Is(err, ErrInvalid) {
+	if _, err := Partition([]DistrictArea{{Cells: []h3cell.Cell{1}}}, nil, ZoningOptions{TargetWorkloadSeconds: 1}); !errors.Is(err, ErrInvalid) {
 		t.Errorf("Partition(invalid cell) error = %v, want ErrInvalid", err)
 	}
-	if _, err := Partition(nil, ZoningOptions{}); !errors.Is(err, ErrInvalid) {
+	if _, err := Partition(nil, nil, ZoningOptions{}); !errors.Is(err, ErrInvalid) {
 		t.Errorf("Partition(zero target) error = %v, want ErrInvalid", err)
 	}
-}
-
-func TestCutOffAllocs(t *testing.T) {
-	in := smallDay(1000, 1)
-	o, _ := Options{Resolution: 8}.withDefaults()
-	idx := make([]int, len(in.Parcels))
-	for i := range idx {
-		idx[i] = i
-	}
-	zones, _, err := zonesOf(in.Parcels, idx, o, 0)
-	if err != nil {
-		t.Fatal(err)
-	}
-	// One area of the zone's cells, all in zone 0: cut each cell in turn.
-	g := &grid{nb: map[h3cell.Cell][]h3cell.Cell{}, owner: map[h3cell.Cell]string{}}
-	cells := map[h3cell.Cell]CellLoad{}
-	for _, c := range zones[0].Cells {
-		cells[c] = CellLoad{Cell: c, WorkloadSeconds: 1}
-	}
-	a, err := g.newArea("", cells)
-	if err != nil {
-		t.Fatal(err)
-	}
-	zone := make([]int, len(a.cells))
-	mark := make([]int, len(a.cells))
-	dst := make([]int, 0, len(a.cells))
-	stamp, drop := 0, 0
-	cut := func() {
-		stamp++
-		drop = (drop + 1) % len(a.cells)
-		dst, _, _ = a.cutOff(zone, 0, drop, mark, stamp, dst[:0])
-	}
-	cut() // warm the scratch buffers
-	if n := testing.AllocsPerRun(100, cut); n != 0 {
-		t.Errorf("cutOff allocates %v times per call, want 0", n)
-	}
-}
-
-// FuzzPartition checks Partition's invariants on random clustered cells:
-// no error, every cell in exactly one zone, every zone connected.
-func FuzzPartition(f *testing.F) {
-	f.Add(uint64(1), uint8(40), uint8(3), false)
-	f.Add(uint64(7), uint8(200), uint8(9), true)
-	f.Add(uint64(3), uint8(1), uint8(1), false)
-	f.Fuzz(func(t *testing.T, seed uint64, n, clusters uint8, groups bool) {
-		if n == 0 || clusters == 0 {
-			t.Skip()
-		}
-		rng := rand.New(rand.NewPCG(seed, 1))
-		centres := make([]orb.Point, int(clusters)%12+1)
-		for i := range centres {
-			centres[i] = orb.Point{106.3 + 0.4*rng.Float64(), 29.4 + 0.4*rng.Float64()}
-		}
-		byCell := map[h3cell.Cell]*CellLoad{}
-		var cells []h3cell.Cell
-		for i := range int(n) {
-			k := i % len(centres)
-			p := orb.Point{centres[k][0] + 0.01*rng.NormFloat64(), centres[k][1] + 0.01*rng.NormFloat64()}
-			c, err := h3cell.FromPoint(p, 8)
-			if err != nil {
-				t.Fatal(err)
-			}
-			cl := byCell[c]
-			if cl == nil {
-				cl = &CellLoad{Cell: c}
-				if groups {
-					cl.Group = fmt.Sprint(k % 2)
-				}
-				byCell[c] = cl
-				cells = append(cells, c)
-			}
-			cl.Parcels++
-			cl.WorkloadSeconds += 60 + float64(rng.IntN(240))
-		}
-		in := make([]CellLoad, 0, len(cells))
-		for _, c := range cells {
-			in = append(in, *byCell[c])
-		}
-		zones, err := Partition(in, ZoningOptions{TargetWorkloadSeconds: 3000, Seed: seed, Restarts: 2})
-		if err != nil {
-			t.Fatal(err)
-		}
-		seen := map[h3cell.Cell]int{}
-		for _, z := range zones {
-			if len(z.Cells) == 0 || !connected(t, z.Cells) {
-				t.Fatalf("zone %s with %d cells is empty or not connected", z.ID, len(z.Cells))
-			}
-			for _, c := range z.Cells {
-				seen[c]++
-			}
-		}
-		for _, c := range cells {
-			if seen[c] != 1 {
-				t.Fatalf("cell %v in %d zones", c, seen[c])
-			}
-		}
-	})
 }
