@@ -9,15 +9,18 @@
 // (渝中 Yuzhong, 大渡口 Dadukou, 江北 Jiangbei, 沙坪坝 Shapingba, 九龙坡
 // Jiulongpo, 南岸 Nan'an, 北碚 Beibei, 渝北 Yubei, 巴南 Banan) with centre,
 // area, 2020 population, an e-commerce factor and a few built-up
-// neighbourhood centres each; four logistics parks; five carriers (ZTO,
-// YTO, SF, JD, Yunda) with market, fresh and bulky shares; four vehicle
+// neighbourhood centres each; four logistics parks; ten carriers (ZTO,
+// YTO, SF, JD, Yunda, STO, J&T, EMS, Deppon, Danniao; a day takes the first
+// Options.Carriers) with market, fresh and bulky shares; four vehicle
 // types (e-tricycle, van, light truck, cold-chain van) with capacities in
 // parcels, kg and litres, shift, speed and costs in yuan; and two rural
 // counties, 荣昌 Rongchang (west, hilly farmland: vegetables, pork, goose,
 // grain) and 酉阳 Youyang (Wuling mountains: tea, konjac, fruit, pepper),
 // with eight real townships each. All points are orb.Point [lon, lat] in
 // WGS-84, written by hand at about 0.01°. District.Boundary draws a
-// modest equal-area circle; the real boundaries live in ../shared/geo.
+// modest equal-area circle; DistrictBoundaries gives the real outlines
+// of the main-urban districts, embedded by internal/cqgeo, which
+// Scenario.UrbanInput hands to the planner.
 //
 // # Generator
 //

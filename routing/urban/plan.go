@@ -246,9 +246,9 @@ func (e *env) separate(ctx context.Context) (routed, []float64, error) {
 			tasks[t].vehicles = append(tasks[t].vehicles, v)
 		}
 	}
-	for _, t := range tasks {
+	for ti, t := range tasks {
 		if len(t.parcels) > 0 && len(t.vehicles) == 0 {
-			return all, nil, fmt.Errorf("%w: carrier %s: %s has %d parcels and no vehicle", ErrInvalid, e.in.Carriers[owner[0]].ID, t.name, len(t.parcels))
+			return all, nil, fmt.Errorf("%w: carrier %s: %s has %d parcels and no vehicle", ErrInvalid, e.in.Carriers[owner[ti]].ID, t.name, len(t.parcels))
 		}
 	}
 	results, err := e.solveAll(ctx, "separate", tasks, b)

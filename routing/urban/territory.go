@@ -99,6 +99,7 @@ func Partition(areas []DistrictArea, loads []CellLoad, opts ZoningOptions) ([]Zo
 		}
 		load[l.Cell] = l
 	}
+	opts.TargetWorkloadSeconds = commonTarget(areas, load, opts.TargetWorkloadSeconds)
 	seen := map[h3cell.Cell]string{}
 	res := -1
 	rng := rand.New(rand.NewPCG(opts.Seed, 0x7a6f6e65))
@@ -147,6 +148,44 @@ func Partition(areas []DistrictArea, loads []CellLoad, opts ZoningOptions) ([]Zo
 		z.Compactness = m.compactness()
 	}
 	return zones, nil
+}
+
+// commonTarget returns the zone workload, within 0.6–1.25 times target,
+// at which round(district workload / it) zones per district come out most
+// alike across districts, so that zones balance across district lines as
+// well as within them.
+func commonTarget(areas []DistrictArea, load map[h3cell.Cell]CellLoad, target float64) float64 {
+	var ls []float64
+	for _, a := range areas {
+		s := 0.0
+		for _, c := range a.Cells {
+			s += load[c].WorkloadSeconds
+		}
+		if s > 0 {
+			ls = append(ls, s)
+		}
+	}
+	if len(ls) < 2 {
+		return target
+	}
+	best, bestRatio := target, math.Inf(1)
+	for f := 1.0; f >= 0.6-1e-9; f -= 0.01 {
+		for _, g := range []float64{f, 2 - f} {
+			if g > 1.25 {
+				continue
+			}
+			tt := target * g
+			lo, hi := math.Inf(1), 0.0
+			for _, l := range ls {
+				z := l / max(1, math.Round(l/tt))
+				lo, hi = min(lo, z), max(hi, z)
+			}
+			if r := hi / lo; r < bestRatio-1e-3 {
+				best, bestRatio = tt, r
+			}
+		}
+	}
+	return best
 }
 
 // terrain is one district's cells, indexed densely, in a local plane.
@@ -235,15 +274,18 @@ func (t *terrain) partition(o ZoningOptions, rng *rand.Rand) ([]Zone, error) {
 	k = min(k, max(1, loaded), len(t.cells))
 	var best []int
 	bestK, bestShort := 0, math.Inf(1)
-	for kk := k; kk <= min(k+3, max(1, loaded), len(t.cells)); kk++ {
-		zone := t.allocate(kk, o, rng)
-		q := t.quality(zone, kk)
-		s := q.shortfall(o)
-		if best == nil || s < bestShort-1e-9 {
-			best, bestK, bestShort = zone, kk, s
-		}
-		if s == 0 {
-			break
+	for kk := k; kk <= min(k+3, max(1, loaded), len(t.cells)) && bestShort > 0; kk++ {
+		// A few seedings per count: the allocation depends on its seeds.
+		for range 3 {
+			zone := t.allocate(kk, o, rng)
+			q := t.quality(zone, kk)
+			s := q.shortfall(o)
+			if best == nil || s < bestShort-1e-9 {
+				best, bestK, bestShort = zone, kk, s
+			}
+			if s == 0 || kk == 1 {
+				break
+			}
 		}
 	}
 	return t.zones(best, bestK), nil
@@ -267,37 +309,14 @@ func (t *terrain) quality(zone []int, k int) quality {
 			q.ratio = hi / lo
 		}
 	}
-	for _, c := range t.compactness(zone, k) {
-		q.minCompact = min(q.minCompact, c)
+	for _, z := range t.zones(zone, k) {
+		mp, err := h3cell.CellsToMultiPolygon(z.Cells)
+		if err != nil {
+			return quality{ratio: math.Inf(1)}
+		}
+		q.minCompact = min(q.minCompact, Compactness(mp))
 	}
 	return q
-}
-
-// hexInertia is the polar moment of a regular hexagon about its centre
-// over its area squared: 5√3/54.
-const hexInertia = 0.16037507477489605
-
-// compactness estimates each zone's compactness from its cell centres,
-// each cell a regular hexagon of the mean cell area.
-func (t *terrain) compactness(zone []int, k int) []float64 {
-	cnt := make([]float64, k)
-	sx, sy, sq := make([]float64, k), make([]float64, k), make([]float64, k)
-	for i, z := range zone {
-		cnt[z]++
-		sx[z] += t.x[i]
-		sy[z] += t.y[i]
-		sq[z] += t.x[i]*t.x[i] + t.y[i]*t.y[i]
-	}
-	a := t.cellArea()
-	out := make([]float64, k)
-	for z := range k {
-		if cnt[z] == 0 {
-			continue
-		}
-		j := a*(sq[z]-(sx[z]*sx[z]+sy[z]*sy[z])/cnt[z]) + cnt[z]*hexInertia*a*a
-		out[z] = (cnt[z] * a) * (cnt[z] * a) / (2 * math.Pi * j)
-	}
-	return out
 }
 
 // cellArea is the area of one cell in m², from the spacing of neighbours
@@ -644,7 +663,7 @@ func (t *terrain) smooth(zone []int, k int, ratio float64) {
 	}
 	mark := make([]int, len(zone))
 	stamp := 0
-	for range 8 {
+	for range 40 {
 		cx, cy, cnt := t.centroids(zone, k)
 		movedAny := false
 		for i := range zone {
