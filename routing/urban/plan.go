@@ -6,6 +6,7 @@ import (
 	"math"
 	"math/bits"
 	"math/rand/v2"
+	"slices"
 	"strings"
 
 	"github.com/lastmile-dev/lastmile/depots"
@@ -114,6 +115,44 @@ func (e *env) newLayout() (*layout, error) {
 		l.taskOf[i] = t
 		weights[t] += float64(p.ServiceSeconds) + e.opts.StopSeconds
 	}
+	// A centre with fewer small vehicles than loaded zones routes its zones
+	// as one task, so that no zone is left without a vehicle.
+	small := map[depots.ID]int{}
+	for _, v := range e.fleet[depots.Shared] {
+		if e.class(v.Type) == classParcel {
+			key := depots.ID("")
+			if e.opts.RespectDistricts {
+				key = v.Depot
+			}
+			small[key]++
+		}
+	}
+	for _, c := range centres {
+		key := depots.ID("")
+		if e.opts.RespectDistricts {
+			key = c
+		}
+		var loaded []int
+		for z := range zones {
+			if zoneDepot[z] == c && weights[z] > 0 {
+				loaded = append(loaded, z)
+			}
+		}
+		if len(loaded) < 2 || small[key] >= len(loaded) {
+			continue
+		}
+		into := loaded[0]
+		l.tasks[into].name = "zones-" + string(c)
+		for _, z := range loaded[1:] {
+			weights[into] += weights[z]
+			weights[z] = 0
+		}
+		for i, t := range l.taskOf {
+			if slices.Contains(loaded[1:], t) {
+				l.taskOf[i] = into
+			}
+		}
+	}
 	pools := map[depots.ID][]vehicle{}
 	var poolKeys []depots.ID
 	for _, v := range e.fleet[depots.Shared] {
@@ -193,7 +232,48 @@ func (e *env) pooled(ctx context.Context, idx []int, stage string, effort float6
 		}
 	}
 	b := newBudget(e.opts, len(e.in.Parcels), effort)
-	return e.runTasks(ctx, stage, tasks, b)
+	// First the zones (small vehicles) and the cold chain; then, per
+	// centre, the bulky parcels with the centre's vans, which also take
+	// what the zones' small vehicles could not (too far for their range,
+	// or too late for their speed); then the city-wide mop-up.
+	var first, second []int
+	for t := range tasks {
+		if tasks[t].class == classBulky && tasks[t].centre != "" {
+			second = append(second, t)
+		} else {
+			first = append(first, t)
+		}
+	}
+	pick := func(ids []int) []task {
+		out := make([]task, len(ids))
+		for k, t := range ids {
+			out[k] = tasks[t]
+		}
+		return out
+	}
+	r1, err := e.solveAll(ctx, stage, pick(first), b)
+	if err != nil {
+		return routed{}, err
+	}
+	byCentre := map[depots.ID]int{}
+	for _, t := range second {
+		byCentre[tasks[t].centre] = t
+	}
+	for k, t := range first {
+		bt, ok := byCentre[tasks[t].centre]
+		if !ok || tasks[t].class != classParcel {
+			continue
+		}
+		for _, u := range r1[k].unassigned {
+			tasks[bt].parcels = append(tasks[bt].parcels, u.index)
+		}
+		r1[k].unassigned = nil
+	}
+	r2, err := e.solveAll(ctx, stage+" vans", pick(second), b)
+	if err != nil {
+		return routed{}, err
+	}
+	return e.combine(ctx, stage, append(r1, r2...), b)
 }
 
 // separate plans each carrier alone: per district station when it has

@@ -44,7 +44,7 @@ type Options struct {
 	// parcels, by the same rule on both sides. Zero means no time limit.
 	TimeLimit time.Duration
 	// IterationsPerParcel bounds each routing search at this many SISR
-	// iterations per parcel of the task. Zero means 30 when TimeLimit is
+	// iterations per parcel of the task. Zero means 10 when TimeLimit is
 	// zero (so a run always ends), else no iteration limit. With
 	// iterations alone a plan is deterministic.
 	IterationsPerParcel int
@@ -91,7 +91,8 @@ type Options struct {
 	// breaks: the limit includes them.
 	MaxRouteHours float64
 	// CoalitionEffort is the fraction of the plan budget spent on each
-	// coalition's pooled plan; 0 means 0.25.
+	// coalition's pooled plan, which starts from the grand coalition's
+	// routes; 0 means 0.2.
 	CoalitionEffort float64
 	// Travel builds travel matrices; nil means geo.GreatCircle with every
 	// point in the urban core class. TravelSpeedKmh is the speed Travel's
@@ -123,7 +124,7 @@ func (o Options) withDefaults() (Options, error) {
 		return o, fmt.Errorf("%w: negative time limit, iterations, workers or samples", ErrInvalid)
 	}
 	if o.TimeLimit == 0 && o.IterationsPerParcel == 0 {
-		o.IterationsPerParcel = 30
+		o.IterationsPerParcel = 10
 	}
 	if o.MaxTrips < 0 || o.MaxTrips > 1000 || o.ReloadSeconds < 0 {
 		return o, fmt.Errorf("%w: max trips %d outside 0..1000 or negative reload time", ErrInvalid, o.MaxTrips)
@@ -163,7 +164,7 @@ func (o Options) withDefaults() (Options, error) {
 		{&o.MaxRouteHours, 10, "max route hours"},
 		{&o.BulkyMinKg, 500, "bulky minimum kg"},
 		{&o.UnassignedPenaltyYuan, 30, "unassigned penalty"},
-		{&o.CoalitionEffort, 0.25, "coalition effort"},
+		{&o.CoalitionEffort, 0.2, "coalition effort"},
 	} {
 		if err := def(d.x, d.v, d.name); err != nil {
 			return o, err
@@ -299,8 +300,7 @@ type Cut struct {
 }
 
 // Shortfall is what the shared fleet of a centre lacks: Vehicles more of
-// Type would serve the Parcels left unassigned for want of a vehicle with
-// the skill (or of any vehicle).
+// Type would serve the Parcels it left unassigned.
 type Shortfall struct {
 	Centre   string `json:"centre"`
 	Type     string `json:"type"`
@@ -346,7 +346,7 @@ type Report struct {
 	// budget or the deadline; empty when every search ran its course.
 	BudgetExhausted []Cut `json:"budget_exhausted"`
 	// FleetShortfall says which vehicles the pooled plan lacks, per
-	// centre, for parcels no vehicle with the skill could take.
+	// centre, to deliver the parcels it leaves unassigned.
 	FleetShortfall []Shortfall      `json:"fleet_shortfall"`
 	Districts      []DistrictTotals `json:"districts"`
 	Carriers       []CarrierCost    `json:"carriers"`
@@ -427,7 +427,7 @@ func Plan(ctx context.Context, in Input, opts Options) (*Report, error) {
 	rep.compare()
 	rep.Districts = e.districtTotals(rep.Routes, rep.SeparateRoutes, rep.Unassigned, rep.SeparateUnassigned)
 	rep.Zoning = zoningSummary(e.zones, o.Resolution)
-	rep.FleetShortfall = e.shortfall(rep.Unassigned)
+	rep.FleetShortfall = e.shortfall(rep.Routes, rep.Unassigned)
 	if len(pooled.cut) > 0 {
 		rep.BudgetExhausted = append(rep.BudgetExhausted, Cut{Plan: "pooled", Tasks: pooled.cut})
 	}
@@ -461,10 +461,14 @@ func (r *Report) compare() {
 	}
 }
 
-// shortfall counts, per centre, the pooled plan's parcels unassigned for
-// want of a vehicle with the skill (or of any), and the vehicles of the
-// class's first type in the catalogue that would carry them in one trip.
-func (e *env) shortfall(un []Unassigned) []Shortfall {
+// shortfall counts, per centre, the pooled plan's unassigned parcels and
+// the vehicles that would serve them: for want of a skill (or of any
+// vehicle), more of the parcel's class; for capacity, time or range,
+// more vans (or refrigerated vans for fresh parcels), whose range and
+// speed reach where the small vehicles could not. The number is the
+// parcels over what a route of that type delivered on average in this
+// plan (its capacity if none ran).
+func (e *env) shortfall(routes []Route, un []Unassigned) []Shortfall {
 	type key struct {
 		centre string
 		class  int
@@ -472,15 +476,21 @@ func (e *env) shortfall(un []Unassigned) []Shortfall {
 	count := map[key]int{}
 	var keys []key
 	for _, u := range un {
-		if u.Reason != string(routing.ReasonSkills) && u.Reason != ReasonNoVehicle {
-			continue
-		}
 		p := &e.in.Parcels[u.index]
-		k := key{string(e.layout.tasks[e.parcelZone[u.index]].centre), parcelClass(p)}
+		c := parcelClass(p)
+		if c == classParcel && u.Reason != string(routing.ReasonSkills) && u.Reason != ReasonNoVehicle {
+			c = classBulky
+		}
+		k := key{string(e.layout.tasks[e.parcelZone[u.index]].centre), c}
 		if count[k] == 0 {
 			keys = append(keys, k)
 		}
 		count[k]++
+	}
+	per := map[string][2]int{} // type: parcels, routes
+	for _, r := range routes {
+		x := per[r.Type]
+		per[r.Type] = [2]int{x[0] + r.LoadParcels, x[1] + 1}
 	}
 	var out []Shortfall
 	for _, k := range keys {
@@ -494,8 +504,12 @@ func (e *env) shortfall(un []Unassigned) []Shortfall {
 		s := Shortfall{Centre: k.centre, Parcels: count[k], Vehicles: 1}
 		if t != nil {
 			s.Type = t.ID
-			if t.CapacityParcels > 0 {
-				s.Vehicles = (count[k] + t.CapacityParcels - 1) / t.CapacityParcels
+			load := t.CapacityParcels
+			if x := per[t.ID]; x[1] > 0 && x[0] > 0 {
+				load = (x[0] + x[1] - 1) / x[1]
+			}
+			if load > 0 {
+				s.Vehicles = (count[k] + load - 1) / load
 			}
 		}
 		out = append(out, s)
