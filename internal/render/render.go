@@ -62,6 +62,8 @@ func (m *Map) depotLabel() string {
 type Area struct {
 	ID    string
 	Shape orb.MultiPolygon
+	// Fill, when set, is the area's colour, overriding Map.Palette.
+	Fill string
 	// Props are extra GeoJSON properties.
 	Props map[string]any
 }
@@ -189,6 +191,9 @@ func WriteSVG(w io.Writer, m *Map, widthPx int) error {
 		c := Colour(i*3 + 1)
 		if len(m.Palette) > 0 {
 			c = m.Palette[i%len(m.Palette)]
+		}
+		if z.Fill != "" {
+			c = z.Fill
 		}
 		zoneColour[z.ID] = c
 		fmt.Fprintf(&sb, `<path d="%s" fill="%s" fill-rule="evenodd"><title>%s</title></path>`+"\n", path(z.Shape), c, esc(z.ID))

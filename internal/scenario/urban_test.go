@@ -9,6 +9,7 @@ import (
 	"math"
 	"slices"
 	"testing"
+	"time"
 
 	"github.com/lastmile-dev/lastmile/geo/h3cell"
 	"github.com/lastmile-dev/lastmile/internal/scenario"
@@ -301,26 +302,45 @@ func ExampleScenario_UrbanInput() {
 	// sf pays at most its stand-alone cost: true
 }
 
-// BenchmarkUrbanPlan5000x4 times the whole urban plan (zoning, pooled and
-// separate routing, 11 coalition plans for the Shapley value) on the
-// generated Chongqing day of 5,000 parcels and 4 carriers, with an
-// iteration budget, and reports the vehicle-km saved by pooling.
-func BenchmarkUrbanPlan5000x4(b *testing.B) {
-	in := urbanInput(b, 5000, 4)
-	b.ReportAllocs()
-	var rep *urban.Report
-	for b.Loop() {
-		var err error
-		rep, err = urban.Plan(context.Background(), in, urban.Options{Seed: 1, IterationsPerParcel: 10, RespectDistricts: true})
-		if err != nil {
-			b.Fatal(err)
-		}
+// BenchmarkUrbanPlan times the full urban report as `lastmile plan urban`
+// makes it (zoning, pooled and separate plans, coalition plans and cost
+// shares) on the default day and on a city day of 20,000 parcels and ten
+// carriers, and reports seconds and quality in the same run. Run it alone:
+//
+//	go test ./internal/scenario -run '^$' -bench UrbanPlan -benchtime 1x -timeout 30m
+func BenchmarkUrbanPlan(b *testing.B) {
+	for _, tc := range []struct {
+		name                string
+		parcels, carriers   int
+		iterationsPerParcel int
+	}{
+		{"5000x4", scenario.DefaultParcels, scenario.DefaultCarriers, 0},
+		{"5000x4-10x", scenario.DefaultParcels, scenario.DefaultCarriers, 100},
+		{"20000x10", 20000, 10, 0},
+	} {
+		b.Run(tc.name, func(b *testing.B) {
+			req := scenario.UrbanRequest{Seed: 1, Parcels: tc.parcels, Carriers: tc.carriers, Iterations: tc.iterationsPerParcel}
+			s, err := req.UrbanDay()
+			if err != nil {
+				b.Fatal(err)
+			}
+			var rep *urban.Report
+			start := time.Now()
+			for b.Loop() {
+				if _, rep, err = scenario.PlanUrban(context.Background(), req, s); err != nil {
+					b.Fatal(err)
+				}
+			}
+			b.ReportMetric(time.Since(start).Seconds()/float64(b.N), "s/report")
+			b.ReportMetric(rep.Pooled.CostYuan, "pooled-yuan")
+			b.ReportMetric(rep.Separate.CostYuan, "separate-yuan")
+			b.ReportMetric(rep.Pooled.VehicleKm, "pooled-km")
+			b.ReportMetric(rep.SavingPercent, "km-saved%")
+			b.ReportMetric(float64(rep.Pooled.Unassigned), "pooled-unassigned")
+			b.ReportMetric(float64(rep.Separate.Unassigned), "separate-unassigned")
+			b.ReportMetric(rep.Zoning.MedianCompactness, "median-compactness")
+		})
 	}
-	b.ReportMetric(rep.SavingPercent, "km-saved%")
-	b.ReportMetric(rep.Pooled.VehicleKm, "pooled-km")
-	b.ReportMetric(rep.Separate.VehicleKm, "separate-km")
-	b.ReportMetric(float64(rep.Pooled.Unassigned), "pooled-unassigned")
-	b.ReportMetric(rep.Zoning.MaxMinWithinDistrict, "zone-max/min")
 }
 
 // BenchmarkZones5000 times zoning alone.

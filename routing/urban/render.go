@@ -3,6 +3,7 @@ package urban
 import (
 	"fmt"
 	"math"
+	"slices"
 
 	"github.com/lastmile-dev/lastmile/geo/h3cell"
 	"github.com/lastmile-dev/lastmile/internal/render"
@@ -18,12 +19,16 @@ func (r *Report) Map(title string) (*render.Map, error) {
 			r.Pooled.VehicleKm, r.Pooled.Vehicles, r.Pooled.DriverHours, r.Separate.VehicleKm, r.Separate.Vehicles, r.Separate.DriverHours),
 		fmt.Sprintf("%d parcels, %d zones (max/min workload %.2f within districts), vehicle-km saved %.1f%%, %d unassigned",
 			r.Parcels, len(r.Zoning.Zones), r.Zoning.MaxMinWithinDistrict, r.SavingPercent, r.Pooled.Unassigned))
-	for _, z := range r.Zoning.Zones {
+	fill, err := zoneColours(r.Zoning.Zones, render.OkabeIto)
+	if err != nil {
+		return nil, err
+	}
+	for zi, z := range r.Zoning.Zones {
 		mp, err := h3cell.CellsToMultiPolygon(z.Cells)
 		if err != nil {
 			return nil, fmt.Errorf("zone %s: %w", z.ID, err)
 		}
-		m.Zones = append(m.Zones, render.Area{ID: z.ID, Shape: mp, Props: map[string]any{
+		m.Zones = append(m.Zones, render.Area{ID: z.ID, Shape: mp, Fill: fill[zi], Props: map[string]any{
 			"district": z.Group, "parcels": z.Parcels, "workload_hours": math.Round(z.WorkloadSeconds/36) / 100,
 			"area_km2": math.Round(z.AreaKm2*100) / 100, "compactness": math.Round(z.Compactness*1000) / 1000}})
 	}
@@ -44,6 +49,58 @@ func (r *Report) Map(title string) (*render.Map, error) {
 		}
 	}
 	return m, nil
+}
+
+// zoneColours colours zones greedily so that neighbouring zones differ
+// where the palette allows (Welsh & Powell order: most neighbours first).
+func zoneColours(zones []Zone, palette []string) ([]string, error) {
+	owner := map[h3cell.Cell]int{}
+	for z := range zones {
+		for _, c := range zones[z].Cells {
+			owner[c] = z
+		}
+	}
+	nb := make([]map[int]bool, len(zones))
+	var ring []h3cell.Cell
+	for z := range zones {
+		nb[z] = map[int]bool{}
+		for _, c := range zones[z].Cells {
+			var err error
+			if ring, err = c.AppendRing(ring[:0], 1); err != nil {
+				return nil, err
+			}
+			for _, x := range ring {
+				if o, ok := owner[x]; ok && o != z {
+					nb[z][o] = true
+				}
+			}
+		}
+	}
+	order := make([]int, len(zones))
+	for i := range order {
+		order[i] = i
+	}
+	slices.SortStableFunc(order, func(a, b int) int { return len(nb[b]) - len(nb[a]) })
+	colour := make([]int, len(zones))
+	for i := range colour {
+		colour[i] = -1
+	}
+	for _, z := range order {
+		used := map[int]bool{}
+		for o := range nb[z] {
+			used[colour[o]] = true
+		}
+		c := 0
+		for used[c] && c < len(palette)-1 {
+			c++
+		}
+		colour[z] = c
+	}
+	out := make([]string, len(zones))
+	for z, c := range colour {
+		out[z] = palette[c]
+	}
+	return out, nil
 }
 
 // clock writes seconds after midnight as hh:mm.

@@ -377,16 +377,15 @@ type Report struct {
 // Plan plans the urban day twice, pooled and separate, and shares the
 // pooled cost among the carriers.
 //
-// Pooled: the parcels' cells are zoned (Partition) and every zone's
-// general parcels are routed from its shared centre with its share of the
-// shared parcel vehicles; bulky and cold-chain parcels are routed per
-// centre with its vans and refrigerated vans (cold-chain parcels need the
-// cold_chain skill, bulky ones a van); tasks run in parallel. Parcels a
-// task cannot serve are then offered to every idle vehicle in one
-// city-wide task, across zone lines. Separate: each carrier routes its own
-// parcels from its own depot or district stations with its own fleet,
-// under the same budget rule. See the package documentation for the cost
-// sharing.
+// Pooled: the districts are zoned into territories (Zones, Partition);
+// every zone's general parcels are routed from its shared centre with its
+// share of the centre's small vehicles, fresh parcels per centre with its
+// refrigerated vans, and then each centre's vans take the bulky parcels
+// and what the small vehicles could not serve; tasks run in parallel, and
+// parcels still left are offered to every idle vehicle in one city-wide
+// task. Separate: each carrier routes its own parcels from its own depot
+// or district stations with its own fleet, under the same effort rule.
+// See the package documentation for the report and the cost sharing.
 func Plan(ctx context.Context, in Input, opts Options) (*Report, error) {
 	o, err := opts.withDefaults()
 	if err != nil {
