@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"math"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -170,6 +171,11 @@ func TestCostShareIndividuallyRational(t *testing.T) {
 	}
 	if !rep.IndividuallyRational || (rep.CostRule != urban.RuleShapleyExact && rep.CostRule != urban.RuleProportional) {
 		t.Errorf("rule %s, individually rational %v", rep.CostRule, rep.IndividuallyRational)
+	}
+	if rep.InCore == nil {
+		t.Error("no core check with 4 carriers")
+	} else if *rep.InCore != (len(rep.CoreViolations) == 0) {
+		t.Errorf("in core %v with %d violations", *rep.InCore, len(rep.CoreViolations))
 	}
 }
 
@@ -356,4 +362,52 @@ func BenchmarkZones5000(b *testing.B) {
 		n = len(zones)
 	}
 	b.ReportMetric(float64(n), "zones")
+}
+
+// TestSampledShapley checks cost sharing beyond the exact bound: seven
+// carriers, sampled orders, standard errors reported, shares summing to
+// the pooled cost, no core check; and the exact rule with its core check
+// at four.
+func TestSampledShapley(t *testing.T) {
+	in := urbanInput(t, 240, 7)
+	rep, err := urban.Plan(context.Background(), in, urban.Options{Seed: 1, IterationsPerParcel: 2, RespectDistricts: true, ShapleySamples: 4})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rep.CostRule != urban.RuleShapleySampled && rep.CostRule != urban.RuleProportional {
+		t.Errorf("rule %s with 7 carriers, want sampled (or proportional)", rep.CostRule)
+	}
+	if rep.InCore != nil {
+		t.Errorf("core checked with 7 carriers: %v", *rep.InCore)
+	}
+	var sum, phi, se float64
+	for _, c := range rep.Carriers {
+		sum += c.AllocatedCost
+		phi += c.Shapley
+		se += c.ShapleyStdErr
+		if c.ShapleyStdErr < 0 || math.IsNaN(c.ShapleyStdErr) {
+			t.Errorf("carrier %s std err %v", c.ID, c.ShapleyStdErr)
+		}
+	}
+	pooled := rep.CoalitionCosts[coalitionOf(rep)]
+	if math.Abs(sum-pooled) > 0.01 || math.Abs(phi-pooled) > 0.01 {
+		t.Errorf("allocations sum to %.2f and Shapley values to %.2f, want the pooled cost %.2f", sum, phi, pooled)
+	}
+	if !(se > 0) {
+		t.Errorf("standard errors sum to %v, want some sampling error with 4 orders", se)
+	}
+	// 4 orders of 7 carriers: at most 4 × 5 coalitions besides the 7
+	// singletons and the grand coalition.
+	if n := len(rep.CoalitionCosts); n > 7+1+20 {
+		t.Errorf("%d coalition plans, want at most 28", n)
+	}
+}
+
+// coalitionOf names the grand coalition of a report.
+func coalitionOf(rep *urban.Report) string {
+	var ids []string
+	for _, c := range rep.Carriers {
+		ids = append(ids, c.ID)
+	}
+	return strings.Join(ids, "+")
 }

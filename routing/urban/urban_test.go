@@ -6,9 +6,11 @@ import (
 	"fmt"
 	"math"
 	"testing"
+	"time"
 
 	"github.com/lastmile-dev/lastmile/depots"
 	"github.com/lastmile-dev/lastmile/geo/h3cell"
+	"github.com/lastmile-dev/lastmile/routing/fleet"
 )
 
 // checkCoverage asserts that every parcel is on exactly one route or
@@ -181,5 +183,84 @@ func TestPlanInvalid(t *testing.T) {
 	}
 	if _, err := Partition(nil, nil, ZoningOptions{}); !errors.Is(err, ErrInvalid) {
 		t.Errorf("Partition(zero target) error = %v, want ErrInvalid", err)
+	}
+}
+
+func TestPlanDistrictWithoutVehicles(t *testing.T) {
+	in := smallDay(40, 1)
+	var vs []fleet.Vehicle
+	for _, v := range in.Vehicles {
+		if v.Depot != "dc-north" {
+			vs = append(vs, v)
+		}
+	}
+	in.Vehicles = vs
+	if _, err := Plan(context.Background(), in, Options{Seed: 1, IterationsPerParcel: 2, RespectDistricts: true}); !errors.Is(err, ErrInvalid) {
+		t.Errorf("Plan(centre with parcels and no vehicle) error = %v, want ErrInvalid", err)
+	}
+}
+
+func TestPlanBudgetExhausted(t *testing.T) {
+	in := smallDay(120, 1)
+	rep, err := Plan(context.Background(), in, Options{Seed: 1, IterationsPerParcel: 1_000_000, TimeLimit: 20 * time.Millisecond, RespectDistricts: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	plans := map[string]bool{}
+	for _, c := range rep.BudgetExhausted {
+		plans[c.Plan] = len(c.Tasks) > 0
+	}
+	if !plans["pooled"] || !plans["separate"] {
+		t.Errorf("budget_exhausted = %+v, want the pooled and separate plans named with their tasks", rep.BudgetExhausted)
+	}
+	rep, err = Plan(context.Background(), in, Options{Seed: 1, IterationsPerParcel: 3, RespectDistricts: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(rep.BudgetExhausted) != 0 {
+		t.Errorf("budget_exhausted = %+v with iterations alone, want none", rep.BudgetExhausted)
+	}
+}
+
+// TestRoutesAndStops checks the route and stop fields: stops in order of
+// arrival, service within the window, routes within the shift limit, load
+// summed over the stops.
+func TestRoutesAndStops(t *testing.T) {
+	in := smallDay(120, 2)
+	rep, err := Plan(context.Background(), in, Options{Seed: 1, IterationsPerParcel: 5, RespectDistricts: true, MaxRouteHours: 8})
+	if err != nil {
+		t.Fatal(err)
+	}
+	byID := map[string]Parcel{}
+	for _, p := range in.Parcels {
+		byID[p.ID] = p
+	}
+	for _, r := range append(rep.Routes, rep.SeparateRoutes...) {
+		if len(r.Stops) != len(r.Parcels) || r.LoadParcels != len(r.Parcels) {
+			t.Errorf("route %s: %d stops, load %d, %d parcels", r.Vehicle, len(r.Stops), r.LoadParcels, len(r.Parcels))
+		}
+		if r.Hours > 8+1e-9 || r.EndSeconds < r.StartSeconds {
+			t.Errorf("route %s: %.2f h from %d to %d s, want at most 8 h", r.Vehicle, r.Hours, r.StartSeconds, r.EndSeconds)
+		}
+		kg := 0.0
+		for i, s := range r.Stops {
+			p := byID[s.Parcel]
+			if s.Carrier != p.Carrier || s.Kind != p.Category || s.Window != p.Window {
+				t.Errorf("stop %s: carrier %s kind %s window %v, parcel says %s %s %v", s.Parcel, s.Carrier, s.Kind, s.Window, p.Carrier, p.Category, p.Window)
+			}
+			if s.StartSeconds < s.Window.StartSeconds || s.StartSeconds > s.Window.EndSeconds || s.ArrivalSeconds > s.StartSeconds {
+				t.Errorf("stop %s: arrives %d, starts %d, window %v", s.Parcel, s.ArrivalSeconds, s.StartSeconds, s.Window)
+			}
+			if i > 0 && s.ArrivalSeconds < r.Stops[i-1].ArrivalSeconds {
+				t.Errorf("route %s: stop %d arrives before stop %d", r.Vehicle, i, i-1)
+			}
+			if s.ArrivalSeconds < r.StartSeconds || s.ArrivalSeconds > r.EndSeconds {
+				t.Errorf("route %s: stop %s at %d outside the route's %d..%d", r.Vehicle, s.Parcel, s.ArrivalSeconds, r.StartSeconds, r.EndSeconds)
+			}
+			kg += p.WeightKg
+		}
+		if math.Abs(kg-r.LoadKg) > 0.01 {
+			t.Errorf("route %s: load %.2f kg, stops weigh %.2f", r.Vehicle, r.LoadKg, kg)
+		}
 	}
 }
