@@ -47,7 +47,7 @@ func runPlan(ctx context.Context, env *Env, args []string) error {
 	parcels := fs.Int("parcels", scenario.DefaultParcels, "urban parcels on the generated day")
 	carriers := fs.Int("carriers", scenario.DefaultCarriers, "carriers on the generated day")
 	timeLimit := fs.Duration("time-limit", 0, "urban: wall-clock budget of each plan (pooled, separate); rural: of each routing task; 0 means iteration limits only")
-	iterations := fs.Int("iterations", 0, "urban: SISR iterations per parcel of each task (default 10 without --time-limit); rural: per task (default 1000)")
+	iterations := fs.Int("iterations", 0, "urban: SISR iterations per parcel of each task (default 20 without --time-limit); rural: per task (default 1000)")
 	respect := fs.Bool("respect-districts", true, "urban: keep zones inside districts")
 	res := fs.Int("res", 8, "urban: H3 resolution of the zone cells")
 	zoneHours := fs.Float64("zone-hours", 24, "urban: target workload of a zone in vehicle-hours")

@@ -44,7 +44,7 @@ type Options struct {
 	// parcels, by the same rule on both sides. Zero means no time limit.
 	TimeLimit time.Duration
 	// IterationsPerParcel bounds each routing search at this many SISR
-	// iterations per parcel of the task. Zero means 10 when TimeLimit is
+	// iterations per parcel of the task. Zero means 20 when TimeLimit is
 	// zero (so a run always ends), else no iteration limit. With
 	// iterations alone a plan is deterministic.
 	IterationsPerParcel int
@@ -92,7 +92,7 @@ type Options struct {
 	MaxRouteHours float64
 	// CoalitionEffort is the fraction of the plan budget spent on each
 	// coalition's pooled plan, which starts from the grand coalition's
-	// routes; 0 means 0.2.
+	// routes; 0 means 0.1.
 	CoalitionEffort float64
 	// Travel builds travel matrices; nil means geo.GreatCircle with every
 	// point in the urban core class. TravelSpeedKmh is the speed Travel's
@@ -124,7 +124,7 @@ func (o Options) withDefaults() (Options, error) {
 		return o, fmt.Errorf("%w: negative time limit, iterations, workers or samples", ErrInvalid)
 	}
 	if o.TimeLimit == 0 && o.IterationsPerParcel == 0 {
-		o.IterationsPerParcel = 10
+		o.IterationsPerParcel = 20
 	}
 	if o.MaxTrips < 0 || o.MaxTrips > 1000 || o.ReloadSeconds < 0 {
 		return o, fmt.Errorf("%w: max trips %d outside 0..1000 or negative reload time", ErrInvalid, o.MaxTrips)
@@ -164,7 +164,7 @@ func (o Options) withDefaults() (Options, error) {
 		{&o.MaxRouteHours, 10, "max route hours"},
 		{&o.BulkyMinKg, 500, "bulky minimum kg"},
 		{&o.UnassignedPenaltyYuan, 30, "unassigned penalty"},
-		{&o.CoalitionEffort, 0.2, "coalition effort"},
+		{&o.CoalitionEffort, 0.1, "coalition effort"},
 	} {
 		if err := def(d.x, d.v, d.name); err != nil {
 			return o, err
