@@ -44,7 +44,10 @@
 //     With Options.CarrierStations each carrier also gets a station per
 //     district with that district's part of its fleet, a fairer baseline;
 //   - shared distribution centres per district (Operator depots.Shared)
-//     with a shared fleet sized to the pooled parcels: the joint plan;
+//     with a shared fleet sized to the pooled parcels, plus a van per
+//     600 km² of district for outlying parcels: the joint plan. Every
+//     fleet has two refrigerated vans from 8 fresh parcels, as morning and
+//     evening slots lie further apart than a shift;
 //   - Parcels with carrier, district, location, category (general, fresh =
 //     cold chain, bulky), weight in kg, volume in litres, delivery slot and
 //     window (about 60% all day, the rest morning, afternoon or evening)
