@@ -84,7 +84,7 @@ type Options struct {
 	// checked); beyond it, ShapleySamples random orders are sampled. 0
 	// means 6.
 	ExactShapleyCarriers int
-	// ShapleySamples is the number of sampled carrier orders; 0 means 12.
+	// ShapleySamples is the number of sampled carrier orders; 0 means 10.
 	ShapleySamples int
 	// MaxRouteHours limits every route, reloads included, to a driver's
 	// shift, in both plans; 0 means 10 hours. The vehicle model has no
@@ -92,7 +92,7 @@ type Options struct {
 	MaxRouteHours float64
 	// CoalitionEffort is the fraction of the plan budget spent on each
 	// coalition's pooled plan, which starts from the grand coalition's
-	// routes; 0 means 0.1.
+	// routes; 0 means 0.05 (one iteration per parcel by default).
 	CoalitionEffort float64
 	// Travel builds travel matrices; nil means geo.GreatCircle with every
 	// point in the urban core class. TravelSpeedKmh is the speed Travel's
@@ -164,7 +164,7 @@ func (o Options) withDefaults() (Options, error) {
 		{&o.MaxRouteHours, 10, "max route hours"},
 		{&o.BulkyMinKg, 500, "bulky minimum kg"},
 		{&o.UnassignedPenaltyYuan, 30, "unassigned penalty"},
-		{&o.CoalitionEffort, 0.1, "coalition effort"},
+		{&o.CoalitionEffort, 0.05, "coalition effort"},
 	} {
 		if err := def(d.x, d.v, d.name); err != nil {
 			return o, err
@@ -180,7 +180,7 @@ func (o Options) withDefaults() (Options, error) {
 		return o, fmt.Errorf("%w: exact Shapley over %d carriers is 2^%d coalition plans; at most 20", ErrInvalid, o.ExactShapleyCarriers, o.ExactShapleyCarriers)
 	}
 	if o.ShapleySamples == 0 {
-		o.ShapleySamples = 12
+		o.ShapleySamples = 10
 	}
 	if o.CO2KgPerKm == nil {
 		o.CO2KgPerKm = DefaultCO2()
