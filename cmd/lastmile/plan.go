@@ -168,8 +168,8 @@ func planUrban(ctx context.Context, env *Env, s *scenario.Scenario, req scenario
 	prog := newProgress(env.Stderr, "plan urban", 3, quiet)
 	stages := map[string]bool{}
 	req.Progress = func(p urban.Progress) {
-		main, _, _ := strings.Cut(p.Stage, " ")
-		stages[main] = true
+		main, _, _ := strings.Cut(p.Stage, " ") // "pooled vans", "coalition zto+sf" …
+		stages[strings.TrimSuffix(main, "s")] = true
 		prog.Set(len(stages)-1, fmt.Sprintf("%s: %d/%d", p.Stage, p.Done, p.Total))
 	}
 	s, rep, err := scenario.PlanUrban(ctx, req, s)
