@@ -391,6 +391,8 @@ func (t *terrain) allocate(k int, o ZoningOptions, rng *rand.Rand) []int {
 	t.repair(zone, k)
 	t.balance(zone, k, o.BalanceRatio)
 	t.smooth(zone, k, o.BalanceRatio)
+	t.trim(zone, k, o.BalanceRatio)
+	t.smooth(zone, k, o.BalanceRatio)
 	return zone
 }
 
@@ -710,6 +712,117 @@ func (t *terrain) smooth(zone []int, k int, ratio float64) {
 			movedAny = true
 		}
 		if !movedAny {
+			return
+		}
+	}
+}
+
+// trim moves corridors: a cell whose loss would cut its zone in pieces
+// moves together with the pieces that carry no workload (an empty
+// hinterland reached through a corridor) to a neighbouring zone, when that
+// lowers the zones' summed moments of inertia and keeps the workload
+// ratio within ratio (or does not raise it). Both zones stay connected:
+// the pieces hang on the moved cell.
+func (t *terrain) trim(zone []int, k int, ratio float64) {
+	cnt, sx, sy := make([]float64, k), make([]float64, k), make([]float64, k)
+	loads := make([]float64, k)
+	for i, z := range zone {
+		cnt[z]++
+		sx[z] += t.x[i]
+		sy[z] += t.y[i]
+		loads[z] += t.w[i]
+	}
+	ratioOf := func() float64 {
+		lo, hi := slices.Min(loads), slices.Max(loads)
+		if lo <= 0 {
+			return math.Inf(1)
+		}
+		return hi / lo
+	}
+	mark := make([]int, len(zone))
+	stamp := 0
+	for range 4 {
+		moved := false
+		for i := range zone {
+			from := zone[i]
+			stamp++
+			if t.staysConnected(zone, from, i, mark, stamp) {
+				continue
+			}
+			// The pieces of the zone without i; all but the one with the
+			// most workload (then cells) must be empty to move.
+			zone[i] = -1
+			stamp++
+			comps := t.components(zone, from, mark, stamp)
+			zone[i] = from
+			main, mw := -1, -1.0
+			for ci, c := range comps {
+				w := 0.0
+				for _, j := range c {
+					w += t.w[j]
+				}
+				if v := w*1e6 + float64(len(c)); v > mw {
+					main, mw = ci, v
+				}
+			}
+			set := []int{i}
+			ok := true
+			for ci, c := range comps {
+				if ci == main {
+					continue
+				}
+				for _, j := range c {
+					if t.w[j] > 0 {
+						ok = false
+					}
+				}
+				set = append(set, c...)
+			}
+			if !ok || len(set) >= int(cnt[from]) {
+				continue
+			}
+			var c, x, y float64
+			for _, j := range set {
+				c++
+				x += t.x[j]
+				y += t.y[j]
+			}
+			best, bestDelta := -1, -1e-6
+			for _, j := range t.adj[i] {
+				to := zone[j]
+				if to == from {
+					continue
+				}
+				d := (sx[from]*sx[from]+sy[from]*sy[from])/cnt[from] + (sx[to]*sx[to]+sy[to]*sy[to])/cnt[to] -
+					((sx[from]-x)*(sx[from]-x)+(sy[from]-y)*(sy[from]-y))/(cnt[from]-c) -
+					((sx[to]+x)*(sx[to]+x)+(sy[to]+y)*(sy[to]+y))/(cnt[to]+c)
+				if d < bestDelta {
+					best, bestDelta = to, d
+				}
+			}
+			if best < 0 {
+				continue
+			}
+			before := ratioOf()
+			loads[from] -= t.w[i]
+			loads[best] += t.w[i]
+			if after := ratioOf(); after > ratio && after > before {
+				loads[from] += t.w[i]
+				loads[best] -= t.w[i]
+				continue
+			}
+			for _, j := range set {
+				zone[j] = best
+			}
+			cnt[from] -= c
+			cnt[best] += c
+			sx[from] -= x
+			sx[best] += x
+			sy[from] -= y
+			sy[best] += y
+			moved = true
+		}
+		if !moved {
 			return
 		}
 	}
