@@ -8,10 +8,10 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/lastmile-dev/lastmile/internal/cqgeo"
 	"github.com/lastmile-dev/lastmile/internal/render"
 	"github.com/lastmile-dev/lastmile/internal/scenario"
 	"github.com/lastmile-dev/lastmile/routing/rural"
-	"github.com/lastmile-dev/lastmile/routing/urban"
 	"github.com/paulmach/orb/geojson"
 )
 
@@ -20,19 +20,20 @@ import (
 type scenarioPlanRequest struct {
 	Seed uint64 `json:"seed"`
 	// Parcels is the urban day's parcel count; 0 means 1000 here (the
-	// scenario default of 5000 takes longer than a request should).
+	// scenario default of 5000 takes longer than a request should), so
+	// give it to compare with `lastmile plan urban`.
 	Parcels  int `json:"parcels,omitempty"`
 	Carriers int `json:"carriers,omitempty"`
 	// TimeLimitMs bounds the whole run, capped by the server's synchronous
-	// limit; 0 means that limit.
+	// limit; 0 means that limit. It cuts a run short; it does not set the
+	// effort (see Iterations).
 	TimeLimitMs int64 `json:"time_limit_ms,omitempty"`
-	// Iterations bounds each routing search: per parcel for urban, per
-	// task for rural. With iterations alone a plan is deterministic.
+	// Iterations bounds each routing search: per parcel for urban (0:
+	// urban's default, as the CLI), per task for rural. A plan is
+	// deterministic unless the time limit cuts it.
 	Iterations int `json:"iterations,omitempty"`
 	// RespectDistricts keeps every delivery zone inside one district;
-	// omitted means true, as in `lastmile plan urban`. Zoning across
-	// districts is much slower and is not bounded by the time budget, only
-	// cut off by the server's limit.
+	// omitted means true, as in `lastmile plan urban`.
 	RespectDistricts *bool `json:"respect_districts,omitempty"`
 	// Counties limits the rural week to these counties (IDs such as
 	// "rongchang"); omitted means every county, a run of about a minute
@@ -64,7 +65,12 @@ func (s *Server) scenarioRequest(w http.ResponseWriter, r *http.Request, kind sc
 	if req.TimeLimitMs < 0 || req.Iterations < 0 {
 		return nil, nil, nil, 0, badParam("time_limit_ms", "time limit and iterations must be ≥ 0")
 	}
-	sc, err := scenario.Generate(scenario.Chongqing(), scenario.Options{Seed: req.Seed, Kind: kind, Parcels: req.Parcels, Carriers: req.Carriers, Counties: req.Counties})
+	var sc *scenario.Scenario
+	if kind == scenario.KindUrban {
+		sc, err = scenario.UrbanRequest{Seed: req.Seed, Parcels: req.Parcels, Carriers: req.Carriers}.UrbanDay()
+	} else {
+		sc, err = scenario.Generate(scenario.Chongqing(), scenario.Options{Seed: req.Seed, Kind: kind, Parcels: req.Parcels, Carriers: req.Carriers, Counties: req.Counties})
+	}
 	if err != nil {
 		return nil, nil, nil, 0, err
 	}
@@ -77,24 +83,23 @@ func (s *Server) scenarioRequest(w http.ResponseWriter, r *http.Request, kind sc
 }
 
 // urbanPlan plans the urban day of a seeded scenario: joint (pooled)
-// delivery against each carrier on its own, with the cost split.
+// delivery against each carrier on its own, with the cost split. It runs
+// scenario.PlanUrban, as `lastmile plan urban` does, so the same request
+// gives the same report: iterations per parcel (urban's default when
+// omitted) set the effort of both plans alike, and the server's time
+// limit only cuts the run short, which the report then names in
+// budget_exhausted (and the timeLimitHeader marks).
 func (s *Server) urbanPlan(w http.ResponseWriter, r *http.Request) error {
 	req, body, sc, tl, err := s.scenarioRequest(w, r, scenario.KindUrban)
 	if err != nil {
 		return err
 	}
-	in, err := sc.UrbanInput()
-	if err != nil {
-		return err
-	}
-	opts := urban.Options{Seed: int64(req.Seed), TimeLimit: urbanPlanBudget(tl, len(sc.Day.Carriers)), IterationsPerParcel: req.Iterations, RespectDistricts: req.RespectDistricts == nil || *req.RespectDistricts}
-	if req.Iterations > 0 {
-		opts.TimeLimit = 0
-	}
+	ureq := scenario.UrbanRequest{Seed: req.Seed, Parcels: req.Parcels, Carriers: req.Carriers, Iterations: req.Iterations,
+		AcrossDistricts: req.RespectDistricts != nil && !*req.RespectDistricts}
 	start := time.Now()
 	ctx, cancel := context.WithTimeout(r.Context(), tl)
 	defer cancel()
-	rep, err := urban.Plan(ctx, in, opts)
+	_, rep, err := scenario.PlanUrban(ctx, ureq, sc)
 	if err := s.planDeadline(ctx, w, r, "urban", tl, err); err != nil {
 		return err
 	}
@@ -104,31 +109,9 @@ func (s *Server) urbanPlan(w http.ResponseWriter, r *http.Request) error {
 		if err != nil {
 			return nil, err
 		}
+		m.Footer = cqgeo.Attribution
 		return renderGeoJSON(m)
 	})
-}
-
-// urbanPlanBudget turns the time limit of a whole urban run into
-// urban.Options.TimeLimit, the budget of one plan. With urban's default
-// efforts a run spends about 1.5 plan budgets on the pooled plan (its
-// cross-zone pass adds half), 1 on the separate plans and 0.375 on each
-// coalition of the cost game (a quarter, plus its cross-zone pass): 2^n −
-// n − 2 coalitions for n ≤ 5 carriers (exact Shapley values), at most 24
-// sampled orders of n − 2 new coalitions beyond. As much again is left for
-// zoning, matrices and a loaded machine (measured: 1,000 parcels, 4
-// carriers, 1.2 s a plan took 6.3 s, not 7.5 s, alone, and over 9 s beside
-// other work). The handler's deadline remains the hard cap.
-func urbanPlanBudget(tl time.Duration, carriers int) time.Duration {
-	coalitions := 0.0
-	switch {
-	case carriers <= 1:
-	case carriers <= 5:
-		coalitions = float64(int(1)<<carriers - carriers - 2)
-	default:
-		coalitions = float64(24 * (carriers - 2))
-	}
-	units := 1.5 + 1 + 0.375*coalitions
-	return time.Duration(float64(tl) / (2 * units))
 }
 
 // ruralPlan plans the rural week of a seeded scenario.

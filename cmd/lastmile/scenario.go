@@ -24,7 +24,7 @@ func runScenario(ctx context.Context, env *Env, args []string) error {
 			"--fixture prints (or writes, as DIR/fixture.json) the hand-written fixture itself.")
 	seed := seedFlag(fs, "random seed; the same seed and flags give the same scenario")
 	parcels := fs.Int("parcels", scenario.DefaultParcels, "urban parcels on the day")
-	carriers := fs.Int("carriers", scenario.DefaultCarriers, "carriers delivering (1..5: zto, yto, sf, jd, yunda)")
+	carriers := fs.Int("carriers", scenario.DefaultCarriers, "carriers delivering, in fixture order (1..10: zto, yto, sf, jd, yunda, sto, jt, ems, deppon, danniao)")
 	kind := fs.String("kind", string(scenario.KindAll), "what to generate: urban, rural or all")
 	dcs := fs.Int("dcs", 1, "shared distribution centres per district")
 	stations := fs.Bool("carrier-stations", false, "give each carrier its own station per district, with its fleet there")

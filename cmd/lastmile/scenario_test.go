@@ -80,7 +80,7 @@ func TestScenarioCommand(t *testing.T) {
 	})
 	for _, args := range [][]string{
 		{"--parcels", "-5"},
-		{"--carriers", "9"},
+		{"--carriers", "11"},
 		{"--kind", "suburb"},
 		{"--bogus"},
 		{"extra"},

@@ -40,7 +40,19 @@ type Map struct {
 	// Marks are points with a kind (hub, station, village, city), written
 	// to GeoJSON as the "site" layer; WriteSheetSVG draws their symbols.
 	Marks []Mark
+	// Palette, when set, colours zones in turn and each route in the
+	// colour of the zone named by its Group (OkabeIto is safe for colour
+	// blindness); nil means Colour's hues, one per vehicle.
+	Palette []string
+	// Footer is a line printed at the foot of the map (data credits); the
+	// GeoJSON carries it as the collection's "attribution".
+	Footer string
 }
+
+// OkabeIto is the eight-colour palette of Okabe & Ito, "Color universal
+// design" (2008), distinguishable with every common colour-vision
+// deficiency; black is replaced by grey so that black depots stand out.
+var OkabeIto = []string{"#E69F00", "#56B4E9", "#009E73", "#F0E442", "#0072B2", "#D55E00", "#CC79A7", "#999999"}
 
 func (m *Map) depotLabel() string {
 	if m.DepotLabel == "" {
@@ -53,6 +65,10 @@ func (m *Map) depotLabel() string {
 type Area struct {
 	ID    string
 	Shape orb.MultiPolygon
+	// Fill, when set, is the area's colour, overriding Map.Palette.
+	Fill string
+	// Props are extra GeoJSON properties.
+	Props map[string]any
 }
 
 // Line is one route.
@@ -178,17 +194,34 @@ func WriteSVG(w io.Writer, m *Map, widthPx int) error {
 	}
 	sb.WriteString("</g>\n")
 	sb.WriteString(`<g id="zones" stroke="#555" stroke-width="0.8" fill-opacity="0.22">` + "\n")
+	zoneColour := map[string]string{}
 	for i, z := range m.Zones {
-		fmt.Fprintf(&sb, `<path d="%s" fill="%s" fill-rule="evenodd"><title>%s</title></path>`+"\n", path(z.Shape), Colour(i*3+1), esc(z.ID))
+		c := Colour(i*3 + 1)
+		if len(m.Palette) > 0 {
+			c = m.Palette[i%len(m.Palette)]
+		}
+		if z.Fill != "" {
+			c = z.Fill
+		}
+		zoneColour[z.ID] = c
+		fmt.Fprintf(&sb, `<path d="%s" fill="%s" fill-rule="evenodd"><title>%s</title></path>`+"\n", path(z.Shape), c, esc(z.ID))
 	}
 	sb.WriteString("</g>\n")
 	sb.WriteString(`<g id="routes" fill="none" stroke-width="1.4" stroke-opacity="0.85" stroke-linejoin="round">` + "\n")
 	vehicles := map[string]int{}
 	for _, r := range m.Routes {
-		c, ok := vehicles[r.Vehicle]
+		ci, ok := vehicles[r.Vehicle]
 		if !ok {
-			c = len(vehicles)
-			vehicles[r.Vehicle] = c
+			ci = len(vehicles)
+			vehicles[r.Vehicle] = ci
+		}
+		c := Colour(ci)
+		if len(m.Palette) > 0 {
+			if zc, ok := zoneColour[r.Group]; ok {
+				c = zc
+			} else {
+				c = m.Palette[ci%len(m.Palette)]
+			}
 		}
 		var ps strings.Builder
 		for i, p := range r.Path {
@@ -199,10 +232,10 @@ func WriteSVG(w io.Writer, m *Map, widthPx int) error {
 			fmt.Fprintf(&ps, "%.1f,%.1f", x, y)
 		}
 		fmt.Fprintf(&sb, `<polyline points="%s" stroke="%s"><title>%s %s %.1f km, %d stops</title></polyline>`+"\n",
-			ps.String(), Colour(c), esc(r.Vehicle), esc(r.Group), r.Km, len(r.Stops))
+			ps.String(), c, esc(r.Vehicle), esc(r.Group), r.Km, len(r.Stops))
 		for _, s := range r.Stops {
 			x, y := xy(s.Point)
-			fmt.Fprintf(&sb, `<circle cx="%.1f" cy="%.1f" r="1.6" fill="%s" stroke="none"/>`, x, y, Colour(c))
+			fmt.Fprintf(&sb, `<circle cx="%.1f" cy="%.1f" r="1.6" fill="%s" stroke="none"/>`, x, y, c)
 		}
 		sb.WriteString("\n")
 	}
@@ -233,10 +266,18 @@ func WriteSVG(w io.Writer, m *Map, widthPx int) error {
 	lx, ly := W-330, 21.0
 	sb.WriteString(`<g font-size="12" fill="#333">`)
 	if len(m.Zones) > 0 {
-		fmt.Fprintf(&sb, `<rect x="%.0f" y="%.0f" width="14" height="10" fill="%s" fill-opacity="0.35" stroke="#555"/><text x="%.0f" y="%.0f">delivery zone (H3 cells)</text>`, lx, ly-9, Colour(1), lx+20, ly)
+		c := Colour(1)
+		if len(m.Palette) > 0 {
+			c = m.Palette[0]
+		}
+		fmt.Fprintf(&sb, `<rect x="%.0f" y="%.0f" width="14" height="10" fill="%s" fill-opacity="0.35" stroke="#555"/><text x="%.0f" y="%.0f">delivery zone (H3 cells)</text>`, lx, ly-9, c, lx+20, ly)
 		ly += 20
 	}
-	if len(m.Routes) > 0 {
+	if len(m.Routes) > 0 && len(m.Palette) > 0 {
+		fmt.Fprintf(&sb, `<line x1="%.0f" y1="%.0f" x2="%.0f" y2="%.0f" stroke="%s" stroke-width="2"/><text x="%.0f" y="%.0f">route from its centre, in its zone's colour (%d)</text>`,
+			lx, ly-4, lx+14, ly-4, m.Palette[0], lx+20, ly, len(vehicles))
+		ly += 20
+	} else if len(m.Routes) > 0 {
 		fmt.Fprintf(&sb, `<line x1="%.0f" y1="%.0f" x2="%.0f" y2="%.0f" stroke="%s" stroke-width="2"/><line x1="%.0f" y1="%.0f" x2="%.0f" y2="%.0f" stroke="%s" stroke-width="2"/><text x="%.0f" y="%.0f">route, one colour per vehicle (%d)</text>`,
 			lx, ly-6, lx+14, ly-6, Colour(0), lx, ly-2, lx+14, ly-2, Colour(1), lx+20, ly, len(vehicles))
 		ly += 20
@@ -261,6 +302,9 @@ func WriteSVG(w io.Writer, m *Map, widthPx int) error {
 	}
 	px := step / kmPerPx
 	fmt.Fprintf(&sb, `<g font-size="12" fill="#222"><rect x="14" y="%.0f" width="%.1f" height="6" fill="#222"/><text x="14" y="%.0f">%g km</text></g>`+"\n", H-22, px, H-28, step)
+	if m.Footer != "" {
+		fmt.Fprintf(&sb, `<text x="%.0f" y="%.0f" font-size="11" fill="#555" text-anchor="end" stroke="#fbfaf7" stroke-width="3" paint-order="stroke">%s</text>`+"\n", W-10, H-10, esc(m.Footer))
+	}
 	sb.WriteString("</svg>\n")
 	_, err := io.WriteString(w, sb.String())
 	return err
@@ -286,6 +330,9 @@ func WriteGeoJSON(w io.Writer, m *Map) error {
 	for _, z := range m.Zones {
 		f := geojson.NewFeature(z.Shape)
 		f.Properties = geojson.Properties{"layer": "zone", "id": z.ID}
+		for k, v := range z.Props {
+			f.Properties[k] = v
+		}
 		fc.Append(f)
 	}
 	for _, r := range m.Routes {
@@ -316,6 +363,9 @@ func WriteGeoJSON(w io.Writer, m *Map) error {
 			f.Properties[k] = v
 		}
 		fc.Append(f)
+	}
+	if m.Footer != "" {
+		fc.ExtraMembers = geojson.Properties{"attribution": m.Footer}
 	}
 	b, err := fc.MarshalJSON()
 	if err != nil {

@@ -8,7 +8,7 @@ import (
 )
 
 // Chongqing returns the hand-written Chongqing fixture, validated: the nine
-// main-urban districts, four logistics parks, five carriers, seven vehicle
+// main-urban districts, four logistics parks, ten carriers, seven vehicle
 // types, and the 34 county-level units with rural townships, from the
 // gazetteer derivative embedded in this package (CountiesFromGazetteer):
 // 815 townships with a point and rural villages, 6,533 villages (村) of
@@ -131,6 +131,11 @@ func chongqingCarriers() []CarrierProfile {
 		{ID: "sf", Name: "SF Express 顺丰速运", Share: 0.12, FreshShare: 0.12, BulkyShare: 0.06},
 		{ID: "jd", Name: "JD Logistics 京东物流", Share: 0.14, FreshShare: 0.15, BulkyShare: 0.12},
 		{ID: "yunda", Name: "Yunda Express 韵达速递", Share: 0.17, FreshShare: 0.02, BulkyShare: 0.04},
+		{ID: "sto", Name: "STO Express 申通快递", Share: 0.12, FreshShare: 0.02, BulkyShare: 0.04},
+		{ID: "jt", Name: "J&T Express 极兔速递", Share: 0.11, FreshShare: 0.01, BulkyShare: 0.03},
+		{ID: "ems", Name: "China Post EMS 中国邮政", Share: 0.07, FreshShare: 0.03, BulkyShare: 0.05},
+		{ID: "deppon", Name: "Deppon Express 德邦快递", Share: 0.03, FreshShare: 0.01, BulkyShare: 0.35},
+		{ID: "danniao", Name: "Danniao 丹鸟 (Cainiao)", Share: 0.02, FreshShare: 0.05, BulkyShare: 0.03},
 	}
 }
 

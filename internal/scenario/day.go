@@ -164,6 +164,7 @@ func generateDay(f *Fixture, o Options) *Day {
 				FixedCost: 1500, HandlingCost: 0.8,
 			})
 			shared = append(shared, part.vehicles(f, depots.Shared, id, string(id))...)
+			shared = append(shared, part.outlying(f, d, k, string(id), id)...)
 		}
 	}
 	day.Vehicles = append(day.Vehicles, shared...)

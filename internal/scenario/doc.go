@@ -9,20 +9,22 @@
 // (渝中 Yuzhong, 大渡口 Dadukou, 江北 Jiangbei, 沙坪坝 Shapingba, 九龙坡
 // Jiulongpo, 南岸 Nan'an, 北碚 Beibei, 渝北 Yubei, 巴南 Banan) with centre,
 // area, 2020 population, an e-commerce factor and a few built-up
-// neighbourhood centres each; four logistics parks; five carriers (ZTO,
-// YTO, SF, JD, Yunda) with market, fresh and bulky shares; four vehicle
-// types (e-tricycle, van, light truck, cold-chain van, small mountain van,
-// trunk truck, refrigerated truck) with capacities in parcels, kg and
-// litres, shift, speed and costs in yuan; and the 34 county-level units
-// with rural townships, read from gazetteer/, a small derivative of
-// ../shared/geo embedded in the package (Vonng/adcode, CC BY 4.0): 815
-// townships, their counts of rural villages (村) and urban communities
-// (社区), and the 351 rural villages with a point. Mountain counties and
-// farm produce by region are written by hand (荣昌 Rongchang: vegetables,
-// pork, goose, grain; 酉阳 Youyang: tea, konjac, fruit, pepper). All
-// points are orb.Point [lon, lat] in WGS-84; the urban figures are written
-// by hand at about 0.01°. District.Boundary draws a
-// modest equal-area circle; the real boundaries live in ../shared/geo.
+// neighbourhood centres each; four logistics parks; ten carriers (ZTO,
+// YTO, SF, JD, Yunda, STO, J&T, EMS, Deppon, Danniao; a day takes the first
+// Options.Carriers) with market, fresh and bulky shares; vehicle types
+// (e-tricycle, van, light truck, cold-chain van, small mountain van, trunk
+// truck, refrigerated truck) with capacities in parcels, kg and litres,
+// shift, speed and costs in yuan; and the 34 county-level units with rural
+// townships, read from gazetteer/, a small derivative of ../shared/geo
+// embedded in the package (Vonng/adcode, CC BY 4.0): 815 townships, their
+// counts of rural villages (村) and urban communities (社区), and the 351
+// rural villages with a point. Mountain counties and farm produce by region
+// are written by hand (荣昌 Rongchang: vegetables, pork, goose, grain; 酉阳
+// Youyang: tea, konjac, fruit, pepper). All points are orb.Point [lon, lat]
+// in WGS-84; the urban figures are written by hand at about 0.01°.
+// District.Boundary draws a modest equal-area circle; DistrictBoundaries
+// gives the real outlines of the main-urban districts, embedded by
+// internal/cqgeo, which Scenario.UrbanInput hands to the planner.
 //
 // # Generator
 //
@@ -46,7 +48,10 @@
 //     With Options.CarrierStations each carrier also gets a station per
 //     district with that district's part of its fleet, a fairer baseline;
 //   - shared distribution centres per district (Operator depots.Shared)
-//     with a shared fleet sized to the pooled parcels: the joint plan;
+//     with a shared fleet sized to the pooled parcels, plus a van per
+//     600 km² of district for outlying parcels: the joint plan. Every
+//     fleet has two refrigerated vans from 8 fresh parcels, as morning and
+//     evening slots lie further apart than a shift;
 //   - Parcels with carrier, district, location, category (general, fresh =
 //     cold chain, bulky), weight in kg, volume in litres, delivery slot and
 //     window (about 60% all day, the rest morning, afternoon or evening)

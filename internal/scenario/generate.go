@@ -174,7 +174,8 @@ func (fp *fleetPlan) add(p *urban.Parcel) {
 	}
 }
 
-// vehicles sizes a fleet for one trip per vehicle with 10–20% slack:
+// vehicles sizes a fleet for one trip per vehicle with 10–20% slack
+// (and two refrigerated vans from 8 fresh parcels):
 // Roles.Parcel vehicles (tricycles) for general parcels, Roles.Bulky (vans)
 // for bulky ones by volume and count, Roles.Cold for fresh ones.
 func (fp fleetPlan) vehicles(f *Fixture, operator string, depot depots.ID, prefix string) []fleet.Vehicle {
@@ -193,8 +194,35 @@ func (fp fleetPlan) vehicles(f *Fixture, operator string, depot depots.ID, prefi
 		addN(t.ID, int(math.Ceil(max(fp.bulkyLitres*1.2/t.CapacityLitres, float64(fp.bulky)*1.2/float64(t.CapacityParcels)))))
 	}
 	if fp.fresh > 0 {
+		// A second refrigerated van from 8 fresh parcels: the morning and
+		// evening slots lie further apart than one driver's shift.
 		t := f.vehicleType(f.Roles.Cold)
-		addN(t.ID, int(math.Ceil(float64(fp.fresh)*1.2/float64(t.CapacityParcels))))
+		n := int(math.Ceil(float64(fp.fresh) * 1.2 / float64(t.CapacityParcels)))
+		if fp.fresh >= 8 {
+			n = max(n, 2)
+		}
+		addN(t.ID, n)
+	}
+	return vs
+}
+
+// outlying returns the vans a shared centre needs beyond one trip per
+// vehicle, because one centre serves a whole district: a van per 600 km²
+// of its part of the district, for parcels beyond the tricycles' range.
+func (fp fleetPlan) outlying(f *Fixture, d District, centres int, prefix string, depot depots.ID) []fleet.Vehicle {
+	var vs []fleet.Vehicle
+	add := func(typ string, n, from int) {
+		for i := range n {
+			vs = append(vs, fleet.Vehicle{ID: fmt.Sprintf("%s-%s-%02d", prefix, typ, from+i+1), Type: typ, Operator: depots.Shared, Depot: depot})
+		}
+	}
+	if fp.general+fp.bulky > 0 {
+		base := 0
+		if fp.bulky > 0 {
+			t := f.vehicleType(f.Roles.Bulky)
+			base = int(math.Ceil(max(fp.bulkyLitres*1.2/t.CapacityLitres, float64(fp.bulky)*1.2/float64(t.CapacityParcels))))
+		}
+		add(f.Roles.Bulky, int(math.Ceil(d.AreaKm2/float64(centres)/600)), base)
 	}
 	return vs
 }

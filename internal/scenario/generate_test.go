@@ -96,7 +96,7 @@ func TestGenerateOptionsErrors(t *testing.T) {
 		{"negative parcels", Options{Parcels: -1}},
 		{"too many parcels", Options{Parcels: MaxParcels + 1}},
 		{"negative carriers", Options{Carriers: -2}},
-		{"more carriers than the fixture", Options{Carriers: 6}},
+		{"more carriers than the fixture", Options{Carriers: 11}},
 		{"unknown kind", Options{Kind: "suburban"}},
 		{"tiny neighbourhoods", Options{NeighbourhoodPeople: 10}},
 		{"villages reversed", Options{MinVillages: 5, MaxVillages: 2}},
@@ -277,7 +277,7 @@ func TestGenerateWeights(t *testing.T) {
 	}
 	// Expected fresh share: Σ share × fresh share.
 	wantFresh := 0.0
-	for i, c := range f.Carriers {
+	for i, c := range f.Carriers[:len(s.Day.Carriers)] {
 		wantFresh += s.Day.Carriers[i].Share * c.FreshShare
 	}
 	if got := float64(fresh) / 20000; math.Abs(got-wantFresh) > 0.01 {

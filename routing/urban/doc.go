@@ -5,63 +5,89 @@
 //
 // # Zoning
 //
-// Parcels are aggregated to H3 cells (Options.Resolution, 8 by default);
-// a cell's workload is its parcels' service time plus Options.StopSeconds
-// per parcel. Partition splits the cells into contiguous zones balanced by
-// workload, within districts when Options.RespectDistricts (a cell goes to
-// the district of most of its parcels): clusters are first joined through
-// empty bridge cells, zones are grown from k-means++ seeds by workload
-// deficit, then boundary moves balance them (see Partition). The tested
-// bound is max/min zone workload ≤ 1.5 within a district (or overall when
-// districts are ignored); the report states the achieved ratios.
+// Zones are territories. Each district's area (Input.Boundaries: every H3
+// cell at Options.Resolution, 8 by default, whose centre lies inside the
+// outline) is partitioned into zones; a parcel belongs to the zone of its
+// cell (or of the nearest zoned cell), so tomorrow's parcel in an empty
+// cell has a zone too. A cell's workload is its parcels' service time plus
+// Options.StopSeconds each. Partition is a location–allocation heuristic
+// for territory design (Hess et al. 1965; Kalcsics, Nickel & Schröder
+// 2005): cells go to the centre of least squared distance, which
+// minimises the zones' moments of inertia, with additive weights (a power
+// diagram, Aurenhammer, Hoffmann & Aronov 1998) that balance the
+// workload; centres move to their zones' centroids; stray pieces are
+// repaired into neighbouring zones, and boundary moves restore the
+// balance and trim tendrils while keeping every zone connected. A
+// district gets round(workload/target) zones, with the target chosen near
+// Options.TargetZoneSeconds so that zone workloads come out alike across
+// districts too, and up to three more zones while a zone stays below
+// compactness 0.45 or the balance above Options.BalanceRatio.
+//
+// Compactness is A²/(2πJ), with J the polar second moment of the zone's
+// area about its centroid: 1 for a disk, 0.99 for a regular hexagon, 0.95
+// for a square, 0.57 for a 3:1 rectangle, 0.21 for a 9:1 strip. The
+// report gives every zone's district, parcels, workload, area and
+// compactness.
 //
 // # Pooled plan
 //
-// Each zone's general and bulky parcels are one routing.Problem, routed
-// from the zone's shared centre (its district's, or the nearest) with a
-// share of the shared fleet: per vehicle type, proportional to workload by
-// the largest-remainder method (a centre's own vehicles when zones respect
-// districts). Fresh parcels need the cold_chain skill and are routed per
-// centre with the refrigerated vans; bulky parcels need a vehicle of at
-// least Options.BulkyMinKg payload. Tasks run in parallel on
-// Options.Workers goroutines. Parcels a task cannot serve are then offered
-// to every idle vehicle in one city-wide task, so routes cross zone lines
-// where a zone runs short. Before that, the zones of each centre are
-// re-solved together, seeded with their routes (routing.Options.Initial),
-// at Options.CrossZoneEffort of their budget, so routes cross zone lines
-// where that is cheaper; the merged plan is kept when it leaves fewer
-// parcels out, or as many at no more cost. A
-// city-wide re-optimisation across centres is not done. Vehicles may run Options.MaxTrips
-// trips, reloading at their centre.
+// The pooled plans of the grand coalition and of every smaller coalition
+// share one layout: a routing task per zone for general parcels with the
+// zone's share of its centre's small vehicles (by workload, largest
+// remainder; a centre with fewer small vehicles than loaded zones routes
+// them as one task), and per centre a task for fresh parcels with its
+// refrigerated vans (skill cold_chain) and one for bulky parcels with its
+// vans (skill bulky: at least Options.BulkyMinKg payload). The zone and
+// cold tasks run first, in parallel on Options.Workers goroutines; then
+// each centre's vans take its bulky parcels and whatever its zones' small
+// vehicles could not serve (beyond their range, or too late for their
+// speed); then parcels still left are offered to every idle vehicle in
+// one city-wide mop-up task. Every route is limited to
+// Options.MaxRouteHours, a driver's shift (the vehicle model has no
+// breaks); vehicles may run Options.MaxTrips trips, reloading at their
+// centre. A centre whose zones hold parcels but which has no vehicle is an
+// error, not a zero.
 //
 // # Separate baseline
 //
 // Each carrier routes its own parcels from its own district stations (or
-// city depot) with its own fleet, with the same solver, vehicle model and
-// budget rule: every task gets Options.TimeLimit and
-// Options.IterationsPerParcel in proportion to its parcels, on both sides.
+// city depot) with its own fleet, with the same solver, vehicle model,
+// shift limit and effort rule: every task gets Options.IterationsPerParcel
+// iterations per parcel (or its parcels' share of Options.TimeLimit) on
+// both sides, and each side has its mop-up. A station with parcels and no
+// vehicle is an error. Searches stopped by the time limit or the deadline
+// before their iterations were done are listed in Report.BudgetExhausted,
+// so a comparison is never silently starved.
 //
 // # Report
 //
 // Vehicle-km, vehicles, driver hours, CO2 (Options.CO2KgPerKm per vehicle
-// type) and cost, pooled against separate, in total and per district (a
-// route counts in the district of most of its parcels). Every parcel is on
-// one route or listed unassigned with the solver's reason.
+// type) and cost, pooled against separate, in total and per district.
+// Every parcel is on one route or listed unassigned with the solver's
+// reason. When the two plans deliver different numbers of parcels the
+// saving is given as measured and per delivered parcel, and
+// Report.Comparison names the difference; Report.FleetShortfall says how
+// many more vehicles of which type each centre would need for what the
+// pooled plan left. Routes carry start, end and load; stops carry arrival
+// time, time window, carrier and parcel kind.
 //
 // # Cost sharing
 //
 // The cost game: a coalition's cost is the cost of its pooled plan (route
 // costs plus Options.UnassignedPenaltyYuan per undelivered parcel); a
-// single carrier's is its stand-alone cost. The pooled cost is shared by
-// the Shapley value, exact over all 2^n coalitions up to
-// Options.ExactShapleyCarriers carriers (16 plans for 4 carriers, each at
-// Options.CoalitionEffort of the budget), else estimated from
-// Options.ShapleySamples random orders (Castro, Gómez & Tejada 2009). If
+// single carrier's is its stand-alone cost. Coalition plans use the grand
+// coalition's layout, start from its routes restricted to their parcels
+// (warm starts), spend Options.CoalitionEffort of its effort, and reuse
+// any task already solved with the same parcels. The pooled cost is
+// shared by the Shapley value: exact over all coalitions up to
+// Options.ExactShapleyCarriers carriers (6 by default), with a check that
+// the allocation is in the core; beyond, estimated from
+// Options.ShapleySamples random orders (Castro, Gómez & Tejada 2009) with
+// the standard error of each value, scaled to sum to the pooled cost. If
 // any carrier's Shapley value exceeds its stand-alone cost, the
 // proportional rule is applied instead: shares of stand-alone cost scaled
 // to the pooled cost, individually rational whenever pooling is cheaper
-// in total. Report.CostRule says which rule was applied. Shares always sum
-// to the pooled cost.
+// in total. Report.CostRule says which rule was applied.
 //
 // # Costs and units
 //
@@ -73,12 +99,13 @@
 //
 // # Example
 //
-// Input holds the day: districts, carriers with their depots, the shared
-// centres, the fleets (routing/fleet), the vehicle catalogue and the
-// parcels. Build it by hand (see ExamplePlan) or, in this module, from a
-// generated scenario (internal/scenario's Scenario.UrbanInput).
+// Input holds the day: districts and their outlines, carriers with their
+// depots, the shared centres, the fleets (routing/fleet), the vehicle
+// catalogue and the parcels. Build it by hand (see ExamplePlan) or, in
+// this module, from a generated scenario (internal/scenario's
+// Scenario.UrbanInput, with the embedded outlines of internal/cqgeo).
 //
-//	rep, err := urban.Plan(ctx, in, urban.Options{Seed: 1, TimeLimit: time.Minute, RespectDistricts: true})
+//	rep, err := urban.Plan(ctx, in, urban.Options{Seed: 1, RespectDistricts: true})
 //	if err != nil {
 //		return err
 //	}

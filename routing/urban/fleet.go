@@ -3,6 +3,7 @@ package urban
 import (
 	"context"
 	"fmt"
+	"hash/fnv"
 	"math"
 	"slices"
 	"sync"
@@ -45,7 +46,10 @@ type vehicle struct {
 type task struct {
 	name     string // zone, layer or station
 	zone     string
-	parcels  []int // indexes into Day.Parcels
+	district string    // of the zone, layer or station
+	class    int       // pooled: the vehicle class the task is for
+	centre   depots.ID // pooled: the shared centre it is routed from
+	parcels  []int     // indexes into Day.Parcels
 	vehicles []vehicle
 	// initial routes seed the search (their vehicles and parcels must be
 	// the task's); zoneOf names a route's zone by its parcels' zones
@@ -60,12 +64,24 @@ type routed struct {
 	unassigned []Unassigned
 	unused     []vehicle
 	cost       float64 // yuan, routes only
+	// cut names the tasks whose search the budget or the deadline stopped
+	// before their iterations were done.
+	cut []string
 }
 
 // env is what every task of a plan shares.
 type env struct {
-	in       Input
-	opts     Options
+	in   Input
+	opts Options
+	// zones are the day's territories, parcelZone each parcel's zone, and
+	// layout the pooled plans' tasks.
+	zones      []Zone
+	parcelZone []int
+	layout     *layout
+	// cache holds solved tasks by task, parcels and budget, so that
+	// coalitions with the same parcels in a task reuse its plan.
+	mu       sync.Mutex
+	cache    map[string]routed
 	depotLoc map[depots.ID]orb.Point
 	fleet    map[string][]vehicle // by operator: carriers and depots.Shared
 	centres  []*depots.Facility   // shared distribution centres
@@ -86,6 +102,7 @@ func (e *env) routingVehicle(v vehicle, loc int) routing.Vehicle {
 			PerSecond: int64(math.Round(t.YuanPerHour * microPerYuan / 3600)),
 		},
 		MaxDistance: int64(t.RangeMeters),
+		MaxDuration: int64(e.opts.MaxRouteHours * 3600),
 		SpeedFactor: 1,
 		MaxTrips:    e.opts.MaxTrips,
 		ReloadTime:  int64(e.opts.ReloadSeconds),
@@ -148,8 +165,33 @@ func (b budget) options(parcels int) routing.Options {
 	return ro
 }
 
-// solve routes one task.
+// solve routes one task, or returns the plan of an identical task solved
+// before with the same budget.
 func (e *env) solve(ctx context.Context, t task, b budget) (routed, error) {
+	h := fnv.New64a()
+	fmt.Fprintf(h, "%s|%d|%v|%d|%d", t.name, b.itersPerParcel, b.perParcel, len(t.vehicles), len(t.initial))
+	for _, p := range t.parcels {
+		fmt.Fprintf(h, ",%d", p)
+	}
+	key := fmt.Sprintf("%x", h.Sum64())
+	e.mu.Lock()
+	r, ok := e.cache[key]
+	e.mu.Unlock()
+	if ok {
+		return r, nil
+	}
+	r, err := e.solveTask(ctx, t, b)
+	if err != nil || len(r.cut) > 0 {
+		return r, err
+	}
+	e.mu.Lock()
+	e.cache[key] = r
+	e.mu.Unlock()
+	return r, nil
+}
+
+// solveTask routes one task.
+func (e *env) solveTask(ctx context.Context, t task, b budget) (routed, error) {
 	var out routed
 	if len(t.parcels) == 0 {
 		out.unused = t.vehicles
@@ -197,9 +239,13 @@ func (e *env) solve(ctx context.Context, t task, b budget) (routed, error) {
 	if len(t.initial) > 0 {
 		ro.Initial = initialSolution(t)
 	}
+	start := time.Now()
 	sol, err := routing.Solve(ctx, p, ro)
 	if err != nil {
 		return out, fmt.Errorf("task %s: %w", t.name, err)
+	}
+	if ctx.Err() != nil || ro.Iterations > 0 && ro.TimeLimit > 0 && time.Since(start) >= ro.TimeLimit {
+		out.cut = append(out.cut, t.name)
 	}
 	used := make([]bool, len(t.vehicles))
 	for _, r := range sol.Routes {
@@ -208,6 +254,10 @@ func (e *env) solve(ctx context.Context, t task, b budget) (routed, error) {
 		rt := Route{
 			Vehicle: v.ID, Type: v.Type.ID, Depot: string(v.Depot), Zone: t.zone, Operator: v.Operator,
 			Km: float64(r.Distance) / 1000, Hours: float64(r.Duration) / 3600, CostYuan: float64(r.Cost) / microPerYuan,
+		}
+		if len(r.Stops) > 0 {
+			rt.StartSeconds = int32(r.Stops[0].Departure)
+			rt.EndSeconds = int32(r.Stops[len(r.Stops)-1].Arrival)
 		}
 		rt.Path = append(rt.Path, pts[depotIdx[v.Depot]])
 		districts, zones := map[string]int{}, map[string]int{}
@@ -222,6 +272,10 @@ func (e *env) solve(ctx context.Context, t task, b budget) (routed, error) {
 			pi := t.parcels[s.Task]
 			par := &e.in.Parcels[pi]
 			rt.Parcels = append(rt.Parcels, par.ID)
+			rt.Stops = append(rt.Stops, Stop{Parcel: par.ID, Carrier: par.Carrier, Kind: par.Category, Location: par.Location,
+				ArrivalSeconds: int32(s.Arrival), StartSeconds: int32(s.Arrival + s.Waiting), Window: par.Window})
+			rt.LoadParcels++
+			rt.LoadKg += par.WeightKg
 			rt.Path = append(rt.Path, par.Location)
 			rt.seq = append(rt.seq, pi)
 			districts[par.District]++
@@ -234,6 +288,10 @@ func (e *env) solve(ctx context.Context, t task, b budget) (routed, error) {
 		}
 		rt.Path = append(rt.Path, pts[depotIdx[v.Depot]])
 		rt.District = majority(districts)
+		if t.district != "" {
+			rt.District = t.district
+		}
+		rt.LoadKg = math.Round(rt.LoadKg*100) / 100
 		out.cost += rt.CostYuan
 		out.routes = append(out.routes, rt)
 	}
@@ -275,7 +333,9 @@ func initialSolution(t task) *routing.Solution {
 				rt.Stops = append(rt.Stops, routing.RouteStop{Kind: routing.KindJob, Task: k})
 			}
 		}
-		sol.Routes = append(sol.Routes, rt)
+		if slices.ContainsFunc(rt.Stops, func(s routing.RouteStop) bool { return s.Kind == routing.KindJob }) {
+			sol.Routes = append(sol.Routes, rt)
+		}
 	}
 	return sol
 }
@@ -345,6 +405,7 @@ func (e *env) combine(ctx context.Context, stage string, results []routed, b bud
 		all.unassigned = append(all.unassigned, r.unassigned...)
 		all.unused = append(all.unused, r.unused...)
 		all.cost += r.cost
+		all.cut = append(all.cut, r.cut...)
 	}
 	if len(all.unassigned) > 0 && len(all.unused) > 0 {
 		mop := task{name: stage + "-mop-up", zone: "mop-up", vehicles: all.unused}
@@ -361,6 +422,7 @@ func (e *env) combine(ctx context.Context, stage string, results []routed, b bud
 		all.unassigned = r.unassigned
 		all.unused = r.unused
 		all.cost += r.cost
+		all.cut = append(all.cut, r.cut...)
 	}
 	return all, nil
 }

@@ -14,7 +14,12 @@ type Input struct {
 	// Districts are the IDs of the day's districts, in the order
 	// Report.Districts lists them; Parcel.District refers to them.
 	Districts []string
-	Carriers  []Carrier
+	// Boundaries are the districts' outlines ([lon, lat] WGS-84), keyed
+	// by district ID: each district's zones partition the area inside its
+	// outline. A district without one is zoned over the cells about its
+	// parcels.
+	Boundaries map[string]orb.MultiPolygon
+	Carriers   []Carrier
 	// Facilities are the depots vehicles are based at: the carriers' own
 	// depots and stations (Operator is the carrier) and the shared
 	// distribution centres (depots.DistributionCentre operated by

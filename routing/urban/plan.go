@@ -2,14 +2,17 @@ package urban
 
 import (
 	"context"
+	"fmt"
 	"math"
 	"math/bits"
 	"math/rand/v2"
+	"slices"
 	"strings"
 
 	"github.com/lastmile-dev/lastmile/depots"
 	"github.com/lastmile-dev/lastmile/geo"
 	"github.com/lastmile-dev/lastmile/routing/fleet"
+	"github.com/paulmach/orb"
 )
 
 // vehicle classes of the shared fleet.
@@ -39,81 +42,120 @@ func parcelClass(p *Parcel) int {
 	return classParcel
 }
 
-// pooled plans the parcels idx jointly with the shared fleet.
-func (e *env) pooled(ctx context.Context, idx []int, stage string, effort float64) (routed, []Zone, error) {
-	shared := e.fleet[depots.Shared]
-	nParcelVehicles := 0
-	for _, v := range shared {
-		if e.class(v.Type) == classParcel {
-			nParcelVehicles++
+// centreOf returns the shared centre of a district: the one whose Zone
+// is the district, else the one nearest the point.
+func (e *env) centreOf(district string, near orb.Point) depots.ID {
+	if e.opts.RespectDistricts && district != "" {
+		for _, c := range e.centres {
+			if c.Zone == district {
+				return c.ID
+			}
 		}
 	}
-	zones, of, err := zonesOf(e.in.Parcels, idx, e.opts, nParcelVehicles)
-	if err != nil {
-		return routed{}, nil, err
+	best, bestD := e.centres[0].ID, math.Inf(1)
+	for _, c := range e.centres {
+		if d := geo.HaversineMeters(c.Location, near); d < bestD {
+			best, bestD = c.ID, d
+		}
 	}
-	// Each zone's centre: its district's, or the nearest.
+	return best
+}
+
+// layout is the task structure of every pooled plan of the day: one task
+// per zone for general parcels with the zone's small vehicles, and per
+// centre one task for bulky parcels with its vans and one for fresh
+// parcels with its refrigerated vans. It is fixed by the grand
+// coalition's workloads, so that every coalition plans the same tasks
+// with the same vehicles (and can start from the grand plan's routes).
+type layout struct {
+	tasks  []task // without parcels
+	taskOf []int  // per parcel of the day: its task
+}
+
+// newLayout shares the shared fleet among the tasks: per centre (every
+// centre's own vehicles when zones respect districts, else the whole
+// fleet) and vehicle class, in proportion to the tasks' workload by the
+// largest-remainder method. A centre whose area has parcels but which has
+// no vehicle at all is an error.
+func (e *env) newLayout() (*layout, error) {
+	zones := e.zones
 	zoneDepot := make([]depots.ID, len(zones))
+	var centres []depots.ID
+	centreIdx := map[depots.ID]int{}
 	for z := range zones {
-		zoneDepot[z] = e.nearestCentre(zones[z])
-	}
-	var depotsUsed []depots.ID
-	depotIdx := map[depots.ID]int{}
-	for _, d := range zoneDepot {
-		if _, ok := depotIdx[d]; !ok {
-			depotIdx[d] = len(depotsUsed)
-			depotsUsed = append(depotsUsed, d)
+		zoneDepot[z] = e.centreOf(zones[z].Group, zones[z].Centre)
+		if _, ok := centreIdx[zoneDepot[z]]; !ok {
+			centreIdx[zoneDepot[z]] = len(centres)
+			centres = append(centres, zoneDepot[z])
 		}
 	}
-	// Tasks: zones (general and bulky parcels), then per centre a cold
-	// chain task: refrigerated vans only carry fresh food.
-	tasks := make([]task, len(zones)+len(depotsUsed))
+	l := &layout{taskOf: make([]int, len(e.in.Parcels))}
 	for z := range zones {
-		tasks[z] = task{name: zones[z].ID, zone: zones[z].ID}
+		l.tasks = append(l.tasks, task{name: zones[z].ID, zone: zones[z].ID, district: zones[z].Group, class: classParcel, centre: zoneDepot[z]})
 	}
-	for d, id := range depotsUsed {
-		tasks[len(zones)+d] = task{name: "cold-" + string(id), zone: "cold-" + string(id)}
+	layer := func(c depots.ID, class int) int {
+		return len(zones) + 2*centreIdx[c] + class - classBulky
 	}
-	bulkyWeight := make([]float64, len(tasks))
-	weights := make([]float64, len(tasks))
-	for k, i := range idx {
-		t := of[k]
+	for _, c := range centres {
+		d := ""
+		if f := e.in.facility(c); f != nil {
+			d = f.Zone
+		}
+		l.tasks = append(l.tasks, task{name: "bulky-" + string(c), zone: "bulky-" + string(c), district: d, class: classBulky, centre: c},
+			task{name: "cold-" + string(c), zone: "cold-" + string(c), district: d, class: classCold, centre: c})
+	}
+	weights := make([]float64, len(l.tasks))
+	for i := range e.in.Parcels {
 		p := &e.in.Parcels[i]
-		if p.ColdChain {
-			t = len(zones) + depotIdx[zoneDepot[of[k]]]
+		z := e.parcelZone[i]
+		t := z
+		if c := parcelClass(p); c != classParcel {
+			t = layer(zoneDepot[z], c)
 		}
-		w := float64(p.ServiceSeconds) + e.opts.StopSeconds
-		if p.Category == Bulky {
-			bulkyWeight[t] += w
-		}
-		tasks[t].parcels = append(tasks[t].parcels, i)
-		weights[t] += w
+		l.taskOf[i] = t
+		weights[t] += float64(p.ServiceSeconds) + e.opts.StopSeconds
 	}
-	taskDepot := func(t int) depots.ID {
-		if t < len(zones) {
-			return zoneDepot[t]
+	// A centre with fewer small vehicles than loaded zones routes its zones
+	// as one task, so that no zone is left without a vehicle.
+	small := map[depots.ID]int{}
+	for _, v := range e.fleet[depots.Shared] {
+		if e.class(v.Type) == classParcel {
+			key := depots.ID("")
+			if e.opts.RespectDistricts {
+				key = v.Depot
+			}
+			small[key]++
 		}
-		return depotsUsed[t-len(zones)]
 	}
-	// weight returns task t's claim on vehicles of class c: cold vans go
-	// to cold tasks, vans to zones by bulky workload (then by all), small
-	// vehicles to zones by workload.
-	weight := func(t, c int) float64 {
-		cold := t >= len(zones)
-		switch {
-		case c == classCold && cold, c == classParcel && !cold:
-			return weights[t]
-		case c == classBulky && !cold:
-			return bulkyWeight[t] + 1e-3*weights[t]
+	for _, c := range centres {
+		key := depots.ID("")
+		if e.opts.RespectDistricts {
+			key = c
 		}
-		return 0
+		var loaded []int
+		for z := range zones {
+			if zoneDepot[z] == c && weights[z] > 0 {
+				loaded = append(loaded, z)
+			}
+		}
+		if len(loaded) < 2 || small[key] >= len(loaded) {
+			continue
+		}
+		into := loaded[0]
+		l.tasks[into].name = "zones-" + string(c)
+		for _, z := range loaded[1:] {
+			weights[into] += weights[z]
+			weights[z] = 0
+		}
+		for i, t := range l.taskOf {
+			if slices.Contains(loaded[1:], t) {
+				l.taskOf[i] = into
+			}
+		}
 	}
-	// Share the fleet: per pool (a centre's own vehicles when zones keep to
-	// districts, else the whole fleet), per vehicle type, among the tasks
-	// in proportion to their claim.
 	pools := map[depots.ID][]vehicle{}
 	var poolKeys []depots.ID
-	for _, v := range shared {
+	for _, v := range e.fleet[depots.Shared] {
 		key := depots.ID("")
 		if e.opts.RespectDistricts {
 			key = v.Depot
@@ -123,176 +165,184 @@ func (e *env) pooled(ctx context.Context, idx []int, stage string, effort float6
 		}
 		pools[key] = append(pools[key], v)
 	}
-	nBase := len(tasks)
-	for _, key := range poolKeys {
-		byType := map[string][]vehicle{}
-		var typeKeys []string
-		for _, v := range pools[key] {
-			if _, ok := byType[v.Type.ID]; !ok {
-				typeKeys = append(typeKeys, v.Type.ID)
+	for t := range l.tasks {
+		if weights[t] > 0 {
+			key := depots.ID("")
+			if e.opts.RespectDistricts {
+				key = l.tasks[t].centre
 			}
-			byType[v.Type.ID] = append(byType[v.Type.ID], v)
+			if len(pools[key]) == 0 {
+				return nil, fmt.Errorf("%w: %s has parcels but centre %s has no shared vehicle", ErrInvalid, l.tasks[t].name, l.tasks[t].centre)
+			}
 		}
-		for _, tk := range typeKeys {
-			vs := byType[tk]
-			c := e.class(vs[0].Type)
-			w := make([]float64, nBase)
-			for t := range nBase {
-				if key == "" || taskDepot(t) == key {
-					w[t] = weight(t, c)
+	}
+	for _, key := range poolKeys {
+		byClass := map[int][]vehicle{}
+		for _, v := range pools[key] {
+			c := e.class(v.Type)
+			byClass[c] = append(byClass[c], v)
+		}
+		for c := classParcel; c <= classCold; c++ {
+			vs := byClass[c]
+			if len(vs) == 0 {
+				continue
+			}
+			w := make([]float64, len(l.tasks))
+			for t := range l.tasks {
+				if l.tasks[t].class == c && (key == "" || l.tasks[t].centre == key) {
+					w[t] = weights[t]
 				}
 			}
 			alloc := allocate(vs, w)
-			var spare []vehicle
+			given := 0
 			for t, a := range alloc {
 				for _, v := range a {
-					v.Depot = taskDepot(t)
-					tasks[t].vehicles = append(tasks[t].vehicles, v)
+					v.Depot = l.tasks[t].centre
+					l.tasks[t].vehicles = append(l.tasks[t].vehicles, v)
 				}
-			}
-			if len(alloc) == 0 || sumLen(alloc) < len(vs) { // no task of this class here
-				spare = vs[sumLen(alloc):]
+				given += len(a)
 			}
 			// Idle vehicles still join the mop-up through an empty task.
-			if len(spare) > 0 {
-				tasks = append(tasks, task{name: "spare-" + tk, zone: "spare", vehicles: spare})
-				weights = append(weights, 0)
+			if given < len(vs) {
+				l.tasks = append(l.tasks, task{name: fmt.Sprintf("spare-%s-%d", key, c), zone: "spare", vehicles: vs[given:]})
 			}
+		}
+	}
+	return l, nil
+}
+
+// pooled plans the parcels idx jointly with the shared fleet on the day's
+// layout. warm, when set, is a plan of a superset of the parcels whose
+// routes seed each task.
+func (e *env) pooled(ctx context.Context, idx []int, stage string, effort float64, warm *routed) (routed, error) {
+	l := e.layout
+	tasks := make([]task, len(l.tasks))
+	copy(tasks, l.tasks)
+	for _, i := range idx {
+		t := l.taskOf[i]
+		tasks[t].parcels = append(tasks[t].parcels, i)
+	}
+	if warm != nil {
+		byZone := map[string][]Route{}
+		for _, r := range warm.routes {
+			byZone[r.Zone] = append(byZone[r.Zone], r)
+		}
+		for t := range tasks {
+			tasks[t].initial = byZone[tasks[t].zone]
 		}
 	}
 	b := newBudget(e.opts, len(e.in.Parcels), effort)
-	results, err := e.solveAll(ctx, stage, tasks, b)
-	if err != nil {
-		return routed{}, nil, err
-	}
-	if e.opts.CrossZoneEffort > 0 {
-		e.acrossZones(ctx, stage, tasks, results, zoneDepot, depotsUsed, effort)
-	}
-	r, err := e.combine(ctx, stage, results, b)
-	return r, zones, err
-}
-
-// acrossZones re-solves the zones of each centre together, seeded with
-// their routes, so that routes may cross the zone lines between them; a
-// merged plan replaces the zones' plans when it leaves fewer parcels out,
-// or as many at no more cost.
-func (e *env) acrossZones(ctx context.Context, stage string, tasks []task, results []routed, zoneDepot, depotsUsed []depots.ID, effort float64) {
-	var merged []task
-	var members [][]int
-	for _, d := range depotsUsed {
-		var ts []int
-		for t := range zoneDepot {
-			if zoneDepot[t] == d && len(tasks[t].parcels) > 0 {
-				ts = append(ts, t)
-			}
+	// First the zones (small vehicles) and the cold chain; then, per
+	// centre, the bulky parcels with the centre's vans, which also take
+	// what the zones' small vehicles could not (too far for their range,
+	// or too late for their speed); then the city-wide mop-up.
+	var first, second []int
+	for t := range tasks {
+		if tasks[t].class == classBulky && tasks[t].centre != "" {
+			second = append(second, t)
+		} else {
+			first = append(first, t)
 		}
-		if len(ts) < 2 {
+	}
+	pick := func(ids []int) []task {
+		out := make([]task, len(ids))
+		for k, t := range ids {
+			out[k] = tasks[t]
+		}
+		return out
+	}
+	r1, err := e.solveAll(ctx, stage, pick(first), b)
+	if err != nil {
+		return routed{}, err
+	}
+	byCentre := map[depots.ID]int{}
+	for _, t := range second {
+		byCentre[tasks[t].centre] = t
+	}
+	for k, t := range first {
+		bt, ok := byCentre[tasks[t].centre]
+		if !ok || tasks[t].class != classParcel {
 			continue
 		}
-		m := task{name: "across-" + string(d), zone: "across-" + string(d), zoneOf: map[int]string{}}
-		for _, t := range ts {
-			m.parcels = append(m.parcels, tasks[t].parcels...)
-			m.vehicles = append(m.vehicles, tasks[t].vehicles...)
-			m.initial = append(m.initial, results[t].routes...)
-			for _, p := range tasks[t].parcels {
-				m.zoneOf[p] = tasks[t].zone
-			}
+		for _, u := range r1[k].unassigned {
+			tasks[bt].parcels = append(tasks[bt].parcels, u.index)
 		}
-		merged = append(merged, m)
-		members = append(members, ts)
+		r1[k].unassigned = nil
 	}
-	if len(merged) == 0 {
-		return
-	}
-	mr, err := e.solveAll(ctx, stage+" across zones", merged, newBudget(e.opts, len(e.in.Parcels), effort*e.opts.CrossZoneEffort))
+	r2, err := e.solveAll(ctx, stage+" vans", pick(second), b)
 	if err != nil {
-		return // the zone plans stand
+		return routed{}, err
 	}
-	for i, ts := range members {
-		// Serving more parcels comes first, as in the solver's objective
-		// (required parcels), then cost.
-		cost, un := 0.0, 0
-		for _, t := range ts {
-			cost += results[t].cost
-			un += len(results[t].unassigned)
-		}
-		if n := len(mr[i].unassigned); n < un || n == un && mr[i].cost <= cost {
-			results[ts[0]] = mr[i]
-			for _, t := range ts[1:] {
-				results[t] = routed{}
-			}
-		}
-	}
-}
-
-func sumLen(a [][]vehicle) int {
-	n := 0
-	for _, x := range a {
-		n += len(x)
-	}
-	return n
-}
-
-// nearestCentre returns the zone's district centre when zones respect
-// districts and the district has one, else the centre nearest the zone.
-func (e *env) nearestCentre(z Zone) depots.ID {
-	if e.opts.RespectDistricts && z.Group != "" {
-		for _, c := range e.centres {
-			if c.Zone == z.Group {
-				return c.ID
-			}
-		}
-	}
-	best, bestD := e.centres[0].ID, math.Inf(1)
-	for _, c := range e.centres {
-		if d := geo.HaversineMeters(c.Location, z.Centre); d < bestD {
-			best, bestD = c.ID, d
-		}
-	}
-	return best
+	return e.combine(ctx, stage, append(r1, r2...), b)
 }
 
 // separate plans each carrier alone: per district station when it has
-// them, else from its depot, with its own fleet.
+// them, else from its depot, with its own fleet. Every carrier's tasks
+// run on one worker pool. A carrier station (or depot) with parcels but
+// no vehicle is an error.
 func (e *env) separate(ctx context.Context) (routed, []float64, error) {
 	var all routed
 	costs := make([]float64, len(e.in.Carriers))
 	b := newBudget(e.opts, len(e.in.Parcels), 1)
+	var tasks []task
+	var owner []int // carrier of each task
 	for ci, c := range e.in.Carriers {
-		fleet := e.fleet[c.ID]
-		var tasks []task
+		first := len(tasks)
 		stIdx := map[depots.ID]int{}
 		var stations []*depots.Facility
 		for _, id := range c.Stations {
 			if f := e.in.facility(id); f != nil {
 				stIdx[id] = len(tasks)
 				stations = append(stations, f)
-				tasks = append(tasks, task{name: string(id), zone: string(id)})
+				tasks = append(tasks, task{name: string(id), zone: string(id), district: f.Zone})
+				owner = append(owner, ci)
 			}
 		}
-		if len(tasks) == 0 {
-			stIdx[c.Depot] = 0
-			tasks = append(tasks, task{name: string(c.Depot), zone: string(c.Depot)})
+		if len(stations) == 0 {
+			stIdx[c.Depot] = len(tasks)
+			d := ""
+			if f := e.in.facility(c.Depot); f != nil {
+				d = f.Zone
+			}
+			tasks = append(tasks, task{name: string(c.Depot), zone: string(c.Depot), district: d})
+			owner = append(owner, ci)
 		}
 		for i := range e.in.Parcels {
 			p := &e.in.Parcels[i]
 			if p.Carrier != c.ID {
 				continue
 			}
-			t := 0
+			t := first
 			if len(stations) > 0 {
 				t = stIdx[nearestStation(stations, p)]
 			}
 			tasks[t].parcels = append(tasks[t].parcels, i)
 		}
-		for _, v := range fleet {
+		for _, v := range e.fleet[c.ID] {
 			t, ok := stIdx[v.Depot]
 			if !ok {
-				t = 0
+				t = first
 			}
 			tasks[t].vehicles = append(tasks[t].vehicles, v)
 		}
-		r, err := e.runTasks(ctx, "separate "+c.ID, tasks, b)
+	}
+	for ti, t := range tasks {
+		if len(t.parcels) > 0 && len(t.vehicles) == 0 {
+			return all, nil, fmt.Errorf("%w: carrier %s: %s has %d parcels and no vehicle", ErrInvalid, e.in.Carriers[owner[ti]].ID, t.name, len(t.parcels))
+		}
+	}
+	results, err := e.solveAll(ctx, "separate", tasks, b)
+	if err != nil {
+		return all, nil, err
+	}
+	for ci, c := range e.in.Carriers {
+		var mine []routed
+		for t := range tasks {
+			if owner[t] == ci {
+				mine = append(mine, results[t])
+			}
+		}
+		r, err := e.combine(ctx, "separate "+c.ID, mine, b)
 		if err != nil {
 			return all, nil, err
 		}
@@ -300,6 +350,7 @@ func (e *env) separate(ctx context.Context) (routed, []float64, error) {
 		all.routes = append(all.routes, r.routes...)
 		all.unassigned = append(all.unassigned, r.unassigned...)
 		all.cost += r.cost
+		all.cut = append(all.cut, r.cut...)
 	}
 	return all, costs, nil
 }
@@ -320,13 +371,20 @@ func nearestStation(st []*depots.Facility, p *Parcel) depots.ID {
 	return best
 }
 
-// share allocates the pooled cost among the carriers: the Shapley value of
-// the cost game whose coalitions plan their parcels jointly (exact over
-// all coalitions up to ExactShapleyCarriers carriers, else sampled over
-// random orders: Castro, Gómez & Tejada, "Polynomial calculation of the
-// Shapley value based on sampling", Computers & Operations Research
-// 36(5), 2009), if it is individually rational; else the proportional
-// rule.
+// share allocates the pooled cost among the carriers by the Shapley value
+// of the cost game whose coalitions plan their parcels jointly, if it is
+// individually rational, else by the proportional rule.
+//
+// Up to ExactShapleyCarriers carriers the value is exact over all 2^n
+// coalitions, and the allocation is checked against the core (no
+// coalition pays more than its own plan would cost). Beyond, it is
+// estimated from ShapleySamples random orders of the carriers, each
+// carrier's value the mean of its marginal costs over the orders, with the
+// standard error of that mean (Castro, Gómez & Tejada, "Polynomial
+// calculation of the Shapley value based on sampling", Computers &
+// Operations Research 36(5), 2009). Coalition plans start from the grand
+// coalition's routes, restricted to their parcels, on the same tasks and
+// vehicles.
 func (e *env) share(ctx context.Context, rep *Report, carriers []string, pooled routed, standalone []float64) error {
 	n := len(carriers)
 	full := uint64(1)<<n - 1
@@ -339,19 +397,21 @@ func (e *env) share(ctx context.Context, rep *Report, carriers []string, pooled 
 	// carrier (whose "coalition" is then its pooled plan, not its own
 	// fleet).
 	costs[full] = pooled.cost + pen*float64(len(pooled.unassigned))
+	carrierIdx := map[string]int{}
+	for k, c := range carriers {
+		carrierIdx[c] = k
+	}
 	value := func(mask uint64) (float64, error) {
 		if c, ok := costs[mask]; ok {
 			return c, nil
 		}
 		var idx []int
 		for i := range e.in.Parcels {
-			for k, c := range carriers {
-				if mask&(1<<k) != 0 && e.in.Parcels[i].Carrier == c {
-					idx = append(idx, i)
-				}
+			if mask&(1<<carrierIdx[e.in.Parcels[i].Carrier]) != 0 {
+				idx = append(idx, i)
 			}
 		}
-		r, _, err := e.pooled(ctx, idx, "coalition "+coalitionName(carriers, mask), e.opts.CoalitionEffort)
+		r, err := e.pooled(ctx, idx, "coalition "+coalitionName(carriers, mask), e.opts.CoalitionEffort, &pooled)
 		if err != nil {
 			return 0, err
 		}
@@ -360,49 +420,77 @@ func (e *env) share(ctx context.Context, rep *Report, carriers []string, pooled 
 		return c, nil
 	}
 	phi := make([]float64, n)
+	se := make([]float64, n)
 	rule := RuleShapleyExact
 	if n <= e.opts.ExactShapleyCarriers {
+		// Plan every coalition first, in parallel (each plan's tasks run
+		// on the shared worker pool).
+		var masks []uint64
+		for mask := uint64(1); mask < full; mask++ {
+			if _, ok := costs[mask]; !ok {
+				masks = append(masks, mask)
+			}
+		}
+		if err := e.coalitions(ctx, masks, value); err != nil {
+			return err
+		}
 		fact := make([]float64, n+1)
 		fact[0] = 1
 		for i := 1; i <= n; i++ {
 			fact[i] = fact[i-1] * float64(i)
 		}
 		for mask := uint64(0); mask <= full; mask++ {
-			vs, err := value(mask)
-			if err != nil {
-				return err
-			}
 			s := bits.OnesCount64(mask)
 			for i := range n {
-				if mask&(1<<i) != 0 {
-					continue
+				if mask&(1<<i) == 0 {
+					phi[i] += fact[s] * fact[n-s-1] / fact[n] * (costs[mask|1<<i] - costs[mask])
 				}
-				vsi, err := value(mask | 1<<i)
-				if err != nil {
-					return err
-				}
-				phi[i] += fact[s] * fact[n-s-1] / fact[n] * (vsi - vs)
 			}
 		}
 	} else {
 		rule = RuleShapleySampled
 		rng := rand.New(rand.NewPCG(uint64(e.opts.Seed), 0x5a1e))
-		for range e.opts.ShapleySamples {
-			perm := rng.Perm(n)
+		perms := make([][]int, e.opts.ShapleySamples)
+		var masks []uint64
+		for s := range perms {
+			perms[s] = rng.Perm(n)
 			var mask uint64
-			prev := 0.0
-			for _, i := range perm {
+			for _, i := range perms[s] {
 				mask |= 1 << i
-				v, err := value(mask)
-				if err != nil {
-					return err
-				}
-				phi[i] += v - prev
-				prev = v
+				masks = append(masks, mask)
 			}
 		}
-		for i := range phi {
-			phi[i] /= float64(e.opts.ShapleySamples)
+		if err := e.coalitions(ctx, masks, value); err != nil {
+			return err
+		}
+		sum, sq := make([]float64, n), make([]float64, n)
+		for _, perm := range perms {
+			var mask uint64
+			for _, i := range perm {
+				d := costs[mask|1<<i] - costs[mask]
+				mask |= 1 << i
+				sum[i] += d
+				sq[i] += d * d
+			}
+		}
+		m := float64(len(perms))
+		for i := range n {
+			phi[i] = sum[i] / m
+			if m > 1 {
+				v := (sq[i] - m*phi[i]*phi[i]) / (m - 1)
+				se[i] = math.Sqrt(max(0, v) / m)
+			}
+		}
+		// Sampling does not make the values sum to the grand coalition's
+		// cost; scale the differences so that they do (efficiency).
+		total := 0.0
+		for _, p := range phi {
+			total += p
+		}
+		if total != 0 {
+			for i := range phi {
+				phi[i] *= costs[full] / total
+			}
 		}
 	}
 	sumSA := 0.0
@@ -431,22 +519,60 @@ func (e *env) share(ctx context.Context, rep *Report, carriers []string, pooled 
 	for i := range e.in.Parcels {
 		counts[e.in.Parcels[i].Carrier]++
 	}
+	alloc := make([]float64, n)
 	for i, id := range carriers {
 		prop := 0.0
 		if sumSA > 0 {
 			prop = costs[full] * standalone[i] / sumSA
 		}
-		alloc := phi[i]
+		alloc[i] = phi[i]
 		if rule == RuleProportional {
-			alloc = prop
+			alloc[i] = prop
 		}
-		if alloc > standalone[i]+eps {
+		if alloc[i] > standalone[i]+eps {
 			rep.IndividuallyRational = false
 		}
 		rep.Carriers = append(rep.Carriers, CarrierCost{
-			ID: id, Parcels: counts[id], AllocatedCost: alloc, StandaloneCost: standalone[i], Shapley: phi[i], Proportional: prop,
+			ID: id, Parcels: counts[id], AllocatedCost: alloc[i], StandaloneCost: standalone[i], Shapley: phi[i], ShapleyStdErr: se[i], Proportional: prop,
 		})
 	}
+	if n <= e.opts.ExactShapleyCarriers {
+		in := true
+		for mask := uint64(1); mask < full; mask++ {
+			paid := 0.0
+			for i := range n {
+				if mask&(1<<i) != 0 {
+					paid += alloc[i]
+				}
+			}
+			if paid > costs[mask]+eps*float64(n) {
+				in = false
+				rep.CoreViolations = append(rep.CoreViolations, CoreViolation{Coalition: coalitionName(carriers, mask), Pays: round2(paid), Cost: round2(costs[mask])})
+			}
+		}
+		rep.InCore = &in
+	}
+	return nil
+}
+
+// coalitions plans the coalitions of masks not yet known, one after
+// another: each plan already runs its tasks on every worker.
+func (e *env) coalitions(ctx context.Context, masks []uint64, value func(uint64) (float64, error)) error {
+	seen := map[uint64]bool{}
+	var todo []uint64
+	for _, m := range masks {
+		if !seen[m] {
+			seen[m] = true
+			todo = append(todo, m)
+		}
+	}
+	for k, m := range todo {
+		e.progress("coalitions", k, len(todo))
+		if _, err := value(m); err != nil {
+			return err
+		}
+	}
+	e.progress("coalitions", len(todo), len(todo))
 	return nil
 }
 

@@ -14,6 +14,7 @@ import (
 	"github.com/lastmile-dev/lastmile/depots"
 	"github.com/lastmile-dev/lastmile/geo"
 	"github.com/lastmile-dev/lastmile/geo/h3cell"
+	"github.com/lastmile-dev/lastmile/routing"
 	"github.com/lastmile-dev/lastmile/routing/fleet"
 )
 
@@ -43,7 +44,7 @@ type Options struct {
 	// parcels, by the same rule on both sides. Zero means no time limit.
 	TimeLimit time.Duration
 	// IterationsPerParcel bounds each routing search at this many SISR
-	// iterations per parcel of the task. Zero means 30 when TimeLimit is
+	// iterations per parcel of the task. Zero means 20 when TimeLimit is
 	// zero (so a run always ends), else no iteration limit. With
 	// iterations alone a plan is deterministic.
 	IterationsPerParcel int
@@ -60,8 +61,8 @@ type Options struct {
 	// StopSeconds is the driving time per parcel counted in a cell's
 	// workload on top of its service time; 0 means 120.
 	StopSeconds float64
-	// BalanceRatio is the max/min zone workload within a district at which
-	// zoning stops moving cells; 0 means 1.15.
+	// BalanceRatio is the max/min zone workload within a district that
+	// zoning aims at; 0 means 1.2.
 	BalanceRatio float64
 	// BulkyMinKg is the payload from which a vehicle type carries bulky
 	// parcels; 0 means 500 kg (vans and trucks, not tricycles).
@@ -79,18 +80,19 @@ type Options struct {
 	// 30 yuan.
 	UnassignedPenaltyYuan float64
 	// ExactShapleyCarriers is the largest number of carriers for which the
-	// Shapley value is computed exactly over all coalitions; beyond it,
-	// ShapleySamples random orders are sampled. 0 means 5.
+	// Shapley value is computed exactly over all coalitions (and the core
+	// checked); beyond it, ShapleySamples random orders are sampled. 0
+	// means 6.
 	ExactShapleyCarriers int
-	// ShapleySamples is the number of sampled carrier orders; 0 means 24.
+	// ShapleySamples is the number of sampled carrier orders; 0 means 10.
 	ShapleySamples int
-	// CrossZoneEffort is the search effort, as a fraction of the zones'
-	// own, of re-solving the zones of each centre together, seeded with
-	// their routes, so routes can cross zone lines where that is cheaper;
-	// 0 means 0.5, negative means not at all.
-	CrossZoneEffort float64
+	// MaxRouteHours limits every route, reloads included, to a driver's
+	// shift, in both plans; 0 means 10 hours. The vehicle model has no
+	// breaks: the limit includes them.
+	MaxRouteHours float64
 	// CoalitionEffort is the fraction of the plan budget spent on each
-	// coalition's pooled plan; 0 means 0.25.
+	// coalition's pooled plan, which starts from the grand coalition's
+	// routes; 0 means 0.05 (one iteration per parcel by default).
 	CoalitionEffort float64
 	// Travel builds travel matrices; nil means geo.GreatCircle with every
 	// point in the urban core class. TravelSpeedKmh is the speed Travel's
@@ -122,7 +124,7 @@ func (o Options) withDefaults() (Options, error) {
 		return o, fmt.Errorf("%w: negative time limit, iterations, workers or samples", ErrInvalid)
 	}
 	if o.TimeLimit == 0 && o.IterationsPerParcel == 0 {
-		o.IterationsPerParcel = 30
+		o.IterationsPerParcel = 20
 	}
 	if o.MaxTrips < 0 || o.MaxTrips > 1000 || o.ReloadSeconds < 0 {
 		return o, fmt.Errorf("%w: max trips %d outside 0..1000 or negative reload time", ErrInvalid, o.MaxTrips)
@@ -158,10 +160,11 @@ func (o Options) withDefaults() (Options, error) {
 	}{
 		{&o.TargetZoneSeconds, 24 * 3600, "target zone seconds"},
 		{&o.StopSeconds, 120, "stop seconds"},
-		{&o.BalanceRatio, 1.15, "balance ratio"},
+		{&o.BalanceRatio, 1.2, "balance ratio"},
+		{&o.MaxRouteHours, 10, "max route hours"},
 		{&o.BulkyMinKg, 500, "bulky minimum kg"},
 		{&o.UnassignedPenaltyYuan, 30, "unassigned penalty"},
-		{&o.CoalitionEffort, 0.25, "coalition effort"},
+		{&o.CoalitionEffort, 0.05, "coalition effort"},
 	} {
 		if err := def(d.x, d.v, d.name); err != nil {
 			return o, err
@@ -170,14 +173,14 @@ func (o Options) withDefaults() (Options, error) {
 	if o.BalanceRatio < 1 {
 		return o, fmt.Errorf("%w: balance ratio %v below 1", ErrInvalid, o.BalanceRatio)
 	}
-	if o.CrossZoneEffort == 0 {
-		o.CrossZoneEffort = 0.5
-	}
 	if o.ExactShapleyCarriers == 0 {
-		o.ExactShapleyCarriers = 5
+		o.ExactShapleyCarriers = 6
+	}
+	if o.ExactShapleyCarriers > 20 {
+		return o, fmt.Errorf("%w: exact Shapley over %d carriers is 2^%d coalition plans; at most 20", ErrInvalid, o.ExactShapleyCarriers, o.ExactShapleyCarriers)
 	}
 	if o.ShapleySamples == 0 {
-		o.ShapleySamples = 24
+		o.ShapleySamples = 10
 	}
 	if o.CO2KgPerKm == nil {
 		o.CO2KgPerKm = DefaultCO2()
@@ -206,15 +209,36 @@ type Route struct {
 	// carrier station of a separate one.
 	Zone string `json:"zone"`
 	// District is where most of the route's parcels are.
-	District string      `json:"district"`
-	Parcels  []string    `json:"parcels"`
-	Km       float64     `json:"km"`
-	Hours    float64     `json:"hours"`
-	CostYuan float64     `json:"cost_yuan"`
-	CO2Kg    float64     `json:"co2_kg"`
-	Path     []orb.Point `json:"path"` // depot, stops (and reloads), depot
+	District string   `json:"district"`
+	Parcels  []string `json:"parcels"`
+	Km       float64  `json:"km"`
+	Hours    float64  `json:"hours"`
+	CostYuan float64  `json:"cost_yuan"`
+	CO2Kg    float64  `json:"co2_kg"`
+	// StartSeconds and EndSeconds are when the route leaves its depot and
+	// is back, in seconds after midnight; LoadParcels and LoadKg what it
+	// delivers over all its trips.
+	StartSeconds int32       `json:"start_seconds"`
+	EndSeconds   int32       `json:"end_seconds"`
+	LoadParcels  int         `json:"load_parcels"`
+	LoadKg       float64     `json:"load_kg"`
+	Stops        []Stop      `json:"stops"`
+	Path         []orb.Point `json:"path"` // depot, stops (and reloads), depot
 	// seq is the visiting order: parcel indexes, -1 for a reload.
 	seq []int
+}
+
+// Stop is one delivery of a route.
+type Stop struct {
+	Parcel   string    `json:"parcel"`
+	Carrier  string    `json:"carrier"`
+	Kind     Category  `json:"kind"`
+	Location orb.Point `json:"location"`
+	// ArrivalSeconds is when the vehicle arrives, StartSeconds when service
+	// starts (after waiting for the window), in seconds after midnight.
+	ArrivalSeconds int32      `json:"arrival_seconds"`
+	StartSeconds   int32      `json:"start_seconds"`
+	Window         TimeWindow `json:"window"`
 }
 
 // Unassigned is a parcel no route delivers, with the reason.
@@ -254,7 +278,34 @@ type CarrierCost struct {
 	AllocatedCost  float64 `json:"allocated_cost"`
 	StandaloneCost float64 `json:"standalone_cost"`
 	Shapley        float64 `json:"shapley"`
-	Proportional   float64 `json:"proportional"`
+	// ShapleyStdErr is the standard error of a sampled Shapley value (0
+	// when exact).
+	ShapleyStdErr float64 `json:"shapley_std_err"`
+	Proportional  float64 `json:"proportional"`
+}
+
+// CoreViolation is a coalition whose members together are allocated more
+// than the coalition's own pooled plan costs.
+type CoreViolation struct {
+	Coalition string  `json:"coalition"`
+	Pays      float64 `json:"pays"`
+	Cost      float64 `json:"cost"`
+}
+
+// Cut names a plan whose routing searches the budget or the deadline
+// stopped before their iterations were done.
+type Cut struct {
+	Plan  string   `json:"plan"` // "pooled", "separate" or "coalition A+B"
+	Tasks []string `json:"tasks"`
+}
+
+// Shortfall is what the shared fleet of a centre lacks: Vehicles more of
+// Type would serve the Parcels it left unassigned.
+type Shortfall struct {
+	Centre   string `json:"centre"`
+	Type     string `json:"type"`
+	Vehicles int    `json:"vehicles"`
+	Parcels  int    `json:"parcels"`
 }
 
 // Allocation rules.
@@ -272,6 +323,10 @@ type Zoning struct {
 	// MaxMinWithinDistrict the worst such ratio within one district.
 	MaxMinWorkload       float64 `json:"max_min_workload"`
 	MaxMinWithinDistrict float64 `json:"max_min_within_district"`
+	// MinCompactness and MedianCompactness summarise the zones'
+	// compactness (see Compactness).
+	MinCompactness    float64 `json:"min_compactness"`
+	MedianCompactness float64 `json:"median_compactness"`
 }
 
 // Report is the outcome of Plan.
@@ -281,9 +336,20 @@ type Report struct {
 	Separate Totals `json:"separate"`
 	// SavingPercent is the vehicle-km pooled delivery saves over separate
 	// delivery, in percent of separate.
-	SavingPercent float64          `json:"vehicle_km_saving_percent"`
-	Districts     []DistrictTotals `json:"districts"`
-	Carriers      []CarrierCost    `json:"carriers"`
+	SavingPercent float64 `json:"vehicle_km_saving_percent"`
+	// SavingPerParcelPercent is the saving in vehicle-km per delivered
+	// parcel; it differs from SavingPercent when the plans deliver
+	// different numbers of parcels, which Comparison then names.
+	SavingPerParcelPercent float64 `json:"vehicle_km_per_parcel_saving_percent"`
+	Comparison             string  `json:"comparison"`
+	// BudgetExhausted lists the plans whose searches were cut short by the
+	// budget or the deadline; empty when every search ran its course.
+	BudgetExhausted []Cut `json:"budget_exhausted"`
+	// FleetShortfall says which vehicles the pooled plan lacks, per
+	// centre, to deliver the parcels it leaves unassigned.
+	FleetShortfall []Shortfall      `json:"fleet_shortfall"`
+	Districts      []DistrictTotals `json:"districts"`
+	Carriers       []CarrierCost    `json:"carriers"`
 	// CostRule is how the pooled cost was shared: RuleShapleyExact or
 	// RuleShapleySampled when the Shapley value is individually rational,
 	// else RuleProportional (shares of stand-alone cost scaled to the
@@ -292,6 +358,12 @@ type Report struct {
 	// more in total than going alone.
 	CostRule             string `json:"cost_rule"`
 	IndividuallyRational bool   `json:"individually_rational"`
+	// InCore tells, up to Options.ExactShapleyCarriers carriers, whether
+	// the allocation is in the core: no coalition is allocated more than
+	// its own pooled plan costs; CoreViolations lists those that are. Nil
+	// beyond.
+	InCore         *bool           `json:"in_core,omitempty"`
+	CoreViolations []CoreViolation `json:"core_violations,omitempty"`
 	// CoalitionCosts is the cost of each coalition's pooled plan, keyed by
 	// its carriers joined with "+" (singletons: the stand-alone cost).
 	CoalitionCosts     map[string]float64 `json:"coalition_costs"`
@@ -305,16 +377,15 @@ type Report struct {
 // Plan plans the urban day twice, pooled and separate, and shares the
 // pooled cost among the carriers.
 //
-// Pooled: the parcels' cells are zoned (Partition) and every zone's
-// general parcels are routed from its shared centre with its share of the
-// shared parcel vehicles; bulky and cold-chain parcels are routed per
-// centre with its vans and refrigerated vans (cold-chain parcels need the
-// cold_chain skill, bulky ones a van); tasks run in parallel. Parcels a
-// task cannot serve are then offered to every idle vehicle in one
-// city-wide task, across zone lines. Separate: each carrier routes its own
-// parcels from its own depot or district stations with its own fleet,
-// under the same budget rule. See the package documentation for the cost
-// sharing.
+// Pooled: the districts are zoned into territories (Zones, Partition);
+// every zone's general parcels are routed from its shared centre with its
+// share of the centre's small vehicles, fresh parcels per centre with its
+// refrigerated vans, and then each centre's vans take the bulky parcels
+// and what the small vehicles could not serve; tasks run in parallel, and
+// parcels still left are offered to every idle vehicle in one city-wide
+// task. Separate: each carrier routes its own parcels from its own depot
+// or district stations with its own fleet, under the same effort rule.
+// See the package documentation for the report and the cost sharing.
 func Plan(ctx context.Context, in Input, opts Options) (*Report, error) {
 	o, err := opts.withDefaults()
 	if err != nil {
@@ -332,7 +403,13 @@ func Plan(ctx context.Context, in Input, opts Options) (*Report, error) {
 	for i := range all {
 		all[i] = i
 	}
-	pooled, zones, err := e.pooled(ctx, all, "pooled", 1)
+	if e.zones, e.parcelZone, err = zonesOf(in, o); err != nil {
+		return nil, err
+	}
+	if e.layout, err = e.newLayout(); err != nil {
+		return nil, err
+	}
+	pooled, err := e.pooled(ctx, all, "pooled", 1, nil)
 	if err != nil {
 		return nil, err
 	}
@@ -346,22 +423,104 @@ func Plan(ctx context.Context, in Input, opts Options) (*Report, error) {
 	e.finishRoutes(rep.SeparateRoutes)
 	rep.Pooled = e.totals(rep.Routes, rep.Unassigned, len(all))
 	rep.Separate = e.totals(rep.SeparateRoutes, rep.SeparateUnassigned, len(all))
-	if rep.Separate.VehicleKm > 0 {
-		rep.SavingPercent = 100 * (rep.Separate.VehicleKm - rep.Pooled.VehicleKm) / rep.Separate.VehicleKm
+	rep.compare()
+	rep.Districts = e.districtTotals(rep.Routes, rep.SeparateRoutes, rep.Unassigned, rep.SeparateUnassigned)
+	rep.Zoning = zoningSummary(e.zones, o.Resolution)
+	rep.FleetShortfall = e.shortfall(rep.Routes, rep.Unassigned)
+	if len(pooled.cut) > 0 {
+		rep.BudgetExhausted = append(rep.BudgetExhausted, Cut{Plan: "pooled", Tasks: pooled.cut})
 	}
-	rep.Districts = e.districtTotals(rep.Routes, rep.SeparateRoutes)
-	rep.Zoning = zoningSummary(zones, o.Resolution)
+	if len(separate.cut) > 0 {
+		rep.BudgetExhausted = append(rep.BudgetExhausted, Cut{Plan: "separate", Tasks: separate.cut})
+	}
 	if err := e.share(ctx, rep, carriers, pooled, perCarrier); err != nil {
 		return nil, err
 	}
 	return rep, nil
 }
 
+// compare fills the savings. When the plans deliver different numbers of
+// parcels the saving is also given per delivered parcel, and Comparison
+// names the difference.
+func (r *Report) compare() {
+	if r.Separate.VehicleKm > 0 {
+		r.SavingPercent = 100 * (r.Separate.VehicleKm - r.Pooled.VehicleKm) / r.Separate.VehicleKm
+	}
+	dp, ds := r.Parcels-r.Pooled.Unassigned, r.Parcels-r.Separate.Unassigned
+	if dp > 0 && ds > 0 && r.Separate.VehicleKm > 0 {
+		per := r.Pooled.VehicleKm / float64(dp)
+		sep := r.Separate.VehicleKm / float64(ds)
+		r.SavingPerParcelPercent = 100 * (sep - per) / sep
+	}
+	if dp == ds {
+		r.Comparison = fmt.Sprintf("like for like: both plans deliver %d of %d parcels", dp, r.Parcels)
+	} else {
+		r.Comparison = fmt.Sprintf("pooled delivers %d, separate %d of %d parcels: the saving is %.1f%% as measured, %.1f%% per delivered parcel",
+			dp, ds, r.Parcels, r.SavingPercent, r.SavingPerParcelPercent)
+	}
+}
+
+// shortfall counts, per centre, the pooled plan's unassigned parcels and
+// the vehicles that would serve them: for want of a skill (or of any
+// vehicle), more of the parcel's class; for capacity, time or range,
+// more vans (or refrigerated vans for fresh parcels), whose range and
+// speed reach where the small vehicles could not. The number is the
+// parcels over what a route of that type delivered on average in this
+// plan (its capacity if none ran).
+func (e *env) shortfall(routes []Route, un []Unassigned) []Shortfall {
+	type key struct {
+		centre string
+		class  int
+	}
+	count := map[key]int{}
+	var keys []key
+	for _, u := range un {
+		p := &e.in.Parcels[u.index]
+		c := parcelClass(p)
+		if c == classParcel && u.Reason != string(routing.ReasonSkills) && u.Reason != ReasonNoVehicle {
+			c = classBulky
+		}
+		k := key{string(e.layout.tasks[e.parcelZone[u.index]].centre), c}
+		if count[k] == 0 {
+			keys = append(keys, k)
+		}
+		count[k]++
+	}
+	per := map[string][2]int{} // type: parcels, routes
+	for _, r := range routes {
+		x := per[r.Type]
+		per[r.Type] = [2]int{x[0] + r.LoadParcels, x[1] + 1}
+	}
+	var out []Shortfall
+	for _, k := range keys {
+		var t *fleet.VehicleType
+		for i := range e.in.VehicleTypes {
+			if vt := &e.in.VehicleTypes[i]; e.class(vt) == k.class {
+				t = vt
+				break
+			}
+		}
+		s := Shortfall{Centre: k.centre, Parcels: count[k], Vehicles: 1}
+		if t != nil {
+			s.Type = t.ID
+			load := t.CapacityParcels
+			if x := per[t.ID]; x[1] > 0 && x[0] > 0 {
+				load = (x[0] + x[1] - 1) / x[1]
+			}
+			if load > 0 {
+				s.Vehicles = (count[k] + load - 1) / load
+			}
+		}
+		out = append(out, s)
+	}
+	return out
+}
+
 func newEnv(in Input, o Options) (*env, error) {
 	if len(in.Carriers) == 0 {
 		return nil, fmt.Errorf("%w: no carriers", ErrInvalid)
 	}
-	e := &env{in: in, opts: o, depotLoc: map[depots.ID]orb.Point{}}
+	e := &env{in: in, opts: o, depotLoc: map[depots.ID]orb.Point{}, cache: map[string]routed{}}
 	for i := range in.Facilities {
 		f := &in.Facilities[i]
 		e.depotLoc[f.ID] = f.Location
@@ -434,28 +593,33 @@ func (e *env) totals(rs []Route, un []Unassigned, parcels int) Totals {
 	return t
 }
 
-func (e *env) districtTotals(pooled, separate []Route) []DistrictTotals {
+func (e *env) districtTotals(pooled, separate []Route, pu, su []Unassigned) []DistrictTotals {
+	parcels := map[string]int{}
+	for i := range e.in.Parcels {
+		parcels[e.in.Parcels[i].District]++
+	}
 	var out []DistrictTotals
 	for _, d := range e.in.Districts {
-		var p, s []Route
-		for _, r := range pooled {
-			if r.District == d {
-				p = append(p, r)
+		pick := func(rs []Route) []Route {
+			var o []Route
+			for _, r := range rs {
+				if r.District == d {
+					o = append(o, r)
+				}
 			}
+			return o
 		}
-		for _, r := range separate {
-			if r.District == d {
-				s = append(s, r)
+		unOf := func(us []Unassigned) []Unassigned {
+			var o []Unassigned
+			for _, u := range us {
+				if e.in.Parcels[u.index].District == d {
+					o = append(o, u)
+				}
 			}
+			return o
 		}
-		n := 0
-		for i := range e.in.Parcels {
-			if e.in.Parcels[i].District == d {
-				n++
-			}
-		}
-		dt := DistrictTotals{District: d, Pooled: e.totals(p, nil, n), Separate: e.totals(s, nil, n)}
-		out = append(out, dt)
+		out = append(out, DistrictTotals{District: d,
+			Pooled: e.totals(pick(pooled), unOf(pu), parcels[d]), Separate: e.totals(pick(separate), unOf(su), parcels[d])})
 	}
 	return out
 }
@@ -475,6 +639,18 @@ func zoningSummary(zones []Zone, res int) Zoning {
 	if len(zones) > 0 && lo > 0 {
 		z.MaxMinWorkload = hi / lo
 	}
+	var cs []float64
+	for _, zz := range zones {
+		cs = append(cs, zz.Compactness)
+	}
+	if len(cs) > 0 {
+		slices.Sort(cs)
+		z.MinCompactness = cs[0]
+		z.MedianCompactness = cs[len(cs)/2]
+		if len(cs)%2 == 0 {
+			z.MedianCompactness = (cs[len(cs)/2-1] + cs[len(cs)/2]) / 2
+		}
+	}
 	z.MaxMinWithinDistrict = 1
 	for _, g := range byGroup {
 		if g[0] > 0 {
@@ -482,77 +658,4 @@ func zoningSummary(zones []Zone, res int) Zoning {
 		}
 	}
 	return z
-}
-
-// Zones zones parcels: their H3 cells at opts.Resolution, with workload
-// service time plus StopSeconds per parcel, grouped by the parcels'
-// district when opts.RespectDistricts (a cell goes to the district most of
-// its parcels belong to), partitioned by Partition. It returns the zones
-// and, per parcel, the index of its zone.
-func Zones(parcels []Parcel, opts Options) ([]Zone, []int, error) {
-	o, err := opts.withDefaults()
-	if err != nil {
-		return nil, nil, err
-	}
-	idx := make([]int, len(parcels))
-	for i := range idx {
-		idx[i] = i
-	}
-	return zonesOf(parcels, idx, o, 0)
-}
-
-func zonesOf(parcels []Parcel, idx []int, o Options, maxZones int) ([]Zone, []int, error) {
-	pts := make([]orb.Point, len(idx))
-	for k, i := range idx {
-		pts[k] = parcels[i].Location
-	}
-	cells, err := h3cell.FromPoints(nil, pts, o.Resolution)
-	if err != nil {
-		return nil, nil, fmt.Errorf("%w: %w", ErrInvalid, err)
-	}
-	type acc struct {
-		load      float64
-		n         int
-		districts map[string]int
-	}
-	byCell := map[h3cell.Cell]*acc{}
-	for k, i := range idx {
-		a := byCell[cells[k]]
-		if a == nil {
-			a = &acc{districts: map[string]int{}}
-			byCell[cells[k]] = a
-		}
-		a.n++
-		a.load += float64(parcels[i].ServiceSeconds) + o.StopSeconds
-		a.districts[parcels[i].District]++
-	}
-	keys := make([]h3cell.Cell, 0, len(byCell))
-	for c := range byCell {
-		keys = append(keys, c)
-	}
-	slices.Sort(keys)
-	loads := make([]CellLoad, 0, len(keys))
-	for _, c := range keys {
-		a := byCell[c]
-		cl := CellLoad{Cell: c, Parcels: a.n, WorkloadSeconds: a.load}
-		if o.RespectDistricts {
-			cl.Group = majority(a.districts)
-		}
-		loads = append(loads, cl)
-	}
-	zones, err := Partition(loads, ZoningOptions{TargetWorkloadSeconds: o.TargetZoneSeconds, MaxZones: maxZones, BalanceRatio: o.BalanceRatio, Seed: uint64(o.Seed)})
-	if err != nil {
-		return nil, nil, err
-	}
-	zoneOfCell := map[h3cell.Cell]int{}
-	for z := range zones {
-		for _, c := range zones[z].Cells {
-			zoneOfCell[c] = z
-		}
-	}
-	of := make([]int, len(idx))
-	for k := range idx {
-		of[k] = zoneOfCell[cells[k]]
-	}
-	return zones, of, nil
 }

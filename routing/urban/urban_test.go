@@ -5,13 +5,12 @@ import (
 	"errors"
 	"fmt"
 	"math"
-	"math/rand/v2"
 	"testing"
-
-	"github.com/paulmach/orb"
+	"time"
 
 	"github.com/lastmile-dev/lastmile/depots"
 	"github.com/lastmile-dev/lastmile/geo/h3cell"
+	"github.com/lastmile-dev/lastmile/routing/fleet"
 )
 
 // checkCoverage asserts that every parcel is on exactly one route or
@@ -179,107 +178,89 @@ func TestPlanInvalid(t *testing.T) {
 			t.Errorf("Plan(%s) error = %v, want ErrInvalid", tt.name, err)
 		}
 	}
-	if _, err := Partition([]CellLoad{{Cell: 1}}, ZoningOptions{TargetWorkloadSeconds: 1}); !errors.Is(err, ErrInvalid) {
+	if _, err := Partition([]DistrictArea{{Cells: []h3cell.Cell{1}}}, nil, ZoningOptions{TargetWorkloadSeconds: 1}); !errors.Is(err, ErrInvalid) {
 		t.Errorf("Partition(invalid cell) error = %v, want ErrInvalid", err)
 	}
-	if _, err := Partition(nil, ZoningOptions{}); !errors.Is(err, ErrInvalid) {
+	if _, err := Partition(nil, nil, ZoningOptions{}); !errors.Is(err, ErrInvalid) {
 		t.Errorf("Partition(zero target) error = %v, want ErrInvalid", err)
 	}
 }
 
-func TestCutOffAllocs(t *testing.T) {
-	in := smallDay(1000, 1)
-	o, _ := Options{Resolution: 8}.withDefaults()
-	idx := make([]int, len(in.Parcels))
-	for i := range idx {
-		idx[i] = i
+func TestPlanDistrictWithoutVehicles(t *testing.T) {
+	in := smallDay(40, 1)
+	var vs []fleet.Vehicle
+	for _, v := range in.Vehicles {
+		if v.Depot != "dc-north" {
+			vs = append(vs, v)
+		}
 	}
-	zones, _, err := zonesOf(in.Parcels, idx, o, 0)
-	if err != nil {
-		t.Fatal(err)
-	}
-	// One area of the zone's cells, all in zone 0: cut each cell in turn.
-	g := &grid{nb: map[h3cell.Cell][]h3cell.Cell{}, owner: map[h3cell.Cell]string{}}
-	cells := map[h3cell.Cell]CellLoad{}
-	for _, c := range zones[0].Cells {
-		cells[c] = CellLoad{Cell: c, WorkloadSeconds: 1}
-	}
-	a, err := g.newArea("", cells)
-	if err != nil {
-		t.Fatal(err)
-	}
-	zone := make([]int, len(a.cells))
-	mark := make([]int, len(a.cells))
-	dst := make([]int, 0, len(a.cells))
-	stamp, drop := 0, 0
-	cut := func() {
-		stamp++
-		drop = (drop + 1) % len(a.cells)
-		dst, _, _ = a.cutOff(zone, 0, drop, mark, stamp, dst[:0])
-	}
-	cut() // warm the scratch buffers
-	if n := testing.AllocsPerRun(100, cut); n != 0 {
-		t.Errorf("cutOff allocates %v times per call, want 0", n)
+	in.Vehicles = vs
+	if _, err := Plan(context.Background(), in, Options{Seed: 1, IterationsPerParcel: 2, RespectDistricts: true}); !errors.Is(err, ErrInvalid) {
+		t.Errorf("Plan(centre with parcels and no vehicle) error = %v, want ErrInvalid", err)
 	}
 }
 
-// FuzzPartition checks Partition's invariants on random clustered cells:
-// no error, every cell in exactly one zone, every zone connected.
-func FuzzPartition(f *testing.F) {
-	f.Add(uint64(1), uint8(40), uint8(3), false)
-	f.Add(uint64(7), uint8(200), uint8(9), true)
-	f.Add(uint64(3), uint8(1), uint8(1), false)
-	f.Fuzz(func(t *testing.T, seed uint64, n, clusters uint8, groups bool) {
-		if n == 0 || clusters == 0 {
-			t.Skip()
+func TestPlanBudgetExhausted(t *testing.T) {
+	in := smallDay(120, 1)
+	rep, err := Plan(context.Background(), in, Options{Seed: 1, IterationsPerParcel: 1_000_000, TimeLimit: 20 * time.Millisecond, RespectDistricts: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	plans := map[string]bool{}
+	for _, c := range rep.BudgetExhausted {
+		plans[c.Plan] = len(c.Tasks) > 0
+	}
+	if !plans["pooled"] || !plans["separate"] {
+		t.Errorf("budget_exhausted = %+v, want the pooled and separate plans named with their tasks", rep.BudgetExhausted)
+	}
+	rep, err = Plan(context.Background(), in, Options{Seed: 1, IterationsPerParcel: 3, RespectDistricts: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(rep.BudgetExhausted) != 0 {
+		t.Errorf("budget_exhausted = %+v with iterations alone, want none", rep.BudgetExhausted)
+	}
+}
+
+// TestRoutesAndStops checks the route and stop fields: stops in order of
+// arrival, service within the window, routes within the shift limit, load
+// summed over the stops.
+func TestRoutesAndStops(t *testing.T) {
+	in := smallDay(120, 2)
+	rep, err := Plan(context.Background(), in, Options{Seed: 1, IterationsPerParcel: 5, RespectDistricts: true, MaxRouteHours: 8})
+	if err != nil {
+		t.Fatal(err)
+	}
+	byID := map[string]Parcel{}
+	for _, p := range in.Parcels {
+		byID[p.ID] = p
+	}
+	for _, r := range append(rep.Routes, rep.SeparateRoutes...) {
+		if len(r.Stops) != len(r.Parcels) || r.LoadParcels != len(r.Parcels) {
+			t.Errorf("route %s: %d stops, load %d, %d parcels", r.Vehicle, len(r.Stops), r.LoadParcels, len(r.Parcels))
 		}
-		rng := rand.New(rand.NewPCG(seed, 1))
-		centres := make([]orb.Point, int(clusters)%12+1)
-		for i := range centres {
-			centres[i] = orb.Point{106.3 + 0.4*rng.Float64(), 29.4 + 0.4*rng.Float64()}
+		if r.Hours > 8+1e-9 || r.EndSeconds < r.StartSeconds {
+			t.Errorf("route %s: %.2f h from %d to %d s, want at most 8 h", r.Vehicle, r.Hours, r.StartSeconds, r.EndSeconds)
 		}
-		byCell := map[h3cell.Cell]*CellLoad{}
-		var cells []h3cell.Cell
-		for i := range int(n) {
-			k := i % len(centres)
-			p := orb.Point{centres[k][0] + 0.01*rng.NormFloat64(), centres[k][1] + 0.01*rng.NormFloat64()}
-			c, err := h3cell.FromPoint(p, 8)
-			if err != nil {
-				t.Fatal(err)
+		kg := 0.0
+		for i, s := range r.Stops {
+			p := byID[s.Parcel]
+			if s.Carrier != p.Carrier || s.Kind != p.Category || s.Window != p.Window {
+				t.Errorf("stop %s: carrier %s kind %s window %v, parcel says %s %s %v", s.Parcel, s.Carrier, s.Kind, s.Window, p.Carrier, p.Category, p.Window)
 			}
-			cl := byCell[c]
-			if cl == nil {
-				cl = &CellLoad{Cell: c}
-				if groups {
-					cl.Group = fmt.Sprint(k % 2)
-				}
-				byCell[c] = cl
-				cells = append(cells, c)
+			if s.StartSeconds < s.Window.StartSeconds || s.StartSeconds > s.Window.EndSeconds || s.ArrivalSeconds > s.StartSeconds {
+				t.Errorf("stop %s: arrives %d, starts %d, window %v", s.Parcel, s.ArrivalSeconds, s.StartSeconds, s.Window)
 			}
-			cl.Parcels++
-			cl.WorkloadSeconds += 60 + float64(rng.IntN(240))
-		}
-		in := make([]CellLoad, 0, len(cells))
-		for _, c := range cells {
-			in = append(in, *byCell[c])
-		}
-		zones, err := Partition(in, ZoningOptions{TargetWorkloadSeconds: 3000, Seed: seed, Restarts: 2})
-		if err != nil {
-			t.Fatal(err)
-		}
-		seen := map[h3cell.Cell]int{}
-		for _, z := range zones {
-			if len(z.Cells) == 0 || !connected(t, z.Cells) {
-				t.Fatalf("zone %s with %d cells is empty or not connected", z.ID, len(z.Cells))
+			if i > 0 && s.ArrivalSeconds < r.Stops[i-1].ArrivalSeconds {
+				t.Errorf("route %s: stop %d arrives before stop %d", r.Vehicle, i, i-1)
 			}
-			for _, c := range z.Cells {
-				seen[c]++
+			if s.ArrivalSeconds < r.StartSeconds || s.ArrivalSeconds > r.EndSeconds {
+				t.Errorf("route %s: stop %s at %d outside the route's %d..%d", r.Vehicle, s.Parcel, s.ArrivalSeconds, r.StartSeconds, r.EndSeconds)
 			}
+			kg += p.WeightKg
 		}
-		for _, c := range cells {
-			if seen[c] != 1 {
-				t.Fatalf("cell %v in %d zones", c, seen[c])
-			}
+		if math.Abs(kg-r.LoadKg) > 0.01 {
+			t.Errorf("route %s: load %.2f kg, stops weigh %.2f", r.Vehicle, r.LoadKg, kg)
 		}
-	})
+	}
 }
