@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"mime"
 	"net/http"
 	"unicode/utf8"
@@ -94,27 +95,28 @@ func importProblem(err error) error {
 
 // importFacilities stores every facility of a CSV or GeoJSON file, or none.
 func (s *Server) importFacilities(w http.ResponseWriter, r *http.Request) error {
-	o, err := s.importOptions(r)
-	if err != nil {
-		return err
-	}
-	body, err := s.readImport(w, r)
-	if err != nil {
-		return err
-	}
-	fs, err := importer.Facilities(bytes.NewReader(body), o)
-	if err != nil {
-		return importProblem(err)
-	}
-	if err := s.store.(Importer).ImportFacilities(r.Context(), fs); err != nil {
-		return err
-	}
-	writeJSON(w, http.StatusCreated, map[string]any{"imported": len(fs), "kind": "facilities"})
-	return nil
+	return importRows(s, w, r, "facilities", importer.Facilities,
+		func(ctx context.Context, im Importer, fs []depots.Facility) error {
+			return im.ImportFacilities(ctx, fs)
+		})
 }
 
 // importDemand stores every demand point of a CSV or GeoJSON file, or none.
 func (s *Server) importDemand(w http.ResponseWriter, r *http.Request) error {
+	return importRows(s, w, r, "demand", importer.DemandPoints,
+		func(ctx context.Context, im Importer, ds []importer.Demand) error {
+			return im.ImportDemand(ctx, DemandToStore(ds))
+		})
+}
+
+// importRows parses an import body into rows and stores them all in one
+// step, or nothing: the shared shape of the import endpoints.
+func importRows[T any](s *Server, w http.ResponseWriter, r *http.Request, kind string,
+	parse func(io.Reader, importer.Options) ([]T, error), save func(context.Context, Importer, []T) error) error {
+	im, ok := s.store.(Importer)
+	if !ok {
+		return errorf(ErrUnavailable, "this store does not take imports")
+	}
 	o, err := s.importOptions(r)
 	if err != nil {
 		return err
@@ -123,14 +125,14 @@ func (s *Server) importDemand(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	ds, err := importer.DemandPoints(bytes.NewReader(body), o)
+	rows, err := parse(bytes.NewReader(body), o)
 	if err != nil {
 		return importProblem(err)
 	}
-	if err := s.store.(Importer).ImportDemand(r.Context(), DemandToStore(ds)); err != nil {
+	if err := save(r.Context(), im, rows); err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusCreated, map[string]any{"imported": len(ds), "kind": "demand"})
+	writeJSON(w, http.StatusCreated, map[string]any{"imported": len(rows), "kind": kind})
 	return nil
 }
 
