@@ -161,6 +161,9 @@ func (s *Server) planRoute(kind string, h func(w http.ResponseWriter, r *http.Re
 		if err != nil {
 			return err
 		}
+		if err := s.validatePlan(r, h, body); err != nil {
+			return err
+		}
 		w.Header().Set("Preference-Applied", "respond-async")
 		return s.accept(w, r, kind, body, r.URL.RawQuery)
 	}
@@ -236,3 +239,35 @@ type recorder struct {
 func (r *recorder) Header() http.Header         { return r.header }
 func (r *recorder) WriteHeader(code int)        { r.code = code }
 func (r *recorder) Write(b []byte) (int, error) { return r.body.Write(b) }
+
+// errValid ends a planner handler run in validation mode: the request got
+// through every check the handler makes before its heavy work.
+var errValid = errors.New("api: request valid")
+
+type validateOnlyKey struct{}
+
+// checked returns errValid when r runs in validation mode, so that the
+// handler stops just before its heavy work; nil otherwise. Every planner
+// handler calls it once it has checked all of its input.
+func checked(r *http.Request) error {
+	if v, _ := r.Context().Value(validateOnlyKey{}).(bool); v {
+		return errValid
+	}
+	return nil
+}
+
+// validatePlan runs planner handler h on body in validation mode, so that
+// an asynchronous plan is refused with the same 4xx a synchronous call
+// would get, at submission, rather than accepted with 202 and failed later.
+func (s *Server) validatePlan(r *http.Request, h func(w http.ResponseWriter, r *http.Request) error, body []byte) error {
+	vr := r.Clone(context.WithValue(r.Context(), validateOnlyKey{}, true))
+	vr.Body, vr.ContentLength = io.NopCloser(bytes.NewReader(body)), int64(len(body))
+	err := h(&recorder{header: http.Header{}, code: http.StatusOK}, vr)
+	switch {
+	case errors.Is(err, errValid):
+		return nil
+	case err != nil:
+		return err
+	}
+	return fmt.Errorf("api: planner handler finished in validation mode")
+}

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"strings"
 	"testing"
 	"time"
 
@@ -76,11 +77,9 @@ func TestPlanRespondAsync(t *testing.T) {
 				t.Errorf("GET the %s job's plan %s = %d, want 200", p.kind, res.PlanID, r.Status)
 			}
 		}
-		// A bad request is accepted, then the job fails naming the field.
-		var bad api.JobDoc
-		ts.doHeader("POST", "/v1/plans/coverage", plannerKey, `{"demand":[],"radius_meters":500}`, preferAsync).decode(t, &bad)
-		if got := waitJob(t, ts, bad.ID, plannerKey); got.Status != store.JobFailed || got.Error == "" {
-			t.Errorf("bad coverage job = %s %q, want failed with the reason", got.Status, got.Error)
+		// A bad request is refused at submission, as a synchronous one is.
+		if r := ts.doHeader("POST", "/v1/plans/coverage", plannerKey, `{"demand":[],"radius_meters":500}`, preferAsync); r.Status != http.StatusBadRequest {
+			t.Errorf("bad async coverage = %d %s, want 400", r.Status, r.Body)
 		}
 	})
 }
@@ -275,5 +274,31 @@ func TestJobResumesFromCheckpoint(t *testing.T) {
 	}
 	if err := json.Unmarshal(got.Result, &res); err != nil || res.Cost*1e6 > float64(cp.Cost)+1 {
 		t.Errorf("resumed result cost %v, want no worse than the checkpoint's %d (×10⁻⁶)", res.Cost, cp.Cost)
+	}
+}
+
+// TestPlanRespondAsyncValidatesFirst: an asynchronous plan is validated at
+// submission like a synchronous one: a bad request gets the same 4xx
+// naming the field, never 202 and a job that fails later.
+func TestPlanRespondAsyncValidatesFirst(t *testing.T) {
+	ts := startServer(t, api.Config{})
+	for _, tc := range []struct{ kind, body, field string }{
+		{"coverage", `{"demand":[{"location":[106.55,29.56],"weight":10}],"points":[{"id":"p1","location":[106.551,29.561]}],"radius_meters":-5}`, "radius_meters"},
+		{"sites", `{"demand":[{"location":[106.55,29.56],"weight":10}],"candidates":[{"id":"c","location":[106.5,29.5]}],"radius_meters":500}`, "add"},
+		{"location", `{"candidates":[],"demand":[{"location":[106.5,29.5],"volume":5}]}`, "candidates"},
+		{"allocation", `{"warehouses":[{"id":"w","kind":"cloud_warehouse","location":[106.5,29.5],"capacity":{"per_day":100,"per_category":{"fresh":5}}}],"demand":[{"location":[106.5,29.5],"category":"frehs","volume":1}]}`, "demand[0].category"},
+		{"urban", `{"seed":1,"parcels":-3}`, "parcels"},
+		{"rural", `{"seed":1,"counties":["atlantis"]}`, "counties"},
+	} {
+		t.Run(tc.kind, func(t *testing.T) {
+			r := ts.doHeader("POST", "/v1/plans/"+tc.kind, plannerKey, tc.body, preferAsync)
+			if r.Status != http.StatusBadRequest {
+				t.Fatalf("async %s with a bad body = %d %s, want 400", tc.kind, r.Status, r.Body)
+			}
+			p := r.problem(t)
+			if len(p.InvalidParams) == 0 || !strings.HasPrefix(p.InvalidParams[0].Name, tc.field) {
+				t.Errorf("invalid_params = %+v, want %s", p.InvalidParams, tc.field)
+			}
+		})
 	}
 }

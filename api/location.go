@@ -117,6 +117,9 @@ func (s *Server) locate(w http.ResponseWriter, r *http.Request) error {
 		total += d.Volume
 		pts = append(pts, orb.Point(d.Location))
 	}
+	if err := checked(r); err != nil {
+		return err
+	}
 	mat, err := s.cfg.Matrix.Matrix(r.Context(), pts)
 	if err != nil {
 		return err

@@ -111,6 +111,9 @@ func (s *Server) allocate(w http.ResponseWriter, r *http.Request) error {
 	if err := s.checkMatrixPoints("warehouses + demand", len(p.Warehouses)+len(p.Demand)); err != nil {
 		return err
 	}
+	if err := checked(r); err != nil {
+		return err
+	}
 	if p.Matrix, err = s.cfg.Matrix.Matrix(r.Context(), p.Points()); err != nil {
 		return err
 	}
@@ -247,6 +250,9 @@ func (s *Server) analyzeCoverage(w http.ResponseWriter, r *http.Request) error {
 	if len(points) == 0 {
 		return badParam("points", "none given and no locker or express store is stored")
 	}
+	if err := checked(r); err != nil {
+		return err
+	}
 	rep, err := coverage.Analyze(r.Context(), dem, points, s.coverageOptions(req))
 	if err != nil {
 		return err
@@ -280,6 +286,9 @@ func (s *Server) selectSites(w http.ResponseWriter, r *http.Request) error {
 	}
 	if req.Add < 0 || req.Target < 0 || req.Target > 1 {
 		return badParam("target", "add must be ≥ 0 and target in (0, 1]")
+	}
+	if err := checked(r); err != nil {
+		return err
 	}
 	opts := coverage.SiteOptions{Options: s.coverageOptions(req), Add: req.Add, Target: req.Target, Capacitated: req.Capacitated}
 	start := time.Now()

@@ -94,6 +94,9 @@ func (s *Server) urbanPlan(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	if err := checked(r); err != nil {
+		return err
+	}
 	ureq := scenario.UrbanRequest{Seed: req.Seed, Parcels: req.Parcels, Carriers: req.Carriers, Iterations: req.Iterations,
 		AcrossDistricts: req.RespectDistricts != nil && !*req.RespectDistricts}
 	start := time.Now()
@@ -125,6 +128,9 @@ func (s *Server) ruralPlan(w http.ResponseWriter, r *http.Request) error {
 	}
 	in, err := sc.RuralInput()
 	if err != nil {
+		return err
+	}
+	if err := checked(r); err != nil {
 		return err
 	}
 	opts := rural.Options{Seed: int64(req.Seed), IterationsPerTask: req.Iterations}

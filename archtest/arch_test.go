@@ -171,7 +171,7 @@ func TestImportsPointInward(t *testing.T) {
 		"depots":              {"geo", "internal/field"},
 		"internal/field":      {},
 		"internal/render":     {"geo"},
-		"internal/scenario":   {"geo", "depots", "routing", "internal/cqgeo"},
+		"internal/scenario":   {"geo", "depots", "routing", "internal/cqgeo", "internal/field"},
 		"internal/cqgeo":      {"geo"}, // embedded district outlines; gen converts with geo
 		"internal/benchset":   {"routing", "geo"},
 		"internal/metrics":    {},

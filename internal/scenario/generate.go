@@ -5,6 +5,8 @@ import (
 	"math"
 	"slices"
 
+	"github.com/lastmile-dev/lastmile/internal/field"
+
 	"github.com/lastmile-dev/lastmile/depots"
 	"github.com/lastmile-dev/lastmile/routing/fleet"
 	"github.com/lastmile-dev/lastmile/routing/urban"
@@ -95,9 +97,9 @@ func (o Options) withDefaults(f *Fixture) (Options, error) {
 	}
 	switch {
 	case o.Parcels < 0 || o.Parcels > MaxParcels:
-		return o, fmt.Errorf("%w: parcels %d outside 1..%d", ErrInvalid, o.Parcels, MaxParcels)
+		return o, field.New(ErrInvalid, "parcels", "%d outside 1..%d", o.Parcels, MaxParcels)
 	case o.Carriers < 0 || o.Carriers > len(f.Carriers):
-		return o, fmt.Errorf("%w: carriers %d outside 1..%d (fixture %q)", ErrInvalid, o.Carriers, len(f.Carriers), f.Name)
+		return o, field.New(ErrInvalid, "carriers", "%d outside 1..%d (fixture %q)", o.Carriers, len(f.Carriers), f.Name)
 	case o.DCsPerDistrict < 0 || o.DCsPerDistrict > 20:
 		return o, fmt.Errorf("%w: distribution centres per district %d outside 1..20", ErrInvalid, o.DCsPerDistrict)
 	case o.NeighbourhoodPeople < 1000:
@@ -105,9 +107,9 @@ func (o Options) withDefaults(f *Fixture) (Options, error) {
 	case o.MinVillages < 0 || o.MaxVillages < o.MinVillages || o.MaxVillages > 100:
 		return o, fmt.Errorf("%w: villages per township %d..%d not within 1..100", ErrInvalid, o.MinVillages, o.MaxVillages)
 	}
-	for _, id := range o.Counties {
+	for i, id := range o.Counties {
 		if !slices.ContainsFunc(f.Counties, func(c County) bool { return c.ID == id }) {
-			return o, fmt.Errorf("%w: county %q is not in fixture %q", ErrInvalid, id, f.Name)
+			return o, field.New(ErrInvalid, fmt.Sprintf("counties[%d]", i), "county %q is not in fixture %q", id, f.Name)
 		}
 	}
 	return o, nil
