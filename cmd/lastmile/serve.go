@@ -413,14 +413,22 @@ func seedFixture(ctx context.Context, st api.Store) (int, error) {
 
 // chongqingZones names the Chongqing fixture's district of a point, for
 // coverage reports and the per-zone coverage metric (a bounded label set:
-// the fixture's districts). Districts are the fixture's modest circular
-// boundaries, indexed at H3 resolution 8.
+// the fixture's districts). Districts are their embedded real outlines
+// (internal/cqgeo), indexed at H3 resolution 8.
 func chongqingZones() (func(orb.Point) (string, bool), error) {
 	f := scenario.Chongqing()
+	real, err := scenario.DistrictBoundaries(f.Districts)
+	if err != nil {
+		return nil, err
+	}
 	zones := make([]zone.Zone, 0, len(f.Districts))
 	for i := range f.Districts {
 		d := &f.Districts[i]
-		zones = append(zones, zone.Zone{Name: d.ID, Class: geo.ClassUrbanCore, Polygon: orb.MultiPolygon{d.Boundary()}})
+		shape, ok := real[d.ID] // the embedded outline; the fixture's circle otherwise
+		if !ok {
+			shape = orb.MultiPolygon{d.Boundary()}
+		}
+		zones = append(zones, zone.Zone{Name: d.ID, Class: geo.ClassUrbanCore, Polygon: shape})
 	}
 	ix, err := zone.NewIndex(zones, 8)
 	if err != nil {
