@@ -202,8 +202,9 @@ func (in *compiled) breakSchedule(v int32, seq []int32) (bool, int64, int64) {
 	return true, t0, end - t0
 }
 
-// latestDeparture is the backward pass of exactSchedule without breaks:
-// the latest departure from seq[0] that reaches the last node by end.
+// latestDeparture is the backward pass of exactSchedule (and of the
+// schedule with breaks): the latest departure from seq[0] that still
+// starts the last node's service by end.
 func (in *compiled) latestDeparture(v int32, seq []int32, end int64) int64 {
 	prof := in.veh[v].profile
 	late := end

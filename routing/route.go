@@ -325,20 +325,6 @@ func (in *compiled) exactSchedule(v int32, seq []int32) (bool, int64, int64) {
 	}
 	end := t - in.service[seq[len(seq)-1]]
 	// Backward: latest service start at each node that keeps the end.
-	late := end
-	for i := len(seq) - 2; i >= 0; i-- {
-		nd := seq[i]
-		late -= in.travel(prof, in.loc[nd], in.loc[seq[i+1]]) + in.service[nd]
-		if ws := in.tws[nd]; ws != nil {
-			for k := len(ws) - 1; k >= 0; k-- {
-				if ws[k].Start <= late {
-					late = min(late, ws[k].End)
-					break
-				}
-			}
-		} else {
-			late = min(late, in.twL[nd])
-		}
-	}
+	late := in.latestDeparture(v, seq, end)
 	return true, late, end - late
 }
