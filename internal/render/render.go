@@ -103,46 +103,51 @@ func Colour(i int) string {
 	return fmt.Sprintf("hsl(%.0f,75%%,%.0f%%)", h, l)
 }
 
-// bounds is the box of everything but the boundaries.
-func (m *Map) bounds() (orb.Bound, bool) {
-	var b orb.Bound
-	first := true
-	add := func(p orb.Point) {
-		if first {
-			b, first = orb.Bound{Min: p, Max: p}, false
-			return
-		}
-		b = b.Extend(p)
+// box grows a bound point by point; ok is false until a point is added.
+type box struct {
+	b  orb.Bound
+	ok bool
+}
+
+func (x *box) add(p orb.Point) {
+	if !x.ok {
+		x.b, x.ok = orb.Bound{Min: p, Max: p}, true
+		return
 	}
-	for _, z := range m.Zones {
-		for _, poly := range z.Shape {
-			for _, r := range poly {
-				for _, p := range r {
-					add(p)
-				}
+	x.b = x.b.Extend(p)
+}
+
+func (x *box) addShape(mp orb.MultiPolygon) {
+	for _, poly := range mp {
+		for _, r := range poly {
+			for _, p := range r {
+				x.add(p)
 			}
 		}
+	}
+}
+
+// bounds is the box of everything but the boundaries, or of the
+// boundaries when there is nothing else.
+func (m *Map) bounds() (orb.Bound, bool) {
+	var x box
+	for _, z := range m.Zones {
+		x.addShape(z.Shape)
 	}
 	for _, r := range m.Routes {
 		for _, p := range r.Path {
-			add(p)
+			x.add(p)
 		}
 	}
 	for _, d := range m.Depots {
-		add(d.Point)
+		x.add(d.Point)
 	}
-	if first {
+	if !x.ok {
 		for _, a := range m.Boundaries {
-			for _, poly := range a.Shape {
-				for _, r := range poly {
-					for _, p := range r {
-						add(p)
-					}
-				}
-			}
+			x.addShape(a.Shape)
 		}
 	}
-	return b, !first
+	return x.b, x.ok
 }
 
 // WriteSVG draws the map widthPx pixels wide (0 means 1400).

@@ -73,26 +73,18 @@ func (s *Sheet) bound() (orb.Bound, bool) {
 	if s.Bound != (orb.Bound{}) {
 		return s.Bound, true
 	}
-	var b orb.Bound
-	first := true
-	add := func(p orb.Point) {
-		if first {
-			b, first = orb.Bound{Min: p, Max: p}, false
-			return
-		}
-		b = b.Extend(p)
-	}
+	var x box
 	for _, p := range s.Panels {
 		for _, m := range p.Marks {
-			add(m.Point)
+			x.add(m.Point)
 		}
 		for _, r := range p.Routes {
 			for _, q := range r.Path {
-				add(q)
+				x.add(q)
 			}
 		}
 	}
-	return b, !first
+	return x.b, x.ok
 }
 
 // WriteSheetSVG draws the sheet widthPx pixels wide (0 means 1400): the
