@@ -3,7 +3,6 @@ package routing
 import (
 	"context"
 	"math"
-	"sync"
 	"time"
 )
 
@@ -81,7 +80,8 @@ type search struct {
 	granular bool          // recreate is restricted to nearby routes
 	hurry    bool          // past the deadline: recreate without blinks is granular too
 	report   func(*search) // called on each new best
-	shared   *pool         // the threads' common best, nil with one thread
+	own      []bool        // the routes this search may change; nil: all (see team.go)
+	ownTask  []bool        // the tasks it may insert; nil: all
 	noOpen   bool          // fleet minimisation: recreate opens no vehicle
 	absence  []int64       // fleet minimisation: iterations each task spent out
 
@@ -196,7 +196,7 @@ func (s *search) bestInsertionAt(sol, posSol *solution, t int, blink float64, ou
 	}
 	for k := 0; k < len(nb) && k < near; k++ {
 		v := sol.routeOf[nb[k]]
-		if v < 0 || s.routeSeen[v] == s.stamp || !in.compat[t*nv+int(v)] {
+		if v < 0 || s.routeSeen[v] == s.stamp || !in.compat[t*nv+int(v)] || !s.mine(v) {
 			continue
 		}
 		s.routeSeen[v] = s.stamp
@@ -208,7 +208,7 @@ func (s *search) bestInsertionAt(sol, posSol *solution, t int, blink float64, ou
 		}
 	}
 	for v := 0; v < nv; v++ {
-		if !in.compat[t*nv+v] || s.routeSeen[v] == s.stamp {
+		if !in.compat[t*nv+v] || s.routeSeen[v] == s.stamp || !s.mine(int32(v)) {
 			continue
 		}
 		r := &sol.routes[v]
@@ -336,7 +336,7 @@ func (s *search) eject(sol *solution, t int32) int32 {
 	bestV, bestI, bestC := int32(-1), -1, noCost
 	for v := 0; v < nv; v++ {
 		r := &sol.routes[v]
-		if r.empty() || !in.compat[int(t)*nv+v] || r.multiTW > 0 {
+		if r.empty() || !in.compat[int(t)*nv+v] || r.multiTW > 0 || !s.mine(int32(v)) {
 			continue
 		}
 		for i := 1; i < len(r.nodes)-1; i++ {
@@ -404,14 +404,14 @@ func (s *search) ruin(sol *solution) {
 	seed := int32(-1)
 	for tries := 0; tries < 64; tries++ {
 		c := int32(s.rng.intn(in.nTN))
-		if sol.routeOf[c] >= 0 {
+		if v := sol.routeOf[c]; v >= 0 && s.mine(v) {
 			seed = c
 			break
 		}
 	}
 	if seed < 0 {
-		for c := range sol.routeOf {
-			if sol.routeOf[c] >= 0 {
+		for c, v := range sol.routeOf {
+			if v >= 0 && s.mine(v) {
 				seed = int32(c)
 				break
 			}
@@ -426,7 +426,7 @@ func (s *search) ruin(sol *solution) {
 			c = nb[i]
 		}
 		v := sol.routeOf[c]
-		if v < 0 || s.routeSeen[v] == s.stamp {
+		if v < 0 || s.routeSeen[v] == s.stamp || !s.mine(v) {
 			continue
 		}
 		s.routeSeen[v] = s.stamp
@@ -590,6 +590,18 @@ func (s *search) construct(initial *solution) {
 // (Christiaens & Vanden Berghe 2020). New best solutions are polished by
 // local search before they are kept.
 func (s *search) run(ctx context.Context, initial *solution) {
+	if !s.begin(ctx, initial) {
+		return
+	}
+	for !s.stop(ctx) {
+		s.step()
+	}
+}
+
+// begin builds the first solution (and, with Options.MinimizeVehicles,
+// runs the fleet-minimisation phase) and reports whether ruin and recreate
+// has anything to do.
+func (s *search) begin(ctx context.Context, initial *solution) bool {
 	if s.start.IsZero() {
 		s.start = time.Now()
 	}
@@ -602,71 +614,40 @@ func (s *search) run(ctx context.Context, initial *solution) {
 		s.report(s)
 	}
 	if s.in.nTasks == 0 || s.noSISR {
-		return
+		return false
 	}
 	if s.opts.MinimizeVehicles {
 		s.minimizeFleet(func() bool { return s.stop(ctx) })
 	}
-	for !s.stop(ctx) {
-		s.iter++
-		T := s.temperature()
-		s.ruin(s.cand)
-		s.retryUnassigned(s.cand)
-		s.recreate(s.cand, sisrBlink)
-		if s.cand.cost < s.best.cost {
+	return true
+}
+
+// step is one iteration: ruin, recreate, local search on a new best, and
+// the annealing test of the candidate against the current solution.
+func (s *search) step() {
+	s.iter++
+	T := s.temperature()
+	s.ruin(s.cand)
+	s.retryUnassigned(s.cand)
+	s.recreate(s.cand, sisrBlink)
+	if s.cand.cost < s.best.cost {
+		s.localSearch(s.cand)
+		if s.swapVehicles(s.cand) {
 			s.localSearch(s.cand)
-			if s.swapVehicles(s.cand) {
-				s.localSearch(s.cand)
-			}
-		}
-		threshold := float64(s.cur.cost) - T*math.Log(s.rng.float()+1e-300)
-		if float64(s.cand.cost) < threshold {
-			s.sync(s.cur, s.cand)
-			if s.cur.cost < s.best.cost {
-				s.lastBest = s.iter
-				s.best.copyFrom(s.cur)
-				if s.report != nil {
-					s.report(s)
-				}
-			}
-		} else {
-			s.sync(s.cand, s.cur)
-		}
-		if s.shared != nil && s.iter%shareEvery == 0 {
-			s.share()
 		}
 	}
-}
-
-// shareEvery is how many iterations a thread runs between two looks at
-// the pool of the threads' best solution.
-const shareEvery = 500
-
-// pool is the best solution of cooperating threads: each thread offers
-// its best every shareEvery iterations and takes the pool's when that is
-// better, so that the threads search around the best plan found so far
-// instead of running independent searches.
-type pool struct {
-	mu   sync.Mutex
-	cost int64
-	sol  *solution
-}
-
-// share offers s.best to the pool, or replaces s's current and best
-// solutions with the pool's when that is better.
-func (s *search) share() {
-	p := s.shared
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	switch {
-	case s.best.cost < p.cost:
-		p.sol.copyFrom(s.best)
-		p.cost = s.best.cost
-	case p.cost < s.best.cost:
-		s.best.copyFrom(p.sol)
-		s.cur.copyFrom(p.sol)
-		s.cand.copyFrom(p.sol)
-		s.lastBest = s.iter // progress elsewhere counts as progress here
+	threshold := float64(s.cur.cost) - T*math.Log(s.rng.float()+1e-300)
+	if float64(s.cand.cost) >= threshold {
+		s.sync(s.cand, s.cur)
+		return
+	}
+	s.sync(s.cur, s.cand)
+	if s.cur.cost < s.best.cost {
+		s.lastBest = s.iter
+		s.best.copyFrom(s.cur)
+		if s.report != nil {
+			s.report(s)
+		}
 	}
 }
 
@@ -690,12 +671,18 @@ func (s *search) retryUnassigned(sol *solution) {
 	added := 0
 	for k := 0; k < n && added < maxRetry; k++ {
 		t := (start + k) % n
-		if sol.unassigned[t] && !s.queued(int32(t)) {
+		if sol.unassigned[t] && s.takes(t) && !s.queued(int32(t)) {
 			s.removed = append(s.removed, int32(t))
 			added++
 		}
 	}
 }
+
+// mine reports whether the search may change route v (see team.go).
+func (s *search) mine(v int32) bool { return s.own == nil || s.own[v] }
+
+// takes reports whether the search may insert task t.
+func (s *search) takes(t int) bool { return s.ownTask == nil || s.ownTask[t] }
 
 func (s *search) queued(t int32) bool {
 	for _, u := range s.removed {

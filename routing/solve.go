@@ -14,12 +14,11 @@ import (
 // best solution found.
 // Cancelling ctx is not an error: Solve returns the best solution so far.
 //
-// With Options.Threads > 1, searches run with seeds derived from
-// opts.Seed and cooperate: every 500 iterations each offers its best to a
-// shared pool and takes the pool's when that is better; the best wins
-// (ties go to the lowest thread). A single-thread run limited by
-// Iterations (or Effort) alone is deterministic for a given seed; with
-// several threads the exchanges depend on timing.
+// With Options.Threads > 1, the threads split the plan's routes between
+// them and search their parts in parallel, joining them into one plan
+// every epoch (see team.go). A run limited by Iterations (or Effort)
+// alone is deterministic for a given seed, with one thread or several;
+// with a time limit, where the epochs end depends on timing.
 //
 // Solve does not return ErrInfeasible: a task that cannot (or should not)
 // be served is listed in Solution.Unassigned with a Reason. Options.Progress
@@ -92,41 +91,24 @@ func solveWith(ctx context.Context, p *Problem, opts Options, exact bool) (*Solu
 			Best: func() *Solution { return in.export(s.best, func() bool { return true }) },
 		})
 	}
-	searches := make([]*search, threads)
-	var shared *pool
-	if threads > 1 {
-		shared = &pool{cost: noCost, sol: in.newSolution()}
-	}
-	var wg sync.WaitGroup
-	for i := range searches {
-		seed := opts.Seed
-		if i > 0 {
-			seed = opts.Seed*1_000_003 + int64(i)*0x5bd1e995
+	lead := newSearch(in, opts, opts.Seed)
+	lead.start = began
+	lead.report = report
+	var best *solution
+	if threads == 1 {
+		lead.run(ctx, initial)
+		best = lead.best
+	} else {
+		ss := []*search{lead}
+		for i := 1; i < threads; i++ {
+			s := newSearch(in, opts, opts.Seed*1_000_003+int64(i)*0x5bd1e995)
+			s.report = report
+			ss = append(ss, s)
 		}
-		s := newSearch(in, opts, seed)
-		s.start = began
-		s.report = report
-		s.shared = shared
-		searches[i] = s
-		if threads == 1 {
-			s.run(ctx, initial)
-			break
-		}
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			s.run(ctx, initial)
-		}()
+		best = newTeam(in, ss).run(ctx, initial)
 	}
-	wg.Wait()
-	best := searches[0]
-	for _, s := range searches[1:] {
-		if s.best.cost < best.best.cost {
-			best = s
-		}
-	}
-	best.finish(best.best)
-	return in.export(best.best, expired), nil
+	lead.finish(best)
+	return in.export(best, expired), nil
 }
 
 // solveExactly enumerates a tiny problem (see exact.go) and returns an
