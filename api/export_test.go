@@ -11,6 +11,7 @@ type (
 	CourierStop       = courierStop
 	StopEventResponse = stopEventResponse
 	JobDoc            = jobDoc
+	JobSummary        = jobSummary
 	LocationResult    = locationResult
 	ProblemDetails    = problemDetails
 )

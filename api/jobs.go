@@ -523,9 +523,12 @@ type jobDoc struct {
 	// Attempts counts the runs that started the job; ResumedAt, when
 	// positive, is the iteration the latest run resumed from, and Note says
 	// so in words ("resumed at iteration N").
-	Attempts  int               `json:"attempts"`
-	ResumedAt int               `json:"resumed_at_iteration,omitempty"`
-	Note      string            `json:"note,omitempty"`
+	Attempts  int    `json:"attempts"`
+	ResumedAt int    `json:"resumed_at_iteration,omitempty"`
+	Note      string `json:"note,omitempty"`
+	// Owner names the key that submitted the job, in operators' listings
+	// of every key's jobs.
+	Owner     string            `json:"owner,omitempty"`
 	CreatedAt time.Time         `json:"created_at"`
 	UpdatedAt time.Time         `json:"updated_at"`
 	Links     map[string]string `json:"links"`
@@ -611,22 +614,37 @@ type jobPage struct {
 	Next string `json:"next,omitempty"`
 }
 
-// listJobs lists the caller's jobs, newest first, without their results:
-// ?limit= (1 to 200, default 50) per page, ?after=ID continues after a job.
+// listJobs lists jobs newest first, without their results: the caller's
+// own, or with ?all=true every key's (operators only, each job naming its
+// owner); ?status= keeps one state, ?limit= (1 to 200, default 50) sets
+// the page size and ?after=ID continues after a job.
 func (s *Server) listJobs(w http.ResponseWriter, r *http.Request) error {
+	q := r.URL.Query()
 	limit := 50
-	if v := r.URL.Query().Get("limit"); v != "" {
+	if v := q.Get("limit"); v != "" {
 		n, err := strconv.Atoi(v)
 		if err != nil || n < 1 || n > 200 {
 			return badParam("limit", "want an integer in [1, 200]")
 		}
 		limit = n
 	}
-	after := r.URL.Query().Get("after")
+	after := q.Get("after")
 	if len(after) > 64 {
 		return badParam("after", "not a job id")
 	}
-	js, err := s.store.Jobs(r.Context(), store.JobFilter{Owner: principalFrom(r.Context()).Name, After: after, Limit: limit + 1})
+	status, err := jobStatusParam(q.Get("status"))
+	if err != nil {
+		return err
+	}
+	all, err := allJobsParam(r)
+	if err != nil {
+		return err
+	}
+	f := store.JobFilter{Owner: principalFrom(r.Context()).Name, Status: status, After: after, Limit: limit + 1}
+	if all {
+		f.Owner = ""
+	}
+	js, err := s.store.Jobs(r.Context(), f)
 	if errors.Is(err, store.ErrNotFound) {
 		return badParam("after", "no such job")
 	}
@@ -636,13 +654,54 @@ func (s *Server) listJobs(w http.ResponseWriter, r *http.Request) error {
 	page := jobPage{Jobs: []*jobDoc{}}
 	for i, j := range js {
 		if i == limit {
-			page.Next = fmt.Sprintf("/v1/jobs?limit=%d&after=%s", limit, js[i-1].ID)
+			page.Next = nextJobsPage(limit, js[i-1].ID, status, all)
 			break
 		}
-		page.Jobs = append(page.Jobs, newJobDoc(j))
+		d := newJobDoc(j)
+		if all {
+			d.Owner = j.Owner
+		}
+		page.Jobs = append(page.Jobs, d)
 	}
 	writeJSON(w, http.StatusOK, page)
 	return nil
+}
+
+// jobStatusParam parses ?status=: empty for any state.
+func jobStatusParam(v string) (store.JobStatus, error) {
+	switch st := store.JobStatus(v); st {
+	case "", store.JobQueued, store.JobRunning, store.JobSucceeded, store.JobFailed, store.JobCancelled:
+		return st, nil
+	}
+	return "", badParam("status", "want one of queued, running, succeeded, failed, cancelled")
+}
+
+// allJobsParam parses ?all=: every key's jobs, which only an operator may
+// list (a courier sees its own jobs only, a planner reads others' by id).
+func allJobsParam(r *http.Request) (bool, error) {
+	v := r.URL.Query().Get("all")
+	if v == "" {
+		return false, nil
+	}
+	all, err := strconv.ParseBool(v)
+	if err != nil {
+		return false, badParam("all", "want true or false")
+	}
+	if all && principalFrom(r.Context()).Role != RoleOperator {
+		return false, errorf(errForbidden, "listing every key's jobs (all=true) needs an operator key")
+	}
+	return all, nil
+}
+
+func nextJobsPage(limit int, after string, status store.JobStatus, all bool) string {
+	next := fmt.Sprintf("/v1/jobs?limit=%d&after=%s", limit, after)
+	if status != "" {
+		next += "&status=" + string(status)
+	}
+	if all {
+		next += "&all=true"
+	}
+	return next
 }
 
 // cancelJob cancels a queued or running job, compare-and-set: a final job

@@ -563,6 +563,7 @@ func (s *Server) registerRoutes() {
 	s.route("POST /v1/optimize", anyKey, s.optimize)
 	s.route("POST /v1/jobs", anyKey, s.submitJob)
 	s.route("GET /v1/jobs", anyKey, s.listJobs)
+	s.route("GET /v1/jobs/summary", operatorOnly, s.jobsSummary)
 	s.route("GET /v1/jobs/{id}", anyKey, s.getJob)
 	s.route("DELETE /v1/jobs/{id}", anyKey, s.cancelJob)
 	s.route("POST /v1/jobs/{id}/cancel", anyKey, s.cancelJob)

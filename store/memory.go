@@ -142,7 +142,7 @@ func (m *Memory) Jobs(ctx context.Context, f JobFilter) ([]*Job, error) {
 	defer m.mu.RUnlock()
 	var out []*Job
 	for _, j := range m.jobs {
-		if f.Owner == "" || j.Owner == f.Owner {
+		if (f.Owner == "" || j.Owner == f.Owner) && (f.Status == "" || j.Status == f.Status) {
 			c := cloneJob(&j)
 			c.Request, c.Result, c.Checkpoint = nil, nil, nil
 			out = append(out, &c)

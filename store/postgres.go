@@ -448,7 +448,8 @@ func (p *Postgres) Jobs(ctx context.Context, f JobFilter) ([]*Job, error) {
 			resumed_at, queue_id, created_at, updated_at, heartbeat_at FROM jobs
 		WHERE ($1 = '' OR owner = $1)
 		  AND ($2 = '' OR (created_at, id) < (SELECT created_at, id FROM jobs WHERE id = $2))
-		ORDER BY created_at DESC, id DESC LIMIT $3`, f.Owner, f.After, limit)
+		  AND ($4 = '' OR status = $4)
+		ORDER BY created_at DESC, id DESC LIMIT $3`, f.Owner, f.After, limit, string(f.Status))
 	if err != nil {
 		return nil, translate(err, "jobs", ErrNotFound)
 	}

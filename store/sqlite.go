@@ -330,8 +330,8 @@ func (s *SQLite) Jobs(ctx context.Context, f JobFilter) ([]*Job, error) {
 	}
 	rows, err := s.db.QueryContext(ctx, `SELECT id, kind, status, owner, NULL, progress, NULL, error, attempts, NULL, checkpoint_iteration,
 			resumed_at, queue_id, created_at, updated_at, heartbeat_at FROM jobs
-		WHERE (? = '' OR owner = ?) AND (? = '' OR created_at < ? OR (created_at = ? AND id < ?))
-		ORDER BY created_at DESC, id DESC LIMIT ?`, f.Owner, f.Owner, f.After, afterCreated, afterCreated, f.After, limit)
+		WHERE (? = '' OR owner = ?) AND (? = '' OR status = ?) AND (? = '' OR created_at < ? OR (created_at = ? AND id < ?))
+		ORDER BY created_at DESC, id DESC LIMIT ?`, f.Owner, f.Owner, string(f.Status), string(f.Status), f.After, afterCreated, afterCreated, f.After, limit)
 	if err != nil {
 		return nil, translateSQLite(err, "jobs", ErrNotFound)
 	}

@@ -97,12 +97,14 @@ type Outcome struct {
 	Progress JobProgress
 }
 
-// JobFilter selects jobs to list: an owner ("" for all), newest first,
-// starting after the cursor (the last id of the previous page).
+// JobFilter selects jobs to list: an owner ("" for all) and a status (""
+// for any), newest first, starting after the cursor (the last id of the
+// previous page).
 type JobFilter struct {
-	Owner string
-	After string
-	Limit int
+	Owner  string
+	Status JobStatus
+	After  string
+	Limit  int
 }
 
 // CourierRoute is the route currently assigned to a courier. Version starts

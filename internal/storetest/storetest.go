@@ -301,6 +301,20 @@ func testJobs(t *testing.T, s api.Store) {
 	if all, err := s.Jobs(ctx, store.JobFilter{}); err != nil || len(all) != 4 {
 		t.Errorf("Jobs(all) = %v, %v; want 4 jobs", jobIDs(all), err)
 	}
+	for _, c := range []struct {
+		f    store.JobFilter
+		want string
+	}{
+		{store.JobFilter{Status: store.JobRunning}, "[j4 j3]"},
+		{store.JobFilter{Status: store.JobRunning, After: "j4"}, "[j3]"},
+		{store.JobFilter{Status: store.JobCancelled}, "[j2]"},
+		{store.JobFilter{Owner: "c1", Status: store.JobRunning}, "[]"},
+		{store.JobFilter{Owner: "c1", Status: store.JobSucceeded}, "[j1]"},
+	} {
+		if got, err := s.Jobs(ctx, c.f); err != nil || fmt.Sprint(jobIDs(got)) != c.want {
+			t.Errorf("Jobs(%+v) = %v, %v; want %s", c.f, jobIDs(got), err, c.want)
+		}
+	}
 }
 
 func jobIDs(js []*store.Job) []string {
