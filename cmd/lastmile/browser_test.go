@@ -23,6 +23,7 @@ import (
 	cdplog "github.com/chromedp/cdproto/log"
 	"github.com/chromedp/cdproto/runtime"
 	"github.com/chromedp/chromedp"
+	"github.com/chromedp/chromedp/kb"
 )
 
 // TestBrowserWorkspace drives the web app in a real headless chromium:
@@ -221,6 +222,32 @@ func TestBrowserWorkspace(t *testing.T) {
 			tableRows, carriers, len(report.Result.Districts), len(report.Result.Carriers))
 	}
 
+	// Keyboard: with the map focused, Z, R and S reach the first zone,
+	// route and stop, and N the next stop, each said with the hover's
+	// figures.
+	mapText := `document.querySelector('[data-testid="map-feature"]').textContent`
+	var keyTexts [4]string
+	run("reach features by keyboard",
+		chromedp.Focus(`.maplibregl-canvas`),
+		chromedp.KeyEvent("z"), chromedp.Evaluate(mapText, &keyTexts[0]),
+		chromedp.KeyEvent("r"), chromedp.Evaluate(mapText, &keyTexts[1]),
+		chromedp.KeyEvent("s"), chromedp.Evaluate(mapText, &keyTexts[2]),
+		chromedp.KeyEvent("n"), chromedp.Evaluate(mapText, &keyTexts[3]),
+		shot("keyboard"),
+		chromedp.KeyEvent(kb.Escape),
+	)
+	t.Logf("keyboard: %q", keyTexts)
+	for i, want := range [][]string{{"Zone", "compactness"}, {"km", " h ", "stops"}, {"arrival"}, {"arrival"}} {
+		for _, w := range want {
+			if !strings.Contains(keyTexts[i], w) {
+				t.Errorf("keyboard step %d says %q, want %q in it", i, keyTexts[i], w)
+			}
+		}
+	}
+	if keyTexts[2] == keyTexts[3] || !strings.HasPrefix(keyTexts[3], fmt.Sprintf("%d of ", counts.Zones+counts.Routes+2)) {
+		t.Errorf("N after S says %q (after %q), want the second stop", keyTexts[3], keyTexts[2])
+	}
+
 	// Toggle the routes off and on; the URL keeps the layer state.
 	var hidden, shown, hash string
 	run("toggle the routes layer",
@@ -410,6 +437,22 @@ func TestBrowserWorkspace(t *testing.T) {
 		chromedp.WaitReady(tid("operator-queue")+`[data-loaded="true"]`),
 		shot("operator"),
 	)
+	// The operator sees the planner's jobs, from the API: the newest one
+	// the planner lists is a row of the operator's table.
+	var plannerJobs struct {
+		Jobs []struct{ ID, Status string } `json:"jobs"`
+	}
+	getJSON(t, base+"/v1/jobs?limit=1", keys["planner"], &plannerJobs)
+	if len(plannerJobs.Jobs) == 0 {
+		t.Fatal("the planner has no jobs: the app's runs were not asynchronous")
+	}
+	var opStatus string
+	run("find the planner's job in the operator view",
+		chromedp.Evaluate(`document.querySelector('[data-testid="operator-queue"] tr[data-job=`+jsString(plannerJobs.Jobs[0].ID)+`]')?.dataset.status || ''`, &opStatus),
+	)
+	if opStatus != plannerJobs.Jobs[0].Status {
+		t.Errorf("operator view shows the planner's job %s as %q, want %q", plannerJobs.Jobs[0].ID, opStatus, plannerJobs.Jobs[0].Status)
+	}
 
 	// The same run answered the asynchronous way (202, then the job's
 	// events): the app follows the job and draws the plan it names.

@@ -22,7 +22,6 @@ const state = {
   run: null,         // {abort, jobId}
   courier: { id: 'c1', route: null, etag: '', previousOrder: [] },
   uploads: { parcels: null, facilities: null },
-  jobs: JSON.parse(sessionStorage.getItem('lastmile.jobs') || '[]'),
 };
 
 // ---------------------------------------------------------------- API
@@ -161,7 +160,7 @@ function tilesAttribution() {
 }
 
 function addPlanLayers() {
-  for (const id of ['plan', 'cov', 'sites', 'fac', 'courier']) map.addSource(id, { type: 'geojson', data: EMPTY });
+  for (const id of ['plan', 'cov', 'sites', 'fac', 'courier', 'focus']) map.addSource(id, { type: 'geojson', data: EMPTY });
   const L = (layer) => ['==', ['get', 'layer'], layer];
   // Coverage cells: viridis by demand, uncovered cells outlined in vermillion.
   map.addLayer({ id: 'cov-fill', type: 'fill', source: 'cov', paint: {
@@ -204,6 +203,12 @@ function addPlanLayers() {
     'circle-radius': 7, 'circle-stroke-color': '#fff', 'circle-stroke-width': 2,
     'circle-color': ['match', ['get', 'status'], 'delivered', '#009E73', 'failed', '#D55E00', 'in_progress', '#E69F00', '#0072B2'] } });
 
+  // The feature the keyboard is on: a dark halo under an amber outline.
+  map.addLayer({ id: 'focus-halo', type: 'line', source: 'focus', paint: { 'line-color': '#000', 'line-width': 6, 'line-opacity': 0.6 } });
+  map.addLayer({ id: 'focus-line', type: 'line', source: 'focus', paint: { 'line-color': '#E69F00', 'line-width': 3 } });
+  map.addLayer({ id: 'focus-point', type: 'circle', source: 'focus', filter: ['==', ['geometry-type'], 'Point'], paint: {
+    'circle-radius': 9, 'circle-color': 'rgba(0,0,0,0)', 'circle-stroke-color': '#E69F00', 'circle-stroke-width': 3 } });
+
   hover('zone-fill', (p) => `<b>Zone ${esc(p.id)}</b>${p.district ? ' · ' + districtLabel(p.district) : ''}<br>` +
     `workload ${fmt(p.workload_hours, 1)} h · ${p.parcels ?? '?'} parcels<br>compactness ${fmt(p.compactness, 2)} (Polsby–Popper)`);
   hover('route-line', (p) => `<b>${esc(p.vehicle)}</b> ${esc(p.type || '')} ${esc(p.group || '')}<br>` +
@@ -221,7 +226,10 @@ function addPlanLayers() {
 }
 
 const hovered = new Map();
+// describe holds each layer's hover text, which the keyboard shows too.
+const describe = {};
 function hover(layer, html) {
+  describe[layer] = html;
   const tip = $('#tooltip');
   map.on('mousemove', layer, (e) => {
     const f = e.features && e.features[0];
@@ -236,6 +244,134 @@ function hover(layer, html) {
   map.on('mouseleave', layer, () => {
     hovered.delete(layer);
     if (hovered.size === 0) { tip.hidden = true; map.getCanvas().style.cursor = ''; }
+  });
+}
+
+// sourceData keeps what each GeoJSON source holds, for the keyboard.
+const sourceData = {};
+function setSource(id, fc) {
+  sourceData[id] = fc;
+  map.getSource(id).setData(fc);
+}
+
+// ---------------------------------------------------------------- keyboard reach to the map's features
+
+// With the map focused, N and P (or ] and [) step through the features of
+// the shown layers in this order, and Z, R and S jump to the first zone,
+// route and stop: each shows the hover text beside the feature, outlines
+// it, and says it through an aria-live region. Escape clears.
+const KEY_LAYERS = [
+  { layer: 'zone-fill', source: 'plan', key: 'z', match: (p) => p.layer === 'zone' },
+  { layer: 'route-line', source: 'plan', key: 'r', match: (p) => p.layer === 'route' && ruralPass(p, false) },
+  { layer: 'stop', source: 'plan', key: 's', match: (p) => p.layer === 'stop' && ruralPass(p, true) },
+  { layer: 'depot', source: 'plan', match: (p) => p.layer === 'depot' || p.layer === 'site' },
+  { layer: 'courier-stop', source: 'courier', point: true },
+  { layer: 'site-point', source: 'sites', point: true },
+  { layer: 'fac-point', source: 'fac' },
+  { layer: 'cov-fill', source: 'cov', polygon: true },
+];
+
+const keyNav = { list: [], index: -1 };
+
+// ruralPass mirrors applyRuralFilters: stops without a property pass its test.
+function ruralPass(p, lenient) {
+  const day = $('#day').value, ech = $('#echelon').value, cold = $('#cold').value;
+  const ok = (k, v) => v === '' || (lenient && p[k] === undefined) || p[k] === (k === 'cold_chain' ? v === 'true' : Number(v));
+  return ok('day', day) && ok('echelon', ech) && ok('cold_chain', cold);
+}
+
+function keyFeatures() {
+  const out = [];
+  for (const k of KEY_LAYERS) {
+    if (!map.getLayer(k.layer) || map.getLayoutProperty(k.layer, 'visibility') === 'none') continue;
+    for (const f of sourceData[k.source]?.features || []) {
+      const t = f.geometry?.type || '';
+      if (k.match && !k.match(f.properties || {})) continue;
+      if (k.point && t !== 'Point') continue;
+      if (k.polygon && !t.endsWith('Polygon')) continue;
+      out.push({ f, layer: k.layer });
+    }
+  }
+  return out;
+}
+
+// anchorOf is where a feature's text goes: a point, a line's middle
+// vertex, a polygon's vertex mean.
+function anchorOf(g) {
+  if (g.type === 'Point') return g.coordinates;
+  if (g.type === 'LineString') return g.coordinates[Math.floor(g.coordinates.length / 2)];
+  const ring = g.type === 'Polygon' ? g.coordinates[0] : g.coordinates[0][0];
+  const n = ring.length - 1 || 1;
+  return [ring.slice(0, n).reduce((a, c) => a + c[0], 0) / n, ring.slice(0, n).reduce((a, c) => a + c[1], 0) / n];
+}
+
+function onMapKey(e) {
+  if (e.altKey || e.ctrlKey || e.metaKey) return;
+  const key = e.key.toLowerCase();
+  if (key === 'escape') { clearKeyFeature(); return; }
+  const jump = KEY_LAYERS.find((k) => k.key === key);
+  if (!jump && !['n', 'p', ']', '['].includes(key)) return;
+  e.preventDefault();
+  keyNav.list = keyFeatures();
+  const n = keyNav.list.length;
+  if (n === 0) { say('No features in the shown layers.'); return; }
+  let i;
+  if (jump) {
+    i = keyNav.list.findIndex((x) => x.layer === jump.layer);
+    if (i < 0) { say(`No ${jump.layer.split('-')[0]}s shown.`); return; }
+  } else {
+    const step = key === 'n' || key === ']' ? 1 : -1;
+    i = keyNav.index < 0 ? (step > 0 ? 0 : n - 1) : (keyNav.index + step + n) % n;
+  }
+  showKeyFeature(i);
+}
+
+function showKeyFeature(i) {
+  keyNav.index = i;
+  const { f, layer } = keyNav.list[i];
+  const at = anchorOf(f.geometry);
+  if (!map.getBounds().contains(at)) map.jumpTo({ center: at });
+  setSource('focus', { type: 'FeatureCollection', features: [f] });
+  const html = (describe[layer] || (() => ''))(f.properties || {});
+  placeTip(html, at);
+  const el = $('#map-feature');
+  el.dataset.layer = layer;
+  el.dataset.index = String(i);
+  const tmp = document.createElement('div');
+  tmp.innerHTML = html.replaceAll('<br>', '. ');
+  say(`${i + 1} of ${keyNav.list.length}: ${tmp.textContent}`);
+}
+
+function placeTip(html, at) {
+  const tip = $('#tooltip');
+  const pt = map.project(at);
+  tip.innerHTML = html;
+  tip.hidden = false;
+  tip.style.left = Math.max(0, Math.min(pt.x + 12, map.getCanvas().clientWidth - 290)) + 'px';
+  tip.style.top = Math.max(0, pt.y + 12) + 'px';
+}
+
+function clearKeyFeature() {
+  keyNav.index = -1;
+  setSource('focus', EMPTY);
+  $('#tooltip').hidden = true;
+  say('');
+}
+
+function say(text) {
+  $('#map-feature').textContent = text;
+}
+
+function initKeyboard() {
+  const canvas = map.getCanvas();
+  canvas.setAttribute('aria-label', 'Map. Arrow keys pan, + and − zoom. N and P step through the shown zones, routes and stops; Z, R and S jump to the first zone, route and stop; Escape clears.');
+  canvas.setAttribute('aria-describedby', 'map-feature');
+  canvas.addEventListener('keydown', onMapKey);
+  // The text follows its feature once a move ends (no work while moving).
+  map.on('movestart', () => { if (keyNav.index >= 0) $('#tooltip').hidden = true; });
+  map.on('moveend', () => {
+    const sel = keyNav.list[keyNav.index];
+    if (keyNav.index >= 0 && sel) placeTip(describe[sel.layer]?.(sel.f.properties || {}) || '', anchorOf(sel.f.geometry));
   });
 }
 
@@ -371,7 +507,6 @@ async function run(kind) {
       const job = doc;
       const jobId = job.id || (headers.get('Location') || '').split('/').pop();
       state.run.jobId = jobId;
-      rememberJob(jobId, kind);
       const final = await followJob(jobId, limit, ctl.signal);
       if (final.status !== 'succeeded') throw new Error(`job ${jobId} ${final.status}${final.error ? ': ' + final.error : ''}`);
       const res = final.result || {};
@@ -417,7 +552,6 @@ async function followJob(jobId, limit, signal) {
     if (e.name === 'AbortError') throw e;
   }
   if (!final) final = (await api('/v1/jobs/' + jobId, { signal })).doc;
-  rememberJob(jobId, null, final.status);
   return final;
 }
 
@@ -428,13 +562,6 @@ async function cancelRun() {
     try { await api('/v1/jobs/' + r.jobId, { method: 'DELETE' }); } catch { /* already final */ }
   }
   r.abort.abort();
-}
-
-function rememberJob(id, kind, status) {
-  const j = state.jobs.find((x) => x.id === id);
-  if (j) { if (status) j.status = status; } else state.jobs.unshift({ id, kind, status: status || 'queued' });
-  state.jobs = state.jobs.slice(0, 50);
-  sessionStorage.setItem('lastmile.jobs', JSON.stringify(state.jobs));
 }
 
 // ---------------------------------------------------------------- planner: drawing
@@ -498,15 +625,16 @@ async function showPlan(plan) {
   // A new urban or rural run replaces the plan layers; coverage, sites
   // and allocation draw over the plan they were computed from.
   if (plan.kind === 'urban' || plan.kind === 'rural') {
-    map.getSource('plan').setData({ type: 'FeatureCollection', features: planFeats });
-    map.getSource('cov').setData(EMPTY);
-    map.getSource('sites').setData(EMPTY);
+    clearKeyFeature();
+    setSource('plan', { type: 'FeatureCollection', features: planFeats });
+    setSource('cov', EMPTY);
+    setSource('sites', EMPTY);
     state.planLayers = { planFeats };
   } else {
     // Runs on uploaded parcels have nothing to do with the last plan.
-    if ($('input[name=source]:checked').value === 'upload') map.getSource('plan').setData(EMPTY);
-    map.getSource('cov').setData({ type: 'FeatureCollection', features: covFeats });
-    map.getSource('sites').setData({ type: 'FeatureCollection', features: siteFeats });
+    if ($('input[name=source]:checked').value === 'upload') setSource('plan', EMPTY);
+    setSource('cov', { type: 'FeatureCollection', features: covFeats });
+    setSource('sites', { type: 'FeatureCollection', features: siteFeats });
   }
   const count = (l) => planFeats.filter((f) => f.properties.layer === l).length;
   const mapEl = $('#map');
@@ -775,7 +903,7 @@ async function loadFacilities() {
       const { doc } = await api(`/v1/facilities?kind=${kind}&format=geojson`);
       for (const f of doc.features || []) { f.properties._colour = KIND_COLOURS[f.properties.kind] || '#666'; feats.push(f); }
     }
-    map.getSource('fac').setData({ type: 'FeatureCollection', features: feats });
+    setSource('fac', { type: 'FeatureCollection', features: feats });
   } catch (e) {
     facilitiesLoaded = false;
     $('#run-status').textContent = 'Facilities: ' + e.message;
@@ -904,7 +1032,7 @@ async function onUpload() {
     if (state.uploads.facilities) msg.push(`${state.uploads.facilities.length} facilities`);
     const pts = [...(state.uploads.parcels || []).map((p) => ({ type: 'Feature', geometry: { type: 'Point', coordinates: p.location }, properties: { role: 'demand', weight: p.weight } })),
       ...(state.uploads.facilities || []).map((p) => ({ type: 'Feature', geometry: { type: 'Point', coordinates: p.location }, properties: { role: 'existing', id: p.id } }))];
-    map.getSource('sites').setData({ type: 'FeatureCollection', features: pts });
+    setSource('sites', { type: 'FeatureCollection', features: pts });
     if (pts.length) fitTo({ features: pts });
     $('#upload-status').textContent = msg.length ? 'Read ' + msg.join(' and ') + ` (${$('#datum').value === 'gcj02' ? 'converted from GCJ-02' : 'WGS-84'}). Coverage, sites and allocation use them.` : '';
   } catch (e) {
@@ -928,7 +1056,7 @@ async function loadCourier() {
     state.courier.route = null;
     $('#courier-route').innerHTML = '';
     $('#courier-meta').textContent = e.status === 404 ? `No route for ${id} yet: a planner dispatches one.` : e.message;
-    map.getSource('courier').setData(EMPTY);
+    setSource('courier', EMPTY);
   }
 }
 
@@ -975,7 +1103,7 @@ function renderCourier() {
     fc.features.push({ type: 'Feature', geometry: { type: 'Point', coordinates: s.location }, properties: { id: s.id, sequence: i, status: s.status, arrival: s.arrival } });
   });
   if (line.length >= 2) fc.features.push({ type: 'Feature', geometry: { type: 'LineString', coordinates: line }, properties: { courier_id: r.courier_id } });
-  map.getSource('courier').setData(fc);
+  setSource('courier', fc);
   fitTo(fc);
 }
 
@@ -1010,44 +1138,55 @@ async function dispatchDemo() {
 
 // ---------------------------------------------------------------- operator
 
+// loadOperator shows the queue over every key's jobs, from the API: the
+// summary (counts by state, oldest waiting job per kind, newest failures)
+// and the newest jobs of all keys, then health.
 async function loadOperator() {
   const health = [];
   for (const path of ['/healthz', '/readyz']) {
     try { const { doc } = await api(path); health.push([path, doc.status]); } catch (e) { health.push([path, `${e.status} ${e.message}`]); }
   }
   $('#health').innerHTML = health.map(([k, v]) => `<dt>${esc(k)}</dt><dd>${esc(v)}</dd>`).join('');
-  const stats = [];
-  const failures = [];
-  if (state.me?.role === 'operator') {
-    try {
-      const resp = await api('/metrics', { raw: true });
-      const text = await resp.text();
-      const metric = (name) => { const m = text.match(new RegExp('^' + name + ' ([0-9.e+-]+)$', 'm')); return m ? Number(m[1]) : NaN; };
-      stats.push(['queued', metric('lastmile_jobs_queued')], ['running', metric('lastmile_jobs_running')]);
-      for (const m of text.matchAll(/^lastmile_http_requests_total\{([^}]*)\} ([0-9.e+]+)$/gm)) {
-        const labels = Object.fromEntries([...m[1].matchAll(/(\w+)="([^"]*)"/g)].map((x) => [x[1], x[2]]));
-        if (Number(labels.code) >= 400) failures.push([labels.route || labels.method, labels.code, Number(m[2])]);
-      }
-    } catch (e) { stats.push(['metrics', e.message]); }
-  } else {
-    stats.push(['metrics', 'an operator key reads the queue gauges']);
+  const stats = [], jobs = $('#jobs-table').tBodies[0], failures = $('#failures-table').tBodies[0];
+  try {
+    const [{ doc: sum }, { doc: page }] = await Promise.all([api('/v1/jobs/summary'), api('/v1/jobs?all=true&limit=50')]);
+    for (const [st, n] of Object.entries(sum.counts)) stats.push([st, n]);
+    for (const [label, rows] of [['waiting', sum.queued], ['running', sum.running]]) {
+      for (const k of rows) stats.push([`${label} ${k.kind}`, `${k.count} · oldest ${age(k.oldest_age_seconds)} (${k.oldest_id})`]);
+    }
+    jobs.innerHTML = page.jobs.map((j) => `<tr data-job="${esc(j.id)}" data-status="${esc(j.status)}"><td>${jobID(j.id)}</td><td>${esc(j.kind)}</td>` +
+      `<td>${esc(j.owner)}</td><td>${esc(j.status)}</td><td>${esc(shortTime(j.updated_at))}</td></tr>`).join('') ||
+      '<tr><td colspan="5">No jobs yet.</td></tr>';
+    failures.innerHTML = sum.recent_failures.map((f) => `<tr data-job="${esc(f.id)}"><td>${jobID(f.id)}</td><td>${esc(f.kind)}</td>` +
+      `<td>${esc(f.error)}</td><td>${esc(shortTime(f.failed_at))}</td></tr>`).join('') ||
+      '<tr><td colspan="4">No failed jobs.</td></tr>';
+  } catch (e) {
+    stats.push(['queue', e.status === 403 ? 'an operator key reads the queue' : e.message]);
+    jobs.innerHTML = failures.innerHTML = '';
   }
-  // Jobs this session submitted, refreshed.
-  for (const j of state.jobs.slice(0, 20)) {
-    if (['succeeded', 'failed', 'cancelled'].includes(j.status)) continue;
-    try { const { doc } = await api('/v1/jobs/' + j.id); j.status = doc.status; j.updated = doc.updated_at; } catch { j.status = 'unknown'; }
-  }
-  sessionStorage.setItem('lastmile.jobs', JSON.stringify(state.jobs));
-  const byState = {};
-  for (const j of state.jobs) byState[j.status] = (byState[j.status] || 0) + 1;
-  for (const [k, v] of Object.entries(byState)) stats.push([`session jobs ${k}`, v]);
   $('#queue-stats').innerHTML = stats.map(([k, v]) => `<dt>${esc(k)}</dt><dd>${esc(v)}</dd>`).join('');
-  $('#jobs-table').tBodies[0].innerHTML = state.jobs.map((j) => `<tr><td>${esc(j.id)}</td><td>${esc(j.kind || '')}</td><td>${esc(j.status)}</td><td>${esc(j.updated || '')}</td></tr>`).join('') ||
-    '<tr><td colspan="4">No jobs submitted from this session.</td></tr>';
-  failures.sort((a, b) => b[2] - a[2]);
-  $('#failures-table').tBodies[0].innerHTML = failures.slice(0, 15).map(([r, c, n]) => `<tr><td>${esc(r)}</td><td>${esc(c)}</td><td>${n}</td></tr>`).join('') ||
-    '<tr><td colspan="3">None since the server started.</td></tr>';
   $('#operator-queue').dataset.loaded = 'true';
+  $('#operator-queue').dataset.jobs = String(jobs.querySelectorAll('tr[data-job]').length);
+}
+
+function age(sec) {
+  if (!(sec >= 0)) return '?';
+  if (sec < 90) return `${sec.toFixed(0)} s`;
+  if (sec < 5400) return `${(sec / 60).toFixed(0)} min`;
+  return `${(sec / 3600).toFixed(1)} h`;
+}
+
+// jobID shows a job id's first characters; the whole is its title.
+function jobID(id) {
+  return `<span title="${esc(id)}">${esc(id.length > 13 ? id.slice(0, 12) + '…' : id)}</span>`;
+}
+
+// shortTime is a time of day, with the date when it is not today.
+function shortTime(iso) {
+  const d = new Date(iso);
+  if (Number.isNaN(d.getTime())) return '';
+  const today = d.toDateString() === new Date().toDateString();
+  return d.toLocaleString('en-GB', today ? { timeStyle: 'medium' } : { dateStyle: 'short', timeStyle: 'short' });
 }
 
 // ---------------------------------------------------------------- views and sign-in
@@ -1118,6 +1257,7 @@ async function main() {
   await initMap(hash.get('map'));
   await addBaseMap();
   addPlanLayers();
+  initKeyboard();
   applyLayers();
   $('#map').dataset.loaded = 'true';
 
