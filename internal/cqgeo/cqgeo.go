@@ -6,10 +6,10 @@
 //
 // The data is derived from Vonng/adcode (CC BY 4.0; see NOTICE.md beside
 // this file): the GCJ-02 boundaries of ../shared/geo were converted to
-// WGS-84 and simplified by Douglas–Peucker at 60 m. Shared borders were
-// simplified separately on each side, so neighbouring outlines may overlap
-// or leave slivers of up to about 60 m. go generate remakes the file from
-// ../shared (see gen).
+// WGS-84 and simplified by Douglas–Peucker at 60 m, each border between
+// two districts once (package topology), so that neighbours share their
+// border vertex for vertex: no overlaps, no slivers. go generate remakes
+// the file from ../shared (see gen).
 package cqgeo
 
 //go:generate go run ./gen -src ../../../shared/geo/chongqing_districts_gcj02.geojson -out districts.geojson

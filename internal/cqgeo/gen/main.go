@@ -2,12 +2,16 @@
 // Chongqing's nine main-urban districts that package cqgeo embeds, from
 // ../shared/geo/chongqing_districts_gcj02.geojson (Vonng/adcode, CC BY 4.0).
 //
-// Each ring is converted from GCJ-02 to WGS-84 (geo.WGS84FromGCJ02), then
-// simplified by Douglas–Peucker (Douglas & Peucker, "Algorithms for the
-// reduction of the number of points required to represent a digitized line
-// or its caricature", Cartographica 10(2), 1973) at -tolerance metres in a
-// local equirectangular projection, and rounded to 1e-5° (about 1 m). Rings
-// left with fewer than four points are dropped. The output is a GeoJSON
+// Each vertex is converted from GCJ-02 to WGS-84 (geo.WGS84FromGCJ02). The
+// outlines are then cut into the arcs neighbours share (package topology),
+// and each arc is simplified once by Douglas–Peucker (Douglas & Peucker,
+// "Algorithms for the reduction of the number of points required to
+// represent a digitized line or its caricature", Cartographica 10(2), 1973)
+// at -tolerance metres in a local equirectangular projection, so that
+// neighbours keep one common border; a district whose simplified outline
+// is not valid is simplified again at half the tolerance (with its
+// borders). Vertices are rounded to 1e-5° (about 1 m). Rings left with
+// fewer than four points are dropped. The output is a GeoJSON
 // FeatureCollection with the properties adcode and name, in adcode order,
 // so that the same source gives the same bytes.
 //
@@ -28,6 +32,7 @@ import (
 	"github.com/paulmach/orb/simplify"
 
 	"github.com/lastmile-dev/lastmile/geo"
+	"github.com/lastmile-dev/lastmile/internal/cqgeo/topology"
 )
 
 // lat0 is the latitude at which longitudes are shrunk for simplification:
@@ -54,7 +59,10 @@ func run(src, out string, tolMeters float64) error {
 	if err != nil {
 		return fmt.Errorf("%s: %w", src, err)
 	}
-	var feats []*geojson.Feature
+	var (
+		mps   []orb.MultiPolygon
+		props []geojson.Properties
+	)
 	for _, f := range fc.Features {
 		if main, _ := f.Properties["main_urban_9"].(bool); !main {
 			continue
@@ -68,12 +76,24 @@ func run(src, out string, tolMeters float64) error {
 		default:
 			return fmt.Errorf("%v: geometry %T", f.Properties["adcode"], f.Geometry)
 		}
-		s := simplified(mp, tolMeters)
-		if err := geo.ValidateMultiPolygon(s); err != nil {
-			return fmt.Errorf("%v after simplification: %w", f.Properties["adcode"], err)
-		}
-		nf := geojson.NewFeature(s)
-		nf.Properties = geojson.Properties{"adcode": f.Properties["adcode"], "name": f.Properties["name"]}
+		mps = append(mps, projected(mp))
+		props = append(props, geojson.Properties{"adcode": f.Properties["adcode"], "name": f.Properties["name"]})
+	}
+	simple, err := topology.Build(mps).SimplifyValid(tolMeters/111_195, 10.0/111_195, douglasPeucker,
+		func(f int, rings [][]orb.Ring) (orb.MultiPolygon, error) {
+			mp := unprojected(rings)
+			if err := geo.ValidateMultiPolygon(mp); err != nil {
+				return nil, fmt.Errorf("%v after simplification: %w", props[f]["adcode"], err)
+			}
+			return mp, nil
+		})
+	if err != nil {
+		return err
+	}
+	var feats []*geojson.Feature
+	for f, mp := range simple {
+		nf := geojson.NewFeature(mp)
+		nf.Properties = props[f]
 		feats = append(feats, nf)
 	}
 	if len(feats) != 9 {
@@ -110,28 +130,50 @@ func cmpString(a, b string) int {
 	return 0
 }
 
-// simplified converts mp to WGS-84 and simplifies every ring.
-func simplified(mp orb.MultiPolygon, tolMeters float64) orb.MultiPolygon {
-	k := math.Cos(lat0 * math.Pi / 180)
-	tol := tolMeters / 111_195 // degrees of latitude
-	var out orb.MultiPolygon
-	for _, poly := range mp {
-		var np orb.Polygon
-		for _, r := range poly {
-			ls := make(orb.LineString, len(r))
-			for i, p := range r {
+// k shrinks longitudes so that a degree east measures as a degree north.
+var k = math.Cos(lat0 * math.Pi / 180)
+
+// projected converts mp to WGS-84 in the local projection: x = lon·k, y = lat.
+func projected(mp orb.MultiPolygon) orb.MultiPolygon {
+	out := make(orb.MultiPolygon, len(mp))
+	for i, poly := range mp {
+		out[i] = make(orb.Polygon, len(poly))
+		for j, r := range poly {
+			out[i][j] = make(orb.Ring, len(r))
+			for n, p := range r {
 				w := geo.WGS84FromGCJ02(p)
-				ls[i] = orb.Point{w[0] * k, w[1]}
+				out[i][j][n] = orb.Point{w[0] * k, w[1]}
 			}
-			ls = simplify.DouglasPeucker(tol).LineString(ls)
-			if len(ls) < 4 {
+		}
+	}
+	return out
+}
+
+func douglasPeucker(ls orb.LineString, tol float64) orb.LineString {
+	return simplify.DouglasPeucker(tol).LineString(ls)
+}
+
+// unprojected turns simplified rings back into degrees rounded to 1e-5°,
+// dropping repeated vertices and rings left with fewer than four points
+// (and polygons left without their outer ring).
+func unprojected(rings [][]orb.Ring) orb.MultiPolygon {
+	var out orb.MultiPolygon
+	for _, poly := range rings {
+		var np orb.Polygon
+		for i, r := range poly {
+			nr := make(orb.Ring, 0, len(r))
+			for _, p := range r {
+				q := orb.Point{round5(p[0] / k), round5(p[1])}
+				if len(nr) == 0 || nr[len(nr)-1] != q {
+					nr = append(nr, q)
+				}
+			}
+			if len(nr) < 4 {
+				if i == 0 {
+					break
+				}
 				continue
 			}
-			nr := make(orb.Ring, len(ls))
-			for i, p := range ls {
-				nr[i] = orb.Point{round5(p[0] / k), round5(p[1])}
-			}
-			nr[len(nr)-1] = nr[0]
 			np = append(np, nr)
 		}
 		if len(np) > 0 {

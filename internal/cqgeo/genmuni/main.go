@@ -1,12 +1,15 @@
 // Command genmuni writes municipality.geojson, the coarse base map of the
 // whole municipality that package cqgeo embeds for the web app: the 36
 // county-level units with a boundary (区, 县, 自治县) simplified to about
-// 250 m (half that, and so on, where a ring would cross itself), and the township points (街道, 镇, 乡) that have one, all in WGS-84,
-// from ../shared/geo (Vonng/adcode, CC BY 4.0).
+// 250 m (half that, and so on, where a ring would cross itself), and the
+// township points (街道, 镇, 乡) that have one, all in WGS-84, from
+// ../shared/geo (Vonng/adcode, CC BY 4.0).
 //
-// Boundaries are converted from GCJ-02 with geo.WGS84FromGCJ02, simplified
-// by Douglas–Peucker in a local equirectangular projection and rounded to
-// 1e-4° (about 10 m, well under the tolerance). Township points use the
+// Boundaries are converted from GCJ-02 with geo.WGS84FromGCJ02, cut into
+// the arcs neighbouring counties share (package topology), each arc
+// simplified once by Douglas–Peucker in a local equirectangular
+// projection, so that a border between two counties is one line, and
+// rounded to 1e-4° (about 10 m, well under the tolerance). Township points use the
 // source's WGS-84 columns. Features carry "layer" ("county" or "township"):
 // counties have adcode, name and main_urban; townships code, name, county
 // (its adcode), county_name and kind. Counties come first in adcode order,
@@ -34,6 +37,7 @@ import (
 	"github.com/paulmach/orb/simplify"
 
 	"github.com/lastmile-dev/lastmile/geo"
+	"github.com/lastmile-dev/lastmile/internal/cqgeo/topology"
 )
 
 // lat0 is the latitude at which longitudes are shrunk for simplification:
@@ -90,7 +94,10 @@ func countyFeatures(path string, tolMeters float64) ([]*geojson.Feature, map[str
 		return nil, nil, fmt.Errorf("%s: %w", path, err)
 	}
 	names := map[string]string{}
-	var feats []*geojson.Feature
+	var (
+		mps   []orb.MultiPolygon
+		props []geojson.Properties
+	)
 	for _, f := range fc.Features {
 		var mp orb.MultiPolygon
 		switch g := f.Geometry.(type) {
@@ -101,24 +108,30 @@ func countyFeatures(path string, tolMeters float64) ([]*geojson.Feature, map[str
 		default:
 			return nil, nil, fmt.Errorf("%v: geometry %T", f.Properties["adcode"], f.Geometry)
 		}
-		// Douglas–Peucker may make a ring cross itself; such an outline
-		// is simplified again at half the tolerance, down to 10 m.
-		var s orb.MultiPolygon
-		for t := tolMeters; ; t /= 2 {
-			s = simplified(mp, t)
-			err := geo.ValidateMultiPolygon(s)
-			if err == nil {
-				break
-			}
-			if t < 10 {
-				return nil, nil, fmt.Errorf("%v after simplification: %w", f.Properties["adcode"], err)
-			}
-		}
 		adcode, name := f.Properties.MustString("adcode", ""), f.Properties.MustString("name", "")
 		main, _ := f.Properties["main_urban_9"].(bool)
 		names[adcode] = name
-		nf := geojson.NewFeature(s)
-		nf.Properties = geojson.Properties{"layer": "county", "adcode": adcode, "name": name, "main_urban": main}
+		mps = append(mps, projected(mp))
+		props = append(props, geojson.Properties{"layer": "county", "adcode": adcode, "name": name, "main_urban": main})
+	}
+	// Douglas–Peucker may make a ring cross itself; such a county is
+	// simplified again at half the tolerance (with its borders), down to
+	// 10 m.
+	simple, err := topology.Build(mps).SimplifyValid(tolMeters/111_195, 10.0/111_195, douglasPeucker,
+		func(f int, rings [][]orb.Ring) (orb.MultiPolygon, error) {
+			mp := unprojected(rings)
+			if err := geo.ValidateMultiPolygon(mp); err != nil {
+				return nil, fmt.Errorf("%v after simplification: %w", props[f]["adcode"], err)
+			}
+			return mp, nil
+		})
+	if err != nil {
+		return nil, nil, err
+	}
+	var feats []*geojson.Feature
+	for f, mp := range simple {
+		nf := geojson.NewFeature(mp)
+		nf.Properties = props[f]
 		feats = append(feats, nf)
 	}
 	if len(feats) < 30 {
@@ -172,35 +185,50 @@ func townshipFeatures(path string, countyNames map[string]string) ([]*geojson.Fe
 	return feats, nil
 }
 
-// simplified converts mp to WGS-84 and simplifies every ring (Douglas &
-// Peucker, Cartographica 10(2), 1973). Rings left with fewer than four
-// points are dropped.
-func simplified(mp orb.MultiPolygon, tolMeters float64) orb.MultiPolygon {
-	k := math.Cos(lat0 * math.Pi / 180)
-	tol := tolMeters / 111_195 // degrees of latitude
-	var out orb.MultiPolygon
-	for _, poly := range mp {
-		var np orb.Polygon
-		for _, r := range poly {
-			ls := make(orb.LineString, len(r))
-			for i, p := range r {
+// k shrinks longitudes so that a degree east measures as a degree north.
+var k = math.Cos(lat0 * math.Pi / 180)
+
+// projected converts mp to WGS-84 in the local projection: x = lon·k, y = lat.
+func projected(mp orb.MultiPolygon) orb.MultiPolygon {
+	out := make(orb.MultiPolygon, len(mp))
+	for i, poly := range mp {
+		out[i] = make(orb.Polygon, len(poly))
+		for j, r := range poly {
+			out[i][j] = make(orb.Ring, len(r))
+			for n, p := range r {
 				w := geo.WGS84FromGCJ02(p)
-				ls[i] = orb.Point{w[0] * k, w[1]}
+				out[i][j][n] = orb.Point{w[0] * k, w[1]}
 			}
-			ls = simplify.DouglasPeucker(tol).LineString(ls)
-			if len(ls) < 4 {
-				continue
-			}
-			nr := make(orb.Ring, 0, len(ls))
-			for _, p := range ls {
+		}
+	}
+	return out
+}
+
+// douglasPeucker simplifies ls at tol (Douglas & Peucker, Cartographica
+// 10(2), 1973).
+func douglasPeucker(ls orb.LineString, tol float64) orb.LineString {
+	return simplify.DouglasPeucker(tol).LineString(ls)
+}
+
+// unprojected turns simplified rings back into degrees rounded to 1e-4°,
+// dropping repeated vertices and rings left with fewer than four points
+// (and polygons left without their outer ring).
+func unprojected(rings [][]orb.Ring) orb.MultiPolygon {
+	var out orb.MultiPolygon
+	for _, poly := range rings {
+		var np orb.Polygon
+		for i, r := range poly {
+			nr := make(orb.Ring, 0, len(r))
+			for _, p := range r {
 				q := orb.Point{round(p[0]/k, 1e4), round(p[1], 1e4)}
-				if len(nr) > 0 && nr[len(nr)-1] == q {
-					continue
+				if len(nr) == 0 || nr[len(nr)-1] != q {
+					nr = append(nr, q)
 				}
-				nr = append(nr, q)
 			}
-			nr[len(nr)-1] = nr[0]
 			if len(nr) < 4 {
+				if i == 0 {
+					break
+				}
 				continue
 			}
 			np = append(np, nr)
