@@ -61,40 +61,7 @@ func TestBrowserWorkspace(t *testing.T) {
 
 	base, keys := startDemoServer(t)
 
-	// A fresh profile; chromium's helpers may still write to it for a
-	// moment after the browser exits, so it is removed with retries
-	// rather than by t.TempDir, which fails the test when it cannot.
-	profile, err := os.MkdirTemp("", "lastmile-chromium-")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		for range 50 {
-			if os.RemoveAll(profile) == nil {
-				return
-			}
-			time.Sleep(100 * time.Millisecond)
-		}
-		t.Logf("could not remove the chromium profile %s", profile)
-	})
-	opts := []chromedp.ExecAllocatorOption{
-		chromedp.ExecPath(chrome),
-		chromedp.Flag("headless", true),
-		chromedp.NoSandbox,
-		chromedp.DisableGPU,
-		chromedp.NoFirstRun,
-		chromedp.NoDefaultBrowserCheck,
-		chromedp.Flag("disable-quic", true),
-		chromedp.Flag("disable-background-networking", true),
-		chromedp.Flag("disable-component-update", true),
-		chromedp.Flag("disable-sync", true),
-		chromedp.UserDataDir(profile),
-		chromedp.WindowSize(1400, 900),
-	}
-	actx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
-	defer cancelAlloc()
-	ctx, cancelCtx := chromedp.NewContext(actx)
-	defer cancelCtx()
+	ctx := newBrowser(t, chrome, chromedp.DisableGPU)
 	ctx, cancel := context.WithTimeout(ctx, 4*time.Minute)
 	defer cancel()
 
@@ -508,6 +475,45 @@ func exceptionDescription(d *runtime.ExceptionDetails) string {
 	return ""
 }
 
+// newBrowser starts headless chromium with a fresh profile and the extra
+// options (GPU flags), in a 1400×900 window; it stops when the test ends.
+func newBrowser(tb testing.TB, chrome string, extra ...chromedp.ExecAllocatorOption) context.Context {
+	tb.Helper()
+	// Chromium's helpers may still write to the profile for a moment after
+	// the browser exits, so it is removed with retries rather than by
+	// TempDir, which fails the test when it cannot.
+	profile, err := os.MkdirTemp("", "lastmile-chromium-")
+	if err != nil {
+		tb.Fatal(err)
+	}
+	tb.Cleanup(func() {
+		for range 50 {
+			if os.RemoveAll(profile) == nil {
+				return
+			}
+			time.Sleep(100 * time.Millisecond)
+		}
+		tb.Logf("could not remove the chromium profile %s", profile)
+	})
+	opts := append([]chromedp.ExecAllocatorOption{
+		chromedp.ExecPath(chrome),
+		chromedp.Flag("headless", true),
+		chromedp.NoSandbox,
+		chromedp.NoFirstRun,
+		chromedp.NoDefaultBrowserCheck,
+		chromedp.Flag("disable-quic", true),
+		chromedp.Flag("disable-background-networking", true),
+		chromedp.Flag("disable-component-update", true),
+		chromedp.Flag("disable-sync", true),
+		chromedp.UserDataDir(profile),
+		chromedp.WindowSize(1400, 900),
+	}, extra...)
+	actx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
+	ctx, cancelCtx := chromedp.NewContext(actx)
+	tb.Cleanup(func() { cancelCtx(); cancelAlloc() })
+	return ctx
+}
+
 // findChromium returns Debian's chromium (or another Chrome) or "".
 func findChromium() string {
 	for _, name := range []string{"chromium", "chromium-browser", "google-chrome", "headless-shell"} {
@@ -521,7 +527,7 @@ func findChromium() string {
 // startDemoServer runs `lastmile serve --json` in demo mode on a free port
 // and returns its base URL and demo keys ("planner", "operator",
 // "courier c1", ...). The server stops when the test ends.
-func startDemoServer(t *testing.T) (string, map[string]string) {
+func startDemoServer(t testing.TB) (string, map[string]string) {
 	t.Helper()
 	t.Setenv("LASTMILE_API_KEYS", "")
 	t.Setenv("DATABASE_URL", "")
@@ -577,7 +583,7 @@ func getJSON(t *testing.T, url, key string, v any) {
 	}
 }
 
-func waitFor(t *testing.T, d time.Duration, ok func() bool, what string) {
+func waitFor(t testing.TB, d time.Duration, ok func() bool, what string) {
 	t.Helper()
 	for deadline := time.Now().Add(d); time.Now().Before(deadline); time.Sleep(50 * time.Millisecond) {
 		if ok() {

@@ -133,6 +133,9 @@ function initMap(view) {
   map = new maplibregl.Map({
     container: 'map', style, center: [lng, lat], zoom: z, attributionControl: false,
     maxBounds: [[103.5, 27.5], [111.5, 33]], fadeDuration: 0,
+    // Past 2 device pixels per CSS pixel the map looks the same and fills
+    // many more pixels per frame.
+    pixelRatio: Math.min(window.devicePixelRatio || 1, 2),
   });
   map.addControl(new maplibregl.NavigationControl({ showCompass: false }), 'top-left');
   map.addControl(new maplibregl.ScaleControl({ unit: 'metric' }), 'bottom-left');
@@ -174,13 +177,19 @@ function addPlanLayers() {
     'fill-color': ['interpolate', ['linear'], ['coalesce', ['get', '_norm'], 0], 0, VIRIDIS[0], 0.25, VIRIDIS[1], 0.5, VIRIDIS[2], 0.75, VIRIDIS[3], 1, VIRIDIS[4]],
     'fill-opacity': 0.35 } });
   map.addLayer({ id: 'zone-line', type: 'line', source: 'plan', filter: L('zone'), paint: { 'line-color': '#333', 'line-width': 0.8 } });
-  map.addLayer({ id: 'route-line', type: 'line', source: 'plan', filter: L('route'),
-    layout: { 'line-join': 'round', 'line-cap': 'round' },
-    paint: { 'line-color': ['get', '_colour'], 'line-width': ['interpolate', ['linear'], ['zoom'], 8, 1, 13, 3],
-      'line-dasharray': ['case', ['==', ['get', 'cold_chain'], true], ['literal', [2, 1]], ['literal', [1, 0]]] } });
+  // Routes: solid lines, and cold-chain routes dashed in a layer of their
+  // own, so that the common case draws without the dash pattern. Default
+  // (miter) joins: at 1 to 3 px round ones look the same and cost more
+  // triangles. Stops are one circle layer, outlined only from zoom 13,
+  // where they are large enough for it to show.
+  const routeWidth = ['interpolate', ['linear'], ['zoom'], 8, 1, 13, 3];
+  map.addLayer({ id: 'route-line', type: 'line', source: 'plan', filter: routeFilter([]),
+    paint: { 'line-color': ['get', '_colour'], 'line-width': routeWidth } });
+  map.addLayer({ id: 'route-cold', type: 'line', source: 'plan', filter: routeFilter([], true),
+    paint: { 'line-color': ['get', '_colour'], 'line-width': routeWidth, 'line-dasharray': [2, 1] } });
   map.addLayer({ id: 'stop', type: 'circle', source: 'plan', filter: L('stop'), paint: {
     'circle-radius': ['interpolate', ['linear'], ['zoom'], 8, 1.5, 14, 5], 'circle-color': ['get', '_colour'],
-    'circle-stroke-color': '#fff', 'circle-stroke-width': 0.5 } });
+    'circle-stroke-color': '#fff', 'circle-stroke-width': ['step', ['zoom'], 0, 13, 0.5] } });
   // Centres; the rural week's marks by kind (villages small, hubs large).
   map.addLayer({ id: 'depot', type: 'circle', source: 'plan', filter: ['any', L('depot'), L('site')], paint: {
     'circle-radius': ['case', ['==', ['get', 'layer'], 'depot'], 5,
@@ -211,9 +220,11 @@ function addPlanLayers() {
 
   hover('zone-fill', (p) => `<b>Zone ${esc(p.id)}</b>${p.district ? ' · ' + districtLabel(p.district) : ''}<br>` +
     `workload ${fmt(p.workload_hours, 1)} h · ${p.parcels ?? '?'} parcels<br>compactness ${fmt(p.compactness, 2)} (Polsby–Popper)`);
-  hover('route-line', (p) => `<b>${esc(p.vehicle)}</b> ${esc(p.type || '')} ${esc(p.group || '')}<br>` +
+  const routeText = (p) => `<b>${esc(p.vehicle)}</b> ${esc(p.type || '')} ${esc(p.group || '')}<br>` +
     `${fmt(p.km, 1)} km · ${fmt(p.hours ?? (p.end - p.start) / 3600, 2)} h · ${p.cost_yuan !== undefined ? '¥' + fmt(p.cost_yuan, 0) + ' · ' : ''}${p.stops} stops` +
-    (p.day !== undefined ? `<br>day ${p.day} · echelon ${p.echelon}${p.cold_chain ? ' · cold chain' : ''} · ${esc(p.start_clock)}–${esc(p.end_clock)}` : ''));
+    (p.day !== undefined ? `<br>day ${p.day} · echelon ${p.echelon}${p.cold_chain ? ' · cold chain' : ''} · ${esc(p.start_clock)}–${esc(p.end_clock)}` : '');
+  hover('route-line', routeText);
+  hover('route-cold', routeText);
   hover('stop', (p) => `<b>${esc(p.id)}</b> · ${esc(p.vehicle)} #${p.sequence}<br>arrival ${esc(p.arrival_clock || p._eta || '?')}`);
   hover('depot', (p) => `<b>${esc(p.id)}</b> ${esc(p.kind || 'centre')}`);
   hover('site-point', (p) => `<b>${esc(p.id ?? p.role)}</b> ${esc(p.role)}${p.order ? ' · pick ' + p.order : ''}${p.weight !== undefined ? ' · weight ' + p.weight : ''}` +
@@ -376,7 +387,7 @@ function initKeyboard() {
 }
 
 const LAYER_IDS = {
-  zones: ['zone-fill', 'zone-line'], routes: ['route-line', 'courier-line'], stops: ['stop', 'courier-stop'],
+  zones: ['zone-fill', 'zone-line'], routes: ['route-line', 'route-cold', 'courier-line'], stops: ['stop', 'courier-stop'],
   depots: ['depot'], facilities: ['fac-point'], coverage: ['cov-fill', 'cov-line'], sites: ['site-point'], townships: ['township'],
 };
 
@@ -391,16 +402,21 @@ function applyLayers() {
   if (state.me && state.me.role !== 'courier' && $('[data-layer="facilities"]').checked) loadFacilities();
 }
 
+// routeFilter selects the routes passing conds, cold-chain ones or the others.
+function routeFilter(conds, cold = false) {
+  return ['all', ['==', ['get', 'layer'], 'route'], ['==', ['coalesce', ['get', 'cold_chain'], false], cold], ...conds];
+}
+
 function applyRuralFilters() {
   const conds = [];
   const day = $('#day').value, ech = $('#echelon').value, cold = $('#cold').value;
   if (day !== '') conds.push(['==', ['get', 'day'], Number(day)]);
   if (ech !== '') conds.push(['==', ['get', 'echelon'], Number(ech)]);
   if (cold !== '') conds.push(['==', ['get', 'cold_chain'], cold === 'true']);
-  const routeF = ['all', ['==', ['get', 'layer'], 'route'], ...conds];
   // Stops carry the day; echelon and cold chain are their route's.
   const stopF = ['all', ['==', ['get', 'layer'], 'stop'], ...conds.map((c) => ['any', ['!', ['has', c[1][1]]], c])];
-  map.setFilter('route-line', routeF);
+  map.setFilter('route-line', routeFilter(conds));
+  map.setFilter('route-cold', routeFilter(conds, true));
   map.setFilter('stop', stopF);
   writeHash();
 }
@@ -668,7 +684,8 @@ async function showPlan(plan) {
     fill('echelon', [...types.keys()].sort((a, b) => a - b), (e) => `${e}: ${[...types.get(e)].join(', ').replaceAll('_', ' ')}`);
     applyRuralFilters();
   } else {
-    map.setFilter('route-line', ['==', ['get', 'layer'], 'route']);
+    map.setFilter('route-line', routeFilter([]));
+    map.setFilter('route-cold', routeFilter([], true));
     map.setFilter('stop', ['==', ['get', 'layer'], 'stop']);
   }
   fitTo(fc);
@@ -1296,6 +1313,9 @@ async function main() {
       }
       return out;
     },
+    // drawPlan draws a FeatureCollection as a plan of the kind (the
+    // benchmarks' synthetic days).
+    drawPlan(fc, kind = 'urban') { return showPlan({ kind, fc, report: {} }); },
     rendered(layer) { return map.getLayer(layer) ? map.queryRenderedFeatures({ layers: [layer] }).length : 0; },
     visibility(layer) { return map.getLayoutProperty(layer, 'visibility') || 'visible'; },
     // filteredRoutes counts the plan's routes that pass the rural filters.
