@@ -29,9 +29,10 @@ import (
 // TestBrowserWorkspace drives the web app in a real headless chromium:
 // a planner signs in with the printed demo key, runs an urban plan on a
 // small day, checks that the map holds as many zones, routes and stops as
-// the report, toggles a layer and downloads the GeoJSON; then a courier
-// marks a stop and sees the route's version go up; an operator sees the
-// queue. Any console error fails the test. Screenshots go to
+// the report, reaches a zone, a route and a stop with the keyboard, toggles
+// a layer and downloads the GeoJSON; then a courier marks a stop and sees
+// the route's version go up; an operator sees the planner's jobs in the
+// queue, from the API. Any console error fails the test. Screenshots go to
 // $LASTMILE_ARTIFACTS (else a temporary folder, logged).
 //
 // Without chromium the test skips, except in CI (CI set), where it fails:
