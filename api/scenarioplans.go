@@ -135,6 +135,9 @@ func (s *Server) urbanPlan(w http.ResponseWriter, r *http.Request) error {
 	if err := s.planDeadline(ctx, w, r, "urban", tl, err); err != nil {
 		return err
 	}
+	if run := jobRunFrom(ctx); run != nil && run.fanout {
+		start = run.job.CreatedAt // the children's time, not this last run's
+	}
 	s.metrics.ObserveSolve("urban", time.Since(start), rep.Pooled.CostYuan, rep.Pooled.Unassigned)
 	return s.savePlan(w, r, "urban", body, rep, func() (*geojson.FeatureCollection, error) {
 		m, err := rep.Map("urban joint delivery")
