@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"net/http"
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -75,6 +76,20 @@ func TestUrbanFanOut(t *testing.T) {
 		ts := startServer(t, api.Config{Store: db, Workers: 2})
 		var doc api.JobDoc
 		ts.doHeader("POST", "/v1/plans/urban", plannerKey, `{"seed":3,"parcels":90,"carriers":3,"iterations":3}`, preferAsync).decode(t, &doc)
+		var stages []string
+		for _, e := range readSSE(t, ts, "/v1/jobs/"+doc.ID+"/events", plannerKey) {
+			var ev struct{ Progress struct{ Stage string } }
+			if e.Event == "progress" && json.Unmarshal([]byte(e.Data), &ev) == nil && ev.Progress.Stage != "" {
+				stages = append(stages, ev.Progress.Stage)
+			}
+		}
+		// The parent waits at least once, when it has just created its
+		// children; how many later stages the stream shows depends on timing.
+		if !slices.ContainsFunc(stages, func(s string) bool {
+			return strings.HasPrefix(s, "pooled and separate plans ") || strings.HasPrefix(s, "coalition plans ")
+		}) {
+			t.Errorf("the parent's stream reported stages %q, want its sub-plans done among them", stages)
+		}
 		got := waitJob(t, ts, doc.ID, plannerKey)
 		sameReport(t, jobReport(t, got), urbanReport(t, 3, 90, 3, 3))
 		if p := got.Progress; p.PartsTotal != 5 || p.PartsDone != 5 || got.Attempts != 1 {
