@@ -131,7 +131,8 @@ func (s *Server) Workers() *river.Workers {
 	river.AddWorker(ws, &PlanWorker[LocationArgs]{s: s})
 	river.AddWorker(ws, &PlanWorker[CoverageArgs]{s: s})
 	river.AddWorker(ws, &PlanWorker[SitesArgs]{s: s})
-	river.AddWorker(ws, &PlanWorker[UrbanArgs]{s: s})
+	river.AddWorker(ws, &UrbanWorker{s: s})
+	river.AddWorker(ws, &UrbanPartWorker{s: s})
 	river.AddWorker(ws, &PlanWorker[RuralArgs]{s: s})
 	return ws
 }
@@ -194,7 +195,15 @@ func (s *Server) planJob(ctx context.Context, kind, query string, r *jobRun) sto
 	start := time.Now()
 	err = h(rec, req)
 	prog := store.JobProgress{ElapsedSeconds: time.Since(start).Seconds()}
+	if r.fanout {
+		r.mu.Lock()
+		prog = r.progress
+		r.mu.Unlock()
+	}
 	switch {
+	case errors.Is(err, errParked):
+		r.parked = true
+		return store.Outcome{}
 	case err != nil && ctx.Err() != nil:
 		return store.Outcome{Status: store.JobCancelled}
 	case err != nil:

@@ -63,6 +63,14 @@ type jobRun struct {
 	bestElapsed float64
 	bestDirty   bool
 	cpSavedAt   time.Time
+
+	// fanout is set for a job whose parts run as child jobs that it joins
+	// (see fanout.go); continued says this run resumed a snoozed attempt
+	// rather than began one, and parked, set by the body, that the attempt
+	// waits for its children: it is snoozed instead of finished.
+	fanout    bool
+	continued bool
+	parked    bool
 }
 
 type jobRunKey struct{}
@@ -172,24 +180,61 @@ func (r *jobRun) saveLoop(ctx context.Context, cancel context.CancelCauseFunc, s
 // only when the attempt should be retried: the database failed, or the
 // server stopped mid-run.
 func (s *Server) runJob(ctx context.Context, id string, queueID int64, body func(ctx context.Context, r *jobRun) store.Outcome) error {
+	return s.runAttempt(ctx, id, attemptStart{queueID: queueID, maxRunning: s.cfg.MaxRunningPerKey}, body)
+}
+
+// attemptStart says how a run takes its job: from queue entry queueID,
+// under the owner's quota of running jobs (0: none, for child jobs); join
+// marks a job that joins child jobs, whose snoozed attempt continues
+// (ContinueJob) rather than a new one beginning, and which the body may
+// park.
+type attemptStart struct {
+	queueID    int64
+	maxRunning int
+	join       bool
+}
+
+// runAttempt is runJob with the start spelled out.
+func (s *Server) runAttempt(ctx context.Context, id string, st attemptStart, body func(ctx context.Context, r *jobRun) store.Outcome) error {
 	bg := context.WithoutCancel(ctx)
-	j, err := s.store.StartJob(bg, id, queueID, s.cfg.MaxRunningPerKey)
+	fs, fanout := s.store.(fanoutStore)
+	fanout = fanout && st.join
+	var (
+		j         *store.Job
+		err       error
+		continued bool
+	)
+	if fanout {
+		j, err = fs.ContinueJob(bg, id, st.queueID)
+		continued = err == nil
+		if errors.Is(err, store.ErrConflict) {
+			err = nil
+		}
+	}
+	if !continued && err == nil {
+		j, err = s.store.StartJob(bg, id, st.queueID, st.maxRunning)
+	}
 	if errors.Is(err, store.ErrQuota) {
 		return errOverQuota
 	}
 	if errors.Is(err, store.ErrConflict) || errors.Is(err, store.ErrNotFound) {
 		s.log.Info("job not started", "job", id, "reason", err)
+		if fanout { // a parent that ended (cancelled, failed) ends its children
+			s.cancelChildren(bg, id)
+		}
 		return nil
 	}
 	if err != nil {
 		return fmt.Errorf("api: start job %s: %w", id, err)
 	}
-	if j.Attempts > 1 {
-		s.log.Info("job resumed", "job", id, "attempt", j.Attempts, "iteration", j.ResumedAt)
-	}
-	s.metrics.JobAttempts.WithLabelValues(j.Kind).Inc()
-	if j.ResumedAt > 0 {
-		s.metrics.JobsResumed.WithLabelValues(j.Kind).Inc()
+	if !continued {
+		if j.Attempts > 1 {
+			s.log.Info("job resumed", "job", id, "attempt", j.Attempts, "iteration", j.ResumedAt)
+		}
+		s.metrics.JobAttempts.WithLabelValues(j.Kind).Inc()
+		if j.ResumedAt > 0 {
+			s.metrics.JobsResumed.WithLabelValues(j.Kind).Inc()
+		}
 	}
 	s.metrics.JobsRunning.Inc()
 	defer s.metrics.JobsRunning.Dec()
@@ -198,7 +243,7 @@ func (s *Server) runJob(ctx context.Context, id string, queueID int64, body func
 	s.runs.Store(id, cancel)
 	defer s.runs.Delete(id)
 
-	run := &jobRun{s: s, job: j, progress: j.Progress}
+	run := &jobRun{s: s, job: j, progress: j.Progress, fanout: fanout, continued: continued}
 	stop, saved := make(chan struct{}), make(chan struct{})
 	go func() { defer close(saved); run.saveLoop(ctx, cancel, stop) }()
 	out := s.safeBody(ctx, run, body)
@@ -212,13 +257,23 @@ func (s *Server) runJob(ctx context.Context, id string, queueID int64, body func
 		return nil
 	case errors.Is(cause, errJobCancelled), errors.Is(cause, river.ErrJobCancelledRemotely):
 		out.Status, out.Error = store.JobCancelled, ""
-	case s.isStopping() && ctx.Err() != nil:
+		run.parked = false
+	case s.isStopping() && ctx.Err() != nil && !run.parked:
 		_, _ = run.save(bg, true, true) // keep the checkpoint for the next attempt
 		if err := s.store.RequeueJob(bg, id, j.Attempts); err != nil {
 			s.log.Warn("job: requeue at shutdown", "job", id, "err", err)
 		}
 		s.log.Info("job interrupted by shutdown; stored as queued", "job", id)
 		return errShutdown
+	}
+	if run.parked {
+		if _, err := run.save(bg, true, true); err != nil && !errors.Is(err, store.ErrConflict) {
+			s.log.Warn("job: save progress before waiting", "job", id, "err", err)
+		}
+		return river.JobSnooze(parkFor)
+	}
+	if fanout && out.Status != store.JobSucceeded {
+		defer s.cancelChildren(bg, id)
 	}
 	return s.finishJob(bg, j, out)
 }
@@ -539,8 +594,11 @@ func newJobDoc(j *store.Job) *jobDoc {
 		Attempts: j.Attempts, ResumedAt: j.ResumedAt,
 		CreatedAt: j.CreatedAt, UpdatedAt: j.UpdatedAt, Links: map[string]string{
 			"self": "/v1/jobs/" + j.ID, "events": "/v1/jobs/" + j.ID + "/events", "cancel": "/v1/jobs/" + j.ID + "/cancel"}}
-	if j.ResumedAt > 0 {
+	switch {
+	case j.ResumedAt > 0:
 		d.Note = fmt.Sprintf("resumed at iteration %d", j.ResumedAt)
+	case j.Progress.ResumedParts > 0:
+		d.Note = fmt.Sprintf("resumed with %d/%d sub-plans done", j.Progress.ResumedParts, j.Progress.PartsTotal)
 	}
 	return d
 }
@@ -729,6 +787,7 @@ func (s *Server) cancelJob(w http.ResponseWriter, r *http.Request) error {
 		cancel.(context.CancelCauseFunc)(errJobCancelled)
 	}
 	s.local.drop(j.ID)
+	s.cancelChildren(r.Context(), j.ID)
 	writeJSON(w, http.StatusAccepted, newJobDoc(c))
 	return nil
 }

@@ -39,6 +39,7 @@ var (
 	errNotFound      = errors.New("api: not found")
 	errConflict      = errors.New("api: conflict")
 	errTooBig        = errors.New("api: problem too large for this endpoint")
+	errSubPlan       = errors.New("api: a sub-plan of the job failed")
 	errBusy          = errors.New("api: every solver slot is busy")
 	errPrecondition  = errors.New("api: precondition failed")
 	errOutsideRegion = errors.New("api: outside the service region")
@@ -148,6 +149,7 @@ var statusTable = []struct {
 	{errTooLarge, http.StatusRequestEntityTooLarge, "body-too-large", "The request body is too large", showNothing},
 	{errMediaType, http.StatusUnsupportedMediaType, "unsupported-media-type", "Send application/json", showNothing},
 	{errTooBig, http.StatusUnprocessableEntity, "problem-too-large", "The problem is too large for this endpoint", showNothing},
+	{errSubPlan, http.StatusUnprocessableEntity, "sub-plan-failed", "A sub-plan of the job failed", showDetail},
 	{routing.ErrInfeasible, http.StatusUnprocessableEntity, "infeasible", "No feasible solution", showNothing},
 	{errRateLimited, http.StatusTooManyRequests, "rate-limited", "Too many requests", showNothing},
 	{ErrUnavailable, http.StatusServiceUnavailable, "unavailable", "Temporarily unavailable", showNothing},

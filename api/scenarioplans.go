@@ -12,6 +12,7 @@ import (
 	"github.com/lastmile-dev/lastmile/internal/render"
 	"github.com/lastmile-dev/lastmile/internal/scenario"
 	"github.com/lastmile-dev/lastmile/routing/rural"
+	"github.com/lastmile-dev/lastmile/routing/urban"
 	"github.com/paulmach/orb/geojson"
 )
 
@@ -49,28 +50,7 @@ func (s *Server) scenarioRequest(w http.ResponseWriter, r *http.Request, kind sc
 	if err != nil {
 		return nil, nil, nil, 0, err
 	}
-	var req scenarioPlanRequest
-	if err := decodeStrict(body, &req, true); err != nil {
-		return nil, nil, nil, 0, err
-	}
-	if req.Parcels < 0 || req.Parcels > maxScenarioParcels {
-		return nil, nil, nil, 0, badParam("parcels", "must be in [0, %d]", maxScenarioParcels)
-	}
-	if req.Parcels == 0 {
-		req.Parcels = 1000
-	}
-	if req.Carriers < 0 {
-		return nil, nil, nil, 0, badParam("carriers", "negative")
-	}
-	if req.TimeLimitMs < 0 || req.Iterations < 0 {
-		return nil, nil, nil, 0, badParam("time_limit_ms", "time limit and iterations must be ≥ 0")
-	}
-	var sc *scenario.Scenario
-	if kind == scenario.KindUrban {
-		sc, err = scenario.UrbanRequest{Seed: req.Seed, Parcels: req.Parcels, Carriers: req.Carriers}.UrbanDay()
-	} else {
-		sc, err = scenario.Generate(scenario.Chongqing(), scenario.Options{Seed: req.Seed, Kind: kind, Parcels: req.Parcels, Carriers: req.Carriers, Counties: req.Counties})
-	}
+	req, sc, err := scenarioFromBody(body, kind)
 	if err != nil {
 		return nil, nil, nil, 0, err
 	}
@@ -79,7 +59,47 @@ func (s *Server) scenarioRequest(w http.ResponseWriter, r *http.Request, kind sc
 		limit = s.cfg.MaxJobTime
 	}
 	tl := limitFromMs(req.TimeLimitMs, limit, limit)
-	return &req, body, sc, tl, nil
+	return req, body, sc, tl, nil
+}
+
+// scenarioFromBody decodes and checks a scenario plan request and
+// generates its scenario.
+func scenarioFromBody(body []byte, kind scenario.Kind) (*scenarioPlanRequest, *scenario.Scenario, error) {
+	var req scenarioPlanRequest
+	if err := decodeStrict(body, &req, true); err != nil {
+		return nil, nil, err
+	}
+	if req.Parcels < 0 || req.Parcels > maxScenarioParcels {
+		return nil, nil, badParam("parcels", "must be in [0, %d]", maxScenarioParcels)
+	}
+	if req.Parcels == 0 {
+		req.Parcels = 1000
+	}
+	if req.Carriers < 0 {
+		return nil, nil, badParam("carriers", "negative")
+	}
+	if req.TimeLimitMs < 0 || req.Iterations < 0 {
+		return nil, nil, badParam("time_limit_ms", "time limit and iterations must be ≥ 0")
+	}
+	var (
+		sc  *scenario.Scenario
+		err error
+	)
+	if kind == scenario.KindUrban {
+		sc, err = scenario.UrbanRequest{Seed: req.Seed, Parcels: req.Parcels, Carriers: req.Carriers}.UrbanDay()
+	} else {
+		sc, err = scenario.Generate(scenario.Chongqing(), scenario.Options{Seed: req.Seed, Kind: kind, Parcels: req.Parcels, Carriers: req.Carriers, Counties: req.Counties})
+	}
+	if err != nil {
+		return nil, nil, err
+	}
+	return &req, sc, nil
+}
+
+// urbanRequest is the urban planner's request for a scenario plan request.
+func (req *scenarioPlanRequest) urbanRequest() scenario.UrbanRequest {
+	return scenario.UrbanRequest{Seed: req.Seed, Parcels: req.Parcels, Carriers: req.Carriers, Iterations: req.Iterations,
+		AcrossDistricts: req.RespectDistricts != nil && !*req.RespectDistricts}
 }
 
 // urbanPlan plans the urban day of a seeded scenario: joint (pooled)
@@ -97,14 +117,26 @@ func (s *Server) urbanPlan(w http.ResponseWriter, r *http.Request) error {
 	if err := checked(r); err != nil {
 		return err
 	}
-	ureq := scenario.UrbanRequest{Seed: req.Seed, Parcels: req.Parcels, Carriers: req.Carriers, Iterations: req.Iterations,
-		AcrossDistricts: req.RespectDistricts != nil && !*req.RespectDistricts}
+	ureq := req.urbanRequest()
 	start := time.Now()
 	ctx, cancel := context.WithTimeout(r.Context(), tl)
 	defer cancel()
-	_, rep, err := scenario.PlanUrban(ctx, ureq, sc)
+	var rep *urban.Report
+	if run := jobRunFrom(ctx); run != nil && run.fanout {
+		// A job on a durable queue: its parts run as child jobs, which
+		// this attempt joins (see fanout.go).
+		rep, err = s.joinUrban(ctx, run, ureq, sc)
+	} else {
+		_, rep, err = scenario.PlanUrban(ctx, ureq, sc)
+	}
+	if errors.Is(err, errParked) {
+		return err
+	}
 	if err := s.planDeadline(ctx, w, r, "urban", tl, err); err != nil {
 		return err
+	}
+	if run := jobRunFrom(ctx); run != nil && run.fanout {
+		start = run.job.CreatedAt // the children's time, not this last run's
 	}
 	s.metrics.ObserveSolve("urban", time.Since(start), rep.Pooled.CostYuan, rep.Pooled.Unassigned)
 	return s.savePlan(w, r, "urban", body, rep, func() (*geojson.FeatureCollection, error) {

@@ -142,7 +142,7 @@ func (m *Memory) Jobs(ctx context.Context, f JobFilter) ([]*Job, error) {
 	defer m.mu.RUnlock()
 	var out []*Job
 	for _, j := range m.jobs {
-		if (f.Owner == "" || j.Owner == f.Owner) && (f.Status == "" || j.Status == f.Status) {
+		if (f.Owner == "" || j.Owner == f.Owner) && (f.Status == "" || j.Status == f.Status) && j.Parent == f.Parent {
 			c := cloneJob(&j)
 			c.Request, c.Result, c.Checkpoint = nil, nil, nil
 			out = append(out, &c)
@@ -173,7 +173,7 @@ func (m *Memory) CountJobs(ctx context.Context, owner string) (map[JobStatus]int
 	defer m.mu.RUnlock()
 	out := map[JobStatus]int{}
 	for _, j := range m.jobs {
-		if owner == "" || j.Owner == owner {
+		if (owner == "" || j.Owner == owner) && j.Parent == "" {
 			out[j.Status]++
 		}
 	}
@@ -207,7 +207,7 @@ func (m *Memory) StartJob(ctx context.Context, id string, queueID int64, maxRunn
 	if maxRunning > 0 {
 		n := 0
 		for _, o := range m.jobs {
-			if o.Owner == j.Owner && o.Status == JobRunning && o.ID != id {
+			if o.Owner == j.Owner && o.Status == JobRunning && o.ID != id && o.Parent == "" {
 				n++
 			}
 		}

@@ -383,9 +383,9 @@ func createJobPG(ctx context.Context, db pgExec, j *Job) error {
 		j.Kind = "optimize"
 	}
 	now := time.Now().UTC().Truncate(time.Microsecond)
-	_, err = db.Exec(ctx, `INSERT INTO jobs (id, kind, status, owner, request, progress, result, error, queue_id, created_at, updated_at)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $10)`,
-		j.ID, j.Kind, j.Status, j.Owner, []byte(j.Request), prog, nullJSON(j.Result), j.Error, j.QueueID, now)
+	_, err = db.Exec(ctx, `INSERT INTO jobs (id, kind, status, owner, request, progress, result, error, queue_id, created_at, updated_at, parent_id)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $10, $11)`,
+		j.ID, j.Kind, j.Status, j.Owner, []byte(j.Request), prog, nullJSON(j.Result), j.Error, j.QueueID, now, j.Parent)
 	if err != nil {
 		return translate(err, fmt.Sprintf("job %q", j.ID), ErrNotFound)
 	}
@@ -394,7 +394,7 @@ func createJobPG(ctx context.Context, db pgExec, j *Job) error {
 }
 
 const jobColumns = `id, kind, status, owner, request, progress, result, error, attempts, checkpoint, checkpoint_iteration,
-	resumed_at, queue_id, created_at, updated_at, heartbeat_at`
+	resumed_at, queue_id, created_at, updated_at, heartbeat_at, parent_id`
 
 func scanJob(row pgx.Row) (*Job, error) {
 	var (
@@ -403,7 +403,7 @@ func scanJob(row pgx.Row) (*Job, error) {
 		hb                 *time.Time
 	)
 	if err := row.Scan(&j.ID, &j.Kind, &j.Status, &j.Owner, &req, &prog, &res, &j.Error, &j.Attempts, &cp, &j.CheckpointIteration,
-		&j.ResumedAt, &j.QueueID, &j.CreatedAt, &j.UpdatedAt, &hb); err != nil {
+		&j.ResumedAt, &j.QueueID, &j.CreatedAt, &j.UpdatedAt, &hb, &j.Parent); err != nil {
 		return nil, err
 	}
 	j.Request, j.Result, j.Checkpoint = req, res, cp
@@ -445,11 +445,11 @@ func (p *Postgres) Jobs(ctx context.Context, f JobFilter) ([]*Job, error) {
 		}
 	}
 	rows, err := p.pool.Query(ctx, `SELECT id, kind, status, owner, NULL, progress, NULL, error, attempts, NULL, checkpoint_iteration,
-			resumed_at, queue_id, created_at, updated_at, heartbeat_at FROM jobs
-		WHERE ($1 = '' OR owner = $1)
+			resumed_at, queue_id, created_at, updated_at, heartbeat_at, parent_id FROM jobs
+		WHERE ($1 = '' OR owner = $1) AND parent_id = $4
 		  AND ($2 = '' OR (created_at, id) < (SELECT created_at, id FROM jobs WHERE id = $2))
-		  AND ($4 = '' OR status = $4)
-		ORDER BY created_at DESC, id DESC LIMIT $3`, f.Owner, f.After, limit, string(f.Status))
+		  AND ($5 = '' OR status = $5)
+		ORDER BY created_at DESC, id DESC LIMIT $3`, f.Owner, f.After, limit, f.Parent, string(f.Status))
 	if err != nil {
 		return nil, translate(err, "jobs", ErrNotFound)
 	}
@@ -469,7 +469,7 @@ func (p *Postgres) Jobs(ctx context.Context, f JobFilter) ([]*Job, error) {
 func (p *Postgres) CountJobs(ctx context.Context, owner string) (map[JobStatus]int, error) {
 	ctx, cancel := p.op(ctx)
 	defer cancel()
-	rows, err := p.pool.Query(ctx, `SELECT status, count(*) FROM jobs WHERE $1 = '' OR owner = $1 GROUP BY status`, owner)
+	rows, err := p.pool.Query(ctx, `SELECT status, count(*) FROM jobs WHERE ($1 = '' OR owner = $1) AND parent_id = '' GROUP BY status`, owner)
 	if err != nil {
 		return nil, translate(err, "job counts", ErrNotFound)
 	}
@@ -503,7 +503,7 @@ func (p *Postgres) StartJob(ctx context.Context, id string, queueID int64, maxRu
 		if maxRunning > 0 {
 			var running int
 			err := tx.QueryRow(ctx, `SELECT pg_advisory_xact_lock(hashtextextended('lastmile_owner:' || owner, 0)),
-					(SELECT count(*) FROM jobs o WHERE o.owner = j.owner AND o.status = 'running' AND o.id <> j.id)
+					(SELECT count(*) FROM jobs o WHERE o.owner = j.owner AND o.status = 'running' AND o.id <> j.id AND o.parent_id = '')
 				FROM jobs j WHERE id = $1`, id).Scan(nil, &running)
 			if errors.Is(err, pgx.ErrNoRows) {
 				return fmt.Errorf("job %q: %w", id, ErrNotFound)
@@ -514,7 +514,7 @@ func (p *Postgres) StartJob(ctx context.Context, id string, queueID int64, maxRu
 			// Count again under the lock: the first count may predate a
 			// start that held it.
 			if err := tx.QueryRow(ctx, `SELECT count(*) FROM jobs o, jobs j WHERE j.id = $1 AND o.owner = j.owner
-				AND o.status = 'running' AND o.id <> j.id`, id).Scan(&running); err != nil {
+				AND o.status = 'running' AND o.id <> j.id AND o.parent_id = ''`, id).Scan(&running); err != nil {
 				return err
 			}
 			if running >= maxRunning {
@@ -534,6 +534,42 @@ func (p *Postgres) StartJob(ctx context.Context, id string, queueID int64, maxRu
 		return nil, translate(err, fmt.Sprintf("job %q", id), ErrNotFound)
 	}
 	return j, nil
+}
+
+// ContinueJob resumes the current attempt of a running job from its own
+// queue entry, queueID, after the entry was snoozed (a parent waiting for
+// its children): it refreshes the heartbeat and returns the job, without a
+// new attempt. A job that is not running from queueID is left alone:
+// ErrConflict.
+func (p *Postgres) ContinueJob(ctx context.Context, id string, queueID int64) (*Job, error) {
+	ctx, cancel := p.op(ctx)
+	defer cancel()
+	j, err := scanJob(p.pool.QueryRow(ctx, `UPDATE jobs SET heartbeat_at = now()
+		WHERE id = $1 AND queue_id = $2 AND status = 'running' RETURNING `+jobColumns, id, queueID))
+	if errors.Is(err, pgx.ErrNoRows) {
+		return nil, p.conflict(ctx, id, "continue")
+	}
+	if err != nil {
+		return nil, translate(err, fmt.Sprintf("job %q", id), ErrNotFound)
+	}
+	return j, nil
+}
+
+// WakeJob makes the queue entry of job id available now if it waits
+// (snoozed or scheduled), so that a worker takes it at once; an entry that
+// runs or is gone is left alone.
+func (p *Postgres) WakeJob(ctx context.Context, id string) error {
+	ctx, cancel := p.op(ctx)
+	defer cancel()
+	var qid int64
+	err := p.pool.QueryRow(ctx, `SELECT queue_id FROM jobs WHERE id = $1 AND status IN ('queued', 'running')`, id).Scan(&qid)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return nil
+	}
+	if err != nil {
+		return translate(err, fmt.Sprintf("job %q", id), ErrNotFound)
+	}
+	return p.queue.wake(ctx, qid)
 }
 
 // conflict explains why a compare-and-set write of job id changed nothing:
@@ -792,7 +828,8 @@ func (p *Postgres) rescue(ctx context.Context, staleAfter time.Duration, maxAtte
 	secs := staleAfter.Seconds()
 	rows, err := p.pool.Query(ctx, `SELECT j.id, j.queue_id, j.kind, COALESCE(r.args, jsonb_build_object('job_id', j.id))
 		FROM jobs j LEFT JOIN river_job r ON r.id = j.queue_id
-		WHERE (j.status = 'running' AND j.heartbeat_at < now() - make_interval(secs => $1))
+		WHERE (j.status = 'running' AND j.heartbeat_at < now() - make_interval(secs => $1)
+		       AND (r.id IS NULL OR r.state NOT IN ('available', 'scheduled')))
 		   OR (j.status IN ('queued', 'running') AND j.updated_at < now() - make_interval(secs => $1)
 		       AND (r.id IS NULL OR r.state IN ('completed', 'cancelled', 'discarded')))
 		ORDER BY j.created_at LIMIT 100`, secs)

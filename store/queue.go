@@ -193,6 +193,19 @@ func (q *riverQueue[TTx]) cancel(ctx context.Context, id int64) {
 	}
 }
 
+// wake makes the waiting queue entry id available now (River's JobRetry,
+// which leaves a running entry alone).
+func (q *riverQueue[TTx]) wake(ctx context.Context, id int64) error {
+	c := q.current()
+	if c == nil || id == 0 {
+		return nil
+	}
+	if _, err := c.JobRetry(ctx, id); err != nil && !errors.Is(err, rivertype.ErrNotFound) {
+		return fmt.Errorf("store: wake queue entry %d: %w", id, err)
+	}
+	return nil
+}
+
 // stop lets running jobs finish until ctx is done, then cancels them; their
 // workers store them back as queued.
 func (q *riverQueue[TTx]) stop(ctx context.Context) error {

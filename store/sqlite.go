@@ -256,9 +256,9 @@ func createJobSQLite(ctx context.Context, db sqlExec, j *Job) error {
 		j.Kind = "optimize"
 	}
 	now := sqlNow()
-	_, err = db.ExecContext(ctx, `INSERT INTO jobs (id, kind, status, owner, request, progress, result, error, queue_id, created_at, updated_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-		j.ID, j.Kind, string(j.Status), j.Owner, string(j.Request), string(prog), nullText(j.Result), j.Error, j.QueueID, now, now)
+	_, err = db.ExecContext(ctx, `INSERT INTO jobs (id, kind, status, owner, request, progress, result, error, queue_id, created_at, updated_at, parent_id)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		j.ID, j.Kind, string(j.Status), j.Owner, string(j.Request), string(prog), nullText(j.Result), j.Error, j.QueueID, now, now, j.Parent)
 	if err != nil {
 		return translateSQLite(err, fmt.Sprintf("job %q", j.ID), ErrNotFound)
 	}
@@ -268,7 +268,7 @@ func createJobSQLite(ctx context.Context, db sqlExec, j *Job) error {
 }
 
 const sqliteJobColumns = `id, kind, status, owner, request, progress, result, error, attempts, checkpoint, checkpoint_iteration,
-	resumed_at, queue_id, created_at, updated_at, heartbeat_at`
+	resumed_at, queue_id, created_at, updated_at, heartbeat_at, parent_id`
 
 type rowScanner interface{ Scan(dest ...any) error }
 
@@ -279,7 +279,7 @@ func scanSQLiteJob(row rowScanner) (*Job, error) {
 		status, created, updated string
 	)
 	if err := row.Scan(&j.ID, &j.Kind, &status, &j.Owner, &req, &prog, &res, &j.Error, &j.Attempts, &cp, &j.CheckpointIteration,
-		&j.ResumedAt, &j.QueueID, &created, &updated, &hb); err != nil {
+		&j.ResumedAt, &j.QueueID, &created, &updated, &hb, &j.Parent); err != nil {
 		return nil, err
 	}
 	j.Status = JobStatus(status)
@@ -329,9 +329,9 @@ func (s *SQLite) Jobs(ctx context.Context, f JobFilter) ([]*Job, error) {
 		afterCreated = j.CreatedAt.Format(sqliteTime)
 	}
 	rows, err := s.db.QueryContext(ctx, `SELECT id, kind, status, owner, NULL, progress, NULL, error, attempts, NULL, checkpoint_iteration,
-			resumed_at, queue_id, created_at, updated_at, heartbeat_at FROM jobs
-		WHERE (? = '' OR owner = ?) AND (? = '' OR status = ?) AND (? = '' OR created_at < ? OR (created_at = ? AND id < ?))
-		ORDER BY created_at DESC, id DESC LIMIT ?`, f.Owner, f.Owner, string(f.Status), string(f.Status), f.After, afterCreated, afterCreated, f.After, limit)
+			resumed_at, queue_id, created_at, updated_at, heartbeat_at, parent_id FROM jobs
+		WHERE (? = '' OR owner = ?) AND parent_id = ? AND (? = '' OR status = ?) AND (? = '' OR created_at < ? OR (created_at = ? AND id < ?))
+		ORDER BY created_at DESC, id DESC LIMIT ?`, f.Owner, f.Owner, f.Parent, string(f.Status), string(f.Status), f.After, afterCreated, afterCreated, f.After, limit)
 	if err != nil {
 		return nil, translateSQLite(err, "jobs", ErrNotFound)
 	}
@@ -349,7 +349,7 @@ func (s *SQLite) Jobs(ctx context.Context, f JobFilter) ([]*Job, error) {
 
 // CountJobs counts owner's jobs ("" for everyone's) in each status.
 func (s *SQLite) CountJobs(ctx context.Context, owner string) (map[JobStatus]int, error) {
-	rows, err := s.db.QueryContext(ctx, `SELECT status, count(*) FROM jobs WHERE ? = '' OR owner = ? GROUP BY status`, owner, owner)
+	rows, err := s.db.QueryContext(ctx, `SELECT status, count(*) FROM jobs WHERE (? = '' OR owner = ?) AND parent_id = '' GROUP BY status`, owner, owner)
 	if err != nil {
 		return nil, translateSQLite(err, "job counts", ErrNotFound)
 	}
@@ -390,7 +390,7 @@ func (s *SQLite) StartJob(ctx context.Context, id string, queueID int64, maxRunn
 	if maxRunning > 0 {
 		var running int
 		err := tx.QueryRowContext(ctx, `SELECT count(*) FROM jobs o, jobs j WHERE j.id = ? AND o.owner = j.owner
-			AND o.status = 'running' AND o.id <> j.id`, id).Scan(&running)
+			AND o.status = 'running' AND o.id <> j.id AND o.parent_id = ''`, id).Scan(&running)
 		if err != nil {
 			return nil, translateSQLite(err, fmt.Sprintf("job %q", id), ErrNotFound)
 		}
@@ -414,6 +414,34 @@ func (s *SQLite) StartJob(ctx context.Context, id string, queueID int64, maxRunn
 	}
 	s.hub.publishJob(j)
 	return j, nil
+}
+
+// ContinueJob resumes the current attempt of a running job from its own
+// snoozed queue entry; see Postgres.ContinueJob.
+func (s *SQLite) ContinueJob(ctx context.Context, id string, queueID int64) (*Job, error) {
+	j, err := scanSQLiteJob(s.db.QueryRowContext(ctx, `UPDATE jobs SET heartbeat_at = ?
+		WHERE id = ? AND queue_id = ? AND status = 'running' RETURNING `+sqliteJobColumns, sqlNow(), id, queueID))
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, s.conflict(ctx, id, "continue")
+	}
+	if err != nil {
+		return nil, translateSQLite(err, fmt.Sprintf("job %q", id), ErrNotFound)
+	}
+	return j, nil
+}
+
+// WakeJob makes the waiting queue entry of job id available now; see
+// Postgres.WakeJob.
+func (s *SQLite) WakeJob(ctx context.Context, id string) error {
+	var qid int64
+	err := s.db.QueryRowContext(ctx, `SELECT queue_id FROM jobs WHERE id = ? AND status IN ('queued', 'running')`, id).Scan(&qid)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil
+	}
+	if err != nil {
+		return translateSQLite(err, fmt.Sprintf("job %q", id), ErrNotFound)
+	}
+	return s.queue.wake(ctx, qid)
 }
 
 // SaveProgress stores the progress of attempt (and its checkpoint); see
@@ -651,7 +679,7 @@ func (s *SQLite) rescue(ctx context.Context, staleAfter time.Duration, maxAttemp
 	cutoff := time.Now().Add(-staleAfter).UTC().Format(sqliteTime)
 	rows, err := s.db.QueryContext(ctx, `SELECT j.id, j.queue_id, j.kind, COALESCE(json(r.args), json_object('job_id', j.id))
 		FROM jobs j LEFT JOIN river_job r ON r.id = j.queue_id
-		WHERE (j.status = 'running' AND j.heartbeat_at < ?)
+		WHERE (j.status = 'running' AND j.heartbeat_at < ? AND (r.id IS NULL OR r.state NOT IN ('available', 'scheduled')))
 		   OR (j.status IN ('queued', 'running') AND j.updated_at < ?
 		       AND (r.id IS NULL OR r.state IN ('completed', 'cancelled', 'discarded')))
 		ORDER BY j.created_at LIMIT 100`, cutoff, cutoff)

@@ -49,6 +49,14 @@ type JobProgress struct {
 	Iteration      int     `json:"iteration"`
 	Routes         int     `json:"routes"`
 	Unassigned     int     `json:"unassigned"`
+	// Stage, PartsDone and PartsTotal are a fanned-out plan's progress in
+	// words ("coalition plans 7/10 done") and in sub-plans (child jobs)
+	// finished out of all; ResumedParts, when positive, is how many were
+	// already finished when the latest attempt began.
+	Stage        string `json:"stage,omitempty"`
+	PartsDone    int    `json:"parts_done,omitempty"`
+	PartsTotal   int    `json:"parts_total,omitempty"`
+	ResumedParts int    `json:"resumed_parts,omitempty"`
 }
 
 // Job is one asynchronous run (a solve or a planner run): its request,
@@ -86,6 +94,10 @@ type Job struct {
 	UpdatedAt time.Time
 	// HeartbeatAt is when the running attempt last saved progress.
 	HeartbeatAt time.Time
+	// Parent is the job this one is a part of (a sub-plan of a fanned-out
+	// plan), "" for a top-level job. Listings and the per-key quotas count
+	// top-level jobs only.
+	Parent string
 }
 
 // Outcome is how a run ended: the final status with its result or error,
@@ -99,12 +111,13 @@ type Outcome struct {
 
 // JobFilter selects jobs to list: an owner ("" for all) and a status (""
 // for any), newest first, starting after the cursor (the last id of the
-// previous page).
+// previous page); top-level jobs, or with Parent the children of that job.
 type JobFilter struct {
 	Owner  string
 	Status JobStatus
 	After  string
 	Limit  int
+	Parent string
 }
 
 // CourierRoute is the route currently assigned to a courier. Version starts

@@ -315,6 +315,29 @@ func testJobs(t *testing.T, s api.Store) {
 			t.Errorf("Jobs(%+v) = %v, %v; want %s", c.f, jobIDs(got), err, c.want)
 		}
 	}
+
+	// Children of a fanned-out job: listed under their parent only, and
+	// counted in no quota (a running child does not hold c2's quota).
+	for _, id := range []string{"j4.p0", "j4.p1"} {
+		if err := s.CreateJob(ctx, &store.Job{ID: id, Kind: "urban_part", Status: store.JobQueued, Owner: "c2", Parent: "j4", Request: json.RawMessage(`{}`)}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := s.StartJob(ctx, "j4.p0", 0, 0); err != nil {
+		t.Fatal(err)
+	}
+	if page, err := s.Jobs(ctx, store.JobFilter{Owner: "c2"}); err != nil || fmt.Sprint(jobIDs(page)) != "[j4 j3 j2]" {
+		t.Errorf("Jobs(c2) with children = %v, %v; want [j4 j3 j2]", jobIDs(page), err)
+	}
+	if kids, err := s.Jobs(ctx, store.JobFilter{Parent: "j4"}); err != nil || len(kids) != 2 || kids[0].Parent != "j4" {
+		t.Errorf("Jobs(parent j4) = %v, %v; want its 2 children", jobIDs(kids), err)
+	}
+	if counts, err := s.CountJobs(ctx, "c2"); err != nil || counts[store.JobRunning] != 2 || counts[store.JobQueued] != 0 {
+		t.Errorf("CountJobs(c2) with children = %v, %v; want 2 running, none queued", counts, err)
+	}
+	if _, err := s.StartJob(ctx, "j3", 0, 2); err != nil {
+		t.Errorf("StartJob(j3, quota 2) while c2 runs j4 and a child = %v, want started", err)
+	}
 }
 
 func jobIDs(js []*store.Job) []string {

@@ -89,6 +89,18 @@
 // to the pooled cost, individually rational whenever pooling is cheaper
 // in total. Report.CostRule says which rule was applied.
 //
+// # Parts
+//
+// A plan is made of parts that can be planned apart, in other processes
+// (lastmile's job queue runs each as a child job): the pooled plan, the
+// separate plan and every coalition plan of the cost sharing, which starts
+// from the pooled plan's routes. NewDay zones the day and lays out its
+// tasks; Day.Parts lists the parts, Day.PlanPart plans one (its PartPlan
+// round-trips through JSON exactly) and Day.Report assembles the report.
+// Plan is built on the same three calls, so that with iteration limits
+// (no time limit) the parts planned anywhere give Plan's report byte for
+// byte.
+//
 // # Costs and units
 //
 // Vehicle-type costs in yuan become routing.Costs in micro-yuan (fixed per

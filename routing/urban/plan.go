@@ -371,9 +371,46 @@ func nearestStation(st []*depots.Facility, p *Parcel) depots.ID {
 	return best
 }
 
+// coalitionMasks lists the coalitions (bit i: carrier i of n) whose
+// pooled plans the cost sharing needs beyond the singletons (stand-alone
+// costs) and the grand coalition (the pooled plan), each once, in a fixed
+// order: every coalition up to Options.ExactShapleyCarriers carriers; beyond,
+// the prefixes of Options.ShapleySamples random orders of the carriers,
+// seeded by Options.Seed, which it also returns.
+func (e *env) coalitionMasks(n int) ([]uint64, [][]int) {
+	full := uint64(1)<<n - 1
+	known := func(m uint64) bool { return m == full || bits.OnesCount64(m) == 1 }
+	var masks []uint64
+	if n <= e.opts.ExactShapleyCarriers {
+		for mask := uint64(1); mask < full; mask++ {
+			if !known(mask) {
+				masks = append(masks, mask)
+			}
+		}
+		return masks, nil
+	}
+	rng := rand.New(rand.NewPCG(uint64(e.opts.Seed), 0x5a1e))
+	perms := make([][]int, e.opts.ShapleySamples)
+	seen := map[uint64]bool{}
+	for s := range perms {
+		perms[s] = rng.Perm(n)
+		var mask uint64
+		for _, i := range perms[s] {
+			mask |= 1 << i
+			if !known(mask) && !seen[mask] {
+				seen[mask] = true
+				masks = append(masks, mask)
+			}
+		}
+	}
+	return masks, perms
+}
+
 // share allocates the pooled cost among the carriers by the Shapley value
 // of the cost game whose coalitions plan their parcels jointly, if it is
-// individually rational, else by the proportional rule.
+// individually rational, else by the proportional rule. costs holds the
+// cost of every coalition of coalitionMasks, of the singletons and of the
+// grand coalition.
 //
 // Up to ExactShapleyCarriers carriers the value is exact over all 2^n
 // coalitions, and the allocation is checked against the core (no
@@ -385,55 +422,14 @@ func nearestStation(st []*depots.Facility, p *Parcel) depots.ID {
 // Operations Research 36(5), 2009). Coalition plans start from the grand
 // coalition's routes, restricted to their parcels, on the same tasks and
 // vehicles.
-func (e *env) share(ctx context.Context, rep *Report, carriers []string, pooled routed, standalone []float64) error {
+func (e *env) share(rep *Report, carriers []string, costs map[uint64]float64, standalone []float64) {
 	n := len(carriers)
 	full := uint64(1)<<n - 1
-	pen := e.opts.UnassignedPenaltyYuan
-	costs := map[uint64]float64{0: 0}
-	for i := range n {
-		costs[1<<i] = standalone[i]
-	}
-	// The grand coalition's cost is the pooled plan's, even for a lone
-	// carrier (whose "coalition" is then its pooled plan, not its own
-	// fleet).
-	costs[full] = pooled.cost + pen*float64(len(pooled.unassigned))
-	carrierIdx := map[string]int{}
-	for k, c := range carriers {
-		carrierIdx[c] = k
-	}
-	value := func(mask uint64) (float64, error) {
-		if c, ok := costs[mask]; ok {
-			return c, nil
-		}
-		var idx []int
-		for i := range e.in.Parcels {
-			if mask&(1<<carrierIdx[e.in.Parcels[i].Carrier]) != 0 {
-				idx = append(idx, i)
-			}
-		}
-		r, err := e.pooled(ctx, idx, "coalition "+coalitionName(carriers, mask), e.opts.CoalitionEffort, &pooled)
-		if err != nil {
-			return 0, err
-		}
-		c := r.cost + pen*float64(len(r.unassigned))
-		costs[mask] = c
-		return c, nil
-	}
+	costs[0] = 0
 	phi := make([]float64, n)
 	se := make([]float64, n)
 	rule := RuleShapleyExact
 	if n <= e.opts.ExactShapleyCarriers {
-		// Plan every coalition first, in parallel (each plan's tasks run
-		// on the shared worker pool).
-		var masks []uint64
-		for mask := uint64(1); mask < full; mask++ {
-			if _, ok := costs[mask]; !ok {
-				masks = append(masks, mask)
-			}
-		}
-		if err := e.coalitions(ctx, masks, value); err != nil {
-			return err
-		}
 		fact := make([]float64, n+1)
 		fact[0] = 1
 		for i := 1; i <= n; i++ {
@@ -449,20 +445,7 @@ func (e *env) share(ctx context.Context, rep *Report, carriers []string, pooled 
 		}
 	} else {
 		rule = RuleShapleySampled
-		rng := rand.New(rand.NewPCG(uint64(e.opts.Seed), 0x5a1e))
-		perms := make([][]int, e.opts.ShapleySamples)
-		var masks []uint64
-		for s := range perms {
-			perms[s] = rng.Perm(n)
-			var mask uint64
-			for _, i := range perms[s] {
-				mask |= 1 << i
-				masks = append(masks, mask)
-			}
-		}
-		if err := e.coalitions(ctx, masks, value); err != nil {
-			return err
-		}
+		_, perms := e.coalitionMasks(n)
 		sum, sq := make([]float64, n), make([]float64, n)
 		for _, perm := range perms {
 			var mask uint64
@@ -552,28 +535,6 @@ func (e *env) share(ctx context.Context, rep *Report, carriers []string, pooled 
 		}
 		rep.InCore = &in
 	}
-	return nil
-}
-
-// coalitions plans the coalitions of masks not yet known, one after
-// another: each plan already runs its tasks on every worker.
-func (e *env) coalitions(ctx context.Context, masks []uint64, value func(uint64) (float64, error)) error {
-	seen := map[uint64]bool{}
-	var todo []uint64
-	for _, m := range masks {
-		if !seen[m] {
-			seen[m] = true
-			todo = append(todo, m)
-		}
-	}
-	for k, m := range todo {
-		e.progress("coalitions", k, len(todo))
-		if _, err := value(m); err != nil {
-			return err
-		}
-	}
-	e.progress("coalitions", len(todo), len(todo))
-	return nil
 }
 
 func coalitionName(carriers []string, mask uint64) string {

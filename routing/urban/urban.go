@@ -387,56 +387,23 @@ type Report struct {
 // or district stations with its own fleet, under the same effort rule.
 // See the package documentation for the report and the cost sharing.
 func Plan(ctx context.Context, in Input, opts Options) (*Report, error) {
-	o, err := opts.withDefaults()
+	d, err := NewDay(in, opts)
 	if err != nil {
 		return nil, err
 	}
-	e, err := newEnv(in, o)
-	if err != nil {
-		return nil, err
+	parts := d.Parts()
+	plans := make([]*PartPlan, len(parts))
+	coalitions := len(parts) - 2
+	for k, p := range parts {
+		if p.Kind == PartCoalition {
+			d.e.progress("coalitions", k-2, coalitions)
+		}
+		if plans[k], err = d.PlanPart(ctx, p, plans[0]); err != nil {
+			return nil, err
+		}
 	}
-	carriers := make([]string, len(in.Carriers))
-	for i, c := range in.Carriers {
-		carriers[i] = c.ID
-	}
-	all := make([]int, len(in.Parcels))
-	for i := range all {
-		all[i] = i
-	}
-	if e.zones, e.parcelZone, err = zonesOf(in, o); err != nil {
-		return nil, err
-	}
-	if e.layout, err = e.newLayout(); err != nil {
-		return nil, err
-	}
-	pooled, err := e.pooled(ctx, all, "pooled", 1, nil)
-	if err != nil {
-		return nil, err
-	}
-	separate, perCarrier, err := e.separate(ctx)
-	if err != nil {
-		return nil, err
-	}
-	rep := &Report{Parcels: len(in.Parcels), Routes: pooled.routes, SeparateRoutes: separate.routes,
-		Unassigned: pooled.unassigned, SeparateUnassigned: separate.unassigned}
-	e.finishRoutes(rep.Routes)
-	e.finishRoutes(rep.SeparateRoutes)
-	rep.Pooled = e.totals(rep.Routes, rep.Unassigned, len(all))
-	rep.Separate = e.totals(rep.SeparateRoutes, rep.SeparateUnassigned, len(all))
-	rep.compare()
-	rep.Districts = e.districtTotals(rep.Routes, rep.SeparateRoutes, rep.Unassigned, rep.SeparateUnassigned)
-	rep.Zoning = zoningSummary(e.zones, o.Resolution)
-	rep.FleetShortfall = e.shortfall(rep.Routes, rep.Unassigned)
-	if len(pooled.cut) > 0 {
-		rep.BudgetExhausted = append(rep.BudgetExhausted, Cut{Plan: "pooled", Tasks: pooled.cut})
-	}
-	if len(separate.cut) > 0 {
-		rep.BudgetExhausted = append(rep.BudgetExhausted, Cut{Plan: "separate", Tasks: separate.cut})
-	}
-	if err := e.share(ctx, rep, carriers, pooled, perCarrier); err != nil {
-		return nil, err
-	}
-	return rep, nil
+	d.e.progress("coalitions", coalitions, coalitions)
+	return d.Report(plans)
 }
 
 // compare fills the savings. When the plans deliver different numbers of
