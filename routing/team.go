@@ -17,10 +17,8 @@ import (
 // cost is the sum of the parts; the best of the threads' bests are joined
 // the same way. The next epoch splits the joined plan along other lines
 // (a new random seed route for each group), so that no border stays.
-// Each thread searches a problem of 1/k the size, and its iterations are
-// cheaper as well (insertion looks at fewer routes), which is what lets
-// two threads reach in 30 s what one reaches in 60 s. This is the
-// route-based decomposition of Santini, Schneider, Vidal and Vigo (2023),
+// Each thread searches a problem of 1/k the size, so k threads make k
+// times the iterations of one on the same plan. This is the route-based decomposition of Santini, Schneider, Vidal and Vigo (2023),
 // "Decomposition strategies for vehicle routing heuristics", run in
 // parallel.
 //
@@ -60,12 +58,14 @@ type team struct {
 	cur, best *solution // the joined current and best plans
 	joined    *solution // scratch for the epoch's joined best
 	group     []int32   // per vehicle: the thread that owns it this epoch
+	own       [][]bool  // per thread: its vehicles and tasks when split
+	ownTask   [][]bool
 	order     []int32   // scratch: routes by closeness to a seed
 	key       []int64   // scratch: their closeness
 }
 
 func newTeam(in *compiled, ss []*search) *team {
-	return &team{
+	tm := &team{
 		in:     in,
 		ss:     ss,
 		cur:    in.newSolution(),
@@ -73,6 +73,11 @@ func newTeam(in *compiled, ss []*search) *team {
 		joined: in.newSolution(),
 		group:  make([]int32, len(in.veh)),
 	}
+	for range ss {
+		tm.own = append(tm.own, make([]bool, len(in.veh)))
+		tm.ownTask = append(tm.ownTask, make([]bool, in.nTasks))
+	}
+	return tm
 }
 
 // run searches from initial until a thread's stop rule ends it and returns
@@ -119,10 +124,7 @@ func (tm *team) split() bool {
 	tm.groupRoutes(stops)
 	tm.dealEmpty()
 	for i, s := range tm.ss {
-		if s.own == nil {
-			s.own = make([]bool, len(tm.in.veh))
-			s.ownTask = make([]bool, tm.in.nTasks)
-		}
+		s.own, s.ownTask = tm.own[i], tm.ownTask[i]
 		for v := range s.own {
 			s.own[v] = tm.group[v] == int32(i)
 		}
