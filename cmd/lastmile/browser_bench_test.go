@@ -192,3 +192,39 @@ func quantile(xs []float64, q float64) float64 {
 	slices.Sort(s)
 	return s[min(len(s)-1, int(q*float64(len(s))))]
 }
+
+// BenchmarkWorkspaceLoad opens the workspace in a fresh tab of headless
+// chromium and reports how long it takes until the map has drawn its base
+// layers (the embedded boundaries; data-loaded on the map), median and
+// slowest over b.N loads, in milliseconds. The target is under 1 s
+// locally. It skips without chromium.
+//
+//	go test ./cmd/lastmile -run '^$' -bench WorkspaceLoad -benchtime 10x
+func BenchmarkWorkspaceLoad(b *testing.B) {
+	chrome := findChromium()
+	if chrome == "" {
+		b.Skip("chromium not found; install it to run the browser benchmarks")
+	}
+	base, _ := startDemoServer(b)
+	browser := newBrowser(b, chrome, glFlags[0].opts...)
+	if err := chromedp.Run(browser); err != nil { // start the browser outside the timings
+		b.Fatal(err)
+	}
+	var loads []float64
+	for b.Loop() {
+		ctx, cancel := chromedp.NewContext(browser)
+		start := time.Now()
+		err := chromedp.Run(ctx,
+			chromedp.Navigate(base+"/#view=planner"),
+			chromedp.WaitReady(`[data-testid="map"][data-loaded="true"]`),
+			chromedp.Evaluate(`new Promise((r) => { const m = window.lastmile.map; m.loaded() ? r(true) : m.once('idle', () => r(true)); })`, nil, awaitPromise),
+		)
+		loads = append(loads, float64(time.Since(start).Microseconds())/1000)
+		cancel()
+		if err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportMetric(quantile(loads, 0.5), "load-ms")
+	b.ReportMetric(slices.Max(loads), "max-load-ms")
+}
