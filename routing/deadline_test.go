@@ -24,9 +24,10 @@ var (
 
 // BenchmarkDeadline solves large instances (X-n1001-k43, X-n502-k39,
 // Solomon RC208) at -deadline.limit (1 s) with the whole time limit in use
-// (effort 5), alone and with busy goroutines competing for every core, and
-// reports the worst overshoot of the wall time over the limit, in per cent
-// and in ms. The target is ≤ 5% and ≤ 50 ms more than the limit:
+// (effort 5), with one thread and two, alone and with busy goroutines
+// competing for every core, and reports the worst overshoot of the wall
+// time over the limit, in per cent and in ms. The target is ≤ 5% and
+// ≤ 50 ms more than the limit:
 //
 //	go test ./routing -run '^$' -bench Deadline -benchtime 1x
 func BenchmarkDeadline(b *testing.B) {
@@ -44,8 +45,12 @@ func BenchmarkDeadline(b *testing.B) {
 		if err != nil {
 			b.Fatal(err)
 		}
-		for _, contended := range []bool{false, true} {
-			b.Run(fmt.Sprintf("%s/contended=%v", c.name, contended), func(b *testing.B) {
+		for _, r := range []struct {
+			threads   int
+			contended bool
+		}{{1, false}, {1, true}, {2, false}, {2, true}} {
+			contended := r.contended
+			b.Run(fmt.Sprintf("%s/threads=%d/contended=%v", c.name, r.threads, contended), func(b *testing.B) {
 				stop := make(chan struct{})
 				var wg sync.WaitGroup
 				if contended {
@@ -76,7 +81,7 @@ func BenchmarkDeadline(b *testing.B) {
 				var worst time.Duration
 				for b.Loop() {
 					start := time.Now()
-					if _, err := routing.Solve(context.Background(), in.Problem, routing.Options{Seed: 1, TimeLimit: *deadlineLimit, Effort: routing.EffortLevel(5)}); err != nil {
+					if _, err := routing.Solve(context.Background(), in.Problem, routing.Options{Seed: 1, TimeLimit: *deadlineLimit, Effort: routing.EffortLevel(5), Threads: r.threads}); err != nil {
 						b.Fatal(err)
 					}
 					worst = max(worst, time.Since(start)-*deadlineLimit)
