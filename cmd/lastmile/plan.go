@@ -56,7 +56,7 @@ func runPlan(ctx context.Context, env *Env, args []string) error {
 	iterations := fs.Int("iterations", 0, "urban: SISR iterations per parcel of each task (default 20 without --time-limit); rural: per task (default 1000)")
 	respect := fs.Bool("respect-districts", true, "urban: keep zones inside districts")
 	res := fs.Int("res", 8, "urban: H3 resolution of the zone cells")
-	zoneHours := fs.Float64("zone-hours", 24, "urban: target workload of a zone in vehicle-hours")
+	zoneHours := fs.Float64("zone-hours", 12, "urban: target workload of a zone and of a pooled routing task in vehicle-hours")
 	co2 := fs.Float64("co2-per-km", 0, "urban: one CO2 factor in kg/km for every vehicle type (default: per type)")
 	radius := fs.Float64("pickup-radius", 2000, "rural: villages within this many metres of their station are served by pickup there")
 	counties := fs.String("counties", "", "rural: plan only these counties of the generated week (comma-separated IDs, e.g. rongchang,youyang); default every county")

@@ -206,8 +206,9 @@ func connected(t *testing.T, cells []h3cell.Cell) bool {
 
 // TestZonesAreTerritories checks the zones of the default day: every cell
 // inside a district's real outline in exactly one zone of that district,
-// zones connected, balanced within districts (max/min ≤ 1.25) and compact
-// (each ≥ 0.4, median ≥ 0.6).
+// zones connected, balanced across the city (max/min ≤ 1.25 over all
+// zones) and compact (each ≥ 0.4 but in a strip-shaped district with its
+// parcels at one end, median ≥ 0.6).
 func TestZonesAreTerritories(t *testing.T) {
 	if testing.Short() {
 		t.Skip("zones the 5,000-parcel day")
@@ -218,13 +219,18 @@ func TestZonesAreTerritories(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	// A district whose own outline is less compact than 0.4 (Jiangbei, a
-	// 30 km strip along the Yangtze with its parcels at the west end)
-	// cannot be cut into balanced zones that all reach 0.4; there a zone
-	// must beat the outline by half again.
+	// A district whose own outline is far less compact than 0.4 with its
+	// parcels at one end (Jiangbei: a 30 km strip along the Yangtze, outline
+	// 0.26, every parcel in its western fifth) cannot be cut into zones of
+	// balanced workload that all reach 0.4: the zone that holds the empty
+	// east must reach its share of parcels in the west, so it is a strip.
+	// There a zone must beat the outline by a fifth.
 	floor := map[string]float64{}
 	for d, b := range in.Boundaries {
-		floor[d] = min(0.4, 1.35*urban.Compactness(b))
+		floor[d] = min(0.4, 1.2*urban.Compactness(b))
+		if floor[d] < 0.4 {
+			t.Logf("%s: outline compactness %.3f, zones need %.3f", d, urban.Compactness(b), floor[d])
+		}
 	}
 	owner := map[h3cell.Cell]int{}
 	var cs []float64
@@ -274,8 +280,8 @@ func TestZonesAreTerritories(t *testing.T) {
 		}
 	}
 	overall, within := workloadRatios(zones)
-	if within > 1.25 {
-		t.Errorf("max/min zone workload within a district %.3f, want ≤ 1.25", within)
+	if overall > 1.25 {
+		t.Errorf("max/min zone workload over all zones %.3f (within a district %.3f), want ≤ 1.25", overall, within)
 	}
 	t.Logf("%d zones, max/min %.3f within districts, %.3f overall; compactness min %.2f median %.2f", len(zones), within, overall, cs[0], cs[len(cs)/2])
 }
@@ -311,7 +317,10 @@ func ExampleScenario_UrbanInput() {
 // BenchmarkUrbanPlan times the full urban report as `lastmile plan urban`
 // makes it (zoning, pooled and separate plans, coalition plans and cost
 // shares) on the default day and on a city day of 20,000 parcels and ten
-// carriers, and reports seconds and quality in the same run. Run it alone:
+// carriers, and reports seconds, costs, zoning figures and the Shapley
+// standard errors in the same run (routing/urban's
+// BenchmarkPooledConvergence compares the pooled cost with a run ten times
+// longer). Run it alone:
 //
 //	go test ./internal/scenario -run '^$' -bench UrbanPlan -benchtime 1x -timeout 30m
 func BenchmarkUrbanPlan(b *testing.B) {
@@ -321,7 +330,6 @@ func BenchmarkUrbanPlan(b *testing.B) {
 		iterationsPerParcel int
 	}{
 		{"5000x4", scenario.DefaultParcels, scenario.DefaultCarriers, 0},
-		{"5000x4-10x", scenario.DefaultParcels, scenario.DefaultCarriers, 100},
 		{"20000x10", 20000, 10, 0},
 	} {
 		b.Run(tc.name, func(b *testing.B) {
@@ -345,6 +353,13 @@ func BenchmarkUrbanPlan(b *testing.B) {
 			b.ReportMetric(float64(rep.Pooled.Unassigned), "pooled-unassigned")
 			b.ReportMetric(float64(rep.Separate.Unassigned), "separate-unassigned")
 			b.ReportMetric(rep.Zoning.MedianCompactness, "median-compactness")
+			b.ReportMetric(rep.Zoning.MinCompactness, "min-compactness")
+			b.ReportMetric(rep.Zoning.MaxMinWorkload, "max/min-workload")
+			rel := 0.0
+			for _, c := range rep.Carriers {
+				rel = max(rel, c.ShapleyStdErr/max(1, c.Shapley))
+			}
+			b.ReportMetric(100*rel, "max-shapley-se%")
 		})
 	}
 }
@@ -365,12 +380,11 @@ func BenchmarkZones5000(b *testing.B) {
 }
 
 // TestSampledShapley checks cost sharing beyond the exact bound: seven
-// carriers, sampled orders, standard errors reported, shares summing to
-// the pooled cost, no core check; and the exact rule with its core check
-// at four.
+// carriers, coalitions sampled per carrier and size, standard errors
+// reported, shares summing to the pooled cost, no core check.
 func TestSampledShapley(t *testing.T) {
 	in := urbanInput(t, 240, 7)
-	rep, err := urban.Plan(context.Background(), in, urban.Options{Seed: 1, IterationsPerParcel: 2, RespectDistricts: true, ShapleySamples: 4})
+	rep, err := urban.Plan(context.Background(), in, urban.Options{Seed: 1, IterationsPerParcel: 2, RespectDistricts: true, ShapleySamples: 2})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -394,12 +408,13 @@ func TestSampledShapley(t *testing.T) {
 		t.Errorf("allocations sum to %.2f and Shapley values to %.2f, want the pooled cost %.2f", sum, phi, pooled)
 	}
 	if !(se > 0) {
-		t.Errorf("standard errors sum to %v, want some sampling error with 4 orders", se)
+		t.Errorf("standard errors sum to %v, want some sampling error with 2 samples per stratum", se)
 	}
-	// 4 orders of 7 carriers: at most 4 × 5 coalitions besides the 7
-	// singletons and the grand coalition.
-	if n := len(rep.CoalitionCosts); n > 7+1+20 {
-		t.Errorf("%d coalition plans, want at most 28", n)
+	// 7 carriers, 2 samples in each of the 5 inner strata: at most 7 × 5
+	// × 2 × 2 sampled coalitions, the 7 of six carriers, the 7 singletons
+	// and the grand coalition.
+	if n := len(rep.CoalitionCosts); n > 7*5*2*2+7+7+1 {
+		t.Errorf("%d coalition plans, want at most %d", n, 7*5*2*2+7+7+1)
 	}
 }
 

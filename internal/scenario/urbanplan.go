@@ -22,7 +22,7 @@ type UrbanRequest struct {
 	// AcrossDistricts lets zones cross district lines.
 	AcrossDistricts bool
 	Resolution      int     // H3 resolution of the zones; 0 means 8
-	ZoneHours       float64 // target zone workload; 0 means 24
+	ZoneHours       float64 // target zone and task workload; 0 means 12
 	CO2PerKm        float64 // one factor for every type; 0 means per type
 	Progress        func(urban.Progress)
 }

@@ -17,11 +17,22 @@
 // diagram, Aurenhammer, Hoffmann & Aronov 1998) that balance the
 // workload; centres move to their zones' centroids; stray pieces are
 // repaired into neighbouring zones, and boundary moves restore the
-// balance and trim tendrils while keeping every zone connected. A
-// district gets round(workload/target) zones, with the target chosen near
-// Options.TargetZoneSeconds so that zone workloads come out alike across
-// districts too, and up to three more zones while a zone stays below
-// compactness 0.45 or the balance above Options.BalanceRatio.
+// balance, trim tendrils and finally raise the least compact zone (a
+// max–min local search on compactness, each move keeping every zone
+// connected: Ricca & Simeone 2008).
+//
+// Balance holds across districts, not only within them: one workload
+// band [a, ratio·a] (ratio Options.BalanceRatio) is chosen for every zone
+// of the city, and a district of workload W gets k zones with
+// k·a ≤ W ≤ k·ratio·a. Of the a for which every district has such a k,
+// the one whose districts' mean zone workloads sit deepest inside the
+// band is taken, preferring a near Options.TargetZoneSeconds; the
+// smallest district bounds a (on the default day Dadukou's 9 h of work
+// give zones of about 4 h). Zoning then keeps every zone's workload in
+// the band. A district shaped like a long strip with its parcels at one
+// end (Jiangbei on the default day) cannot reach compactness 0.4 in every
+// zone under this balance: the zone that holds the empty end must reach
+// its share of parcels, so it is itself a strip.
 //
 // Compactness is A²/(2πJ), with J the polar second moment of the zone's
 // area about its centroid: 1 for a disk, 0.99 for a regular hexagon, 0.95
@@ -32,10 +43,13 @@
 // # Pooled plan
 //
 // The pooled plans of the grand coalition and of every smaller coalition
-// share one layout: a routing task per zone for general parcels with the
-// zone's share of its centre's small vehicles (by workload, largest
-// remainder; a centre with fewer small vehicles than loaded zones routes
-// them as one task), and per centre a task for fresh parcels with its
+// share one layout. Zones are territories, not routing tasks: each
+// centre's loaded zones are swept by bearing from the centre into sectors
+// of about Options.TargetZoneSeconds of workload, no more sectors than it
+// has small vehicles (the sweep of Gillett & Miller 1974), and each sector
+// is a routing task for general parcels with its share of the centre's
+// small vehicles (by workload, largest remainder); per centre a task for
+// fresh parcels with its
 // refrigerated vans (skill cold_chain) and one for bulky parcels with its
 // vans (skill bulky: at least Options.BulkyMinKg payload). The zone and
 // cold tasks run first, in parallel on Options.Workers goroutines; then
@@ -77,13 +91,18 @@
 // costs plus Options.UnassignedPenaltyYuan per undelivered parcel); a
 // single carrier's is its stand-alone cost. Coalition plans use the grand
 // coalition's layout, start from its routes restricted to their parcels
-// (warm starts), spend Options.CoalitionEffort of its effort, and reuse
-// any task already solved with the same parcels. The pooled cost is
+// (warm starts: in each task as many routes as the coalition's share of
+// the parcels, those with most of its parcels; the rest are inserted
+// afresh), polish them by local search (or spend Options.CoalitionEffort
+// of the plan's effort when it is set), and reuse any task already solved
+// with the same parcels. The pooled cost is
 // shared by the Shapley value: exact over all coalitions up to
 // Options.ExactShapleyCarriers carriers (6 by default), with a check that
-// the allocation is in the core; beyond, estimated from
-// Options.ShapleySamples random orders (Castro, Gómez & Tejada 2009) with
-// the standard error of each value, scaled to sum to the pooled cost. If
+// the allocation is in the core; beyond, estimated by sampling (Castro,
+// Gómez & Tejada 2009) stratified by the size of the coalition a carrier
+// joins (Castro, Gómez, Molina & Tejada 2017): Options.ShapleySamples
+// coalitions per carrier and size, the sizes 0 and n−1 exact, with the
+// standard error of each value, scaled to sum to the pooled cost. If
 // any carrier's Shapley value exceeds its stand-alone cost, the
 // proportional rule is applied instead: shares of stand-alone cost scaled
 // to the pooled cost, individually rational whenever pooling is cheaper

@@ -52,10 +52,10 @@ type task struct {
 	parcels  []int     // indexes into Day.Parcels
 	vehicles []vehicle
 	// initial routes seed the search (their vehicles and parcels must be
-	// the task's); zoneOf names a route's zone by its parcels' zones
-	// when the task spans several.
+	// the task's); zoned tasks span several zones and name each route's
+	// zone by the zones of most of its parcels.
 	initial []Route
-	zoneOf  map[int]string
+	zoned   bool
 }
 
 // routed is what a task gives back.
@@ -142,10 +142,18 @@ type budget struct {
 	maxTime        time.Duration
 	itersPerParcel int
 	seed           int64
+	polish         bool
 }
 
+// newBudget gives every task fraction of the plan's effort; fraction 0
+// (coalition plans that only polish their warm start) runs no ruin and
+// recreate: greedy insertion of what the start lacks, then local search.
 func newBudget(o Options, parcels int, fraction float64) budget {
 	b := budget{seed: o.Seed, itersPerParcel: int(math.Ceil(float64(o.IterationsPerParcel) * fraction))}
+	if fraction == 0 {
+		b.polish = true
+		return b
+	}
 	if o.TimeLimit > 0 && parcels > 0 {
 		total := time.Duration(float64(o.TimeLimit) * fraction)
 		b.maxTime = total
@@ -156,6 +164,10 @@ func newBudget(o Options, parcels int, fraction float64) budget {
 
 func (b budget) options(parcels int) routing.Options {
 	ro := routing.Options{Seed: b.seed}
+	if b.polish {
+		ro.Effort = routing.EffortLevel(0)
+		return ro
+	}
 	if b.itersPerParcel > 0 {
 		ro.Iterations = max(100, b.itersPerParcel*parcels)
 	}
@@ -169,7 +181,7 @@ func (b budget) options(parcels int) routing.Options {
 // before with the same budget.
 func (e *env) solve(ctx context.Context, t task, b budget) (routed, error) {
 	h := fnv.New64a()
-	fmt.Fprintf(h, "%s|%d|%v|%d|%d", t.name, b.itersPerParcel, b.perParcel, len(t.vehicles), len(t.initial))
+	fmt.Fprintf(h, "%s|%d|%v|%v|%d|%d", t.name, b.itersPerParcel, b.perParcel, b.polish, len(t.vehicles), len(t.initial))
 	for _, p := range t.parcels {
 		fmt.Fprintf(h, ",%d", p)
 	}
@@ -252,7 +264,7 @@ func (e *env) solveTask(ctx context.Context, t task, b budget) (routed, error) {
 		v := t.vehicles[r.Vehicle]
 		used[r.Vehicle] = true
 		rt := Route{
-			Vehicle: v.ID, Type: v.Type.ID, Depot: string(v.Depot), Zone: t.zone, Operator: v.Operator,
+			Vehicle: v.ID, Type: v.Type.ID, Depot: string(v.Depot), Zone: t.zone, Operator: v.Operator, task: t.name,
 			Km: float64(r.Distance) / 1000, Hours: float64(r.Duration) / 3600, CostYuan: float64(r.Cost) / microPerYuan,
 		}
 		if len(r.Stops) > 0 {
@@ -279,11 +291,11 @@ func (e *env) solveTask(ctx context.Context, t task, b budget) (routed, error) {
 			rt.Path = append(rt.Path, par.Location)
 			rt.seq = append(rt.seq, pi)
 			districts[par.District]++
-			if t.zoneOf != nil {
-				zones[t.zoneOf[pi]]++
+			if t.zoned {
+				zones[e.zones[e.parcelZone[pi]].ID]++
 			}
 		}
-		if t.zoneOf != nil {
+		if t.zoned {
 			rt.Zone = majority(zones)
 		}
 		rt.Path = append(rt.Path, pts[depotIdx[v.Depot]])

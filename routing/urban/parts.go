@@ -129,7 +129,13 @@ func (d *Day) PlanPart(ctx context.Context, p Part, pooled *PartPlan) (*PartPlan
 			return nil, fmt.Errorf("%w: coalition %b outside the day's %d carriers", ErrInvalid, p.Coalition, len(d.carriers))
 		}
 		idx := e.coalitionParcels(d.carriers, p.Coalition)
-		r, err := e.pooled(ctx, idx, "coalition "+coalitionName(d.carriers, p.Coalition), e.opts.CoalitionEffort, &pooled.plan)
+		// Unless told otherwise, coalition plans only polish the grand
+		// coalition's routes restricted to their parcels by local search.
+		effort := e.opts.CoalitionEffort
+		if e.opts.polishCoalitions {
+			effort = 0
+		}
+		r, err := e.pooled(ctx, idx, "coalition "+coalitionName(d.carriers, p.Coalition), effort, &pooled.plan)
 		if err != nil {
 			return nil, err
 		}
@@ -245,7 +251,8 @@ type partWire struct {
 
 type routeWire struct {
 	Route
-	Seq []int `json:"seq"`
+	Seq  []int  `json:"seq"`
+	Task string `json:"task,omitempty"`
 }
 
 type unassignedWire struct {
@@ -258,7 +265,7 @@ type unassignedWire struct {
 func (pp *PartPlan) MarshalJSON() ([]byte, error) {
 	w := partWire{Part: pp.Part, CostYuan: pp.CostYuan, RouteCost: pp.plan.cost, Cut: pp.plan.cut, PerCarrier: pp.perCarr}
 	for _, r := range pp.plan.routes {
-		w.Routes = append(w.Routes, routeWire{Route: r, Seq: r.seq})
+		w.Routes = append(w.Routes, routeWire{Route: r, Seq: r.seq, Task: r.task})
 	}
 	for _, u := range pp.plan.unassigned {
 		w.Unassigned = append(w.Unassigned, unassignedWire{Unassigned: u, Index: u.index})
@@ -275,7 +282,7 @@ func (pp *PartPlan) UnmarshalJSON(b []byte) error {
 	*pp = PartPlan{Part: w.Part, CostYuan: w.CostYuan, perCarr: w.PerCarrier}
 	pp.plan.cost, pp.plan.cut = w.RouteCost, w.Cut
 	for _, r := range w.Routes {
-		r.Route.seq = r.Seq
+		r.Route.seq, r.Route.task = r.Seq, r.Task
 		pp.plan.routes = append(pp.plan.routes, r.Route)
 	}
 	for _, u := range w.Unassigned {

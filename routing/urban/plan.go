@@ -1,6 +1,7 @@
 package urban
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"math"
@@ -62,9 +63,9 @@ func (e *env) centreOf(district string, near orb.Point) depots.ID {
 }
 
 // layout is the task structure of every pooled plan of the day: one task
-// per zone for general parcels with the zone's small vehicles, and per
-// centre one task for bulky parcels with its vans and one for fresh
-// parcels with its refrigerated vans. It is fixed by the grand
+// per sector of zones (see sweepGroups) for general parcels with the
+// sector's small vehicles, and per centre one task for bulky parcels with
+// its vans and one for fresh parcels with its refrigerated vans. It is fixed by the grand
 // coalition's workloads, so that every coalition plans the same tasks
 // with the same vehicles (and can start from the grand plan's routes).
 type layout struct {
@@ -115,8 +116,10 @@ func (e *env) newLayout() (*layout, error) {
 		l.taskOf[i] = t
 		weights[t] += float64(p.ServiceSeconds) + e.opts.StopSeconds
 	}
-	// A centre with fewer small vehicles than loaded zones routes its zones
-	// as one task, so that no zone is left without a vehicle.
+	// Zones are territories, not routing tasks: each centre's loaded zones
+	// are swept into groups by bearing from the centre, as many as its
+	// workload has Options.TargetZoneSeconds but no more than it has small
+	// vehicles, and each group is one task.
 	small := map[depots.ID]int{}
 	for _, v := range e.fleet[depots.Shared] {
 		if e.class(v.Type) == classParcel {
@@ -127,29 +130,50 @@ func (e *env) newLayout() (*layout, error) {
 			small[key]++
 		}
 	}
+	totalW := 0.0
+	for z := range zones {
+		totalW += weights[z]
+	}
 	for _, c := range centres {
 		key := depots.ID("")
 		if e.opts.RespectDistricts {
 			key = c
 		}
 		var loaded []int
+		centreW := 0.0
 		for z := range zones {
 			if zoneDepot[z] == c && weights[z] > 0 {
 				loaded = append(loaded, z)
+				centreW += weights[z]
 			}
 		}
-		if len(loaded) < 2 || small[key] >= len(loaded) {
+		if len(loaded) < 2 {
 			continue
 		}
-		into := loaded[0]
-		l.tasks[into].name = "zones-" + string(c)
-		for _, z := range loaded[1:] {
-			weights[into] += weights[z]
-			weights[z] = 0
+		vehicles := small[key]
+		if key == "" && totalW > 0 {
+			vehicles = int(float64(vehicles) * centreW / totalW)
 		}
-		for i, t := range l.taskOf {
-			if slices.Contains(loaded[1:], t) {
-				l.taskOf[i] = into
+		g := min(len(loaded), max(1, vehicles), max(1, int(math.Round(centreW/e.opts.TargetZoneSeconds))))
+		at := e.depotLoc[c]
+		groups := sweepGroups(loaded, func(z int) float64 {
+			return math.Atan2(zones[z].Centre[1]-at[1], zones[z].Centre[0]-at[0])
+		}, weights, g)
+		for gi, grp := range groups {
+			if len(grp) < 2 {
+				continue
+			}
+			into := grp[0]
+			l.tasks[into].name = fmt.Sprintf("zones-%s-%d", c, gi+1)
+			l.tasks[into].zoned = true
+			for _, z := range grp[1:] {
+				weights[into] += weights[z]
+				weights[z] = 0
+			}
+			for i, t := range l.taskOf {
+				if slices.Contains(grp[1:], t) {
+					l.taskOf[i] = into
+				}
 			}
 		}
 	}
@@ -211,6 +235,83 @@ func (e *env) newLayout() (*layout, error) {
 	return l, nil
 }
 
+// warmRoutes picks the routes of a superset's plan that start a
+// coalition's: as many as the coalition's share of their parcels, with
+// the most of its parcels. The parcels of the others are inserted
+// afresh, so that a small coalition does not keep every vehicle of the
+// grand coalition (and pay its fixed cost) for a few stops each.
+func warmRoutes(routes []Route, member []bool) []Route {
+	kept := make([]int, len(routes))
+	mine, all := 0, 0
+	for r := range routes {
+		for _, p := range routes[r].seq {
+			if p >= 0 {
+				all++
+				if member[p] {
+					kept[r]++
+					mine++
+				}
+			}
+		}
+	}
+	if all == 0 {
+		return nil
+	}
+	k := int(math.Ceil(float64(len(routes)) * float64(mine) / float64(all)))
+	order := make([]int, len(routes))
+	for r := range order {
+		order[r] = r
+	}
+	slices.SortStableFunc(order, func(a, b int) int { return kept[b] - kept[a] })
+	out := make([]Route, 0, k)
+	for _, r := range order[:k] {
+		out = append(out, routes[r])
+	}
+	return out
+}
+
+// sweepGroups cuts items, ordered by bearing, into g runs of consecutive
+// bearings (sectors) whose weights come closest to equal: of every
+// rotation of the circular order, the one whose heaviest run is lightest
+// (the sweep of Gillett & Miller, "A heuristic algorithm for the
+// vehicle-dispatch problem", Operations Research 22(2), 1974).
+func sweepGroups(items []int, bearing func(int) float64, weights []float64, g int) [][]int {
+	order := slices.Clone(items)
+	slices.SortStableFunc(order, func(a, b int) int { return cmp.Compare(bearing(a), bearing(b)) })
+	total := 0.0
+	for _, z := range order {
+		total += weights[z]
+	}
+	var best [][]int
+	bestMax := math.Inf(1)
+	for r := range order {
+		rot := append(slices.Clone(order[r:]), order[:r]...)
+		var groups [][]int
+		cum, heaviest, cur := 0.0, 0.0, 0.0
+		for k, z := range rot {
+			left := len(rot) - k
+			// Cut before z when the run has reached its share, or when the
+			// remaining items are just enough for the remaining runs.
+			if len(groups) > 0 && len(groups) < g && (cum >= total*float64(len(groups))/float64(g) || left == g-len(groups)) {
+				heaviest = max(heaviest, cur)
+				groups = append(groups, nil)
+				cur = 0
+			}
+			if len(groups) == 0 {
+				groups = append(groups, nil)
+			}
+			groups[len(groups)-1] = append(groups[len(groups)-1], z)
+			cum += weights[z]
+			cur += weights[z]
+		}
+		heaviest = max(heaviest, cur)
+		if len(groups) == g && heaviest < bestMax {
+			best, bestMax = groups, heaviest
+		}
+	}
+	return best
+}
+
 // pooled plans the parcels idx jointly with the shared fleet on the day's
 // layout. warm, when set, is a plan of a superset of the parcels whose
 // routes seed each task.
@@ -223,12 +324,16 @@ func (e *env) pooled(ctx context.Context, idx []int, stage string, effort float6
 		tasks[t].parcels = append(tasks[t].parcels, i)
 	}
 	if warm != nil {
-		byZone := map[string][]Route{}
+		byTask := map[string][]Route{}
 		for _, r := range warm.routes {
-			byZone[r.Zone] = append(byZone[r.Zone], r)
+			byTask[r.task] = append(byTask[r.task], r)
+		}
+		member := make([]bool, len(e.in.Parcels))
+		for _, i := range idx {
+			member[i] = true
 		}
 		for t := range tasks {
-			tasks[t].initial = byZone[tasks[t].zone]
+			tasks[t].initial = warmRoutes(byTask[tasks[t].name], member)
 		}
 	}
 	b := newBudget(e.opts, len(e.in.Parcels), effort)
@@ -374,12 +479,14 @@ func nearestStation(st []*depots.Facility, p *Parcel) depots.ID {
 // coalitionMasks lists the coalitions (bit i: carrier i of n) whose
 // pooled plans the cost sharing needs beyond the singletons (stand-alone
 // costs) and the grand coalition (the pooled plan), each once, in a fixed
-// order: every coalition up to Options.ExactShapleyCarriers carriers; beyond,
-// the prefixes of Options.ShapleySamples random orders of the carriers,
-// seeded by Options.Seed, which it also returns.
-func (e *env) coalitionMasks(n int) ([]uint64, [][]int) {
+// order: every coalition up to Options.ExactShapleyCarriers carriers;
+// beyond, for each carrier the coalition of all the others and
+// Options.ShapleySamples coalitions per size it may join, with and
+// without it (see strataSamples, seeded by Options.Seed), which it also
+// returns.
+func (e *env) coalitionMasks(n int) ([]uint64, [][][]uint64) {
 	full := uint64(1)<<n - 1
-	known := func(m uint64) bool { return m == full || bits.OnesCount64(m) == 1 }
+	known := func(m uint64) bool { return m == 0 || m == full || bits.OnesCount64(m) == 1 }
 	var masks []uint64
 	if n <= e.opts.ExactShapleyCarriers {
 		for mask := uint64(1); mask < full; mask++ {
@@ -389,21 +496,24 @@ func (e *env) coalitionMasks(n int) ([]uint64, [][]int) {
 		}
 		return masks, nil
 	}
-	rng := rand.New(rand.NewPCG(uint64(e.opts.Seed), 0x5a1e))
-	perms := make([][]int, e.opts.ShapleySamples)
+	strata := strataSamples(n, e.opts.ShapleySamples, rand.New(rand.NewPCG(uint64(e.opts.Seed), 0x5a1e)))
 	seen := map[uint64]bool{}
-	for s := range perms {
-		perms[s] = rng.Perm(n)
-		var mask uint64
-		for _, i := range perms[s] {
-			mask |= 1 << i
-			if !known(mask) && !seen[mask] {
-				seen[mask] = true
-				masks = append(masks, mask)
+	add := func(m uint64) {
+		if !known(m) && !seen[m] {
+			seen[m] = true
+			masks = append(masks, m)
+		}
+	}
+	for i := range n {
+		add(full &^ (1 << i))
+		for _, k := range strata[i] {
+			for _, m := range k {
+				add(m)
+				add(m | 1<<i)
 			}
 		}
 	}
-	return masks, perms
+	return masks, strata
 }
 
 // share allocates the pooled cost among the carriers by the Shapley value
@@ -415,11 +525,10 @@ func (e *env) coalitionMasks(n int) ([]uint64, [][]int) {
 // Up to ExactShapleyCarriers carriers the value is exact over all 2^n
 // coalitions, and the allocation is checked against the core (no
 // coalition pays more than its own plan would cost). Beyond, it is
-// estimated from ShapleySamples random orders of the carriers, each
-// carrier's value the mean of its marginal costs over the orders, with the
-// standard error of that mean (Castro, Gómez & Tejada, "Polynomial
-// calculation of the Shapley value based on sampling", Computers &
-// Operations Research 36(5), 2009). Coalition plans start from the grand
+// estimated by sampling (Castro, Gómez & Tejada, "Polynomial calculation
+// of the Shapley value based on sampling", Computers & Operations Research
+// 36(5), 2009) stratified by the size of the coalition a carrier joins
+// (see stratifiedShapley), with the standard error of each value. Coalition plans start from the grand
 // coalition's routes, restricted to their parcels, on the same tasks and
 // vehicles.
 func (e *env) share(rep *Report, carriers []string, costs map[uint64]float64, standalone []float64) {
@@ -445,25 +554,8 @@ func (e *env) share(rep *Report, carriers []string, costs map[uint64]float64, st
 		}
 	} else {
 		rule = RuleShapleySampled
-		_, perms := e.coalitionMasks(n)
-		sum, sq := make([]float64, n), make([]float64, n)
-		for _, perm := range perms {
-			var mask uint64
-			for _, i := range perm {
-				d := costs[mask|1<<i] - costs[mask]
-				mask |= 1 << i
-				sum[i] += d
-				sq[i] += d * d
-			}
-		}
-		m := float64(len(perms))
-		for i := range n {
-			phi[i] = sum[i] / m
-			if m > 1 {
-				v := (sq[i] - m*phi[i]*phi[i]) / (m - 1)
-				se[i] = math.Sqrt(max(0, v) / m)
-			}
-		}
+		_, strata := e.coalitionMasks(n)
+		phi, se = stratifiedShapley(n, strata, func(m uint64) float64 { return costs[m] })
 		// Sampling does not make the values sum to the grand coalition's
 		// cost; scale the differences so that they do (efficiency).
 		total := 0.0
@@ -473,6 +565,7 @@ func (e *env) share(rep *Report, carriers []string, costs map[uint64]float64, st
 		if total != 0 {
 			for i := range phi {
 				phi[i] *= costs[full] / total
+				se[i] *= math.Abs(costs[full] / total)
 			}
 		}
 	}
@@ -535,6 +628,76 @@ func (e *env) share(rep *Report, carriers []string, costs map[uint64]float64, st
 		}
 		rep.InCore = &in
 	}
+}
+
+// strataSamples draws, for each of n carriers i and each size k from 1
+// to n−2 of the coalition it joins, m coalitions of k other carriers,
+// uniformly: strata[i][k-1] are their masks. The sizes 0 and n−1 need no
+// sample (one coalition each).
+func strataSamples(n, m int, rng *rand.Rand) [][][]uint64 {
+	strata := make([][][]uint64, n)
+	for i := range n {
+		others := make([]int, 0, n-1)
+		for j := range n {
+			if j != i {
+				others = append(others, j)
+			}
+		}
+		for k := 1; k <= n-2; k++ {
+			var ms []uint64
+			for range m {
+				rng.Shuffle(len(others), func(a, b int) { others[a], others[b] = others[b], others[a] })
+				var mask uint64
+				for _, j := range others[:k] {
+					mask |= 1 << j
+				}
+				ms = append(ms, mask)
+			}
+			strata[i] = append(strata[i], ms)
+		}
+	}
+	return strata
+}
+
+// stratifiedShapley estimates each carrier's Shapley value as the mean,
+// over the sizes k of the coalition it joins, of its mean marginal cost
+// in the stratum of size k (every size has weight 1/n in the Shapley
+// value): exact for sizes 0 (its stand-alone cost) and n−1 (joining the
+// other n−1), sampled between. The standard error is √(Σ s²ₖ/mₖ)/n over
+// the sampled strata (Castro, Gómez, Molina & Tejada, "Improving
+// polynomial estimation of the Shapley value by stratified random
+// sampling with optimum allocation", Computers & Operations Research 82,
+// 2017, with equal allocation). Stratifying by size removes the largest
+// part of the variance of sampling whole orders: a carrier's marginal
+// cost depends most on how many carriers it joins.
+func stratifiedShapley(n int, strata [][][]uint64, cost func(uint64) float64) (phi, se []float64) {
+	full := uint64(1)<<n - 1
+	phi, se = make([]float64, n), make([]float64, n)
+	for i := range n {
+		bit := uint64(1) << i
+		sum := cost(bit)
+		if n > 1 {
+			sum += cost(full) - cost(full&^bit)
+		}
+		v := 0.0
+		for _, ms := range strata[i] {
+			mean, sq := 0.0, 0.0
+			for _, m := range ms {
+				d := cost(m|bit) - cost(m)
+				mean += d
+				sq += d * d
+			}
+			k := float64(len(ms))
+			mean /= k
+			sum += mean
+			if k > 1 {
+				v += max(0, (sq-k*mean*mean)/(k-1)) / k
+			}
+		}
+		phi[i] = sum / float64(n)
+		se[i] = math.Sqrt(v) / float64(n)
+	}
+	return phi, se
 }
 
 func coalitionName(carriers []string, mask uint64) string {

@@ -5,11 +5,14 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"runtime"
 	"slices"
 
 	"github.com/paulmach/orb"
 
 	"github.com/lastmile-dev/lastmile/geo/h3cell"
+
+	"golang.org/x/sync/errgroup"
 )
 
 // DistrictArea is a district's territory: every H3 cell of one resolution
@@ -47,15 +50,16 @@ type Zone struct {
 
 // ZoningOptions control Partition.
 type ZoningOptions struct {
-	// TargetWorkloadSeconds is the workload a zone should carry: a district
-	// gets round(workload/target) zones, at least one.
+	// TargetWorkloadSeconds is the workload a zone should carry, where the
+	// balance across areas allows (see Partition).
 	TargetWorkloadSeconds float64
-	// BalanceRatio is the max/min zone workload within a district that
+	// BalanceRatio is the max/min zone workload over all zones that
 	// balancing aims at; 0 means 1.2.
 	BalanceRatio float64
-	// MinCompactness is the compactness every zone should reach: a district
-	// whose zones miss it, or BalanceRatio, is tried with up to three more
-	// zones, and the best partition is kept; 0 means 0.45.
+	// MinCompactness is the compactness every zone should reach: of the
+	// numbers of zones the balance allows an area and a few seedings
+	// each, the partition that misses it and the balance least is kept;
+	// 0 means 0.45.
 	MinCompactness float64
 	// Seed seeds the choice of zone seeds.
 	Seed uint64
@@ -64,7 +68,9 @@ type ZoningOptions struct {
 // Partition divides each district's area into zones balanced by workload
 // and compact: every cell of an area lands in exactly one zone, zones
 // never cross areas, and every zone is connected (unless its district is
-// not: an exclave with no other zone in it stays with its zone).
+// not: an exclave with no other zone in it stays with its zone). Balance
+// holds over all zones of all areas: one band of zone workloads is chosen
+// for the city (see zoneBands) and gives each area its number of zones.
 //
 // It is a location–allocation heuristic for territory design in the
 // manner of Hess et al., "Nonpartisan political redistricting by
@@ -81,7 +87,8 @@ type ZoningOptions struct {
 // repaired by giving each stray piece to the neighbouring zone it borders
 // most, and boundary moves then restore the balance and smooth the
 // boundaries, each keeping the donor connected (Ricca & Simeone, "Local
-// search algorithms for political districting", EJOR 189(3), 2008).
+// search algorithms for political districting", EJOR 189(3), 2008); a
+// last max–min local search raises the least compact zone.
 func Partition(areas []DistrictArea, loads []CellLoad, opts ZoningOptions) ([]Zone, error) {
 	if !(opts.TargetWorkloadSeconds > 0) || math.IsInf(opts.TargetWorkloadSeconds, 0) {
 		return nil, fmt.Errorf("%w: zone target workload %v s must be positive", ErrInvalid, opts.TargetWorkloadSeconds)
@@ -99,12 +106,11 @@ func Partition(areas []DistrictArea, loads []CellLoad, opts ZoningOptions) ([]Zo
 		}
 		load[l.Cell] = l
 	}
-	opts.TargetWorkloadSeconds = commonTarget(areas, load, opts.TargetWorkloadSeconds)
+	bands := zoneBands(areaLoads(areas, load), opts.TargetWorkloadSeconds, opts.BalanceRatio)
 	seen := map[h3cell.Cell]string{}
 	res := -1
-	rng := rand.New(rand.NewPCG(opts.Seed, 0x7a6f6e65))
-	var zones []Zone
-	for _, a := range areas {
+	terrains := make([]*terrain, len(areas))
+	for ai, a := range areas {
 		for _, c := range a.Cells {
 			if !c.IsValid() {
 				return nil, fmt.Errorf("%w: district %q: invalid cell %v", ErrInvalid, a.District, c)
@@ -127,10 +133,27 @@ func Partition(areas []DistrictArea, loads []CellLoad, opts ZoningOptions) ([]Zo
 		if err != nil {
 			return nil, err
 		}
-		zs, err := t.partition(opts, rng)
-		if err != nil {
-			return nil, err
+		terrains[ai] = t
+	}
+	// Areas are zoned in parallel, each with its own random stream.
+	byArea := make([][]Zone, len(areas))
+	var g errgroup.Group
+	g.SetLimit(runtime.GOMAXPROCS(0))
+	for ai, t := range terrains {
+		if t == nil {
+			continue
 		}
+		g.Go(func() error {
+			zs, err := t.partition(opts, bands[ai], rand.New(rand.NewPCG(opts.Seed, 0x7a6f6e65+uint64(ai))))
+			byArea[ai] = zs
+			return err
+		})
+	}
+	if err := g.Wait(); err != nil {
+		return nil, err
+	}
+	var zones []Zone
+	for _, zs := range byArea {
 		zones = append(zones, zs...)
 	}
 	for i := range zones {
@@ -150,42 +173,101 @@ func Partition(areas []DistrictArea, loads []CellLoad, opts ZoningOptions) ([]Zo
 	return zones, nil
 }
 
-// commonTarget returns the zone workload, within 0.6–1.25 times target,
-// at which round(district workload / it) zones per district come out most
-// alike across districts, so that zones balance across district lines as
-// well as within them.
-func commonTarget(areas []DistrictArea, load map[h3cell.Cell]CellLoad, target float64) float64 {
-	var ls []float64
-	for _, a := range areas {
-		s := 0.0
+// areaLoads returns the workload of each area.
+func areaLoads(areas []DistrictArea, load map[h3cell.Cell]CellLoad) []float64 {
+	ws := make([]float64, len(areas))
+	for i, a := range areas {
 		for _, c := range a.Cells {
-			s += load[c].WorkloadSeconds
-		}
-		if s > 0 {
-			ls = append(ls, s)
+			ws[i] += load[c].WorkloadSeconds
 		}
 	}
-	if len(ls) < 2 {
-		return target
-	}
-	best, bestRatio := target, math.Inf(1)
-	for f := 1.0; f >= 0.6-1e-9; f -= 0.01 {
-		for _, g := range []float64{f, 2 - f} {
-			if g > 1.25 {
-				continue
-			}
-			tt := target * g
-			lo, hi := math.Inf(1), 0.0
-			for _, l := range ls {
-				z := l / max(1, math.Round(l/tt))
-				lo, hi = min(lo, z), max(hi, z)
-			}
-			if r := hi / lo; r < bestRatio-1e-3 {
-				best, bestRatio = tt, r
-			}
+	return ws
+}
+
+// band is the range of workload every zone of an area should carry, and
+// the numbers of zones that can: lo·k ≤ workload ≤ hi·k.
+type band struct {
+	lo, hi     float64
+	kMin, kMax int
+}
+
+// zoneBands chooses one workload band [a, ratio·a] for the zones of every
+// area, so that zones balance across district lines as well as within
+// them, and each area's numbers of zones: an area of workload W can be cut
+// into k zones of the band when k·a ≤ W ≤ k·ratio·a. Among the a for
+// which every loaded area has such a k, it takes the one whose areas'
+// mean zone workloads W/k sit deepest inside the band (the margin left
+// for whole cells), with a small preference for a near target. When no a
+// fits at ratio, the ratio is widened by 5% at a time up to twice itself;
+// failing that each area gets round(W/target) zones and a band of ratio
+// about its own mean (balance within districts only).
+func zoneBands(ws []float64, target, ratio float64) []band {
+	var loaded []float64
+	for _, w := range ws {
+		if w > 0 {
+			loaded = append(loaded, w)
 		}
 	}
-	return best
+	out := make([]band, len(ws))
+	for r := ratio; r <= 2*ratio+1e-9; r *= 1.05 {
+		a, ok := bestBand(loaded, target, r)
+		if !ok {
+			continue
+		}
+		for i, w := range ws {
+			out[i] = band{lo: a, hi: r * a, kMin: max(1, int(math.Ceil(w/(r*a)-1e-9))), kMax: max(1, int(math.Floor(w/a+1e-9)))}
+		}
+		return out
+	}
+	for i, w := range ws {
+		k := max(1, int(math.Round(w/target)))
+		m := w / float64(k)
+		out[i] = band{lo: m / math.Sqrt(ratio), hi: m * math.Sqrt(ratio), kMin: k, kMax: k}
+	}
+	return out
+}
+
+// bestBand searches the band's lower bound a on a 0.5% grid from a
+// sixteenth of target to target (and no higher than the lightest area's
+// workload allows).
+func bestBand(ws []float64, target, ratio float64) (float64, bool) {
+	if len(ws) == 0 {
+		return target / math.Sqrt(ratio), true
+	}
+	best, bestScore, found := 0.0, math.Inf(-1), false
+	for a := target / 16; a <= target; a *= 1.005 {
+		margin := math.Inf(1)
+		for _, w := range ws {
+			m, ok := bestMean(w, a, ratio)
+			if !ok {
+				margin = math.Inf(-1)
+				break
+			}
+			margin = min(margin, min(m/a, ratio*a/m)-1)
+		}
+		if margin < 0 {
+			continue
+		}
+		score := min(margin, 0.04) - 0.1*math.Abs(math.Log(a*math.Sqrt(ratio)/target))
+		if score > bestScore {
+			best, bestScore, found = a, score, true
+		}
+	}
+	return best, found
+}
+
+// bestMean returns the mean zone workload W/k, over the k that fit W in
+// the band [a, ratio·a], that lies deepest inside it.
+func bestMean(w, a, ratio float64) (float64, bool) {
+	kLo, kHi := int(math.Ceil(w/(ratio*a)-1e-9)), int(math.Floor(w/a+1e-9))
+	best, bestM := math.Inf(-1), 0.0
+	for k := max(1, kLo); k <= kHi; k++ {
+		m := w / float64(k)
+		if s := min(m/a, ratio*a/m); s > best {
+			best, bestM = s, m
+		}
+	}
+	return bestM, best > 0
 }
 
 // terrain is one district's cells, indexed densely, in a local plane.
@@ -250,36 +332,63 @@ func (t *terrain) total() float64 {
 	return s
 }
 
-// quality scores a partition: the worse of its balance and compactness
-// shortfalls against the targets, 0 when both are met.
+// quality scores a partition: how far its zones' workloads leave the
+// band, and its least compact zone.
 type quality struct {
-	ratio, minCompact float64
+	outside, minCompact float64
 }
 
+// shortfall weighs leaving the band a hundred times a compactness shortfall:
+// balance is the harder requirement.
 func (q quality) shortfall(o ZoningOptions) float64 {
-	return max(0, q.ratio/o.BalanceRatio-1) + max(0, o.MinCompactness-q.minCompact)
+	return 100*q.outside + max(0, o.MinCompactness-q.minCompact)
 }
 
-// partition tries k zones and, while the targets are missed, up to three
-// more, keeping the best.
-func (t *terrain) partition(o ZoningOptions, rng *rand.Rand) ([]Zone, error) {
-	total := t.total()
+// outside measures how far workloads leave the band [lo, hi]: the
+// heaviest's excess over hi plus the lightest's shortfall under lo, each
+// relative; 0 when every load is inside.
+func (b band) outside(loads []float64) float64 {
+	lo, hi := slices.Min(loads), slices.Max(loads)
+	return max(0, hi/b.hi-1) + max(0, 1-lo/b.lo)
+}
+
+// partition tries up to three numbers of zones the band allows, a few
+// seedings each, and keeps the partition of least shortfall: band and
+// compactness.
+func (t *terrain) partition(o ZoningOptions, b band, rng *rand.Rand) ([]Zone, error) {
 	loaded := 0
 	for _, w := range t.w {
 		if w > 0 {
 			loaded++
 		}
 	}
-	k := max(1, int(math.Round(total/o.TargetWorkloadSeconds)))
-	k = min(k, max(1, loaded), len(t.cells))
+	limit := min(max(1, loaded), len(t.cells))
+	kMin, kMax := min(b.kMin, limit), min(b.kMax, limit)
+	// At most three counts, those whose mean zone workload lies deepest
+	// inside the band first.
+	total := t.total()
+	var counts []int
+	for kk := kMin; kk <= kMax; kk++ {
+		counts = append(counts, kk)
+	}
+	depth := func(kk int) float64 {
+		m := total / float64(kk)
+		return min(m/b.lo, b.hi/max(m, 1e-9))
+	}
+	slices.SortStableFunc(counts, func(x, y int) int { return cmp.Compare(depth(y), depth(x)) })
+	counts = counts[:min(len(counts), 3)]
 	var best []int
 	bestK, bestShort := 0, math.Inf(1)
-	for kk := k; kk <= min(k+3, max(1, loaded), len(t.cells)) && bestShort > 0; kk++ {
+	for _, kk := range counts {
+		if bestShort <= 0 {
+			break
+		}
 		// A few seedings per count: the allocation depends on its seeds.
-		for range 3 {
-			zone := t.allocate(kk, o, rng)
-			q := t.quality(zone, kk)
-			s := q.shortfall(o)
+		for try := range 6 {
+			// Seeds alternately from workload alone (an empty hinterland
+			// then joins one zone) and from workload and area.
+			zone := t.allocate(kk, b, try%2 == 1, rng)
+			s := t.quality(zone, kk, b).shortfall(o)
 			if best == nil || s < bestShort-1e-9 {
 				best, bestK, bestShort = zone, kk, s
 			}
@@ -291,28 +400,20 @@ func (t *terrain) partition(o ZoningOptions, rng *rand.Rand) ([]Zone, error) {
 	return t.zones(best, bestK), nil
 }
 
-// quality measures balance and the point-mass compactness of a zoning.
-func (t *terrain) quality(zone []int, k int) quality {
+// quality measures the band fit and the compactness of a zoning.
+func (t *terrain) quality(zone []int, k int, b band) quality {
 	loads := make([]float64, k)
 	for i, z := range zone {
 		loads[z] += t.w[i]
 	}
-	q := quality{ratio: 1, minCompact: math.Inf(1)}
-	lo, hi := slices.Min(loads), slices.Max(loads)
+	q := quality{minCompact: math.Inf(1)}
 	if k > 1 {
-		if lo <= 0 {
-			q.ratio = math.Inf(1)
-			if hi <= 0 {
-				q.ratio = 1
-			}
-		} else {
-			q.ratio = hi / lo
-		}
+		q.outside = b.outside(loads)
 	}
 	for _, z := range t.zones(zone, k) {
 		mp, err := h3cell.CellsToMultiPolygon(z.Cells)
 		if err != nil {
-			return quality{ratio: math.Inf(1)}
+			return quality{outside: math.Inf(1)}
 		}
 		q.minCompact = min(q.minCompact, Compactness(mp))
 	}
@@ -334,29 +435,34 @@ func (t *terrain) cellArea() float64 {
 
 // allocate zones the terrain into k zones (see Partition) and returns
 // each cell's zone.
-func (t *terrain) allocate(k int, o ZoningOptions, rng *rand.Rand) []int {
+func (t *terrain) allocate(k int, b band, byArea bool, rng *rand.Rand) []int {
 	n := len(t.cells)
 	zone := make([]int, n)
 	if k <= 1 {
 		return zone
 	}
-	cx, cy := t.seeds(k, rng)
+	cx, cy := t.seeds(k, byArea, rng)
 	wt := make([]float64, k)
 	total := t.total()
 	target := total / float64(k)
 	// The weights move in units of a zone's squared radius.
 	scale := t.cellArea() * float64(n) / float64(k) / math.Pi
 	loads := make([]float64, k)
+	// The power weights aim a little inside the band, so that the boundary
+	// moves have room.
+	inner := band{lo: b.lo * 1.01, hi: b.hi / 1.01}
+	if inner.lo > inner.hi {
+		inner = b
+	}
 	for outer := range 30 {
 		step := 0.5 * scale
-		for inner := range 80 {
+		for it := range 80 {
 			t.assign(zone, cx, cy, wt)
 			clear(loads)
 			for i, z := range zone {
 				loads[z] += t.w[i]
 			}
-			lo, hi := slices.Min(loads), slices.Max(loads)
-			if lo > 0 && hi/lo <= o.BalanceRatio*0.97 {
+			if inner.outside(loads) == 0 {
 				break
 			}
 			for z := range k {
@@ -364,7 +470,7 @@ func (t *terrain) allocate(k int, o ZoningOptions, rng *rand.Rand) []int {
 				// with no workload yet grows steadily.
 				wt[z] += step * max(-1, min(1, (target-loads[z])/target))
 			}
-			if inner%10 == 9 {
+			if it%10 == 9 {
 				step *= 0.7
 			}
 		}
@@ -389,10 +495,11 @@ func (t *terrain) allocate(k int, o ZoningOptions, rng *rand.Rand) []int {
 	}
 	t.assign(zone, cx, cy, wt)
 	t.repair(zone, k)
-	t.balance(zone, k, o.BalanceRatio)
-	t.smooth(zone, k, o.BalanceRatio)
-	t.trim(zone, k, o.BalanceRatio)
-	t.smooth(zone, k, o.BalanceRatio)
+	t.balance(zone, k, b)
+	t.smooth(zone, k, b)
+	t.trim(zone, k, b)
+	t.smooth(zone, k, b)
+	t.compact(zone, k, b)
 	return zone
 }
 
@@ -412,12 +519,21 @@ func (t *terrain) assign(zone []int, cx, cy, wt []float64) {
 
 // seeds picks k centres: the heaviest cell first, then k-means++ style
 // (Arthur & Vassilvitskii, SODA 2007) with probability proportional to
-// workload (plus a little area, so empty land can seed) × squared distance
-// to the nearest centre.
-func (t *terrain) seeds(k int, rng *rand.Rand) ([]float64, []float64) {
+// workload (plus, byArea, a little area, so empty land can seed) ×
+// squared distance to the nearest centre.
+func (t *terrain) seeds(k int, byArea bool, rng *rand.Rand) ([]float64, []float64) {
 	n := len(t.cells)
-	eps := 0.02 * t.total() / float64(n)
-	if eps == 0 {
+	loaded := 0
+	for _, w := range t.w {
+		if w > 0 {
+			loaded++
+		}
+	}
+	eps := 0.0
+	if byArea || loaded < k {
+		eps = 0.02 * t.total() / float64(n)
+	}
+	if eps == 0 && loaded < k {
 		eps = 1
 	}
 	first := 0
@@ -588,12 +704,12 @@ func (t *terrain) centroids(zone []int, k int) (cx, cy, cnt []float64) {
 }
 
 // balance moves loaded boundary cells from heavier to lighter neighbouring
-// zones while the max/min workload exceeds ratio. A move must lower the
+// zones while a zone's workload lies outside the band. A move must lower the
 // sum of squared workloads (the receiver ends lighter than the donor
 // was), keep the donor connected, and among such moves out of the
 // heaviest or into the lightest zone, the one that adds least to the
 // moments of inertia is made.
-func (t *terrain) balance(zone []int, k int, ratio float64) {
+func (t *terrain) balance(zone []int, k int, b band) {
 	loads := make([]float64, k)
 	for i, z := range zone {
 		loads[z] += t.w[i]
@@ -602,10 +718,10 @@ func (t *terrain) balance(zone []int, k int, ratio float64) {
 	stamp := 0
 	var cands []move
 	for range 20 * len(zone) {
-		lo, hi := slices.Min(loads), slices.Max(loads)
-		if lo > 0 && hi/lo <= ratio {
+		if b.outside(loads) == 0 {
 			return
 		}
+		lo, hi := slices.Min(loads), slices.Max(loads)
 		hz, lz := slices.Index(loads, hi), slices.Index(loads, lo)
 		cx, cy, _ := t.centroids(zone, k)
 		cands = cands[:0]
@@ -649,19 +765,12 @@ func (t *terrain) balance(zone []int, k int, ratio float64) {
 
 // smooth moves boundary cells to the neighbouring zone whose centre is
 // nearer, lowering the sum of moments of inertia, as long as the
-// workload ratio stays within ratio (or does not grow) and the donor stays
-// connected: it trims the tendrils balancing and repair leave.
-func (t *terrain) smooth(zone []int, k int, ratio float64) {
+// workloads stay inside the band (or leave it no further) and the donor
+// stays connected: it trims the tendrils balancing and repair leave.
+func (t *terrain) smooth(zone []int, k int, b band) {
 	loads := make([]float64, k)
 	for i, z := range zone {
 		loads[z] += t.w[i]
-	}
-	ratioOf := func() float64 {
-		lo, hi := slices.Min(loads), slices.Max(loads)
-		if lo <= 0 {
-			return math.Inf(1)
-		}
-		return hi / lo
 	}
 	mark := make([]int, len(zone))
 	stamp := 0
@@ -691,12 +800,12 @@ func (t *terrain) smooth(zone []int, k int, ratio float64) {
 			if best < 0 {
 				continue
 			}
-			before := ratioOf()
+			before := b.outside(loads)
 			loads[from] -= t.w[i]
 			loads[best] += t.w[i]
-			after := ratioOf()
+			after := b.outside(loads)
 			stamp++
-			if (after > ratio && after > before) || !t.staysConnected(zone, from, i, mark, stamp) {
+			if (after > 0 && after > before) || !t.staysConnected(zone, from, i, mark, stamp) {
 				loads[from] += t.w[i]
 				loads[best] -= t.w[i]
 				continue
@@ -720,10 +829,10 @@ func (t *terrain) smooth(zone []int, k int, ratio float64) {
 // trim moves corridors: a cell whose loss would cut its zone in pieces
 // moves together with the pieces that carry no workload (an empty
 // hinterland reached through a corridor) to a neighbouring zone, when that
-// lowers the zones' summed moments of inertia and keeps the workload
-// ratio within ratio (or does not raise it). Both zones stay connected:
+// lowers the zones' summed moments of inertia and keeps the workloads
+// inside the band (or takes them no further out). Both zones stay connected:
 // the pieces hang on the moved cell.
-func (t *terrain) trim(zone []int, k int, ratio float64) {
+func (t *terrain) trim(zone []int, k int, b band) {
 	cnt, sx, sy := make([]float64, k), make([]float64, k), make([]float64, k)
 	loads := make([]float64, k)
 	for i, z := range zone {
@@ -731,13 +840,6 @@ func (t *terrain) trim(zone []int, k int, ratio float64) {
 		sx[z] += t.x[i]
 		sy[z] += t.y[i]
 		loads[z] += t.w[i]
-	}
-	ratioOf := func() float64 {
-		lo, hi := slices.Min(loads), slices.Max(loads)
-		if lo <= 0 {
-			return math.Inf(1)
-		}
-		return hi / lo
 	}
 	mark := make([]int, len(zone))
 	stamp := 0
@@ -803,10 +905,10 @@ func (t *terrain) trim(zone []int, k int, ratio float64) {
 			if best < 0 {
 				continue
 			}
-			before := ratioOf()
+			before := b.outside(loads)
 			loads[from] -= t.w[i]
 			loads[best] += t.w[i]
-			if after := ratioOf(); after > ratio && after > before {
+			if after := b.outside(loads); after > 0 && after > before {
 				loads[from] += t.w[i]
 				loads[best] -= t.w[i]
 				continue
@@ -821,6 +923,102 @@ func (t *terrain) trim(zone []int, k int, ratio float64) {
 			sy[from] -= y
 			sy[best] += y
 			moved = true
+		}
+		if !moved {
+			return
+		}
+	}
+}
+
+// hexCompactness is the compactness of one regular hexagon, which a cell
+// stands for in a zone's moments.
+const hexCompactness = 0.9924
+
+// zoneMoments are a zone's cell count and the sums of its cells' centres
+// and squared distances from the origin, which give its moment of
+// inertia: each cell a hexagon of area a about its centre.
+type zoneMoments struct{ n, sx, sy, sq float64 }
+
+func (m zoneMoments) with(x, y, sign float64) zoneMoments {
+	return zoneMoments{m.n + sign, m.sx + sign*x, m.sy + sign*y, m.sq + sign*(x*x+y*y)}
+}
+
+// compactness is A²/(2πJ) with J the cells' own moments plus their
+// centres' spread about the zone's centroid.
+func (m zoneMoments) compactness(a float64) float64 {
+	if m.n <= 0 {
+		return 0
+	}
+	spread := max(0, m.sq-(m.sx*m.sx+m.sy*m.sy)/m.n)
+	j := a*spread + m.n*a*a/(2*math.Pi*hexCompactness)
+	return (m.n * a) * (m.n * a) / (2 * math.Pi * j)
+}
+
+// compact raises the least compact zone's compactness by boundary moves
+// (a max–min local search): a cell of the zone goes to a neighbouring
+// zone, or a neighbouring zone's cell comes to it, when the less compact
+// of the two zones ends more compact than the less compact was, both
+// stay connected, and the workloads stay inside the band (or go no
+// further out). It stops when the least compact zone has no such move or
+// reaches 0.55.
+func (t *terrain) compact(zone []int, k int, b band) {
+	a := t.cellArea()
+	m := make([]zoneMoments, k)
+	loads := make([]float64, k)
+	for i, z := range zone {
+		m[z] = m[z].with(t.x[i], t.y[i], 1)
+		loads[z] += t.w[i]
+	}
+	c := make([]float64, k)
+	for z := range k {
+		c[z] = m[z].compactness(a)
+	}
+	mark := make([]int, len(zone))
+	stamp := 0
+	var cands []move
+	for range len(zone) {
+		worst := 0
+		for z := range k {
+			if c[z] < c[worst] {
+				worst = z
+			}
+		}
+		if c[worst] >= 0.55 {
+			return
+		}
+		cands = cands[:0]
+		for i, from := range zone {
+			for _, j := range t.adj[i] {
+				to := zone[j]
+				if to == from || (from != worst && to != worst) || m[from].n <= 1 {
+					continue
+				}
+				cf, ct := m[from].with(t.x[i], t.y[i], -1).compactness(a), m[to].with(t.x[i], t.y[i], 1).compactness(a)
+				if gain := min(cf, ct) - min(c[from], c[to]); gain > 1e-6 {
+					cands = append(cands, move{i, to, -gain})
+				}
+			}
+		}
+		slices.SortFunc(cands, func(x, y move) int {
+			return cmp.Or(cmp.Compare(x.score, y.score), cmp.Compare(x.cell, y.cell), cmp.Compare(x.to, y.to))
+		})
+		moved := false
+		for _, mv := range cands {
+			i, from, to := mv.cell, zone[mv.cell], mv.to
+			before := b.outside(loads)
+			loads[from] -= t.w[i]
+			loads[to] += t.w[i]
+			stamp++
+			if after := b.outside(loads); (after > 0 && after > before) || !t.staysConnected(zone, from, i, mark, stamp) {
+				loads[from] += t.w[i]
+				loads[to] -= t.w[i]
+				continue
+			}
+			zone[i] = to
+			m[from], m[to] = m[from].with(t.x[i], t.y[i], -1), m[to].with(t.x[i], t.y[i], 1)
+			c[from], c[to] = m[from].compactness(a), m[to].compactness(a)
+			moved = true
+			break
 		}
 		if !moved {
 			return

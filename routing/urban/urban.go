@@ -56,13 +56,17 @@ type Options struct {
 	// Resolution is the H3 resolution of the zone cells; 0 means 8
 	// (about 0.7 km² a cell).
 	Resolution int
-	// TargetZoneSeconds is the workload of a zone; 0 means 24 vehicle-hours.
+	// TargetZoneSeconds is the workload a zone aims at and that of a
+	// routing task of the pooled plan; 0 means 12 vehicle-hours. Zones
+	// come out smaller where balance across districts needs it (a small
+	// district sets the band), and a centre's zones are then swept into
+	// tasks of about this workload.
 	TargetZoneSeconds float64
 	// StopSeconds is the driving time per parcel counted in a cell's
 	// workload on top of its service time; 0 means 120.
 	StopSeconds float64
-	// BalanceRatio is the max/min zone workload within a district that
-	// zoning aims at; 0 means 1.2.
+	// BalanceRatio is the max/min zone workload over all zones (across
+	// districts) that zoning aims at; 0 means 1.2.
 	BalanceRatio float64
 	// BulkyMinKg is the payload from which a vehicle type carries bulky
 	// parcels; 0 means 500 kg (vans and trucks, not tricycles).
@@ -81,10 +85,12 @@ type Options struct {
 	UnassignedPenaltyYuan float64
 	// ExactShapleyCarriers is the largest number of carriers for which the
 	// Shapley value is computed exactly over all coalitions (and the core
-	// checked); beyond it, ShapleySamples random orders are sampled. 0
-	// means 6.
+	// checked); beyond it, it is estimated from ShapleySamples coalitions
+	// per carrier and coalition size. 0 means 6.
 	ExactShapleyCarriers int
-	// ShapleySamples is the number of sampled carrier orders; 0 means 10.
+	// ShapleySamples is the number of coalitions sampled per carrier and
+	// size of the coalition it joins (stratified sampling); 0 means 2, and
+	// at least 2 give a standard error.
 	ShapleySamples int
 	// MaxRouteHours limits every route, reloads included, to a driver's
 	// shift, in both plans; 0 means 10 hours. The vehicle model has no
@@ -92,8 +98,11 @@ type Options struct {
 	MaxRouteHours float64
 	// CoalitionEffort is the fraction of the plan budget spent on each
 	// coalition's pooled plan, which starts from the grand coalition's
-	// routes; 0 means 0.05 (one iteration per parcel by default).
+	// routes restricted to its parcels; 0 means local search on that start
+	// alone (no ruin and recreate).
 	CoalitionEffort float64
+	// polishCoalitions is set when CoalitionEffort is 0.
+	polishCoalitions bool
 	// Travel builds travel matrices; nil means geo.GreatCircle with every
 	// point in the urban core class. TravelSpeedKmh is the speed Travel's
 	// durations assume, which vehicle speeds are scaled against; 0 means
@@ -153,12 +162,13 @@ func (o Options) withDefaults() (Options, error) {
 		}
 		return nil
 	}
+	o.polishCoalitions = o.CoalitionEffort == 0
 	for _, d := range []struct {
 		x    *float64
 		v    float64
 		name string
 	}{
-		{&o.TargetZoneSeconds, 24 * 3600, "target zone seconds"},
+		{&o.TargetZoneSeconds, 12 * 3600, "target zone seconds"},
 		{&o.StopSeconds, 120, "stop seconds"},
 		{&o.BalanceRatio, 1.2, "balance ratio"},
 		{&o.MaxRouteHours, 10, "max route hours"},
@@ -180,7 +190,7 @@ func (o Options) withDefaults() (Options, error) {
 		return o, fmt.Errorf("%w: exact Shapley over %d carriers is 2^%d coalition plans; at most 20", ErrInvalid, o.ExactShapleyCarriers, o.ExactShapleyCarriers)
 	}
 	if o.ShapleySamples == 0 {
-		o.ShapleySamples = 10
+		o.ShapleySamples = 2
 	}
 	if o.CO2KgPerKm == nil {
 		o.CO2KgPerKm = DefaultCO2()
@@ -224,8 +234,11 @@ type Route struct {
 	LoadKg       float64     `json:"load_kg"`
 	Stops        []Stop      `json:"stops"`
 	Path         []orb.Point `json:"path"` // depot, stops (and reloads), depot
-	// seq is the visiting order: parcel indexes, -1 for a reload.
-	seq []int
+	// seq is the visiting order: parcel indexes, -1 for a reload; task
+	// the name of the routing task that planned it (warm starts match on
+	// it).
+	seq  []int
+	task string
 }
 
 // Stop is one delivery of a route.
@@ -295,7 +308,7 @@ type CoreViolation struct {
 // Cut names a plan whose routing searches the budget or the deadline
 // stopped before their iterations were done.
 type Cut struct {
-	Plan  string   `json:"plan"` // "pooled", "separate" or "coalition A+B"
+	Plan  string   `json:"plan"` // "pooled", "separate", "coalition A+B" or "coalitions" (plans not made: proportional rule)
 	Tasks []string `json:"tasks"`
 }
 
