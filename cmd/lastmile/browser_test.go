@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"math"
 	"net/http"
 	"net/http/httptest"
 	"net/http/httputil"
@@ -13,6 +14,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strconv"
 	"strings"
 	"sync"
@@ -24,6 +26,9 @@ import (
 	"github.com/chromedp/cdproto/runtime"
 	"github.com/chromedp/chromedp"
 	"github.com/chromedp/chromedp/kb"
+	"github.com/paulmach/orb"
+
+	"github.com/lastmile-dev/lastmile/geo"
 )
 
 // TestBrowserWorkspace drives the web app in a real headless chromium:
@@ -212,6 +217,9 @@ func TestBrowserWorkspace(t *testing.T) {
 			}
 		}
 	}
+	if !regexp.MustCompile(`compactness 0\.\d\d`).MatchString(keyTexts[0]) {
+		t.Errorf("the first zone says %q, want the report's compactness as a number", keyTexts[0])
+	}
 	if keyTexts[2] == keyTexts[3] || !strings.HasPrefix(keyTexts[3], fmt.Sprintf("%d of ", counts.Zones+counts.Routes+2)) {
 		t.Errorf("N after S says %q (after %q), want the second stop", keyTexts[3], keyTexts[2])
 	}
@@ -324,6 +332,18 @@ func TestBrowserWorkspace(t *testing.T) {
 		chromedp.Poll(`document.querySelector('#upload-status').textContent.startsWith('Read 40 parcels')`, nil, chromedp.WithPollingTimeout(10*time.Second)),
 		chromedp.Text(`#upload-status`, &uploaded),
 	)
+	// Baidu's BD-09 converts as the server's geo package does, within a
+	// metre (1e-5 degrees).
+	var bd []float64
+	run("convert BD-09",
+		chromedp.SetValue(`#datum`, "bd09"),
+		chromedp.Evaluate(`window.lastmile.toWGS84([106.5565, 29.5630])`, &bd),
+		chromedp.SetValue(`#datum`, "gcj02"),
+	)
+	if want, err := geo.ToWGS84(orb.Point{106.5565, 29.5630}, geo.BD09); err != nil || len(bd) != 2 ||
+		math.Abs(bd[0]-want[0]) > 1e-5 || math.Abs(bd[1]-want[1]) > 1e-5 {
+		t.Errorf("BD-09 (106.5565, 29.5630) in the browser = %v, want %v (%v)", bd, want, err)
+	}
 	for i, kind := range []string{"coverage", "sites", "allocation"} {
 		var sites, cells string
 		run("run "+kind+" on the upload",

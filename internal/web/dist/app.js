@@ -219,7 +219,7 @@ function addPlanLayers() {
     'circle-radius': 9, 'circle-color': 'rgba(0,0,0,0)', 'circle-stroke-color': '#E69F00', 'circle-stroke-width': 3 } });
 
   hover('zone-fill', (p) => `<b>Zone ${esc(p.id)}</b>${p.district ? ' · ' + districtLabel(p.district) : ''}<br>` +
-    `workload ${fmt(p.workload_hours, 1)} h · ${p.parcels ?? '?'} parcels<br>compactness ${fmt(p.compactness, 2)} (Polsby–Popper)`);
+    `workload ${fmt(p.workload_hours, 1)} h · ${p.parcels ?? '?'} parcels<br>compactness ${fmt(p.compactness, 2)} (1 for a disc)`);
   const routeText = (p) => `<b>${esc(p.vehicle)}</b> ${esc(p.type || '')} ${esc(p.group || '')}<br>` +
     `${fmt(p.km, 1)} km · ${fmt(p.hours ?? (p.end - p.start) / 3600, 2)} h · ${p.cost_yuan !== undefined ? '¥' + fmt(p.cost_yuan, 0) + ' · ' : ''}${p.stops} stops` +
     (p.day !== undefined ? `<br>day ${p.day} · echelon ${p.echelon}${p.cold_chain ? ' · cold chain' : ''} · ${esc(p.start_clock)}–${esc(p.end_clock)}` : '');
@@ -619,7 +619,7 @@ async function showPlan(plan) {
       p.parcels = z.parcels; p.district = z.district;
       p.workload_hours = (z.workload_seconds || 0) / 3600;
       p._norm = (z.workload_seconds || 0) / maxWork;
-      p.compactness = polsbyPopper(f.geometry);
+      p.compactness = z.compactness; // moment of inertia, A²/(2πJ), as the report gives it
       planFeats.push(f);
     } else if (p.layer === 'route') {
       p._colour = colourOf(p.vehicle);
@@ -733,27 +733,6 @@ function featuresFromReport(kind, r) {
   }
   for (const [id, p] of depots) features.push({ type: 'Feature', geometry: { type: 'Point', coordinates: p }, properties: { layer: 'depot', id } });
   return { type: 'FeatureCollection', features };
-}
-
-// polsbyPopper is 4πA/P² of a zone's outline in a local projection: 1 for
-// a disc, near 0 for a thin or ragged zone.
-function polsbyPopper(g) {
-  if (!g) return NaN;
-  const polys = g.type === 'Polygon' ? [g.coordinates] : g.type === 'MultiPolygon' ? g.coordinates : [];
-  let area = 0, perim = 0;
-  for (const poly of polys) {
-    poly.forEach((ring, i) => {
-      const k = Math.cos(ring[0][1] * Math.PI / 180) * 111320, m = 110540;
-      let a = 0;
-      for (let j = 0; j + 1 < ring.length; j++) {
-        const [x1, y1] = [ring[j][0] * k, ring[j][1] * m], [x2, y2] = [ring[j + 1][0] * k, ring[j + 1][1] * m];
-        a += x1 * y2 - x2 * y1;
-        perim += Math.hypot(x2 - x1, y2 - y1);
-      }
-      area += (i === 0 ? 1 : -1) * Math.abs(a) / 2;
-    });
-  }
-  return perim > 0 ? 4 * Math.PI * area / (perim * perim) : NaN;
 }
 
 // estimateArrivals gives urban stops, whose report has no clock, an
@@ -1003,8 +982,19 @@ function gcjOffset(lon, lat) {
   return [dLon, dLat];
 }
 
+// gcjFromBD09 undoes Baidu's BD-09 offset, which lies on top of GCJ-02
+// (the closed form, within about a metre; geo.GCJ02FromBD09 refines it).
+function gcjFromBD09([lon, lat]) {
+  const k = Math.PI * 3000 / 180, x = lon - 0.0065, y = lat - 0.006;
+  const z = Math.sqrt(x * x + y * y) - 0.00002 * Math.sin(y * k);
+  const t = Math.atan2(y, x) - 0.000003 * Math.cos(x * k);
+  return [z * Math.cos(t), z * Math.sin(t)];
+}
+
 function toWGS84(pt) {
-  if ($('#datum').value !== 'gcj02') return pt;
+  const datum = $('#datum').value;
+  if (datum === 'wgs84') return pt;
+  if (datum === 'bd09') pt = gcjFromBD09(pt);
   let [x, y] = pt;
   for (let i = 0; i < 5; i++) {
     const [dx, dy] = gcjOffset(x, y);
@@ -1051,7 +1041,7 @@ async function onUpload() {
       ...(state.uploads.facilities || []).map((p) => ({ type: 'Feature', geometry: { type: 'Point', coordinates: p.location }, properties: { role: 'existing', id: p.id } }))];
     setSource('sites', { type: 'FeatureCollection', features: pts });
     if (pts.length) fitTo({ features: pts });
-    $('#upload-status').textContent = msg.length ? 'Read ' + msg.join(' and ') + ` (${$('#datum').value === 'gcj02' ? 'converted from GCJ-02' : 'WGS-84'}). Coverage, sites and allocation use them.` : '';
+    $('#upload-status').textContent = msg.length ? 'Read ' + msg.join(' and ') + ` (${{ gcj02: 'converted from GCJ-02', bd09: 'converted from BD-09' }[$('#datum').value] || 'WGS-84'}). Coverage, sites and allocation use them.` : '';
   } catch (e) {
     $('#upload-status').textContent = 'Could not read the file: ' + e.message;
   }
@@ -1316,6 +1306,8 @@ async function main() {
     // drawPlan draws a FeatureCollection as a plan of the kind (the
     // benchmarks' synthetic days).
     drawPlan(fc, kind = 'urban') { return showPlan({ kind, fc, report: {} }); },
+    // toWGS84 converts a point in the chosen upload datum.
+    toWGS84,
     rendered(layer) { return map.getLayer(layer) ? map.queryRenderedFeatures({ layers: [layer] }).length : 0; },
     visibility(layer) { return map.getLayoutProperty(layer, 'visibility') || 'visible'; },
     // filteredRoutes counts the plan's routes that pass the rural filters.
