@@ -29,7 +29,8 @@ import (
 // happen there. On CVRPLIB X n101–200 at equal iterations (one thread
 // 400,000, two threads 200,000 each, seed 1), splitting alone gave a mean
 // gap of 0.40 %, splitting with every third epoch whole 0.30 %, one
-// thread 0.36 %.
+// thread 0.36 %. At equal time it falls short: two threads at 30 s are
+// behind one at 60 s (docs/benchmarks.md, "Threads").
 
 // minTeamRoutes is the fewest used routes per thread for decomposition.
 const minTeamRoutes = 3
@@ -60,8 +61,8 @@ type team struct {
 	group     []int32   // per vehicle: the thread that owns it this epoch
 	own       [][]bool  // per thread: its vehicles and tasks when split
 	ownTask   [][]bool
-	order     []int32   // scratch: routes by closeness to a seed
-	key       []int64   // scratch: their closeness
+	order     []int32 // scratch: routes by closeness to a seed
+	key       []int64 // scratch: their closeness
 }
 
 func newTeam(in *compiled, ss []*search) *team {
