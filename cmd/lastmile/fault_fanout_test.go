@@ -3,10 +3,7 @@ package main
 import (
 	"context"
 	"encoding/json"
-	"io"
-	"net/http"
 	"reflect"
-	"strings"
 	"testing"
 	"time"
 
@@ -23,21 +20,7 @@ func TestFaultUrbanFanOutWorkerKilled(t *testing.T) {
 	dsn := storetest.PostgresDSN(t)
 	a := startAPI(t, dsn)
 	first := startWorker(t, dsn, "--workers", "2", "--stale-after", "2s")
-	const body = `{"seed":5,"parcels":400,"carriers":3,"iterations":20}`
-	req, _ := http.NewRequest("POST", a.url+"/v1/plans/urban", strings.NewReader(body))
-	req.Header.Set("Authorization", "Bearer "+faultKey)
-	req.Header.Set("Content-Type", "application/json")
-	req.Header.Set("Prefer", "respond-async")
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	b, _ := io.ReadAll(resp.Body)
-	resp.Body.Close()
-	var j faultJob
-	if resp.StatusCode != http.StatusAccepted || json.Unmarshal(b, &j) != nil {
-		t.Fatalf("POST /v1/plans/urban async = %d %s", resp.StatusCode, b)
-	}
+	j := faultJob{ID: a.submitUrban(t, `{"seed":5,"parcels":400,"carriers":3,"iterations":20}`)}
 	ctx := context.Background()
 	var killed []string // children running when the worker died
 	for deadline := time.Now().Add(30 * time.Second); len(killed) == 0; time.Sleep(20 * time.Millisecond) {
