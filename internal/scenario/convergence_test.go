@@ -1,4 +1,4 @@
-package urban_test
+package scenario_test
 
 import (
 	"context"
@@ -11,10 +11,11 @@ import (
 
 // BenchmarkPooledConvergence plans the default day's pooled plan at the
 // default effort (20 iterations per parcel) and ten times longer, and
-// reports both costs, their gap and the seconds each took: the pooled
+// reports both costs (the cost game's: route costs plus the penalty of
+// undelivered parcels), their gap and the seconds each took: the pooled
 // cost should be within 2% of the longer run's. Run it alone:
 //
-//	go test ./routing/urban -run '^$' -bench PooledConvergence -benchtime 1x -timeout 30m
+//	go test ./internal/scenario -run '^$' -bench PooledConvergence -benchtime 1x -timeout 30m
 func BenchmarkPooledConvergence(b *testing.B) {
 	s, err := scenario.Generate(scenario.Chongqing(), scenario.Options{
 		Seed: 1, Kind: scenario.KindUrban, Parcels: scenario.DefaultParcels, Carriers: scenario.DefaultCarriers, CarrierStations: true,
@@ -30,11 +31,15 @@ func BenchmarkPooledConvergence(b *testing.B) {
 		var costs [2]float64
 		for k, iters := range []int{20, 200} {
 			start := time.Now()
-			cost, un, err := urban.PooledPlan(context.Background(), in, urban.Options{Seed: 1, IterationsPerParcel: iters, RespectDistricts: true})
+			day, err := urban.NewDay(in, urban.Options{Seed: 1, IterationsPerParcel: iters, RespectDistricts: true})
 			if err != nil {
 				b.Fatal(err)
 			}
-			costs[k] = cost + 30*float64(un)
+			pooled, err := day.PlanPart(context.Background(), day.Parts()[0], nil)
+			if err != nil {
+				b.Fatal(err)
+			}
+			costs[k] = pooled.CostYuan
 			b.ReportMetric(time.Since(start).Seconds(), []string{"s-default", "s-10x"}[k])
 		}
 		b.ReportMetric(costs[0], "yuan-default")
