@@ -23,13 +23,11 @@ import (
 	"encoding/json"
 	"flag"
 	"fmt"
-	"math"
 	"os"
 	"slices"
 
 	"github.com/paulmach/orb"
 	"github.com/paulmach/orb/geojson"
-	"github.com/paulmach/orb/simplify"
 
 	"github.com/lastmile-dev/lastmile/geo"
 	"github.com/lastmile-dev/lastmile/internal/cqgeo/topology"
@@ -76,12 +74,12 @@ func run(src, out string, tolMeters float64) error {
 		default:
 			return fmt.Errorf("%v: geometry %T", f.Properties["adcode"], f.Geometry)
 		}
-		mps = append(mps, projected(mp))
+		mps = append(mps, plane.FromGCJ02(mp))
 		props = append(props, geojson.Properties{"adcode": f.Properties["adcode"], "name": f.Properties["name"]})
 	}
-	simple, err := topology.Build(mps).SimplifyValid(tolMeters/111_195, 10.0/111_195, douglasPeucker,
+	simple, err := topology.Build(mps).SimplifyValid(tolMeters/111_195, 10.0/111_195, topology.DouglasPeucker,
 		func(f int, rings [][]orb.Ring) (orb.MultiPolygon, error) {
-			mp := unprojected(rings)
+			mp := plane.Degrees(rings, 1e5)
 			if err := geo.ValidateMultiPolygon(mp); err != nil {
 				return nil, fmt.Errorf("%v after simplification: %w", props[f]["adcode"], err)
 			}
@@ -130,57 +128,5 @@ func cmpString(a, b string) int {
 	return 0
 }
 
-// k shrinks longitudes so that a degree east measures as a degree north.
-var k = math.Cos(lat0 * math.Pi / 180)
-
-// projected converts mp to WGS-84 in the local projection: x = lon·k, y = lat.
-func projected(mp orb.MultiPolygon) orb.MultiPolygon {
-	out := make(orb.MultiPolygon, len(mp))
-	for i, poly := range mp {
-		out[i] = make(orb.Polygon, len(poly))
-		for j, r := range poly {
-			out[i][j] = make(orb.Ring, len(r))
-			for n, p := range r {
-				w := geo.WGS84FromGCJ02(p)
-				out[i][j][n] = orb.Point{w[0] * k, w[1]}
-			}
-		}
-	}
-	return out
-}
-
-func douglasPeucker(ls orb.LineString, tol float64) orb.LineString {
-	return simplify.DouglasPeucker(tol).LineString(ls)
-}
-
-// unprojected turns simplified rings back into degrees rounded to 1e-5°,
-// dropping repeated vertices and rings left with fewer than four points
-// (and polygons left without their outer ring).
-func unprojected(rings [][]orb.Ring) orb.MultiPolygon {
-	var out orb.MultiPolygon
-	for _, poly := range rings {
-		var np orb.Polygon
-		for i, r := range poly {
-			nr := make(orb.Ring, 0, len(r))
-			for _, p := range r {
-				q := orb.Point{round5(p[0] / k), round5(p[1])}
-				if len(nr) == 0 || nr[len(nr)-1] != q {
-					nr = append(nr, q)
-				}
-			}
-			if len(nr) < 4 {
-				if i == 0 {
-					break
-				}
-				continue
-			}
-			np = append(np, nr)
-		}
-		if len(np) > 0 {
-			out = append(out, np)
-		}
-	}
-	return out
-}
-
-func round5(x float64) float64 { return math.Round(x*1e5) / 1e5 }
+// plane is the local projection the outlines are simplified in.
+var plane = topology.NewPlane(lat0)

@@ -25,7 +25,6 @@ import (
 	"encoding/json"
 	"flag"
 	"fmt"
-	"math"
 	"os"
 	"path/filepath"
 	"slices"
@@ -34,7 +33,6 @@ import (
 
 	"github.com/paulmach/orb"
 	"github.com/paulmach/orb/geojson"
-	"github.com/paulmach/orb/simplify"
 
 	"github.com/lastmile-dev/lastmile/geo"
 	"github.com/lastmile-dev/lastmile/internal/cqgeo/topology"
@@ -111,15 +109,15 @@ func countyFeatures(path string, tolMeters float64) ([]*geojson.Feature, map[str
 		adcode, name := f.Properties.MustString("adcode", ""), f.Properties.MustString("name", "")
 		main, _ := f.Properties["main_urban_9"].(bool)
 		names[adcode] = name
-		mps = append(mps, projected(mp))
+		mps = append(mps, plane.FromGCJ02(mp))
 		props = append(props, geojson.Properties{"layer": "county", "adcode": adcode, "name": name, "main_urban": main})
 	}
 	// Douglas–Peucker may make a ring cross itself; such a county is
 	// simplified again at half the tolerance (with its borders), down to
 	// 10 m.
-	simple, err := topology.Build(mps).SimplifyValid(tolMeters/111_195, 10.0/111_195, douglasPeucker,
+	simple, err := topology.Build(mps).SimplifyValid(tolMeters/111_195, 10.0/111_195, topology.DouglasPeucker,
 		func(f int, rings [][]orb.Ring) (orb.MultiPolygon, error) {
-			mp := unprojected(rings)
+			mp := plane.Degrees(rings, 1e4)
 			if err := geo.ValidateMultiPolygon(mp); err != nil {
 				return nil, fmt.Errorf("%v after simplification: %w", props[f]["adcode"], err)
 			}
@@ -174,7 +172,7 @@ func townshipFeatures(path string, countyNames map[string]string) ([]*geojson.Fe
 			continue // no point for this township
 		}
 		county := r[col["county_adcode"]]
-		nf := geojson.NewFeature(orb.Point{round(lon, 1e5), round(lat, 1e5)})
+		nf := geojson.NewFeature(orb.Point{topology.Round(lon, 1e5), topology.Round(lat, 1e5)})
 		nf.Properties = geojson.Properties{"layer": "township", "code": r[col["code"]], "name": r[col["name"]],
 			"county": county, "county_name": countyNames[county], "kind": r[col["kind"]]}
 		feats = append(feats, nf)
@@ -185,59 +183,5 @@ func townshipFeatures(path string, countyNames map[string]string) ([]*geojson.Fe
 	return feats, nil
 }
 
-// k shrinks longitudes so that a degree east measures as a degree north.
-var k = math.Cos(lat0 * math.Pi / 180)
-
-// projected converts mp to WGS-84 in the local projection: x = lon·k, y = lat.
-func projected(mp orb.MultiPolygon) orb.MultiPolygon {
-	out := make(orb.MultiPolygon, len(mp))
-	for i, poly := range mp {
-		out[i] = make(orb.Polygon, len(poly))
-		for j, r := range poly {
-			out[i][j] = make(orb.Ring, len(r))
-			for n, p := range r {
-				w := geo.WGS84FromGCJ02(p)
-				out[i][j][n] = orb.Point{w[0] * k, w[1]}
-			}
-		}
-	}
-	return out
-}
-
-// douglasPeucker simplifies ls at tol (Douglas & Peucker, Cartographica
-// 10(2), 1973).
-func douglasPeucker(ls orb.LineString, tol float64) orb.LineString {
-	return simplify.DouglasPeucker(tol).LineString(ls)
-}
-
-// unprojected turns simplified rings back into degrees rounded to 1e-4°,
-// dropping repeated vertices and rings left with fewer than four points
-// (and polygons left without their outer ring).
-func unprojected(rings [][]orb.Ring) orb.MultiPolygon {
-	var out orb.MultiPolygon
-	for _, poly := range rings {
-		var np orb.Polygon
-		for i, r := range poly {
-			nr := make(orb.Ring, 0, len(r))
-			for _, p := range r {
-				q := orb.Point{round(p[0]/k, 1e4), round(p[1], 1e4)}
-				if len(nr) == 0 || nr[len(nr)-1] != q {
-					nr = append(nr, q)
-				}
-			}
-			if len(nr) < 4 {
-				if i == 0 {
-					break
-				}
-				continue
-			}
-			np = append(np, nr)
-		}
-		if len(np) > 0 {
-			out = append(out, np)
-		}
-	}
-	return out
-}
-
-func round(x, scale float64) float64 { return math.Round(x*scale) / scale }
+// plane is the local projection the outlines are simplified in.
+var plane = topology.NewPlane(lat0)
