@@ -1,7 +1,9 @@
 package routing
 
 import (
+	"cmp"
 	"context"
+	"slices"
 	"sync"
 	"time"
 )
@@ -51,6 +53,12 @@ const (
 	maxEpoch        = 50 * time.Millisecond
 )
 
+// routeKey is a route and its closeness to a group's seed.
+type routeKey struct {
+	v   int32
+	key int64
+}
+
 // team runs searches that share one plan; ss[0] leads: it builds the first
 // solution and finishes the last.
 type team struct {
@@ -61,8 +69,7 @@ type team struct {
 	group     []int32   // per vehicle: the thread that owns it this epoch
 	own       [][]bool  // per thread: its vehicles and tasks when split
 	ownTask   [][]bool
-	order     []int32 // scratch: routes by closeness to a seed
-	key       []int64 // scratch: their closeness
+	order     []routeKey // scratch: routes by closeness to a seed
 }
 
 func newTeam(in *compiled, ss []*search) *team {
@@ -162,28 +169,27 @@ func (tm *team) groupRoutes(stops int) {
 	for v := range tm.cur.routes {
 		tm.group[v] = -1
 		if !tm.cur.routes[v].empty() {
-			tm.order = append(tm.order, int32(v))
+			tm.order = append(tm.order, routeKey{v: int32(v)})
 		}
 	}
 	share := (stops + k - 1) / k
-	for g := 0; g < k-1 && len(tm.order) > 0; g++ {
-		seed := tm.middle(tm.order[rng.intn(len(tm.order))])
-		tm.key = tm.key[:0]
-		for _, v := range tm.order {
-			tm.key = append(tm.key, in.proximity(seed, tm.middle(v)))
+	rest := tm.order // the routes not yet grouped; tm.order keeps its capacity
+	for g := 0; g < k-1 && len(rest) > 0; g++ {
+		seed := tm.middle(rest[rng.intn(len(rest))].v)
+		for i := range rest {
+			rest[i].key = in.proximity(seed, tm.middle(rest[i].v))
 		}
-		tm.sortByKey()
+		slices.SortStableFunc(rest, func(a, b routeKey) int { return cmp.Compare(a.key, b.key) })
 		n, taken := 0, 0
-		for n < len(tm.order) && taken < share {
-			v := tm.order[n]
-			tm.group[v] = int32(g)
-			taken += tm.cur.routes[v].stops
+		for n < len(rest) && taken < share {
+			tm.group[rest[n].v] = int32(g)
+			taken += tm.cur.routes[rest[n].v].stops
 			n++
 		}
-		tm.order = tm.order[n:]
+		rest = rest[n:]
 	}
-	for _, v := range tm.order {
-		tm.group[v] = int32(k - 1)
+	for _, r := range rest {
+		tm.group[r.v] = int32(k - 1)
 	}
 }
 
@@ -191,18 +197,6 @@ func (tm *team) groupRoutes(stops int) {
 func (tm *team) middle(v int32) int32 {
 	r := &tm.cur.routes[v]
 	return tm.in.loc[r.nodes[len(r.nodes)/2]]
-}
-
-// sortByKey sorts tm.order by tm.key, both in place.
-func (tm *team) sortByKey() {
-	for i := 1; i < len(tm.order); i++ {
-		v, kv := tm.order[i], tm.key[i]
-		j := i - 1
-		for ; j >= 0 && tm.key[j] > kv; j-- {
-			tm.order[j+1], tm.key[j+1] = tm.order[j], tm.key[j]
-		}
-		tm.order[j+1], tm.key[j+1] = v, kv
-	}
 }
 
 // dealEmpty deals the empty vehicles of each class out in turn, so that
