@@ -249,6 +249,9 @@ type Solution struct {
 	Duration   int64
 	Routes     []Route
 	Unassigned []Unassigned
+	// Iterations is how many ruin-and-recreate iterations the search made,
+	// summed over its threads (0 for a problem solved by enumeration).
+	Iterations int
 }
 
 // Progress is reported when the best solution improves.

@@ -95,11 +95,11 @@ func solveWith(ctx context.Context, p *Problem, opts Options, exact bool) (*Solu
 	lead.start = began
 	lead.report = report
 	var best *solution
+	ss := []*search{lead}
 	if threads == 1 {
 		lead.run(ctx, initial)
 		best = lead.best
 	} else {
-		ss := []*search{lead}
 		for i := 1; i < threads; i++ {
 			s := newSearch(in, opts, opts.Seed*1_000_003+int64(i)*0x5bd1e995)
 			s.report = report
@@ -108,7 +108,11 @@ func solveWith(ctx context.Context, p *Problem, opts Options, exact bool) (*Solu
 		best = newTeam(in, ss).run(ctx, initial)
 	}
 	lead.finish(best)
-	return in.export(best, expired), nil
+	sol := in.export(best, expired)
+	for _, s := range ss {
+		sol.Iterations += s.iter
+	}
+	return sol, nil
 }
 
 // solveExactly enumerates a tiny problem (see exact.go) and returns an

@@ -230,12 +230,15 @@ type Result struct {
 	BKS         Float  `json:"bks"`
 	BKSVehicles int    `json:"bks_vehicles,omitempty"`
 	// Bounded: BKS is a proven lower bound (the table's optimal=lower_bound).
-	Bounded    bool     `json:"bks_is_bound,omitempty"`
-	Cost       float64  `json:"cost"`
-	Gap        Float    `json:"gap_percent"` // 100 (cost − BKS) / BKS
-	Routes     int      `json:"routes"`
-	Unassigned int      `json:"unassigned"`
-	TimeMS     int64    `json:"time_ms"`
+	Bounded    bool    `json:"bks_is_bound,omitempty"`
+	Cost       float64 `json:"cost"`
+	Gap        Float   `json:"gap_percent"` // 100 (cost − BKS) / BKS
+	Routes     int     `json:"routes"`
+	Unassigned int     `json:"unassigned"`
+	TimeMS     int64   `json:"time_ms"`
+	// Iterations is the solver's ruin-and-recreate iterations, over all
+	// its threads.
+	Iterations int      `json:"iterations"`
 	Feasible   bool     `json:"feasible"` // checked feasible and complete
 	Violations []string `json:"violations,omitempty"`
 	// SolverDistance is the solver's own total distance over Problem.Scale.
@@ -276,7 +279,7 @@ func Run(ctx context.Context, s Set, e Entry, opts routing.Options) (Result, err
 		return Result{}, fmt.Errorf("%s: %w", e.Name, err)
 	}
 	r, err := Evaluate(in, e, sol)
-	r.TimeMS = elapsed.Milliseconds()
+	r.TimeMS, r.Iterations = elapsed.Milliseconds(), sol.Iterations
 	return r, err
 }
 
