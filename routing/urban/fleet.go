@@ -85,6 +85,9 @@ type env struct {
 	depotLoc map[depots.ID]orb.Point
 	fleet    map[string][]vehicle // by operator: carriers and depots.Shared
 	centres  []*depots.Facility   // shared distribution centres
+	// progressMu makes Options.Progress calls one at a time when parts
+	// are planned concurrently.
+	progressMu sync.Mutex
 }
 
 func (e *env) canCarryBulky(t *fleet.VehicleType) bool { return t.CapacityKg >= e.opts.BulkyMinKg }
@@ -441,6 +444,8 @@ func (e *env) combine(ctx context.Context, stage string, results []routed, b bud
 
 func (e *env) progress(stage string, done, total int) {
 	if e.opts.Progress != nil {
+		e.progressMu.Lock()
+		defer e.progressMu.Unlock()
 		e.opts.Progress(Progress{Stage: stage, Done: done, Total: total})
 	}
 }

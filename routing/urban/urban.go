@@ -7,9 +7,11 @@ import (
 	"math"
 	"runtime"
 	"slices"
+	"sync"
 	"time"
 
 	"github.com/paulmach/orb"
+	"golang.org/x/sync/errgroup"
 
 	"github.com/lastmile-dev/lastmile/depots"
 	"github.com/lastmile-dev/lastmile/geo"
@@ -406,17 +408,43 @@ func Plan(ctx context.Context, in Input, opts Options) (*Report, error) {
 	}
 	parts := d.Parts()
 	plans := make([]*PartPlan, len(parts))
-	coalitions := len(parts) - 2
-	for k, p := range parts {
-		if p.Kind == PartCoalition {
-			d.e.progress("coalitions", k-2, coalitions)
-		}
-		if plans[k], err = d.PlanPart(ctx, p, plans[0]); err != nil {
+	for k := range 2 { // the pooled plan, which coalitions start from, and the separate plan
+		if plans[k], err = d.PlanPart(ctx, parts[k], nil); err != nil {
 			return nil, err
 		}
 	}
-	d.e.progress("coalitions", coalitions, coalitions)
+	if err := d.planCoalitions(ctx, parts[2:], plans[2:], plans[0]); err != nil {
+		return nil, err
+	}
 	return d.Report(plans)
+}
+
+// planCoalitions plans the coalition parts, Options.Workers at a time:
+// they depend only on the pooled plan, and each solves its tasks on a
+// worker pool of its own whose stages (zones, vans, mop-up) leave cores
+// idle at their ends, so that one coalition at a time would not keep the
+// machine busy. The outcomes do not depend on the order.
+func (d *Day) planCoalitions(ctx context.Context, parts []Part, plans []*PartPlan, pooled *PartPlan) error {
+	g, ctx := errgroup.WithContext(ctx)
+	g.SetLimit(d.e.opts.Workers)
+	var mu sync.Mutex
+	done := 0
+	d.e.progress("coalitions", 0, len(parts))
+	for k, p := range parts {
+		g.Go(func() error {
+			pp, err := d.PlanPart(ctx, p, pooled)
+			if err != nil {
+				return err
+			}
+			plans[k] = pp
+			mu.Lock()
+			defer mu.Unlock()
+			done++
+			d.e.progress("coalitions", done, len(parts))
+			return nil
+		})
+	}
+	return g.Wait()
 }
 
 // compare fills the savings. When the plans deliver different numbers of
