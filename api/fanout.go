@@ -32,7 +32,9 @@ import (
 // with 9/12 sub-plans done"). Coalition children wait (scheduled a day
 // ahead) until the pooled child, whose routes they start from, has
 // succeeded and wakes them. Children are hidden from GET /v1/jobs and
-// count in no per-key quota; cancelling the parent cancels them, and a
+// count in no quota of top-level jobs; they have a running quota per key
+// of their own (Config.MaxRunningPerKey), so that one key's plans cannot
+// take every worker from the others. Cancelling the parent cancels them, and a
 // child that fails fails the parent.
 
 // fanoutStore is what a fanned-out job needs of the store beyond
@@ -137,9 +139,14 @@ func (w *UrbanPartWorker) Work(ctx context.Context, job *river.Job[UrbanPartArgs
 			return river.JobSnooze(parkFor)
 		}
 	}
-	err = s.runAttempt(ctx, id, attemptStart{queueID: job.ID}, func(ctx context.Context, r *jobRun) store.Outcome {
+	// Children have a running quota per key of their own (see
+	// store.Postgres.StartJob): one key's plans cannot take every worker.
+	err = s.runAttempt(ctx, id, attemptStart{queueID: job.ID, maxRunning: s.cfg.MaxRunningPerKey}, func(ctx context.Context, r *jobRun) store.Outcome {
 		return s.planPart(ctx, r, req)
 	})
+	if errors.Is(err, errOverQuota) {
+		return river.JobSnooze(snoozeFor)
+	}
 	bg := context.WithoutCancel(ctx)
 	if req.Part.Kind == urban.PartPooled {
 		s.wakeChildren(bg, j.Parent)

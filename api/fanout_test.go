@@ -207,3 +207,38 @@ func TestUrbanFanOutResumes(t *testing.T) {
 		}
 	}
 }
+
+// TestUrbanFanOutChildQuota: with a running quota of one job per key, the
+// parent (a top-level job) and one child run at a time, never two
+// children, and the plan still finishes with the in-process report.
+func TestUrbanFanOutChildQuota(t *testing.T) {
+	fanoutStores(t, func(t *testing.T, open func() api.Store) {
+		db := open()
+		ts := startServer(t, api.Config{Store: db, Workers: 3, MaxRunningPerKey: 1})
+		var doc api.JobDoc
+		ts.doHeader("POST", "/v1/plans/urban", plannerKey, `{"seed":3,"parcels":90,"carriers":3,"iterations":3}`, preferAsync).decode(t, &doc)
+		peak := 0
+		for {
+			kids, err := db.Jobs(context.Background(), store.JobFilter{Parent: doc.ID})
+			if err != nil {
+				t.Fatal(err)
+			}
+			running := 0
+			for _, k := range kids {
+				if k.Status == store.JobRunning {
+					running++
+				}
+			}
+			peak = max(peak, running)
+			if j, err := db.Job(context.Background(), doc.ID); err != nil || j.Status.Final() {
+				break
+			}
+			time.Sleep(10 * time.Millisecond)
+		}
+		if peak > 1 {
+			t.Errorf("%d children of one key ran at once, want at most 1 (MaxRunningPerKey)", peak)
+		}
+		got := waitJob(t, ts, doc.ID, plannerKey)
+		sameReport(t, jobReport(t, got), urbanReport(t, 3, 90, 3, 3))
+	})
+}

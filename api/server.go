@@ -65,7 +65,8 @@ type FacilityWriter interface {
 // running job (FinishJob also attaches a result to a job cancelled
 // meanwhile); CancelJob changes only an unfinished job. A write that loses
 // returns store.ErrConflict. StartJob with maxRunning > 0 also refuses
-// (store.ErrQuota) a job whose owner already runs that many.
+// (store.ErrQuota) a job whose owner already runs that many others of its
+// level: top-level jobs and child jobs are counted apart.
 type JobStore interface {
 	CreateJob(ctx context.Context, j *store.Job) error
 	Job(ctx context.Context, id string) (*store.Job, error)

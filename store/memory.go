@@ -207,7 +207,7 @@ func (m *Memory) StartJob(ctx context.Context, id string, queueID int64, maxRunn
 	if maxRunning > 0 {
 		n := 0
 		for _, o := range m.jobs {
-			if o.Owner == j.Owner && o.Status == JobRunning && o.ID != id && o.Parent == "" {
+			if o.Owner == j.Owner && o.Status == JobRunning && o.ID != id && (o.Parent == "") == (j.Parent == "") {
 				n++
 			}
 		}

@@ -492,7 +492,11 @@ func (p *Postgres) CountJobs(ctx context.Context, owner string) (map[JobStatus]i
 // returns it. A final job, or one whose queue entry is no longer queueID
 // (it was re-queued under a new entry), is not started: ErrConflict. With
 // maxRunning > 0, a job whose owner already runs that many others is not
-// started either (ErrQuota); the count and the start are serialised per
+// started either (ErrQuota). Top-level jobs and child jobs are counted
+// apart: a parent joining its children holds a top-level place, and one
+// owner's children, however many its parents made, run at most
+// maxRunning at a time, so that one key's fanned-out plans cannot take
+// every worker. The count and the start are serialised per
 // owner by an advisory lock, so that workers racing for one owner's jobs
 // cannot both pass it.
 func (p *Postgres) StartJob(ctx context.Context, id string, queueID int64, maxRunning int) (*Job, error) {
@@ -503,7 +507,8 @@ func (p *Postgres) StartJob(ctx context.Context, id string, queueID int64, maxRu
 		if maxRunning > 0 {
 			var running int
 			err := tx.QueryRow(ctx, `SELECT pg_advisory_xact_lock(hashtextextended('lastmile_owner:' || owner, 0)),
-					(SELECT count(*) FROM jobs o WHERE o.owner = j.owner AND o.status = 'running' AND o.id <> j.id AND o.parent_id = '')
+					(SELECT count(*) FROM jobs o WHERE o.owner = j.owner AND o.status = 'running' AND o.id <> j.id
+						AND (o.parent_id = '') = (j.parent_id = ''))
 				FROM jobs j WHERE id = $1`, id).Scan(nil, &running)
 			if errors.Is(err, pgx.ErrNoRows) {
 				return fmt.Errorf("job %q: %w", id, ErrNotFound)
@@ -514,7 +519,7 @@ func (p *Postgres) StartJob(ctx context.Context, id string, queueID int64, maxRu
 			// Count again under the lock: the first count may predate a
 			// start that held it.
 			if err := tx.QueryRow(ctx, `SELECT count(*) FROM jobs o, jobs j WHERE j.id = $1 AND o.owner = j.owner
-				AND o.status = 'running' AND o.id <> j.id AND o.parent_id = ''`, id).Scan(&running); err != nil {
+				AND o.status = 'running' AND o.id <> j.id AND (o.parent_id = '') = (j.parent_id = '')`, id).Scan(&running); err != nil {
 				return err
 			}
 			if running >= maxRunning {

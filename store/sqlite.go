@@ -390,7 +390,7 @@ func (s *SQLite) StartJob(ctx context.Context, id string, queueID int64, maxRunn
 	if maxRunning > 0 {
 		var running int
 		err := tx.QueryRowContext(ctx, `SELECT count(*) FROM jobs o, jobs j WHERE j.id = ? AND o.owner = j.owner
-			AND o.status = 'running' AND o.id <> j.id AND o.parent_id = ''`, id).Scan(&running)
+			AND o.status = 'running' AND o.id <> j.id AND (o.parent_id = '') = (j.parent_id = '')`, id).Scan(&running)
 		if err != nil {
 			return nil, translateSQLite(err, fmt.Sprintf("job %q", id), ErrNotFound)
 		}

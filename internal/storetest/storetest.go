@@ -317,7 +317,8 @@ func testJobs(t *testing.T, s api.Store) {
 	}
 
 	// Children of a fanned-out job: listed under their parent only, and
-	// counted in no quota (a running child does not hold c2's quota).
+	// counted apart from top-level jobs (a running child does not hold
+	// c2's top-level quota).
 	for _, id := range []string{"j4.p0", "j4.p1"} {
 		if err := s.CreateJob(ctx, &store.Job{ID: id, Kind: "urban_part", Status: store.JobQueued, Owner: "c2", Parent: "j4", Request: json.RawMessage(`{}`)}); err != nil {
 			t.Fatal(err)
@@ -337,6 +338,14 @@ func testJobs(t *testing.T, s api.Store) {
 	}
 	if _, err := s.StartJob(ctx, "j3", 0, 2); err != nil {
 		t.Errorf("StartJob(j3, quota 2) while c2 runs j4 and a child = %v, want started", err)
+	}
+	// Children have a running quota of their own: with j4.p0 running, a
+	// quota of 1 holds j4.p1 back, whatever the top-level jobs run.
+	if _, err := s.StartJob(ctx, "j4.p1", 0, 1); !errors.Is(err, store.ErrQuota) {
+		t.Errorf("StartJob(j4.p1, quota 1) while c2 runs the child j4.p0 = %v, want ErrQuota", err)
+	}
+	if _, err := s.StartJob(ctx, "j4.p1", 0, 2); err != nil {
+		t.Errorf("StartJob(j4.p1, quota 2) = %v, want started (top-level jobs do not count)", err)
 	}
 }
 
