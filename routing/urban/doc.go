@@ -17,9 +17,12 @@
 // diagram, Aurenhammer, Hoffmann & Aronov 1998) that balance the
 // workload; centres move to their zones' centroids; stray pieces are
 // repaired into neighbouring zones, and boundary moves restore the
-// balance, trim tendrils and finally raise the least compact zone (a
-// max–min local search on compactness, each move keeping every zone
-// connected: Ricca & Simeone 2008).
+// balance (where single moves stall, as in a small dense district whose
+// zones have a few heavy cells each, chains of two moves and then
+// simulated annealing: Glover 1996; Kirkpatrick, Gelatt & Vecchi 1983),
+// trim tendrils and finally raise the least compact zone (a max–min local
+// search on compactness, each move keeping every zone connected: Ricca &
+// Simeone 2008).
 //
 // Balance holds across districts, not only within them: one workload
 // band [a, ratio·a] (ratio Options.BalanceRatio) is chosen for every zone
