@@ -30,12 +30,12 @@
 // k·a ≤ W ≤ k·ratio·a. Of the a for which every district has such a k,
 // the one whose districts' mean zone workloads sit deepest inside the
 // band is taken, preferring a near Options.TargetZoneSeconds; the
-// smallest district bounds a (on the default day Dadukou's 9 h of work
-// give zones of about 4 h). Zoning then keeps every zone's workload in
+// smallest district bounds a (on the default day Dadukou's 11 h of work
+// give three zones of about 4 h). Zoning then keeps every zone's workload in
 // the band. A district shaped like a long strip with its parcels at one
-// end (Jiangbei on the default day) cannot reach compactness 0.4 in every
-// zone under this balance: the zone that holds the empty end must reach
-// its share of parcels, so it is itself a strip.
+// end cannot reach compactness 0.4 in every zone under this balance: the
+// zone that holds the empty end must reach its share of parcels, so it is
+// itself a strip.
 //
 // Compactness is A²/(2πJ), with J the polar second moment of the zone's
 // area about its centroid: 1 for a disk, 0.99 for a regular hexagon, 0.95
