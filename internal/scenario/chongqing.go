@@ -18,7 +18,13 @@ import (
 // 2–3 significant digits: district centres are the district government
 // seats, populations the 2020 census rounded to the thousand, areas the
 // official land areas; neighbourhood centres, logistics parks and carrier
-// shares are approximate. The counties, townships and villages come from
+// shares are approximate. Jiangbei's eastern townships along the Yangtze
+// (郭家沱, 铁山坪, 鱼嘴, 复盛, 五宝) sit at their points in
+// ../shared/geo/chongqing_townships.csv (WGS-84 columns; 鱼嘴, which has
+// none there, at its town-centre community 鱼城 in
+// chongqing_villages_with_points.csv), with modest weights guessed from
+// their size, so that the district's demand spans its outline rather than
+// its western fifth. The counties, townships and villages come from
 // gazetteer/, a small derivative of ../shared/geo: Vonng/adcode (CC BY 4.0),
 // derived from 国家统计局 2016 统计用区划代码, 民政部 and 高德地图 (Amap)
 // district data; a test checks it against those files when present.
@@ -73,6 +79,12 @@ func chongqingDistricts() []District {
 				{"江北城 Jiangbeicheng", pt(106.578, 29.572), 1, 800},
 				{"大石坝 Dashiba", pt(106.532, 29.588), 1, 1000},
 				{"五里店 Wulidian", pt(106.565, 29.590), 1, 1200},
+				// Eastern townships (see Chongqing).
+				{"郭家沱 Guojiatuo", pt(106.677, 29.577), 0.3, 1000},
+				{"铁山坪 Tieshanping", pt(106.657, 29.611), 0.2, 1000},
+				{"鱼嘴 Yuzui", pt(106.753, 29.617), 0.4, 1500},
+				{"复盛 Fusheng", pt(106.791, 29.649), 0.2, 1200},
+				{"五宝 Wubao", pt(106.852, 29.631), 0.2, 1200},
 			}},
 		{ID: "shapingba", Name: "沙坪坝区", Adcode: "500106", Centre: pt(106.45, 29.54), AreaKm2: 396, Population: 1_480_000, Ecommerce: 1.1,
 			Centres: []Centre{

@@ -17,9 +17,12 @@
 // diagram, Aurenhammer, Hoffmann & Aronov 1998) that balance the
 // workload; centres move to their zones' centroids; stray pieces are
 // repaired into neighbouring zones, and boundary moves restore the
-// balance, trim tendrils and finally raise the least compact zone (a
-// max–min local search on compactness, each move keeping every zone
-// connected: Ricca & Simeone 2008).
+// balance (where single moves stall, as in a small dense district whose
+// zones have a few heavy cells each, chains of two moves and then
+// simulated annealing: Glover 1996; Kirkpatrick, Gelatt & Vecchi 1983),
+// trim tendrils and finally raise the least compact zone (a max–min local
+// search on compactness, each move keeping every zone connected: Ricca &
+// Simeone 2008).
 //
 // Balance holds across districts, not only within them: one workload
 // band [a, ratio·a] (ratio Options.BalanceRatio) is chosen for every zone
@@ -27,12 +30,12 @@
 // k·a ≤ W ≤ k·ratio·a. Of the a for which every district has such a k,
 // the one whose districts' mean zone workloads sit deepest inside the
 // band is taken, preferring a near Options.TargetZoneSeconds; the
-// smallest district bounds a (on the default day Dadukou's 9 h of work
-// give zones of about 4 h). Zoning then keeps every zone's workload in
+// smallest district bounds a (on the default day Dadukou's 11 h of work
+// give three zones of about 4 h). Zoning then keeps every zone's workload in
 // the band. A district shaped like a long strip with its parcels at one
-// end (Jiangbei on the default day) cannot reach compactness 0.4 in every
-// zone under this balance: the zone that holds the empty end must reach
-// its share of parcels, so it is itself a strip.
+// end cannot reach compactness 0.4 in every zone under this balance: the
+// zone that holds the empty end must reach its share of parcels, so it is
+// itself a strip.
 //
 // Compactness is A²/(2πJ), with J the polar second moment of the zone's
 // area about its centroid: 1 for a disk, 0.99 for a regular hexagon, 0.95
