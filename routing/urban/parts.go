@@ -58,15 +58,11 @@ type Day struct {
 // NewDay checks the input and options, zones the day and lays out the
 // pooled plans' tasks.
 func NewDay(in Input, opts Options) (*Day, error) {
-	o, err := opts.withDefaults()
+	e, err := envOf(in, opts)
 	if err != nil {
 		return nil, err
 	}
-	e, err := newEnv(in, o)
-	if err != nil {
-		return nil, err
-	}
-	if e.zones, e.parcelZone, err = zonesOf(in, o); err != nil {
+	if e.zones, e.parcelZone, err = zonesOf(in, e.opts); err != nil {
 		return nil, err
 	}
 	if e.layout, err = e.newLayout(); err != nil {
@@ -77,6 +73,16 @@ func NewDay(in Input, opts Options) (*Day, error) {
 		d.carriers[i] = c.ID
 	}
 	return d, nil
+}
+
+// envOf checks the input and options and makes the env of their day,
+// neither zoned nor laid out.
+func envOf(in Input, opts Options) (*env, error) {
+	o, err := opts.withDefaults()
+	if err != nil {
+		return nil, err
+	}
+	return newEnv(in, o)
 }
 
 // Parts lists the day's parts: PartPooled, PartSeparate, then the
@@ -95,7 +101,6 @@ func (d *Day) Parts() []Part {
 // part's outcome, which it requires.
 func (d *Day) PlanPart(ctx context.Context, p Part, pooled *PartPlan) (*PartPlan, error) {
 	e := d.e
-	pen := e.opts.UnassignedPenaltyYuan
 	out := &PartPlan{Part: p}
 	switch p.Kind {
 	case PartPooled:
@@ -103,7 +108,7 @@ func (d *Day) PlanPart(ctx context.Context, p Part, pooled *PartPlan) (*PartPlan
 		if err != nil {
 			return nil, err
 		}
-		out.plan, out.CostYuan = r, r.cost+pen*float64(len(r.unassigned))
+		out.plan, out.CostYuan = r, e.gameCost(r)
 	case PartSeparate:
 		r, per, err := e.separate(ctx)
 		if err != nil {
@@ -135,7 +140,7 @@ func (d *Day) PlanPart(ctx context.Context, p Part, pooled *PartPlan) (*PartPlan
 		if err != nil {
 			return nil, err
 		}
-		out.CostYuan = r.cost + pen*float64(len(r.unassigned))
+		out.CostYuan = e.gameCost(r)
 	default:
 		return nil, fmt.Errorf("%w: unknown part kind %q", ErrInvalid, p.Kind)
 	}
@@ -214,6 +219,12 @@ func (d *Day) check(pp *PartPlan) error {
 		}
 	}
 	return nil
+}
+
+// gameCost is what plan r costs in the cost game: its routes plus the
+// penalty of every parcel it leaves undelivered.
+func (e *env) gameCost(r routed) float64 {
+	return r.cost + e.opts.UnassignedPenaltyYuan*float64(len(r.unassigned))
 }
 
 func clone[T any](s []T) []T { return append([]T(nil), s...) }

@@ -472,7 +472,7 @@ func (e *env) separate(ctx context.Context) (routed, []float64, error) {
 		if err != nil {
 			return all, nil, err
 		}
-		costs[ci] = r.cost + e.opts.UnassignedPenaltyYuan*float64(len(r.unassigned))
+		costs[ci] = e.gameCost(r)
 		all.routes = append(all.routes, r.routes...)
 		all.unassigned = append(all.unassigned, r.unassigned...)
 		all.cost += r.cost
