@@ -43,6 +43,9 @@ type TaskPlan struct {
 	plan  routed
 }
 
+// CostYuan is the cost of the task's routes in yuan.
+func (tp *TaskPlan) CostYuan() float64 { return tp.plan.cost }
+
 // PooledTasks lists the first-stage routing tasks of the pooled part that
 // have parcels, in the order Day.PlanPooled takes their outcomes. (The
 // first stage's tasks without parcels only hand their vehicles on to
