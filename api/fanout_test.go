@@ -247,3 +247,45 @@ func TestUrbanFanOutResumes(t *testing.T) {
 		}
 	}
 }
+
+// TestUrbanFanOutTaskFails: a routing task's child that ends without a
+// result (here cancelled on its own, as a failed one would be) fails the
+// parent, which names it, and every child ends.
+func TestUrbanFanOutTaskFails(t *testing.T) {
+	fanoutStores(t, func(t *testing.T, open func() api.Store) {
+		db := open()
+		ts := startServer(t, api.Config{Store: db, Workers: 2})
+		var doc api.JobDoc
+		ts.doHeader("POST", "/v1/plans/urban", plannerKey, `{"seed":3,"parcels":400,"carriers":3,"iterations":20}`, preferAsync).decode(t, &doc)
+		ctx := context.Background()
+		victim := "" // a routing task not started yet
+		for deadline := time.Now().Add(20 * time.Second); victim == ""; time.Sleep(10 * time.Millisecond) {
+			kids, _ := db.Jobs(ctx, store.JobFilter{Parent: doc.ID})
+			for _, k := range kids {
+				if !strings.Contains(k.ID, ".t") || k.Status != store.JobQueued {
+					continue
+				}
+				if _, err := db.CancelJob(ctx, k.ID); err == nil {
+					victim = k.ID
+					break
+				}
+			}
+			if victim == "" && time.Now().After(deadline) {
+				t.Fatal("no routing task's child job waiting")
+			}
+		}
+		got := waitJob(t, ts, doc.ID, plannerKey)
+		if got.Status != store.JobFailed || !strings.Contains(got.Error, victim) {
+			t.Fatalf("parent after its routing task %s was cancelled: %s %q; want failed, naming it", victim, got.Status, got.Error)
+		}
+		for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(50 * time.Millisecond) {
+			kids, _ := db.Jobs(ctx, store.JobFilter{Parent: doc.ID})
+			if !slices.ContainsFunc(kids, func(k *store.Job) bool { return !k.Status.Final() }) {
+				break
+			}
+			if time.Now().After(deadline) {
+				t.Fatal("children still unfinished after the parent failed")
+			}
+		}
+	})
+}
