@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -407,13 +408,21 @@ func (s *Server) joinUrban(ctx context.Context, r *jobRun, ureq scenario.UrbanRe
 }
 
 // createChildren creates the child jobs that f lacks: one per routing
-// task of the pooled part's first stage (job_….t0 …), then one per part
-// (job_….p0 …), the pooled part held until its tasks are done and the
-// coalitions until the pooled part is. It returns how many children the
-// parent has.
+// task of the pooled part's first stage (job_….t0 …, biggest first), then
+// one per part (job_….p0 …), the pooled part held until its tasks are
+// done and the coalitions until the pooled part is. It returns how many
+// children the parent has.
 func (s *Server) createChildren(ctx context.Context, parent *store.Job, f family, d *urban.Day) (int, error) {
 	tasks, parts := d.PooledTasks(), d.Parts()
-	for k := range tasks {
+	// Biggest first, as urban's own worker pool takes them: River takes
+	// jobs in the order they were inserted, and the largest task is the
+	// pooled plan's tail.
+	order := make([]int, len(tasks))
+	for k := range order {
+		order[k] = k
+	}
+	slices.SortStableFunc(order, func(a, b int) int { return len(tasks[b].Parcels) - len(tasks[a].Parcels) })
+	for _, k := range order {
 		if f.tasks[k] == nil {
 			req := partRequest{Index: k, Task: &tasks[k], Tasks: len(tasks), Plan: parent.Request}
 			if err := s.createChild(ctx, parent, taskChildID(parent.ID, k), req, false); err != nil {
