@@ -3,6 +3,8 @@ package api_test
 import (
 	"context"
 	"encoding/json"
+	"fmt"
+	"maps"
 	"net/http"
 	"reflect"
 	"slices"
@@ -66,10 +68,24 @@ func sameReport(t *testing.T, got, want map[string]any) {
 	}
 }
 
-// TestUrbanFanOut: an urban plan job runs as child jobs (the pooled and
-// separate plans and every coalition of three carriers), hidden from the
-// listing; the parent's progress counts them, and its report is the
-// in-process plan's, field for field.
+// childKinds counts the children of an urban plan job: routing tasks of
+// the pooled part (job_….t<k>) and parts (job_….p<k>).
+func childKinds(kids []*store.Job) (tasks, parts int) {
+	for _, k := range kids {
+		switch {
+		case strings.Contains(k.ID, ".t"):
+			tasks++
+		case strings.Contains(k.ID, ".p"):
+			parts++
+		}
+	}
+	return tasks, parts
+}
+
+// TestUrbanFanOut: an urban plan job runs as child jobs (the pooled
+// part's routing tasks, the pooled and separate plans and every coalition
+// of three carriers), hidden from the listing; the parent's progress
+// counts them, and its report is the in-process plan's, field for field.
 func TestUrbanFanOut(t *testing.T) {
 	fanoutStores(t, func(t *testing.T, open func() api.Store) {
 		db := open()
@@ -86,18 +102,25 @@ func TestUrbanFanOut(t *testing.T) {
 		// The parent waits at least once, when it has just created its
 		// children; how many later stages the stream shows depends on timing.
 		if !slices.ContainsFunc(stages, func(s string) bool {
-			return strings.HasPrefix(s, "pooled and separate plans ") || strings.HasPrefix(s, "coalition plans ")
+			return strings.HasPrefix(s, "pooled routing tasks ") || strings.HasPrefix(s, "pooled and separate plans ") ||
+				strings.HasPrefix(s, "coalition plans ")
 		}) {
 			t.Errorf("the parent's stream reported stages %q, want its sub-plans done among them", stages)
 		}
 		got := waitJob(t, ts, doc.ID, plannerKey)
 		sameReport(t, jobReport(t, got), urbanReport(t, 3, 90, 3, 3))
-		if p := got.Progress; p.PartsTotal != 5 || p.PartsDone != 5 || got.Attempts != 1 {
-			t.Errorf("parent progress %+v after %d attempts; want 5/5 sub-plans in 1 attempt", p, got.Attempts)
-		}
 		kids, err := db.Jobs(context.Background(), store.JobFilter{Parent: doc.ID})
-		if err != nil || len(kids) != 5 {
-			t.Fatalf("children of %s = %d, %v; want 5", doc.ID, len(kids), err)
+		if tasks, parts := childKinds(kids); err != nil || parts != 5 || tasks < 2 || tasks+parts != len(kids) {
+			t.Fatalf("children of %s: %d routing tasks and %d parts of %d, %v; want 5 parts and several tasks", doc.ID, tasks, parts, len(kids), err)
+		}
+		if p := got.Progress; p.PartsTotal != len(kids) || p.PartsDone != len(kids) || got.Attempts != 1 {
+			t.Errorf("parent progress %+v after %d attempts; want %d/%d sub-plans in 1 attempt", p, got.Attempts, len(kids), len(kids))
+		}
+		// The pooled part waits for the routing tasks and plans from them.
+		pooled, err := db.Job(context.Background(), doc.ID+".p0")
+		var preq struct{ Tasks int }
+		if tasks, _ := childKinds(kids); err != nil || json.Unmarshal(pooled.Request, &preq) != nil || preq.Tasks != tasks {
+			t.Errorf("pooled child's request %.200s, %v: want it to join the %d routing tasks", pooled.Request, err, tasks)
 		}
 		parent, _ := db.Job(context.Background(), doc.ID)
 		for _, k := range kids {
@@ -113,7 +136,8 @@ func TestUrbanFanOut(t *testing.T) {
 	})
 }
 
-// TestUrbanFanOutCancel: cancelling the parent cancels its children.
+// TestUrbanFanOutCancel: cancelling the parent cancels its unfinished
+// children, routing tasks and parts.
 func TestUrbanFanOutCancel(t *testing.T) {
 	fanoutStores(t, func(t *testing.T, open func() api.Store) {
 		db := open()
@@ -122,8 +146,10 @@ func TestUrbanFanOutCancel(t *testing.T) {
 		ts.doHeader("POST", "/v1/plans/urban", plannerKey, `{"seed":3,"parcels":3000,"carriers":3,"iterations":500}`, preferAsync).decode(t, &doc)
 		ctx := context.Background()
 		for deadline := time.Now().Add(20 * time.Second); ; time.Sleep(20 * time.Millisecond) {
+			// Once the parts exist (the routing tasks are created first)
+			// and the first routing task runs.
 			kids, err := db.Jobs(ctx, store.JobFilter{Parent: doc.ID})
-			if err == nil && len(kids) > 0 && kids[len(kids)-1].Status == store.JobRunning {
+			if _, parts := childKinds(kids); err == nil && parts > 0 && kids[len(kids)-1].Status == store.JobRunning {
 				break
 			}
 			if time.Now().After(deadline) {
@@ -138,25 +164,33 @@ func TestUrbanFanOutCancel(t *testing.T) {
 		}
 		for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(50 * time.Millisecond) {
 			kids, _ := db.Jobs(ctx, store.JobFilter{Parent: doc.ID})
-			left := 0
+			var left, cancelled []*store.Job // a child may have succeeded before the cancel
 			for _, k := range kids {
-				if k.Status != store.JobCancelled {
-					left++
+				switch k.Status {
+				case store.JobCancelled:
+					cancelled = append(cancelled, k)
+				case store.JobSucceeded:
+				default:
+					left = append(left, k)
 				}
 			}
-			if left == 0 {
+			if tasks, parts := childKinds(cancelled); len(left) == 0 {
+				if tasks == 0 || parts == 0 {
+					t.Errorf("cancelled children: %d routing tasks, %d parts; want some of each", tasks, parts)
+				}
 				break
 			}
 			if time.Now().After(deadline) {
-				t.Fatalf("%d of %d children not cancelled after the parent was", left, len(kids))
+				t.Fatalf("%d of %d children not cancelled after the parent was", len(left), len(kids))
 			}
 		}
 	})
 }
 
 // TestUrbanFanOutResumes: a parent interrupted after some children
-// finished is retried by the next server, which reuses them ("resumed
-// with k/5 sub-plans done"), and still gives the in-process report.
+// (routing tasks, parts) finished is retried by the next server, which
+// reuses them ("resumed with k/n sub-plans done"), and still gives the
+// in-process report.
 func TestUrbanFanOutResumes(t *testing.T) {
 	dir := t.TempDir()
 	ctx := context.Background()
@@ -198,9 +232,15 @@ func TestUrbanFanOutResumes(t *testing.T) {
 	second := startServer(t, api.Config{Store: db2, Workers: 2})
 	got := waitJob(t, second, doc.ID, plannerKey)
 	sameReport(t, jobReport(t, got), urbanReport(t, 4, 150, 3, 4))
-	if got.Attempts != 2 || !strings.HasPrefix(got.Note, "resumed with ") || !strings.HasSuffix(got.Note, "/5 sub-plans done") || got.Progress.ResumedParts < len(done) {
-		t.Errorf("parent after a retry: %d attempts, note %q, progress %+v; want 2 attempts, resumed with ≥%d/5 sub-plans done", got.Attempts, got.Note, got.Progress, len(done))
+	kids, err := db2.Jobs(ctx, store.JobFilter{Parent: doc.ID})
+	if err != nil {
+		t.Fatal(err)
 	}
+	total := fmt.Sprintf("/%d sub-plans done", len(kids))
+	if got.Attempts != 2 || !strings.HasPrefix(got.Note, "resumed with ") || !strings.HasSuffix(got.Note, total) || got.Progress.ResumedParts < len(done) {
+		t.Errorf("parent after a retry: %d attempts, note %q, progress %+v; want 2 attempts, resumed with ≥%d%s", got.Attempts, got.Note, got.Progress, len(done), total)
+	}
+	t.Logf("done before the retry: %v", slices.Sorted(maps.Keys(done)))
 	for id := range done {
 		if k, err := db2.Job(ctx, id); err != nil || k.Attempts != 1 {
 			t.Errorf("child %s, done before the retry, ran again: %+v, %v", id, k, err)
@@ -240,5 +280,47 @@ func TestUrbanFanOutChildQuota(t *testing.T) {
 		}
 		got := waitJob(t, ts, doc.ID, plannerKey)
 		sameReport(t, jobReport(t, got), urbanReport(t, 3, 90, 3, 3))
+	})
+}
+
+// TestUrbanFanOutTaskFails: a routing task's child that ends without a
+// result (here cancelled on its own, as a failed one would be) fails the
+// parent, which names it, and every child ends.
+func TestUrbanFanOutTaskFails(t *testing.T) {
+	fanoutStores(t, func(t *testing.T, open func() api.Store) {
+		db := open()
+		ts := startServer(t, api.Config{Store: db, Workers: 2})
+		var doc api.JobDoc
+		ts.doHeader("POST", "/v1/plans/urban", plannerKey, `{"seed":3,"parcels":400,"carriers":3,"iterations":20}`, preferAsync).decode(t, &doc)
+		ctx := context.Background()
+		victim := "" // a routing task not started yet
+		for deadline := time.Now().Add(20 * time.Second); victim == ""; time.Sleep(10 * time.Millisecond) {
+			kids, _ := db.Jobs(ctx, store.JobFilter{Parent: doc.ID})
+			for _, k := range kids {
+				if !strings.Contains(k.ID, ".t") || k.Status != store.JobQueued {
+					continue
+				}
+				if _, err := db.CancelJob(ctx, k.ID); err == nil {
+					victim = k.ID
+					break
+				}
+			}
+			if victim == "" && time.Now().After(deadline) {
+				t.Fatal("no routing task's child job waiting")
+			}
+		}
+		got := waitJob(t, ts, doc.ID, plannerKey)
+		if got.Status != store.JobFailed || !strings.Contains(got.Error, victim) {
+			t.Fatalf("parent after its routing task %s was cancelled: %s %q; want failed, naming it", victim, got.Status, got.Error)
+		}
+		for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(50 * time.Millisecond) {
+			kids, _ := db.Jobs(ctx, store.JobFilter{Parent: doc.ID})
+			if !slices.ContainsFunc(kids, func(k *store.Job) bool { return !k.Status.Final() }) {
+				break
+			}
+			if time.Now().After(deadline) {
+				t.Fatal("children still unfinished after the parent failed")
+			}
+		}
 	})
 }

@@ -123,6 +123,13 @@
 // (no time limit) the parts planned anywhere give Plan's report byte for
 // byte.
 //
+// The pooled part itself splits further: Day.PooledTasks lists its
+// first-stage routing tasks (the zones' small vehicles, each centre's
+// cold chain) as TaskSpecs, SolveTask routes one from the Input and
+// Options alone, without zoning the day again, and Day.PlanPooled runs
+// the centres' vans and the mop-up on their outcomes (TaskPlans, which
+// round-trip through JSON exactly), giving PlanPart's pooled part.
+//
 // # Costs and units
 //
 // Vehicle-type costs in yuan become routing.Costs in micro-yuan (fixed per

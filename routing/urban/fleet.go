@@ -78,6 +78,9 @@ type env struct {
 	zones      []Zone
 	parcelZone []int
 	layout     *layout
+	// taskZones, in a task solved on its own (SolveTask), stands for
+	// zones and parcelZone: its parcels' zone IDs.
+	taskZones map[int]string
 	// cache holds solved tasks by task, parcels and budget, so that
 	// coalitions with the same parcels in a task reuse its plan.
 	mu       sync.Mutex
@@ -295,7 +298,7 @@ func (e *env) solveTask(ctx context.Context, t task, b budget) (routed, error) {
 			rt.seq = append(rt.seq, pi)
 			districts[par.District]++
 			if t.zoned {
-				zones[e.zones[e.parcelZone[pi]].ID]++
+				zones[e.zoneID(pi)]++
 			}
 		}
 		if t.zoned {
@@ -320,6 +323,14 @@ func (e *env) solveTask(ctx context.Context, t task, b budget) (routed, error) {
 		}
 	}
 	return out, nil
+}
+
+// zoneID is the ID of parcel pi's zone.
+func (e *env) zoneID(pi int) string {
+	if e.taskZones != nil {
+		return e.taskZones[pi]
+	}
+	return e.zones[e.parcelZone[pi]].ID
 }
 
 // initialSolution maps a task's initial routes to its problem's indexes.

@@ -58,15 +58,11 @@ type Day struct {
 // NewDay checks the input and options, zones the day and lays out the
 // pooled plans' tasks.
 func NewDay(in Input, opts Options) (*Day, error) {
-	o, err := opts.withDefaults()
+	e, err := envOf(in, opts)
 	if err != nil {
 		return nil, err
 	}
-	e, err := newEnv(in, o)
-	if err != nil {
-		return nil, err
-	}
-	if e.zones, e.parcelZone, err = zonesOf(in, o); err != nil {
+	if e.zones, e.parcelZone, err = zonesOf(in, e.opts); err != nil {
 		return nil, err
 	}
 	if e.layout, err = e.newLayout(); err != nil {
@@ -77,6 +73,16 @@ func NewDay(in Input, opts Options) (*Day, error) {
 		d.carriers[i] = c.ID
 	}
 	return d, nil
+}
+
+// envOf checks the input and options and makes the env of their day,
+// neither zoned nor laid out.
+func envOf(in Input, opts Options) (*env, error) {
+	o, err := opts.withDefaults()
+	if err != nil {
+		return nil, err
+	}
+	return newEnv(in, o)
 }
 
 // Parts lists the day's parts: PartPooled, PartSeparate, then the
@@ -95,19 +101,14 @@ func (d *Day) Parts() []Part {
 // part's outcome, which it requires.
 func (d *Day) PlanPart(ctx context.Context, p Part, pooled *PartPlan) (*PartPlan, error) {
 	e := d.e
-	pen := e.opts.UnassignedPenaltyYuan
 	out := &PartPlan{Part: p}
 	switch p.Kind {
 	case PartPooled:
-		all := make([]int, len(e.in.Parcels))
-		for i := range all {
-			all[i] = i
-		}
-		r, err := e.pooled(ctx, all, PartPooled, 1, nil)
+		r, err := e.pooled(ctx, d.all(), PartPooled, 1, nil)
 		if err != nil {
 			return nil, err
 		}
-		out.plan, out.CostYuan = r, r.cost+pen*float64(len(r.unassigned))
+		out.plan, out.CostYuan = r, e.gameCost(r)
 	case PartSeparate:
 		r, per, err := e.separate(ctx)
 		if err != nil {
@@ -139,7 +140,7 @@ func (d *Day) PlanPart(ctx context.Context, p Part, pooled *PartPlan) (*PartPlan
 		if err != nil {
 			return nil, err
 		}
-		out.CostYuan = r.cost + pen*float64(len(r.unassigned))
+		out.CostYuan = e.gameCost(r)
 	default:
 		return nil, fmt.Errorf("%w: unknown part kind %q", ErrInvalid, p.Kind)
 	}
@@ -220,6 +221,12 @@ func (d *Day) check(pp *PartPlan) error {
 	return nil
 }
 
+// gameCost is what plan r costs in the cost game: its routes plus the
+// penalty of every parcel it leaves undelivered.
+func (e *env) gameCost(r routed) float64 {
+	return r.cost + e.opts.UnassignedPenaltyYuan*float64(len(r.unassigned))
+}
+
 func clone[T any](s []T) []T { return append([]T(nil), s...) }
 
 // coalitionParcels returns the parcels of the coalition's carriers.
@@ -237,16 +244,30 @@ func (e *env) coalitionParcels(carriers []string, mask uint64) []int {
 	return idx
 }
 
+// all returns the indexes of every parcel of the day.
+func (d *Day) all() []int {
+	idx := make([]int, len(d.e.in.Parcels))
+	for i := range idx {
+		idx[i] = i
+	}
+	return idx
+}
+
 // partWire is PartPlan's JSON: the plan with the visiting orders and
 // parcel indexes a coalition's warm start needs.
 type partWire struct {
-	Part       Part             `json:"part"`
-	CostYuan   float64          `json:"cost_yuan"`
+	Part     Part    `json:"part"`
+	CostYuan float64 `json:"cost_yuan"`
+	planWire
+	PerCarrier []float64 `json:"per_carrier,omitempty"`
+}
+
+// planWire is a plan's JSON.
+type planWire struct {
 	Routes     []routeWire      `json:"routes,omitempty"`
 	Unassigned []unassignedWire `json:"unassigned,omitempty"`
 	RouteCost  float64          `json:"route_cost_yuan,omitempty"`
 	Cut        []string         `json:"cut,omitempty"`
-	PerCarrier []float64        `json:"per_carrier,omitempty"`
 }
 
 type routeWire struct {
@@ -263,14 +284,7 @@ type unassignedWire struct {
 // MarshalJSON encodes the outcome with what Report and a coalition's warm
 // start need.
 func (pp *PartPlan) MarshalJSON() ([]byte, error) {
-	w := partWire{Part: pp.Part, CostYuan: pp.CostYuan, RouteCost: pp.plan.cost, Cut: pp.plan.cut, PerCarrier: pp.perCarr}
-	for _, r := range pp.plan.routes {
-		w.Routes = append(w.Routes, routeWire{Route: r, Seq: r.seq, Task: r.task})
-	}
-	for _, u := range pp.plan.unassigned {
-		w.Unassigned = append(w.Unassigned, unassignedWire{Unassigned: u, Index: u.index})
-	}
-	return json.Marshal(w)
+	return json.Marshal(partWire{Part: pp.Part, CostYuan: pp.CostYuan, planWire: wireOf(pp.plan), PerCarrier: pp.perCarr})
 }
 
 // UnmarshalJSON decodes what MarshalJSON encoded.
@@ -279,15 +293,33 @@ func (pp *PartPlan) UnmarshalJSON(b []byte) error {
 	if err := json.Unmarshal(b, &w); err != nil {
 		return err
 	}
-	*pp = PartPlan{Part: w.Part, CostYuan: w.CostYuan, perCarr: w.PerCarrier}
-	pp.plan.cost, pp.plan.cut = w.RouteCost, w.Cut
-	for _, r := range w.Routes {
-		r.Route.seq, r.Route.task = r.Seq, r.Task
-		pp.plan.routes = append(pp.plan.routes, r.Route)
+	*pp = PartPlan{Part: w.Part, CostYuan: w.CostYuan, perCarr: w.PerCarrier, plan: w.routed()}
+	return nil
+}
+
+// wireOf is r's JSON, without its unused vehicles (which the reader
+// knows).
+func wireOf(r routed) planWire {
+	w := planWire{RouteCost: r.cost, Cut: r.cut}
+	for _, rt := range r.routes {
+		w.Routes = append(w.Routes, routeWire{Route: rt, Seq: rt.seq, Task: rt.task})
+	}
+	for _, u := range r.unassigned {
+		w.Unassigned = append(w.Unassigned, unassignedWire{Unassigned: u, Index: u.index})
+	}
+	return w
+}
+
+// routed is the plan w encodes.
+func (w planWire) routed() routed {
+	r := routed{cost: w.RouteCost, cut: w.Cut}
+	for _, rt := range w.Routes {
+		rt.Route.seq, rt.Route.task = rt.Seq, rt.Task
+		r.routes = append(r.routes, rt.Route)
 	}
 	for _, u := range w.Unassigned {
 		u.Unassigned.index = u.Index
-		pp.plan.unassigned = append(pp.plan.unassigned, u.Unassigned)
+		r.unassigned = append(r.unassigned, u.Unassigned)
 	}
-	return nil
+	return r
 }

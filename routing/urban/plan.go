@@ -312,16 +312,35 @@ func sweepGroups(items []int, bearing func(int) float64, weights []float64, g in
 	return best
 }
 
-// pooled plans the parcels idx jointly with the shared fleet on the day's
-// layout. warm, when set, is a plan of a superset of the parcels whose
-// routes seed each task.
-func (e *env) pooled(ctx context.Context, idx []int, stage string, effort float64, warm *routed) (routed, error) {
+// pooledTasks is a pooled plan's task structure: its tasks with their
+// parcels, and which of them run in the first stage and which in the
+// second (indexes into tasks).
+type pooledTasks struct {
+	tasks         []task
+	first, second []int
+}
+
+// pick returns the tasks ids, in their order.
+func (pt pooledTasks) pick(ids []int) []task {
+	out := make([]task, len(ids))
+	for k, t := range ids {
+		out[k] = pt.tasks[t]
+	}
+	return out
+}
+
+// pooledTasks lays out the pooled plan of parcels idx on the day's layout.
+// warm, when set, is a plan of a superset of the parcels whose routes
+// seed each task. First run the zones (small vehicles) and the cold
+// chain; then, per centre, the bulky parcels with the centre's vans,
+// which also take what the zones' small vehicles could not (too far for
+// their range, or too late for their speed).
+func (e *env) pooledTasks(idx []int, warm *routed) pooledTasks {
 	l := e.layout
-	tasks := make([]task, len(l.tasks))
-	copy(tasks, l.tasks)
+	pt := pooledTasks{tasks: slices.Clone(l.tasks)}
 	for _, i := range idx {
 		t := l.taskOf[i]
-		tasks[t].parcels = append(tasks[t].parcels, i)
+		pt.tasks[t].parcels = append(pt.tasks[t].parcels, i)
 	}
 	if warm != nil {
 		byTask := map[string][]Route{}
@@ -332,49 +351,51 @@ func (e *env) pooled(ctx context.Context, idx []int, stage string, effort float6
 		for _, i := range idx {
 			member[i] = true
 		}
-		for t := range tasks {
-			tasks[t].initial = warmRoutes(byTask[tasks[t].name], member)
+		for t := range pt.tasks {
+			pt.tasks[t].initial = warmRoutes(byTask[pt.tasks[t].name], member)
 		}
 	}
-	b := newBudget(e.opts, len(e.in.Parcels), effort)
-	// First the zones (small vehicles) and the cold chain; then, per
-	// centre, the bulky parcels with the centre's vans, which also take
-	// what the zones' small vehicles could not (too far for their range,
-	// or too late for their speed); then the city-wide mop-up.
-	var first, second []int
-	for t := range tasks {
-		if tasks[t].class == classBulky && tasks[t].centre != "" {
-			second = append(second, t)
+	for t := range pt.tasks {
+		if pt.tasks[t].class == classBulky && pt.tasks[t].centre != "" {
+			pt.second = append(pt.second, t)
 		} else {
-			first = append(first, t)
+			pt.first = append(pt.first, t)
 		}
 	}
-	pick := func(ids []int) []task {
-		out := make([]task, len(ids))
-		for k, t := range ids {
-			out[k] = tasks[t]
-		}
-		return out
-	}
-	r1, err := e.solveAll(ctx, stage, pick(first), b)
+	return pt
+}
+
+// pooled plans the parcels idx jointly with the shared fleet on the day's
+// layout (see pooledTasks).
+func (e *env) pooled(ctx context.Context, idx []int, stage string, effort float64, warm *routed) (routed, error) {
+	pt := e.pooledTasks(idx, warm)
+	b := newBudget(e.opts, len(e.in.Parcels), effort)
+	r1, err := e.solveAll(ctx, stage, pt.pick(pt.first), b)
 	if err != nil {
 		return routed{}, err
 	}
+	return e.pooledVans(ctx, stage, pt, r1, b)
+}
+
+// pooledVans finishes a pooled plan from r1, the results of its first
+// stage's tasks: the centres' vans take the zones' leftovers with the
+// bulky parcels, then the city-wide mop-up takes what is still left.
+func (e *env) pooledVans(ctx context.Context, stage string, pt pooledTasks, r1 []routed, b budget) (routed, error) {
 	byCentre := map[depots.ID]int{}
-	for _, t := range second {
-		byCentre[tasks[t].centre] = t
+	for _, t := range pt.second {
+		byCentre[pt.tasks[t].centre] = t
 	}
-	for k, t := range first {
-		bt, ok := byCentre[tasks[t].centre]
-		if !ok || tasks[t].class != classParcel {
+	for k, t := range pt.first {
+		bt, ok := byCentre[pt.tasks[t].centre]
+		if !ok || pt.tasks[t].class != classParcel {
 			continue
 		}
 		for _, u := range r1[k].unassigned {
-			tasks[bt].parcels = append(tasks[bt].parcels, u.index)
+			pt.tasks[bt].parcels = append(pt.tasks[bt].parcels, u.index)
 		}
 		r1[k].unassigned = nil
 	}
-	r2, err := e.solveAll(ctx, stage+" vans", pick(second), b)
+	r2, err := e.solveAll(ctx, stage+" vans", pt.pick(pt.second), b)
 	if err != nil {
 		return routed{}, err
 	}
@@ -451,7 +472,7 @@ func (e *env) separate(ctx context.Context) (routed, []float64, error) {
 		if err != nil {
 			return all, nil, err
 		}
-		costs[ci] = r.cost + e.opts.UnassignedPenaltyYuan*float64(len(r.unassigned))
+		costs[ci] = e.gameCost(r)
 		all.routes = append(all.routes, r.routes...)
 		all.unassigned = append(all.unassigned, r.unassigned...)
 		all.cost += r.cost
