@@ -408,12 +408,21 @@ func Plan(ctx context.Context, in Input, opts Options) (*Report, error) {
 	}
 	parts := d.Parts()
 	plans := make([]*PartPlan, len(parts))
-	for k := range 2 { // the pooled plan, which coalitions start from, and the separate plan
-		if plans[k], err = d.PlanPart(ctx, parts[k], nil); err != nil {
-			return nil, err
+	// The separate plan runs beside the pooled plan and its coalitions,
+	// which start from it: each part's largest task is a single search
+	// that would otherwise leave a core idle while it ends.
+	g, ctx := errgroup.WithContext(ctx)
+	g.Go(func() (err error) {
+		plans[1], err = d.PlanPart(ctx, parts[1], nil)
+		return err
+	})
+	g.Go(func() (err error) {
+		if plans[0], err = d.PlanPart(ctx, parts[0], nil); err != nil {
+			return err
 		}
-	}
-	if err := d.planCoalitions(ctx, parts[2:], plans[2:], plans[0]); err != nil {
+		return d.planCoalitions(ctx, parts[2:], plans[2:], plans[0])
+	})
+	if err := g.Wait(); err != nil {
 		return nil, err
 	}
 	return d.Report(plans)
