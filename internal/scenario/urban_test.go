@@ -350,19 +350,39 @@ func BenchmarkUrbanPlan(b *testing.B) {
 	}
 }
 
-// BenchmarkZones5000 times zoning alone.
-func BenchmarkZones5000(b *testing.B) {
-	in := urbanInput(b, 5000, 4)
-	b.ReportAllocs()
-	var n int
-	for b.Loop() {
-		zones, _, err := urban.Zones(in, urban.Options{Seed: 1, RespectDistricts: true})
-		if err != nil {
-			b.Fatal(err)
-		}
-		n = len(zones)
+// BenchmarkZones times zoning alone on the default day and on the city day
+// of 20,000 parcels and ten carriers, and reports the zoning figures.
+func BenchmarkZones(b *testing.B) {
+	for _, tc := range []struct {
+		name              string
+		parcels, carriers int
+	}{
+		{"5000x4", scenario.DefaultParcels, scenario.DefaultCarriers},
+		{"20000x10", 20000, 10},
+	} {
+		b.Run(tc.name, func(b *testing.B) {
+			in := urbanInput(b, tc.parcels, tc.carriers)
+			b.ReportAllocs()
+			var zones []urban.Zone
+			for b.Loop() {
+				var err error
+				if zones, _, err = urban.Zones(in, urban.Options{Seed: 1, RespectDistricts: true}); err != nil {
+					b.Fatal(err)
+				}
+			}
+			overall, within := workloadRatios(zones)
+			cs := make([]float64, len(zones))
+			for i, z := range zones {
+				cs[i] = z.Compactness
+			}
+			slices.Sort(cs)
+			b.ReportMetric(float64(len(zones)), "zones")
+			b.ReportMetric(overall, "max/min-workload")
+			b.ReportMetric(within, "max/min-within")
+			b.ReportMetric(cs[0], "min-compactness")
+			b.ReportMetric(cs[len(cs)/2], "median-compactness")
+		})
 	}
-	b.ReportMetric(float64(n), "zones")
 }
 
 // TestSampledShapley checks cost sharing beyond the exact bound: seven
