@@ -292,11 +292,11 @@ func writeUrbanReport(w io.Writer, r *urban.Report) error {
 			fmt.Fprintf(w, "the allocation is not in the core: %d coalitions pay more than their own plan\n", len(r.CoreViolations))
 		}
 	}
-	fmt.Fprintf(w, "\nzones: %d at H3 resolution %d, max/min workload %.2f within districts, %.2f overall; compactness min %.2f, median %.2f\n",
+	fmt.Fprintf(w, "\nzones: %d at H3 resolution %d or finer, max/min workload %.2f within districts, %.2f overall; compactness min %.2f, median %.2f\n",
 		len(r.Zoning.Zones), r.Zoning.Resolution, r.Zoning.MaxMinWithinDistrict, r.Zoning.MaxMinWorkload, r.Zoning.MinCompactness, r.Zoning.MedianCompactness)
-	fmt.Fprintln(tw, "zone\tdistrict\tparcels\tworkload h\tkm²\tcompactness\t")
+	fmt.Fprintln(tw, "zone\tdistrict\tres\tparcels\tworkload h\tkm²\tcompactness\t")
 	for _, z := range r.Zoning.Zones {
-		fmt.Fprintf(tw, "%s\t%s\t%d\t%.1f\t%.0f\t%.2f\t\n", z.ID, z.Group, z.Parcels, z.WorkloadSeconds/3600, z.AreaKm2, z.Compactness)
+		fmt.Fprintf(tw, "%s\t%s\t%d\t%d\t%.1f\t%.0f\t%.2f\t\n", z.ID, z.Group, z.Resolution, z.Parcels, z.WorkloadSeconds/3600, z.AreaKm2, z.Compactness)
 	}
 	tw.Flush()
 	if len(r.Unassigned) > 0 {

@@ -204,23 +204,44 @@ func connected(t *testing.T, cells []h3cell.Cell) bool {
 	return len(queue) == len(cells)
 }
 
-// TestZonesAreTerritories checks the zones of the default day: every cell
-// inside a district's real outline in exactly one zone of that district,
-// zones connected, balanced across the city (max/min ≤ 1.25 over all
-// zones) and compact (each ≥ 0.4, median ≥ 0.6).
+// TestZonesAreTerritories checks the zones of the default day and of the
+// city day of 20,000 parcels and ten carriers: every cell inside a
+// district's real outline (at the district's resolution, the base one or,
+// where its cells were too coarse, the next finer) in exactly one zone of
+// that district, zones connected, balanced across the city (max/min ≤
+// 1.25 over all zones) and compact (each ≥ 0.4, median ≥ 0.6).
 func TestZonesAreTerritories(t *testing.T) {
 	if testing.Short() {
-		t.Skip("zones the 5,000-parcel day")
+		t.Skip("zones the 5,000- and 20,000-parcel days")
 	}
-	in := urbanInput(t, scenario.DefaultParcels, scenario.DefaultCarriers)
+	for _, tc := range []struct {
+		name              string
+		parcels, carriers int
+	}{
+		{"5000x4", scenario.DefaultParcels, scenario.DefaultCarriers},
+		{"20000x10", 20000, 10},
+	} {
+		t.Run(tc.name, func(t *testing.T) { checkTerritories(t, urbanInput(t, tc.parcels, tc.carriers)) })
+	}
+}
+
+func checkTerritories(t *testing.T, in urban.Input) {
 	const res = 8
 	zones, of, err := urban.Zones(in, urban.Options{Seed: 1, RespectDistricts: true, Resolution: res})
 	if err != nil {
 		t.Fatal(err)
 	}
 	owner := map[h3cell.Cell]int{}
+	districtRes := map[string]int{}
 	var cs []float64
 	for z, zone := range zones {
+		if r, ok := districtRes[zone.Group]; ok && r != zone.Resolution {
+			t.Errorf("%s zoned at resolutions %d and %d", zone.Group, r, zone.Resolution)
+		}
+		districtRes[zone.Group] = zone.Resolution
+		if zone.Resolution != res && zone.Resolution != res+1 {
+			t.Errorf("zone %s at resolution %d, want %d or %d", zone.ID, zone.Resolution, res, res+1)
+		}
 		if !connected(t, zone.Cells) {
 			t.Errorf("zone %s (%d cells) is not one connected component", zone.ID, len(zone.Cells))
 		}
@@ -234,7 +255,7 @@ func TestZonesAreTerritories(t *testing.T) {
 			t.Errorf("zone %s compactness %.2f, want ≥ 0.4", zone.ID, zone.Compactness)
 		}
 		cs = append(cs, zone.Compactness)
-		t.Logf("%s: %d parcels, %.1f h, %.0f km², compactness %.2f", zone.ID, zone.Parcels, zone.WorkloadSeconds/3600, zone.AreaKm2, zone.Compactness)
+		t.Logf("%s: %d parcels, %.1f h, %.0f km², resolution %d, compactness %.2f", zone.ID, zone.Parcels, zone.WorkloadSeconds/3600, zone.AreaKm2, zone.Resolution, zone.Compactness)
 	}
 	slices.Sort(cs)
 	if med := cs[len(cs)/2]; med < 0.6 {
@@ -242,7 +263,7 @@ func TestZonesAreTerritories(t *testing.T) {
 	}
 	// Every cell of every district's outline is in a zone of that district.
 	for d, b := range in.Boundaries {
-		cells, err := h3cell.CoverMulti(b, res)
+		cells, err := h3cell.CoverMulti(b, districtRes[d])
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -350,19 +371,39 @@ func BenchmarkUrbanPlan(b *testing.B) {
 	}
 }
 
-// BenchmarkZones5000 times zoning alone.
-func BenchmarkZones5000(b *testing.B) {
-	in := urbanInput(b, 5000, 4)
-	b.ReportAllocs()
-	var n int
-	for b.Loop() {
-		zones, _, err := urban.Zones(in, urban.Options{Seed: 1, RespectDistricts: true})
-		if err != nil {
-			b.Fatal(err)
-		}
-		n = len(zones)
+// BenchmarkZones times zoning alone on the default day and on the city day
+// of 20,000 parcels and ten carriers, and reports the zoning figures.
+func BenchmarkZones(b *testing.B) {
+	for _, tc := range []struct {
+		name              string
+		parcels, carriers int
+	}{
+		{"5000x4", scenario.DefaultParcels, scenario.DefaultCarriers},
+		{"20000x10", 20000, 10},
+	} {
+		b.Run(tc.name, func(b *testing.B) {
+			in := urbanInput(b, tc.parcels, tc.carriers)
+			b.ReportAllocs()
+			var zones []urban.Zone
+			for b.Loop() {
+				var err error
+				if zones, _, err = urban.Zones(in, urban.Options{Seed: 1, RespectDistricts: true}); err != nil {
+					b.Fatal(err)
+				}
+			}
+			overall, within := workloadRatios(zones)
+			cs := make([]float64, len(zones))
+			for i, z := range zones {
+				cs[i] = z.Compactness
+			}
+			slices.Sort(cs)
+			b.ReportMetric(float64(len(zones)), "zones")
+			b.ReportMetric(overall, "max/min-workload")
+			b.ReportMetric(within, "max/min-within")
+			b.ReportMetric(cs[0], "min-compactness")
+			b.ReportMetric(cs[len(cs)/2], "median-compactness")
+		})
 	}
-	b.ReportMetric(float64(n), "zones")
 }
 
 // TestSampledShapley checks cost sharing beyond the exact bound: seven

@@ -37,11 +37,24 @@
 // zone that holds the empty end must reach its share of parcels, so it is
 // itself a strip.
 //
+// Cells must be small against zones (territory design assumes basic
+// units small against territories, since a zone's workload moves a cell
+// at a time), and on a busy day they may not be: a dense core has few
+// cells for many zones, and a parcel hotspot makes one cell nearly a
+// zone's workload. So a district whose zones at Options.Resolution miss
+// the band or the compactness floor, with fewer than 64 cells a zone, is
+// zoned again at the next finer resolution (cells a seventh the area),
+// and the better zoning is kept (see Partition and DistrictArea.Finer).
+// Each zone reports its resolution; its parcels map to cells of that
+// resolution. Zones of a district zoned finer may overlap a neighbour's
+// coarser cells along their border by up to half a coarse cell, as each
+// district's cells are those whose centres lie inside its outline.
+//
 // Compactness is A²/(2πJ), with J the polar second moment of the zone's
 // area about its centroid: 1 for a disk, 0.99 for a regular hexagon, 0.95
 // for a square, 0.57 for a 3:1 rectangle, 0.21 for a 9:1 strip. The
-// report gives every zone's district, parcels, workload, area and
-// compactness.
+// report gives every zone's district, resolution, parcels, workload,
+// area and compactness.
 //
 // # Pooled plan
 //

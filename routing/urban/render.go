@@ -30,7 +30,8 @@ func (r *Report) Map(title string) (*render.Map, error) {
 		}
 		m.Zones = append(m.Zones, render.Area{ID: z.ID, Shape: mp, Fill: fill[zi], Props: map[string]any{
 			"district": z.Group, "parcels": z.Parcels, "workload_hours": math.Round(z.WorkloadSeconds/36) / 100,
-			"area_km2": math.Round(z.AreaKm2*100) / 100, "compactness": math.Round(z.Compactness*1000) / 1000}})
+			"area_km2": math.Round(z.AreaKm2*100) / 100, "compactness": math.Round(z.Compactness*1000) / 1000,
+			"resolution": z.Resolution}})
 	}
 	seen := map[string]bool{}
 	for _, rt := range r.Routes {
@@ -53,25 +54,42 @@ func (r *Report) Map(title string) (*render.Map, error) {
 
 // zoneColours colours zones greedily so that neighbouring zones differ
 // where the palette allows (Welsh & Powell order: most neighbours first).
+// Zones of districts at different resolutions neighbour where a cell's
+// neighbour lies in the other's coarser cell.
 func zoneColours(zones []Zone, palette []string) ([]string, error) {
 	owner := map[h3cell.Cell]int{}
+	var resolutions []int
 	for z := range zones {
 		for _, c := range zones[z].Cells {
 			owner[c] = z
 		}
+		if !slices.Contains(resolutions, zones[z].Resolution) {
+			resolutions = append(resolutions, zones[z].Resolution)
+		}
 	}
 	nb := make([]map[int]bool, len(zones))
-	var ring []h3cell.Cell
 	for z := range zones {
 		nb[z] = map[int]bool{}
+	}
+	var ring []h3cell.Cell
+	for z := range zones {
 		for _, c := range zones[z].Cells {
 			var err error
 			if ring, err = c.AppendRing(ring[:0], 1); err != nil {
 				return nil, err
 			}
 			for _, x := range ring {
-				if o, ok := owner[x]; ok && o != z {
-					nb[z][o] = true
+				for _, r := range resolutions {
+					if r > x.Resolution() {
+						continue
+					}
+					p, err := x.Parent(r)
+					if err != nil {
+						return nil, err
+					}
+					if o, ok := owner[p]; ok && o != z {
+						nb[z][o], nb[o][z] = true, true
+					}
 				}
 			}
 		}

@@ -20,6 +20,11 @@ import (
 type DistrictArea struct {
 	District string
 	Cells    []h3cell.Cell
+	// Finer is optionally the same territory at a finer resolution (all
+	// its cells of one resolution, their loads among Partition's loads):
+	// Partition zones it instead when the zones of Cells miss the
+	// workload band or the compactness floor and Finer's do so less.
+	Finer []h3cell.Cell
 }
 
 // CellLoad is the delivery workload of one H3 cell. Cells of an area
@@ -37,6 +42,9 @@ type Zone struct {
 	// Group is the zone's district ("" when zones ignore districts).
 	Group string        `json:"district,omitempty"`
 	Cells []h3cell.Cell `json:"-"`
+	// Resolution is the H3 resolution of the zone's cells, one per
+	// district.
+	Resolution int `json:"resolution"`
 	// Parcels and WorkloadSeconds sum the zone's cells.
 	Parcels         int     `json:"parcels"`
 	WorkloadSeconds float64 `json:"workload_seconds"`
@@ -71,6 +79,9 @@ type ZoningOptions struct {
 // not: an exclave with no other zone in it stays with its zone). Balance
 // holds over all zones of all areas: one band of zone workloads is chosen
 // for the city (see zoneBands) and gives each area its number of zones.
+// Each area's cells are of one resolution, not necessarily that of the
+// other areas; an area with Finer cells may be zoned at theirs (see
+// zoneArea), and every zone reports its resolution.
 //
 // It is a location–allocation heuristic for territory design in the
 // manner of Hess et al., "Nonpartisan political redistricting by
@@ -111,43 +122,23 @@ func Partition(areas []DistrictArea, loads []CellLoad, opts ZoningOptions) ([]Zo
 	}
 	bands := zoneBands(areaLoads(areas, load), opts.TargetWorkloadSeconds, opts.BalanceRatio)
 	seen := map[h3cell.Cell]string{}
-	res := -1
-	terrains := make([]*terrain, len(areas))
-	for ai, a := range areas {
-		for _, c := range a.Cells {
-			if !c.IsValid() {
-				return nil, fmt.Errorf("%w: district %q: invalid cell %v", ErrInvalid, a.District, c)
+	for _, a := range areas {
+		for _, cs := range [][]h3cell.Cell{a.Cells, a.Finer} {
+			if err := checkCells(a.District, cs, seen); err != nil {
+				return nil, err
 			}
-			if res < 0 {
-				res = c.Resolution()
-			}
-			if c.Resolution() != res {
-				return nil, fmt.Errorf("%w: district %q: cell %v not at resolution %d", ErrInvalid, a.District, c, res)
-			}
-			if d, dup := seen[c]; dup {
-				return nil, fmt.Errorf("%w: cell %v in districts %q and %q", ErrInvalid, c, d, a.District)
-			}
-			seen[c] = a.District
 		}
-		if len(a.Cells) == 0 {
-			continue
-		}
-		t, err := newTerrain(a, load)
-		if err != nil {
-			return nil, err
-		}
-		terrains[ai] = t
 	}
 	// Areas are zoned in parallel, each with its own random stream.
 	byArea := make([][]Zone, len(areas))
 	var g errgroup.Group
 	g.SetLimit(runtime.GOMAXPROCS(0))
-	for ai, t := range terrains {
-		if t == nil {
+	for ai, a := range areas {
+		if len(a.Cells) == 0 {
 			continue
 		}
 		g.Go(func() error {
-			zs, err := t.partition(opts, bands[ai], rand.New(rand.NewPCG(opts.Seed, 0x7a6f6e65+uint64(ai))))
+			zs, err := zoneArea(a, load, opts, bands[ai], uint64(ai))
 			byArea[ai] = zs
 			return err
 		})
@@ -174,6 +165,66 @@ func Partition(areas []DistrictArea, loads []CellLoad, opts ZoningOptions) ([]Zo
 		z.Compactness = m.compactness()
 	}
 	return zones, nil
+}
+
+// checkCells checks that an area's cells are valid, of one resolution,
+// and in no other area.
+func checkCells(district string, cells []h3cell.Cell, seen map[h3cell.Cell]string) error {
+	for _, c := range cells {
+		if !c.IsValid() {
+			return fmt.Errorf("%w: district %q: invalid cell %v", ErrInvalid, district, c)
+		}
+		if res := cells[0].Resolution(); c.Resolution() != res {
+			return fmt.Errorf("%w: district %q: cell %v not at resolution %d", ErrInvalid, district, c, res)
+		}
+		if d, dup := seen[c]; dup {
+			return fmt.Errorf("%w: cell %v in districts %q and %q", ErrInvalid, c, d, district)
+		}
+		seen[c] = district
+	}
+	return nil
+}
+
+// coarseCellsPerZone is the number of cells per zone below which an
+// area's cells may be too coarse for its zones (see zoneArea): a zone of
+// 64 hexagons spans about nine across.
+const coarseCellsPerZone = 64
+
+// zoneArea partitions one area, at the resolution of its Cells and, when
+// those zones fall short (see quality.shortfall), have fewer than
+// coarseCellsPerZone cells each and the area has Finer cells, again at
+// theirs; it keeps the partition of less shortfall, the coarser on a tie.
+//
+// Territory design assumes basic units small against territories
+// (Kalcsics, Nickel & Schröder 2005), since a zone's workload moves in
+// steps of a cell. Whether cells are small enough depends on how the
+// workload falls among them, not only on their number: a parcel hotspot
+// makes one cell nearly a zone's workload, and a dense core has few cells
+// for many zones. So the test is the partition itself: an area whose
+// zones miss the band or the compactness floor is zoned again with cells
+// a seventh the area. Areas with many cells per zone are left alone: there
+// a miss is not the cells' coarseness, and a seven times finer grid would
+// cost much more than seven times the time (each boundary move checks its
+// zone's connectivity, a search of the zone's cells).
+func zoneArea(a DistrictArea, load map[h3cell.Cell]CellLoad, opts ZoningOptions, b band, stream uint64) ([]Zone, error) {
+	var best []Zone
+	bestShort := math.Inf(1)
+	for _, cells := range [][]h3cell.Cell{a.Cells, a.Finer} {
+		if len(cells) == 0 || bestShort <= 0 || len(best) > 0 && len(a.Cells) >= coarseCellsPerZone*len(best) {
+			break
+		}
+		t, err := newTerrain(DistrictArea{District: a.District, Cells: cells}, load)
+		if err != nil {
+			return nil, err
+		}
+		// Each resolution draws the same stream, so that an area zoned at
+		// its first resolution is zoned as without Finer.
+		zs, short := t.partition(opts, b, rand.New(rand.NewPCG(opts.Seed, 0x7a6f6e65+stream)))
+		if short < bestShort-1e-9 {
+			best, bestShort = zs, short
+		}
+	}
+	return best, nil
 }
 
 // areaLoads returns the workload of each area.
@@ -357,8 +408,8 @@ func (b band) outside(loads []float64) float64 {
 
 // partition tries up to three numbers of zones the band allows, a few
 // seedings each, and keeps the partition of least shortfall: band and
-// compactness.
-func (t *terrain) partition(o ZoningOptions, b band, rng *rand.Rand) ([]Zone, error) {
+// compactness. It returns the zones and their shortfall.
+func (t *terrain) partition(o ZoningOptions, b band, rng *rand.Rand) ([]Zone, float64) {
 	loaded := 0
 	for _, w := range t.w {
 		if w > 0 {
@@ -400,7 +451,7 @@ func (t *terrain) partition(o ZoningOptions, b band, rng *rand.Rand) ([]Zone, er
 			}
 		}
 	}
-	return t.zones(best, bestK), nil
+	return t.zones(best, bestK), bestShort
 }
 
 // quality measures the band fit and the compactness of a zoning.
@@ -1239,6 +1290,7 @@ func (t *terrain) zones(zone []int, k int) []Zone {
 			continue
 		}
 		zs[z].Group = t.district
+		zs[z].Resolution = t.cells[0].Resolution()
 		c := float64(len(zs[z].Cells))
 		zs[z].Centre = t.pl.point(sx[z]/c, sy[z]/c)
 		out = append(out, zs[z])

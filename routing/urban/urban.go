@@ -332,6 +332,8 @@ const (
 
 // Zoning summarises the zones of the pooled plan.
 type Zoning struct {
+	// Resolution is the base H3 resolution (Options.Resolution); a zone
+	// whose district's cells were too coarse has a finer one (Zone.Resolution).
 	Resolution int    `json:"resolution"`
 	Zones      []Zone `json:"zones"`
 	// MaxMinWorkload is max/min zone workload over all zones;
