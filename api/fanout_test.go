@@ -28,6 +28,17 @@ func fanoutStores(t *testing.T, fn func(t *testing.T, open func() api.Store)) {
 	})
 }
 
+// submitUrbanJob starts a server on db with cfg and submits an urban
+// plan job with body; it returns the server and the job.
+func submitUrbanJob(t *testing.T, db api.Store, cfg api.Config, body string) (*testServer, api.JobDoc) {
+	t.Helper()
+	cfg.Store = db
+	ts := startServer(t, cfg)
+	var doc api.JobDoc
+	ts.doHeader("POST", "/v1/plans/urban", plannerKey, body, preferAsync).decode(t, &doc)
+	return ts, doc
+}
+
 // urbanReport is the in-process report of a scenario plan request, as
 // `lastmile plan urban` and the synchronous endpoint make it.
 func urbanReport(t *testing.T, seed uint64, parcels, carriers, iterations int) map[string]any {
@@ -89,9 +100,7 @@ func childKinds(kids []*store.Job) (tasks, parts int) {
 func TestUrbanFanOut(t *testing.T) {
 	fanoutStores(t, func(t *testing.T, open func() api.Store) {
 		db := open()
-		ts := startServer(t, api.Config{Store: db, Workers: 2})
-		var doc api.JobDoc
-		ts.doHeader("POST", "/v1/plans/urban", plannerKey, `{"seed":3,"parcels":90,"carriers":3,"iterations":3}`, preferAsync).decode(t, &doc)
+		ts, doc := submitUrbanJob(t, db, api.Config{Workers: 2}, `{"seed":3,"parcels":90,"carriers":3,"iterations":3}`)
 		var stages []string
 		for _, e := range readSSE(t, ts, "/v1/jobs/"+doc.ID+"/events", plannerKey) {
 			var ev struct{ Progress struct{ Stage string } }
@@ -141,9 +150,7 @@ func TestUrbanFanOut(t *testing.T) {
 func TestUrbanFanOutCancel(t *testing.T) {
 	fanoutStores(t, func(t *testing.T, open func() api.Store) {
 		db := open()
-		ts := startServer(t, api.Config{Store: db, Workers: 2})
-		var doc api.JobDoc
-		ts.doHeader("POST", "/v1/plans/urban", plannerKey, `{"seed":3,"parcels":3000,"carriers":3,"iterations":500}`, preferAsync).decode(t, &doc)
+		ts, doc := submitUrbanJob(t, db, api.Config{Workers: 2}, `{"seed":3,"parcels":3000,"carriers":3,"iterations":500}`)
 		ctx := context.Background()
 		for deadline := time.Now().Add(20 * time.Second); ; time.Sleep(20 * time.Millisecond) {
 			// Once the parts exist (the routing tasks are created first)
@@ -254,9 +261,7 @@ func TestUrbanFanOutResumes(t *testing.T) {
 func TestUrbanFanOutChildQuota(t *testing.T) {
 	fanoutStores(t, func(t *testing.T, open func() api.Store) {
 		db := open()
-		ts := startServer(t, api.Config{Store: db, Workers: 3, MaxRunningPerKey: 1})
-		var doc api.JobDoc
-		ts.doHeader("POST", "/v1/plans/urban", plannerKey, `{"seed":3,"parcels":90,"carriers":3,"iterations":3}`, preferAsync).decode(t, &doc)
+		ts, doc := submitUrbanJob(t, db, api.Config{Workers: 3, MaxRunningPerKey: 1}, `{"seed":3,"parcels":90,"carriers":3,"iterations":3}`)
 		peak := 0
 		for {
 			kids, err := db.Jobs(context.Background(), store.JobFilter{Parent: doc.ID})
@@ -289,9 +294,7 @@ func TestUrbanFanOutChildQuota(t *testing.T) {
 func TestUrbanFanOutTaskFails(t *testing.T) {
 	fanoutStores(t, func(t *testing.T, open func() api.Store) {
 		db := open()
-		ts := startServer(t, api.Config{Store: db, Workers: 2})
-		var doc api.JobDoc
-		ts.doHeader("POST", "/v1/plans/urban", plannerKey, `{"seed":3,"parcels":400,"carriers":3,"iterations":20}`, preferAsync).decode(t, &doc)
+		ts, doc := submitUrbanJob(t, db, api.Config{Workers: 2}, `{"seed":3,"parcels":400,"carriers":3,"iterations":20}`)
 		ctx := context.Background()
 		victim := "" // a routing task not started yet
 		for deadline := time.Now().Add(20 * time.Second); victim == ""; time.Sleep(10 * time.Millisecond) {
