@@ -394,31 +394,38 @@ func (e *env) solveAll(ctx context.Context, stage string, tasks []task, b budget
 		order[i] = i
 	}
 	slices.SortStableFunc(order, func(x, y int) int { return len(tasks[y].parcels) - len(tasks[x].parcels) })
-	var (
-		mu   sync.Mutex
-		done int
-		g    errgroup.Group
-	)
-	e.progress(stage, 0, len(tasks))
-	g.SetLimit(max(1, e.opts.Workers))
-	for _, i := range order {
-		g.Go(func() error {
-			r, err := e.solve(ctx, tasks[i], b)
-			if err != nil {
-				return err
-			}
-			results[i] = r
-			mu.Lock()
-			defer mu.Unlock()
-			done++
-			e.progress(stage, done, len(tasks))
-			return nil
-		})
-	}
-	if err := g.Wait(); err != nil {
+	err := e.inParallel(ctx, stage, order, func(ctx context.Context, i int) (err error) {
+		results[i], err = e.solve(ctx, tasks[i], b)
+		return err
+	})
+	if err != nil {
 		return nil, err
 	}
 	return results, nil
+}
+
+// inParallel calls fn for every index of order, Options.Workers at a
+// time in that order, and reports stage's progress as each call ends; the
+// first error cancels the calls still running and is returned.
+func (e *env) inParallel(ctx context.Context, stage string, order []int, fn func(ctx context.Context, i int) error) error {
+	g, ctx := errgroup.WithContext(ctx)
+	g.SetLimit(max(1, e.opts.Workers))
+	var mu sync.Mutex
+	done := 0
+	e.progress(stage, 0, len(order))
+	for _, i := range order {
+		g.Go(func() error {
+			if err := fn(ctx, i); err != nil {
+				return err
+			}
+			mu.Lock()
+			defer mu.Unlock()
+			done++
+			e.progress(stage, done, len(order))
+			return nil
+		})
+	}
+	return g.Wait()
 }
 
 // combine joins task results. Then, if parcels are left and vehicles idle,

@@ -7,7 +7,6 @@ import (
 	"math"
 	"runtime"
 	"slices"
-	"sync"
 	"time"
 
 	"github.com/paulmach/orb"
@@ -436,26 +435,14 @@ func Plan(ctx context.Context, in Input, opts Options) (*Report, error) {
 // idle at their ends, so that one coalition at a time would not keep the
 // machine busy. The outcomes do not depend on the order.
 func (d *Day) planCoalitions(ctx context.Context, parts []Part, plans []*PartPlan, pooled *PartPlan) error {
-	g, ctx := errgroup.WithContext(ctx)
-	g.SetLimit(d.e.opts.Workers)
-	var mu sync.Mutex
-	done := 0
-	d.e.progress("coalitions", 0, len(parts))
-	for k, p := range parts {
-		g.Go(func() error {
-			pp, err := d.PlanPart(ctx, p, pooled)
-			if err != nil {
-				return err
-			}
-			plans[k] = pp
-			mu.Lock()
-			defer mu.Unlock()
-			done++
-			d.e.progress("coalitions", done, len(parts))
-			return nil
-		})
+	order := make([]int, len(parts))
+	for k := range order {
+		order[k] = k
 	}
-	return g.Wait()
+	return d.e.inParallel(ctx, "coalitions", order, func(ctx context.Context, k int) (err error) {
+		plans[k], err = d.PlanPart(ctx, parts[k], pooled)
+		return err
+	})
 }
 
 // compare fills the savings. When the plans deliver different numbers of
