@@ -121,3 +121,45 @@ func TestCrashedJobRequeued(t *testing.T) {
 		t.Errorf("crashed job on the next server: %s %q after %d attempts, want succeeded with a result in attempt 2", got.Status, got.Error, got.Attempts)
 	}
 }
+
+// TestStrandedQueuedJobRequeued: a job still queued whose River entry is
+// stuck — running because River could not write the outcome of a run that
+// failed to start it while the database was down (River's completer gives
+// up, and its own rescue waits an hour), or set to retry minutes later —
+// is re-queued by the rescuer and finishes.
+func TestStrandedQueuedJobRequeued(t *testing.T) {
+	for _, c := range []struct{ name, entry string }{
+		{"running", `state = 'running', attempt = 1, attempted_at = now() - interval '1 minute'`},
+		{"retryable", `state = 'retryable', attempt = 3, attempted_at = now() - interval '1 minute', scheduled_at = now() + interval '1 hour'`},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			dsn := storetest.PostgresDSN(t)
+			ctx := context.Background()
+			db, err := store.OpenPostgres(ctx, dsn, nil)
+			if err != nil {
+				t.Fatalf("OpenPostgres: %v", err)
+			}
+			t.Cleanup(db.Close)
+			if err := db.StartQueue(ctx, store.QueueConfig{}); err != nil { // enqueue only
+				t.Fatal(err)
+			}
+			req, err := json.Marshal(smallProblem(4))
+			if err != nil {
+				t.Fatal(err)
+			}
+			j := &store.Job{ID: "job_stranded_" + c.name, Owner: "c1", Request: req}
+			if err := db.EnqueueJob(ctx, j, api.OptimizeArgs{JobID: j.ID}); err != nil {
+				t.Fatal(err)
+			}
+			storetest.Exec(t, dsn, `UPDATE river_job SET `+c.entry+` WHERE id = $1`, j.QueueID)
+			if err := db.StopQueue(ctx); err != nil {
+				t.Fatal(err)
+			}
+			ts := startServer(t, api.Config{Store: db, JobStaleAfter: time.Second})
+			got := waitJob(t, ts, j.ID, plannerKey)
+			if got.Status != store.JobSucceeded || len(got.Result) == 0 {
+				t.Errorf("stranded job: %s %q, want succeeded with a result", got.Status, got.Error)
+			}
+		})
+	}
+}

@@ -824,9 +824,14 @@ func (p *Postgres) EnqueueJob(ctx context.Context, j *Job, args river.JobArgs) e
 }
 
 // rescue re-queues jobs that no worker is running: running ones whose
-// heartbeat is older than staleAfter (their worker died), and unfinished
+// heartbeat is older than staleAfter (their worker died), unfinished
 // ones whose queue entry is gone or finished (River gave up, or a
-// superseded run completed it). Each gets a new queue entry with the old
+// superseded run completed it), and queued ones whose entry has been
+// running or waiting to retry for staleAfter without starting them: a run
+// that failed to start the job while the database was down, whose
+// completion River could not write (its completer gives up after a few
+// tries, leaving the entry running until River's own rescue an hour
+// later) or which River set to retry after a backoff of minutes. Each gets a new queue entry with the old
 // entry's arguments, in the transaction that moves the job to it; the old
 // entry is then cancelled. A job past maxAttempts fails instead.
 func (p *Postgres) rescue(ctx context.Context, staleAfter time.Duration, maxAttempts int, insert func(context.Context, pgx.Tx, river.JobArgs) (int64, error)) (int, error) {
@@ -837,6 +842,8 @@ func (p *Postgres) rescue(ctx context.Context, staleAfter time.Duration, maxAtte
 		       AND (r.id IS NULL OR r.state NOT IN ('available', 'scheduled')))
 		   OR (j.status IN ('queued', 'running') AND j.updated_at < now() - make_interval(secs => $1)
 		       AND (r.id IS NULL OR r.state IN ('completed', 'cancelled', 'discarded')))
+		   OR (j.status = 'queued' AND j.updated_at < now() - make_interval(secs => $1)
+		       AND r.state IN ('running', 'retryable') AND COALESCE(r.attempted_at, r.created_at) < now() - make_interval(secs => $1))
 		ORDER BY j.created_at LIMIT 100`, secs)
 	if err != nil {
 		return 0, translate(err, "stale jobs", ErrNotFound)

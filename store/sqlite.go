@@ -674,7 +674,9 @@ func (s *SQLite) EnqueueJob(ctx context.Context, j *Job, args river.JobArgs) err
 	return nil
 }
 
-// rescue re-queues jobs no worker is running; see Postgres.rescue.
+// rescue re-queues jobs no worker is running; see Postgres.rescue. River
+// writes its times as SQLite's datetime text, ours as RFC 3339: julianday
+// compares the two.
 func (s *SQLite) rescue(ctx context.Context, staleAfter time.Duration, maxAttempts int, insert func(context.Context, *sql.Tx, river.JobArgs) (int64, error)) (int, error) {
 	cutoff := time.Now().Add(-staleAfter).UTC().Format(sqliteTime)
 	rows, err := s.db.QueryContext(ctx, `SELECT j.id, j.queue_id, j.kind, COALESCE(json(r.args), json_object('job_id', j.id))
@@ -682,7 +684,9 @@ func (s *SQLite) rescue(ctx context.Context, staleAfter time.Duration, maxAttemp
 		WHERE (j.status = 'running' AND j.heartbeat_at < ? AND (r.id IS NULL OR r.state NOT IN ('available', 'scheduled')))
 		   OR (j.status IN ('queued', 'running') AND j.updated_at < ?
 		       AND (r.id IS NULL OR r.state IN ('completed', 'cancelled', 'discarded')))
-		ORDER BY j.created_at LIMIT 100`, cutoff, cutoff)
+		   OR (j.status = 'queued' AND j.updated_at < ?
+		       AND r.state IN ('running', 'retryable') AND julianday(COALESCE(r.attempted_at, r.created_at)) < julianday(?))
+		ORDER BY j.created_at LIMIT 100`, cutoff, cutoff, cutoff, cutoff)
 	if err != nil {
 		return 0, translateSQLite(err, "stale jobs", ErrNotFound)
 	}
