@@ -96,13 +96,14 @@
 // to granular insertion once the time limit has passed, and the diagnostics
 // of unassigned tasks skip their O(n) attempts (ReasonTimeLimit), so the
 // wall time stays within a few per cent of the limit. With an iteration or
-// effort limit and no time limit a run is deterministic for its seed, with
-// any number of threads. Options.Threads splits the plan's routes into
-// groups of nearby routes, one per thread, searches the groups in parallel
-// and joins them into one plan every epoch, splitting it along other
-// lines the next time (route-based decomposition, Santini, Schneider,
-// Vidal and Vigo 2023; see team.go). Options.Progress is called
-// on every new best. Options.Initial seeds the search with a previous plan.
+// effort limit and no time limit a one-thread run is deterministic for its
+// seed. Options.Threads runs that many threads on one shared plan: each
+// ruins and recreates its own copy and commits the routes it changed
+// unless another thread changed them first (speculative parallel
+// annealing; see pool.go). On two cores two threads make about 1.8 times
+// the iterations of one, but their runs are not reproducible.
+// Options.Progress is called on every new best. Options.Initial seeds the
+// search with a previous plan.
 //
 // # Unassigned tasks
 //

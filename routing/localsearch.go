@@ -37,7 +37,7 @@ func (s *search) localSearch(sol *solution) {
 			s.order[i], s.order[j] = s.order[j], s.order[i]
 		}
 		for _, u := range s.order {
-			if v := sol.routeOf[u]; v < 0 || !s.mine(v) {
+			if v := sol.routeOf[u]; v < 0 {
 				continue
 			}
 			if s.expired() {
@@ -55,7 +55,7 @@ func (s *search) localSearch(sol *solution) {
 		}
 		for v := range sol.routes {
 			r := &sol.routes[v]
-			if r.empty() || r.multiTW > 0 || !s.mine(int32(v)) {
+			if r.empty() || r.multiTW > 0 {
 				continue
 			}
 			for s.orOpt(sol, int32(v)) || s.twoOpt(sol, int32(v)) {
@@ -125,7 +125,7 @@ func (s *search) relocateTask(sol *solution, u int32) bool {
 	ship := in.kind[u] == nkPickup
 	for k := 0; k < len(nb) && k < lsNeighbors; k++ {
 		B := sol.routeOf[nb[k]]
-		if B < 0 || s.routeSeen[B] == s.stamp || !in.compat[t*nv+int(B)] || !s.mine(B) {
+		if B < 0 || s.routeSeen[B] == s.stamp || !in.compat[t*nv+int(B)] {
 			continue
 		}
 		s.routeSeen[B] = s.stamp
@@ -193,7 +193,7 @@ func (s *search) swapJobs(sol *solution, u int32) bool {
 	for k := 0; k < len(nb) && k < lsNeighbors; k++ {
 		w := nb[k]
 		B := sol.routeOf[w]
-		if B < 0 || B == A || in.kind[w] != nkJob || !s.mine(B) {
+		if B < 0 || B == A || in.kind[w] != nkJob {
 			continue
 		}
 		rb := &sol.routes[B]
@@ -256,7 +256,7 @@ func (s *search) twoOptStar(sol *solution, u int32) bool {
 	for k := 0; k < len(nb) && k < lsNeighbors; k++ {
 		w := nb[k]
 		B := sol.routeOf[w]
-		if B < 0 || B == A || in.veh[A].tour != in.veh[B].tour || !s.mine(B) {
+		if B < 0 || B == A || in.veh[A].tour != in.veh[B].tour {
 			continue
 		}
 		j := int(sol.posOf[w])

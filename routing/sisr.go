@@ -80,8 +80,6 @@ type search struct {
 	granular bool          // recreate is restricted to nearby routes
 	hurry    bool          // past the deadline: recreate without blinks is granular too
 	report   func(*search) // called on each new best
-	own      []bool        // the routes this search may change; nil: all (see team.go)
-	ownTask  []bool        // the tasks it may insert; nil: all
 	noOpen   bool          // fleet minimisation: recreate opens no vehicle
 	absence  []int64       // fleet minimisation: iterations each task spent out
 
@@ -196,7 +194,7 @@ func (s *search) bestInsertionAt(sol, posSol *solution, t int, blink float64, ou
 	}
 	for k := 0; k < len(nb) && k < near; k++ {
 		v := sol.routeOf[nb[k]]
-		if v < 0 || s.routeSeen[v] == s.stamp || !in.compat[t*nv+int(v)] || !s.mine(v) {
+		if v < 0 || s.routeSeen[v] == s.stamp || !in.compat[t*nv+int(v)] {
 			continue
 		}
 		s.routeSeen[v] = s.stamp
@@ -208,7 +206,7 @@ func (s *search) bestInsertionAt(sol, posSol *solution, t int, blink float64, ou
 		}
 	}
 	for v := 0; v < nv; v++ {
-		if !in.compat[t*nv+v] || s.routeSeen[v] == s.stamp || !s.mine(int32(v)) {
+		if !in.compat[t*nv+v] || s.routeSeen[v] == s.stamp {
 			continue
 		}
 		r := &sol.routes[v]
@@ -336,7 +334,7 @@ func (s *search) eject(sol *solution, t int32) int32 {
 	bestV, bestI, bestC := int32(-1), -1, noCost
 	for v := 0; v < nv; v++ {
 		r := &sol.routes[v]
-		if r.empty() || !in.compat[int(t)*nv+v] || r.multiTW > 0 || !s.mine(int32(v)) {
+		if r.empty() || !in.compat[int(t)*nv+v] || r.multiTW > 0 {
 			continue
 		}
 		for i := 1; i < len(r.nodes)-1; i++ {
@@ -404,14 +402,14 @@ func (s *search) ruin(sol *solution) {
 	seed := int32(-1)
 	for tries := 0; tries < 64; tries++ {
 		c := int32(s.rng.intn(in.nTN))
-		if v := sol.routeOf[c]; v >= 0 && s.mine(v) {
+		if v := sol.routeOf[c]; v >= 0 {
 			seed = c
 			break
 		}
 	}
 	if seed < 0 {
 		for c, v := range sol.routeOf {
-			if v >= 0 && s.mine(v) {
+			if v >= 0 {
 				seed = int32(c)
 				break
 			}
@@ -426,7 +424,7 @@ func (s *search) ruin(sol *solution) {
 			c = nb[i]
 		}
 		v := sol.routeOf[c]
-		if v < 0 || s.routeSeen[v] == s.stamp || !s.mine(v) {
+		if v < 0 || s.routeSeen[v] == s.stamp {
 			continue
 		}
 		s.routeSeen[v] = s.stamp
@@ -671,18 +669,12 @@ func (s *search) retryUnassigned(sol *solution) {
 	added := 0
 	for k := 0; k < n && added < maxRetry; k++ {
 		t := (start + k) % n
-		if sol.unassigned[t] && s.takes(t) && !s.queued(int32(t)) {
+		if sol.unassigned[t] && !s.queued(int32(t)) {
 			s.removed = append(s.removed, int32(t))
 			added++
 		}
 	}
 }
-
-// mine reports whether the search may change route v (see team.go).
-func (s *search) mine(v int32) bool { return s.own == nil || s.own[v] }
-
-// takes reports whether the search may insert task t.
-func (s *search) takes(t int) bool { return s.ownTask == nil || s.ownTask[t] }
 
 func (s *search) queued(t int32) bool {
 	for _, u := range s.removed {

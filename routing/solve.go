@@ -14,16 +14,16 @@ import (
 // best solution found.
 // Cancelling ctx is not an error: Solve returns the best solution so far.
 //
-// With Options.Threads > 1, the threads split the plan's routes between
-// them and search their parts in parallel, joining them into one plan
-// every epoch (see team.go). A run limited by Iterations (or Effort)
-// alone is deterministic for a given seed, with one thread or several;
-// with a time limit, where the epochs end depends on timing.
+// With Options.Threads > 1, the threads run one annealing search on one
+// shared plan, each committing the routes it changed unless another thread
+// changed them first (see pool.go). Such a run is not reproducible: which
+// steps collide depends on timing. With one thread, a run limited by
+// Iterations (or Effort) alone is deterministic for a given seed.
 //
 // Solve does not return ErrInfeasible: a task that cannot (or should not)
 // be served is listed in Solution.Unassigned with a Reason. Options.Progress
 // is called on every new best; with several threads it is called from the
-// thread that found it, one call at a time.
+// thread that found it, one call at a time, while the others wait.
 //
 // Options.Initial, when set, is the starting point: its feasible routes are
 // kept and everything else is inserted greedily before the search starts.
@@ -96,6 +96,7 @@ func solveWith(ctx context.Context, p *Problem, opts Options, exact bool) (*Solu
 	lead.report = report
 	var best *solution
 	ss := []*search{lead}
+	iterations := func() int { return lead.iter }
 	if threads == 1 {
 		lead.run(ctx, initial)
 		best = lead.best
@@ -105,13 +106,13 @@ func solveWith(ctx context.Context, p *Problem, opts Options, exact bool) (*Solu
 			s.report = report
 			ss = append(ss, s)
 		}
-		best = newTeam(in, ss).run(ctx, initial)
+		pl := newPool(in, ss)
+		best = pl.run(ctx, initial)
+		iterations = func() int { return int(pl.iters.Load()) }
 	}
 	lead.finish(best)
 	sol := in.export(best, expired)
-	for _, s := range ss {
-		sol.Iterations += s.iter
-	}
+	sol.Iterations = iterations()
 	return sol, nil
 }
 

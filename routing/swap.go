@@ -20,11 +20,11 @@ func (s *search) swapVehicles(sol *solution) bool {
 	for pass := 0; pass < 8; pass++ {
 		improved := false
 		for a := range sol.routes {
-			if sol.routes[a].empty() || !s.mine(int32(a)) {
+			if sol.routes[a].empty() {
 				continue
 			}
 			for b := range sol.routes {
-				if a == b || in.veh[a].class == in.veh[b].class || !s.mine(int32(b)) {
+				if a == b || in.veh[a].class == in.veh[b].class {
 					continue
 				}
 				if sol.routes[b].empty() && !s.firstEmptyOfClass(sol, b) {
@@ -50,7 +50,7 @@ func (s *search) swapVehicles(sol *solution) bool {
 func (s *search) firstEmptyOfClass(sol *solution, b int) bool {
 	c := s.in.veh[b].class
 	for v := 0; v < b; v++ {
-		if s.in.veh[v].class == c && sol.routes[v].empty() && s.mine(int32(v)) {
+		if s.in.veh[v].class == c && sol.routes[v].empty() {
 			return false
 		}
 	}
