@@ -4,6 +4,7 @@ import (
 	"context"
 	"math"
 	"time"
+	"unsafe"
 )
 
 // SISR parameters from Christiaens & Vanden Berghe (2020), table 5.
@@ -84,6 +85,18 @@ type search struct {
 	absence  []int64       // fleet minimisation: iterations each task spent out
 
 	moveEvals int64 // counted by local search, for benchmarks
+
+	_ [64]byte // no cache line shared with whatever is allocated next (see ownLines)
+}
+
+// ownLines returns n zero values in memory that shares no cache line with
+// other allocations: a search's small scratch arrays are written in its
+// inner loops, and beside another thread's (allocated next to them) each
+// write would take the line from the other core.
+func ownLines[T any](n int) []T {
+	const line = 64
+	pad := line/int(unsafe.Sizeof(*new(T))) + 1
+	return make([]T, n+2*pad)[pad : pad+n : pad+n]
 }
 
 func newSearch(in *compiled, opts Options, seed int64) *search {
@@ -91,12 +104,12 @@ func newSearch(in *compiled, opts Options, seed int64) *search {
 		in:        in,
 		rng:       newRNG(seed),
 		opts:      opts,
-		dirtyMark: make([]bool, len(in.veh)),
-		classSeen: make([]int32, in.nClasses),
-		routeSeen: make([]int32, len(in.veh)),
+		dirtyMark: ownLines[bool](len(in.veh)),
+		classSeen: ownLines[int32](in.nClasses),
+		routeSeen: ownLines[int32](len(in.veh)),
 		seq:       make([]int32, 0, in.nTN+3*len(in.veh)+8),
-		lbuf:      make([]lseg, in.dims),
-		lbuf2:     make([]lseg, in.dims),
+		lbuf:      ownLines[lseg](in.dims),
+		lbuf2:     ownLines[lseg](in.dims),
 		posBuf:    make([]int32, 0, 2+2*granularPosNeighbors),
 		t0:        tempStart * in.meanArc,
 		tf:        tempEnd * in.meanArc,
