@@ -100,7 +100,7 @@
 // seed. Options.Threads runs that many threads on one shared plan: each
 // ruins and recreates its own copy and commits the routes it changed
 // unless another thread changed them first (speculative parallel
-// annealing; see pool.go). On two cores two threads make about 1.8 times
+// annealing; see pool.go). On two cores two threads make about 1.9 times
 // the iterations of one, but their runs are not reproducible.
 // Options.Progress is called on every new best. Options.Initial seeds the
 // search with a previous plan.

@@ -34,7 +34,7 @@ func runBench(ctx context.Context, env *Env, args []string) error {
 	timeLimit := fs.Duration("time-limit", 10*time.Second, "time limit per instance (default 10s, or none with --iterations)")
 	iterations := fs.Int("iterations", 0, "iteration limit per instance (deterministic with --seed)")
 	seed := seedFlag(fs, "random seed")
-	threads := fs.Int("threads", 1, "solver threads")
+	threads := fs.Int("threads", 1, "solver threads sharing one search (more than 1: not reproducible)")
 	effort := fs.Int("effort", 5, "exploration level 0-5; 5 searches until the time or iteration limit")
 	minVehicles := fs.Bool("min-vehicles", false, "minimise the number of vehicles first, then cost (vehicles-first BKS)")
 	filter := fs.String("filter", "", "only these `NAMES`: comma-separated, with globs * ? [...] (C1*, R101,RC101)")

@@ -34,7 +34,7 @@ func runSolve(ctx context.Context, env *Env, args []string) error {
 	timeLimit := fs.Duration("time-limit", 10*time.Second, "stop after this long (default 10s, or none with --iterations)")
 	iterations := fs.Int("iterations", 0, "stop after this many iterations (deterministic with --seed)")
 	seed := seedFlag(fs, "random seed")
-	threads := fs.Int("threads", 1, "solver threads")
+	threads := fs.Int("threads", 1, "solver threads sharing one search (more than 1: not reproducible)")
 	quiet := fs.Bool("quiet", false, "no progress line on stderr")
 	asJSON := jsonFlag(fs)
 	pos, err := parseArgs(fs, args)
