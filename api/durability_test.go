@@ -84,10 +84,10 @@ func TestPostgresEndToEnd(t *testing.T) {
 	}
 }
 
-// TestCrashedJobRequeued: a worker that dies mid-job leaves it "running",
-// with River's entry running too; once its heartbeat is stale another
-// server's rescuer re-queues it, and it finishes in a second attempt.
-func TestCrashedJobRequeued(t *testing.T) {
+// enqueueOnly opens a PostgreSQL store whose queue only enqueues (no
+// worker) and enqueues a small optimisation job with the given id.
+func enqueueOnly(t *testing.T, id string) (string, *store.Postgres, *store.Job) {
+	t.Helper()
 	dsn := storetest.PostgresDSN(t)
 	ctx := context.Background()
 	db, err := store.OpenPostgres(ctx, dsn, nil)
@@ -95,17 +95,26 @@ func TestCrashedJobRequeued(t *testing.T) {
 		t.Fatalf("OpenPostgres: %v", err)
 	}
 	t.Cleanup(db.Close)
-	if err := db.StartQueue(ctx, store.QueueConfig{}); err != nil { // enqueue only
+	if err := db.StartQueue(ctx, store.QueueConfig{}); err != nil {
 		t.Fatal(err)
 	}
 	req, err := json.Marshal(smallProblem(4))
 	if err != nil {
 		t.Fatal(err)
 	}
-	j := &store.Job{ID: "job_crashed0000000000000001", Owner: "c1", Request: req}
+	j := &store.Job{ID: id, Owner: "c1", Request: req}
 	if err := db.EnqueueJob(ctx, j, api.OptimizeArgs{JobID: j.ID}); err != nil {
 		t.Fatal(err)
 	}
+	return dsn, db, j
+}
+
+// TestCrashedJobRequeued: a worker that dies mid-job leaves it "running",
+// with River's entry running too; once its heartbeat is stale another
+// server's rescuer re-queues it, and it finishes in a second attempt.
+func TestCrashedJobRequeued(t *testing.T) {
+	ctx := context.Background()
+	dsn, db, j := enqueueOnly(t, "job_crashed0000000000000001")
 	// What a dead worker leaves behind: River's entry running, the job
 	// running with a heartbeat that stops.
 	storetest.Exec(t, dsn, `UPDATE river_job SET state = 'running', attempt = 1, attempted_at = now() WHERE id = $1`, j.QueueID)
@@ -133,24 +142,8 @@ func TestStrandedQueuedJobRequeued(t *testing.T) {
 		{"retryable", `state = 'retryable', attempt = 3, attempted_at = now() - interval '1 minute', scheduled_at = now() + interval '1 hour'`},
 	} {
 		t.Run(c.name, func(t *testing.T) {
-			dsn := storetest.PostgresDSN(t)
 			ctx := context.Background()
-			db, err := store.OpenPostgres(ctx, dsn, nil)
-			if err != nil {
-				t.Fatalf("OpenPostgres: %v", err)
-			}
-			t.Cleanup(db.Close)
-			if err := db.StartQueue(ctx, store.QueueConfig{}); err != nil { // enqueue only
-				t.Fatal(err)
-			}
-			req, err := json.Marshal(smallProblem(4))
-			if err != nil {
-				t.Fatal(err)
-			}
-			j := &store.Job{ID: "job_stranded_" + c.name, Owner: "c1", Request: req}
-			if err := db.EnqueueJob(ctx, j, api.OptimizeArgs{JobID: j.ID}); err != nil {
-				t.Fatal(err)
-			}
+			dsn, db, j := enqueueOnly(t, "job_stranded_"+c.name)
 			storetest.Exec(t, dsn, `UPDATE river_job SET `+c.entry+` WHERE id = $1`, j.QueueID)
 			if err := db.StopQueue(ctx); err != nil {
 				t.Fatal(err)
