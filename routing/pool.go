@@ -53,9 +53,7 @@ type pool struct {
 	report   func(*search)
 	view     search // what report sees: the best plan and its iteration
 
-	// Counted for tests: steps committed, and steps accepted by their
-	// thread but refused because another thread had moved their routes.
-	accepted, conflicts int64
+	accepted int64 // steps committed, counted for tests
 }
 
 func newPool(in *compiled, ss []*search) *pool {
@@ -146,8 +144,6 @@ func (p *pool) step(m *poolMember) bool {
 		ok = accept && p.fresh(m)
 		if ok {
 			p.commit(m)
-		} else if accept {
-			p.conflicts++
 		}
 		if p.pull(m) > 0 || ok {
 			s.cur.copyIndex(p.cur)
