@@ -2,6 +2,7 @@ package routing
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"testing"
 )
@@ -244,5 +245,20 @@ func BenchmarkPoolThroughput(b *testing.B) {
 			}
 			b.ReportMetric(iterations*float64(b.N)/b.Elapsed().Seconds(), "iter/s")
 		})
+	}
+}
+
+// TestThreadsBounded checks that a thread count beyond maxThreads is a
+// field error, not thousands of plan copies.
+func TestThreadsBounded(t *testing.T) {
+	p := randomProblem(newRNG(3), 10, false)
+	for _, threads := range []int{-1, maxThreads + 1, 1 << 30} {
+		_, err := Solve(context.Background(), p, Options{Iterations: 10, Threads: threads})
+		if !errors.Is(err, ErrInvalid) {
+			t.Errorf("threads %d: err = %v, want ErrInvalid", threads, err)
+		}
+	}
+	if _, err := Solve(context.Background(), p, Options{Iterations: 10, Threads: maxThreads}); err != nil {
+		t.Errorf("threads %d: %v", maxThreads, err)
 	}
 }

@@ -32,6 +32,10 @@ func Solve(ctx context.Context, p *Problem, opts Options) (*Solution, error) {
 	return solveWith(ctx, p, opts, true)
 }
 
+// maxThreads bounds Options.Threads: each thread holds two copies of the
+// plan, and a pool gains nothing beyond the machine's cores.
+const maxThreads = 256
+
 // solveWith is Solve; exact false skips the enumeration of tiny problems, so
 // that tests can hold the search itself to brute force.
 func solveWith(ctx context.Context, p *Problem, opts Options, exact bool) (*Solution, error) {
@@ -41,6 +45,9 @@ func solveWith(ctx context.Context, p *Problem, opts Options, exact bool) (*Solu
 	}
 	if opts.Iterations < 0 || opts.TimeLimit < 0 || opts.Threads < 0 {
 		return nil, invalid("options", "negative iterations, time limit or threads")
+	}
+	if opts.Threads > maxThreads {
+		return nil, invalid("options.threads", "at most %d", maxThreads)
 	}
 	in := compile(p)
 	if opts.MinimizeVehicles {
